@@ -1,0 +1,7 @@
+"""Tortoise models, one module per domain. Nothing here imports the rest of Passage."""
+
+MODEL_MODULES = [
+    "models.accounts",
+    "models.security",
+    "models.outbox",
+]

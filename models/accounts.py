@@ -1,0 +1,106 @@
+"""Agencies and the people who use Passage: accounts, clients, workers."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import AccountStatus, Role
+
+
+class Agency(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    # Déclaration "services à la personne" (SAP) number and date: printed on invoices.
+    sap_number = fields.CharField(max_length=40, default="")
+    sap_declared_on = fields.DateField(null=True)
+    siret = fields.CharField(max_length=14, default="")
+    address_line1 = fields.CharField(max_length=200, default="")
+    address_line2 = fields.CharField(max_length=200, default="")
+    postal_code = fields.CharField(max_length=10, default="")
+    city = fields.CharField(max_length=100, default="")
+    time_zone = fields.CharField(max_length=64, default="Europe/Paris")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "agency"
+
+
+class AgencyPostalPrefix(Model):
+    """A postal-code prefix an agency serves. A prefix belongs to one agency only."""
+
+    id = fields.IntField(primary_key=True)
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="postal_prefixes", on_delete=fields.CASCADE
+    )
+    prefix = fields.CharField(max_length=5, unique=True)
+
+    class Meta:
+        table = "agency_postal_prefix"
+
+
+class Account(Model):
+    id = fields.IntField(primary_key=True)
+    # Stored lower-cased: uniqueness is case-insensitive on every database.
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=10)
+    status = fields.CharEnumField(AccountStatus, max_length=10, default=AccountStatus.ACTIVE)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    phone = fields.CharField(max_length=20, default="")  # E.164
+    agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="accounts", null=True, on_delete=fields.RESTRICT
+    )
+    email_verified_at = fields.DatetimeField(null=True)
+    password_changed_at = fields.DatetimeField()
+    password_age_notified_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name[:1]}."
+
+
+class Client(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="client", on_delete=fields.CASCADE
+    )
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="clients", on_delete=fields.RESTRICT
+    )
+    client_number = fields.CharField(max_length=20)
+    advisor: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="advised_clients", null=True, on_delete=fields.SET_NULL
+    )
+    billing_line1 = fields.CharField(max_length=200)
+    billing_line2 = fields.CharField(max_length=200, default="")
+    billing_postal_code = fields.CharField(max_length=10)
+    billing_city = fields.CharField(max_length=100)
+    billing_country = fields.CharField(max_length=2, default="FR")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "client"
+        unique_together = (("agency", "client_number"),)
+
+
+class Worker(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="worker", on_delete=fields.CASCADE
+    )
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="workers", on_delete=fields.RESTRICT
+    )
+    # Matricule: printed on invoices and tax certificates.
+    employee_number = fields.CharField(max_length=20)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "worker"
+        unique_together = (("agency", "employee_number"),)

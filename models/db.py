@@ -1,0 +1,49 @@
+"""Tortoise configuration and lifecycle, shared by the app, the CLI and the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as _migrate
+
+from models import MODEL_MODULES
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    if urlsplit(database_url).scheme == "sqlite":
+        path = database_url.removeprefix("sqlite://")
+        if path not in {"", ":memory:"}:
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# `tortoise makemigrations` reads this (see [tool.tortoise] in pyproject.toml).
+TORTOISE_ORM = tortoise_config("sqlite://var/makemigrations.sqlite3")
+
+
+async def init_db(database_url: str) -> None:
+    # The global fallback lets request tasks spawned by the server find the context.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def migrate_db(database_url: str) -> None:
+    await _migrate(config=tortoise_config(database_url))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()

@@ -1,0 +1,47 @@
+"""Enumerations stored in the database and reused by the GraphQL schema."""
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    CLIENT = "CLIENT"
+    WORKER = "WORKER"
+    ADVISOR = "ADVISOR"
+    ADMIN = "ADMIN"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.ADVISOR, Role.ADMIN)
+
+
+class AccountStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    DISABLED = "DISABLED"
+
+
+class TokenPurpose(str, Enum):
+    VERIFY_EMAIL = "VERIFY_EMAIL"
+    RESET_PASSWORD = "RESET_PASSWORD"
+
+
+class SecurityEventKind(str, Enum):
+    SIGN_UP = "SIGN_UP"
+    EMAIL_VERIFIED = "EMAIL_VERIFIED"
+    LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
+    LOGIN_FAILED = "LOGIN_FAILED"
+    LOGIN_THROTTLED = "LOGIN_THROTTLED"
+    NEW_DEVICE_SIGN_IN = "NEW_DEVICE_SIGN_IN"
+    FAILED_LOGIN_BURST = "FAILED_LOGIN_BURST"
+    LOGGED_OUT = "LOGGED_OUT"
+    SESSION_REVOKED = "SESSION_REVOKED"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"
+    PASSWORD_RESET_REQUESTED = "PASSWORD_RESET_REQUESTED"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    PASSWORD_AGE_NOTICE = "PASSWORD_AGE_NOTICE"
+    ACCOUNT_CREATED_BY_STAFF = "ACCOUNT_CREATED_BY_STAFF"
+
+
+class OutboxStatus(str, Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"

@@ -1,0 +1,154 @@
+"""Changing, resetting and ageing passwords.
+
+The seed recommends a change every six months: Passage says so once by e-mail
+and on `me`, and never locks anyone out for it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from models.accounts import Account
+from models.enums import AccountStatus, SecurityEventKind, TokenPurpose
+from models.security import OneTimeToken, Session
+from resolvers import audit
+from resolvers.accounts import consume_token, issue_token
+from resolvers.errors import UserError, user_error
+from resolvers.runtime import RequestMeta, Runtime, Viewer
+from resolvers.sessions import MAX_PASSWORD_INPUT, revoke_sessions
+from services import emails, identity, mailer
+from services.clock import utcnow
+from services.passwords import check_policy
+from services.tokens import digest
+
+RESET_TTL = timedelta(hours=1)
+
+
+def password_age_days(account: Account) -> int:
+    return max(0, (utcnow() - account.password_changed_at).days)
+
+
+def _policy_errors(field: str, password: str, account: Account) -> list[UserError]:
+    personal = (account.first_name, account.last_name, account.email.split("@")[0])
+    return [
+        user_error(field, problem.message, problem.code)
+        for problem in check_policy(password, personal=personal)
+    ]
+
+
+async def _set_password(rt: Runtime, account: Account, password: str) -> None:
+    account.password_hash = await rt.passwords.hash(password)
+    account.password_changed_at = utcnow()
+    account.password_age_notified_at = None
+    await account.save(
+        update_fields=["password_hash", "password_changed_at", "password_age_notified_at"]
+    )
+
+
+async def change_password(
+    rt: Runtime, viewer: Viewer, current: str, new: str, meta: RequestMeta
+) -> list[UserError]:
+    account = await Account.get(id=viewer.account_id)
+    if not await rt.passwords.verify(account.password_hash, current[:MAX_PASSWORD_INPUT]):
+        return [user_error("currentPassword", "Mot de passe actuel incorrect.", "INVALID_PASSWORD")]
+    errors = _policy_errors("newPassword", new, account)
+    if current == new:
+        errors.append(
+            user_error("newPassword", "Choisissez un mot de passe différent.", "PASSWORD_REUSED")
+        )
+    if errors:
+        return errors
+    async with in_transaction():
+        await _set_password(rt, account, new)
+        others = await Session.filter(account_id=account.id, revoked_at=None).exclude(
+            id=viewer.session_id
+        ).values_list("id", flat=True)
+        await audit.record(SecurityEventKind.PASSWORD_CHANGED, account.id, meta)
+        subject, body = emails.password_changed(account.first_name)
+        await mailer.enqueue("password_changed", account.email, subject, body)
+    await revoke_sessions(rt, list(others))
+    rt.mailer.wake()
+    return []
+
+
+async def request_password_reset(rt: Runtime, email: str, meta: RequestMeta) -> None:
+    """Same answer whatever the address; at most a few e-mails an hour per account."""
+    normalized = identity.normalize_email(email)
+    account = await Account.get_or_none(email=normalized) if normalized else None
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        return
+    recent = await OneTimeToken.filter(
+        account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD,
+        created_at__gte=utcnow() - timedelta(hours=1),
+    ).count()
+    if recent >= rt.settings.reset_requests_per_hour:
+        return
+    async with in_transaction():
+        token = await issue_token(account, TokenPurpose.RESET_PASSWORD, RESET_TTL)
+        link = f"{rt.settings.public_url}/reset-password#token={token}"
+        subject, body = emails.password_reset(account.first_name, link)
+        await mailer.enqueue("password_reset", account.email, subject, body)
+        await audit.record(SecurityEventKind.PASSWORD_RESET_REQUESTED, account.id, meta)
+    rt.mailer.wake()
+
+
+async def reset_password(
+    rt: Runtime, token: str, new: str, meta: RequestMeta
+) -> list[UserError]:
+    invalid = [user_error("token", "Lien invalide ou expiré.", "INVALID_TOKEN")]
+    row = await OneTimeToken.get_or_none(
+        token_hash=digest(token), purpose=TokenPurpose.RESET_PASSWORD
+    ) if token and len(token) <= 200 else None
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return invalid
+    account = await Account.get(id=row.account_id)
+    errors = _policy_errors("newPassword", new, account)
+    if errors:
+        return errors  # the token stays usable so the user can try another password
+    async with in_transaction():
+        if await consume_token(token, TokenPurpose.RESET_PASSWORD) is None:
+            return invalid
+        await _set_password(rt, account, new)
+        if account.email_verified_at is None:
+            # Following the link proved the address is theirs.
+            account.email_verified_at = utcnow()
+            await account.save(update_fields=["email_verified_at"])
+        sessions = await Session.filter(account_id=account.id, revoked_at=None).values_list(
+            "id", flat=True
+        )
+        await audit.record(SecurityEventKind.PASSWORD_RESET, account.id, meta)
+        subject, body = emails.password_changed(account.first_name)
+        await mailer.enqueue("password_changed", account.email, subject, body)
+    await revoke_sessions(rt, list(sessions))
+    rt.mailer.wake()
+    return []
+
+
+async def notify_aged_passwords(rt: Runtime) -> int:
+    """E-mails, once per password, everyone whose password passed the recommended age.
+
+    The compare-and-set on `password_age_notified_at` makes it safe to run in
+    every process at once.
+    """
+    threshold = utcnow() - timedelta(days=rt.settings.password_max_age_days)
+    candidates = await Account.filter(
+        password_changed_at__lte=threshold, password_age_notified_at=None,
+        status=AccountStatus.ACTIVE,
+    ).limit(200)
+    sent = 0
+    for account in candidates:
+        async with in_transaction():
+            claimed = await Account.filter(id=account.id, password_age_notified_at=None).update(
+                password_age_notified_at=utcnow()
+            )
+            if not claimed:
+                continue
+            subject, body = emails.password_age(account.first_name, password_age_days(account))
+            await mailer.enqueue("password_age", account.email, subject, body)
+            await audit.record(SecurityEventKind.PASSWORD_AGE_NOTICE, account.id)
+            sent += 1
+    if sent:
+        rt.mailer.wake()
+    return sent

@@ -1,0 +1,35 @@
+"""The typed per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from strawberry.types import Info as StrawberryInfo
+
+from resolvers.errors import Unauthenticated
+from resolvers.runtime import RequestMeta, Runtime, Viewer
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    meta: RequestMeta
+    maybe_viewer: Viewer | None = None
+    # A token was sent but is not (or no longer) valid: fields that need a viewer fail.
+    bad_token: bool = False
+    loaders: Loaders = field(default_factory=Loaders)
+    connection_params: dict[str, Any] | None = None
+    # Filled by the websocket handler so a revoked session can close its socket.
+    websocket: Any = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def viewer(self) -> Viewer | None:
+        if self.bad_token:
+            raise Unauthenticated("Jeton invalide ou expiré.")
+        return self.maybe_viewer
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]

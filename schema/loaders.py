@@ -1,0 +1,24 @@
+"""DataLoaders, created once per request, named `<Thing>By<Key>Loader`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from models.accounts import Account, Agency
+from resolvers import lookups
+
+
+def AgencyByIdLoader() -> DataLoader[int, Agency | None]:  # noqa: N802
+    return DataLoader(load_fn=lookups.agencies_by_ids)
+
+
+def AccountByIdLoader() -> DataLoader[int, Account | None]:  # noqa: N802
+    return DataLoader(load_fn=lookups.accounts_by_ids)
+
+
+@dataclass
+class Loaders:
+    agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
+    account_by_id: DataLoader[int, Account | None] = field(default_factory=AccountByIdLoader)

@@ -1,0 +1,1 @@
+"""Rules and the outside world, with no GraphQL in them."""

@@ -1,0 +1,178 @@
+"""Settings read once from the environment (and an optional `.env`).
+
+Every setting has a development default so `make run` works on a bare machine;
+`Settings.validate()` refuses the defaults that would be unsafe in production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+VAR_DIR = Path(os.environ.get("PASSAGE_VAR_DIR", "var"))
+
+WEAK_SECRETS = {"", "changeme", "secret", "dev", "development", "insecure"}
+MIN_SECRET_LENGTH = 32
+# OWASP's minimum for argon2id; production may go higher, never lower.
+MIN_ARGON2_MEMORY_KIB = 19 * 1024
+MIN_ARGON2_TIME_COST = 2
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unsafe; the process must not start."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _list(name: str, default: str = "") -> tuple[str, ...]:
+    return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name, "1" if default else "0").lower()
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _development_secret() -> str:
+    """A random key kept under var/ so development sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = "sqlite://var/passage.sqlite3"
+    broadcast_url: str = "memory://"
+    email_url: str = "console://"
+    email_from: str = "Passage <no-reply@passage.localhost>"
+    sms_url: str = "console://"
+    secret_key: str = field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    introspection: str = "public"  # public | authenticated | off
+    log_level: str = "INFO"
+    # Password hashing (argon2id). Tests lower the cost; production refuses to.
+    argon2_memory_kib: int = 19 * 1024
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    hash_concurrency: int = 2
+    # Sessions.
+    session_idle_minutes: int = 60 * 24 * 7
+    session_absolute_days: int = 30
+    # Throttling of failed logins, counted in the database.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    verification_resend_per_hour: int = 3
+    reset_requests_per_hour: int = 3
+    # Endpoint limits.
+    max_body_bytes: int = 256 * 1024
+    max_ws_message_bytes: int = 64 * 1024
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_operations: int = 5
+    max_query_cost: int = 5000
+    max_subscriptions_per_connection: int = 10
+    ws_init_timeout_seconds: float = 5.0
+    # Background loops.
+    outbox_poll_seconds: float = 5.0
+    password_max_age_days: int = 182
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def database_engine(self) -> str:
+        scheme = urlsplit(self.database_url).scheme
+        return "postgres" if scheme in {"postgres", "postgresql", "asyncpg"} else scheme
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def validate(self) -> Settings:
+        if self.environment not in {"development", "production"}:
+            raise ConfigError("ENVIRONMENT must be 'development' or 'production'")
+        if self.introspection not in {"public", "authenticated", "off"}:
+            raise ConfigError("INTROSPECTION must be 'public', 'authenticated' or 'off'")
+        if not self.production:
+            return self
+        if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
+            raise ConfigError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} "
+                "characters in production (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
+        if (
+            self.argon2_memory_kib < MIN_ARGON2_MEMORY_KIB
+            or self.argon2_time_cost < MIN_ARGON2_TIME_COST
+        ):
+            raise ConfigError("argon2 cost below m=19 MiB, t=2 is refused in production")
+        insecure = [o for o in self.allowed_origins if not o.startswith("https://")]
+        if insecure:
+            raise ConfigError(f"ALLOWED_ORIGINS must be https:// in production: {insecure}")
+        if not self.public_url.startswith("https://"):
+            raise ConfigError("PUBLIC_URL must be https:// in production")
+        return self
+
+
+def load_settings() -> Settings:
+    """Read the environment; `.env` in the working directory is read first if present."""
+    try:
+        from dotenv import load_dotenv
+
+        load_dotenv(override=False)
+    except ImportError:  # pragma: no cover - dotenv is a declared dependency
+        pass
+    environment = _env("ENVIRONMENT", "development").lower()
+    production = environment == "production"
+    secret = _env("SECRET_KEY", "")
+    if not secret and not production:
+        secret = _development_secret()
+    return Settings(
+        environment=environment,
+        database_url=_env("DATABASE_URL", f"sqlite://{VAR_DIR}/passage.sqlite3"),
+        broadcast_url=_env("BROADCAST_URL", "memory://"),
+        email_url=_env("EMAIL_URL", "console://"),
+        email_from=_env("EMAIL_FROM", "Passage <no-reply@passage.localhost>"),
+        sms_url=_env("SMS_URL", "console://"),
+        secret_key=secret,
+        public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        allowed_origins=_list("ALLOWED_ORIGINS"),
+        trusted_proxies=_list("TRUSTED_PROXIES"),
+        introspection=_env("INTROSPECTION", "authenticated" if production else "public").lower(),
+        log_level=_env("LOG_LEVEL", "INFO").upper(),
+        argon2_memory_kib=_int("ARGON2_MEMORY_KIB", 19 * 1024),
+        argon2_time_cost=_int("ARGON2_TIME_COST", 2),
+        hash_concurrency=_int("HASH_CONCURRENCY", max(1, os.cpu_count() or 1)),
+        session_idle_minutes=_int("SESSION_IDLE_MINUTES", 60 * 24 * 7),
+        session_absolute_days=_int("SESSION_ABSOLUTE_DAYS", 30),
+        max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
+        max_query_cost=_int("MAX_QUERY_COST", 5000),
+    ).validate()
+
+
+def is_truthy(name: str) -> bool:
+    return _bool(name, False)

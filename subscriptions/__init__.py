@@ -1,0 +1,1 @@
+"""What is pushed live: the event bus over broadcaster and its channels."""

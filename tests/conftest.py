@@ -1,0 +1,141 @@
+"""Shared fixtures: one real server per run, a real SMTP server, factories.
+
+The server is uvicorn on a loopback port, in the test event loop, so tests
+speak HTTP and websockets to it like any client and can read the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import uvicorn
+from tortoise import Tortoise, connections
+
+from app import create_app, server_config
+from models.db import close_db, init_db, migrate_db
+from models.security import LoginAttempt
+from services.config import Settings
+from tests import backends
+from tests.client import Api
+from tests.mailbox import Mailbox, start_smtp
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+PASSWORD = "Vrai-Mot2Passe!"
+_counter = itertools.count(1)
+
+
+def unique(prefix: str = "user") -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+@pytest.fixture(scope="session")
+async def mailbox() -> AsyncIterator[Mailbox]:
+    box = Mailbox(asyncio.get_running_loop())
+    controller = start_smtp(box)
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = backends.database_url(str(tmp_path_factory.mktemp("db")))
+    if url.startswith("postgres") and not backends.reachable(url):
+        if backends.services_required():
+            pytest.fail(f"PostgreSQL is required but unreachable at {url}")
+        pytest.skip("PostgreSQL unreachable")
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, mailbox: Mailbox) -> Settings:
+    bus = backends.broadcast_url()
+    if bus.startswith("redis") and not backends.reachable(bus):
+        if backends.services_required():
+            pytest.fail(f"Redis is required but unreachable at {bus}")
+        pytest.skip("Redis unreachable")
+    return Settings(
+        environment="development",
+        database_url=database_url,
+        broadcast_url=bus,
+        email_url=f"smtp://127.0.0.1:{mailbox.port}",
+        secret_key=SECRET,
+        public_url="http://passage.test",
+        # Tests only: production refuses anything below m=19 MiB, t=2.
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        outbox_poll_seconds=0.5,
+    )
+
+
+async def _reset_database(url: str) -> None:
+    if url.startswith("postgres"):
+        await init_db(url)
+        conn = connections.get("default")
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await close_db()
+    await migrate_db(url)
+    await Tortoise.close_connections()
+
+
+@dataclass
+class RunningServer:
+    api: Api
+    app: Any
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        await self.api.aclose()
+        self.server.should_exit = True
+        await self.task
+
+
+async def start_server(settings: Settings) -> RunningServer:
+    app = create_app(settings, manage_db=False)
+    config = server_config(app, settings, "127.0.0.1", 0)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return RunningServer(Api(f"http://127.0.0.1:{port}"), app, server, task)
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[RunningServer]:
+    await _reset_database(settings.database_url)
+    await init_db(settings.database_url)
+    running = await start_server(settings)
+    yield running
+    await running.stop()
+    await close_db()
+
+
+@pytest.fixture(scope="session")
+def start(server: RunningServer) -> Callable[[Settings], Awaitable[RunningServer]]:
+    """Starts another server on the same database, e.g. with production settings."""
+    return start_server
+
+
+@pytest.fixture
+async def api(server: RunningServer) -> Api:
+    # Throttling counts failures per address, and every test comes from 127.0.0.1.
+    await LoginAttempt.all().delete()
+    return server.api
+
+
+@pytest.fixture(scope="session")
+async def home_agency(server: RunningServer, settings: Settings) -> int:
+    """The agency serving Paris (75): where clients signed up by factories land."""
+    from resolvers.staff import create_agency
+
+    agency = await create_agency("Agence Paris Test", ["75"])
+    return agency.id
