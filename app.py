@@ -90,7 +90,7 @@ class PassageGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         authorization = params.get("authorization") or params.get("Authorization")
         if authorization is None:
-            return UNSET  # anonymous: fields that need a viewer will say so
+            return UNSET  # type: ignore[no-any-return]  # anonymous: fields needing a viewer say so
         if not isinstance(authorization, str):
             raise ConnectionRejectionError()
         try:
@@ -100,7 +100,7 @@ class PassageGraphQL(GraphQL[Context, None]):
         context.maybe_viewer = viewer
         if viewer is not None and context.websocket is not None:
             self.sockets.add(viewer.session_id, context.websocket)
-        return UNSET
+        return UNSET  # type: ignore[no-any-return]
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -198,8 +198,14 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             context = await graphql.get_context(request, None)
             if context.maybe_viewer is None or settings.introspection == "off":
                 return JSONResponse(
-                    {"errors": [{"message": "Authentification requise.",
-                                 "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    {
+                        "errors": [
+                            {
+                                "message": "Authentification requise.",
+                                "extensions": {"code": "UNAUTHENTICATED"},
+                            }
+                        ]
+                    },
                     status_code=401,
                 )
         return PlainTextResponse(sdl, media_type="text/plain; charset=utf-8")
@@ -231,9 +237,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     return app
 
 
-def server_config(
-    app: Starlette, settings: Settings, host: str, port: int, **tls: Any
-) -> Any:
+def server_config(app: Starlette, settings: Settings, host: str, port: int, **tls: Any) -> Any:
     """uvicorn settings shared by `passage serve`, the tests and the benchmarks."""
     import uvicorn
 

@@ -27,8 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--certfile", help="TLS certificate (PEM) to serve HTTPS directly")
     serve.add_argument("--keyfile", help="TLS private key (PEM)")
-    serve.add_argument("--seed-demo", action="store_true",
-                       help="create the demo data first if the database has none")
+    serve.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="create the demo data first if the database has none",
+    )
 
     agency = commands.add_parser("create-agency", help="create an agency")
     agency.add_argument("--name", required=True)
@@ -115,8 +118,11 @@ async def _create_agency(args: argparse.Namespace) -> str:
     from schema.ids import to_global_id
 
     agency = await create_agency(
-        args.name, args.postal_prefixes.split(","), sap_number=args.sap_number,
-        sap_declared_on=args.sap_date, siret=args.siret,
+        args.name,
+        args.postal_prefixes.split(","),
+        sap_number=args.sap_number,
+        sap_declared_on=args.sap_date,
+        siret=args.siret,
     )
     return to_global_id("Agency", agency.id)
 
@@ -128,8 +134,15 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
     runtime = build_runtime(settings)
     account = await create_user(
-        runtime, expect_id(args.agency, "Agency"), Role(args.role), args.email, args.password,
-        args.first_name, args.last_name, args.phone, args.employee_number,
+        runtime,
+        expect_id(args.agency, "Agency"),
+        Role(args.role),
+        args.email,
+        args.password,
+        args.first_name,
+        args.last_name,
+        args.phone,
+        args.employee_number,
     )
     return to_global_id("Account", account.id)
 

@@ -1,9 +1,9 @@
 """Enumerations stored in the database and reused by the GraphQL schema."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     CLIENT = "CLIENT"
     WORKER = "WORKER"
     ADVISOR = "ADVISOR"
@@ -14,17 +14,17 @@ class Role(str, Enum):
         return self in (Role.ADVISOR, Role.ADMIN)
 
 
-class AccountStatus(str, Enum):
+class AccountStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DISABLED = "DISABLED"
 
 
-class TokenPurpose(str, Enum):
+class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "VERIFY_EMAIL"
     RESET_PASSWORD = "RESET_PASSWORD"
 
 
-class SecurityEventKind(str, Enum):
+class SecurityEventKind(StrEnum):
     SIGN_UP = "SIGN_UP"
     EMAIL_VERIFIED = "EMAIL_VERIFIED"
     LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
@@ -41,7 +41,7 @@ class SecurityEventKind(str, Enum):
     ACCOUNT_CREATED_BY_STAFF = "ACCOUNT_CREATED_BY_STAFF"
 
 
-class OutboxStatus(str, Enum):
+class OutboxStatus(StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"
     FAILED = "FAILED"

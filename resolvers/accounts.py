@@ -126,27 +126,23 @@ def _validate_address(address: AddressData) -> tuple[dict[str, str], list[UserEr
 async def agency_for_postal_code(postal_code: str) -> Agency | None:
     """The agency with the longest prefix matching the code."""
     prefixes = [postal_code[:n] for n in range(1, len(postal_code) + 1)]
-    match = (
-        await AgencyPostalPrefix.filter(prefix__in=prefixes)
-        .select_related("agency")
-        .all()
-    )
+    match = await AgencyPostalPrefix.filter(prefix__in=prefixes).select_related("agency").all()
     if not match:
         return None
     return max(match, key=lambda row: len(row.prefix)).agency
 
 
 async def _least_busy_advisor(agency_id: int) -> int | None:
-    advisors = await Account.filter(
+    advisors: list[int] = await Account.filter(  # type: ignore[assignment]
         agency_id=agency_id, role=Role.ADVISOR, status=AccountStatus.ACTIVE
     ).values_list("id", flat=True)
     if not advisors:
         return None
-    counts = {advisor: 0 for advisor in advisors}
-    for advisor_id in await Client.filter(advisor_id__in=list(advisors)).values_list(
+    counts = dict.fromkeys(advisors, 0)
+    for advisor_id in await Client.filter(advisor_id__in=advisors).values_list(
         "advisor_id", flat=True
     ):
-        counts[advisor_id] += 1
+        counts[advisor_id] += 1  # type: ignore[index]
     return min(counts, key=lambda advisor: (counts[advisor], advisor))
 
 
@@ -154,8 +150,11 @@ async def issue_token(account: Account, purpose: TokenPurpose, ttl: timedelta) -
     token = new_token("vrf" if purpose is TokenPurpose.VERIFY_EMAIL else "rst")
     now = utcnow()
     await OneTimeToken.create(
-        account=account, purpose=purpose, token_hash=digest(token),
-        created_at=now, expires_at=now + ttl,
+        account=account,
+        purpose=purpose,
+        token_hash=digest(token),
+        created_at=now,
+        expires_at=now + ttl,
     )
     return token
 
@@ -195,15 +194,25 @@ async def sign_up(rt: Runtime, data: SignUpData, meta: RequestMeta) -> SignUpRes
     try:
         async with in_transaction():
             account = await Account.create(
-                email=person["email"], password_hash=password_hash, role=Role.CLIENT,
-                first_name=person["firstName"], last_name=person["lastName"],
-                phone=person["phone"], agency=agency, password_changed_at=now,
+                email=person["email"],
+                password_hash=password_hash,
+                role=Role.CLIENT,
+                first_name=person["firstName"],
+                last_name=person["lastName"],
+                phone=person["phone"],
+                agency=agency,
+                password_changed_at=now,
             )
             client = await Client.create(
-                account=account, agency=agency, client_number=f"tmp-{account.id}",
-                advisor_id=advisor_id, billing_line1=address["line1"],
-                billing_line2=address["line2"], billing_postal_code=address["postal_code"],
-                billing_city=address["city"], billing_country="FR",
+                account=account,
+                agency=agency,
+                client_number=f"tmp-{account.id}",
+                advisor_id=advisor_id,
+                billing_line1=address["line1"],
+                billing_line2=address["line2"],
+                billing_postal_code=address["postal_code"],
+                billing_city=address["city"],
+                billing_country="FR",
             )
             client.client_number = f"C{client.id:07d}"
             await client.save(update_fields=["client_number"])
@@ -251,7 +260,7 @@ async def verify_email(token: str, meta: RequestMeta) -> tuple[Account | None, l
             return None, [
                 user_error("token", "Lien invalide ou expiré.", "INVALID_TOKEN"),
             ]
-        account = await Account.get(id=row.account_id)
+        account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
         if account.email_verified_at is None:
             account.email_verified_at = utcnow()
             await account.save(update_fields=["email_verified_at"])
@@ -266,10 +275,15 @@ async def resend_verification(rt: Runtime, viewer: Viewer | None) -> list[UserEr
     if account.email_verified_at is not None:
         return [user_error(None, "Adresse déjà vérifiée.", "ALREADY_VERIFIED")]
     now = utcnow()
-    recent: list[datetime] = await OneTimeToken.filter(
-        account_id=account.id, purpose=TokenPurpose.VERIFY_EMAIL,
-        created_at__gte=now - timedelta(hours=1),
-    ).order_by("-created_at").values_list("created_at", flat=True)
+    recent: list[datetime] = (  # type: ignore[assignment]
+        await OneTimeToken.filter(
+            account_id=account.id,
+            purpose=TokenPurpose.VERIFY_EMAIL,
+            created_at__gte=now - timedelta(hours=1),
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    )
     if recent and now - recent[0] < RESEND_SPACING:
         raise RateLimited(int((RESEND_SPACING - (now - recent[0])).total_seconds()) + 1)
     if len(recent) >= rt.settings.verification_resend_per_hour:
@@ -282,11 +296,9 @@ async def resend_verification(rt: Runtime, viewer: Viewer | None) -> list[UserEr
 
 async def get_record(account_id: int) -> AccountRecord:
     account = await Account.get(id=account_id)
-    client_id = await Client.filter(account_id=account_id).values_list("id", flat=True)
-    worker_id = await Worker.filter(account_id=account_id).values_list("id", flat=True)
-    return AccountRecord(
-        account, client_id[0] if client_id else None, worker_id[0] if worker_id else None
-    )
+    client_id = await Client.filter(account_id=account_id).first().values_list("id", flat=True)
+    worker_id = await Worker.filter(account_id=account_id).first().values_list("id", flat=True)
+    return AccountRecord(account, client_id, worker_id)  # type: ignore[arg-type]
 
 
 async def me(viewer: Viewer | None) -> AccountRecord | None:

@@ -6,8 +6,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Agency, Client
 from models.enums import Role
-from resolvers.staff import create_agency, create_user
 from resolvers.runtime import Runtime
+from resolvers.staff import create_agency, create_user
 from services.clock import utcnow
 
 DEMO_AGENCY = "Passage Paris Centre"
@@ -17,9 +17,18 @@ STAFF = [
     (Role.ADVISOR, "conseil@demo.passage.example", "Karim", "Benali"),
 ]
 WORKERS = [
-    ("Fatou", "Diallo"), ("Sophie", "Bernard"), ("Lucas", "Petit"), ("Amina", "Haddad"),
-    ("Julien", "Moreau"), ("Nadia", "Rousseau"), ("Thomas", "Lefèvre"), ("Inès", "Garnier"),
-    ("Marc", "Faure"), ("Léa", "Chevalier"), ("Yacine", "Mercier"), ("Chloé", "Blanc"),
+    ("Fatou", "Diallo"),
+    ("Sophie", "Bernard"),
+    ("Lucas", "Petit"),
+    ("Amina", "Haddad"),
+    ("Julien", "Moreau"),
+    ("Nadia", "Rousseau"),
+    ("Thomas", "Lefèvre"),
+    ("Inès", "Garnier"),
+    ("Marc", "Faure"),
+    ("Léa", "Chevalier"),
+    ("Yacine", "Mercier"),
+    ("Chloé", "Blanc"),
 ]
 CLIENTS = [
     ("Jeanne", "Dupont", "12 rue de Charonne", "75011", "Paris"),
@@ -37,7 +46,11 @@ async def seed_demo(runtime: Runtime) -> list[str]:
         agency = await create_agency(
             DEMO_AGENCY, ["75", "92", "93", "94"], sap_number="SAP123456789", siret="12345678900012"
         )
-        agency.address_line1, agency.postal_code, agency.city = "5 rue du Faubourg", "75010", "Paris"
+        agency.address_line1, agency.postal_code, agency.city = (
+            "5 rue du Faubourg",
+            "75010",
+            "Paris",
+        )
         await agency.save()
     for role, email, first, last in STAFF:
         if not await Account.filter(email=email).exists():
@@ -46,7 +59,13 @@ async def seed_demo(runtime: Runtime) -> list[str]:
         email = f"intervenant{index}@demo.passage.example"
         if not await Account.filter(email=email).exists():
             await create_user(
-                runtime, agency.id, Role.WORKER, email, DEMO_PASSWORD, first, last,
+                runtime,
+                agency.id,
+                Role.WORKER,
+                email,
+                DEMO_PASSWORD,
+                first,
+                last,
                 employee_number=f"M{index:04d}",
             )
     advisor = await Account.get(email=STAFF[1][1])
@@ -58,13 +77,24 @@ async def seed_demo(runtime: Runtime) -> list[str]:
         async with in_transaction():
             now = utcnow()
             account = await Account.create(
-                email=email, password_hash=password_hash, role=Role.CLIENT, first_name=first,
-                last_name=last, phone=f"+336120000{index:02d}", agency=agency,
-                password_changed_at=now, email_verified_at=now,
+                email=email,
+                password_hash=password_hash,
+                role=Role.CLIENT,
+                first_name=first,
+                last_name=last,
+                phone=f"+336120000{index:02d}",
+                agency=agency,
+                password_changed_at=now,
+                email_verified_at=now,
             )
             await Client.create(
-                account=account, agency=agency, client_number=f"D{index:06d}", advisor=advisor,
-                billing_line1=line1, billing_postal_code=postal, billing_city=city,
+                account=account,
+                agency=agency,
+                client_number=f"D{index:06d}",
+                advisor=advisor,
+                billing_line1=line1,
+                billing_postal_code=postal,
+                billing_city=city,
             )
     return demo_logins()
 

@@ -62,13 +62,15 @@ async def change_password(
         return errors
     async with in_transaction():
         await _set_password(rt, account, new)
-        others = await Session.filter(account_id=account.id, revoked_at=None).exclude(
-            id=viewer.session_id
-        ).values_list("id", flat=True)
+        others = (
+            await Session.filter(account_id=account.id, revoked_at=None)
+            .exclude(id=viewer.session_id)
+            .values_list("id", flat=True)
+        )
         await audit.record(SecurityEventKind.PASSWORD_CHANGED, account.id, meta)
         subject, body = emails.password_changed(account.first_name)
         await mailer.enqueue("password_changed", account.email, subject, body)
-    await revoke_sessions(rt, list(others))
+    await revoke_sessions(rt, list(others))  # type: ignore[arg-type]
     rt.mailer.wake()
     return []
 
@@ -80,7 +82,8 @@ async def request_password_reset(rt: Runtime, email: str, meta: RequestMeta) -> 
     if account is None or account.status is not AccountStatus.ACTIVE:
         return
     recent = await OneTimeToken.filter(
-        account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD,
+        account_id=account.id,
+        purpose=TokenPurpose.RESET_PASSWORD,
         created_at__gte=utcnow() - timedelta(hours=1),
     ).count()
     if recent >= rt.settings.reset_requests_per_hour:
@@ -94,16 +97,18 @@ async def request_password_reset(rt: Runtime, email: str, meta: RequestMeta) -> 
     rt.mailer.wake()
 
 
-async def reset_password(
-    rt: Runtime, token: str, new: str, meta: RequestMeta
-) -> list[UserError]:
+async def reset_password(rt: Runtime, token: str, new: str, meta: RequestMeta) -> list[UserError]:
     invalid = [user_error("token", "Lien invalide ou expiré.", "INVALID_TOKEN")]
-    row = await OneTimeToken.get_or_none(
-        token_hash=digest(token), purpose=TokenPurpose.RESET_PASSWORD
-    ) if token and len(token) <= 200 else None
+    row = (
+        await OneTimeToken.get_or_none(
+            token_hash=digest(token), purpose=TokenPurpose.RESET_PASSWORD
+        )
+        if token and len(token) <= 200
+        else None
+    )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return invalid
-    account = await Account.get(id=row.account_id)
+    account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
     errors = _policy_errors("newPassword", new, account)
     if errors:
         return errors  # the token stays usable so the user can try another password
@@ -121,7 +126,7 @@ async def reset_password(
         await audit.record(SecurityEventKind.PASSWORD_RESET, account.id, meta)
         subject, body = emails.password_changed(account.first_name)
         await mailer.enqueue("password_changed", account.email, subject, body)
-    await revoke_sessions(rt, list(sessions))
+    await revoke_sessions(rt, list(sessions))  # type: ignore[arg-type]
     rt.mailer.wake()
     return []
 
@@ -134,7 +139,8 @@ async def notify_aged_passwords(rt: Runtime) -> int:
     """
     threshold = utcnow() - timedelta(days=rt.settings.password_max_age_days)
     candidates = await Account.filter(
-        password_changed_at__lte=threshold, password_age_notified_at=None,
+        password_changed_at__lte=threshold,
+        password_age_notified_at=None,
         status=AccountStatus.ACTIVE,
     ).limit(200)
     sent = 0

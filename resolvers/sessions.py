@@ -76,13 +76,19 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
             account.password_hash = await rt.passwords.hash(password)
             await account.save(update_fields=["password_hash"])
         await Session.create(
-            account=account, token_hash=digest(token), created_at=now, last_seen_at=now,
+            account=account,
+            token_hash=digest(token),
+            created_at=now,
+            last_seen_at=now,
             expires_at=now + timedelta(days=settings.session_absolute_days),
-            device=device_label, network=network,
+            device=device_label,
+            network=network,
         )
         await LoginAttempt.filter(email_key=email_key).delete()
         await audit.record(SecurityEventKind.LOGIN_SUCCEEDED, account.id, meta)
-        known = await KnownDevice.filter(account=account).values_list("device_key", flat=True)
+        known: list[str] = await KnownDevice.filter(account=account).values_list(  # type: ignore[assignment]
+            "device_key", flat=True
+        )
         if device_key not in known:
             await KnownDevice.create(
                 account=account, device_key=device_key, first_seen_at=now, last_seen_at=now
@@ -90,7 +96,9 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
             if known:  # the very first device is the one the account was made on
                 await audit.record(SecurityEventKind.NEW_DEVICE_SIGN_IN, account.id, meta)
                 subject, body = emails.new_device(
-                    account.first_name, device_label, network,
+                    account.first_name,
+                    device_label,
+                    network,
                     now.strftime("%d/%m/%Y à %H:%M UTC"),
                 )
                 await mailer.enqueue("new_device", account.email, subject, body)
@@ -129,9 +137,7 @@ async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | 
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise Unauthenticated("Jeton invalide ou expiré.")
-    session = await Session.get_or_none(token_hash=digest(token.strip())).select_related(
-        "account"
-    )
+    session = await Session.get_or_none(token_hash=digest(token.strip())).select_related("account")
     now = utcnow()
     idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
     if (
@@ -187,9 +193,7 @@ async def list_sessions(viewer: Viewer) -> list[Session]:
     )
 
 
-async def revoke_session(
-    rt: Runtime, viewer: Viewer, session_id: int, meta: RequestMeta
-) -> None:
+async def revoke_session(rt: Runtime, viewer: Viewer, session_id: int, meta: RequestMeta) -> None:
     owned = await Session.filter(
         id=session_id, account_id=viewer.account_id, revoked_at=None
     ).exists()

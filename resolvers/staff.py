@@ -41,8 +41,12 @@ class CreateWorkerResult:
 
 
 async def create_agency(
-    name: str, postal_prefixes: list[str], sap_number: str = "",
-    sap_declared_on: date | None = None, siret: str = "", time_zone: str = "Europe/Paris",
+    name: str,
+    postal_prefixes: list[str],
+    sap_number: str = "",
+    sap_declared_on: date | None = None,
+    siret: str = "",
+    time_zone: str = "Europe/Paris",
 ) -> Agency:
     name = name.strip()
     if not 1 <= len(name) <= 200:
@@ -55,7 +59,10 @@ async def create_agency(
         raise SetupError(f"postal prefixes already served by another agency: {sorted(taken)}")
     async with in_transaction():
         agency = await Agency.create(
-            name=name, sap_number=sap_number, sap_declared_on=sap_declared_on, siret=siret,
+            name=name,
+            sap_number=sap_number,
+            sap_declared_on=sap_declared_on,
+            siret=siret,
             time_zone=time_zone,
         )
         for prefix in prefixes:
@@ -64,8 +71,15 @@ async def create_agency(
 
 
 async def create_user(
-    rt: Runtime, agency_id: int, role: Role, email: str, password: str,
-    first_name: str, last_name: str, phone: str = "", employee_number: str | None = None,
+    rt: Runtime,
+    agency_id: int,
+    role: Role,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    employee_number: str | None = None,
 ) -> Account:
     """Command-line account creation: staff and workers are verified by whoever runs it."""
     agency = await Agency.get_or_none(id=agency_id)
@@ -73,8 +87,7 @@ async def create_user(
         raise SetupError(f"no agency with id {agency_id}")
     if role is Role.CLIENT:
         raise SetupError("clients sign up themselves (signUp); create ADMIN, ADVISOR or WORKER")
-    clean, errors = validate_person(first_name, last_name, email, phone or "+33100000000",
-                                    password)
+    clean, errors = validate_person(first_name, last_name, email, phone or "+33100000000", password)
     if errors:
         raise SetupError("; ".join(f"{'.'.join(e.field or [])}: {e.message}" for e in errors))
     password_hash = await rt.passwords.hash(password)
@@ -82,14 +95,20 @@ async def create_user(
     try:
         async with in_transaction():
             account = await Account.create(
-                email=clean["email"], password_hash=password_hash, role=role,
-                first_name=clean["firstName"], last_name=clean["lastName"],
-                phone=clean["phone"] if phone else "", agency=agency,
-                password_changed_at=now, email_verified_at=now,
+                email=clean["email"],
+                password_hash=password_hash,
+                role=role,
+                first_name=clean["firstName"],
+                last_name=clean["lastName"],
+                phone=clean["phone"] if phone else "",
+                agency=agency,
+                password_changed_at=now,
+                email_verified_at=now,
             )
             if role is Role.WORKER:
                 await Worker.create(
-                    account=account, agency=agency,
+                    account=account,
+                    agency=agency,
                     employee_number=employee_number or f"W{account.id:05d}",
                 )
             await audit.record(SecurityEventKind.ACCOUNT_CREATED_BY_STAFF, account.id)
@@ -108,8 +127,11 @@ async def create_worker(
     number = data.employee_number.strip()
     if not 1 <= len(number) <= EMPLOYEE_NUMBER_MAX or not number.replace("-", "").isalnum():
         errors.append(
-            user_error("employeeNumber", "Matricule invalide (1 à 20 lettres ou chiffres).",
-                       "INVALID_EMPLOYEE_NUMBER")
+            user_error(
+                "employeeNumber",
+                "Matricule invalide (1 à 20 lettres ou chiffres).",
+                "INVALID_EMPLOYEE_NUMBER",
+            )
         )
     if errors:
         return CreateWorkerResult(None, errors)
@@ -119,16 +141,22 @@ async def create_worker(
         )
     if await Worker.filter(agency_id=admin.agency_id, employee_number=number).exists():
         return CreateWorkerResult(
-            None, [user_error("employeeNumber", "Ce matricule existe déjà.", "EMPLOYEE_NUMBER_TAKEN")]
+            None,
+            [user_error("employeeNumber", "Ce matricule existe déjà.", "EMPLOYEE_NUMBER_TAKEN")],
         )
     password_hash = await rt.passwords.hash(data.password)
     agency = await Agency.get(id=admin.agency_id)
     try:
         async with in_transaction():
             account = await Account.create(
-                email=clean["email"], password_hash=password_hash, role=Role.WORKER,
-                first_name=clean["firstName"], last_name=clean["lastName"],
-                phone=clean["phone"], agency=agency, password_changed_at=utcnow(),
+                email=clean["email"],
+                password_hash=password_hash,
+                role=Role.WORKER,
+                first_name=clean["firstName"],
+                last_name=clean["lastName"],
+                phone=clean["phone"],
+                agency=agency,
+                password_changed_at=utcnow(),
             )
             worker = await Worker.create(account=account, agency=agency, employee_number=number)
             await audit.record(SecurityEventKind.ACCOUNT_CREATED_BY_STAFF, account.id, meta)
@@ -136,8 +164,8 @@ async def create_worker(
             await mailer.enqueue("welcome_worker", account.email, subject, body)
     except IntegrityError:
         return CreateWorkerResult(
-            None, [user_error("email", "Cette adresse ou ce matricule est déjà utilisé.",
-                              "EMAIL_TAKEN")]
+            None,
+            [user_error("email", "Cette adresse ou ce matricule est déjà utilisé.", "EMAIL_TAKEN")],
         )
     rt.mailer.wake()
     return CreateWorkerResult(worker, [])

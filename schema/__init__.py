@@ -50,15 +50,16 @@ class PassageSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             if not is_expected(error):
-                log.error(
-                    "unexpected error at %s", error.path, exc_info=error.original_error
-                )
+                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 
 def build_schema(settings: Settings | None = None) -> PassageSchema:
     settings = settings or Settings()
     # Rule classes made once, so ValidationCache can key on them across requests.
-    rules = [depth_rule(settings.max_query_depth, None, None), alias_rule(settings.max_aliases)]
+    rules: list[Any] = [
+        depth_rule(settings.max_query_depth, None, None),
+        alias_rule(settings.max_aliases),
+    ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=512),

@@ -69,7 +69,8 @@ class _CostWalker:
 
     def _field_def(self, parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            return parent.fields.get(name)
+            field: GraphQLField | None = parent.fields.get(name)
+            return field
         return None
 
     def cost(
@@ -119,9 +120,7 @@ class _CostWalker:
 class QueryLimits(SchemaExtension):
     """Refuses, before execution, documents that are too many, too costly or too curious."""
 
-    def __init__(
-        self, *, max_operations: int, max_cost: int, introspection: str
-    ) -> None:
+    def __init__(self, *, max_operations: int, max_cost: int, introspection: str) -> None:
         self.max_operations = max_operations
         self.max_cost = max_cost
         self.introspection = introspection
@@ -145,13 +144,12 @@ class QueryLimits(SchemaExtension):
                 f"Too many operations in one document (at most {self.max_operations}).",
                 "OPERATION_LIMIT",
             )
-        fragments = {
-            d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         schema = ec.schema._schema
         walker = _CostWalker(schema, fragments, ec.variables or {})
         chosen = [
-            op for op in operations
+            op
+            for op in operations
             if ec.operation_name is None or (op.name and op.name.value == ec.operation_name)
         ]
         cost = 0
@@ -164,7 +162,9 @@ class QueryLimits(SchemaExtension):
         if cost > self.max_cost:
             return _error(
                 f"Query too costly: {cost} > {self.max_cost}. Ask for smaller pages.",
-                "QUERY_TOO_COSTLY", cost=cost, maxCost=self.max_cost,
+                "QUERY_TOO_COSTLY",
+                cost=cost,
+                maxCost=self.max_cost,
             )
         return None
 

@@ -10,11 +10,11 @@ from models.accounts import Account, Agency
 from resolvers import lookups
 
 
-def AgencyByIdLoader() -> DataLoader[int, Agency | None]:  # noqa: N802
+def AgencyByIdLoader() -> DataLoader[int, Agency | None]:
     return DataLoader(load_fn=lookups.agencies_by_ids)
 
 
-def AccountByIdLoader() -> DataLoader[int, Account | None]:  # noqa: N802
+def AccountByIdLoader() -> DataLoader[int, Account | None]:
     return DataLoader(load_fn=lookups.accounts_by_ids)
 
 

@@ -41,9 +41,7 @@ async def _session(viewer, pk):  # type: ignore[no-untyped-def]
     return Session.from_model(row, viewer.session_id) if row else None
 
 
-_FETCHERS.update(
-    Account=_account, Client=_client, Worker=_worker, Agency=_agency, Session=_session
-)
+_FETCHERS.update(Account=_account, Client=_client, Worker=_worker, Agency=_agency, Session=_session)
 
 
 def register(type_name: str, fetcher: Callable[..., Awaitable[Node | None]]) -> None:

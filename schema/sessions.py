@@ -31,8 +31,11 @@ class Session(Node):
     def from_model(cls, session: SessionModel, current_id: int) -> Session:
         return cls(
             id=strawberry.ID(to_global_id("Session", session.id)),
-            created_at=session.created_at, last_seen_at=session.last_seen_at,
-            expires_at=session.expires_at, device=session.device, network=session.network,
+            created_at=session.created_at,
+            last_seen_at=session.last_seen_at,
+            expires_at=session.expires_at,
+            device=session.device,
+            network=session.network,
             current=session.id == current_id,
         )
 
@@ -47,8 +50,11 @@ class SecurityEvent(Node):
     @classmethod
     def from_model(cls, event: SecurityEventModel) -> SecurityEvent:
         return cls(
-            id=strawberry.ID(to_global_id("SecurityEvent", event.id)), kind=event.kind,
-            occurred_at=event.created_at, device=event.device, network=event.network,
+            id=strawberry.ID(to_global_id("SecurityEvent", event.id)),
+            kind=event.kind,
+            occurred_at=event.created_at,
+            device=event.device,
+            network=event.network,
         )
 
 
@@ -108,7 +114,9 @@ class SessionQueries:
         rows = await sessions.security_events(viewer, size + 1, after_pk(after))
         return connection(
             [SecurityEvent.from_model(row) for row in rows],
-            [cursor_for(row.id) for row in rows], size, after is not None,
+            [cursor_for(row.id) for row in rows],
+            size,
+            after is not None,
         )
 
 
@@ -142,7 +150,10 @@ class SessionMutations:
     async def change_password(self, info: Info, input: ChangePasswordInput) -> OkPayload:
         viewer = guards.signed_in(info.context.viewer)
         errors = await passwords.change_password(
-            info.context.runtime, viewer, input.current_password, input.new_password,
+            info.context.runtime,
+            viewer,
+            input.current_password,
+            input.new_password,
             info.context.meta,
         )
         return OkPayload(ok=not errors, user_errors=user_errors(errors))

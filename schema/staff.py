@@ -36,8 +36,10 @@ class StaffQueries:
         size = page_size(first)
         rows = await staff.list_clients(info.context.viewer, size, after_pk(after))
         return connection(
-            [Client.from_model(row) for row in rows], [cursor_for(row.id) for row in rows],
-            size, after is not None,
+            [Client.from_model(row) for row in rows],
+            [cursor_for(row.id) for row in rows],
+            size,
+            after is not None,
         )
 
 
@@ -49,8 +51,11 @@ class StaffMutations:
             info.context.runtime,
             info.context.viewer,
             staff.WorkerData(
-                first_name=input.first_name, last_name=input.last_name, email=input.email,
-                phone=input.phone, password=input.password,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                email=input.email,
+                phone=input.phone,
+                password=input.password,
                 employee_number=input.employee_number,
             ),
             info.context.meta,

@@ -43,7 +43,9 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
+        request_id = (
+            incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
+        )
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
@@ -63,24 +65,31 @@ class RequestLog:
         finally:
             log.info(
                 "request",
-                extra={"fields": {
-                    "kind": scope["type"],
-                    "method": scope.get("method", "GET"),
-                    "path": scope.get("path", ""),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                }},
+                extra={
+                    "fields": {
+                        "kind": scope["type"],
+                        "method": scope.get("method", "GET"),
+                        "path": scope.get("path", ""),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
             )
             request_id_var.reset(token)
 
 
 async def _json_error(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    await send({
-        "type": "http.response.start", "status": status,
-        "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -97,8 +106,9 @@ class BodyLimit:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _json_error(send, 413, "PAYLOAD_TOO_LARGE",
-                              f"Request body over {self.max_bytes} bytes.")
+            await _json_error(
+                send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {self.max_bytes} bytes."
+            )
             return
         received = 0
         started = False
@@ -122,8 +132,9 @@ class BodyLimit:
             await self.app(scope, counted_receive, guarded_send)
         except _TooLarge:
             if not started:
-                await _json_error(send, 413, "PAYLOAD_TOO_LARGE",
-                                  f"Request body over {self.max_bytes} bytes.")
+                await _json_error(
+                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {self.max_bytes} bytes."
+                )
 
 
 class _TooLarge(Exception):

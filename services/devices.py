@@ -18,7 +18,7 @@ def network_of(address: str) -> str:
 
 
 def describe_device(user_agent: str) -> str:
-    """"Firefox sur Linux"-style label from the User-Agent header."""
+    """ "Firefox sur Linux"-style label from the User-Agent header."""
     if not user_agent:
         return "Appareil inconnu"
     result = parse_user_agent(user_agent[:512])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-SIGNATURE = "\n\n— Votre agence, via Passage\nCet e-mail est automatique : merci de ne pas y répondre."
+SIGNATURE = (
+    "\n\n— Votre agence, via Passage\nCet e-mail est automatique : merci de ne pas y répondre."
+)
 
 
 def verification(first_name: str, link: str) -> tuple[str, str]:

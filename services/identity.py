@@ -8,7 +8,7 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*\.?$")
+NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\u2019\-.][^\W\d_]+)*\.?$")
 FR_POSTAL_RE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 MAX_EMAIL = 254
 

@@ -9,6 +9,7 @@ hold single-use links, so they are wiped once sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -35,8 +36,9 @@ class ConsoleTransport(EmailTransport):
     """Development: the message goes to the log (bodies included: local use only)."""
 
     async def send(self, message: EmailMessage) -> None:
-        log.info("email to=%s subject=%s\n%s", message["To"], message["Subject"],
-                 message.get_content())
+        log.info(
+            "email to=%s subject=%s\n%s", message["To"], message["Subject"], message.get_content()
+        )
 
 
 class SmtpTransport(EmailTransport):
@@ -76,8 +78,12 @@ async def enqueue(kind: str, recipient: str, subject: str, body: str) -> None:
     """Call inside the transaction of the change; `Mailer.wake()` after commit."""
     now = utcnow()
     await OutboundEmail.create(
-        kind=kind, recipient=recipient, subject=subject, body_text=body,
-        next_attempt_at=now, created_at=now,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=body,
+        next_attempt_at=now,
+        created_at=now,
     )
 
 
@@ -100,18 +106,19 @@ class Mailer:
                 raise
             except Exception:
                 log.exception("mail delivery loop failed; retrying")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def deliver_due(self, batch: int = 20) -> int:
         """Sends what is due; returns how many rows it handled."""
         now = utcnow()
-        due = await OutboundEmail.filter(
-            status=OutboxStatus.PENDING, next_attempt_at__lte=now
-        ).order_by("id").limit(batch).values_list("id", "next_attempt_at")
+        due = (
+            await OutboundEmail.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("id")
+            .limit(batch)
+            .values_list("id", "next_attempt_at")
+        )
         handled = 0
         for row_id, seen_at in due:
             claimed = await OutboundEmail.filter(id=row_id, next_attempt_at=seen_at).update(

@@ -51,26 +51,18 @@ def check_policy(password: str, *, personal: tuple[str, ...] = ()) -> list[Polic
     problems: list[PolicyViolation] = []
     normalized = unicodedata.normalize("NFC", password)
     if len(normalized) < MIN_LENGTH:
-        problems.append(
-            PolicyViolation("PASSWORD_TOO_SHORT", f"Au moins {MIN_LENGTH} caractères.")
-        )
+        problems.append(PolicyViolation("PASSWORD_TOO_SHORT", f"Au moins {MIN_LENGTH} caractères."))
     if len(normalized) > MAX_LENGTH:
-        problems.append(
-            PolicyViolation("PASSWORD_TOO_LONG", f"Au plus {MAX_LENGTH} caractères.")
-        )
+        problems.append(PolicyViolation("PASSWORD_TOO_LONG", f"Au plus {MAX_LENGTH} caractères."))
     if not any(c.isalpha() for c in normalized):
         problems.append(PolicyViolation("PASSWORD_NEEDS_LETTER", "Au moins une lettre."))
     if not any(c.isdigit() for c in normalized):
         problems.append(PolicyViolation("PASSWORD_NEEDS_DIGIT", "Au moins un chiffre."))
     if all(c.isalnum() for c in normalized):
-        problems.append(
-            PolicyViolation("PASSWORD_NEEDS_SPECIAL", "Au moins un caractère spécial.")
-        )
+        problems.append(PolicyViolation("PASSWORD_NEEDS_SPECIAL", "Au moins un caractère spécial."))
     common = common_passwords()
     if normalized.lower() in common or _core(normalized) in common:
-        problems.append(
-            PolicyViolation("PASSWORD_TOO_COMMON", "Ce mot de passe est trop répandu.")
-        )
+        problems.append(PolicyViolation("PASSWORD_TOO_COMMON", "Ce mot de passe est trop répandu."))
     lowered = normalized.lower()
     for word in personal:
         if len(word) >= 4 and word.lower() in lowered:

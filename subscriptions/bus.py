@@ -53,9 +53,8 @@ class Bus:
         async with self._broadcast.subscribe(channel) as subscriber:
 
             async def messages() -> AsyncIterator[str]:
-                async for event in subscriber:
-                    if event is None:
-                        return
+                while True:
+                    event = await subscriber.get()
                     yield event.message
 
             yield messages()

@@ -17,7 +17,9 @@ def reachable(url: str) -> bool:
     parts = urlsplit(url)
     default_port = {"postgres": 5432, "redis": 6379}.get(parts.scheme, 0)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False

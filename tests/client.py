@@ -19,7 +19,10 @@ class Api:
         self.http = httpx.AsyncClient(base_url=base_url, timeout=20)
 
     async def gql(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """POSTs an operation and returns the whole JSON response."""
@@ -33,7 +36,10 @@ class Api:
         return dict(response.json())
 
     async def data(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """The `data` of a response that must have no errors."""
@@ -64,12 +70,18 @@ class WsClient:
 
     @classmethod
     async def connect(
-        cls, api: Api, token: str | None = None, payload: dict[str, Any] | None = None,
-        origin: str | None = None, init: bool = True,
+        cls,
+        api: Api,
+        token: str | None = None,
+        payload: dict[str, Any] | None = None,
+        origin: str | None = None,
+        init: bool = True,
     ) -> WsClient:
         connection = await websockets.connect(
-            api.ws_url(), subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
-            origin=origin, compression=None,  # type: ignore[arg-type]
+            api.ws_url(),
+            subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
+            origin=origin,  # type: ignore[arg-type]
+            compression=None,
         )
         client = cls(connection)
         if init:
@@ -94,8 +106,13 @@ class WsClient:
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self._next_id += 1
         op_id = str(self._next_id)
-        await self.send({"id": op_id, "type": "subscribe",
-                         "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {
+                "id": op_id,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
+        )
         return op_id
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -42,7 +42,9 @@ def sign_up_input(**overrides: Any) -> dict[str, Any]:
         "phone": "06 12 34 56 78",
         "password": PASSWORD,
         "billingAddress": {
-            "line1": "12 rue de Charonne", "postalCode": "75011", "city": "Paris",
+            "line1": "12 rue de Charonne",
+            "postalCode": "75011",
+            "city": "Paris",
         },
     }
     values.update(overrides)
@@ -56,17 +58,27 @@ async def agency(settings: Settings, prefixes: list[str] | None = None, name: st
     return created.id
 
 
-async def staff(settings: Settings, agency_id: int, role: Role = Role.ADMIN,
-                email: str | None = None) -> str:
+async def staff(
+    settings: Settings, agency_id: int, role: Role = Role.ADMIN, email: str | None = None
+) -> str:
     """An account created as `passage create-user` does; returns its e-mail."""
     email = email or f"{unique(role.value.lower())}@example.com"
-    await create_user(build_runtime(settings), agency_id, role, email, PASSWORD, "Claire",
-                      "Martin", employee_number=unique("M") if role is Role.WORKER else None)
+    await create_user(
+        build_runtime(settings),
+        agency_id,
+        role,
+        email,
+        PASSWORD,
+        "Claire",
+        "Martin",
+        employee_number=unique("M") if role is Role.WORKER else None,
+    )
     return email
 
 
-async def log_in(api: Api, email: str, password: str = PASSWORD,
-                 headers: dict[str, str] | None = None) -> str:
+async def log_in(
+    api: Api, email: str, password: str = PASSWORD, headers: dict[str, str] | None = None
+) -> str:
     result = await api.data(LOG_IN, {"email": email, "password": password}, headers=headers)
     token = result["logIn"]["token"]
     assert token, result

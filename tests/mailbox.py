@@ -31,9 +31,11 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    async def wait_for(self, address: str, subject_part: str = "", timeout: float = 5.0,
-                       count: int = 1) -> EmailMessage:
+    async def wait_for(
+        self, address: str, subject_part: str = "", timeout: float = 5.0, count: int = 1
+    ) -> EmailMessage:
         """The `count`-th message to `address` whose subject contains `subject_part`."""
+
         async def found() -> EmailMessage:
             while True:
                 matches = [m for m in self.to(address) if subject_part in str(m["Subject"])]
@@ -41,6 +43,7 @@ class Mailbox:
                     return matches[count - 1]
                 self._changed.clear()
                 await self._changed.wait()
+
         return await asyncio.wait_for(found(), timeout)
 
 
@@ -48,7 +51,7 @@ class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.mailbox.deliver(message)  # type: ignore[arg-type]
         return "250 OK"

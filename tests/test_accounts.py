@@ -80,15 +80,33 @@ async def test_me_shows_the_signed_in_account(api, home_agency):
         ({"password": "Password123456!"}, ["password"], "PASSWORD_TOO_COMMON"),
         ({"password": "NoDigitsHere!!xx"}, ["password"], "PASSWORD_NEEDS_DIGIT"),
         ({"password": "NoSpecials12345x"}, ["password"], "PASSWORD_NEEDS_SPECIAL"),
-        ({"billingAddress": {"line1": "1 rue X", "postalCode": "7501", "city": "Paris"}},
-         ["billingAddress", "postalCode"], "INVALID_POSTAL_CODE"),
-        ({"billingAddress": {"line1": "1 rue X", "postalCode": "05000", "city": "Gap"}},
-         ["billingAddress", "postalCode"], "NO_AGENCY_FOR_POSTAL_CODE"),
-        ({"billingAddress": {"line1": "", "postalCode": "75011", "city": "Paris"}},
-         ["billingAddress", "line1"], "INVALID_ADDRESS"),
-        ({"billingAddress": {"line1": "1 rue X", "postalCode": "75011", "city": "Paris",
-                             "country": "BE"}},
-         ["billingAddress", "country"], "UNSUPPORTED_COUNTRY"),
+        (
+            {"billingAddress": {"line1": "1 rue X", "postalCode": "7501", "city": "Paris"}},
+            ["billingAddress", "postalCode"],
+            "INVALID_POSTAL_CODE",
+        ),
+        (
+            {"billingAddress": {"line1": "1 rue X", "postalCode": "05000", "city": "Gap"}},
+            ["billingAddress", "postalCode"],
+            "NO_AGENCY_FOR_POSTAL_CODE",
+        ),
+        (
+            {"billingAddress": {"line1": "", "postalCode": "75011", "city": "Paris"}},
+            ["billingAddress", "line1"],
+            "INVALID_ADDRESS",
+        ),
+        (
+            {
+                "billingAddress": {
+                    "line1": "1 rue X",
+                    "postalCode": "75011",
+                    "city": "Paris",
+                    "country": "BE",
+                }
+            },
+            ["billingAddress", "country"],
+            "UNSUPPORTED_COUNTRY",
+        ),
     ],
 )
 async def test_sign_up_rejects_bad_input_field_by_field(api, home_agency, override, field, code):
@@ -104,7 +122,9 @@ async def test_sign_up_with_a_taken_email_reveals_nothing_and_tells_the_owner(
     api, mailbox, home_agency
 ):
     email, _ = await factories.client(api)
-    result = await api.data(factories.SIGN_UP, {"input": factories.sign_up_input(email=email.upper())})
+    result = await api.data(
+        factories.SIGN_UP, {"input": factories.sign_up_input(email=email.upper())}
+    )
     assert result["signUp"] == {"account": None, "userErrors": []}
     warning = await mailbox.wait_for(email, "Tentative d'inscription")
     assert "déjà un compte" in body_of(warning)
