@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -275,14 +276,15 @@ async def resend_verification(rt: Runtime, viewer: Viewer | None) -> list[UserEr
     if account.email_verified_at is not None:
         return [user_error(None, "Adresse déjà vérifiée.", "ALREADY_VERIFIED")]
     now = utcnow()
-    recent: list[datetime] = (  # type: ignore[assignment]
+    recent = cast(
+        list[datetime],
         await OneTimeToken.filter(
             account_id=account.id,
             purpose=TokenPurpose.VERIFY_EMAIL,
             created_at__gte=now - timedelta(hours=1),
         )
         .order_by("-created_at")
-        .values_list("created_at", flat=True)
+        .values_list("created_at", flat=True),
     )
     if recent and now - recent[0] < RESEND_SPACING:
         raise RateLimited(int((RESEND_SPACING - (now - recent[0])).total_seconds()) + 1)
