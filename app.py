@@ -115,7 +115,7 @@ def build_runtime(settings: Settings) -> Runtime:
         mailer=Mailer(
             transport_for(settings.email_url), settings.email_from, settings.outbox_poll_seconds
         ),
-        bus=Bus(settings.broadcast_url),
+        bus=Bus(settings.broadcast_url, settings.bus_namespace),
     )
 
 

@@ -63,6 +63,7 @@ class Settings:
     environment: str = "development"
     database_url: str = "sqlite://var/passage.sqlite3"
     broadcast_url: str = "memory://"
+    bus_namespace: str = "passage"
     email_url: str = "console://"
     email_from: str = "Passage <no-reply@passage.localhost>"
     sms_url: str = "console://"
@@ -155,6 +156,7 @@ def load_settings() -> Settings:
         environment=environment,
         database_url=_env("DATABASE_URL", f"sqlite://{VAR_DIR}/passage.sqlite3"),
         broadcast_url=_env("BROADCAST_URL", "memory://"),
+        bus_namespace=_env("BUS_NAMESPACE", "passage"),
         email_url=_env("EMAIL_URL", "console://"),
         email_from=_env("EMAIL_FROM", "Passage <no-reply@passage.localhost>"),
         sms_url=_env("SMS_URL", "console://"),

@@ -16,12 +16,14 @@ from broadcaster import Broadcast
 
 log = logging.getLogger("passage.bus")
 
-SESSIONS_CHANNEL = "passage.sessions.revoked"
+SESSIONS_CHANNEL = "sessions.revoked"
 
 
 class Bus:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "passage") -> None:
         self.url = url
+        # Several deployments (or test runs) may share one Redis: channels are namespaced.
+        self.namespace = namespace
         self.kind = urlsplit(url).scheme
         self._broadcast = Broadcast(url)
         self._tasks: list[asyncio.Task[None]] = []
@@ -46,11 +48,11 @@ class Bus:
             await self._redis.aclose()
 
     async def publish(self, channel: str, message: str) -> None:
-        await self._broadcast.publish(channel, message)
+        await self._broadcast.publish(f"{self.namespace}:{channel}", message)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
-        async with self._broadcast.subscribe(channel) as subscriber:
+        async with self._broadcast.subscribe(f"{self.namespace}:{channel}") as subscriber:
 
             async def messages() -> AsyncIterator[str]:
                 while True:

@@ -8,9 +8,11 @@ service into a failure instead of a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 
 def reachable(url: str) -> bool:
@@ -31,6 +33,23 @@ def database_url(tmp_dir: str) -> str:
 
 def broadcast_url() -> str:
     return os.environ.get("TEST_BROADCAST_URL") or "memory://"
+
+
+@contextlib.asynccontextmanager
+async def scratch_postgres(url: str) -> AsyncIterator[str]:
+    """A fresh database beside the one in `url`, dropped afterwards."""
+    import asyncpg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}"
+    admin = await asyncpg.connect(urlunsplit(parts._replace(scheme="postgresql")))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 def services_required() -> bool:

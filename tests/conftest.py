@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import uvicorn
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
 from app import create_app, server_config
 from models.db import close_db, init_db, migrate_db
@@ -43,13 +44,18 @@ async def mailbox() -> AsyncIterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = backends.database_url(str(tmp_path_factory.mktemp("db")))
-    if url.startswith("postgres") and not backends.reachable(url):
+    if not url.startswith("postgres"):
+        yield url
+        return
+    if not backends.reachable(url):
         if backends.services_required():
             pytest.fail(f"PostgreSQL is required but unreachable at {url}")
         pytest.skip("PostgreSQL unreachable")
-    return url
+    # A database of its own per run, so parallel runs never see each other's rows.
+    async with backends.scratch_postgres(url) as scratch:
+        yield scratch
 
 
 @pytest.fixture(scope="session")
@@ -70,15 +76,11 @@ def settings(database_url: str, mailbox: Mailbox) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         outbox_poll_seconds=0.5,
+        bus_namespace=f"test-{os.getpid()}",
     )
 
 
 async def _reset_database(url: str) -> None:
-    if url.startswith("postgres"):
-        await init_db(url)
-        conn = connections.get("default")
-        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await close_db()
     await migrate_db(url)
     await Tortoise.close_connections()
 
