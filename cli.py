@@ -1,13 +1,22 @@
-"""The `passage` command: migrate, serve, and set up agencies and their people."""
+"""The `passage` command: migrate, serve, and set up agencies and their people.
+
+Exit status: 0 done, 1 refused (bad input, taken e-mail, database unreachable…),
+2 unusable configuration or command line. Messages go to stderr; what a script
+needs (a global id) is the last line of stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ssl
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+from tortoise.exceptions import BaseORMException
 
 from models.db import close_db, init_db, migrate_db
 from models.enums import Role
@@ -15,9 +24,14 @@ from resolvers.errors import DomainError
 from services.config import ConfigError, Settings, load_settings
 from services.logs import configure_logging
 
+REFUSED = 1
+UNUSABLE = 2
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="passage", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="passage", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("migrate", help="apply migrations to DATABASE_URL")
@@ -26,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--certfile", help="TLS certificate (PEM) to serve HTTPS directly")
-    serve.add_argument("--keyfile", help="TLS private key (PEM)")
+    serve.add_argument("--keyfile", help="TLS private key (PEM), with --certfile")
     serve.add_argument(
         "--seed-demo",
         action="store_true",
@@ -36,8 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     agency = commands.add_parser("create-agency", help="create an agency")
     agency.add_argument("--name", required=True)
     agency.add_argument("--postal-prefixes", required=True, help="comma-separated, e.g. 75,92")
-    agency.add_argument("--sap-number", default="")
-    agency.add_argument("--sap-date", type=date.fromisoformat, default=None)
+    agency.add_argument("--sap-number", default="", help="déclaration SAP number")
+    agency.add_argument(
+        "--sap-date", type=date.fromisoformat, default=None, help="SAP declaration date, ISO"
+    )
     agency.add_argument("--siret", default="")
 
     user = commands.add_parser("create-user", help="create a staff or worker account")
@@ -48,10 +64,30 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--first-name", required=True)
     user.add_argument("--last-name", required=True)
     user.add_argument("--phone", default="")
-    user.add_argument("--employee-number", default=None)
+    user.add_argument("--employee-number", default=None, help="WORKER only (default W00042)")
 
     commands.add_parser("seed-demo", help="idempotent demo agency, staff, workers and clients")
     return parser
+
+
+def _check_tls(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS options, refused before anything starts when they cannot work."""
+    if not args.certfile and not args.keyfile:
+        return {}
+    if not (args.certfile and args.keyfile):
+        raise ConfigError("--certfile and --keyfile go together")
+    for option, path in (("--certfile", args.certfile), ("--keyfile", args.keyfile)):
+        if not Path(path).is_file():
+            raise ConfigError(f"{option}: no readable file at {path}")
+    return {"ssl_certfile": args.certfile, "ssl_keyfile": args.keyfile}
+
+
+async def _migrate(database_url: str) -> None:
+    # migrate() leaves its connections open, and aiosqlite's thread keeps the process alive.
+    try:
+        await migrate_db(database_url)
+    finally:
+        await close_db()
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
@@ -67,19 +103,33 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app import create_app, server_config
 
-    asyncio.run(migrate_db(settings.database_url))
+    tls = _check_tls(args)
+    if tls:
+        try:  # uvicorn would only find out after migrating, with a cryptic message
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                tls["ssl_certfile"], tls["ssl_keyfile"]
+            )
+        except ssl.SSLError as exc:
+            raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
+    asyncio.run(_migrate(settings.database_url))
     if args.seed_demo:
         from app import build_runtime
         from resolvers.demo import seed_if_empty
 
         runtime = build_runtime(settings)
         for line in asyncio.run(_with_db(settings, lambda: seed_if_empty(runtime))):
-            print(line)
-    if bool(args.certfile) != bool(args.keyfile):
-        raise ConfigError("--certfile and --keyfile go together")
-    tls = {"ssl_certfile": args.certfile, "ssl_keyfile": args.keyfile} if args.certfile else {}
+            print(line, flush=True)
     config = server_config(create_app(settings), settings, args.host, args.port, **tls)
     uvicorn.Server(config).run()
+
+
+def _seed_demo(settings: Settings) -> list[str]:
+    from app import build_runtime
+    from resolvers.demo import seed_demo
+
+    runtime = build_runtime(settings)
+    lines: list[str] = asyncio.run(_with_db(settings, lambda: seed_demo(runtime)))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,11 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return UNUSABLE
     configure_logging(settings.log_level)
     try:
         if args.command == "migrate":
-            asyncio.run(migrate_db(settings.database_url))
+            asyncio.run(_migrate(settings.database_url))
             print("migrations applied")
         elif args.command == "serve":
             _serve(settings, args)
@@ -101,15 +151,21 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "create-user":
             print(asyncio.run(_with_db(settings, lambda: _create_user(settings, args))))
         elif args.command == "seed-demo":
-            from app import build_runtime
-            from resolvers.demo import seed_demo
-
-            runtime = build_runtime(settings)
-            for line in asyncio.run(_with_db(settings, lambda: seed_demo(runtime))):
+            for line in _seed_demo(settings):
                 print(line)
-    except (ConfigError, ValueError, DomainError) as exc:
+    except ConfigError as exc:
+        print(f"passage: configuration error: {exc}", file=sys.stderr)
+        return UNUSABLE
+    except (ValueError, DomainError) as exc:
         print(f"passage: {exc}", file=sys.stderr)
-        return 2
+        return REFUSED
+    except (BaseORMException, OSError) as exc:
+        # Unreachable database, read-only file, port in use…: say so without a traceback.
+        hint = ""
+        if "no such table" in str(exc) or ("relation" in str(exc) and "does not exist" in str(exc)):
+            hint = " (run `passage migrate` first)"
+        print(f"passage: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        return REFUSED
     return 0
 
 
@@ -129,13 +185,20 @@ async def _create_agency(args: argparse.Namespace) -> str:
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     from app import build_runtime
-    from resolvers.staff import create_user
+    from resolvers.errors import BadInput
+    from resolvers.staff import SetupError, create_user
     from schema.ids import expect_id, to_global_id
 
+    try:
+        agency_id = expect_id(args.agency.strip(), "Agency")
+    except BadInput:
+        raise SetupError(
+            f"--agency: {args.agency!r} is not an agency id (use the id create-agency printed)"
+        ) from None
     runtime = build_runtime(settings)
     account = await create_user(
         runtime,
-        expect_id(args.agency, "Agency"),
+        agency_id,
         Role(args.role),
         args.email,
         args.password,

@@ -261,7 +261,7 @@ async def verify_email(token: str, meta: RequestMeta) -> tuple[Account | None, l
             return None, [
                 user_error("token", "Lien invalide ou expiré.", "INVALID_TOKEN"),
             ]
-        account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
+        account = await Account.get(id=row.account_id)
         if account.email_verified_at is None:
             account.email_verified_at = utcnow()
             await account.save(update_fields=["email_verified_at"])

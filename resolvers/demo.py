@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, Agency, Client
 from models.enums import Role
 from resolvers.runtime import Runtime
-from resolvers.staff import create_agency, create_user
+from resolvers.staff import SetupError, create_agency, create_user
 from services.clock import utcnow
 
 DEMO_AGENCY = "Passage Paris Centre"
@@ -113,5 +113,9 @@ def demo_logins() -> list[str]:
 async def seed_if_empty(runtime: Runtime) -> list[str]:
     """Seeds an empty database; returns the demo logins whenever the demo is there."""
     if not await Agency.exists():
-        return await seed_demo(runtime)
+        try:
+            return await seed_demo(runtime)
+        except SetupError:
+            # Another process started at the same time and is seeding: let it finish.
+            pass
     return demo_logins() if await Agency.exists(name=DEMO_AGENCY) else []

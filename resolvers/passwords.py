@@ -17,10 +17,16 @@ from resolvers import audit
 from resolvers.accounts import consume_token, issue_token
 from resolvers.errors import UserError, user_error
 from resolvers.runtime import RequestMeta, Runtime, Viewer
-from resolvers.sessions import MAX_PASSWORD_INPUT, revoke_sessions
+from resolvers.sessions import (
+    MAX_PASSWORD_INPUT,
+    check_throttle,
+    record_failure,
+    revoke_sessions,
+    throttle_keys,
+)
 from services import emails, identity, mailer
 from services.clock import utcnow
-from services.passwords import check_policy
+from services.passwords import RECOMMENDED_CHANGE_DAYS, check_policy
 from services.tokens import digest
 
 RESET_TTL = timedelta(hours=1)
@@ -38,20 +44,30 @@ def _policy_errors(field: str, password: str, account: Account) -> list[UserErro
     ]
 
 
-async def _set_password(rt: Runtime, account: Account, password: str) -> None:
-    account.password_hash = await rt.passwords.hash(password)
-    account.password_changed_at = utcnow()
+async def _set_password(account: Account, password_hash: str) -> None:
+    """Call in a transaction, with the hash made before it (an open one blocks SQLite)."""
+    now = utcnow()
+    account.password_hash = password_hash
+    account.password_changed_at = now
     account.password_age_notified_at = None
     await account.save(
         update_fields=["password_hash", "password_changed_at", "password_age_notified_at"]
     )
+    # Reset links still in the mailbox must not undo the password just chosen.
+    await OneTimeToken.filter(
+        account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD, used_at=None
+    ).update(used_at=now)
 
 
 async def change_password(
     rt: Runtime, viewer: Viewer, current: str, new: str, meta: RequestMeta
 ) -> list[UserError]:
     account = await Account.get(id=viewer.account_id)
+    # Counted with sign-in failures: a stolen session must not be a free password oracle.
+    email_key, address_key = throttle_keys(rt, account.email, meta)
+    await check_throttle(rt, email_key, address_key)
     if not await rt.passwords.verify(account.password_hash, current[:MAX_PASSWORD_INPUT]):
+        await record_failure(rt, account, email_key, address_key, meta)
         return [user_error("currentPassword", "Mot de passe actuel incorrect.", "INVALID_PASSWORD")]
     errors = _policy_errors("newPassword", new, account)
     if current == new:
@@ -60,8 +76,9 @@ async def change_password(
         )
     if errors:
         return errors
+    password_hash = await rt.passwords.hash(new)
     async with in_transaction():
-        await _set_password(rt, account, new)
+        await _set_password(account, password_hash)
         others = (
             await Session.filter(account_id=account.id, revoked_at=None)
             .exclude(id=viewer.session_id)
@@ -108,14 +125,15 @@ async def reset_password(rt: Runtime, token: str, new: str, meta: RequestMeta) -
     )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return invalid
-    account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
+    account = await Account.get(id=row.account_id)
     errors = _policy_errors("newPassword", new, account)
     if errors:
         return errors  # the token stays usable so the user can try another password
+    password_hash = await rt.passwords.hash(new)
     async with in_transaction():
         if await consume_token(token, TokenPurpose.RESET_PASSWORD) is None:
             return invalid
-        await _set_password(rt, account, new)
+        await _set_password(account, password_hash)
         if account.email_verified_at is None:
             # Following the link proved the address is theirs.
             account.email_verified_at = utcnow()
@@ -137,7 +155,7 @@ async def notify_aged_passwords(rt: Runtime) -> int:
     The compare-and-set on `password_age_notified_at` makes it safe to run in
     every process at once.
     """
-    threshold = utcnow() - timedelta(days=rt.settings.password_max_age_days)
+    threshold = utcnow() - timedelta(days=RECOMMENDED_CHANGE_DAYS)
     candidates = await Account.filter(
         password_changed_at__lte=threshold,
         password_age_notified_at=None,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -36,34 +38,56 @@ def _invalid() -> LogInResult:
     )
 
 
-async def _check_throttle(rt: Runtime, email_key: str, address_key: str) -> None:
+def _retry_after(failures: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
+    """Seconds until fewer than `limit` of these failures are left in the window."""
+    freeing = sorted(failures)[len(failures) - limit]
+    return max(1, math.ceil((freeing + window - now).total_seconds()))
+
+
+def throttle_keys(rt: Runtime, normalized_email: str, meta: RequestMeta) -> tuple[str, str]:
+    """Keys failures are counted by: the e-mail as accounts are looked up by it, so
+    every spelling of one address ("a@EXAMPLE.com", full-width letters...) shares one."""
+    return (
+        keyed_digest(rt.settings.secret_key, "email:" + normalized_email),
+        keyed_digest(rt.settings.secret_key, "addr:" + meta.address),
+    )
+
+
+async def check_throttle(rt: Runtime, email_key: str, address_key: str) -> None:
+    """Raises RateLimited while too many recent failures share either key."""
     settings = rt.settings
-    window_start = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    per_email = await LoginAttempt.filter(email_key=email_key, created_at__gte=window_start)
-    per_address = await LoginAttempt.filter(
-        address_key=address_key, created_at__gte=window_start
-    ).count()
-    over_email = len(per_email) >= settings.login_max_failures_per_account
-    if over_email or per_address >= settings.login_max_failures_per_address:
-        oldest = min((row.created_at for row in per_email), default=utcnow())
-        retry = oldest + timedelta(minutes=settings.login_window_minutes) - utcnow()
-        raise RateLimited(max(1, int(retry.total_seconds())))
+    now = utcnow()
+    window = timedelta(minutes=settings.login_window_minutes)
+    limits = (
+        (LoginAttempt.filter(email_key=email_key), settings.login_max_failures_per_account),
+        (LoginAttempt.filter(address_key=address_key), settings.login_max_failures_per_address),
+    )
+    waits = []
+    for attempts, limit in limits:
+        failures = cast(
+            list[datetime],
+            await attempts.filter(created_at__gte=now - window).values_list(
+                "created_at", flat=True
+            ),
+        )
+        if len(failures) >= limit:
+            waits.append(_retry_after(failures, limit, window, now))
+    if waits:
+        raise RateLimited(max(waits))
 
 
 async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> LogInResult:
     settings = rt.settings
-    typed = email.strip().lower()[:254]
-    email_key = keyed_digest(settings.secret_key, "email:" + typed)
-    address_key = keyed_digest(settings.secret_key, "addr:" + meta.address)
-    await _check_throttle(rt, email_key, address_key)
-    normalized = identity.normalize_email(email) or typed
+    normalized = identity.normalize_email(email) or email.strip().lower()[:254]
+    email_key, address_key = throttle_keys(rt, normalized, meta)
+    await check_throttle(rt, email_key, address_key)
     account = await Account.get_or_none(email=normalized)
     # An unknown e-mail still pays for a full hash: same answer, same time.
     ok = await rt.passwords.verify(
         account.password_hash if account else None, password[:MAX_PASSWORD_INPUT]
     )
     if not ok or account is None or account.status is not AccountStatus.ACTIVE:
-        await _record_failure(rt, account, email_key, address_key, meta)
+        await record_failure(rt, account, email_key, address_key, meta)
         return _invalid()
 
     now = utcnow()
@@ -71,9 +95,15 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
     device_label = describe_device(meta.user_agent)
     network = network_of(meta.address)
     device_key = keyed_digest(settings.secret_key, f"device:{device_label}|{network}")
+    # Hash before the transaction: on SQLite an open transaction blocks every query.
+    rehashed = (
+        await rt.passwords.hash(password)
+        if rt.passwords.needs_rehash(account.password_hash)
+        else None
+    )
     async with in_transaction():
-        if rt.passwords.needs_rehash(account.password_hash):
-            account.password_hash = await rt.passwords.hash(password)
+        if rehashed is not None:
+            account.password_hash = rehashed
             await account.save(update_fields=["password_hash"])
         await Session.create(
             account=account,
@@ -110,9 +140,10 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
     return LogInResult(token, account, [])
 
 
-async def _record_failure(
+async def record_failure(
     rt: Runtime, account: Account | None, email_key: str, address_key: str, meta: RequestMeta
 ) -> None:
+    """Counts a wrong password (at sign-in or when changing it); warns at the limit."""
     now = utcnow()
     async with in_transaction():
         await LoginAttempt.create(email_key=email_key, address_key=address_key, created_at=now)
@@ -155,7 +186,7 @@ async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | 
         account_id=account.id,
         session_id=session.id,
         role=account.role,
-        agency_id=account.agency_id,  # type: ignore[attr-defined]
+        agency_id=account.agency_id,
         email_verified=account.email_verified_at is not None,
     )
 
@@ -185,9 +216,17 @@ async def log_out(rt: Runtime, viewer: Viewer | None, meta: RequestMeta) -> bool
     return True
 
 
-async def list_sessions(viewer: Viewer) -> list[Session]:
+async def list_sessions(rt: Runtime, viewer: Viewer) -> list[Session]:
+    """Live sessions only: one idle past the limit is signed out, so not shown."""
+    now = utcnow()
+    idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
     return (
-        await Session.filter(account_id=viewer.account_id, revoked_at=None, expires_at__gt=utcnow())
+        await Session.filter(
+            account_id=viewer.account_id,
+            revoked_at=None,
+            expires_at__gt=now,
+            last_seen_at__gt=now - idle_limit,
+        )
         .order_by("-last_seen_at")
         .limit(100)
     )

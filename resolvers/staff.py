@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,10 +15,24 @@ from resolvers import audit, guards
 from resolvers.accounts import validate_person
 from resolvers.errors import UserError, user_error
 from resolvers.runtime import RequestMeta, Runtime, Viewer
-from services import emails, mailer
+from services import emails, identity, mailer
 from services.clock import utcnow
 
 EMPLOYEE_NUMBER_MAX = 20
+# Matricule: ASCII letters and digits, hyphens inside; printed on invoices as is.
+EMPLOYEE_NUMBER_RE = re.compile(
+    rf"^[A-Za-z0-9](?:[A-Za-z0-9-]{{0,{EMPLOYEE_NUMBER_MAX - 2}}}[A-Za-z0-9])?$"
+)
+SAP_NUMBER_MAX = 40
+# How `create_user` names its inputs in messages: they are the command-line options.
+_OPTIONS = {
+    "firstName": "--first-name",
+    "lastName": "--last-name",
+    "email": "--email",
+    "phone": "--phone",
+    "password": "--password",
+    "employeeNumber": "--employee-number",
+}
 
 
 class SetupError(ValueError):
@@ -48,26 +63,47 @@ async def create_agency(
     siret: str = "",
     time_zone: str = "Europe/Paris",
 ) -> Agency:
-    name = name.strip()
-    if not 1 <= len(name) <= 200:
+    clean_name = identity.clean_text(name, 200)
+    if clean_name is None:
         raise SetupError("the agency name must have 1 to 200 characters")
     prefixes = sorted({p.strip() for p in postal_prefixes if p.strip()})
-    if not prefixes or any(not p.isdigit() or not 1 <= len(p) <= 5 for p in prefixes):
-        raise SetupError("postal prefixes must be 1 to 5 digits, e.g. 75,92")
-    taken = await AgencyPostalPrefix.filter(prefix__in=prefixes).values_list("prefix", flat=True)
-    if taken:
-        raise SetupError(f"postal prefixes already served by another agency: {sorted(taken)}")
-    async with in_transaction():
-        agency = await Agency.create(
-            name=name,
-            sap_number=sap_number,
-            sap_declared_on=sap_declared_on,
-            siret=siret,
-            time_zone=time_zone,
-        )
-        for prefix in prefixes:
-            await AgencyPostalPrefix.create(agency=agency, prefix=prefix)
+    if not prefixes or any(not p.isascii() or not p.isdigit() or len(p) > 5 for p in prefixes):
+        raise SetupError("postal prefixes must be 1 to 5 digits, comma-separated, e.g. 75,92")
+    sap_number = sap_number.strip()
+    if len(sap_number) > SAP_NUMBER_MAX:
+        raise SetupError(f"the SAP number must have at most {SAP_NUMBER_MAX} characters")
+    siret = siret.strip()
+    if siret and not (siret.isascii() and siret.isdigit() and len(siret) == 14):
+        raise SetupError("the SIRET must have 14 digits")
+    try:
+        async with in_transaction():
+            taken = await _served(prefixes)
+            if taken:
+                raise SetupError(f"postal prefixes already served by another agency: {taken}")
+            agency = await Agency.create(
+                name=clean_name,
+                sap_number=sap_number,
+                sap_declared_on=sap_declared_on,
+                siret=siret,
+                time_zone=time_zone,
+            )
+            for prefix in prefixes:
+                await AgencyPostalPrefix.create(agency=agency, prefix=prefix)
+    except IntegrityError as exc:  # another process took a prefix meanwhile
+        raise SetupError(
+            f"postal prefixes already served by another agency: {await _served(prefixes)}"
+        ) from exc
     return agency
+
+
+async def _served(prefixes: list[str]) -> list[str]:
+    rows = await AgencyPostalPrefix.filter(prefix__in=prefixes).values_list("prefix", flat=True)
+    return sorted(str(row) for row in rows)
+
+
+def valid_employee_number(raw: str) -> str | None:
+    number = raw.strip()
+    return number if EMPLOYEE_NUMBER_RE.fullmatch(number) else None
 
 
 async def create_user(
@@ -84,12 +120,27 @@ async def create_user(
     """Command-line account creation: staff and workers are verified by whoever runs it."""
     agency = await Agency.get_or_none(id=agency_id)
     if agency is None:
-        raise SetupError(f"no agency with id {agency_id}")
+        raise SetupError("no agency has this id (use the id create-agency printed)")
     if role is Role.CLIENT:
         raise SetupError("clients sign up themselves (signUp); create ADMIN, ADVISOR or WORKER")
     clean, errors = validate_person(first_name, last_name, email, phone or "+33100000000", password)
+    number = None
+    if employee_number is not None:
+        number = valid_employee_number(employee_number)
+        if role is not Role.WORKER:
+            errors.append(user_error("employeeNumber", "only workers have one", "INVALID"))
+        elif number is None:
+            errors.append(
+                user_error("employeeNumber", "1 to 20 letters, digits or inner hyphens", "INVALID")
+            )
     if errors:
-        raise SetupError("; ".join(f"{'.'.join(e.field or [])}: {e.message}" for e in errors))
+        raise SetupError(
+            "; ".join(f"{_OPTIONS.get('.'.join(e.field or []), '')}: {e.message}" for e in errors)
+        )
+    if await Account.filter(email=clean["email"]).exists():
+        raise SetupError(f"--email: an account already uses {clean['email']}")
+    if number and await Worker.filter(agency_id=agency.id, employee_number=number).exists():
+        raise SetupError(f"--employee-number: {number} is already used in this agency")
     password_hash = await rt.passwords.hash(password)
     now = utcnow()
     try:
@@ -109,7 +160,7 @@ async def create_user(
                 await Worker.create(
                     account=account,
                     agency=agency,
-                    employee_number=employee_number or f"W{account.id:05d}",
+                    employee_number=number or f"W{account.id:05d}",
                 )
             await audit.record(SecurityEventKind.ACCOUNT_CREATED_BY_STAFF, account.id)
     except IntegrityError as exc:
@@ -124,8 +175,8 @@ async def create_worker(
     clean, errors = validate_person(
         data.first_name, data.last_name, data.email, data.phone, data.password
     )
-    number = data.employee_number.strip()
-    if not 1 <= len(number) <= EMPLOYEE_NUMBER_MAX or not number.replace("-", "").isalnum():
+    number = valid_employee_number(data.employee_number)
+    if number is None:
         errors.append(
             user_error(
                 "employeeNumber",
@@ -133,17 +184,11 @@ async def create_worker(
                 "INVALID_EMPLOYEE_NUMBER",
             )
         )
-    if errors:
+    if errors or number is None:
         return CreateWorkerResult(None, errors)
-    if await Account.filter(email=clean["email"]).exists():
-        return CreateWorkerResult(
-            None, [user_error("email", "Cette adresse est déjà utilisée.", "EMAIL_TAKEN")]
-        )
-    if await Worker.filter(agency_id=admin.agency_id, employee_number=number).exists():
-        return CreateWorkerResult(
-            None,
-            [user_error("employeeNumber", "Ce matricule existe déjà.", "EMPLOYEE_NUMBER_TAKEN")],
-        )
+    taken = await _worker_taken(admin.agency_id, clean["email"], number)
+    if taken:
+        return CreateWorkerResult(None, [taken])
     password_hash = await rt.passwords.hash(data.password)
     agency = await Agency.get(id=admin.agency_id)
     try:
@@ -163,12 +208,23 @@ async def create_worker(
             subject, body = emails.welcome_staff_created(account.first_name, agency.name)
             await mailer.enqueue("welcome_worker", account.email, subject, body)
     except IntegrityError:
+        # Another request took the address or the number between the check and the insert.
+        taken = await _worker_taken(admin.agency_id, clean["email"], number)
         return CreateWorkerResult(
             None,
-            [user_error("email", "Cette adresse ou ce matricule est déjà utilisé.", "EMAIL_TAKEN")],
+            [taken or user_error("email", "Cette adresse est déjà utilisée.", "EMAIL_TAKEN")],
         )
     rt.mailer.wake()
     return CreateWorkerResult(worker, [])
+
+
+async def _worker_taken(agency_id: int | None, email: str, number: str) -> UserError | None:
+    """Telling an admin an address is taken is fine: staff create accounts for people."""
+    if await Account.filter(email=email).exists():
+        return user_error("email", "Cette adresse est déjà utilisée.", "EMAIL_TAKEN")
+    if await Worker.filter(agency_id=agency_id, employee_number=number).exists():
+        return user_error("employeeNumber", "Ce matricule existe déjà.", "EMPLOYEE_NUMBER_TAKEN")
+    return None
 
 
 async def list_clients(viewer: Viewer | None, first: int, after_id: int | None) -> list[Client]:

@@ -16,6 +16,7 @@ from resolvers.passwords import password_age_days
 from schema.common import Node, UserErrorType, user_errors
 from schema.context import Info
 from schema.ids import to_global_id
+from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")
 
@@ -66,10 +67,10 @@ class Account(Node):
             phone=account.phone,
             email_verified=account.email_verified_at is not None,
             password_age_days=age,
-            password_change_recommended=age >= 182,
+            password_change_recommended=age >= RECOMMENDED_CHANGE_DAYS,
             _client_id=client_id,
             _worker_id=worker_id,
-            _agency_id=account.agency_id,  # type: ignore[attr-defined]
+            _agency_id=account.agency_id,
         )
 
     @classmethod

@@ -19,7 +19,9 @@ def from_global_id(global_id: str) -> tuple[str, int]:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, raw_pk = base64.urlsafe_b64decode(padded).decode().partition(":")
         pk = int(raw_pk)
-        if not type_name or pk <= 0 or pk > 2**63:
+        # Primary keys are 32-bit integers; event ids (cursors) are 64-bit.
+        limit = 2**63 - 1 if type_name == "cursor" else 2**31 - 1
+        if not type_name or pk < 0 or pk > limit:
             raise ValueError
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadInput("Identifiant invalide.") from exc

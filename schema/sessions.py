@@ -102,7 +102,7 @@ class SessionQueries:
     @strawberry.field(description="Devices the signed-in account is signed in on.")
     async def sessions(self, info: Info) -> list[Session]:
         viewer = guards.signed_in(info.context.viewer)
-        rows = await sessions.list_sessions(viewer)
+        rows = await sessions.list_sessions(info.context.runtime, viewer)
         return [Session.from_model(row, viewer.session_id) for row in rows]
 
     @strawberry.field(description="The signed-in account's security history, newest first.")

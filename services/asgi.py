@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: request ids and logging, body limits, security headers.
+"""Plain ASGI middleware: request ids and logging, body limits, security headers, 500s.
 
 Written against the ASGI spec alone, so they wrap any app and carry no framework.
 """
@@ -78,8 +78,9 @@ class RequestLog:
             request_id_var.reset(token)
 
 
-async def _json_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+async def _json_error(send: Send, status: int, code: str, message: str, **extra: str) -> None:
+    error = {"message": message, "extensions": {"code": code, **extra}}
+    body = json.dumps({"errors": [error]}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -141,8 +142,45 @@ class _TooLarge(Exception):
     pass
 
 
+class ServerErrors:
+    """Answers an exception nothing else handled with a JSON 500 and logs it with the request id.
+
+    Starlette's own handler sits outside every middleware: its plain-text 500 carried
+    no request id and no security headers, and its log line no request id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception:
+            request_id = request_id_var.get()
+            log.exception(
+                "unhandled error",
+                extra={"fields": {"path": scope.get("path", ""), "request_id": request_id}},
+            )
+            if started:
+                raise  # too late for an answer: the server drops the connection
+            await _json_error(
+                send, 500, "INTERNAL_SERVER_ERROR", "Erreur inattendue.", requestId=request_id
+            )
+
+
 class SecurityHeaders:
-    """Headers every response carries; HSTS and a strict CSP in production.
+    """Headers every response carries unless the app set them; HSTS and a strict CSP in production.
 
     In production a websocket handshake from a plain-HTTP page is refused: its
     token would have crossed the network in clear.
@@ -157,6 +195,8 @@ class SecurityHeaders:
             (b"x-frame-options", b"DENY"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
+            # Answers are per viewer: no shared cache may keep them (a route may say otherwise).
+            (b"cache-control", b"no-store"),
         ]
         if production:
             headers += [

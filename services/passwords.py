@@ -19,6 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+# Seed: "actualiser ce mot de passe tous les six mois" — recommended, never enforced.
+RECOMMENDED_CHANGE_DAYS = 182
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from broadcaster import Broadcast
+from broadcaster._backends.redis import RedisBackend
 
 log = logging.getLogger("passage.bus")
 
 SESSIONS_CHANNEL = "sessions.revoked"
+
+
+class _RedisBackend(RedisBackend):  # type: ignore[misc]
+    """broadcaster 0.3.1's Redis backend, subscribing before it wakes its listener.
+
+    The original wakes the listener first; redis-py's `listen()` then finds no
+    channel subscribed yet, returns at once, and the listener sleeps for good:
+    no message ever arrives.
+    """
+
+    async def subscribe(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._ready.set()
 
 
 class Bus:
@@ -25,7 +39,11 @@ class Bus:
         # Several deployments (or test runs) may share one Redis: channels are namespaced.
         self.namespace = namespace
         self.kind = urlsplit(url).scheme
-        self._broadcast = Broadcast(url)
+        self._broadcast = (
+            Broadcast(backend=_RedisBackend(url))
+            if self.kind in {"redis", "rediss"}
+            else Broadcast(url)
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._redis = None
         if self.kind.startswith("redis"):
