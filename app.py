@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-import weakref
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,49 +19,105 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
 from models.db import close_db, init_db
+from resolvers import feeds, lateness, plans, sessions
 from resolvers import passwords as password_rules
-from resolvers import sessions
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
 from schema import build_schema
 from schema.context import Context
-from services.asgi import BodyLimit, RequestLog, SecurityHeaders
+from schema.loaders import Loaders
+from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
 from services.config import Settings, load_settings
 from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
+from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL, Bus
+from subscriptions.hub import Hub
 
 log = logging.getLogger("passage.app")
 
 # Close code for a websocket whose session ended (graphql-transport-ws "Forbidden").
 SESSION_ENDED = 4403
-SESSION_SWEEP_SECONDS = 30.0
 
 
 class OpenSockets:
-    """The websockets each session has open in this process."""
+    """The websockets each session has open in this process.
+
+    A socket is added once its session is checked and removed when its handler
+    ends, whatever the reason, so the map only ever holds open sockets.
+    """
 
     def __init__(self) -> None:
-        self._by_session: dict[int, weakref.WeakSet[WebSocket]] = defaultdict(weakref.WeakSet)
+        self._by_session: dict[int, set[WebSocket]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(sockets) for sockets in self._by_session.values())
 
     def add(self, session_id: int, websocket: WebSocket) -> None:
-        self._by_session[session_id].add(websocket)
+        self._by_session.setdefault(session_id, set()).add(websocket)
+
+    def discard(self, session_id: int, websocket: WebSocket) -> None:
+        sockets = self._by_session.get(session_id)
+        if sockets is None:
+            return
+        sockets.discard(websocket)
+        if not sockets:
+            del self._by_session[session_id]
 
     def session_ids(self) -> list[int]:
-        return [sid for sid, sockets in list(self._by_session.items()) if len(sockets)]
+        return list(self._by_session)
 
     async def close(self, session_id: int) -> None:
         for websocket in list(self._by_session.pop(session_id, ())):
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # already closing: nothing left to do
                 await websocket.close(code=SESSION_ENDED, reason="Session ended")
 
 
+class _PerOperationSchema:
+    """The schema as the websocket handler sees it: each operation gets its own loaders.
+
+    strawberry hands every operation of a connection the one context made at the
+    handshake; DataLoaders in it would serve stale rows, and keep them, for as
+    long as the socket stays open.
+    """
+
+    def __init__(self, schema: BaseSchema) -> None:
+        self.schema = schema
+
+    async def stream(self, query: str | None, *, context_value: Context, **kwargs: Any) -> Any:
+        fresh = dataclasses.replace(context_value, loaders=Loaders(), extensions={})
+        return await self.schema.stream(query, context_value=fresh, **kwargs)
+
+
+class PassageTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with per-operation loaders and the socket forgotten on close."""
+
+    def __init__(self, *, schema: BaseSchema, **kwargs: Any) -> None:
+        super().__init__(schema=cast(BaseSchema, _PerOperationSchema(schema)), **kwargs)
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            viewer = self.context.maybe_viewer
+            if viewer is not None:
+                cast(PassageGraphQL, self.view).sockets.discard(
+                    viewer.session_id, self.context.websocket
+                )
+
+
 class PassageGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = PassageTransportWS
+
     def __init__(self, runtime: Runtime, sockets: OpenSockets, **kwargs: Any) -> None:
         super().__init__(build_schema(runtime.settings), **kwargs)
         self.runtime = runtime
@@ -97,13 +152,19 @@ class PassageGraphQL(GraphQL[Context, None]):
             viewer = await sessions.viewer_from_token(self.runtime, authorization)
         except Unauthenticated:
             raise ConnectionRejectionError() from None
+        if viewer is None:
+            return UNSET  # type: ignore[no-any-return]
         context.maybe_viewer = viewer
-        if viewer is not None and context.websocket is not None:
-            self.sockets.add(viewer.session_id, context.websocket)
+        self.sockets.add(viewer.session_id, context.websocket)
+        # A revocation published between the lookup and `add` found no socket to close:
+        # look again now that it is registered (the row is revoked before the publish).
+        if not await sessions.session_is_live(self.runtime, viewer.session_id):
+            raise ConnectionRejectionError()
         return UNSET  # type: ignore[no-any-return]
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    bus = Bus(settings.broadcast_url, settings.bus_namespace)
     return Runtime(
         settings=settings,
         passwords=PasswordService(
@@ -115,14 +176,15 @@ def build_runtime(settings: Settings) -> Runtime:
         mailer=Mailer(
             transport_for(settings.email_url), settings.email_from, settings.outbox_poll_seconds
         ),
-        bus=Bus(settings.broadcast_url, settings.bus_namespace),
+        bus=bus,
+        hub=Hub(bus, settings.subscriber_queue_size),
     )
 
 
 async def _sweep_sessions(runtime: Runtime, sockets: OpenSockets) -> None:
     """Closes websockets whose session expired while they were open; ages passwords."""
     while True:
-        await asyncio.sleep(SESSION_SWEEP_SECONDS)
+        await asyncio.sleep(runtime.settings.session_sweep_seconds)
         try:
             for session_id in sockets.session_ids():
                 if not await sessions.session_is_live(runtime, session_id):
@@ -162,6 +224,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         runtime.bus.listen(SESSIONS_CHANNEL, on_revoked)
         tasks = [
             asyncio.create_task(runtime.mailer.run(), name="mailer"),
+            asyncio.create_task(lateness.run(runtime), name="lateness"),
+            asyncio.create_task(plans.run(runtime), name="plans"),
+            asyncio.create_task(
+                events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
+            ),
             asyncio.create_task(_sweep_sessions(runtime, sockets), name="session-sweep"),
         ]
         try:
@@ -172,6 +239,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await runtime.hub.close()
             await runtime.bus.disconnect()
             if manage_db:
                 await close_db()
@@ -193,22 +261,36 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             status_code=200 if ready else 503,
         )
 
+    async def calendar_feed(request: Request) -> Response:
+        body = await feeds.render(request.path_params["token"])
+        if body is None:
+            return PlainTextResponse("Lien inconnu ou révoqué.", status_code=404)
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "cache-control": "private, max-age=300",
+                "content-disposition": 'inline; filename="passage.ics"',
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
-        if settings.introspection != "public":
+        # Same rule as `__schema` / `__type` (see schema/limits.py).
+        refused: tuple[int, str, str] | None = None
+        if settings.introspection == "off":
+            refused = (403, "FORBIDDEN", "Schéma non publié.")
+        elif settings.introspection == "authenticated":
             context = await graphql.get_context(request, None)
-            if context.maybe_viewer is None or settings.introspection == "off":
-                return JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "Authentification requise.",
-                                "extensions": {"code": "UNAUTHENTICATED"},
-                            }
-                        ]
-                    },
-                    status_code=401,
-                )
-        return PlainTextResponse(sdl, media_type="text/plain; charset=utf-8")
+            if context.maybe_viewer is None:
+                refused = (401, "UNAUTHENTICATED", "Authentification requise.")
+        if refused is None:
+            return PlainTextResponse(sdl, media_type="text/plain; charset=utf-8")
+        status, code, message = refused
+        return JSONResponse(
+            {"errors": [{"message": message, "extensions": {"code": code}}]},
+            status_code=status,
+            headers={"www-authenticate": "Bearer"} if status == 401 else None,
+        )
 
     app = Starlette(
         routes=[
@@ -217,18 +299,22 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/schema.graphql", schema_sdl),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
         ],
+        # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[
             Middleware(RequestLog),
             Middleware(SecurityHeaders, production=settings.production),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
                 max_age=600,
             ),
+            Middleware(ServerErrors),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import AccountStatus, OutboxStatus, Role, SecurityEventKind, TokenPurpose
+from models.enums import AccountStatus, EventType, InterventionStatus, OutboxStatus, Role, SecurityEventKind, TokenPurpose
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -58,6 +58,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='CalendarFeed',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='calendar_feeds', on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'calendar_feed', 'app': 'models', 'pk_attr': 'id', 'table_description': "A secret link to an .ics feed of one account's visits, revocable, stored hashed."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Client',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -73,6 +85,54 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'client', 'app': 'models', 'unique_together': (('agency', 'client_number'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Address',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='addresses', on_delete=OnDelete.CASCADE)),
+                ('label', fields.CharField(default='Domicile', max_length=60)),
+                ('line1', fields.CharField(max_length=200)),
+                ('line2', fields.CharField(default='', max_length=200)),
+                ('postal_code', fields.CharField(max_length=10)),
+                ('city', fields.CharField(max_length=100)),
+                ('country', fields.CharField(default='FR', max_length=2)),
+                ('latitude', fields.FloatField(null=True)),
+                ('longitude', fields.FloatField(null=True)),
+                ('is_billing', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'address', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A place where visits happen: the billing address by default.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Event',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('type', fields.CharEnumField(description='SCHEDULED: SCHEDULED\nRESCHEDULED: RESCHEDULED\nREASSIGNED: REASSIGNED\nCANCELLED: CANCELLED\nARRIVED: ARRIVED\nDEPARTED: DEPARTED\nLATE: LATE\nMISSED: MISSED', enum_type=EventType, max_length=16)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('agency_id', fields.IntField()),
+                ('client_id', fields.IntField(null=True)),
+                ('worker_id', fields.IntField(null=True)),
+                ('previous_worker_id', fields.IntField(null=True)),
+                ('intervention_id', fields.IntField(null=True)),
+                ('status', fields.CharEnumField(null=True, description='SCHEDULED: SCHEDULED\nIN_PROGRESS: IN_PROGRESS\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED\nMISSED: MISSED', enum_type=InterventionStatus, max_length=12)),
+                ('published_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'event', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'id']), Index(fields=['client_id', 'id']), Index(fields=['worker_id', 'id']), Index(fields=['published_at', 'id'])], 'pk_attr': 'id', 'table_description': 'One row per change. The id is the order, and its opaque form the subscription cursor.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='IdempotentRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='idempotent_requests', on_delete=OnDelete.CASCADE)),
+                ('key', fields.CharField(max_length=100)),
+                ('operation', fields.CharField(max_length=40)),
+                ('intervention_id', fields.IntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'idempotent_request', 'app': 'models', 'unique_together': (('account', 'operation', 'key'),), 'pk_attr': 'id', 'table_description': 'The first answer to a retried phone request, keyed by what the phone sent.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -144,6 +204,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ServiceType',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=40)),
+                ('label', fields.CharField(max_length=100)),
+                ('hourly_rate_cents', fields.IntField()),
+                ('vat_rate_bp', fields.IntField(default=1000)),
+                ('sap_activity_code', fields.CharField(default='', max_length=20)),
+                ('tax_credit_eligible', fields.BooleanField(default=True)),
+                ('active', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'service_type', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Ménage, repassage, vitres... with the price per hour and the VAT rate.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Session',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -169,6 +244,59 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'worker', 'app': 'models', 'unique_together': (('agency', 'employee_number'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RecurringPlan',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('agency', fields.ForeignKeyField('models.Agency', source_field='agency_id', db_constraint=True, to_field='id', related_name='recurring_plans', on_delete=OnDelete.RESTRICT)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='recurring_plans', on_delete=OnDelete.RESTRICT)),
+                ('address', fields.ForeignKeyField('models.Address', source_field='address_id', db_constraint=True, to_field='id', related_name='recurring_plans', on_delete=OnDelete.RESTRICT)),
+                ('worker', fields.ForeignKeyField('models.Worker', source_field='worker_id', db_constraint=True, to_field='id', related_name='recurring_plans', on_delete=OnDelete.RESTRICT)),
+                ('service_type', fields.ForeignKeyField('models.ServiceType', source_field='service_type_id', db_constraint=True, to_field='id', related_name='recurring_plans', on_delete=OnDelete.RESTRICT)),
+                ('weekday', fields.SmallIntField()),
+                ('start_minute', fields.SmallIntField()),
+                ('duration_minutes', fields.IntField()),
+                ('valid_from', fields.DateField()),
+                ('valid_to', fields.DateField(null=True)),
+                ('materialised_until', fields.DateField()),
+                ('instructions', fields.CharField(default='', max_length=1000)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'recurring_plan', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A weekly slot ("every Tuesday 9:00-12:00"), kept materialised a few weeks ahead.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Intervention',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('agency', fields.ForeignKeyField('models.Agency', source_field='agency_id', db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.RESTRICT)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.RESTRICT)),
+                ('address', fields.ForeignKeyField('models.Address', source_field='address_id', db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.RESTRICT)),
+                ('worker', fields.ForeignKeyField('models.Worker', source_field='worker_id', null=True, db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.RESTRICT)),
+                ('service_type', fields.ForeignKeyField('models.ServiceType', source_field='service_type_id', db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.RESTRICT)),
+                ('scheduled_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('scheduled_end', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('status', fields.CharEnumField(default=InterventionStatus.SCHEDULED, description='SCHEDULED: SCHEDULED\nIN_PROGRESS: IN_PROGRESS\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED\nMISSED: MISSED', enum_type=InterventionStatus, max_length=12)),
+                ('checked_in_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('checked_out_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('check_in_latitude', fields.FloatField(null=True)),
+                ('check_in_longitude', fields.FloatField(null=True)),
+                ('check_in_distance_m', fields.IntField(null=True)),
+                ('check_out_latitude', fields.FloatField(null=True)),
+                ('check_out_longitude', fields.FloatField(null=True)),
+                ('check_out_distance_m', fields.IntField(null=True)),
+                ('position_flagged', fields.BooleanField(default=False)),
+                ('late_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('recurring_plan', fields.ForeignKeyField('models.RecurringPlan', source_field='recurring_plan_id', null=True, db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.SET_NULL)),
+                ('instructions', fields.CharField(default='', max_length=1000)),
+                ('cancellation_reason', fields.CharField(default='', max_length=500)),
+                ('created_by', fields.ForeignKeyField('models.Account', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='scheduled_interventions', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'intervention', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'scheduled_start']), Index(fields=['client_id', 'scheduled_start']), Index(fields=['worker_id', 'scheduled_start']), Index(fields=['status', 'scheduled_start'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

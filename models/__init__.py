@@ -4,4 +4,6 @@ MODEL_MODULES = [
     "models.accounts",
     "models.security",
     "models.outbox",
+    "models.interventions",
+    "models.events",
 ]

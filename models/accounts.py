@@ -33,6 +33,7 @@ class AgencyPostalPrefix(Model):
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="postal_prefixes", on_delete=fields.CASCADE
     )
+    agency_id: int
     prefix = fields.CharField(max_length=5, unique=True)
 
     class Meta:
@@ -52,6 +53,7 @@ class Account(Model):
     agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="accounts", null=True, on_delete=fields.RESTRICT
     )
+    agency_id: int | None
     email_verified_at = fields.DatetimeField(null=True)
     password_changed_at = fields.DatetimeField()
     password_age_notified_at = fields.DatetimeField(null=True)
@@ -70,13 +72,16 @@ class Client(Model):
     account: fields.OneToOneRelation[Account] = fields.OneToOneField(
         "models.Account", related_name="client", on_delete=fields.CASCADE
     )
+    account_id: int
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="clients", on_delete=fields.RESTRICT
     )
+    agency_id: int
     client_number = fields.CharField(max_length=20)
     advisor: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="advised_clients", null=True, on_delete=fields.SET_NULL
     )
+    advisor_id: int | None
     billing_line1 = fields.CharField(max_length=200)
     billing_line2 = fields.CharField(max_length=200, default="")
     billing_postal_code = fields.CharField(max_length=10)
@@ -94,9 +99,11 @@ class Worker(Model):
     account: fields.OneToOneRelation[Account] = fields.OneToOneField(
         "models.Account", related_name="worker", on_delete=fields.CASCADE
     )
+    account_id: int
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="workers", on_delete=fields.RESTRICT
     )
+    agency_id: int
     # Matricule: printed on invoices and tax certificates.
     employee_number = fields.CharField(max_length=20)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -45,3 +45,22 @@ class OutboxStatus(StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+
+
+class InterventionStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    MISSED = "MISSED"
+
+
+class EventType(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    RESCHEDULED = "RESCHEDULED"
+    REASSIGNED = "REASSIGNED"
+    CANCELLED = "CANCELLED"
+    ARRIVED = "ARRIVED"
+    DEPARTED = "DEPARTED"
+    LATE = "LATE"
+    MISSED = "MISSED"

@@ -18,6 +18,7 @@ class Session(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="sessions", on_delete=fields.CASCADE
     )
+    account_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
@@ -36,6 +37,7 @@ class OneTimeToken(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="one_time_tokens", on_delete=fields.CASCADE
     )
+    account_id: int
     purpose = fields.CharEnumField(TokenPurpose, max_length=20)
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField()
@@ -69,6 +71,7 @@ class KnownDevice(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="known_devices", on_delete=fields.CASCADE
     )
+    account_id: int
     device_key = fields.CharField(max_length=64)
     first_seen_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
@@ -85,6 +88,7 @@ class SecurityEvent(Model):
     account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="security_events", null=True, on_delete=fields.CASCADE
     )
+    account_id: int | None
     kind = fields.CharEnumField(SecurityEventKind, max_length=32)
     created_at = fields.DatetimeField(db_index=True)
     device = fields.CharField(max_length=120, default="")

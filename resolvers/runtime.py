@@ -9,6 +9,7 @@ from services.config import Settings
 from services.mailer import Mailer
 from services.passwords import PasswordService
 from subscriptions.bus import Bus
+from subscriptions.hub import Hub
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Runtime:
     passwords: PasswordService
     mailer: Mailer
     bus: Bus
+    hub: Hub
 
 
 @dataclass(frozen=True)

@@ -7,35 +7,58 @@ builds its own from settings with `build_schema` (same SDL, other limits).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.feeds import FeedMutations, FeedQueries
+from schema.interventions import (
+    InterventionMutations,
+    InterventionQueries,
+    InterventionSubscriptions,
+)
 from schema.limits import QueryLimits
 from schema.nodes import NodeQueries
+from schema.plans import PlanMutations, PlanQueries
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
 from services.config import Settings
+from services.logs import request_id_var
 
 log = logging.getLogger("passage.graphql")
 
-Query = merge_types("Query", (AccountQueries, SessionQueries, StaffQueries, NodeQueries))
-Mutation = merge_types("Mutation", (AccountMutations, SessionMutations, StaffMutations))
+QUERY_TYPES: tuple[type, ...] = (
+    AccountQueries,
+    SessionQueries,
+    StaffQueries,
+    InterventionQueries,
+    PlanQueries,
+    FeedQueries,
+    NodeQueries,
+)
+MUTATION_TYPES: tuple[type, ...] = (
+    AccountMutations,
+    SessionMutations,
+    StaffMutations,
+    InterventionMutations,
+    PlanMutations,
+    FeedMutations,
+)
+Query = merge_types("Query", QUERY_TYPES)
+Mutation = merge_types("Mutation", MUTATION_TYPES)
+Subscription = merge_types("Subscription", (InterventionSubscriptions,))
+
+MASKED_MESSAGE = "Erreur inattendue."
+INTERNAL = "INTERNAL_SERVER_ERROR"
+BAD_INPUT = "BAD_USER_INPUT"
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -44,47 +67,77 @@ def is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, DomainError | GraphQLError)
 
 
+class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Execution without "Did you mean …?" hints (variable and enum values) in production."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
+
+
 class PassageSchema(strawberry.Schema):
+    """Logs unexpected errors with the request id; in production, masks them.
+
+    Masking happens here rather than in Strawberry's MaskErrors extension because
+    Strawberry calls `process_errors` on every path, including errors raised by an
+    extension hook, which MaskErrors never sees.
+    """
+
+    def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_errors = mask_errors
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if not is_expected(error):
-                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
-
-
-def build_schema(settings: Settings | None = None) -> PassageSchema:
-    settings = settings or Settings()
-    # Rule classes made once, so ValidationCache can key on them across requests.
-    rules: list[Any] = [
-        depth_rule(settings.max_query_depth, None, None),
-        alias_rule(settings.max_aliases),
-    ]
-    extensions: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=512),
-        lambda: QueryLimits(
-            max_operations=settings.max_operations,
-            max_cost=settings.max_query_cost,
-            introspection=settings.introspection,
-        ),
-    ]
-    if settings.production:
-        extensions.append(
-            lambda: MaskErrors(
-                should_mask_error=lambda error: not is_expected(error),
-                error_message="Erreur inattendue.",
+            if is_expected(error):
+                # graphql-core's own refusals (variables, operation name) come without a code.
+                if not (error.extensions or {}).get("code"):
+                    error.extensions = {**(error.extensions or {}), "code": BAD_INPUT}
+                continue
+            request_id = request_id_var.get()
+            log.error(
+                "unexpected error at %s",
+                error.path,
+                exc_info=error.original_error,
+                extra={"fields": {"request_id": request_id}},
             )
-        )
+            error.extensions = {
+                **(error.extensions or {}),
+                "code": INTERNAL,
+                "requestId": request_id,
+            }
+            if self.mask_errors:
+                error.message = MASKED_MESSAGE
+                error.original_error = None
+
+
+def build_schema(
+    settings: Settings | None = None, *, extra_queries: Sequence[type] = ()
+) -> PassageSchema:
+    """The schema with the limits of `settings`; `extra_queries` are merged into Query (tests)."""
+    settings = settings or Settings()
+    query = merge_types("Query", (*QUERY_TYPES, *extra_queries)) if extra_queries else Query
     return PassageSchema(
-        query=Query,
+        query=query,
         mutation=Mutation,
-        extensions=extensions,
-        config=StrawberryConfig(
-            disable_field_suggestions=settings.production,
-        ),
+        subscription=Subscription,
+        extensions=[
+            lambda: QueryLimits(
+                max_tokens=settings.max_tokens,
+                max_depth=settings.max_query_depth,
+                max_aliases=settings.max_aliases,
+                max_operations=settings.max_operations,
+                max_cost=settings.max_query_cost,
+                introspection=settings.introspection,
+                hide_suggestions=settings.production,
+            )
+        ],
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+        execution_context_class=QuietExecutionContext if settings.production else None,
+        mask_errors=settings.production,
     )
 
 

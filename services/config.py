@@ -37,6 +37,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -97,9 +105,18 @@ class Settings:
     max_query_cost: int = 5000
     max_subscriptions_per_connection: int = 10
     ws_init_timeout_seconds: float = 5.0
+    # How often each process closes the websockets of sessions that expired while open.
+    session_sweep_seconds: float = 30.0
     # Background loops.
     outbox_poll_seconds: float = 5.0
-    password_max_age_days: int = 182
+    lateness_poll_seconds: float = 30.0
+    # A visit is late when nobody has checked in this long after its start.
+    late_after_minutes: int = 15
+    event_relay_seconds: float = 2.0
+    # Weekly plans keep this many weeks of visits materialised; the loop runs hourly.
+    plan_horizon_weeks: int = 4
+    plan_poll_seconds: float = 3600.0
+    subscriber_queue_size: int = 256
 
     @property
     def production(self) -> bool:
@@ -118,6 +135,8 @@ class Settings:
             raise ConfigError("ENVIRONMENT must be 'development' or 'production'")
         if self.introspection not in {"public", "authenticated", "off"}:
             raise ConfigError("INTROSPECTION must be 'public', 'authenticated' or 'off'")
+        if self.session_sweep_seconds <= 0:
+            raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
         if not self.production:
             return self
         if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
@@ -173,6 +192,9 @@ def load_settings() -> Settings:
         session_absolute_days=_int("SESSION_ABSOLUTE_DAYS", 30),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         max_query_cost=_int("MAX_QUERY_COST", 5000),
+        session_sweep_seconds=_float("SESSION_SWEEP_SECONDS", 30.0),
+        late_after_minutes=_int("LATE_AFTER_MINUTES", 15),
+        plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
     ).validate()
 
 

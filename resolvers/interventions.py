@@ -1,0 +1,265 @@
+"""Planning visits: schedule, reschedule, reassign, cancel. Staff only, within their agency.
+
+Each use case checks who asks, validates, changes the visit and writes its event
+in one transaction, then publishes after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from models.accounts import Client, Worker
+from models.enums import EventType, InterventionStatus
+from models.events import Event
+from models.interventions import Address, Intervention, ServiceType
+from resolvers import guards
+from resolvers.errors import UserError, user_error
+from resolvers.runtime import Runtime, Viewer
+from services.clock import utcnow
+from subscriptions import events
+
+MAX_DURATION = timedelta(hours=12)
+MIN_DURATION = timedelta(minutes=30)
+ACTIVE = (InterventionStatus.SCHEDULED, InterventionStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class ScheduleData:
+    client_id: int
+    worker_id: int
+    service_type_code: str
+    scheduled_start: datetime
+    scheduled_end: datetime
+    address_id: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class InterventionResult:
+    intervention: Intervention | None
+    user_errors: list[UserError]
+
+
+def _fail(field: str | None, message: str, code: str) -> InterventionResult:
+    return InterventionResult(None, [user_error(field, message, code)])
+
+
+def check_slot(start: datetime, end: datetime, now: datetime) -> list[UserError]:
+    errors = []
+    if start.tzinfo is None or end.tzinfo is None:
+        errors.append(user_error("scheduledStart", "Indiquez le fuseau horaire.", "NAIVE_DATETIME"))
+        return errors
+    if end <= start:
+        errors.append(
+            user_error("scheduledEnd", "La fin doit suivre le début.", "END_BEFORE_START")
+        )
+    elif end - start > MAX_DURATION:
+        errors.append(user_error("scheduledEnd", "Une intervention dure 12 h au plus.", "TOO_LONG"))
+    elif end - start < MIN_DURATION:
+        errors.append(
+            user_error("scheduledEnd", "Une intervention dure 30 min au moins.", "TOO_SHORT")
+        )
+    if start < now - timedelta(minutes=5):
+        errors.append(user_error("scheduledStart", "Ce créneau est déjà passé.", "PAST_START"))
+    return errors
+
+
+async def worker_is_free(
+    worker_id: int, start: datetime, end: datetime, exclude_id: int | None = None
+) -> bool:
+    query = Intervention.filter(
+        worker_id=worker_id, status__in=ACTIVE, scheduled_start__lt=end, scheduled_end__gt=start
+    )
+    if exclude_id is not None:
+        query = query.exclude(id=exclude_id)
+    return not await query.exists()
+
+
+async def _lock_worker(worker_id: int) -> None:
+    """Serialises bookings of one worker (a row lock on PostgreSQL; SQLite writes are serial)."""
+    await Worker.filter(id=worker_id).select_for_update().first()
+
+
+async def billing_address(client: Client) -> Address:
+    address = await Address.get_or_none(client_id=client.id, is_billing=True)
+    if address is None:
+        address = await Address.create(
+            client=client,
+            line1=client.billing_line1,
+            line2=client.billing_line2,
+            postal_code=client.billing_postal_code,
+            city=client.billing_city,
+            country=client.billing_country,
+            is_billing=True,
+        )
+    return address
+
+
+async def schedule(rt: Runtime, viewer: Viewer | None, data: ScheduleData) -> InterventionResult:
+    staff = guards.staff(viewer)
+    now = utcnow()
+    errors = check_slot(data.scheduled_start, data.scheduled_end, now)
+    note = (data.note or "").strip()
+    if len(note) > 1000:
+        errors.append(user_error("note", "1000 caractères au plus.", "TOO_LONG"))
+    client = await Client.get_or_none(id=data.client_id, agency_id=staff.agency_id)
+    if client is None:
+        errors.append(user_error("clientId", "Client inconnu dans votre agence.", "NOT_IN_AGENCY"))
+    worker = await Worker.get_or_none(id=data.worker_id, agency_id=staff.agency_id)
+    if worker is None:
+        errors.append(
+            user_error("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
+        )
+    service = await ServiceType.get_or_none(code=data.service_type_code, active=True)
+    if service is None:
+        errors.append(user_error("serviceTypeCode", "Prestation inconnue.", "UNKNOWN_SERVICE_TYPE"))
+    address = None
+    if client is not None and data.address_id is not None:
+        address = await Address.get_or_none(id=data.address_id, client_id=client.id)
+        if address is None:
+            errors.append(
+                user_error("addressId", "Adresse inconnue pour ce client.", "UNKNOWN_ADDRESS")
+            )
+    if errors or client is None or worker is None or service is None:
+        return InterventionResult(None, errors)
+    async with in_transaction():
+        await _lock_worker(worker.id)
+        if not await worker_is_free(worker.id, data.scheduled_start, data.scheduled_end):
+            return _fail(
+                "workerId", "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE"
+            )
+        address = address or await billing_address(client)
+        intervention = await Intervention.create(
+            agency_id=staff.agency_id,
+            client=client,
+            address=address,
+            worker=worker,
+            service_type=service,
+            scheduled_start=data.scheduled_start,
+            scheduled_end=data.scheduled_end,
+            instructions=note,
+            created_by_id=staff.account_id,
+        )
+        event = await events.record(EventType.SCHEDULED, intervention, now)
+    await events.publish(rt.bus, [event])
+    return InterventionResult(intervention, [])
+
+
+async def _staff_visit(
+    viewer: Viewer | None, intervention_id: int
+) -> tuple[Viewer, Intervention | None]:
+    staff = guards.staff(viewer)
+    visit = await Intervention.get_or_none(id=intervention_id, agency_id=staff.agency_id)
+    return staff, visit
+
+
+def _editable(visit: Intervention) -> UserError | None:
+    if visit.status is not InterventionStatus.SCHEDULED:
+        return user_error(
+            "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
+        )
+    return None
+
+
+async def reschedule(
+    rt: Runtime, viewer: Viewer | None, intervention_id: int, start: datetime, end: datetime
+) -> InterventionResult:
+    _, visit = await _staff_visit(viewer, intervention_id)
+    if visit is None:
+        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+    now = utcnow()
+    problem = _editable(visit)
+    errors = ([problem] if problem else []) + check_slot(start, end, now)
+    if errors:
+        return InterventionResult(None, errors)
+    async with in_transaction():
+        if visit.worker_id is not None:
+            await _lock_worker(visit.worker_id)
+            if not await worker_is_free(visit.worker_id, start, end, exclude_id=visit.id):
+                return _fail(
+                    "scheduledStart",
+                    "L'intervenant est déjà pris sur ce créneau.",
+                    "WORKER_UNAVAILABLE",
+                )
+        claimed = await Intervention.filter(
+            id=visit.id, status=InterventionStatus.SCHEDULED
+        ).update(scheduled_start=start, scheduled_end=end, late_at=None)
+        if not claimed:
+            return _fail(
+                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
+            )
+        await visit.refresh_from_db()
+        event = await events.record(EventType.RESCHEDULED, visit, now)
+    await events.publish(rt.bus, [event])
+    return InterventionResult(visit, [])
+
+
+async def reassign(
+    rt: Runtime, viewer: Viewer | None, intervention_id: int, worker_id: int
+) -> InterventionResult:
+    staff, visit = await _staff_visit(viewer, intervention_id)
+    if visit is None:
+        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+    problem = _editable(visit)
+    if problem:
+        return InterventionResult(None, [problem])
+    worker = await Worker.get_or_none(id=worker_id, agency_id=staff.agency_id)
+    if worker is None:
+        return _fail("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
+    previous = visit.worker_id
+    if previous == worker.id:
+        return InterventionResult(visit, [])
+    now = utcnow()
+    async with in_transaction():
+        await _lock_worker(worker.id)
+        if not await worker_is_free(
+            worker.id, visit.scheduled_start, visit.scheduled_end, visit.id
+        ):
+            return _fail(
+                "workerId", "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE"
+            )
+        claimed = await Intervention.filter(
+            id=visit.id, status=InterventionStatus.SCHEDULED
+        ).update(worker_id=worker.id)
+        if not claimed:
+            return _fail(
+                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
+            )
+        await visit.refresh_from_db()
+        event = await events.record(EventType.REASSIGNED, visit, now, previous_worker_id=previous)
+    await events.publish(rt.bus, [event])
+    return InterventionResult(visit, [])
+
+
+async def cancel(
+    rt: Runtime, viewer: Viewer | None, intervention_id: int, reason: str
+) -> InterventionResult:
+    _, visit = await _staff_visit(viewer, intervention_id)
+    if visit is None:
+        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+    reason = reason.strip()
+    if not 1 <= len(reason) <= 500:
+        return _fail("reason", "Indiquez un motif (500 caractères au plus).", "INVALID_REASON")
+    problem = _editable(visit)
+    if problem:
+        return InterventionResult(None, [problem])
+    now = utcnow()
+    async with in_transaction():
+        claimed = await Intervention.filter(
+            id=visit.id, status=InterventionStatus.SCHEDULED
+        ).update(status=InterventionStatus.CANCELLED, cancellation_reason=reason)
+        if not claimed:
+            return _fail(
+                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
+            )
+        await visit.refresh_from_db()
+        event = await events.record(EventType.CANCELLED, visit, now)
+    await events.publish(rt.bus, [event])
+    return InterventionResult(visit, [])
+
+
+async def publish_events(rt: Runtime, rows: list[Event]) -> None:
+    await events.publish(rt.bus, rows)

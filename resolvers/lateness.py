@@ -1,0 +1,68 @@
+"""Lateness and no-shows, found by a loop that every app process runs.
+
+Each change is a compare-and-set on the visit row (`late_at IS NULL`, `status =
+SCHEDULED`), so however many processes run the loop, each visit gets one LATE
+and one MISSED event at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from models.enums import EventType, InterventionStatus
+from models.events import Event
+from models.interventions import Intervention
+from resolvers.runtime import Runtime
+from services.clock import utcnow
+from subscriptions import events
+
+log = logging.getLogger("passage.lateness")
+BATCH = 200
+
+
+async def sweep(rt: Runtime) -> int:
+    """Marks what is late or missed now; returns how many events it wrote."""
+    now = utcnow()
+    late_after = timedelta(minutes=rt.settings.late_after_minutes)
+    written: list[Event] = []
+    late = await Intervention.filter(
+        status=InterventionStatus.SCHEDULED,
+        late_at=None,
+        scheduled_start__lte=now - late_after,
+        scheduled_end__gt=now,
+    ).limit(BATCH)
+    for visit in late:
+        async with in_transaction():
+            if await Intervention.filter(
+                id=visit.id, status=InterventionStatus.SCHEDULED, late_at=None
+            ).update(late_at=now):
+                visit.late_at = now
+                written.append(await events.record(EventType.LATE, visit, now))
+    missed = await Intervention.filter(
+        status=InterventionStatus.SCHEDULED, scheduled_end__lte=now
+    ).limit(BATCH)
+    for visit in missed:
+        async with in_transaction():
+            if await Intervention.filter(id=visit.id, status=InterventionStatus.SCHEDULED).update(
+                status=InterventionStatus.MISSED
+            ):
+                visit.status = InterventionStatus.MISSED
+                written.append(await events.record(EventType.MISSED, visit, now))
+    if written:
+        await events.publish(rt.bus, written)
+    return len(written)
+
+
+async def run(rt: Runtime) -> None:
+    while True:
+        try:
+            await sweep(rt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("lateness sweep failed")
+        await asyncio.sleep(rt.settings.lateness_poll_seconds)

@@ -1,0 +1,414 @@
+"""Visits as the API shows them: the calendar, planning mutations, check-in/out, live events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from models.enums import EventType as EventTypeEnum
+from models.enums import InterventionStatus as InterventionStatusEnum
+from models.interventions import Intervention as InterventionModel
+from resolvers import attendance, calendar, catalog, guards, interventions, live
+from resolvers.errors import NotFound
+from schema import nodes
+from schema.common import (
+    Connection,
+    Node,
+    UserErrorType,
+    connection,
+    page_size,
+    user_errors,
+)
+from schema.context import Info
+from schema.ids import after_pk, cursor_for, expect_id, to_global_id
+
+InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
+EventType = strawberry.enum(EventTypeEnum, name="InterventionEventType")
+
+
+@strawberry.type
+class ServiceType(Node):
+    code: str
+    label: str
+    hourly_rate: str = strawberry.field(description='Euros excluding VAT, e.g. "30.00".')
+    vat_rate: str = strawberry.field(description='Percent, e.g. "10.00".')
+    tax_credit_eligible: bool
+
+
+@strawberry.type(name="InterventionServiceType")
+class ServiceTypeSummary:
+    code: str
+    label: str
+
+
+@strawberry.type
+class WorkerSummary:
+    id: strawberry.ID
+    display_name: str
+
+
+@strawberry.type
+class ClientSummary:
+    id: strawberry.ID
+
+
+@strawberry.type
+class InterventionAddress:
+    line1: str
+    line2: str
+    postal_code: str
+    city: str
+
+
+@strawberry.type
+class Intervention(Node):
+    status: InterventionStatus  # type: ignore[valid-type]
+    scheduled_start: datetime
+    scheduled_end: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    late: bool = strawberry.field(description="Nobody had checked in a while after the start.")
+    position_flagged: bool = strawberry.field(
+        description="A check-in or check-out position was far from the address."
+    )
+    instructions: str
+    cancellation_reason: str
+    service_type: ServiceTypeSummary
+    worker: WorkerSummary | None
+    client: ClientSummary
+    address: InterventionAddress
+
+    @strawberry.field(description="Minutes between check-in and check-out, once both exist.")
+    def actual_minutes(self) -> int | None:
+        if self.checked_in_at is None or self.checked_out_at is None:
+            return None
+        return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Intervention:
+        worker = None
+        if row["worker_id"] is not None:
+            worker = WorkerSummary(
+                id=strawberry.ID(to_global_id("Worker", row["worker_id"])),
+                display_name=f"{row['worker__account__first_name']} "
+                f"{(row['worker__account__last_name'] or '')[:1]}.",
+            )
+        return cls(
+            id=strawberry.ID(to_global_id("Intervention", row["id"])),
+            status=row["status"],
+            scheduled_start=row["scheduled_start"],
+            scheduled_end=row["scheduled_end"],
+            checked_in_at=row["checked_in_at"],
+            checked_out_at=row["checked_out_at"],
+            late=row["late_at"] is not None,
+            position_flagged=row["position_flagged"],
+            instructions=row["instructions"],
+            cancellation_reason=row["cancellation_reason"],
+            service_type=ServiceTypeSummary(
+                code=row["service_type__code"], label=row["service_type__label"]
+            ),
+            worker=worker,
+            client=ClientSummary(id=strawberry.ID(to_global_id("Client", row["client_id"]))),
+            address=InterventionAddress(
+                line1=row["address__line1"],
+                line2=row["address__line2"],
+                postal_code=row["address__postal_code"],
+                city=row["address__city"],
+            ),
+        )
+
+
+async def _reload(info: Info, visit: InterventionModel | None) -> Intervention | None:
+    if visit is None:
+        return None
+    rows = await calendar.by_ids(info.context.viewer, [visit.id])
+    return Intervention.from_row(rows[0]) if rows else None
+
+
+@strawberry.input
+class InterventionFilter:
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    status: list[InterventionStatus] | None = None  # type: ignore[valid-type]
+    client_id: strawberry.ID | None = None
+    worker_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class ScheduleInterventionInput:
+    client_id: strawberry.ID
+    worker_id: strawberry.ID
+    service_type_code: str
+    scheduled_start: datetime
+    scheduled_end: datetime
+    address_id: strawberry.ID | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class RescheduleInterventionInput:
+    intervention_id: strawberry.ID
+    scheduled_start: datetime
+    scheduled_end: datetime
+
+
+@strawberry.input
+class ReassignInterventionInput:
+    intervention_id: strawberry.ID
+    worker_id: strawberry.ID
+
+
+@strawberry.input
+class CancelInterventionInput:
+    intervention_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class CheckInInput:
+    intervention_id: strawberry.ID
+    latitude: float | None = None
+    longitude: float | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class CheckOutInput:
+    intervention_id: strawberry.ID
+    latitude: float | None = None
+    longitude: float | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class InterventionPayload:
+    intervention: Intervention | None
+    user_errors: list[UserErrorType]
+
+
+async def _payload(info: Info, result: interventions.InterventionResult) -> InterventionPayload:
+    return InterventionPayload(
+        intervention=await _reload(info, result.intervention),
+        user_errors=user_errors(result.user_errors),
+    )
+
+
+@strawberry.type
+class InterventionEvent:
+    cursor: str
+    type: EventType  # type: ignore[valid-type]
+    occurred_at: datetime
+    intervention: InterventionStatusView | None
+
+
+@strawberry.type(description="The visit as it was right after the event.")
+class InterventionStatusView:
+    id: strawberry.ID
+    status: InterventionStatus  # type: ignore[valid-type]
+
+
+def _money(cents: int) -> str:
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
+
+
+@strawberry.type
+class InterventionQueries:
+    @strawberry.field(description="Services the agency offers, with hourly rate and VAT.")
+    async def service_types(self, info: Info) -> list[ServiceType]:
+        guards.signed_in(info.context.viewer)
+        return [
+            ServiceType(
+                id=strawberry.ID(to_global_id("ServiceType", row.id)),
+                code=row.code,
+                label=row.label,
+                hourly_rate=_money(row.hourly_rate_cents),
+                vat_rate=_money(row.vat_rate_bp),
+                tax_credit_eligible=row.tax_credit_eligible,
+            )
+            for row in await catalog.service_types()
+        ]
+
+    @strawberry.field(description="Visits in a period, scoped to the viewer, by start time.")
+    async def interventions(
+        self,
+        info: Info,
+        filter: InterventionFilter,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Intervention]:
+        size = page_size(first)
+        flt = calendar.CalendarFilter(
+            start=filter.from_,
+            end=filter.to,
+            statuses=list(filter.status) if filter.status else None,
+            client_id=expect_id(filter.client_id, "Client") if filter.client_id else None,
+            worker_id=expect_id(filter.worker_id, "Worker") if filter.worker_id else None,
+        )
+        rows = await calendar.calendar(info.context.viewer, flt, size, after)
+        return connection(
+            [Intervention.from_row(row) for row in rows],
+            [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows],
+            size,
+            after is not None,
+        )
+
+    @strawberry.field
+    async def intervention(self, info: Info, id: strawberry.ID) -> Intervention:
+        rows = await calendar.by_ids(info.context.viewer, [expect_id(id, "Intervention")])
+        if not rows:
+            raise NotFound("Intervention introuvable.")
+        return Intervention.from_row(rows[0])
+
+    @strawberry.field(
+        description="Cursor of the last event you may see. Read it with the calendar, then "
+        "subscribe to interventionEvents(since:) with it: nothing falls in between."
+    )
+    async def intervention_events_cursor(self, info: Info) -> str:
+        return cursor_for(await live.head(info.context.viewer))
+
+    @strawberry.field(description="Finished, cancelled and missed visits, newest first.")
+    async def intervention_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Intervention]:
+        size = page_size(first)
+        rows = await calendar.history(info.context.viewer, size, after_pk(after))
+        return connection(
+            [Intervention.from_row(row) for row in rows],
+            [cursor_for(r["id"]) for r in rows],
+            size,
+            after is not None,
+        )
+
+
+@strawberry.type
+class InterventionMutations:
+    @strawberry.mutation(description="Plans a visit (ADVISOR, ADMIN).")
+    async def schedule_intervention(
+        self, info: Info, input: ScheduleInterventionInput
+    ) -> InterventionPayload:
+        result = await interventions.schedule(
+            info.context.runtime,
+            info.context.viewer,
+            interventions.ScheduleData(
+                client_id=expect_id(input.client_id, "Client"),
+                worker_id=expect_id(input.worker_id, "Worker"),
+                service_type_code=input.service_type_code,
+                scheduled_start=input.scheduled_start,
+                scheduled_end=input.scheduled_end,
+                address_id=expect_id(input.address_id, "Address") if input.address_id else None,
+                note=input.note,
+            ),
+        )
+        return await _payload(info, result)
+
+    @strawberry.mutation(description="Moves a visit that has not started (ADVISOR, ADMIN).")
+    async def reschedule_intervention(
+        self, info: Info, input: RescheduleInterventionInput
+    ) -> InterventionPayload:
+        result = await interventions.reschedule(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            input.scheduled_start,
+            input.scheduled_end,
+        )
+        return await _payload(info, result)
+
+    @strawberry.mutation(description="Gives a visit to another worker (ADVISOR, ADMIN).")
+    async def reassign_intervention(
+        self, info: Info, input: ReassignInterventionInput
+    ) -> InterventionPayload:
+        result = await interventions.reassign(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            expect_id(input.worker_id, "Worker"),
+        )
+        return await _payload(info, result)
+
+    @strawberry.mutation(description="Cancels a visit that has not started (ADVISOR, ADMIN).")
+    async def cancel_intervention(
+        self, info: Info, input: CancelInterventionInput
+    ) -> InterventionPayload:
+        result = await interventions.cancel(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            input.reason,
+        )
+        return await _payload(info, result)
+
+    @strawberry.mutation(
+        description="The assigned worker's arrival; retries with the same key are safe."
+    )
+    async def check_in(self, info: Info, input: CheckInInput) -> InterventionPayload:
+        result = await attendance.check_in(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            input.latitude,
+            input.longitude,
+            input.idempotency_key,
+        )
+        return await _payload(info, result)
+
+    @strawberry.mutation(
+        description="The assigned worker's departure; retries with the same key are safe."
+    )
+    async def check_out(self, info: Info, input: CheckOutInput) -> InterventionPayload:
+        result = await attendance.check_out(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            input.latitude,
+            input.longitude,
+            input.idempotency_key,
+        )
+        return await _payload(info, result)
+
+
+async def require_socket_viewer(info: Info) -> None:
+    """Contract: a subscription that needs a viewer closes an anonymous socket with 4403."""
+    context = info.context
+    if context.maybe_viewer is None and context.websocket is not None:
+        await context.websocket.close(code=4403, reason="Authentication required")
+    guards.signed_in(context.viewer)
+
+
+@strawberry.type
+class InterventionSubscriptions:
+    @strawberry.subscription(
+        description="Events on the visits the viewer may see. With `since`, missed events are "
+        "replayed first, in order; no event is sent twice."
+    )
+    async def intervention_events(
+        self, info: Info, since: str | None = None
+    ) -> AsyncGenerator[InterventionEvent, None]:
+        since_id = after_pk(since)
+        await require_socket_viewer(info)
+        async for event in live.intervention_events(
+            info.context.runtime, info.context.viewer, since_id
+        ):
+            yield InterventionEvent(
+                cursor=cursor_for(event.id),
+                type=event.type,  # type: ignore[arg-type]
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+                intervention=InterventionStatusView(
+                    id=strawberry.ID(to_global_id("Intervention", event.intervention_id)),
+                    status=event.status,  # type: ignore[arg-type]
+                )
+                if event.intervention_id is not None
+                else None,
+            )
+
+
+async def _node(viewer: Any, pk: int) -> Intervention | None:
+    rows = await calendar.by_ids(viewer, [pk])
+    return Intervention.from_row(rows[0]) if rows else None
+
+
+nodes.register("Intervention", _node)

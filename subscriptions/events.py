@@ -1,0 +1,132 @@
+"""Writing, publishing and relaying intervention events (the outbox of DESIGN.md).
+
+`record()` is called inside the transaction of the change; `publish()` after
+commit. On PostgreSQL, writers take a transaction-scoped advisory lock before
+inserting an event, so event ids commit in id order and a subscriber that has
+seen id N can never later miss an id below N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise import connections
+
+from models.enums import EventType, InterventionStatus
+from models.events import Event
+from models.interventions import Intervention
+from subscriptions.bus import Bus
+
+log = logging.getLogger("passage.events")
+
+EVENT_ORDER_LOCK = 7_240_001  # arbitrary, project-wide advisory lock key
+RELAY_AFTER = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    type: str
+    occurred_at: str
+    agency_id: int
+    client_id: int | None
+    worker_id: int | None
+    previous_worker_id: int | None
+    intervention_id: int | None
+    status: str | None
+
+    @classmethod
+    def from_model(cls, event: Event) -> EventRecord:
+        return cls(
+            id=event.id,
+            type=str(event.type),
+            occurred_at=event.occurred_at.isoformat(),
+            agency_id=event.agency_id,
+            client_id=event.client_id,
+            worker_id=event.worker_id,
+            previous_worker_id=event.previous_worker_id,
+            intervention_id=event.intervention_id,
+            status=str(event.status) if event.status else None,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> EventRecord:
+        return cls(**json.loads(raw))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    def channels(self) -> list[str]:
+        names = [f"agency:{self.agency_id}"]
+        if self.client_id is not None:
+            names.append(f"client:{self.client_id}")
+        for worker in {self.worker_id, self.previous_worker_id} - {None}:
+            names.append(f"worker:{worker}")
+        return names
+
+
+async def _order_lock() -> None:
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
+
+
+async def record(
+    event_type: EventType,
+    intervention: Intervention,
+    now: datetime,
+    previous_worker_id: int | None = None,
+) -> Event:
+    """Call last in the transaction of the change (the order lock is held to commit)."""
+    await _order_lock()
+    status: InterventionStatus = intervention.status
+    return await Event.create(
+        type=event_type,
+        occurred_at=now,
+        agency_id=intervention.agency_id,
+        client_id=intervention.client_id,
+        worker_id=intervention.worker_id,
+        previous_worker_id=previous_worker_id,
+        intervention_id=intervention.id,
+        status=status,
+    )
+
+
+async def publish(bus: Bus, events: list[Event]) -> None:
+    """After commit: tell every audience, then mark published. Failures are relayed later."""
+    for event in events:
+        record_ = EventRecord.from_model(event)
+        try:
+            message = record_.to_json()
+            for channel in record_.channels():
+                await bus.publish(channel, message)
+        except Exception:
+            log.warning("publish of event %s failed; the relay will retry", event.id)
+            continue
+        await Event.filter(id=event.id, published_at=None).update(published_at=datetime.now(UTC))
+
+
+async def relay_once(bus: Bus, batch: int = 200) -> int:
+    """Publishes events committed but never published (a crash between commit and publish)."""
+    cutoff = datetime.now(UTC) - RELAY_AFTER
+    stale = (
+        await Event.filter(published_at=None, occurred_at__lt=cutoff).order_by("id").limit(batch)
+    )
+    for event in stale:
+        await publish(bus, [event])
+    return len(stale)
+
+
+async def run_relay(bus: Bus, every_seconds: float = 2.0) -> None:
+    while True:
+        try:
+            await relay_once(bus)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("event relay failed")
+        await asyncio.sleep(every_seconds)

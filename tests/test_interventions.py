@@ -1,0 +1,182 @@
+"""Planning visits, checking in and out, and what each viewer sees of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from models.accounts import Client, Worker
+from models.enums import Role
+from models.interventions import Intervention
+from schema.ids import from_global_id, to_global_id
+from tests import factories
+from tests.conftest import unique
+
+SCHEDULE = """
+mutation ScheduleIntervention($input: ScheduleInterventionInput!) {
+  scheduleIntervention(input: $input) {
+    intervention { id status scheduledStart scheduledEnd }
+    userErrors { field message code }
+  }
+}
+"""
+
+CALENDAR = """
+query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
+  interventions(filter: { from: $from, to: $to }, first: $first, after: $after) {
+    edges { cursor node {
+      id status scheduledStart scheduledEnd checkedInAt checkedOutAt
+      serviceType { code label }
+      worker { id displayName }
+      client { id }
+      address { line1 postalCode city }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+CHECK_IN = """
+mutation CheckIn($input: CheckInInput!) {
+  checkIn(input: $input) {
+    intervention { id status checkedInAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+CHECK_OUT = """
+mutation CheckOut($input: CheckOutInput!) {
+  checkOut(input: $input) {
+    intervention { id status checkedOutAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+class Agency:
+    """An agency with an advisor, a worker and a client, each signed in."""
+
+    def __init__(self) -> None:
+        self.staff_token = ""
+        self.worker_token = ""
+        self.client_token = ""
+        self.worker_id = ""
+        self.client_id = ""
+
+
+async def setup_agency(api, settings, home_agency) -> Agency:
+    team = Agency()
+    advisor = await factories.staff(settings, home_agency, Role.ADVISOR)
+    worker_email = await factories.staff(settings, home_agency, Role.WORKER)
+    client_email, _ = await factories.client(api)
+    team.staff_token = await factories.log_in(api, advisor)
+    team.worker_token = await factories.log_in(api, worker_email)
+    team.client_token = await factories.log_in(api, client_email)
+    worker = await Worker.get(account__email=worker_email)
+    client = await Client.get(account__email=client_email)
+    team.worker_id = to_global_id("Worker", worker.id)
+    team.client_id = to_global_id("Client", client.id)
+    return team
+
+
+def slot(hours_from_now: float, length_hours: float = 2) -> tuple[str, str]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_from_now)
+    return start.isoformat(), (start + timedelta(hours=length_hours)).isoformat()
+
+
+async def schedule(api, team: Agency, hours_from_now: float = 1, **overrides) -> dict[str, Any]:
+    start, end = slot(hours_from_now)
+    values = {
+        "clientId": team.client_id,
+        "workerId": team.worker_id,
+        "serviceTypeCode": "REGULAR_CLEANING",
+        "scheduledStart": start,
+        "scheduledEnd": end,
+    }
+    values.update(overrides)
+    result = await api.data(SCHEDULE, {"input": values}, token=team.staff_token)
+    return dict(result["scheduleIntervention"])
+
+
+@pytest.fixture
+async def team(api, settings, home_agency) -> Agency:
+    return await setup_agency(api, settings, home_agency)
+
+
+async def test_staff_schedule_a_visit_that_each_party_sees(api, team):
+    payload = await schedule(api, team)
+    assert payload["userErrors"] == []
+    visit = payload["intervention"]
+    assert visit["status"] == "SCHEDULED"
+
+    start, end = slot(-1, 6)
+    for token in (team.staff_token, team.worker_token, team.client_token):
+        page = (await api.data(CALENDAR, {"from": start, "to": end}, token=token))["interventions"]
+        ids = [edge["node"]["id"] for edge in page["edges"]]
+        assert visit["id"] in ids
+        node = next(e["node"] for e in page["edges"] if e["node"]["id"] == visit["id"])
+        assert node["serviceType"] == {"code": "REGULAR_CLEANING", "label": "Ménage régulier"}
+        assert node["worker"]["displayName"] == "Claire M."
+        assert node["address"] == {
+            "line1": "12 rue de Charonne",
+            "postalCode": "75011",
+            "city": "Paris",
+        }
+
+
+async def test_check_in_and_out_by_the_assigned_worker_with_safe_retries(api, team):
+    visit = (await schedule(api, team, hours_from_now=0.5))["intervention"]
+    key = unique("phone-retry-")
+    first = await api.data(
+        CHECK_IN,
+        {
+            "input": {
+                "interventionId": visit["id"],
+                "idempotencyKey": key,
+                "latitude": 48.853,
+                "longitude": 2.38,
+            }
+        },
+        token=team.worker_token,
+    )
+    assert first["checkIn"]["userErrors"] == []
+    assert first["checkIn"]["intervention"]["status"] == "IN_PROGRESS"
+    retry = await api.data(
+        CHECK_IN,
+        {"input": {"interventionId": visit["id"], "idempotencyKey": key}},
+        token=team.worker_token,
+    )
+    assert retry["checkIn"] == first["checkIn"]
+    twice = await api.data(
+        CHECK_IN, {"input": {"interventionId": visit["id"]}}, token=team.worker_token
+    )
+    assert twice["checkIn"]["userErrors"][0]["code"] == "ALREADY_CHECKED_IN"
+    out = await api.data(
+        CHECK_OUT, {"input": {"interventionId": visit["id"]}}, token=team.worker_token
+    )
+    assert out["checkOut"]["intervention"]["status"] == "COMPLETED"
+    row = await Intervention.get(id=from_global_id(visit["id"])[1])
+    assert row.checked_in_at is not None
+    assert row.checked_out_at is not None
+    assert row.check_in_distance_m is None  # the address has no coordinates to compare with
+
+
+async def test_only_the_assigned_worker_checks_in(api, team, settings, home_agency):
+    visit = (await schedule(api, team, hours_from_now=0.5))["intervention"]
+    other = await factories.log_in(api, await factories.staff(settings, home_agency, Role.WORKER))
+    result = await api.data(CHECK_IN, {"input": {"interventionId": visit["id"]}}, token=other)
+    assert result["checkIn"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert (
+        await api.error_code(
+            CHECK_IN, {"input": {"interventionId": visit["id"]}}, token=team.client_token
+        )
+        == "FORBIDDEN"
+    )
+    early = await api.data(
+        CHECK_OUT, {"input": {"interventionId": visit["id"]}}, token=team.worker_token
+    )
+    assert early["checkOut"]["userErrors"][0]["code"] == "NOT_CHECKED_IN"
