@@ -82,14 +82,6 @@ def _check_tls(args: argparse.Namespace) -> dict[str, str]:
     return {"ssl_certfile": args.certfile, "ssl_keyfile": args.keyfile}
 
 
-async def _migrate(database_url: str) -> None:
-    # migrate() leaves its connections open, and aiosqlite's thread keeps the process alive.
-    try:
-        await migrate_db(database_url)
-    finally:
-        await close_db()
-
-
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     await init_db(settings.database_url)
     try:
@@ -111,7 +103,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             )
         except ssl.SSLError as exc:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
-    asyncio.run(_migrate(settings.database_url))
+    asyncio.run(migrate_db(settings.database_url))
     if args.seed_demo:
         from app import build_runtime
         from resolvers.demo import seed_if_empty
@@ -142,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         if args.command == "migrate":
-            asyncio.run(_migrate(settings.database_url))
+            asyncio.run(migrate_db(settings.database_url))
             print("migrations applied")
         elif args.command == "serve":
             _serve(settings, args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,13 +12,14 @@ from tortoise.migrations.api.migrate import migrate as _migrate
 from models import MODEL_MODULES
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def _ensure_sqlite_folder(database_url: str) -> None:
     if urlsplit(database_url).scheme == "sqlite":
         path = database_url.removeprefix("sqlite://")
         if path not in {"", ":memory:"}:
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
         "connections": {"default": database_url},
         "apps": {
@@ -37,12 +39,18 @@ TORTOISE_ORM = tortoise_config("sqlite://var/makemigrations.sqlite3")
 
 
 async def init_db(database_url: str) -> None:
+    _ensure_sqlite_folder(database_url)
     # The global fallback lets request tasks spawned by the server find the context.
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def migrate_db(database_url: str) -> None:
-    await _migrate(config=tortoise_config(database_url))
+    """Applies pending migrations, then closes the connections it opened."""
+    _ensure_sqlite_folder(database_url)
+    try:
+        await _migrate(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
 
 
 async def close_db() -> None:

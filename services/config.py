@@ -49,11 +49,6 @@ def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = _env(name, "1" if default else "0").lower()
-    return raw in {"1", "true", "yes", "on"}
-
-
 def _development_secret() -> str:
     """A random key kept under var/ so development sessions survive restarts."""
     path = VAR_DIR / "secret_key"
@@ -192,11 +187,17 @@ def load_settings() -> Settings:
         session_absolute_days=_int("SESSION_ABSOLUTE_DAYS", 30),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         max_query_cost=_int("MAX_QUERY_COST", 5000),
+        max_query_depth=_int("MAX_QUERY_DEPTH", 10),
+        max_aliases=_int("MAX_ALIASES", 15),
+        max_tokens=_int("MAX_TOKENS", 2000),
+        max_operations=_int("MAX_OPERATIONS", 5),
+        max_ws_message_bytes=_int("MAX_WS_MESSAGE_BYTES", 64 * 1024),
+        max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+        login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
+        login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+        login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
         session_sweep_seconds=_float("SESSION_SWEEP_SECONDS", 30.0),
         late_after_minutes=_int("LATE_AFTER_MINUTES", 15),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
     ).validate()
 
-
-def is_truthy(name: str) -> bool:
-    return _bool(name, False)

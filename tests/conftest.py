@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from tortoise import Tortoise
 
 from app import create_app, server_config
 from models.db import close_db, init_db, migrate_db
@@ -82,7 +81,6 @@ def settings(database_url: str, mailbox: Mailbox) -> Settings:
 
 async def _reset_database(url: str) -> None:
     await migrate_db(url)
-    await Tortoise.close_connections()
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed to stdout, never timed unit tests (see DESIGN.md)."""
