@@ -112,6 +112,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         for line in asyncio.run(_with_db(settings, lambda: seed_if_empty(runtime))):
             print(line, flush=True)
     config = server_config(create_app(settings), settings, args.host, args.port, **tls)
+    scheme = "https" if tls else "http"
+    ide = "" if settings.production else " (GraphiQL at /graphql)"
+    print(f"Passage serving on {scheme}://{args.host}:{args.port}{ide}", flush=True)
     uvicorn.Server(config).run()
 
 
