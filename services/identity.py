@@ -38,6 +38,20 @@ def normalize_phone(raw: str, region: str = "FR") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def can_receive_sms(phone: str) -> bool:
+    """A valid E.164 mobile number (a landline would make the SMS provider fail, retried)."""
+    if not phone.startswith("+"):
+        return False
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+
+
 def clean_name(raw: str) -> str | None:
     """A person's name: letters with spaces, hyphens or apostrophes, 1 to 100 characters."""
     value = unicodedata.normalize("NFC", " ".join(raw.split()))

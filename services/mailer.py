@@ -1,9 +1,11 @@
-"""E-mail delivery through a database outbox.
+"""Notification delivery (e-mail and SMS) through a database outbox.
 
 A message is written in the same transaction as the change that causes it, then
 delivered by a loop that claims due rows with a compare-and-set, so several app
-processes never send one message twice and a crash loses nothing. Bodies can
-hold single-use links, so they are wiped once sent.
+processes never send one message twice and a crash loses nothing. Each channel
+has a lane of its own, so an SMS provider that is down or slow never holds back
+a password-reset e-mail. Bodies can hold single-use links, so they are wiped
+once sent.
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
+import re
+from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
 import aiosmtplib
 
-from models.enums import OutboxStatus
-from models.outbox import OutboundEmail
+from models.enums import MessageChannel, OutboxStatus
+from models.outbox import OutboundMessage
 from services.clock import utcnow
+from services.sms import ConsoleSms, SmsError, SmsGateway, sms_text
 
 log = logging.getLogger("passage.mail")
 
 MAX_ATTEMPTS = 8
+# Longer than any transport's timeout (SMTP 15 s, SMS 10 s): a claimed row is not re-claimed
+# by another process while its delivery may still succeed.
 CLAIM_SECONDS = 60
+MAX_BACKOFF_SECONDS = 3600
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class EmailTransport:
@@ -33,12 +41,27 @@ class EmailTransport:
 
 
 class ConsoleTransport(EmailTransport):
-    """Development: the message goes to the log (bodies included: local use only)."""
+    """The message goes to the log instead of a mail server.
+
+    In development the body is logged too, so sign-up links can be followed
+    locally; elsewhere it is not, since bodies hold single-use links.
+    """
+
+    def __init__(self, include_bodies: bool) -> None:
+        self.include_bodies = include_bodies
 
     async def send(self, message: EmailMessage) -> None:
-        log.info(
-            "email to=%s subject=%s\n%s", message["To"], message["Subject"], message.get_content()
-        )
+        if self.include_bodies:
+            log.info(
+                "email to=%s subject=%s\n%s",
+                message["To"],
+                message["Subject"],
+                message.get_content(),
+            )
+        else:
+            log.info(
+                "email subject=%s (not delivered: EMAIL_URL is console://)", message["Subject"]
+            )
 
 
 class SmtpTransport(EmailTransport):
@@ -65,90 +88,165 @@ class SmtpTransport(EmailTransport):
         )
 
 
-def transport_for(url: str) -> EmailTransport:
+def transport_for(url: str, *, development: bool = True) -> EmailTransport:
     scheme = urlsplit(url).scheme
     if scheme == "console":
-        return ConsoleTransport()
+        return ConsoleTransport(include_bodies=development)
     if scheme in {"smtp", "smtps"}:
         return SmtpTransport(url)
     raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (console, smtp, smtps)")
 
 
-async def enqueue(kind: str, recipient: str, subject: str, body: str) -> None:
-    """Call inside the transaction of the change; `Mailer.wake()` after commit."""
+async def enqueue(
+    kind: str, recipient: str, subject: str, body: str, *, account_id: int | None = None
+) -> None:
+    """An e-mail. Call inside the transaction of the change, `Mailer.wake()` after commit."""
+    await _create(MessageChannel.EMAIL, kind, recipient, subject, body, account_id)
+
+
+def is_sms_number(phone: str) -> bool:
+    """Whether a stored phone number can receive SMS (accounts keep E.164 or nothing)."""
+    return E164.fullmatch(phone) is not None
+
+
+async def enqueue_sms(kind: str, phone: str, body: str, *, account_id: int | None = None) -> None:
+    """A text message to an E.164 number, cut to what one notice may cost (see services.sms)."""
+    if not is_sms_number(phone):
+        raise ValueError("SMS go to E.164 numbers such as +33612345678")
+    await _create(MessageChannel.SMS, kind, phone, "", sms_text(body), account_id)
+
+
+async def _create(
+    channel: MessageChannel,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    account_id: int | None,
+) -> None:
     now = utcnow()
-    await OutboundEmail.create(
+    await OutboundMessage.create(
+        channel=channel,
         kind=kind,
         recipient=recipient,
         subject=subject,
         body_text=body,
+        account_id=account_id,
         next_attempt_at=now,
         created_at=now,
     )
 
 
+def _error_text(exc: Exception) -> str:
+    """What is kept of a failure: never a message that could quote an address or a token."""
+    if isinstance(exc, SmsError):
+        return f"SmsError: {exc}"[:200]
+    return type(exc).__name__[:200]
+
+
 class Mailer:
-    def __init__(self, transport: EmailTransport, sender: str, poll_seconds: float) -> None:
+    """Delivers the outbox. `retry_base_seconds` is the first retry delay, doubled each time."""
+
+    def __init__(
+        self,
+        transport: EmailTransport,
+        sender: str,
+        poll_seconds: float,
+        sms: SmsGateway | None = None,
+        retry_base_seconds: float = 5.0,
+    ) -> None:
         self.transport = transport
         self.sender = sender
         self.poll_seconds = poll_seconds
-        self._wake = asyncio.Event()
+        self.sms: SmsGateway = sms or ConsoleSms()
+        self.retry_base_seconds = retry_base_seconds
+        self._wake = {channel: asyncio.Event() for channel in MessageChannel}
 
     def wake(self) -> None:
-        self._wake.set()
+        for event in self._wake.values():
+            event.set()
 
     async def run(self) -> None:
+        try:
+            async with asyncio.TaskGroup() as lanes:
+                for channel in MessageChannel:
+                    lanes.create_task(self._lane(channel), name=f"outbox-{channel.lower()}")
+        finally:
+            await self.sms.aclose()
+
+    async def _lane(self, channel: MessageChannel) -> None:
+        wake = self._wake[channel]
         while True:
             try:
-                while await self.deliver_due():
+                while await self.deliver_due(channel):
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("mail delivery loop failed; retrying")
+                log.exception("%s delivery loop failed; retrying", channel.lower())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
+                await asyncio.wait_for(wake.wait(), self.poll_seconds)
+            wake.clear()
 
-    async def deliver_due(self, batch: int = 20) -> int:
-        """Sends what is due; returns how many rows it handled."""
-        now = utcnow()
+    def backoff(self, attempts: int) -> timedelta:
+        """Delay before attempt `attempts + 1`: base, 2 x base, 4 x base... at most an hour."""
+        seconds = self.retry_base_seconds * 2 ** (attempts - 1)
+        return timedelta(seconds=min(MAX_BACKOFF_SECONDS, seconds))
+
+    async def deliver_due(self, channel: MessageChannel, batch: int = 20) -> int:
+        """Sends what is due on one channel; returns how many rows it handled."""
         due = (
-            await OutboundEmail.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            await OutboundMessage.filter(
+                status=OutboxStatus.PENDING, channel=channel, next_attempt_at__lte=utcnow()
+            )
             .order_by("id")
             .limit(batch)
             .values_list("id", "next_attempt_at")
         )
         handled = 0
         for row_id, seen_at in due:
-            claimed = await OutboundEmail.filter(id=row_id, next_attempt_at=seen_at).update(
-                next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
+            # Each claim is timed from now, not from the batch start: earlier rows may have
+            # taken up to a transport timeout each.
+            claimed = await OutboundMessage.filter(id=row_id, next_attempt_at=seen_at).update(
+                next_attempt_at=utcnow() + timedelta(seconds=CLAIM_SECONDS)
             )
             if not claimed:
                 continue  # another process has it
             handled += 1
-            await self._deliver(await OutboundEmail.get(id=row_id), now)
+            await self._deliver(await OutboundMessage.get(id=row_id))
         return handled
 
-    async def _deliver(self, row: OutboundEmail, now: datetime) -> None:
+    async def _deliver(self, row: OutboundMessage) -> None:
+        try:
+            if row.channel is MessageChannel.SMS:
+                await self.sms.send(row.recipient, row.body_text)
+            else:
+                await self.transport.send(self._email(row))
+        except Exception as exc:  # any delivery failure is retried
+            attempts = row.attempts + 1
+            failed = attempts >= MAX_ATTEMPTS
+            await OutboundMessage.filter(id=row.id).update(
+                attempts=attempts,
+                status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+                next_attempt_at=utcnow() + self.backoff(attempts),
+                last_error=_error_text(exc),
+            )
+            log.warning(
+                "%s %s attempt %s failed: %s",
+                row.channel.lower(),
+                row.id,
+                attempts,
+                _error_text(exc),
+            )
+            return
+        await OutboundMessage.filter(id=row.id).update(
+            status=OutboxStatus.SENT, sent_at=utcnow(), attempts=row.attempts + 1, body_text=""
+        )
+
+    def _email(self, row: OutboundMessage) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = row.recipient
         message["Subject"] = row.subject
         message.set_content(row.body_text)
-        try:
-            await self.transport.send(message)
-        except Exception as exc:  # any delivery failure is retried
-            attempts = row.attempts + 1
-            failed = attempts >= MAX_ATTEMPTS
-            await OutboundEmail.filter(id=row.id).update(
-                attempts=attempts,
-                status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
-                next_attempt_at=now + timedelta(seconds=min(3600, 5 * 2**attempts)),
-                last_error=type(exc).__name__[:200],
-            )
-            log.warning("email %s attempt %s failed: %s", row.id, attempts, type(exc).__name__)
-            return
-        await OutboundEmail.filter(id=row.id).update(
-            status=OutboxStatus.SENT, sent_at=utcnow(), attempts=row.attempts + 1, body_text=""
-        )
+        return message

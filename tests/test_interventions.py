@@ -38,6 +38,14 @@ query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
 }
 """
 
+STAFF_CALENDAR = """
+query StaffCalendar($from: DateTime!, $to: DateTime!, $clientId: ID) {
+  interventions(filter: { from: $from, to: $to, clientId: $clientId }, first: 100) {
+    edges { node { id } }
+  }
+}
+"""
+
 CHECK_IN = """
 mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) {
@@ -114,7 +122,13 @@ async def test_staff_schedule_a_visit_that_each_party_sees(api, team):
     assert visit["status"] == "SCHEDULED"
 
     start, end = slot(-1, 6)
-    for token in (team.staff_token, team.worker_token, team.client_token):
+    # Staff see the whole agency, busy with other tests' visits: narrow to this client.
+    staff_page = await api.data(
+        STAFF_CALENDAR, {"from": start, "to": end, "clientId": team.client_id},
+        token=team.staff_token,
+    )
+    assert [e["node"]["id"] for e in staff_page["interventions"]["edges"]] == [visit["id"]]
+    for token in (team.worker_token, team.client_token):
         page = (await api.data(CALENDAR, {"from": start, "to": end}, token=token))["interventions"]
         ids = [edge["node"]["id"] for edge in page["edges"]]
         assert visit["id"] in ids

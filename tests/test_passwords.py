@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 
 from models.accounts import Account
 from models.enums import AccountStatus, TokenPurpose
-from models.outbox import OutboundEmail
+from models.outbox import OutboundMessage
 from models.security import LoginAttempt, OneTimeToken
 from resolvers.passwords import notify_aged_passwords
 from services.clock import utcnow
@@ -76,7 +76,7 @@ async def signs_in(api: Api, email: str, password: str) -> bool:
 
 
 async def outbox_count(recipient: str, kind: str) -> int:
-    return await OutboundEmail.filter(recipient=recipient, kind=kind).count()
+    return await OutboundMessage.filter(recipient=recipient, kind=kind).count()
 
 
 # --- changePassword ---------------------------------------------------------------------------
@@ -185,7 +185,7 @@ async def test_reset_request_answers_alike_for_known_and_unknown_emails(api, mai
     row = await OneTimeToken.get(token_hash=digest(token))  # stored as a digest only
     assert row.purpose is TokenPurpose.RESET_PASSWORD
     assert not await OneTimeToken.filter(token_hash=token).exists()
-    assert await OutboundEmail.filter(recipient=unknown).count() == 0
+    assert await OutboundMessage.filter(recipient=unknown).count() == 0
 
 
 async def test_disabled_accounts_get_no_reset_email(api, home_agency):

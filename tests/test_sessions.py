@@ -9,7 +9,7 @@ import pytest
 
 from models.accounts import Account
 from models.enums import AccountStatus
-from models.outbox import OutboundEmail
+from models.outbox import OutboundMessage
 from models.security import LoginAttempt, Session
 from schema.ids import to_global_id
 from services.clock import utcnow
@@ -101,7 +101,7 @@ async def events(api: Api, token: str, first: int = 50) -> list[dict[str, Any]]:
 
 
 async def outbox_count(recipient: str, kind: str) -> int:
-    return await OutboundEmail.filter(recipient=recipient, kind=kind).count()
+    return await OutboundMessage.filter(recipient=recipient, kind=kind).count()
 
 
 def full_width(text: str) -> str:

@@ -1,0 +1,32 @@
+"""Without a mail server, e-mails go to the log: with bodies only in development."""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+from services.mailer import ConsoleTransport, transport_for
+
+
+def _message() -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = "jeanne@example.com"
+    message["Subject"] = "Réinitialisation de votre mot de passe"
+    message.set_content("https://passage.example/reset-password#token=rst_secret")
+    return message
+
+
+async def test_production_console_logs_never_carry_links_or_addresses(caplog):
+    caplog.set_level(logging.INFO, logger="passage.mail")
+    transport = transport_for("console://", development=False)
+    assert isinstance(transport, ConsoleTransport)
+    await transport.send(_message())
+    assert "rst_secret" not in caplog.text
+    assert "jeanne@example.com" not in caplog.text
+    assert "Réinitialisation" in caplog.text
+
+
+async def test_development_console_shows_the_link_to_follow(caplog):
+    caplog.set_level(logging.INFO, logger="passage.mail")
+    await transport_for("console://").send(_message())
+    assert "rst_secret" in caplog.text
