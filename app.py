@@ -39,6 +39,7 @@ from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
 from services.config import Settings, load_settings
 from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
+from services.sms import gateway_for
 from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL, Bus
 from subscriptions.hub import Hub
@@ -174,7 +175,11 @@ def build_runtime(settings: Settings) -> Runtime:
             concurrency=settings.hash_concurrency,
         ),
         mailer=Mailer(
-            transport_for(settings.email_url), settings.email_from, settings.outbox_poll_seconds
+            transport_for(settings.email_url, development=not settings.production),
+            settings.email_from,
+            settings.outbox_poll_seconds,
+            sms=gateway_for(settings.sms_url),
+            retry_base_seconds=settings.outbox_retry_base_seconds,
         ),
         bus=bus,
         hub=Hub(bus, settings.subscriber_queue_size),

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import AccountStatus, EventType, InterventionStatus, OutboxStatus, Role, SecurityEventKind, TokenPurpose
+from models.enums import AccountStatus, EventType, InterventionStatus, MessageChannel, OutboxStatus, Role, SecurityEventKind, TokenPurpose
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('postal_code', fields.CharField(default='', max_length=10)),
                 ('city', fields.CharField(default='', max_length=100)),
                 ('time_zone', fields.CharField(default='Europe/Paris', max_length=64)),
+                ('check_in_radius_m', fields.IntField(default=300)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'agency', 'app': 'models', 'pk_attr': 'id'},
@@ -173,13 +174,15 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='OutboundEmail',
+            name='OutboundMessage',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('channel', fields.CharEnumField(default=MessageChannel.EMAIL, description='EMAIL: EMAIL\nSMS: SMS', enum_type=MessageChannel, max_length=5)),
                 ('recipient', fields.CharField(max_length=254)),
-                ('subject', fields.CharField(max_length=200)),
+                ('subject', fields.CharField(default='', max_length=200)),
                 ('body_text', fields.TextField(unique=False)),
                 ('kind', fields.CharField(max_length=40)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', null=True, db_constraint=True, to_field='id', related_name='outbound_messages', on_delete=OnDelete.CASCADE)),
                 ('status', fields.CharEnumField(default=OutboxStatus.PENDING, description='PENDING: PENDING\nSENT: SENT\nFAILED: FAILED', enum_type=OutboxStatus, max_length=10)),
                 ('attempts', fields.IntField(default=0)),
                 ('next_attempt_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
@@ -187,7 +190,7 @@ class Migration(migrations.Migration):
                 ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('last_error', fields.CharField(default='', max_length=200)),
             ],
-            options={'table': 'outbound_email', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at'])], 'pk_attr': 'id'},
+            options={'table': 'outbound_message', 'app': 'models', 'indexes': [Index(fields=['status', 'channel', 'next_attempt_at']), Index(fields=['account_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -195,7 +198,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('account', fields.ForeignKeyField('models.Account', source_field='account_id', null=True, db_constraint=True, to_field='id', related_name='security_events', on_delete=OnDelete.CASCADE)),
-                ('kind', fields.CharEnumField(description='SIGN_UP: SIGN_UP\nEMAIL_VERIFIED: EMAIL_VERIFIED\nLOGIN_SUCCEEDED: LOGIN_SUCCEEDED\nLOGIN_FAILED: LOGIN_FAILED\nLOGIN_THROTTLED: LOGIN_THROTTLED\nNEW_DEVICE_SIGN_IN: NEW_DEVICE_SIGN_IN\nFAILED_LOGIN_BURST: FAILED_LOGIN_BURST\nLOGGED_OUT: LOGGED_OUT\nSESSION_REVOKED: SESSION_REVOKED\nPASSWORD_CHANGED: PASSWORD_CHANGED\nPASSWORD_RESET_REQUESTED: PASSWORD_RESET_REQUESTED\nPASSWORD_RESET: PASSWORD_RESET\nPASSWORD_AGE_NOTICE: PASSWORD_AGE_NOTICE\nACCOUNT_CREATED_BY_STAFF: ACCOUNT_CREATED_BY_STAFF', enum_type=SecurityEventKind, max_length=32)),
+                ('kind', fields.CharEnumField(description='SIGN_UP: SIGN_UP\nEMAIL_VERIFIED: EMAIL_VERIFIED\nLOGIN_SUCCEEDED: LOGIN_SUCCEEDED\nLOGIN_FAILED: LOGIN_FAILED\nNEW_DEVICE_SIGN_IN: NEW_DEVICE_SIGN_IN\nFAILED_LOGIN_BURST: FAILED_LOGIN_BURST\nLOGGED_OUT: LOGGED_OUT\nSESSION_REVOKED: SESSION_REVOKED\nPASSWORD_CHANGED: PASSWORD_CHANGED\nPASSWORD_RESET_REQUESTED: PASSWORD_RESET_REQUESTED\nPASSWORD_RESET: PASSWORD_RESET\nPASSWORD_AGE_NOTICE: PASSWORD_AGE_NOTICE\nACCOUNT_CREATED_BY_STAFF: ACCOUNT_CREATED_BY_STAFF', enum_type=SecurityEventKind, max_length=32)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('device', fields.CharField(default='', max_length=120)),
                 ('network', fields.CharField(default='', max_length=64)),
@@ -289,6 +292,7 @@ class Migration(migrations.Migration):
                 ('check_out_distance_m', fields.IntField(null=True)),
                 ('position_flagged', fields.BooleanField(default=False)),
                 ('late_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('bill_planned_duration', fields.BooleanField(default=False)),
                 ('recurring_plan', fields.ForeignKeyField('models.RecurringPlan', source_field='recurring_plan_id', null=True, db_constraint=True, to_field='id', related_name='interventions', on_delete=OnDelete.SET_NULL)),
                 ('instructions', fields.CharField(default='', max_length=1000)),
                 ('cancellation_reason', fields.CharField(default='', max_length=500)),
@@ -297,6 +301,53 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'intervention', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'scheduled_start']), Index(fields=['client_id', 'scheduled_start']), Index(fields=['worker_id', 'scheduled_start']), Index(fields=['status', 'scheduled_start'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AttendanceCorrection',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('intervention', fields.ForeignKeyField('models.Intervention', source_field='intervention_id', db_constraint=True, to_field='id', related_name='attendance_corrections', on_delete=OnDelete.RESTRICT)),
+                ('staff', fields.ForeignKeyField('models.Account', source_field='staff_id', db_constraint=True, to_field='id', related_name='attendance_corrections', on_delete=OnDelete.RESTRICT)),
+                ('reason', fields.CharField(max_length=500)),
+                ('previous_status', fields.CharEnumField(description='SCHEDULED: SCHEDULED\nIN_PROGRESS: IN_PROGRESS\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED\nMISSED: MISSED', enum_type=InterventionStatus, max_length=12)),
+                ('previous_checked_in_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('previous_checked_out_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('status', fields.CharEnumField(description='SCHEDULED: SCHEDULED\nIN_PROGRESS: IN_PROGRESS\nCOMPLETED: COMPLETED\nCANCELLED: CANCELLED\nMISSED: MISSED', enum_type=InterventionStatus, max_length=12)),
+                ('checked_in_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('checked_out_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('planned_duration_invoiced', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'attendance_correction', 'app': 'models', 'indexes': [Index(fields=['intervention_id', 'id'])], 'pk_attr': 'id', 'table_description': 'A staff correction of a check-in or check-out: who, why, and the times before and after.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Rating',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('intervention', fields.OneToOneField('models.Intervention', source_field='intervention_id', db_constraint=True, to_field='id', related_name='rating', on_delete=OnDelete.CASCADE)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='ratings', on_delete=OnDelete.CASCADE)),
+                ('worker', fields.ForeignKeyField('models.Worker', source_field='worker_id', null=True, db_constraint=True, to_field='id', related_name='ratings', on_delete=OnDelete.SET_NULL)),
+                ('agency_id', fields.IntField(db_index=True)),
+                ('score', fields.SmallIntField()),
+                ('comment', fields.CharField(default='', max_length=1000)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'rating', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'created_at']), Index(fields=['worker_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'One per visit, by its client, editable for a week after it is first given.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RatingFollowUp',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('rating', fields.OneToOneField('models.Rating', source_field='rating_id', db_constraint=True, to_field='id', related_name='follow_up', on_delete=OnDelete.CASCADE)),
+                ('advisor', fields.ForeignKeyField('models.Account', source_field='advisor_id', null=True, db_constraint=True, to_field='id', related_name='rating_follow_ups', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'rating_follow_up', 'app': 'models', 'pk_attr': 'id', 'table_description': "A low score (2 or less) asks the client's advisor to call back."},
             bases=['Model'],
         ),
     ]

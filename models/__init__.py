@@ -6,4 +6,5 @@ MODEL_MODULES = [
     "models.outbox",
     "models.interventions",
     "models.events",
+    "models.ratings",
 ]

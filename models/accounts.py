@@ -20,6 +20,8 @@ class Agency(Model):
     postal_code = fields.CharField(max_length=10, default="")
     city = fields.CharField(max_length=100, default="")
     time_zone = fields.CharField(max_length=64, default="Europe/Paris")
+    # A check-in or check-out farther than this from the address is kept, but flagged.
+    check_in_radius_m = fields.IntField(default=300)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

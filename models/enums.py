@@ -40,6 +40,11 @@ class SecurityEventKind(StrEnum):
     ACCOUNT_CREATED_BY_STAFF = "ACCOUNT_CREATED_BY_STAFF"
 
 
+class MessageChannel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"

@@ -126,6 +126,8 @@ class Intervention(Model):
     # Set when a check-in/out position was beyond the agency's radius: kept, but flagged.
     position_flagged = fields.BooleanField(default=False)
     late_at = fields.DatetimeField(null=True)
+    # Set by a staff correction: invoice the planned duration, not the checked times.
+    bill_planned_duration = fields.BooleanField(default=False)
     recurring_plan: fields.ForeignKeyNullableRelation[RecurringPlan] = fields.ForeignKeyField(
         "models.RecurringPlan",
         related_name="interventions",
@@ -153,6 +155,37 @@ class Intervention(Model):
             ("worker_id", "scheduled_start"),
             ("status", "scheduled_start"),
         )
+
+
+class AttendanceCorrection(Model):
+    """A staff correction of a check-in or check-out: who, why, and the times before and after.
+
+    Kept for good, as the audit trail of hours that were not (or not rightly) checked
+    on the phone.
+    """
+
+    id = fields.IntField(primary_key=True)
+    intervention: fields.ForeignKeyRelation[Intervention] = fields.ForeignKeyField(
+        "models.Intervention", related_name="attendance_corrections", on_delete=fields.RESTRICT
+    )
+    intervention_id: int
+    staff: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="attendance_corrections", on_delete=fields.RESTRICT
+    )
+    staff_id: int
+    reason = fields.CharField(max_length=500)
+    previous_status = fields.CharEnumField(InterventionStatus, max_length=12)
+    previous_checked_in_at = fields.DatetimeField(null=True)
+    previous_checked_out_at = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(InterventionStatus, max_length=12)
+    checked_in_at = fields.DatetimeField(null=True)
+    checked_out_at = fields.DatetimeField(null=True)
+    planned_duration_invoiced = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "attendance_correction"
+        indexes = (("intervention_id", "id"),)
 
 
 class IdempotentRequest(Model):

@@ -3,7 +3,10 @@
 A phone on a bad network retries: with the same `idempotencyKey` the first
 result is returned and nothing changes. Positions are recorded with their
 distance to the address; a position beyond the agency's radius is accepted
-but flagged for staff.
+but flagged for staff. The household is told of the arrival and the departure
+through the outbox, in the transaction of the check-in or check-out, so a
+replay or a rolled-back check-in never notifies, and a provider that is down
+never slows the worker's phone.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from models.accounts import Agency
 from models.enums import EventType, InterventionStatus, Role
 from models.interventions import Address, IdempotentRequest, Intervention
 from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.interventions import InterventionResult, _fail
 from resolvers.lookups import worker_id_of
+from resolvers.notices import Household
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
 from services.geo import distance_m, valid_position
 from subscriptions import events
 
 EARLIEST_CHECK_IN = timedelta(hours=2)
-POSITION_RADIUS_M = 300
 MAX_KEY = 100
 
 
@@ -39,7 +43,14 @@ async def _assigned_visit(viewer: Viewer, intervention_id: int) -> Intervention 
     return visit
 
 
-async def _replayed(viewer: Viewer, operation: str, key: str | None) -> Intervention | None:
+async def _replayed(
+    viewer: Viewer, operation: str, key: str | None, visit_id: int
+) -> InterventionResult | None:
+    """The answer to a retry, or None for a new key.
+
+    A key already used on another visit is refused: answering with that other
+    visit would tell the phone it checked in where it did not.
+    """
     if not key:
         return None
     previous = await IdempotentRequest.get_or_none(
@@ -47,7 +58,18 @@ async def _replayed(viewer: Viewer, operation: str, key: str | None) -> Interven
     )
     if previous is None:
         return None
-    return await Intervention.get(id=previous.intervention_id)
+    if previous.intervention_id != visit_id:
+        return _fail(
+            "idempotencyKey",
+            "Cette clé a déjà servi pour une autre intervention.",
+            "IDEMPOTENCY_KEY_REUSED",
+        )
+    return InterventionResult(await Intervention.get(id=previous.intervention_id), [])
+
+
+async def _radius_m(visit: Intervention) -> int:
+    """The agency's check-in radius (an agency setting, 300 m by default)."""
+    return (await Agency.get(id=visit.agency_id)).check_in_radius_m
 
 
 def _position_errors(
@@ -116,9 +138,9 @@ async def _attend(
     visit = await _assigned_visit(worker, intervention_id)
     if visit is None:
         return _fail("interventionId", "Intervention introuvable ou non assignée.", "NOT_FOUND")
-    replay = await _replayed(worker, operation, key)
+    replay = await _replayed(worker, operation, key, visit.id)
     if replay is not None:
-        return InterventionResult(replay, [])
+        return replay
     now = utcnow()
     expected = InterventionStatus.SCHEDULED if arriving else InterventionStatus.IN_PROGRESS
     if visit.status is not expected:
@@ -130,7 +152,8 @@ async def _attend(
     if arriving and now < visit.scheduled_start - EARLIEST_CHECK_IN:
         return _fail("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
     distance = await _distance(visit, latitude, longitude)
-    flagged = distance is not None and distance > POSITION_RADIUS_M
+    flagged = distance is not None and distance > await _radius_m(visit)
+    household = await Household.of(visit)
     try:
         async with in_transaction():
             if key:
@@ -167,13 +190,15 @@ async def _attend(
             event = await events.record(
                 EventType.ARRIVED if arriving else EventType.DEPARTED, visit, now
             )
+            await household.notify(visit, now, arriving)
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.
-        replay = await _replayed(worker, operation, key)
+        replay = await _replayed(worker, operation, key, visit.id)
         if replay is not None:
-            return InterventionResult(replay, [])
+            return replay
         code = "ALREADY_CHECKED_IN" if arriving else "INVALID_STATE"
         return _fail("interventionId", "Pointage déjà enregistré.", code)
+    rt.mailer.wake()
     await events.publish(rt.bus, [event])
     return InterventionResult(visit, [])
 

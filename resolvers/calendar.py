@@ -7,6 +7,7 @@ query whatever fields are asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from models.enums import InterventionStatus, Role
 from models.interventions import Intervention
 from resolvers import guards
 from resolvers.errors import BadInput
-from resolvers.lookups import client_id_of, worker_id_of
+from resolvers.prepared import PreparedRows
 from resolvers.runtime import Viewer
 
 MAX_RANGE = timedelta(days=92)
@@ -57,13 +58,26 @@ class CalendarFilter:
     worker_id: int | None = None
 
 
+def _scope(viewer: Viewer) -> tuple[str, int | None]:
+    """The column that scopes a viewer's visits, and its value.
+
+    A client's or worker's record is joined rather than looked up first: one query
+    instead of two for every page.
+    """
+    if viewer.is_staff:
+        return "agency_id", viewer.agency_id
+    if viewer.role is Role.CLIENT:
+        return "client__account_id", viewer.account_id
+    return "worker__account_id", viewer.account_id
+
+
+def _where(column: str, value: Any) -> Q:
+    return Q(**{column: value})  # type: ignore[arg-type]  # no keyword of Q's own
+
+
 async def scope(viewer: Viewer) -> Q:
     """The visits a viewer may see at all."""
-    if viewer.is_staff:
-        return Q(agency_id=viewer.agency_id)
-    if viewer.role is Role.CLIENT:
-        return Q(client_id=await client_id_of(viewer.account_id) or 0)
-    return Q(worker_id=await worker_id_of(viewer.account_id) or 0)
+    return _where(*_scope(viewer))
 
 
 def encode_position(start: datetime, pk: int) -> str:
@@ -78,8 +92,7 @@ def decode_position(raw: str) -> tuple[datetime, int]:
         raise BadInput("Curseur invalide.") from exc
 
 
-def _rows(query: QuerySet[Intervention]) -> Any:
-    return query.values(*ROW_FIELDS)
+_ROWS = PreparedRows(Intervention, ROW_FIELDS)
 
 
 async def calendar(
@@ -91,37 +104,86 @@ async def calendar(
         raise BadInput("Les dates doivent porter un fuseau horaire.")
     if flt.end <= flt.start or flt.end - flt.start > MAX_RANGE:
         raise BadInput("La période doit être positive et de 92 jours au plus.")
-    query = Intervention.filter(await scope(viewer)).filter(
-        scheduled_start__lt=flt.end, scheduled_end__gt=flt.start
-    )
-    if flt.statuses:
-        query = query.filter(status__in=flt.statuses)
+    column, value = _scope(viewer)
+    # In UTC, as stored: SQLite compares the text, so "10:30+02:00" sorts after "10:00+00:00".
+    inputs: dict[str, Any] = {
+        "scope": value,
+        "end": flt.end.astimezone(UTC),
+        "start": flt.start.astimezone(UTC),
+        "limit": first + 1,
+    }
+    statuses = list(flt.statuses or ())
+    inputs.update((f"status{i}", status) for i, status in enumerate(statuses))
     if flt.client_id is not None:
-        query = query.filter(client_id=flt.client_id)
+        inputs["client_id"] = flt.client_id
     if flt.worker_id is not None:
-        query = query.filter(worker_id=flt.worker_id)
+        inputs["worker_id"] = flt.worker_id
     if after is not None:
-        start, pk = decode_position(after)
-        query = query.filter(Q(scheduled_start__gt=start) | Q(scheduled_start=start, id__gt=pk))
-    return list(await _rows(query.order_by("scheduled_start", "id").limit(first + 1)))
+        inputs["after"], inputs["after_id"] = decode_position(after)
+        inputs["after_again"] = inputs["after"]
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Intervention]:
+        query = Intervention.filter(_where(column, v["scope"])).filter(
+            scheduled_start__lt=v["end"], scheduled_end__gt=v["start"]
+        )
+        if statuses:
+            query = query.filter(status__in=[v[f"status{i}"] for i in range(len(statuses))])
+        if "client_id" in v:
+            query = query.filter(client_id=v["client_id"])
+        if "worker_id" in v:
+            query = query.filter(worker_id=v["worker_id"])
+        if "after" in v:
+            query = query.filter(
+                Q(scheduled_start__gt=v["after"])
+                | Q(scheduled_start=v["after_again"], id__gt=v["after_id"])
+            )
+        return query.order_by("scheduled_start", "id").limit(v["limit"])
+
+    shape = ("calendar", column, len(statuses), *sorted(inputs.keys() - {"limit"}))
+    return await _ROWS.fetch(shape, build, inputs)
 
 
-async def history(viewer: Viewer | None, first: int, after_id: int | None) -> list[dict[str, Any]]:
-    """Past visits, newest first (seed: "l'historique complet des prestations")."""
+async def history(viewer: Viewer | None, first: int, after: str | None) -> list[dict[str, Any]]:
+    """Past visits, the latest slot first (seed: "l'historique complet des prestations").
+
+    By slot, not by row id: visits are often written long before or after their day.
+    """
     viewer = guards.signed_in(viewer)
-    query = Intervention.filter(await scope(viewer)).filter(
-        status__in=[
-            InterventionStatus.COMPLETED,
-            InterventionStatus.CANCELLED,
-            InterventionStatus.MISSED,
-        ]
-    )
-    if after_id is not None:
-        query = query.filter(id__lt=after_id)
-    return list(await _rows(query.order_by("-id").limit(first + 1)))
+    column, value = _scope(viewer)
+    inputs: dict[str, Any] = {
+        "scope": value,
+        "done": InterventionStatus.COMPLETED,
+        "cancelled": InterventionStatus.CANCELLED,
+        "missed": InterventionStatus.MISSED,
+        "limit": first + 1,
+    }
+    if after is not None:
+        inputs["before"], inputs["before_id"] = decode_position(after)
+        inputs["before_again"] = inputs["before"]
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Intervention]:
+        query = Intervention.filter(_where(column, v["scope"])).filter(
+            status__in=[v["done"], v["cancelled"], v["missed"]]
+        )
+        if "before" in v:
+            query = query.filter(
+                Q(scheduled_start__lt=v["before"])
+                | Q(scheduled_start=v["before_again"], id__lt=v["before_id"])
+            )
+        return query.order_by("-scheduled_start", "-id").limit(v["limit"])
+
+    return await _ROWS.fetch(("history", column, after is not None), build, inputs)
 
 
 async def by_ids(viewer: Viewer | None, ids: list[int]) -> list[dict[str, Any]]:
     """The visits among `ids` the viewer may see, in no particular order."""
     viewer = guards.signed_in(viewer)
-    return list(await _rows(Intervention.filter(await scope(viewer)).filter(id__in=ids)))
+    column, value = _scope(viewer)
+    inputs: dict[str, Any] = {"scope": value}
+    inputs.update((f"id{i}", pk) for i, pk in enumerate(ids))
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Intervention]:
+        wanted = [v[f"id{i}"] for i in range(len(ids))]
+        return Intervention.filter(_where(column, v["scope"])).filter(id__in=wanted)
+
+    return await _ROWS.fetch(("by_ids", column, len(ids)), build, inputs)

@@ -84,7 +84,12 @@ async def _lock_worker(worker_id: int) -> None:
 
 
 async def billing_address(client: Client) -> Address:
-    address = await Address.get_or_none(client_id=client.id, is_billing=True)
+    """The billing address as a place of visits, written on first use.
+
+    Two first bookings of a client at once (different workers, so different
+    locks) may both write it: the oldest row is the one used from then on.
+    """
+    address = await Address.filter(client_id=client.id, is_billing=True).order_by("id").first()
     if address is None:
         address = await Address.create(
             client=client,
@@ -156,6 +161,17 @@ async def _staff_visit(
     return staff, visit
 
 
+async def _locked(visit: Intervention) -> Intervention:
+    """The visit read again under a row lock, inside the transaction of the change.
+
+    What was read before the transaction may be stale: a concurrent reassignment
+    or move would otherwise let a worker be booked twice. Lock order is visit,
+    then worker, everywhere.
+    """
+    fresh = await Intervention.filter(id=visit.id).select_for_update().first()
+    return fresh or visit
+
+
 def _editable(visit: Intervention) -> UserError | None:
     if visit.status is not InterventionStatus.SCHEDULED:
         return user_error(
@@ -176,6 +192,10 @@ async def reschedule(
     if errors:
         return InterventionResult(None, errors)
     async with in_transaction():
+        visit = await _locked(visit)
+        problem = _editable(visit)
+        if problem:
+            return InterventionResult(None, [problem])
         if visit.worker_id is not None:
             await _lock_worker(visit.worker_id)
             if not await worker_is_free(visit.worker_id, start, end, exclude_id=visit.id):
@@ -184,13 +204,9 @@ async def reschedule(
                     "L'intervenant est déjà pris sur ce créneau.",
                     "WORKER_UNAVAILABLE",
                 )
-        claimed = await Intervention.filter(
-            id=visit.id, status=InterventionStatus.SCHEDULED
-        ).update(scheduled_start=start, scheduled_end=end, late_at=None)
-        if not claimed:
-            return _fail(
-                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
-            )
+        await Intervention.filter(id=visit.id).update(
+            scheduled_start=start, scheduled_end=end, late_at=None
+        )
         await visit.refresh_from_db()
         event = await events.record(EventType.RESCHEDULED, visit, now)
     await events.publish(rt.bus, [event])
@@ -209,11 +225,17 @@ async def reassign(
     worker = await Worker.get_or_none(id=worker_id, agency_id=staff.agency_id)
     if worker is None:
         return _fail("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
-    previous = visit.worker_id
-    if previous == worker.id:
+    if visit.worker_id == worker.id:
         return InterventionResult(visit, [])
     now = utcnow()
     async with in_transaction():
+        visit = await _locked(visit)
+        problem = _editable(visit)
+        if problem:
+            return InterventionResult(None, [problem])
+        previous = visit.worker_id
+        if previous == worker.id:
+            return InterventionResult(visit, [])
         await _lock_worker(worker.id)
         if not await worker_is_free(
             worker.id, visit.scheduled_start, visit.scheduled_end, visit.id
@@ -221,13 +243,7 @@ async def reassign(
             return _fail(
                 "workerId", "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE"
             )
-        claimed = await Intervention.filter(
-            id=visit.id, status=InterventionStatus.SCHEDULED
-        ).update(worker_id=worker.id)
-        if not claimed:
-            return _fail(
-                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
-            )
+        await Intervention.filter(id=visit.id).update(worker_id=worker.id)
         await visit.refresh_from_db()
         event = await events.record(EventType.REASSIGNED, visit, now, previous_worker_id=previous)
     await events.publish(rt.bus, [event])
@@ -248,13 +264,13 @@ async def cancel(
         return InterventionResult(None, [problem])
     now = utcnow()
     async with in_transaction():
-        claimed = await Intervention.filter(
-            id=visit.id, status=InterventionStatus.SCHEDULED
-        ).update(status=InterventionStatus.CANCELLED, cancellation_reason=reason)
-        if not claimed:
-            return _fail(
-                "interventionId", "Cette intervention a commencé ou est terminée.", "NOT_EDITABLE"
-            )
+        visit = await _locked(visit)
+        problem = _editable(visit)
+        if problem:
+            return InterventionResult(None, [problem])
+        await Intervention.filter(id=visit.id).update(
+            status=InterventionStatus.CANCELLED, cancellation_reason=reason
+        )
         await visit.refresh_from_db()
         event = await events.record(EventType.CANCELLED, visit, now)
     await events.publish(rt.bus, [event])

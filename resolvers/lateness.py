@@ -40,7 +40,8 @@ async def sweep(rt: Runtime) -> int:
             if await Intervention.filter(
                 id=visit.id, status=InterventionStatus.SCHEDULED, late_at=None
             ).update(late_at=now):
-                visit.late_at = now
+                # Re-read under the change: the event's audience is the visit as it is now.
+                await visit.refresh_from_db()
                 written.append(await events.record(EventType.LATE, visit, now))
     missed = await Intervention.filter(
         status=InterventionStatus.SCHEDULED, scheduled_end__lte=now
@@ -50,7 +51,7 @@ async def sweep(rt: Runtime) -> int:
             if await Intervention.filter(id=visit.id, status=InterventionStatus.SCHEDULED).update(
                 status=InterventionStatus.MISSED
             ):
-                visit.status = InterventionStatus.MISSED
+                await visit.refresh_from_db()
                 written.append(await events.record(EventType.MISSED, visit, now))
     if written:
         await events.publish(rt.bus, written)

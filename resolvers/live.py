@@ -1,8 +1,15 @@
-"""Live intervention events for one viewer: replay from the log, then live, no duplicates."""
+"""Live intervention events for one viewer: replay from the log, then live, no duplicates.
+
+The log is read after the subscriber is attached, so nothing falls between the
+two; whenever the hub says messages may have been lost (the bus reconnected),
+the log is read again after the last event delivered. Ids only grow, so anything
+at or below the last one delivered is a duplicate.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 
 from tortoise.expressions import Q
 
@@ -13,7 +20,7 @@ from resolvers.errors import DomainError
 from resolvers.lookups import client_id_of, worker_id_of
 from resolvers.runtime import Runtime, Viewer
 from subscriptions.events import EventRecord
-from subscriptions.hub import Overflowed
+from subscriptions.hub import Overflowed, newest_id, scope_of
 
 REPLAY_BATCH = 500
 
@@ -25,20 +32,29 @@ class TooSlow(DomainError):
 async def audience(viewer: Viewer) -> tuple[list[str], Q]:
     """The channels a viewer listens to, and the same scope as a filter on the log."""
     if viewer.is_staff:
-        return [f"agency:{viewer.agency_id}"], Q(agency_id=viewer.agency_id)
-    if viewer.role is Role.CLIENT:
-        client_id = await client_id_of(viewer.account_id) or 0
-        return [f"client:{client_id}"], Q(client_id=client_id)
-    worker_id = await worker_id_of(viewer.account_id) or 0
-    return [f"worker:{worker_id}"], Q(worker_id=worker_id) | Q(previous_worker_id=worker_id)
+        channel = f"agency:{viewer.agency_id}"
+    elif viewer.role is Role.CLIENT:
+        channel = f"client:{await client_id_of(viewer.account_id) or 0}"
+    else:
+        channel = f"worker:{await worker_id_of(viewer.account_id) or 0}"
+    return [channel], scope_of(channel)
 
 
 async def head(viewer: Viewer | None) -> int:
     """The id of the last event the viewer may see (0 if none): where live starts."""
     viewer = guards.signed_in(viewer)
     _, in_scope = await audience(viewer)
-    last = await Event.filter(in_scope).order_by("-id").limit(1).values_list("id", flat=True)
-    return int(last[0]) if last else 0  # type: ignore[call-overload]
+    return await newest_id(in_scope)
+
+
+async def _log_after(in_scope: Q, last: int) -> AsyncGenerator[EventRecord, None]:
+    while True:
+        batch = await Event.filter(in_scope, id__gt=last).order_by("id").limit(REPLAY_BATCH)
+        for row in batch:
+            last = row.id
+            yield EventRecord.from_model(row)
+        if len(batch) < REPLAY_BATCH:
+            return
 
 
 async def intervention_events(
@@ -46,26 +62,26 @@ async def intervention_events(
 ) -> AsyncIterator[EventRecord]:
     viewer = guards.signed_in(viewer)
     channels, in_scope = await audience(viewer)
-    last = since_id or 0
+    # Without `since`, from the head as it is now: what commits while going live is kept.
+    last = since_id if since_id is not None else await newest_id(in_scope)
     async with rt.hub.attach(channels) as subscriber:
-        # Live is on before the log is read, so nothing falls between the two.
-        if since_id is not None:
-            while True:
-                batch = await Event.filter(in_scope, id__gt=last).order_by("id").limit(REPLAY_BATCH)
-                for row in batch:
-                    last = row.id
-                    yield EventRecord.from_model(row)
-                if len(batch) < REPLAY_BATCH:
-                    break
         while True:
-            try:
-                event = await subscriber.get()
-            except Overflowed:
-                raise TooSlow(
-                    "Trop d'événements en attente : reprenez avec `since` et le dernier "
-                    "curseur reçu."
-                ) from None
-            if event.id <= last:
-                continue  # already replayed, or relayed twice
-            last = event.id
-            yield event
+            # Live is on before the log is read, so nothing falls between the two.
+            async with aclosing(_log_after(in_scope, last)) as rows:
+                async for record in rows:
+                    last = record.id
+                    yield record
+            while True:
+                try:
+                    event = await subscriber.get()
+                except Overflowed:
+                    raise TooSlow(
+                        "Trop d'événements en attente : reprenez avec `since` et le dernier "
+                        "curseur reçu."
+                    ) from None
+                if event is None:
+                    break  # messages may have been lost: read the log again
+                if event.id <= last:
+                    continue  # already replayed, or relayed twice
+                last = event.id
+                yield event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from services.devices import describe_device, network_of
 from services.tokens import digest, keyed_digest, new_token
 from subscriptions.bus import SESSIONS_CHANNEL
 
+log = logging.getLogger("passage.sessions")
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 MAX_PASSWORD_INPUT = 1024
 
@@ -204,8 +206,13 @@ async def revoke_sessions(rt: Runtime, session_ids: list[int]) -> None:
     if not session_ids:
         return
     await Session.filter(id__in=session_ids, revoked_at=None).update(revoked_at=utcnow())
-    for session_id in session_ids:
-        await rt.bus.publish(SESSIONS_CHANNEL, str(session_id))
+    try:
+        for session_id in session_ids:
+            await rt.bus.publish(SESSIONS_CHANNEL, str(session_id))
+    except Exception:
+        # The rows are revoked: tokens already fail, and each process's session sweep
+        # closes the sockets within SESSION_SWEEP_SECONDS.
+        log.warning("bus unreachable: %d revoked session(s) left to the sweep", len(session_ids))
 
 
 async def log_out(rt: Runtime, viewer: Viewer | None, meta: RequestMeta) -> bool:

@@ -13,12 +13,13 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.corrections import CorrectionMutations, CorrectionQueries
+from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.interventions import (
     InterventionMutations,
@@ -28,6 +29,7 @@ from schema.interventions import (
 from schema.limits import QueryLimits
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
+from schema.ratings import RatingMutations, RatingQueries
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
 from services.config import Settings
@@ -40,8 +42,10 @@ QUERY_TYPES: tuple[type, ...] = (
     SessionQueries,
     StaffQueries,
     InterventionQueries,
+    CorrectionQueries,
     PlanQueries,
     FeedQueries,
+    RatingQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -49,8 +53,10 @@ MUTATION_TYPES: tuple[type, ...] = (
     SessionMutations,
     StaffMutations,
     InterventionMutations,
+    CorrectionMutations,
     PlanMutations,
     FeedMutations,
+    RatingMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -67,7 +73,7 @@ def is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, DomainError | GraphQLError)
 
 
-class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class QuietExecutionContext(FastExecutionContext):
     """Execution without "Did you mean …?" hints (variable and enum values) in production."""
 
     @classmethod
@@ -136,7 +142,9 @@ def build_schema(
             )
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.production),
-        execution_context_class=QuietExecutionContext if settings.production else None,
+        execution_context_class=(
+            QuietExecutionContext if settings.production else FastExecutionContext
+        ),
         mask_errors=settings.production,
     )
 

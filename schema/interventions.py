@@ -89,13 +89,35 @@ class Intervention(Node):
         return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Intervention:
+    def from_rows(cls, rows: list[dict[str, Any]]) -> list[Intervention]:
+        """A page of visits, whose rows share their worker, client and service objects."""
+        shared: dict[tuple[Any, ...], Any] = {}
+        return [cls.from_row(row, shared) for row in rows]
+
+    @classmethod
+    def from_row(
+        cls, row: dict[str, Any], shared: dict[tuple[Any, ...], Any] | None = None
+    ) -> Intervention:
+        shared = {} if shared is None else shared
         worker = None
         if row["worker_id"] is not None:
-            worker = WorkerSummary(
-                id=strawberry.ID(to_global_id("Worker", row["worker_id"])),
-                display_name=f"{row['worker__account__first_name']} "
-                f"{(row['worker__account__last_name'] or '')[:1]}.",
+            first, last = row["worker__account__first_name"], row["worker__account__last_name"]
+            key: tuple[Any, ...] = ("worker", row["worker_id"], first, last)
+            worker = shared.get(key)
+            if worker is None:
+                worker = shared[key] = WorkerSummary(
+                    id=strawberry.ID(to_global_id("Worker", row["worker_id"])),
+                    display_name=f"{first} {(last or '')[:1]}.",
+                )
+        key = ("service", row["service_type__code"], row["service_type__label"])
+        service = shared.get(key)
+        if service is None:
+            service = shared[key] = ServiceTypeSummary(code=key[1], label=key[2])
+        key = ("client", row["client_id"])
+        client = shared.get(key)
+        if client is None:
+            client = shared[key] = ClientSummary(
+                id=strawberry.ID(to_global_id("Client", row["client_id"]))
             )
         return cls(
             id=strawberry.ID(to_global_id("Intervention", row["id"])),
@@ -108,11 +130,9 @@ class Intervention(Node):
             position_flagged=row["position_flagged"],
             instructions=row["instructions"],
             cancellation_reason=row["cancellation_reason"],
-            service_type=ServiceTypeSummary(
-                code=row["service_type__code"], label=row["service_type__label"]
-            ),
+            service_type=service,
             worker=worker,
-            client=ClientSummary(id=strawberry.ID(to_global_id("Client", row["client_id"]))),
+            client=client,
             address=InterventionAddress(
                 line1=row["address__line1"],
                 line2=row["address__line2"],
@@ -122,7 +142,8 @@ class Intervention(Node):
         )
 
 
-async def _reload(info: Info, visit: InterventionModel | None) -> Intervention | None:
+async def load_intervention(info: Info, visit: InterventionModel | None) -> Intervention | None:
+    """The visit as the viewer may see it, read as a plain row."""
     if visit is None:
         return None
     rows = await calendar.by_ids(info.context.viewer, [visit.id])
@@ -192,7 +213,7 @@ class InterventionPayload:
 
 async def _payload(info: Info, result: interventions.InterventionResult) -> InterventionPayload:
     return InterventionPayload(
-        intervention=await _reload(info, result.intervention),
+        intervention=await load_intervention(info, result.intervention),
         user_errors=user_errors(result.user_errors),
     )
 
@@ -250,7 +271,7 @@ class InterventionQueries:
         )
         rows = await calendar.calendar(info.context.viewer, flt, size, after)
         return connection(
-            [Intervention.from_row(row) for row in rows],
+            Intervention.from_rows(rows),
             [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows],
             size,
             after is not None,
@@ -270,15 +291,15 @@ class InterventionQueries:
     async def intervention_events_cursor(self, info: Info) -> str:
         return cursor_for(await live.head(info.context.viewer))
 
-    @strawberry.field(description="Finished, cancelled and missed visits, newest first.")
+    @strawberry.field(description="Finished, cancelled and missed visits, the latest slot first.")
     async def intervention_history(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Intervention]:
         size = page_size(first)
-        rows = await calendar.history(info.context.viewer, size, after_pk(after))
+        rows = await calendar.history(info.context.viewer, size, after)
         return connection(
-            [Intervention.from_row(row) for row in rows],
-            [cursor_for(r["id"]) for r in rows],
+            Intervention.from_rows(rows),
+            [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows],
             size,
             after is not None,
         )

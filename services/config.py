@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from services.sms import gateway_for
+
 VAR_DIR = Path(os.environ.get("PASSAGE_VAR_DIR", "var"))
 
 WEAK_SECRETS = {"", "changeme", "secret", "dev", "development", "insecure"}
@@ -19,6 +21,7 @@ MIN_SECRET_LENGTH = 32
 # OWASP's minimum for argon2id; production may go higher, never lower.
 MIN_ARGON2_MEMORY_KIB = 19 * 1024
 MIN_ARGON2_TIME_COST = 2
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
 class ConfigError(ValueError):
@@ -104,6 +107,9 @@ class Settings:
     session_sweep_seconds: float = 30.0
     # Background loops.
     outbox_poll_seconds: float = 5.0
+    # A failed e-mail or SMS is retried after this delay, doubled at each attempt (at most
+    # an hour apart, 8 attempts in all). Tests lower it to see a retry quickly.
+    outbox_retry_base_seconds: float = 5.0
     lateness_poll_seconds: float = 30.0
     # A visit is late when nobody has checked in this long after its start.
     late_after_minutes: int = 15
@@ -132,6 +138,13 @@ class Settings:
             raise ConfigError("INTROSPECTION must be 'public', 'authenticated' or 'off'")
         if self.session_sweep_seconds <= 0:
             raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
+        if self.lateness_poll_seconds <= 0 or self.event_relay_seconds <= 0:
+            raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
+        if self.subscriber_queue_size < 1:
+            raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
+        if self.outbox_retry_base_seconds <= 0:
+            raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
+        self._validate_sms_url()
         if not self.production:
             return self
         if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
@@ -150,7 +163,17 @@ class Settings:
             raise ConfigError(f"ALLOWED_ORIGINS must be https:// in production: {insecure}")
         if not self.public_url.startswith("https://"):
             raise ConfigError("PUBLIC_URL must be https:// in production")
+        sms = urlsplit(self.sms_url)
+        if sms.scheme == "http" and sms.hostname not in LOOPBACK_HOSTS:
+            # The provider's token and the clients' numbers would cross the network in clear.
+            raise ConfigError("SMS_URL must be https:// in production (or http:// on loopback)")
         return self
+
+    def _validate_sms_url(self) -> None:
+        try:
+            gateway_for(self.sms_url)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def load_settings() -> Settings:
@@ -197,7 +220,10 @@ def load_settings() -> Settings:
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
         session_sweep_seconds=_float("SESSION_SWEEP_SECONDS", 30.0),
+        outbox_retry_base_seconds=_float("OUTBOX_RETRY_BASE_SECONDS", 5.0),
         late_after_minutes=_int("LATE_AFTER_MINUTES", 15),
+        lateness_poll_seconds=_float("LATENESS_POLL_SECONDS", 30.0),
+        event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
+        subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
     ).validate()
-

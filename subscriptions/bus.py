@@ -1,7 +1,9 @@
 """The event bus: broadcaster, memory:// in one process or redis:// across many.
 
 broadcaster is at-most-once; anything that must not be lost is also written to
-the database, and the bus only carries the news that it was.
+the database, and the bus only carries the news that it was. Over Redis the
+subscription connection is supervised (see `supervised_redis`): subscribers are
+told when messages may have been lost, so that they read the log again.
 """
 
 from __future__ import annotations
@@ -13,24 +15,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from broadcaster import Broadcast
-from broadcaster._backends.redis import RedisBackend
+
+from subscriptions.supervised_redis import RESYNC, SupervisedRedis
 
 log = logging.getLogger("passage.bus")
 
 SESSIONS_CHANNEL = "sessions.revoked"
-
-
-class _RedisBackend(RedisBackend):  # type: ignore[misc]
-    """broadcaster 0.3.1's Redis backend, subscribing before it wakes its listener.
-
-    The original wakes the listener first; redis-py's `listen()` then finds no
-    channel subscribed yet, returns at once, and the listener sleeps for good:
-    no message ever arrives.
-    """
-
-    async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
-        self._ready.set()
 
 
 class Bus:
@@ -39,17 +29,13 @@ class Bus:
         # Several deployments (or test runs) may share one Redis: channels are namespaced.
         self.namespace = namespace
         self.kind = urlsplit(url).scheme
-        self._broadcast = (
-            Broadcast(backend=_RedisBackend(url))
-            if self.kind in {"redis", "rediss"}
-            else Broadcast(url)
-        )
+        self._redis: SupervisedRedis | None = None
+        if self.kind in {"redis", "rediss"}:
+            self._redis = SupervisedRedis(url, namespace)
+            self._broadcast = Broadcast(backend=self._redis)
+        else:
+            self._broadcast = Broadcast(url)
         self._tasks: list[asyncio.Task[None]] = []
-        self._redis = None
-        if self.kind.startswith("redis"):
-            from redis import asyncio as aioredis
-
-            self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2)
 
     async def connect(self) -> None:
         await self._broadcast.connect()
@@ -62,22 +48,33 @@ class Bus:
                 await task
         self._tasks.clear()
         await self._broadcast.disconnect()
-        if self._redis is not None:
-            await self._redis.aclose()
 
     async def publish(self, channel: str, message: str) -> None:
         await self._broadcast.publish(f"{self.namespace}:{channel}", message)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[list[str | None]]]:
+        """Messages on `channel`, in batches of whatever has arrived. `None` comes first once
+        live, then again whenever messages may have been lost (the connection to Redis was
+        restored): read the log."""
         async with self._broadcast.subscribe(f"{self.namespace}:{channel}") as subscriber:
+            # broadcaster 0.3.1 hands out one message at a time; taking what has already
+            # arrived along with it lets the hub check the log once per batch.
+            queue = subscriber._queue
 
-            async def messages() -> AsyncIterator[str]:
+            async def batches() -> AsyncIterator[list[str | None]]:
+                yield [None]
                 while True:
-                    event = await subscriber.get()
-                    yield event.message
+                    events = [await subscriber.get()]
+                    while not queue.empty():
+                        event = queue.get_nowait()
+                        if event is None:  # unsubscribed: the next get() says so
+                            queue.put_nowait(None)
+                            break
+                        events.append(event)
+                    yield [None if e.message == RESYNC else e.message for e in events]
 
-            yield messages()
+            yield batches()
 
     def listen(self, channel: str, handler: Callable[[str], Awaitable[None]]) -> None:
         """Runs `handler` for every message on `channel` until disconnect."""
@@ -85,9 +82,11 @@ class Bus:
         async def loop() -> None:
             while True:
                 try:
-                    async with self.subscribe(channel) as messages:
-                        async for message in messages:
-                            await handler(message)
+                    async with self.subscribe(channel) as batches:
+                        async for batch in batches:
+                            for message in batch:
+                                if message is not None:
+                                    await handler(message)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -97,9 +96,5 @@ class Bus:
         self._tasks.append(asyncio.create_task(loop(), name=f"bus-listen:{channel}"))
 
     async def ping(self) -> bool:
-        if self._redis is None:
-            return True
-        try:
-            return bool(await asyncio.wait_for(self._redis.ping(), 2))
-        except Exception:
-            return False
+        """False while Redis is unreachable or the subscription connection is down."""
+        return True if self._redis is None else await self._redis.ping()

@@ -124,7 +124,8 @@ async def test_staff_schedule_a_visit_that_each_party_sees(api, team):
     start, end = slot(-1, 6)
     # Staff see the whole agency, busy with other tests' visits: narrow to this client.
     staff_page = await api.data(
-        STAFF_CALENDAR, {"from": start, "to": end, "clientId": team.client_id},
+        STAFF_CALENDAR,
+        {"from": start, "to": end, "clientId": team.client_id},
         token=team.staff_token,
     )
     assert [e["node"]["id"] for e in staff_page["interventions"]["edges"]] == [visit["id"]]

@@ -1,0 +1,561 @@
+"""Live fan-out: N websocket subscribers, a staff dashboard, and a stream of check-ins.
+
+    .venv/bin/python -m bench.fanout [--subscribers 1000,5000] [--rate 200] [--seconds 10]
+        [--database postgres://root@127.0.0.1:5432/test] [--broadcast redis://127.0.0.1:6379/0]
+
+For each size N: a fresh database (an agency, N clients, workers, one visit per
+check-in to come), the app in a process of its own (uvicorn via app.server_config),
+N client subscribers spread over `--client-processes` processes, each on its own
+socket with its own token, subscribed to `interventionEvents(since: <its head>)`,
+plus one staff dashboard (in this process) that sees the whole agency. Server memory
+is read from /proc/<pid>/status (VmRSS) before and after the N subscribers connect.
+Then check-ins are fired over HTTP at `--rate` per second for `--seconds`, each by
+the visit's worker, and every event is timed from the check-in's HTTP response to
+its arrival at the client concerned and at the dashboard (CLOCK_MONOTONIC is shared
+by the processes of one machine). Targets: p99 under 100 ms at 200 check-ins/s with
+5,000 subscribers; under 40 KiB of server memory per idle subscriber.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from typing import Any
+
+import httpx
+import websockets
+
+from bench import common
+
+WS_PROTOCOL = "graphql-transport-ws"
+CONNECT_CONCURRENCY = 50
+
+
+# --------------------------------------------------------------------------- subscribers
+
+
+@dataclass
+class Listener:
+    """One socket subscribed to interventionEvents; keeps (intervention id, arrival)."""
+
+    token: str
+    received: list[tuple[str, float]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    socket: Any = None
+
+    async def start(self, url: str) -> None:
+        self.socket = await websockets.connect(
+            url,
+            subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
+            compression=None,  # browsers may offer deflate; the server turns it down anyway
+            ping_interval=None,  # browsers never ping; the server pings every 20 s
+            open_timeout=120,
+            max_queue=None,
+        )
+        ws = self.socket
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": self.token}})
+        )
+        ack = json.loads(await ws.recv())
+        if ack.get("type") != "connection_ack":
+            raise RuntimeError(f"no ack: {ack}")
+        # The head cursor, read on the same socket, then events after it.
+        await ws.send(
+            json.dumps({"id": "head", "type": "subscribe", "payload": {"query": common.HEAD}})
+        )
+        head = None
+        while head is None:
+            message = json.loads(await ws.recv())
+            if message.get("type") == "next" and message.get("id") == "head":
+                head = message["payload"]["data"]["interventionEventsCursor"]
+            elif message.get("type") == "error":
+                raise RuntimeError(f"head: {message}")
+        payload = {"query": common.EVENTS, "variables": {"since": head}}
+        await ws.send(json.dumps({"id": "events", "type": "subscribe", "payload": payload}))
+
+    async def listen(self) -> None:
+        try:
+            async for raw in self.socket:
+                arrived = time.monotonic()
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "next" and message.get("id") == "events":
+                    data = message["payload"].get("data") or {}
+                    event = data.get("interventionEvents") or {}
+                    visit = (event.get("intervention") or {}).get("id")
+                    if visit is None or message["payload"].get("errors"):
+                        self.problems.append(f"bad event: {message}"[:300])
+                    else:
+                        self.received.append((visit, arrived))
+                elif kind == "ping":
+                    await self.socket.send(json.dumps({"type": "pong"}))
+                elif kind not in {"complete", "pong"}:
+                    self.problems.append(f"unexpected: {message}"[:300])
+        except websockets.ConnectionClosed as closed:
+            self.problems.append(f"closed: {closed}")
+
+
+async def _connect_all(url: str, listeners: list[Listener]) -> tuple[int, list[str]]:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    failures: list[str] = []
+
+    async def one(listener: Listener) -> bool:
+        async with gate:
+            try:
+                await listener.start(url)
+            except Exception as exc:
+                failures.append(f"{type(exc).__name__}: {exc}"[:200])
+                return False
+        return True
+
+    done = await asyncio.gather(*(one(listener) for listener in listeners))
+    return sum(done), failures
+
+
+def client_process(pipe: Connection, url: str, tokens: list[str]) -> None:
+    """A process holding `len(tokens)` subscribers; driven over `pipe`."""
+    common.raise_open_files()
+    asyncio.run(_client_main(pipe, url, tokens))
+
+
+async def _client_main(pipe: Connection, url: str, tokens: list[str]) -> None:
+    loop = asyncio.get_running_loop()
+    listeners = [Listener(f"Bearer {token}") for token in tokens]
+    started = time.monotonic()
+    connected, failures = await _connect_all(url, listeners)
+    tasks = [asyncio.create_task(listener.listen()) for listener in listeners if listener.socket]
+    pipe.send(("connected", connected, failures[:5], time.monotonic() - started))
+    while True:
+        command = await loop.run_in_executor(None, pipe.recv)
+        if command == "report":
+            pipe.send(
+                (
+                    "report",
+                    [
+                        (i, visit, at)
+                        for i, lst in enumerate(listeners)
+                        for visit, at in lst.received
+                    ],
+                    [p for lst in listeners for p in lst.problems][:20],
+                    sum(len(lst.problems) for lst in listeners),
+                )
+            )
+            for listener in listeners:
+                listener.received.clear()
+        elif command == "close":
+            for listener in listeners:
+                if listener.socket is not None:
+                    with contextlib.suppress(Exception):
+                        await listener.socket.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            pipe.send(("closed",))
+            return
+
+
+class ClientProcesses:
+    def __init__(self, url: str, tokens: list[str], processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes: list[Connection] = []
+        self.procs = []
+        self.shares = [tokens[i::processes] for i in range(processes)]
+        for share in self.shares:
+            ours, theirs = context.Pipe()
+            proc = context.Process(target=client_process, args=(theirs, url, share), daemon=True)
+            proc.start()
+            self.pipes.append(ours)
+            self.procs.append(proc)
+
+    async def _recv(self, pipe: Connection, wait: float) -> Any:
+        loop = asyncio.get_running_loop()
+        ready = await loop.run_in_executor(None, pipe.poll, wait)
+        if not ready:
+            raise TimeoutError("client process did not answer")
+        return pipe.recv()
+
+    async def connected(self, wait: float = 900) -> tuple[int, list[str]]:
+        total, failures = 0, []
+        for pipe in self.pipes:
+            _, count, some_failures, _ = await self._recv(pipe, wait)
+            total += count
+            failures += some_failures
+        return total, failures
+
+    async def report(self) -> tuple[dict[str, list[tuple[int, float]]], list[str], int]:
+        """Arrivals per visit id: [(subscriber number, time)], problems, number of problems."""
+        arrivals: dict[str, list[tuple[int, float]]] = {}
+        problems: list[str] = []
+        count = 0
+        for p, pipe in enumerate(self.pipes):
+            pipe.send("report")
+            _, received, some_problems, how_many = await self._recv(pipe, 120)
+            for index, visit, at in received:
+                # Global subscriber number: shares are tokens[p::processes].
+                arrivals.setdefault(visit, []).append((index * len(self.pipes) + p, at))
+            problems += some_problems
+            count += how_many
+        return arrivals, problems, count
+
+    async def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(Exception):
+                pipe.send("close")
+        for pipe in self.pipes:
+            with contextlib.suppress(Exception):
+                await self._recv(pipe, 60)
+        for proc in self.procs:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class World:
+    client_tokens: list[str]
+    client_gids: list[str]
+    staff_token: str
+    # One per check-in to come: (visit global id, index of its client, worker token).
+    visits: list[tuple[str, int, str]]
+
+
+async def seed(database_url: str, subscribers: int, visits: int, workers: int) -> World:
+    from models.interventions import Intervention
+    from schema.ids import to_global_id
+
+    async with common.orm(database_url):
+        agency_id = await common.agency()
+        clients = await common.clients(agency_id, max(1, subscribers))
+        team = await common.workers(agency_id, workers)
+        advisor = await common.staff(agency_id)
+        service_id = await common.service_type_id()
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
+        rows = []
+        for i in range(visits):
+            client, address_id = clients[i % len(clients)]
+            worker = team[i % len(team)]
+            rows.append(
+                Intervention(
+                    agency_id=agency_id,
+                    client_id=client.record_id,
+                    address_id=address_id,
+                    worker_id=worker.record_id,
+                    service_type_id=service_id,
+                    scheduled_start=start,
+                    scheduled_end=start + timedelta(hours=2),
+                )
+            )
+        await Intervention.bulk_create(rows, batch_size=1000)
+        found = await Intervention.filter(agency_id=agency_id).order_by("id").values_list("id")
+        ids = [int(row[0]) for row in found]
+    if len(ids) != visits:
+        raise RuntimeError("visits were not all created")
+    return World(
+        client_tokens=[client.token for client, _ in clients[:subscribers]],
+        client_gids=[to_global_id("Client", client.record_id) for client, _ in clients],
+        staff_token=advisor.token,
+        visits=[
+            (to_global_id("Intervention", pk), i % len(clients), team[i % len(team)].token)
+            for i, pk in enumerate(ids)
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- check-ins
+
+
+@dataclass
+class Sent:
+    visit: str
+    client: int
+    sent: float
+    answered: float = 0.0
+    ok: bool = False
+
+
+async def fire(
+    base_url: str, visits: list[tuple[str, int, str]], rate: float, connections: int
+) -> tuple[list[Sent], float]:
+    """Check-ins at `rate` per second, open loop (each at its own time, answered or not)."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    results: list[Sent] = []
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+
+        async def one(visit: str, client: int, token: str, at: float) -> None:
+            delay = at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            record = Sent(visit, client, time.monotonic())
+            results.append(record)
+            body = {"query": common.CHECK_IN, "variables": {"input": {"interventionId": visit}}}
+            try:
+                response = await http.post(
+                    "/graphql", json=body, headers={"authorization": f"Bearer {token}"}
+                )
+                record.answered = time.monotonic()
+                payload = response.json()
+                check_in = (payload.get("data") or {}).get("checkIn") or {}
+                record.ok = (
+                    response.status_code == 200
+                    and not payload.get("errors")
+                    and not check_in.get("userErrors")
+                    and (check_in.get("intervention") or {}).get("status") == "IN_PROGRESS"
+                )
+            except httpx.HTTPError:
+                record.answered = time.monotonic()
+
+        # Open the pool before the clock starts.
+        await asyncio.gather(*(http.get("/healthz") for _ in range(min(connections, 20))))
+        started = time.monotonic() + 0.05
+        await asyncio.gather(
+            *(
+                one(visit, client, token, started + i / rate)
+                for i, (visit, client, token) in enumerate(visits)
+            )
+        )
+        elapsed = max(r.sent for r in results) - started if results else 0.0
+    return results, elapsed
+
+
+# --------------------------------------------------------------------------- one size
+
+
+def _ms(values: list[float], p: float) -> str:
+    return f"{1000 * common.percentile(values, p):7.1f}"
+
+
+async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]:
+    warm = max(0, int(args.rate * args.warmup))
+    measured = int(args.rate * args.seconds)
+    print(
+        f"\n== {subscribers} subscribers, {args.rate:g} check-ins/s for {args.seconds:g} s",
+        flush=True,
+    )
+    async with common.scratch_database(args.database) as database_url:
+        t = time.monotonic()
+        world = await seed(database_url, subscribers, warm + measured, args.workers)
+        print(f"seeded in {time.monotonic() - t:.1f} s", flush=True)
+        server = common.ServerProcess("graphql", database_url, args.broadcast, args.log_level)
+        clients: ClientProcesses | None = None
+        dashboard = Listener(f"Bearer {world.staff_token}")
+        dashboard_task = None
+        try:
+            server.wait_ready()
+            url = server.url.replace("http://", "ws://") + "/graphql"
+            await dashboard.start(url)
+            dashboard_task = asyncio.create_task(dashboard.listen())
+            # Warm the server's code paths with a few subscribers, then let them go.
+            warmers = ClientProcesses(url, world.client_tokens[:20], 1)
+            await warmers.connected()
+            await warmers.close()
+            server.wait_idle()
+            rss_before = server.rss_kib()
+            started = time.monotonic()
+            processes = min(args.client_processes, len(world.client_tokens))
+            clients = ClientProcesses(url, world.client_tokens, processes)
+            connected, failures = await clients.connected()
+            connect_seconds = time.monotonic() - started
+            idle_wait = server.wait_idle()
+            await asyncio.sleep(1.0)
+            rss_after = server.rss_kib()
+            per_connection = (rss_after - rss_before) / connected if connected else float("nan")
+            print(
+                f"connected {connected}/{subscribers} subscribers in {connect_seconds:.1f} s "
+                f"(+{idle_wait:.1f} s until the server idled)"
+                + (f"; failures, e.g. {failures[:2]}" if failures else ""),
+                flush=True,
+            )
+            idle_before = server.cpu_seconds()
+            await asyncio.sleep(args.idle_seconds)
+            idle_cpu = (server.cpu_seconds() - idle_before) / args.idle_seconds
+            print(
+                f"server RSS {rss_before / 1024:.1f} MiB -> {rss_after / 1024:.1f} MiB: "
+                f"{per_connection:.1f} KiB per idle subscriber; idle server CPU "
+                f"{100 * idle_cpu:.1f} % of a core over {args.idle_seconds:g} s",
+                flush=True,
+            )
+            if warm:
+                await fire(server.url, world.visits[:warm], args.rate, args.http_connections)
+                await asyncio.sleep(1.0)
+                await clients.report()  # forget the warm-up
+                dashboard.received.clear()
+            cpu_before = server.cpu_seconds()
+            sent, elapsed = await fire(
+                server.url, world.visits[warm:], args.rate, args.http_connections
+            )
+            fired = time.monotonic()
+            expected = {s.visit for s in sent if s.ok}
+            # Wait until everything arrived at the dashboard (or a few seconds more).
+            while len({v for v, _ in dashboard.received} & expected) < len(expected):
+                if time.monotonic() - fired > args.drain:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+            server_cpu = server.cpu_seconds() - cpu_before
+            arrivals, problems, problem_count = await clients.report()
+            return summarise(
+                subscribers,
+                connected,
+                per_connection,
+                rss_before,
+                rss_after,
+                sent,
+                elapsed,
+                server_cpu,
+                arrivals,
+                list(dashboard.received),
+                problems + dashboard.problems,
+                problem_count + len(dashboard.problems),
+                args,
+            )
+        finally:
+            if clients is not None:
+                await clients.close()
+            if dashboard.socket is not None:
+                with contextlib.suppress(Exception):
+                    await dashboard.socket.close()
+            if dashboard_task is not None:
+                dashboard_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dashboard_task
+            server.stop()
+
+
+def summarise(
+    subscribers: int,
+    connected: int,
+    per_connection: float,
+    rss_before: int,
+    rss_after: int,
+    sent: list[Sent],
+    elapsed: float,
+    server_cpu: float,
+    arrivals: dict[str, list[tuple[int, float]]],
+    at_dashboard: list[tuple[str, float]],
+    problems: list[str],
+    problem_count: int,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    ok = [s for s in sent if s.ok]
+    by_visit = {s.visit: s for s in ok}
+    answered = [s.answered - s.sent for s in ok]
+    span = max((s.answered for s in ok), default=0) - min((s.sent for s in ok), default=0)
+    # To the client concerned.
+    client_lat, client_from_sent, misdelivered, duplicates = [], [], 0, 0
+    reached: set[str] = set()
+    for visit, hits in arrivals.items():
+        record = by_visit.get(visit)
+        if record is None:
+            misdelivered += len(hits)
+            continue
+        seen = Counter(index for index, _ in hits)
+        duplicates += sum(n - 1 for n in seen.values() if n > 1)
+        for index, at in hits:
+            if index != record.client:
+                misdelivered += 1
+                continue
+            reached.add(visit)
+            client_lat.append(at - record.answered)
+            client_from_sent.append(at - record.sent)
+    client_delivered = len(reached)
+    client_expected = sum(1 for s in ok if s.client < subscribers)
+    dash_lat, dash_from_sent = [], []
+    dash_seen = Counter(visit for visit, _ in at_dashboard)
+    for visit, at in at_dashboard:
+        record = by_visit.get(visit)
+        if record is not None:
+            dash_lat.append(at - record.answered)
+            dash_from_sent.append(at - record.sent)
+    dash_delivered = len(set(dash_seen) & set(by_visit))
+    achieved = len(ok) / span if span > 0 else 0.0
+    print(
+        f"check-ins: {len(sent)} sent in {elapsed:.2f} s ({len(sent) / max(elapsed, 1e-9):.1f}/s "
+        f"offered), {len(ok)} answered OK, {len(ok) / max(span, 1e-9):.1f}/s achieved; "
+        f"HTTP p50 {_ms(answered, 50)} ms p99 {_ms(answered, 99)} ms; "
+        f"server CPU {100 * server_cpu / max(span, 1e-9):.0f} % of a core "
+        f"({1000 * server_cpu / max(1, len(ok)):.2f} ms per check-in, fan-out included)"
+    )
+    print(
+        f"to the client:    delivered {client_delivered}/{client_expected}, "
+        f"latency from the mutation's response p50 {_ms(client_lat, 50)} ms "
+        f"p99 {_ms(client_lat, 99)} ms (from the request: p50 {_ms(client_from_sent, 50)} "
+        f"p99 {_ms(client_from_sent, 99)} ms)"
+    )
+    print(
+        f"to the dashboard: delivered {dash_delivered}/{len(ok)}, "
+        f"latency from the mutation's response p50 {_ms(dash_lat, 50)} ms "
+        f"p99 {_ms(dash_lat, 99)} ms (from the request: p50 {_ms(dash_from_sent, 50)} "
+        f"p99 {_ms(dash_from_sent, 99)} ms)"
+    )
+    lost = (client_expected - client_delivered) + (len(ok) - dash_delivered)
+    dash_duplicates = sum(n - 1 for n in dash_seen.values() if n > 1)
+    print(
+        f"lost {lost}, duplicates {duplicates + dash_duplicates}, misdelivered {misdelivered}, "
+        f"failed check-ins {len(sent) - len(ok)}, socket problems {problem_count}"
+        + (f", e.g. {problems[:3]}" if problems else "")
+    )
+    every = client_lat + dash_lat
+    p99 = common.percentile(every, 99)
+    targets = (
+        f"targets: p99 {1000 * p99:.1f} ms (< 100 ms: {'met' if p99 < 0.1 else 'MISSED'}) "
+        f"at {achieved:.0f} check-ins/s; {per_connection:.1f} KiB per idle subscriber "
+        f"(< 40 KiB: {'met' if per_connection < 40 else 'MISSED'})"
+    )
+    print(targets, flush=True)
+    return {
+        "subscribers": subscribers,
+        "connected": connected,
+        "kib_per_connection": per_connection,
+        "rss_before_mib": rss_before / 1024,
+        "rss_after_mib": rss_after / 1024,
+        "achieved_rate": achieved,
+        "p50_ms": 1000 * common.percentile(every, 50),
+        "p99_ms": 1000 * p99,
+        "lost": lost,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", default="1000,5000", help="comma-separated sizes")
+    parser.add_argument("--rate", type=float, default=200.0, help="check-ins per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of check-ins first")
+    parser.add_argument("--workers", type=int, default=50, help="workers checking in")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--http-connections", type=int, default=64)
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
+    parser.add_argument("--idle-seconds", type=float, default=5.0, help="idle CPU measured over")
+    parser.add_argument("--database", help="postgres://… for a scratch PostgreSQL database")
+    parser.add_argument("--broadcast", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument("--log-level", default="WARNING", help="of the server")
+    args = parser.parse_args()
+    common.raise_open_files()
+    print(f"machine: {common.machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"database {args.database or 'sqlite (temporary file)'}, bus {args.broadcast}")
+    results = []
+    for size in (int(s) for s in args.subscribers.split(",") if s.strip()):
+        results.append(await run_size(args, size))
+    print("\nsummary:")
+    for r in results:
+        print(
+            f"  {r['subscribers']:6} subscribers: {r['kib_per_connection']:5.1f} KiB each, "
+            f"{r['achieved_rate']:6.1f} check-ins/s, delivery p50 {r['p50_ms']:6.1f} ms "
+            f"p99 {r['p99_ms']:7.1f} ms, lost {r['lost']}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,61 @@
+"""One benchmark server process: `python -m bench.serve graphql|baseline --database URL ...`.
+
+Both kinds are served by uvicorn with `app.server_config`, as `passage serve` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+
+import uvicorn
+
+from bench.common import bench_settings, quiet_logging, raise_open_files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["graphql", "baseline"])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--broadcast", default="memory://")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--namespace", default="bench")
+    args = parser.parse_args()
+
+    raise_open_files()
+    trace_to = os.environ.get("PASSAGE_BENCH_TRACEMALLOC")
+    if trace_to:
+        _trace_memory(trace_to)
+    settings = bench_settings(args.database, args.broadcast, args.namespace, args.log_level)
+    quiet_logging(settings.log_level)
+
+    from app import create_app, server_config
+
+    if args.kind == "graphql":
+        app = create_app(settings)
+    else:
+        from bench.baseline import create_baseline_app
+
+        app = create_baseline_app(settings)
+    uvicorn.Server(server_config(app, settings, "127.0.0.1", args.port)).run()
+
+
+def _trace_memory(path: str) -> None:
+    """Investigation aid: tracemalloc on; each SIGUSR1 writes a snapshot to `path`.N."""
+    import tracemalloc
+
+    tracemalloc.start(12)
+    count = 0
+
+    def dump(signum: int, frame: object) -> None:
+        nonlocal count
+        count += 1
+        tracemalloc.take_snapshot().dump(f"{path}.{count}")
+
+    signal.signal(signal.SIGUSR1, dump)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The fast completion of plain data answers exactly what graphql-core answers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.execution import FastExecutionContext
+
+
+@strawberry.enum
+class Colour(enum.StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tag:
+    label: str
+    colour: Colour
+
+
+@strawberry.type
+class Item(Named):
+    id: strawberry.ID
+    count: int
+    ratio: float | None
+    when: datetime
+    tags: list[Tag]
+    best: Tag | None
+    flag: bool
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+@strawberry.type
+class Page:
+    items: list[Item]
+    named: list[Named]
+
+
+def _item(i: int, **overrides: Any) -> Item:
+    values: dict[str, Any] = {
+        "id": strawberry.ID(f"i{i}"),
+        "name": f"item {i}",
+        "count": i,
+        "ratio": i / 4 if i % 2 else None,
+        "when": datetime(2030, 1, i + 1, 8, tzinfo=UTC),
+        "tags": [Tag(label=f"t{i}", colour=Colour.RED), Tag(label="b", colour=Colour.BLUE)],
+        "best": Tag(label="best", colour=Colour.BLUE) if i % 3 else None,
+        "flag": bool(i % 2),
+    }
+    values.update(overrides)
+    return Item(**values)
+
+
+PAGES: dict[str, Page] = {}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def page(self, kind: str = "plain") -> Page:
+        return PAGES[kind]
+
+
+PAGES["plain"] = Page(items=[_item(i) for i in range(5)], named=[_item(9)])
+# A non-null field holding null: graphql-core nulls the nearest nullable parent.
+PAGES["null"] = Page(items=[_item(0), _item(1, count=None)], named=[])
+# A value the scalar refuses.
+PAGES["refused"] = Page(items=[_item(0, count="many")], named=[])
+# A tuple and a generator where lists are expected.
+PAGES["iterables"] = Page(items=tuple(_item(i) for i in range(2)), named=[])  # type: ignore[arg-type]
+PAGES["generator"] = Page(items=(_item(i) for i in range(2)), named=[])  # type: ignore[arg-type]
+
+QUERIES = [
+    """query($kind: String!) { page(kind: $kind) { items {
+        __typename id name count ratio when flag shout
+        tags { label colour } first: best { label } again: best { colour }
+    } named { __typename name ... on Item { count } } } }""",
+    """query($kind: String!, $skip: Boolean = true) { page(kind: $kind) {
+        items { id ...F tags @skip(if: $skip) { label } } } }
+       fragment F on Item { name best { ... on Tag { label colour } } }""",
+]
+
+
+def _schema(execution_context_class: Any) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=execution_context_class)
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_fast_path_answers_like_graphql_core(kind, query):
+    if kind == "generator":
+        PAGES[kind] = Page(items=(_item(i) for i in range(2)), named=[])  # type: ignore[arg-type]
+    expected = _schema(StrawberryGraphQLCoreExecutionContext).execute_sync(query, {"kind": kind})
+    if kind == "generator":
+        PAGES[kind] = Page(items=(_item(i) for i in range(2)), named=[])  # type: ignore[arg-type]
+    found = _schema(FastExecutionContext).execute_sync(query, {"kind": kind})
+    assert found.data == expected.data
+    assert [(e.message, e.path) for e in found.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+    if kind in {"null", "refused"} and "count ratio" in query:
+        assert found.errors
+
+
+def test_the_passage_schema_uses_it():
+    from schema import build_schema
+    from services.config import Settings
+
+    for environment in ("development", "production"):
+        built = build_schema(Settings(environment=environment))
+        assert issubclass(built.execution_context_class, FastExecutionContext)
+
+
+def test_plain_selections_never_reach_graphql_core_field_by_field(monkeypatch):
+    calls = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counted(self, parent_type, *args):
+        calls.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counted)
+    query = "{ page { items { id name count when tags { label colour } best { label } } } }"
+    result = _schema(FastExecutionContext).execute_sync(query)
+    assert not result.errors
+    assert result.data is not None
+    assert len(result.data["page"]["items"]) == 5
+    assert calls == ["Query"]  # only `page`, which has a resolver
