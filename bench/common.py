@@ -416,7 +416,9 @@ class ServerProcess:
         return time.monotonic() - started
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        """Stops the server; its log is removed unless it failed."""
+        failed = self.proc.poll() is not None  # it was not supposed to exit on its own
+        if not failed:
             self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(15)
@@ -424,6 +426,10 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+        if failed or self.proc.returncode != 0:
+            print(f"{self.kind} server log: {self.log_path}", file=sys.stderr)
+        else:
+            os.unlink(self.log_path)
 
     def tail(self, lines: int = 20) -> str:
         with open(self.log_path, errors="replace") as log:

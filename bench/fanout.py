@@ -508,9 +508,17 @@ def summarise(
     )
     every = client_lat + dash_lat
     p99 = common.percentile(every, 99)
+    # The latency target holds only at the offered rate: a saturated server answers late,
+    # which makes delivery look early against the answer.
+    sustained = achieved >= 0.95 * args.rate
+    if not sustained:
+        latency_verdict = f"MISSED: {achieved:.0f} of {args.rate:g} check-ins/s sustained"
+    else:
+        latency_verdict = "met" if p99 < 0.1 and lost == 0 else "MISSED"
     targets = (
-        f"targets: p99 {1000 * p99:.1f} ms (< 100 ms: {'met' if p99 < 0.1 else 'MISSED'}) "
-        f"at {achieved:.0f} check-ins/s; {per_connection:.1f} KiB per idle subscriber "
+        f"targets: delivery p99 {1000 * p99:.1f} ms from the response, at {achieved:.0f} "
+        f"check-ins/s (< 100 ms at {args.rate:g}/s: {latency_verdict}); "
+        f"{per_connection:.1f} KiB per idle subscriber "
         f"(< 40 KiB: {'met' if per_connection < 40 else 'MISSED'})"
     )
     print(targets, flush=True)

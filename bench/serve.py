@@ -6,6 +6,7 @@ Both kinds are served by uvicorn with `app.server_config`, as `passage serve` do
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 
@@ -39,7 +40,9 @@ def main() -> None:
         from bench.baseline import create_baseline_app
 
         app = create_baseline_app(settings)
-    uvicorn.Server(server_config(app, settings, "127.0.0.1", args.port)).run()
+    # uvicorn shuts down gracefully on SIGINT, then raises KeyboardInterrupt again.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(server_config(app, settings, "127.0.0.1", args.port)).run()
 
 
 def _trace_memory(path: str) -> None:

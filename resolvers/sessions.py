@@ -15,6 +15,7 @@ from models.enums import AccountStatus, SecurityEventKind
 from models.security import KnownDevice, LoginAttempt, SecurityEvent, Session
 from resolvers import audit
 from resolvers.errors import NotFound, RateLimited, Unauthenticated, UserError, user_error
+from resolvers.prepared import PreparedRows
 from resolvers.runtime import RequestMeta, Runtime, Viewer
 from services import emails, identity, mailer
 from services.clock import utcnow
@@ -24,6 +25,21 @@ from subscriptions.bus import SESSIONS_CHANNEL
 
 log = logging.getLogger("passage.sessions")
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# What every request reads of its session: one prepared statement (resolvers/prepared.py).
+_SESSION_ROWS = PreparedRows(
+    Session,
+    (
+        "id",
+        "revoked_at",
+        "expires_at",
+        "last_seen_at",
+        "account_id",
+        "account__role",
+        "account__status",
+        "account__agency_id",
+        "account__email_verified_at",
+    ),
+)
 MAX_PASSWORD_INPUT = 1024
 
 
@@ -170,26 +186,30 @@ async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | 
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise Unauthenticated("Jeton invalide ou expiré.")
-    session = await Session.get_or_none(token_hash=digest(token.strip())).select_related("account")
+    found = await _SESSION_ROWS.fetch(
+        "by-token",
+        lambda v: Session.filter(token_hash=v["token_hash"]),
+        {"token_hash": digest(token.strip())},
+    )
+    session = found[0] if found else None
     now = utcnow()
     idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
     if (
         session is None
-        or session.revoked_at is not None
-        or session.expires_at <= now
-        or session.last_seen_at + idle_limit <= now
-        or session.account.status is not AccountStatus.ACTIVE
+        or session["revoked_at"] is not None
+        or session["expires_at"] <= now
+        or session["last_seen_at"] + idle_limit <= now
+        or session["account__status"] is not AccountStatus.ACTIVE
     ):
         raise Unauthenticated("Jeton invalide ou expiré.")
-    if now - session.last_seen_at > LAST_SEEN_RESOLUTION:
-        await Session.filter(id=session.id).update(last_seen_at=now)
-    account = session.account
+    if now - session["last_seen_at"] > LAST_SEEN_RESOLUTION:
+        await Session.filter(id=session["id"]).update(last_seen_at=now)
     return Viewer(
-        account_id=account.id,
-        session_id=session.id,
-        role=account.role,
-        agency_id=account.agency_id,
-        email_verified=account.email_verified_at is not None,
+        account_id=session["account_id"],
+        session_id=session["id"],
+        role=session["account__role"],
+        agency_id=session["account__agency_id"],
+        email_verified=session["account__email_verified_at"] is not None,
     )
 
 
