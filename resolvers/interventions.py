@@ -103,6 +103,41 @@ async def billing_address(client: Client) -> Address:
     return address
 
 
+@dataclass(frozen=True)
+class Parties:
+    """Who and what a visit or a plan names, each checked against the staff's agency."""
+
+    client: Client | None
+    worker: Worker | None
+    service: ServiceType | None
+    address: Address | None  # only when one was named; None means the billing address
+
+
+async def resolve_parties(
+    agency_id: int, client_id: int, worker_id: int, service_code: str, address_id: int | None
+) -> tuple[Parties, list[UserError]]:
+    errors = []
+    client = await Client.get_or_none(id=client_id, agency_id=agency_id)
+    if client is None:
+        errors.append(user_error("clientId", "Client inconnu dans votre agence.", "NOT_IN_AGENCY"))
+    worker = await Worker.get_or_none(id=worker_id, agency_id=agency_id)
+    if worker is None:
+        errors.append(
+            user_error("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
+        )
+    service = await ServiceType.get_or_none(code=service_code, active=True)
+    if service is None:
+        errors.append(user_error("serviceTypeCode", "Prestation inconnue.", "UNKNOWN_SERVICE_TYPE"))
+    address = None
+    if client is not None and address_id is not None:
+        address = await Address.get_or_none(id=address_id, client_id=client.id)
+        if address is None:
+            errors.append(
+                user_error("addressId", "Adresse inconnue pour ce client.", "UNKNOWN_ADDRESS")
+            )
+    return Parties(client, worker, service, address), errors
+
+
 async def schedule(rt: Runtime, viewer: Viewer | None, data: ScheduleData) -> InterventionResult:
     staff = guards.staff(viewer)
     now = utcnow()
@@ -110,24 +145,20 @@ async def schedule(rt: Runtime, viewer: Viewer | None, data: ScheduleData) -> In
     note = (data.note or "").strip()
     if len(note) > 1000:
         errors.append(user_error("note", "1000 caractères au plus.", "TOO_LONG"))
-    client = await Client.get_or_none(id=data.client_id, agency_id=staff.agency_id)
-    if client is None:
-        errors.append(user_error("clientId", "Client inconnu dans votre agence.", "NOT_IN_AGENCY"))
-    worker = await Worker.get_or_none(id=data.worker_id, agency_id=staff.agency_id)
-    if worker is None:
-        errors.append(
-            user_error("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
-        )
-    service = await ServiceType.get_or_none(code=data.service_type_code, active=True)
-    if service is None:
-        errors.append(user_error("serviceTypeCode", "Prestation inconnue.", "UNKNOWN_SERVICE_TYPE"))
-    address = None
-    if client is not None and data.address_id is not None:
-        address = await Address.get_or_none(id=data.address_id, client_id=client.id)
-        if address is None:
-            errors.append(
-                user_error("addressId", "Adresse inconnue pour ce client.", "UNKNOWN_ADDRESS")
-            )
+    parties, more = await resolve_parties(
+        staff.agency_id or 0,
+        data.client_id,
+        data.worker_id,
+        data.service_type_code,
+        data.address_id,
+    )
+    errors += more
+    client, worker, service, address = (
+        parties.client,
+        parties.worker,
+        parties.service,
+        parties.address,
+    )
     if errors or client is None or worker is None or service is None:
         return InterventionResult(None, errors)
     async with in_transaction():

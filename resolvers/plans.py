@@ -15,13 +15,18 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from models.accounts import Agency, Client, Worker
+from models.accounts import Agency
 from models.enums import EventType, InterventionStatus
 from models.events import Event
-from models.interventions import Address, Intervention, RecurringPlan, ServiceType
+from models.interventions import Intervention, RecurringPlan
 from resolvers import guards
 from resolvers.errors import UserError, user_error
-from resolvers.interventions import _lock_worker, billing_address, worker_is_free
+from resolvers.interventions import (
+    _lock_worker,
+    billing_address,
+    resolve_parties,
+    worker_is_free,
+)
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -118,29 +123,22 @@ def _horizon(rt: Runtime, today: date) -> date:
 
 
 async def _resolve(staff: Viewer, data: PlanData) -> tuple[dict[str, Any], list[UserError]]:
-    errors: list[UserError] = []
-    client = await Client.get_or_none(id=data.client_id, agency_id=staff.agency_id)
-    if client is None:
-        errors.append(user_error("clientId", "Client inconnu dans votre agence.", "NOT_IN_AGENCY"))
-    worker = await Worker.get_or_none(id=data.worker_id, agency_id=staff.agency_id)
-    if worker is None:
-        errors.append(
-            user_error("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
-        )
-    service = await ServiceType.get_or_none(code=data.service_type_code, active=True)
-    if service is None:
-        errors.append(user_error("serviceTypeCode", "Prestation inconnue.", "UNKNOWN_SERVICE_TYPE"))
-    address = None
-    if client is not None:
-        if data.address_id is not None:
-            address = await Address.get_or_none(id=data.address_id, client_id=client.id)
-            if address is None:
-                errors.append(
-                    user_error("addressId", "Adresse inconnue pour ce client.", "UNKNOWN_ADDRESS")
-                )
-        else:
-            address = await billing_address(client)
-    fields = {"client": client, "worker": worker, "service_type": service, "address": address}
+    parties, errors = await resolve_parties(
+        staff.agency_id or 0,
+        data.client_id,
+        data.worker_id,
+        data.service_type_code,
+        data.address_id,
+    )
+    address = parties.address
+    if address is None and parties.client is not None and not errors:
+        address = await billing_address(parties.client)
+    fields = {
+        "client": parties.client,
+        "worker": parties.worker,
+        "service_type": parties.service,
+        "address": address,
+    }
     return fields, errors
 
 
