@@ -367,29 +367,28 @@ class InterventionMutations:
         description="The assigned worker's arrival; retries with the same key are safe."
     )
     async def check_in(self, info: Info, input: CheckInInput) -> InterventionPayload:
-        result = await attendance.check_in(
-            info.context.runtime,
-            info.context.viewer,
-            expect_id(input.intervention_id, "Intervention"),
-            input.latitude,
-            input.longitude,
-            input.idempotency_key,
-        )
-        return await _payload(info, result)
+        return await _attend(info, input, arriving=True)
 
     @strawberry.mutation(
         description="The assigned worker's departure; retries with the same key are safe."
     )
     async def check_out(self, info: Info, input: CheckOutInput) -> InterventionPayload:
-        result = await attendance.check_out(
-            info.context.runtime,
-            info.context.viewer,
-            expect_id(input.intervention_id, "Intervention"),
-            input.latitude,
-            input.longitude,
-            input.idempotency_key,
-        )
-        return await _payload(info, result)
+        return await _attend(info, input, arriving=False)
+
+
+async def _attend(
+    info: Info, input: CheckInInput | CheckOutInput, *, arriving: bool
+) -> InterventionPayload:
+    use_case = attendance.check_in if arriving else attendance.check_out
+    result = await use_case(
+        info.context.runtime,
+        info.context.viewer,
+        expect_id(input.intervention_id, "Intervention"),
+        input.latitude,
+        input.longitude,
+        input.idempotency_key,
+    )
+    return await _payload(info, result)
 
 
 async def require_socket_viewer(info: Info) -> None:
