@@ -6,8 +6,8 @@ in one transaction, then publishes after commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -142,6 +142,13 @@ async def schedule(rt: Runtime, viewer: Viewer | None, data: ScheduleData) -> In
     staff = guards.staff(viewer)
     now = utcnow()
     errors = check_slot(data.scheduled_start, data.scheduled_end, now)
+    if not errors:
+        # Stored in UTC: SQLite compares datetimes as text, so offsets must not vary.
+        data = replace(
+            data,
+            scheduled_start=data.scheduled_start.astimezone(UTC),
+            scheduled_end=data.scheduled_end.astimezone(UTC),
+        )
     note = (data.note or "").strip()
     if len(note) > 1000:
         errors.append(user_error("note", "1000 caractères au plus.", "TOO_LONG"))
@@ -222,6 +229,8 @@ async def reschedule(
     errors = ([problem] if problem else []) + check_slot(start, end, now)
     if errors:
         return InterventionResult(None, errors)
+    # Stored in UTC: SQLite compares datetimes as text, so offsets must not vary.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     async with in_transaction():
         visit = await _locked(visit)
         problem = _editable(visit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -195,3 +195,24 @@ async def test_only_the_assigned_worker_checks_in(api, team, settings, home_agen
         CHECK_OUT, {"input": {"interventionId": visit["id"]}}, token=team.worker_token
     )
     assert early["checkOut"]["userErrors"][0]["code"] == "NOT_CHECKED_IN"
+
+
+async def test_times_sent_with_an_offset_are_stored_in_utc(api, team):
+    paris = timezone(timedelta(hours=1))
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).astimezone(paris)
+    payload = await schedule(
+        api,
+        team,
+        scheduledStart=start.isoformat(),
+        scheduledEnd=(start + timedelta(hours=2)).isoformat(),
+    )
+    assert payload["userErrors"] == []
+    row = await Intervention.get(id=from_global_id(payload["intervention"]["id"])[1])
+    assert row.scheduled_start == start
+    assert row.scheduled_start.utcoffset() == timedelta(0)
+    window = {
+        "from": (start - timedelta(minutes=1)).astimezone(UTC).isoformat(),
+        "to": (start + timedelta(minutes=1)).astimezone(UTC).isoformat(),
+    }
+    page = (await api.data(CALENDAR, window, token=team.client_token))["interventions"]
+    assert [e["node"]["id"] for e in page["edges"]] == [payload["intervention"]["id"]]
