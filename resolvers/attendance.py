@@ -21,7 +21,7 @@ from models.enums import EventType, InterventionStatus, Role
 from models.interventions import Address, IdempotentRequest, Intervention
 from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
-from resolvers.interventions import InterventionResult, _fail
+from resolvers.interventions import InterventionResult, failure
 from resolvers.lookups import worker_id_of
 from resolvers.notices import Household
 from resolvers.runtime import Runtime, Viewer
@@ -59,7 +59,7 @@ async def _replayed(
     if previous is None:
         return None
     if previous.intervention_id != visit_id:
-        return _fail(
+        return failure(
             "idempotencyKey",
             "Cette clé a déjà servi pour une autre intervention.",
             "IDEMPOTENCY_KEY_REUSED",
@@ -137,7 +137,7 @@ async def _attend(
         return InterventionResult(None, errors)
     visit = await _assigned_visit(worker, intervention_id)
     if visit is None:
-        return _fail("interventionId", "Intervention introuvable ou non assignée.", "NOT_FOUND")
+        return failure("interventionId", "Intervention introuvable ou non assignée.", "NOT_FOUND")
     replay = await _replayed(worker, operation, key, visit.id)
     if replay is not None:
         return replay
@@ -145,12 +145,12 @@ async def _attend(
     expected = InterventionStatus.SCHEDULED if arriving else InterventionStatus.IN_PROGRESS
     if visit.status is not expected:
         if arriving and visit.status is InterventionStatus.IN_PROGRESS:
-            return _fail("interventionId", "Arrivée déjà pointée.", "ALREADY_CHECKED_IN")
+            return failure("interventionId", "Arrivée déjà pointée.", "ALREADY_CHECKED_IN")
         if not arriving and visit.status is InterventionStatus.SCHEDULED:
-            return _fail("interventionId", "Pointez d'abord l'arrivée.", "NOT_CHECKED_IN")
-        return _fail("interventionId", "Cette intervention n'est plus en cours.", "INVALID_STATE")
+            return failure("interventionId", "Pointez d'abord l'arrivée.", "NOT_CHECKED_IN")
+        return failure("interventionId", "Cette intervention n'est plus en cours.", "INVALID_STATE")
     if arriving and now < visit.scheduled_start - EARLIEST_CHECK_IN:
-        return _fail("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
+        return failure("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
     distance = await _distance(visit, latitude, longitude)
     flagged = distance is not None and distance > await _radius_m(visit)
     household = await Household.of(visit)
@@ -197,7 +197,7 @@ async def _attend(
         if replay is not None:
             return replay
         code = "ALREADY_CHECKED_IN" if arriving else "INVALID_STATE"
-        return _fail("interventionId", "Pointage déjà enregistré.", code)
+        return failure("interventionId", "Pointage déjà enregistré.", code)
     rt.mailer.wake()
     await events.publish(rt.bus, [event])
     return InterventionResult(visit, [])

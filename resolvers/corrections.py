@@ -102,7 +102,7 @@ class CorrectionResult:
     user_errors: list[UserError]
 
 
-def _fail(field: str | None, message: str, code: str) -> CorrectionResult:
+def failure(field: str | None, message: str, code: str) -> CorrectionResult:
     return CorrectionResult(None, None, [user_error(field, message, code)])
 
 
@@ -156,7 +156,7 @@ async def correct(rt: Runtime, viewer: Viewer | None, data: CorrectionData) -> C
     now = utcnow()
     visit = await Intervention.get_or_none(id=data.intervention_id, agency_id=staff.agency_id)
     if visit is None:
-        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+        return failure("interventionId", "Intervention inconnue.", "NOT_FOUND")
     errors = _check_input(data, now)
     if errors:
         return CorrectionResult(None, None, errors)
@@ -165,7 +165,7 @@ async def correct(rt: Runtime, viewer: Viewer | None, data: CorrectionData) -> C
         # Read again under a row lock: a check-in from the phone may just have landed.
         visit = await Intervention.filter(id=visit.id).select_for_update().first() or visit
         if visit.status not in CORRECTABLE:
-            return _fail(
+            return failure(
                 "interventionId", "Une intervention annulée ne se pointe pas.", "NOT_CORRECTABLE"
             )
         check_in = data.checked_in_at or visit.checked_in_at

@@ -19,7 +19,7 @@ from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Address, Intervention, RecurringPlan, ServiceType
 from resolvers import plans
-from resolvers.interventions import _lock_worker, billing_address, worker_is_free
+from resolvers.interventions import billing_address, lock_worker, worker_is_free
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
 from services.geo import distance_m
@@ -144,7 +144,7 @@ async def todays_visits(rt: Runtime, agency: Agency, worker_emails: list[str]) -
     k = 0
     async with in_transaction():
         for index, worker in enumerate(workers):
-            await _lock_worker(worker.id)
+            await lock_worker(worker.id)
             for start_minute, minutes in day_slots(index):
                 wall = time(start_minute // 60, start_minute % 60)
                 start = datetime.combine(today, wall, tzinfo=tz).astimezone(UTC)

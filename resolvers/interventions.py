@@ -43,7 +43,7 @@ class InterventionResult:
     user_errors: list[UserError]
 
 
-def _fail(field: str | None, message: str, code: str) -> InterventionResult:
+def failure(field: str | None, message: str, code: str) -> InterventionResult:
     return InterventionResult(None, [user_error(field, message, code)])
 
 
@@ -78,9 +78,19 @@ async def worker_is_free(
     return not await query.exists()
 
 
-async def _lock_worker(worker_id: int) -> None:
+async def lock_worker(worker_id: int) -> None:
     """Serialises bookings of one worker (a row lock on PostgreSQL; SQLite writes are serial)."""
     await Worker.filter(id=worker_id).select_for_update().first()
+
+
+async def _book(
+    field: str, worker_id: int, start: datetime, end: datetime, exclude_id: int | None = None
+) -> InterventionResult | None:
+    """Inside the transaction: locks the worker, then the failure if the slot is taken."""
+    await lock_worker(worker_id)
+    if await worker_is_free(worker_id, start, end, exclude_id):
+        return None
+    return failure(field, "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE")
 
 
 async def billing_address(client: Client) -> Address:
@@ -169,11 +179,9 @@ async def schedule(rt: Runtime, viewer: Viewer | None, data: ScheduleData) -> In
     if errors or client is None or worker is None or service is None:
         return InterventionResult(None, errors)
     async with in_transaction():
-        await _lock_worker(worker.id)
-        if not await worker_is_free(worker.id, data.scheduled_start, data.scheduled_end):
-            return _fail(
-                "workerId", "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE"
-            )
+        busy = await _book("workerId", worker.id, data.scheduled_start, data.scheduled_end)
+        if busy:
+            return busy
         address = address or await billing_address(client)
         intervention = await Intervention.create(
             agency_id=staff.agency_id,
@@ -223,7 +231,7 @@ async def reschedule(
 ) -> InterventionResult:
     _, visit = await _staff_visit(viewer, intervention_id)
     if visit is None:
-        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+        return failure("interventionId", "Intervention inconnue.", "NOT_FOUND")
     now = utcnow()
     problem = _editable(visit)
     errors = ([problem] if problem else []) + check_slot(start, end, now)
@@ -237,13 +245,9 @@ async def reschedule(
         if problem:
             return InterventionResult(None, [problem])
         if visit.worker_id is not None:
-            await _lock_worker(visit.worker_id)
-            if not await worker_is_free(visit.worker_id, start, end, exclude_id=visit.id):
-                return _fail(
-                    "scheduledStart",
-                    "L'intervenant est déjà pris sur ce créneau.",
-                    "WORKER_UNAVAILABLE",
-                )
+            busy = await _book("scheduledStart", visit.worker_id, start, end, visit.id)
+            if busy:
+                return busy
         await Intervention.filter(id=visit.id).update(
             scheduled_start=start, scheduled_end=end, late_at=None
         )
@@ -258,13 +262,13 @@ async def reassign(
 ) -> InterventionResult:
     staff, visit = await _staff_visit(viewer, intervention_id)
     if visit is None:
-        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+        return failure("interventionId", "Intervention inconnue.", "NOT_FOUND")
     problem = _editable(visit)
     if problem:
         return InterventionResult(None, [problem])
     worker = await Worker.get_or_none(id=worker_id, agency_id=staff.agency_id)
     if worker is None:
-        return _fail("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
+        return failure("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
     if visit.worker_id == worker.id:
         return InterventionResult(visit, [])
     now = utcnow()
@@ -276,13 +280,11 @@ async def reassign(
         previous = visit.worker_id
         if previous == worker.id:
             return InterventionResult(visit, [])
-        await _lock_worker(worker.id)
-        if not await worker_is_free(
-            worker.id, visit.scheduled_start, visit.scheduled_end, visit.id
-        ):
-            return _fail(
-                "workerId", "L'intervenant est déjà pris sur ce créneau.", "WORKER_UNAVAILABLE"
-            )
+        busy = await _book(
+            "workerId", worker.id, visit.scheduled_start, visit.scheduled_end, visit.id
+        )
+        if busy:
+            return busy
         await Intervention.filter(id=visit.id).update(worker_id=worker.id)
         await visit.refresh_from_db()
         event = await events.record(EventType.REASSIGNED, visit, now, previous_worker_id=previous)
@@ -295,10 +297,10 @@ async def cancel(
 ) -> InterventionResult:
     _, visit = await _staff_visit(viewer, intervention_id)
     if visit is None:
-        return _fail("interventionId", "Intervention inconnue.", "NOT_FOUND")
+        return failure("interventionId", "Intervention inconnue.", "NOT_FOUND")
     reason = reason.strip()
     if not 1 <= len(reason) <= 500:
-        return _fail("reason", "Indiquez un motif (500 caractères au plus).", "INVALID_REASON")
+        return failure("reason", "Indiquez un motif (500 caractères au plus).", "INVALID_REASON")
     problem = _editable(visit)
     if problem:
         return InterventionResult(None, [problem])

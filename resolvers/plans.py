@@ -22,8 +22,8 @@ from models.interventions import Intervention, RecurringPlan
 from resolvers import guards
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import (
-    _lock_worker,
     billing_address,
+    lock_worker,
     resolve_parties,
     worker_is_free,
 )
@@ -94,7 +94,7 @@ async def _materialise(
     tz = ZoneInfo(agency.time_zone)
     written, skipped = [], []
     length = timedelta(minutes=plan.duration_minutes)
-    await _lock_worker(plan.worker_id)
+    await lock_worker(plan.worker_id)
     for start in occurrences(plan, tz, plan.materialised_until, until):
         if start < now:
             continue
