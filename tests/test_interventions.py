@@ -216,3 +216,39 @@ async def test_times_sent_with_an_offset_are_stored_in_utc(api, team):
     }
     page = (await api.data(CALENDAR, window, token=team.client_token))["interventions"]
     assert [e["node"]["id"] for e in page["edges"]] == [payload["intervention"]["id"]]
+
+
+INTERVENTION = "query One($id: ID!) { intervention(id: $id) { id status } }"
+HISTORY = """
+query History($after: String) {
+  interventionHistory(first: 5, after: $after) { edges { node { id } } }
+}
+"""
+
+
+async def test_calendar_reads_refuse_bad_input_and_strangers(api, settings, home_agency, team):
+    visit = (await schedule(api, team, hours_from_now=2))["intervention"]
+    start, end = slot(0, 24)
+    too_long = (datetime.now(UTC) + timedelta(days=93)).isoformat()
+    cases = [
+        ({"from": end, "to": start}, team.client_token),  # period ends before it starts
+        ({"from": start, "to": too_long}, team.client_token),  # more than 92 days
+        ({"from": start, "to": end, "first": 101}, team.client_token),
+        ({"from": start, "to": end, "after": "not-a-cursor"}, team.client_token),
+    ]
+    for variables, token in cases:
+        assert await api.error_code(CALENDAR, variables, token=token) == "BAD_USER_INPUT"
+    assert await api.error_code(CALENDAR, {"from": start, "to": end}) == "UNAUTHENTICATED"
+
+    assert (await api.data(INTERVENTION, {"id": visit["id"]}, token=team.client_token))[
+        "intervention"
+    ]["id"] == visit["id"]
+    stranger = await setup_agency(api, settings, home_agency)
+    for token in (stranger.client_token, stranger.worker_token):
+        assert await api.error_code(INTERVENTION, {"id": visit["id"]}, token=token) == "NOT_FOUND"
+    assert await api.error_code(INTERVENTION, {"id": team.client_id}, token=team.client_token) == (
+        "BAD_USER_INPUT"
+    )
+    assert await api.error_code(HISTORY, {"after": "garbage"}, token=team.client_token) == (
+        "BAD_USER_INPUT"
+    )

@@ -92,3 +92,20 @@ async def test_resuming_with_since_replays_missed_events_in_order_without_duplic
         extra = None
     assert extra is None
     await ws.close()
+
+
+async def test_anonymous_or_bad_cursor_subscriptions_are_refused(api, settings, home_agency):
+    anonymous = await WsClient.connect(api)
+    await anonymous.ack()
+    await anonymous.subscribe(EVENTS)
+    assert await anonymous.closed_with() == 4403  # contract: a subscription needs a viewer
+
+    team = await setup_agency(api, settings, home_agency)
+    ws = await WsClient.connect(api, token=team.client_token)
+    await ws.ack()
+    op = await ws.subscribe(EVENTS, {"since": "not-a-cursor"})
+    message = await ws.receive()
+    assert message["id"] == op
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    await ws.close()
