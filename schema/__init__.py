@@ -21,12 +21,9 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
-from schema.interventions import (
-    InterventionMutations,
-    InterventionQueries,
-    InterventionSubscriptions,
-)
+from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
+from schema.live import InterventionSubscriptions
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
 from schema.ratings import RatingMutations, RatingQueries
