@@ -68,3 +68,14 @@ class EventType(StrEnum):
     DEPARTED = "DEPARTED"
     LATE = "LATE"
     MISSED = "MISSED"
+
+
+class NotificationTopic(StrEnum):
+    """What a notification to a household is about; contact preferences are set per topic."""
+
+    ATTENDANCE = "ATTENDANCE"  # arrival and departure of the worker
+    SCHEDULE = "SCHEDULE"  # a visit scheduled, moved, reassigned or cancelled
+    REQUEST_DECISION = "REQUEST_DECISION"  # the agency's answer to a change request
+    MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
+    BILLING = "BILLING"  # invoices, payments, tax certificates
+    SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.accounts import Account, Agency, Client, Worker
-from models.enums import MessageChannel
+from models.enums import NotificationTopic
 from models.interventions import Intervention
-from services import mailer, notices
+from resolvers.notify import Notification, notify_client
+from services import notices
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,8 @@ class Household:
                 now,
                 self.time_zone,
             )
-        for channel in notices.channels_for(client.email, client.phone):
-            if channel is MessageChannel.SMS:
-                await mailer.enqueue_sms(
-                    notice.kind, client.phone, notice.sms, account_id=client.id
-                )
-            else:
-                await mailer.enqueue(
-                    notice.kind, client.email, notice.subject, notice.body, account_id=client.id
-                )
+        await notify_client(
+            client,
+            NotificationTopic.ATTENDANCE,
+            Notification(notice.kind, notice.subject, notice.body, notice.sms),
+        )

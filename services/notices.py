@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models.enums import MessageChannel
 from services.emails import SIGNATURE
-from services.identity import can_receive_sms
 
 
 @dataclass(frozen=True)
@@ -22,20 +20,6 @@ class Notice:
     sms: str
     subject: str
     body: str
-
-
-def channels_for(email: str, phone: str) -> tuple[MessageChannel, ...]:
-    """Where a client hears about its visits.
-
-    Contact preferences (seed: "mode de communication") are a later issue: until
-    then every client gets an e-mail, and an SMS when it has a mobile number on file.
-    """
-    channels = []
-    if can_receive_sms(phone):
-        channels.append(MessageChannel.SMS)
-    if email:
-        channels.append(MessageChannel.EMAIL)
-    return tuple(channels)
 
 
 def clock(moment: datetime, time_zone: str) -> str:

@@ -435,12 +435,6 @@ async def test_sms_go_to_e164_numbers_only():
         await mailer.enqueue_sms("visit_arrival", "06 12 34 56 78", "Bonjour")
 
 
-def test_channels_and_durations():
-    assert notices.channels_for("a@example.com", "+33612345678") == (
-        MessageChannel.SMS,
-        MessageChannel.EMAIL,
-    )
-    assert notices.channels_for("a@example.com", "+33140205050") == (MessageChannel.EMAIL,)
-    assert notices.channels_for("a@example.com", "") == (MessageChannel.EMAIL,)
+def test_durations():
     assert notices.duration(timedelta(hours=2, minutes=5, seconds=59)) == "2h05"
     assert notices.duration(timedelta(minutes=7)) == "0h07"
