@@ -70,6 +70,23 @@ class EventType(StrEnum):
     MISSED = "MISSED"
 
 
+# What `interventionEvents` carries (CONTRACT.md). Other features add their own members
+# to EventType (messages, ratings, requests) and their own subscriptions, which filter
+# the same log by type: one log, one order, one cursor space.
+INTERVENTION_EVENT_TYPES = frozenset(
+    {
+        EventType.SCHEDULED,
+        EventType.RESCHEDULED,
+        EventType.REASSIGNED,
+        EventType.CANCELLED,
+        EventType.ARRIVED,
+        EventType.DEPARTED,
+        EventType.LATE,
+        EventType.MISSED,
+    }
+)
+
+
 class NotificationTopic(StrEnum):
     """What a notification to a household is about; contact preferences are set per topic."""
 

@@ -1,4 +1,7 @@
-"""Live intervention events for one viewer: replay from the log, then live, no duplicates.
+"""Live events for one viewer: replay from the log, then live, no duplicates.
+
+One log carries every kind of event; each subscription takes the types it is
+about (`intervention_events`: INTERVENTION_EVENT_TYPES).
 
 The log is read after the subscriber is attached, so nothing falls between the
 two; whenever the hub says messages may have been lost (the bus reconnected),
@@ -13,7 +16,7 @@ from contextlib import aclosing
 
 from tortoise.expressions import Q
 
-from models.enums import Role
+from models.enums import INTERVENTION_EVENT_TYPES, EventType, Role
 from models.events import Event
 from resolvers import guards
 from resolvers.errors import DomainError
@@ -57,17 +60,25 @@ async def _log_after(in_scope: Q, last: int) -> AsyncGenerator[EventRecord, None
             return
 
 
-async def intervention_events(
+def intervention_events(
     rt: Runtime, viewer: Viewer | None, since_id: int | None
 ) -> AsyncIterator[EventRecord]:
+    return events_for(rt, viewer, since_id, INTERVENTION_EVENT_TYPES)
+
+
+async def events_for(
+    rt: Runtime, viewer: Viewer | None, since_id: int | None, types: frozenset[EventType]
+) -> AsyncIterator[EventRecord]:
+    """The events of `types` the viewer may see, after `since_id` (or from now)."""
     viewer = guards.signed_in(viewer)
     channels, in_scope = await audience(viewer)
+    wanted = {str(t) for t in types}
     # Without `since`, from the head as it is now: what commits while going live is kept.
     last = since_id if since_id is not None else await newest_id(in_scope)
     async with rt.hub.attach(channels) as subscriber:
         while True:
             # Live is on before the log is read, so nothing falls between the two.
-            async with aclosing(_log_after(in_scope, last)) as rows:
+            async with aclosing(_log_after(in_scope & Q(type__in=wanted), last)) as rows:
                 async for record in rows:
                     last = record.id
                     yield record
@@ -81,7 +92,7 @@ async def intervention_events(
                     ) from None
                 if event is None:
                     break  # messages may have been lost: read the log again
-                if event.id <= last:
-                    continue  # already replayed, or relayed twice
+                if event.id <= last or event.type not in wanted:
+                    continue  # already replayed, relayed twice, or for another subscription
                 last = event.id
                 yield event

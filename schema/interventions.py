@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import strawberry
@@ -26,7 +27,21 @@ from schema.context import Info
 from schema.ids import cursor_for, expect_id, to_global_id
 
 InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
-EventType = strawberry.enum(EventTypeEnum, name="InterventionEventType")
+
+
+@strawberry.enum(name="InterventionEventType")
+class EventType(StrEnum):
+    """What happened to a visit (CONTRACT.md). The log holds other kinds of events too,
+    carried by other subscriptions, so this list is its own and only grows on purpose."""
+
+    SCHEDULED = EventTypeEnum.SCHEDULED.value
+    RESCHEDULED = EventTypeEnum.RESCHEDULED.value
+    REASSIGNED = EventTypeEnum.REASSIGNED.value
+    CANCELLED = EventTypeEnum.CANCELLED.value
+    ARRIVED = EventTypeEnum.ARRIVED.value
+    DEPARTED = EventTypeEnum.DEPARTED.value
+    LATE = EventTypeEnum.LATE.value
+    MISSED = EventTypeEnum.MISSED.value
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from schema.interventions import EventType, InterventionStatus
 @strawberry.type
 class InterventionEvent:
     cursor: str
-    type: EventType  # type: ignore[valid-type]
+    type: EventType
     occurred_at: datetime
     intervention: InterventionStatusView | None
 
@@ -51,7 +51,7 @@ class InterventionSubscriptions:
         ):
             yield InterventionEvent(
                 cursor=cursor_for(event.id),
-                type=event.type,  # type: ignore[arg-type]
+                type=EventType(event.type),
                 occurred_at=datetime.fromisoformat(event.occurred_at),
                 intervention=InterventionStatusView(
                     id=strawberry.ID(to_global_id("Intervention", event.intervention_id)),

@@ -38,6 +38,7 @@ class EventRecord:
     previous_worker_id: int | None
     intervention_id: int | None
     status: str | None
+    subject_id: int | None = None
 
     @classmethod
     def from_model(cls, event: Event) -> EventRecord:
@@ -51,6 +52,7 @@ class EventRecord:
             previous_worker_id=event.previous_worker_id,
             intervention_id=event.intervention_id,
             status=str(event.status) if event.status else None,
+            subject_id=event.subject_id,
         )
 
     @classmethod
@@ -81,18 +83,46 @@ async def record(
     now: datetime,
     previous_worker_id: int | None = None,
 ) -> Event:
-    """Call last in the transaction of the change (the order lock is held to commit)."""
-    await _order_lock()
+    """An event on a visit. Call last in the transaction of the change (the order lock is
+    held to commit)."""
     status: InterventionStatus = intervention.status
-    return await Event.create(
-        type=event_type,
-        occurred_at=now,
+    return await record_event(
+        event_type,
+        now,
         agency_id=intervention.agency_id,
         client_id=intervention.client_id,
         worker_id=intervention.worker_id,
         previous_worker_id=previous_worker_id,
         intervention_id=intervention.id,
         status=status,
+    )
+
+
+async def record_event(
+    event_type: EventType,
+    now: datetime,
+    *,
+    agency_id: int,
+    client_id: int | None = None,
+    worker_id: int | None = None,
+    previous_worker_id: int | None = None,
+    intervention_id: int | None = None,
+    status: InterventionStatus | None = None,
+    subject_id: int | None = None,
+) -> Event:
+    """Any event of the log. The audience is the agency's staff, plus the client and the
+    worker when given. Call last in the transaction of the change, then `publish()`."""
+    await _order_lock()
+    return await Event.create(
+        type=event_type,
+        occurred_at=now,
+        agency_id=agency_id,
+        client_id=client_id,
+        worker_id=worker_id,
+        previous_worker_id=previous_worker_id,
+        intervention_id=intervention_id,
+        status=status,
+        subject_id=subject_id,
     )
 
 
