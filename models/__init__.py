@@ -2,6 +2,7 @@
 
 MODEL_MODULES = [
     "models.accounts",
+    "models.agencies",
     "models.security",
     "models.outbox",
     "models.interventions",
