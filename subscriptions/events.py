@@ -24,6 +24,9 @@ from subscriptions.bus import Bus
 log = logging.getLogger("passage.events")
 
 EVENT_ORDER_LOCK = 7_240_001  # arbitrary, project-wide advisory lock key
+# The bus channel that carries every event; each process routes them to its subscribers
+# by audience (`EventRecord.channels()`, see subscriptions/hub.py).
+STREAM = "events"
 RELAY_AFTER = timedelta(seconds=2)
 
 
@@ -127,13 +130,13 @@ async def record_event(
 
 
 async def publish(bus: Bus, events: list[Event]) -> None:
-    """After commit: tell every audience, then mark published. Failures are relayed later."""
+    """After commit: tell every process, then mark published. Failures are relayed later.
+
+    One at a time: marking each as published lets the hub and the readers keep pace with
+    a long list, instead of finding it in their buffers all at once."""
     for event in events:
-        record_ = EventRecord.from_model(event)
         try:
-            message = record_.to_json()
-            for channel in record_.channels():
-                await bus.publish(channel, message)
+            await bus.publish(STREAM, EventRecord.from_model(event).to_json())
         except Exception:
             log.warning("publish of event %s failed; the relay will retry", event.id)
             continue

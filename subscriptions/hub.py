@@ -1,16 +1,20 @@
-"""Per-process fan-out from bus channels to bounded subscriber queues.
+"""Per-process fan-out from the bus to bounded subscribers, routed by audience.
+
+Every event goes on one bus channel (`STREAM`); each process holds a single
+subscription to it, and routes each event to the local subscribers of its
+audience channels (`EventRecord.channels()`: its agency, its client, its
+workers). Thousands of sockets then cost one listener, not one per client.
 
 broadcaster gives every subscriber an unbounded queue; a dashboard that stops
-reading would grow without limit. Here each channel has one bus subscription
-per process, and each subscriber a bounded queue: when it overflows the
-subscriber is told to resume from its last cursor instead.
+reading would grow without limit. Here each subscriber has a bounded buffer:
+when it overflows the subscriber is told to resume from its last cursor instead.
 
 The bus may also deliver out of order (two processes commit events 10 and 11 and
 publish 11 first) or lose messages (Redis dropped the connection). The log is the
-truth, so each channel keeps the newest id it has handed out: an event past a gap
+truth, so the hub keeps the newest id it has handed out: an event past a gap
 brings the missing ones from the log first, in order; a late or repeated one is
-dropped; and after a reconnection the channel's subscribers are told to re-read
-the log from their last event.
+dropped; and after a reconnection the subscribers are told to re-read the log
+from their last event.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import cast
 
@@ -25,7 +30,7 @@ from tortoise.expressions import Q
 
 from models.events import Event
 from subscriptions.bus import Bus
-from subscriptions.events import EventRecord
+from subscriptions.events import STREAM, EventRecord
 
 log = logging.getLogger("passage.hub")
 
@@ -47,34 +52,42 @@ def scope_of(channel: str) -> Q:
     raise ValueError(f"no log scope for channel {channel!r}")
 
 
-async def newest_id(scope: Q) -> int:
-    """The id of the newest event in `scope`, 0 if none."""
-    last = await Event.filter(scope).order_by("-id").limit(1).values_list("id", flat=True)
+async def newest_id(scope: Q | None = None) -> int:
+    """The id of the newest event in `scope` (the whole log by default), 0 if none."""
+    query = Event.all() if scope is None else Event.filter(scope)
+    last = await query.order_by("-id").limit(1).values_list("id", flat=True)
     return int(last[0]) if last else 0  # type: ignore[call-overload]
 
 
 class Subscriber:
-    __slots__ = ("behind", "channels", "overflowed", "queue")
+    """A bounded buffer of live events and a single waiter: what an idle socket costs."""
+
+    __slots__ = ("_events", "_waiter", "behind", "channels", "overflowed", "size")
 
     def __init__(self, channels: list[str], size: int) -> None:
         self.channels = channels
-        # `None` wakes the reader for something other than an event (see `_wake`).
-        self.queue: asyncio.Queue[EventRecord | None] = asyncio.Queue(maxsize=size)
+        self.size = size
+        self._events: deque[EventRecord] | None = None  # made on the first event
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
         self.behind = False
 
     def offer(self, event: EventRecord) -> None:
         if self.overflowed or self.behind:
             return  # ending, or about to read it from the log anyway
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        events = self._events
+        if events is None:
+            events = self._events = deque()
+        if len(events) >= self.size:
             self.overflowed = True
-            self._wake()
+            events.clear()  # what is buffered is in the log
+        else:
+            events.append(event)
+        self._wake()
 
     def offer_all(self, events: list[EventRecord]) -> None:
         """Events brought from the log to fill a gap: read there again if they do not fit."""
-        if self.queue.maxsize - self.queue.qsize() < len(events):
+        if self.size - len(self._events or ()) < len(events):
             self.mark_behind()
             return
         for event in events:
@@ -85,26 +98,33 @@ class Subscriber:
         if self.overflowed or self.behind:
             return
         self.behind = True
+        if self._events:
+            self._events.clear()  # what is buffered is in the log
         self._wake()
 
     def _wake(self) -> None:
-        # What is queued is in the log: drop it and make room for the wake-up.
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> EventRecord | None:
         """The next live event, or `None`: first re-read the log after the last one delivered.
 
-        Raises `Overflowed` once the queue overflowed.
+        Raises `Overflowed` once the buffer overflowed.
         """
-        event = await self.queue.get()
-        if self.overflowed:
-            raise Overflowed
-        if self.behind:
-            self.behind = False
-            return None
-        return event
+        while True:
+            if self.overflowed:
+                raise Overflowed
+            if self.behind:
+                self.behind = False
+                return None
+            if self._events:
+                return self._events.popleft()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
 
 class Hub:
@@ -112,19 +132,32 @@ class Hub:
         self.bus = bus
         self.queue_size = queue_size
         self._subscribers: dict[str, set[Subscriber]] = {}
-        self._listeners: dict[str, asyncio.Task[None]] = {}
-        self._ready: dict[str, asyncio.Event] = {}
+        self._count = 0
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
 
     def members(self, channel: str) -> list[Subscriber]:
         """The subscribers of `channel` in this process."""
         return list(self._subscribers.get(channel, ()))
 
-    async def _listen(self, channel: str) -> None:
-        scope = scope_of(channel)
-        high: int | None = None  # the newest event id handed to this channel's subscribers
+    def _everyone(self) -> set[Subscriber]:
+        return {s for members in self._subscribers.values() for s in members}
+
+    def _audience(self, record: EventRecord) -> set[Subscriber] | list[Subscriber]:
+        found: list[set[Subscriber]] = []
+        for channel in record.channels():
+            members = self._subscribers.get(channel)
+            if members:
+                found.append(members)
+        if len(found) == 1:
+            return list(found[0])
+        return set().union(*found)
+
+    async def _listen(self) -> None:
+        high: int | None = None  # the newest event id handed to subscribers
         while True:
             try:
-                async with self.bus.subscribe(channel) as batches:
+                async with self.bus.subscribe(STREAM) as batches:
                     async for batch in batches:
                         records: list[EventRecord] = []
                         for message in batch:
@@ -132,76 +165,83 @@ class Hub:
                                 records.append(EventRecord.from_json(message))
                                 continue
                             if high is not None:
-                                high = await self._deliver(channel, scope, high, records)
+                                high = await self._deliver(high, records)
                             records = []
-                            high = await self._resync(channel, scope, high)
-                            self._ready[channel].set()
+                            high = await self._resync(high)
+                            self._ready.set()
                         if high is not None:
-                            high = await self._deliver(channel, scope, high, records)
+                            high = await self._deliver(high, records)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("listener on %s failed; resubscribing", channel)
+                log.exception("event listener failed; resubscribing")
                 await asyncio.sleep(0.5)
 
-    async def _resync(self, channel: str, scope: Q, high: int | None) -> int:
+    async def _resync(self, high: int | None) -> int:
         """Live (again): from now on every message arrives; what came before is in the log."""
-        newest = await newest_id(scope)
+        newest = await newest_id()
         if high is None:
             return newest  # first time: subscribers read the log themselves from their cursor
         if newest > high:
-            for subscriber in self.members(channel):
+            for subscriber in self._everyone():
                 subscriber.mark_behind()
         return max(high, newest)
 
-    async def _deliver(self, channel: str, scope: Q, high: int, records: list[EventRecord]) -> int:
+    async def _deliver(self, high: int, records: list[EventRecord]) -> int:
         fresh = sorted({r.id: r for r in records if r.id > high}.values(), key=lambda r: r.id)
         if not fresh:
             return high  # relayed twice, or already brought from the log
         top = fresh[-1].id
         # Ids commit in order, so every event up to `top` is in the log by now: one look
         # tells whether the bus lost or reordered any (two processes publish 10 after 11).
+        # When the ids are consecutive nothing can be missing: no look at all.
+        if top - high == len(fresh):
+            self._route(fresh)
+            return top
         limit = len(fresh) + self.queue_size + 1
         in_log = cast(
             list[int],
-            await Event.filter(scope, id__gt=high, id__lte=top)
+            await Event.filter(id__gt=high, id__lte=top)
             .order_by("id")
             .limit(limit)
             .values_list("id", flat=True),
         )
-        members = self.members(channel)
         if len(in_log) >= limit:
-            for subscriber in members:
+            for subscriber in self._everyone():
                 subscriber.mark_behind()
             return top
         known = {r.id for r in fresh}
         missing = [pk for pk in in_log if pk not in known]
         if not missing:
-            for subscriber in members:
-                for record in fresh:
-                    subscriber.offer(record)
+            self._route(fresh)
             return top
         rows = await Event.filter(id__in=missing)
         merged = sorted([*fresh, *map(EventRecord.from_model, rows)], key=lambda r: r.id)
-        for subscriber in members:
-            subscriber.offer_all(merged)
+        gap: dict[Subscriber, list[EventRecord]] = {}
+        for record in merged:
+            for subscriber in self._audience(record):
+                gap.setdefault(subscriber, []).append(record)
+        for subscriber, some in gap.items():
+            subscriber.offer_all(some)
         return top
+
+    def _route(self, records: list[EventRecord]) -> None:
+        for record in records:
+            for subscriber in self._audience(record):
+                subscriber.offer(record)
 
     @contextlib.asynccontextmanager
     async def attach(self, channels: list[str]) -> AsyncIterator[Subscriber]:
         """A subscriber on `channels`; live once this returns."""
         subscriber = Subscriber(channels, self.queue_size)
-        waits = []
         for channel in channels:
             self._subscribers.setdefault(channel, set()).add(subscriber)
-            if channel not in self._listeners:
-                self._ready[channel] = asyncio.Event()
-                self._listeners[channel] = asyncio.create_task(
-                    self._listen(channel), name=f"hub:{channel}"
-                )
-            waits.append(self._ready[channel].wait())
+        self._count += 1
+        if self._listener is None:
+            self._ready = asyncio.Event()
+            self._listener = asyncio.create_task(self._listen(), name="hub")
         try:
-            await asyncio.gather(*waits)
+            await self._ready.wait()
             yield subscriber
         finally:
             for channel in channels:
@@ -211,17 +251,16 @@ class Hub:
                 members.discard(subscriber)
                 if not members:
                     del self._subscribers[channel]
-                    task = self._listeners.pop(channel, None)
-                    self._ready.pop(channel, None)
-                    if task is not None:
-                        task.cancel()
+            self._count -= 1
+            if not self._count and self._listener is not None:
+                self._listener.cancel()
+                self._listener = None
 
     async def close(self) -> None:
-        tasks = list(self._listeners.values())
-        for task in tasks:
+        task, self._listener = self._listener, None
+        if task is not None:
             task.cancel()
-        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._listeners.clear()
         self._subscribers.clear()
+        self._count = 0
