@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -34,7 +35,6 @@ from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
 from schema import build_schema
 from schema.context import Context
-from schema.loaders import Loaders
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
 from services.config import Settings, load_settings
 from services.mailer import Mailer, transport_for
@@ -95,7 +95,7 @@ class _PerOperationSchema:
         self.schema = schema
 
     async def stream(self, query: str | None, *, context_value: Context, **kwargs: Any) -> Any:
-        fresh = dataclasses.replace(context_value, loaders=Loaders(), extensions={})
+        fresh = dataclasses.replace(context_value, _loaders=None, extensions={})
         return await self.schema.stream(query, context_value=fresh, **kwargs)
 
 
@@ -162,6 +162,27 @@ class PassageGraphQL(GraphQL[Context, None]):
         if not await sessions.session_is_live(self.runtime, viewer.session_id):
             raise ConnectionRejectionError()
         return UNSET  # type: ignore[no-any-return]
+
+
+class PassageApp(Starlette):
+    """Starlette, with the GraphQL websocket taken straight to its endpoint.
+
+    CORS, the body limit and the 500 page are about HTTP; around a socket each would
+    only be one more frame kept alive for as long as it stays open (thousands of idle
+    dashboards and phones). The socket keeps its request id, its log line and the
+    origin check.
+    """
+
+    websocket_endpoints: dict[str, ASGIApp]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            endpoint = self.websocket_endpoints.get(scope["path"])
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -297,7 +318,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             headers={"www-authenticate": "Bearer"} if status == 401 else None,
         )
 
-    app = Starlette(
+    app = PassageApp(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -323,6 +344,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         ],
         lifespan=lifespan,
     )
+    app.websocket_endpoints = {
+        "/graphql": RequestLog(SecurityHeaders(graphql, production=settings.production))
+    }
     app.state.runtime = runtime
     app.state.sockets = sockets
     return app

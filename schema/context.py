@@ -19,11 +19,18 @@ class Context:
     maybe_viewer: Viewer | None = None
     # A token was sent but is not (or no longer) valid: fields that need a viewer fail.
     bad_token: bool = False
-    loaders: Loaders = field(default_factory=Loaders)
+    # Made on first use: a socket waiting for events never needs any.
+    _loaders: Loaders | None = field(default=None, repr=False)
     connection_params: dict[str, Any] | None = None
     # Filled by the websocket handler so a revoked session can close its socket.
     websocket: Any = None
     extensions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders()
+        return self._loaders
 
     @property
     def viewer(self) -> Viewer | None:
