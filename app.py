@@ -356,10 +356,13 @@ def server_config(app: Starlette, settings: Settings, host: str, port: int, **tl
     """uvicorn settings shared by `passage serve`, the tests and the benchmarks."""
     import uvicorn
 
+    from services.sockets import LeanWebSocketProtocol
+
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        ws=LeanWebSocketProtocol,
         # Per-message deflate nearly doubled memory per idle websocket (see DESIGN.md).
         ws_per_message_deflate=False,
         ws_max_size=settings.max_ws_message_bytes,
