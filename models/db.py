@@ -19,9 +19,18 @@ def _ensure_sqlite_folder(database_url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _with_pragmas(database_url: str) -> str:
+    """SQLite in WAL mode (Tortoise's default) with `synchronous=NORMAL`: a commit no longer
+    waits for the disk (fsync at checkpoints only). A crash of the process loses nothing;
+    a power cut may lose the last commits. Overridable in the URL (`?synchronous=FULL`)."""
+    if urlsplit(database_url).scheme != "sqlite" or "synchronous=" in database_url:
+        return database_url
+    return database_url + ("&" if "?" in database_url else "?") + "synchronous=NORMAL"
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _with_pragmas(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
