@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import json
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -362,6 +366,7 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             await warmers.close()
             server.wait_idle()
             rss_before = server.rss_kib()
+            snapshot = _snapshot(server) if args.tracemalloc else None
             started = time.monotonic()
             processes = min(args.client_processes, len(world.client_tokens))
             clients = ClientProcesses(url, world.client_tokens, processes)
@@ -371,6 +376,9 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             await asyncio.sleep(1.0)
             rss_after = server.rss_kib()
             per_connection = (rss_after - rss_before) / connected if connected else float("nan")
+            if snapshot is not None and connected:
+                traced = _traced_growth(snapshot, _snapshot(server)) / 1024 / connected
+                print(f"tracemalloc: {traced:.1f} KiB per idle subscriber", flush=True)
             print(
                 f"connected {connected}/{subscribers} subscribers in {connect_seconds:.1f} s "
                 f"(+{idle_wait:.1f} s until the server idled)"
@@ -431,6 +439,28 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 with contextlib.suppress(asyncio.CancelledError):
                     await dashboard_task
             server.stop()
+
+
+def _snapshot(server: common.ServerProcess) -> str:
+    """Asks the server (started with PASSAGE_BENCH_TRACEMALLOC) for a snapshot; its path."""
+    base = os.environ["PASSAGE_BENCH_TRACEMALLOC"]
+    known = {p for p in os.listdir(os.path.dirname(base)) if p.startswith(os.path.basename(base))}
+    os.kill(server.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for name in os.listdir(os.path.dirname(base)):
+            if name.startswith(os.path.basename(base)) and name not in known:
+                time.sleep(1.0)  # let the dump finish
+                return os.path.join(os.path.dirname(base), name)
+        time.sleep(0.2)
+    raise RuntimeError("no tracemalloc snapshot from the server")
+
+
+def _traced_growth(before: str, after: str) -> int:
+    import tracemalloc
+
+    old, new = tracemalloc.Snapshot.load(before), tracemalloc.Snapshot.load(after)
+    return sum(stat.size_diff for stat in new.compare_to(old, "filename"))
 
 
 def summarise(
@@ -549,8 +579,17 @@ async def main() -> None:
     parser.add_argument("--database", help="postgres://… for a scratch PostgreSQL database")
     parser.add_argument("--broadcast", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
     parser.add_argument("--log-level", default="WARNING", help="of the server")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace the server's allocations (slower server: for memory figures only)",
+    )
     args = parser.parse_args()
     common.raise_open_files()
+    if args.tracemalloc:
+        folder = tempfile.mkdtemp(prefix="passage-bench-trace-")
+        os.environ["PASSAGE_BENCH_TRACEMALLOC"] = os.path.join(folder, "snapshot")
+        atexit.register(shutil.rmtree, folder, True)
     print(f"machine: {common.machine()}; load average {os.getloadavg()[0]:.2f}")
     print(f"database {args.database or 'sqlite (temporary file)'}, bus {args.broadcast}")
     results = []
