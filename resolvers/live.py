@@ -11,6 +11,7 @@ at or below the last one delivered is a duplicate.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
@@ -60,6 +61,12 @@ async def _log_after(in_scope: Q, last: int) -> AsyncGenerator[EventRecord, None
             return
 
 
+@functools.lru_cache(maxsize=64)
+def _names(types: frozenset[EventType]) -> frozenset[str]:
+    """The names of `types`, one set shared by every subscriber of a kind."""
+    return frozenset(str(t) for t in types)
+
+
 def intervention_events(
     rt: Runtime, viewer: Viewer | None, since_id: int | None
 ) -> AsyncIterator[EventRecord]:
@@ -72,7 +79,7 @@ async def events_for(
     """The events of `types` the viewer may see, after `since_id` (or from now)."""
     viewer = guards.signed_in(viewer)
     channels, in_scope = await audience(viewer)
-    wanted = {str(t) for t in types}
+    wanted = _names(types)
     # Without `since`, from the head as it is now: what commits while going live is kept.
     last = since_id if since_id is not None else await newest_id(in_scope)
     async with rt.hub.attach(channels) as subscriber:
