@@ -25,6 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
@@ -35,7 +36,7 @@ from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
 from schema import build_schema
 from schema.context import Context
-from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
+from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from services.config import Settings, load_settings
 from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
@@ -104,6 +105,11 @@ class PassageTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
     def __init__(self, *, schema: BaseSchema, **kwargs: Any) -> None:
         super().__init__(schema=cast(BaseSchema, _PerOperationSchema(schema)), **kwargs)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # The timeout task was cancelled: not kept for the socket's life.
+        self.connection_init_timeout_task = None
 
     async def shutdown(self) -> None:
         try:
@@ -344,9 +350,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         ],
         lifespan=lifespan,
     )
-    app.websocket_endpoints = {
-        "/graphql": RequestLog(SecurityHeaders(graphql, production=settings.production))
-    }
+    app.websocket_endpoints = {"/graphql": SocketGate(graphql, production=settings.production)}
     app.state.runtime = runtime
     app.state.sockets = sockets
     return app

@@ -223,3 +223,49 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SocketGate:
+    """What a websocket keeps of the middlewares, in one frame for its whole life: the
+    origin check of `SecurityHeaders` and the request id and log line of `RequestLog`."""
+
+    def __init__(self, app: ASGIApp, production: bool) -> None:
+        self.app = app
+        self.production = production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.production:
+            origin = _header(scope, b"origin")
+            if origin is not None and not origin.startswith("https://"):
+                await send({"type": "websocket.close", "code": 1008})
+                return
+        incoming = _header(scope, b"x-request-id")
+        request_id = (
+            incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
+        )
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 0
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "websocket.accept":
+                status = 101
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "kind": "websocket",
+                        "method": "GET",
+                        "path": scope.get("path", ""),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
+            )
+            request_id_var.reset(token)
