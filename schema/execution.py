@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import functools
 import keyword
-import operator
 from collections.abc import Callable
-from datetime import date, datetime, time
 from typing import Any
 
 from graphql import (
@@ -47,9 +45,6 @@ Complete = Callable[[Any], Any]
 # Scalars whose coercion hands values of one type back unchanged (graphql-core's own).
 _UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 _SEQUENCES = (list, tuple)
-# strawberry's DateTime, Date and Time: `operator.methodcaller("isoformat")`.
-_ISOFORMAT = repr(operator.methodcaller("isoformat"))
-_ISO = frozenset({datetime, date, time})
 
 # graphql-core fields are not hashable: keyed by id, the field kept alive beside its answer.
 _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
@@ -89,14 +84,12 @@ def _plain_type_check(is_type_of: Any) -> bool:
 
 
 class _Leaf:
-    """Completes a scalar or enum value; `unchanged` is the type it hands back as is,
-    `iso` the types the scalar turns into text with their own `isoformat()`."""
+    """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
 
-    __slots__ = ("coerce", "is_awaitable", "iso", "non_null", "unchanged")
+    __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
 
     def __init__(self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool]) -> None:
         self.coerce = type_.coerce_output_value
-        self.iso = _ISO if repr(self.coerce) == _ISOFORMAT else None
         if isinstance(type_, GraphQLEnumType):
             self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
         self.unchanged = _UNCHANGED.get(type_)
@@ -235,9 +228,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if complete is None:
                 return None
             namespace[f"c{i}"] = complete
-            if isinstance(complete, _Leaf):
-                namespace[f"u{i}"], namespace[f"t{i}"] = complete.unchanged, complete.iso
-            items.append(f"k{i}: " + _inline(complete, i, name))
+            if isinstance(complete, _Leaf) and complete.unchanged is not None:
+                namespace[f"u{i}"] = complete.unchanged
+                items.append(f"k{i}: (x if type(x := value.{name}) is u{i} else c{i}(x))")
+            else:
+                items.append(f"k{i}: c{i}(value.{name})")
         lines = [
             "def object_(value):",
             "    if value is None:",
@@ -249,23 +244,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         exec(_compiled("\n".join(lines)), namespace)  # noqa: S102 - attribute names only
         object_: Complete = namespace["object_"]
         return object_
-
-
-def _inline(complete: Complete, i: int, name: str) -> str:
-    """The expression completing attribute `name` with completer `c{i}`: the common
-    cases (a value handed back as is, a date turned into text, a null where allowed)
-    written out, anything else through the completer."""
-    if not isinstance(complete, _Leaf):
-        return f"c{i}(value.{name})"
-    null = "" if complete.non_null else " or x is None"
-    if complete.unchanged is not None:
-        return f"(x if type(x := value.{name}) is u{i}{null} else c{i}(x))"
-    if complete.iso is not None:
-        other = f"c{i}(x)" if complete.non_null else f"(None if x is None else c{i}(x))"
-        return f"(x.isoformat() if type(x := value.{name}) in t{i} else {other})"
-    if not complete.non_null:
-        return f"(None if (x := value.{name}) is None else c{i}(x))"
-    return f"c{i}(value.{name})"
 
 
 @functools.lru_cache(maxsize=1024)
