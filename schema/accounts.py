@@ -11,7 +11,7 @@ from models.accounts import Agency as AgencyModel
 from models.accounts import Client as ClientModel
 from models.accounts import Worker as WorkerModel
 from models.enums import Role as RoleEnum
-from resolvers import accounts
+from resolvers import accounts, conversations
 from resolvers.passwords import password_age_days
 from schema.common import Node, UserErrorType, user_errors
 from schema.context import Info
@@ -92,6 +92,16 @@ class Account(Node):
         if self._worker_id is None:
             return None
         return WorkerRef(id=strawberry.ID(to_global_id("Worker", self._worker_id)))
+
+    @strawberry.field(
+        description="Messages from the other side not read yet: from the agency for a client, "
+        "from the agency's clients for staff. Null on anyone else's account."
+    )
+    async def unread_messages(self, info: Info) -> int | None:
+        viewer = info.context.viewer
+        if viewer is None or self.id != to_global_id("Account", viewer.account_id):
+            return None
+        return await conversations.unread_count(viewer)
 
     @strawberry.field
     async def agency(self, info: Info) -> Agency | None:
