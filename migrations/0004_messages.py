@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('response_due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('overdue_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'conversation', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'last_message_at']), Index(fields=['agency_id', 'response_due_at'])], 'pk_attr': 'id', 'table_description': 'The one thread between a client and its agency.'},
+            options={'table': 'conversation', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'last_message_at']), Index(fields=['agency_id', 'response_due_at']), Index(fields=['overdue_at', 'response_due_at'])], 'pk_attr': 'id', 'table_description': 'The one thread between a client and its agency.'},
             bases=['Model'],
         ),
         ops.CreateModel(

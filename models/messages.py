@@ -31,7 +31,11 @@ class Conversation(Model):
 
     class Meta:
         table = "conversation"
-        indexes = (("agency_id", "last_message_at"), ("agency_id", "response_due_at"))
+        indexes = (
+            ("agency_id", "last_message_at"),
+            ("agency_id", "response_due_at"),
+            ("overdue_at", "response_due_at"),
+        )
 
 
 class Message(Model):

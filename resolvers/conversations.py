@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.functions import Count
+from tortoise.functions import Count, Max
 
 from models.accounts import Client
 from models.enums import Role
@@ -130,6 +130,17 @@ async def conversations_by_ids(ids: Sequence[int]) -> list[Conversation | None]:
 
 async def messages_by_ids(ids: Sequence[int]) -> list[Message | None]:
     rows = {row.id: row for row in await Message.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def last_message_by_conversation_ids(ids: Sequence[int]) -> list[Message | None]:
+    newest = dict(
+        await Message.filter(conversation_id__in=list(ids))
+        .annotate(newest=Max("id"))
+        .group_by("conversation_id")
+        .values_list("conversation_id", "newest")
+    )
+    rows = {row.conversation_id: row for row in await Message.filter(id__in=list(newest.values()))}
     return [rows.get(i) for i in ids]
 
 

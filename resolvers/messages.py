@@ -78,7 +78,7 @@ def check_body(body: str) -> UserError | None:
     return None
 
 
-async def _client_conversation(client: Client, now_conversation_id: int | None) -> Conversation:
+async def _client_conversation(client: Client) -> Conversation:
     existing = await Conversation.get_or_none(client_id=client.id)
     if existing is not None:
         return existing
@@ -139,7 +139,7 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
     ):
         return _fail("interventionId", "Intervention introuvable.", "NOT_FOUND")
     await _rate_limit(rt, viewer)
-    conversation = await _client_conversation(client, data.conversation_id)
+    conversation = await _client_conversation(client)
     now = utcnow()
     due = await response_due(rt, client.agency_id, client.id, now) if from_client else None
     household = await Account.get(id=client.account_id) if not from_client else None

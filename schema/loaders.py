@@ -31,6 +31,10 @@ def MessageByIdLoader() -> DataLoader[int, Message | None]:
     return DataLoader(load_fn=conversations.messages_by_ids)
 
 
+def LastMessageByConversationIdLoader() -> DataLoader[int, Message | None]:
+    return DataLoader(load_fn=conversations.last_message_by_conversation_ids)
+
+
 def PremiumByClientIdLoader() -> DataLoader[int, bool]:
     return DataLoader(load_fn=conversations.premium_by_client_ids)
 
@@ -68,6 +72,9 @@ class Loaders:
         default_factory=ConversationByIdLoader
     )
     message_by_id: DataLoader[int, Message | None] = field(default_factory=MessageByIdLoader)
+    last_message_by_conversation_id: DataLoader[int, Message | None] = field(
+        default_factory=LastMessageByConversationIdLoader
+    )
     premium_by_client_id: DataLoader[int, bool] = field(default_factory=PremiumByClientIdLoader)
     advisor_by_client_id: DataLoader[int, int | None] = field(
         default_factory=AdvisorByClientIdLoader

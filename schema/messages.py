@@ -170,7 +170,15 @@ class Conversation(Node):
         viewer = guards.signed_in(info.context.viewer)
         return await info.context.loaders.unread_by_conversation.load((viewer.is_staff, self._pk))
 
-    @strawberry.field(description="The history, newest first; `after` goes back in time.")
+    @strawberry.field(description="The newest message, for inbox lists (one query per page).")
+    async def last_message(self, info: Info) -> Message | None:
+        row = await info.context.loaders.last_message_by_conversation_id.load(self._pk)
+        return Message.from_model(row) if row else None
+
+    @strawberry.field(
+        description="The history, newest first; `after` goes back in time. For one "
+        "conversation at a time: in lists, use lastMessage."
+    )
     async def messages(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Message]:

@@ -453,3 +453,52 @@ async def test_attachments_are_checked_and_served_only_through_signed_links(api,
         ("image/webp", "a.webp"),
         ("image/jpeg", "b.jpg"),
     ]
+
+
+INBOX = """
+query Inbox {
+  conversations(first: 50) {
+    edges { node {
+      id unreadCount premium assignedToMe overdue responseDueAt client { id }
+      lastMessage { id body fromAgency author { id displayName } attachments { id } }
+    } }
+  }
+}
+"""
+
+
+async def test_the_inbox_costs_the_same_for_2_and_12_conversations(api, settings):
+    import logging
+
+    from tests.conftest import unique
+    from tests.test_calendar_queries import QueryCounter
+
+    teams = {}
+    for size in (2, 12):
+        team = await new_team(api, settings)
+        await send(api, team.client_token, "Bonjour")
+        for _ in range(size - 1):
+            token, _ = await new_client(api, team)
+            await send(api, token, "Bonjour")
+        teams[size] = team
+    counter = QueryCounter()
+    db_log = logging.getLogger("tortoise.db_client")
+    previous = db_log.level
+    db_log.setLevel(logging.DEBUG)
+    db_log.addHandler(counter)
+    counts = {}
+    try:
+        for size, team in teams.items():
+            request_id = unique("inbox-")
+            result = await api.data(
+                INBOX, token=team.staff_token, headers={"X-Request-ID": request_id}
+            )
+            edges = result["conversations"]["edges"]
+            assert len(edges) == size
+            assert all(e["node"]["lastMessage"]["body"] == "Bonjour" for e in edges)
+            assert all(e["node"]["unreadCount"] == 1 for e in edges)
+            counts[size] = counter.by_request.get(request_id, 0)
+    finally:
+        db_log.removeHandler(counter)
+        db_log.setLevel(previous)
+    assert counts[2] == counts[12]
