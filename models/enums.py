@@ -70,6 +70,7 @@ class EventType(StrEnum):
     MISSED = "MISSED"
     MESSAGE_SENT = "MESSAGE_SENT"
     CONVERSATION_OVERDUE = "CONVERSATION_OVERDUE"
+    CONVERSATION_READ = "CONVERSATION_READ"
     RATED = "RATED"
 
 
@@ -90,9 +91,11 @@ INTERVENTION_EVENT_TYPES = frozenset(
 )
 
 
-# What `messageEvents` carries: messages (staff and the client) and missed reply
-# promises (staff only).
-MESSAGE_EVENT_TYPES = frozenset({EventType.MESSAGE_SENT, EventType.CONVERSATION_OVERDUE})
+# What `messageEvents` carries: messages and read receipts (staff and the client) and
+# missed reply promises (staff only).
+MESSAGE_EVENT_TYPES = frozenset(
+    {EventType.MESSAGE_SENT, EventType.CONVERSATION_READ, EventType.CONVERSATION_OVERDUE}
+)
 
 # What `ratingEvents` carries: a visit rated or a rating edited (staff and the client).
 RATING_EVENT_TYPES = frozenset({EventType.RATED})

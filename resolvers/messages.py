@@ -210,9 +210,12 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
 
 
 async def mark_read(
-    viewer: Viewer | None, conversation_id: int | None
+    rt: Runtime, viewer: Viewer | None, conversation_id: int | None
 ) -> tuple[Conversation | None, list[UserError]]:
-    """The viewer's side has read every message of the other side, up to now."""
+    """The viewer's side has read every message of the other side, up to now.
+
+    When anything was unread, CONVERSATION_READ tells both sides live (read receipts).
+    """
     viewer = guards.signed_in(viewer)
     if not (viewer.is_staff or viewer.role is Role.CLIENT):
         raise Forbidden("La messagerie relie les clients à leur agence.")
@@ -228,12 +231,24 @@ async def mark_read(
     if conversation is None:
         return None, [user_error("conversationId", "Conversation introuvable.", "NOT_FOUND")]
     now = utcnow()
-    if viewer.is_staff:
-        await Message.filter(
-            conversation_id=conversation.id, from_client=True, agency_read_at=None
-        ).update(agency_read_at=now)
-    else:
-        await Message.filter(
-            conversation_id=conversation.id, from_client=False, client_read_at=None
-        ).update(client_read_at=now)
+    async with in_transaction():
+        if viewer.is_staff:
+            changed = await Message.filter(
+                conversation_id=conversation.id, from_client=True, agency_read_at=None
+            ).update(agency_read_at=now)
+        else:
+            changed = await Message.filter(
+                conversation_id=conversation.id, from_client=False, client_read_at=None
+            ).update(client_read_at=now)
+        event = None
+        if changed:
+            event = await events.record_event(
+                EventType.CONVERSATION_READ,
+                now,
+                agency_id=conversation.agency_id,
+                client_id=conversation.client_id,
+                subject_id=conversation.id,
+            )
+    if event is not None:
+        await events.publish(rt.bus, [event])
     return conversation, []

@@ -29,6 +29,7 @@ from schema.ratings import Rating
 @strawberry.enum
 class MessageEventType(StrEnum):
     MESSAGE_SENT = EventTypeEnum.MESSAGE_SENT.value
+    CONVERSATION_READ = EventTypeEnum.CONVERSATION_READ.value
     CONVERSATION_OVERDUE = EventTypeEnum.CONVERSATION_OVERDUE.value
 
 
@@ -51,8 +52,8 @@ class RatingEvent:
 @strawberry.type
 class MessageSubscriptions:
     @strawberry.subscription(
-        description="Messages of the conversations you may see, and (staff) missed reply "
-        "promises. With `since`, missed events are replayed first; none is sent twice."
+        description="Messages of the conversations you may see, read receipts, and (staff) "
+        "missed reply promises. With `since`, missed events are replayed first; none is sent twice."
     )
     async def message_events(
         self, info: Info, since: str | None = None

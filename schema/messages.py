@@ -317,6 +317,7 @@ class MessageMutations:
         self, info: Info, input: MarkConversationReadInput
     ) -> MarkConversationReadPayload:
         row, errors = await messages.mark_read(
+            info.context.runtime,
             info.context.viewer,
             expect_id(input.conversation_id, "Conversation") if input.conversation_id else None,
         )

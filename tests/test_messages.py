@@ -502,3 +502,19 @@ async def test_the_inbox_costs_the_same_for_2_and_12_conversations(api, settings
         db_log.removeHandler(counter)
         db_log.setLevel(previous)
     assert counts[2] == counts[12]
+
+
+async def test_read_receipts_are_live_for_both_sides(api, settings):
+    team = await new_team(api, settings)
+    sent = await send(api, team.client_token, "Lu ?")
+    conversation_id = sent["message"]["conversation"]["id"]
+    client_ws, client_op = await subscribe(api, team.client_token)
+    read = {"input": {"conversationId": conversation_id}}
+    await api.data(MARK_READ, read, token=team.staff_token)
+    receipt = await next_event(client_ws, client_op)
+    assert receipt["type"] == "CONVERSATION_READ"
+    assert receipt["message"] is None and receipt["conversation"]["id"] == conversation_id
+    # Nothing left unread: no receipt.
+    await api.data(MARK_READ, read, token=team.staff_token)
+    assert await nothing_more(client_ws)
+    await client_ws.close()
