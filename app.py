@@ -289,7 +289,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             media_type=found.content_type,
             headers={
                 "cache-control": "private, no-store",
-                "content-disposition": f'attachment; filename="{found.filename}"',
+                "content-disposition": attachments.content_disposition(found.filename),
                 "x-content-type-options": "nosniff",
                 "content-security-policy": "default-src 'none'; sandbox",
             },

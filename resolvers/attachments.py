@@ -16,6 +16,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from models.accounts import Account, Client
 from models.enums import AccountStatus, Role
@@ -117,6 +118,12 @@ def _too_large(field: str, max_bytes: int) -> UserError:
     )
 
 
+def content_disposition(filename: str) -> str:
+    """A download header safe for any name: ASCII fallback plus the UTF-8 name (RFC 6266)."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def _signature(secret_key: str, payload: str) -> str:
     mac = hmac.new(secret_key.encode(), f"attachment:{payload}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:20]).decode().rstrip("=")
@@ -141,6 +148,11 @@ def _verify(secret_key: str, token: str) -> tuple[int, int] | None:
     if expires < time.time():
         return None
     return attachment_id, account_id
+
+
+async def visible_attachment_message_id(attachment_id: int) -> int | None:
+    found = await MessageAttachment.filter(id=attachment_id).values_list("message_id", flat=True)
+    return int(found[0]) if found else None  # type: ignore[call-overload]
 
 
 async def download(secret_key: str, token: str) -> MessageAttachment | None:

@@ -352,5 +352,27 @@ async def _message_node(viewer: Viewer, pk: int) -> Message | None:
     return Message.from_model(row) if row else None
 
 
+async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
+    message_id = await attachments.visible_attachment_message_id(pk)
+    if message_id is None or await conversations.visible_message(viewer, message_id) is None:
+        return None
+    row = (await conversations.attachments_by_message_ids([message_id]))[0]
+    return next(
+        (
+            MessageAttachment(
+                id=strawberry.ID(to_global_id("MessageAttachment", r["id"])),
+                filename=r["filename"],
+                content_type=r["content_type"],
+                size=r["size"],
+                pk=r["id"],
+            )
+            for r in row
+            if r["id"] == pk
+        ),
+        None,
+    )
+
+
 nodes.register("Conversation", _conversation_node)
+nodes.register("MessageAttachment", _attachment_node)
 nodes.register("Message", _message_node)

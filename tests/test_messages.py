@@ -409,6 +409,11 @@ async def test_attachments_are_checked_and_served_only_through_signed_links(api,
     ][0]["url"]
     assert (await api.http.get(staff_url.removeprefix("http://passage.test"))).status_code == 200
 
+    # The file is a node too, for the two sides only.
+    node = "query N($id: ID!) { node(id: $id) { ... on MessageAttachment { filename } } }"
+    mine = await api.data(node, {"id": photo["id"]}, token=team.staff_token)
+    assert mine["node"] == {"filename": "tache.png"}
+
     # A tampered or expired link gives nothing.
     tampered = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
     assert (await api.http.get(tampered)).status_code == 404
@@ -423,6 +428,17 @@ async def test_attachments_are_checked_and_served_only_through_signed_links(api,
     other = await verify(stranger.client_id)
     foreign = signed_token(SECRET, from_global_id(photo["id"])[1], other.id, 60)
     assert (await api.http.get(f"/attachments/{foreign}")).status_code == 404
+    assert (await api.data(node, {"id": photo["id"]}, token=stranger.staff_token))["node"] is None
+    accented = await send(
+        api,
+        team.client_token,
+        "nom accentué",
+        attachments=[{"filename": "Relevé d'été 日本.png", "contentBase64": png()}],
+    )
+    url = accented["message"]["attachments"][0]["url"].removeprefix("http://passage.test")
+    response = await api.http.get(url)
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
 
     async def codes(files: list[dict[str, str]]) -> list[str]:
         result = await send(api, team.client_token, "fichiers", attachments=files)
