@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -25,7 +26,6 @@ from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
 from schema.message_live import MessageSubscriptions
-from schema.messages import MessageMutations, MessageQueries
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
 from schema.ratings import RatingMutations, RatingQueries
