@@ -56,6 +56,8 @@ async def awaiting_reply(viewer: Viewer | None, first: int, mine: bool) -> list[
     With `mine`, only the clients the viewer advises.
     """
     staff = guards.staff(viewer)
+    if first < 1:
+        return []
     query = Conversation.filter(agency_id=staff.agency_id, waiting_since__isnull=False)
     if mine:
         query = query.filter(client__advisor_id=staff.account_id)
