@@ -28,7 +28,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
 from models.db import close_db, init_db
-from resolvers import feeds, lateness, plans, sessions
+from resolvers import attachments, feeds, lateness, plans, reply_promise, sessions
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
@@ -231,6 +231,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(runtime.mailer.run(), name="mailer"),
             asyncio.create_task(lateness.run(runtime), name="lateness"),
             asyncio.create_task(plans.run(runtime), name="plans"),
+            asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),
@@ -279,6 +280,21 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def attachment(request: Request) -> Response:
+        found = await attachments.download(settings.secret_key, request.path_params["token"])
+        if found is None:
+            return PlainTextResponse("Lien expiré ou non autorisé.", status_code=404)
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": attachments.content_disposition(found.filename),
+                "x-content-type-options": "nosniff",
+                "content-security-policy": "default-src 'none'; sandbox",
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -305,6 +321,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/attachments/{token}", attachment, methods=["GET"]),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[

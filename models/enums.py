@@ -68,6 +68,10 @@ class EventType(StrEnum):
     DEPARTED = "DEPARTED"
     LATE = "LATE"
     MISSED = "MISSED"
+    MESSAGE_SENT = "MESSAGE_SENT"
+    CONVERSATION_OVERDUE = "CONVERSATION_OVERDUE"
+    CONVERSATION_READ = "CONVERSATION_READ"
+    RATED = "RATED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -85,6 +89,16 @@ INTERVENTION_EVENT_TYPES = frozenset(
         EventType.MISSED,
     }
 )
+
+
+# What `messageEvents` carries: messages and read receipts (staff and the client) and
+# missed reply promises (staff only).
+MESSAGE_EVENT_TYPES = frozenset(
+    {EventType.MESSAGE_SENT, EventType.CONVERSATION_READ, EventType.CONVERSATION_OVERDUE}
+)
+
+# What `ratingEvents` carries: a visit rated or a rating edited (staff and the client).
+RATING_EVENT_TYPES = frozenset({EventType.RATED})
 
 
 class NotificationTopic(StrEnum):

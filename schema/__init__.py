@@ -18,12 +18,14 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
+from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
 from schema.ratings import RatingMutations, RatingQueries
@@ -43,6 +45,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    MessageQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -54,10 +57,11 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    MessageMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
-Subscription = merge_types("Subscription", (InterventionSubscriptions,))
+Subscription = merge_types("Subscription", (InterventionSubscriptions, MessageSubscriptions))
 
 MASKED_MESSAGE = "Erreur inattendue."
 INTERNAL = "INTERNAL_SERVER_ERROR"

@@ -118,6 +118,14 @@ class Settings:
     plan_horizon_weeks: int = 4
     plan_poll_seconds: float = 3600.0
     subscriber_queue_size: int = 256
+    # Messages: reply promise in working hours, premium promise, sending rate per account,
+    # overdue loop, attachments (size of one file, lifetime of a download link).
+    message_reply_hours: float = 24.0
+    message_premium_reply_hours: float = 8.0
+    message_sends_per_minute: int = 30
+    message_overdue_poll_seconds: float = 60.0
+    message_attachment_max_bytes: int = 150_000
+    attachment_link_seconds: int = 300
 
     @property
     def production(self) -> bool:
@@ -144,6 +152,19 @@ class Settings:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
+        if not 0 < self.message_premium_reply_hours <= self.message_reply_hours <= 24 * 30:
+            raise ConfigError(
+                "MESSAGE_PREMIUM_REPLY_HOURS must be positive and at most MESSAGE_REPLY_HOURS "
+                "(itself at most 720)"
+            )
+        if self.message_sends_per_minute < 1 or self.message_overdue_poll_seconds <= 0:
+            raise ConfigError(
+                "MESSAGE_SENDS_PER_MINUTE and MESSAGE_OVERDUE_POLL_SECONDS must be positive"
+            )
+        if not 1 <= self.attachment_link_seconds <= 3600 or self.message_attachment_max_bytes < 1:
+            raise ConfigError(
+                "ATTACHMENT_LINK_SECONDS must be 1 to 3600, MESSAGE_ATTACHMENT_MAX_BYTES positive"
+            )
         self._validate_sms_url()
         if not self.production:
             return self
@@ -226,4 +247,10 @@ def load_settings() -> Settings:
         event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
+        message_reply_hours=_float("MESSAGE_REPLY_HOURS", 24.0),
+        message_premium_reply_hours=_float("MESSAGE_PREMIUM_REPLY_HOURS", 8.0),
+        message_sends_per_minute=_int("MESSAGE_SENDS_PER_MINUTE", 30),
+        message_overdue_poll_seconds=_float("MESSAGE_OVERDUE_POLL_SECONDS", 60.0),
+        message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
+        attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
     ).validate()
