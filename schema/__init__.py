@@ -21,6 +21,8 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
+from schema.help import HelpQueries
+from schema.help_mutations import HelpMutations
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
@@ -43,6 +45,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    HelpQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -54,6 +57,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    HelpMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
