@@ -69,15 +69,14 @@ async def cast(api: Api, settings: Any) -> Cast:
     agency_id = await factories.agency(settings)
     prefix = (await AgencyPostalPrefix.get(agency_id=agency_id)).prefix
     postal_code = f"{prefix}100"
-    tokens = [
+    admin, advisor, worker = [
         await factories.log_in(api, await factories.staff(settings, agency_id, role))
         for role in (Role.ADMIN, Role.ADVISOR, Role.WORKER)
     ]
     email, _ = await factories.client(api, billingAddress=address(postal_code))
     client = await Client.get(account__email=email)
-    return Cast(
-        agency_id, postal_code, *tokens, await factories.log_in(api, email), client_pk=client.id
-    )
+    token = await factories.log_in(api, email)
+    return Cast(agency_id, postal_code, admin, advisor, worker, token, client.id)
 
 
 async def article(
