@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from models.accounts import Agency, Client
@@ -131,7 +132,7 @@ def low_rating(p: ProfileSnapshot) -> Iterable[TipDraft]:
 def webinar_invitations(p: ProfileSnapshot) -> Iterable[TipDraft]:
     for webinar in p.webinars_not_registered[:MAX_WEBINAR_TIPS]:
         yield TipDraft(
-            f"WEBINAR_{webinar.id}",
+            "WEBINAR_INVITATION",
             f"Webinaire : {webinar.title}",
             f"Le {french_dates.day_and_time(webinar.starts_at, p.time_zone)}, "
             "et vous n'êtes pas encore inscrit.",
@@ -153,11 +154,11 @@ RULES: tuple[Rule, ...] = (low_rating, webinar_invitations, no_recent_visit, fir
 
 
 def suggest(profile: ProfileSnapshot) -> list[TipDraft]:
-    """Every rule's tips, in rule order, one per key."""
-    drafts: dict[str, TipDraft] = {}
+    """Every rule's tips, in rule order, once each."""
+    drafts: dict[tuple[str, int | None], TipDraft] = {}
     for rule in RULES:
         for draft in rule(profile):
-            drafts.setdefault(draft.key, draft)
+            drafts.setdefault((draft.key, draft.webinar_id), draft)
     return list(drafts.values())
 
 
@@ -180,7 +181,7 @@ async def snapshot(client: Client, time_zone: str) -> ProfileSnapshot:
         .limit(1)
         .values_list("score", "updated_at")
     )
-    registered = WebinarRegistration.filter(client_id=client.id).values("webinar_id")
+    registered = Subquery(WebinarRegistration.filter(client_id=client.id).values("webinar_id"))
     webinars = (
         await Webinar.filter(
             agency_id=client.agency_id,
