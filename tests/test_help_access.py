@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from tests.help_fixtures import Cast, article, cast, later, webinar
@@ -16,19 +19,28 @@ READS = {
 TIPS = "query { tips { key } }"
 NODE = "query Node($id: ID!) { node(id: $id) { id } }"
 
-# Each admin mutation with the input it gets: the cast's article, news item or webinar.
-ADMIN_MUTATIONS = {
-    "createHelpArticle": (
-        "CreateHelpArticleInput",
-        lambda ids: {"kind": "FAQ", "category": "BILLING", "title": "Question", "body": "R."},
-        "helpArticle { id }",
-    ),
+# Each admin mutation: its input type, the input it gets (ids: the cast's article, news
+# item and webinar), and what it returns.
+WEBINAR = {
+    "title": "Atelier",
+    "durationMinutes": 30,
+    "link": "https://visio.example.com/a",
+    "capacity": 5,
+}
+ARTICLE = {"kind": "FAQ", "category": "BILLING", "title": "Question", "body": "R."}
+Maker = Callable[[dict[str, str]], dict[str, Any]]
+ADMIN_MUTATIONS: dict[str, tuple[str, Maker, str]] = {
+    "createHelpArticle": ("CreateHelpArticleInput", lambda ids: ARTICLE, "helpArticle { id }"),
     "updateHelpArticle": (
         "UpdateHelpArticleInput",
         lambda ids: {"id": ids["article"], "title": "Nouveau titre"},
         "helpArticle { id }",
     ),
-    "publishHelpArticle": ("HelpContentInput", lambda ids: {"id": ids["article"]}, "helpArticle { id }"),
+    "publishHelpArticle": (
+        "HelpContentInput",
+        lambda ids: {"id": ids["article"]},
+        "helpArticle { id }",
+    ),
     "unpublishHelpArticle": (
         "HelpContentInput",
         lambda ids: {"id": ids["article"]},
@@ -40,26 +52,28 @@ ADMIN_MUTATIONS = {
         lambda ids: {"kind": "OFFER", "title": "Offre", "body": "-10 %"},
         "newsItem { id }",
     ),
-    "updateNewsItem": ("UpdateNewsItemInput", lambda ids: {"id": ids["news"], "title": "Titre"}, "newsItem { id }"),
+    "updateNewsItem": (
+        "UpdateNewsItemInput",
+        lambda ids: {"id": ids["news"], "title": "Titre"},
+        "newsItem { id }",
+    ),
     "publishNewsItem": ("PublishNewsItemInput", lambda ids: {"id": ids["news"]}, "newsItem { id }"),
     "unpublishNewsItem": ("HelpContentInput", lambda ids: {"id": ids["news"]}, "newsItem { id }"),
     "deleteNewsItem": ("HelpContentInput", lambda ids: {"id": ids["news"]}, "deletedId"),
     "createWebinar": (
         "CreateWebinarInput",
-        lambda ids: {
-            "title": "Atelier",
-            "startsAt": later(days=2),
-            "durationMinutes": 30,
-            "link": "https://visio.example.com/a",
-            "capacity": 5,
-        },
+        lambda ids: {**WEBINAR, "startsAt": later(days=2)},
         "webinar { id }",
     ),
-    "updateWebinar": ("UpdateWebinarInput", lambda ids: {"id": ids["webinar"], "capacity": 9}, "webinar { id }"),
+    "updateWebinar": (
+        "UpdateWebinarInput",
+        lambda ids: {"id": ids["webinar"], "capacity": 9},
+        "webinar { id }",
+    ),
     "publishWebinar": ("HelpContentInput", lambda ids: {"id": ids["webinar"]}, "webinar { id }"),
     "unpublishWebinar": ("HelpContentInput", lambda ids: {"id": ids["webinar"]}, "webinar { id }"),
     "deleteWebinar": ("HelpContentInput", lambda ids: {"id": ids["webinar"]}, "deletedId"),
-}  # fmt: skip
+}
 CLIENT_MUTATIONS = ("registerForWebinar", "cancelWebinarRegistration")
 
 CREATE_NEWS = """

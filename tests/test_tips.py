@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from models.accounts import Client
 from models.enums import InterventionStatus
@@ -19,7 +20,7 @@ query { tips { key title reason article { slug title shared } webinar { id title
 """
 
 
-async def tips_of(api, team: Cast) -> dict[str, dict]:
+async def tips_of(api, team: Cast) -> dict[str, dict[str, Any]]:
     return {tip["key"]: tip for tip in (await api.data(TIPS, token=team.client))["tips"]}
 
 
