@@ -159,10 +159,7 @@ async def articles_by_slug(who: Reader, slugs: set[str]) -> dict[str, HelpArticl
     """Published articles the reader sees, by slug, the agency's own before shared ones."""
     if not slugs:
         return {}
-    published = HelpArticle.filter(published_at__lte=utcnow())
-    rows = await visible_articles(who).filter(
-        id__in=Subquery(published.filter(slug__in=sorted(slugs)).values("id"))
-    )
+    rows = await visible_articles(who).filter(slug__in=sorted(slugs), published_at__lte=utcnow())
     found: dict[str, HelpArticle] = {}
     for row in sorted(rows, key=lambda r: r.agency_id is None):
         found.setdefault(row.slug, row)

@@ -150,7 +150,7 @@ async def update_article(
 async def set_article_published(
     viewer: Viewer | None, article_id: int, published: bool
 ) -> ArticleResult:
-    """Publishing keeps the first publication date; unpublishing makes a draft again."""
+    """Publishing a published article changes nothing; unpublishing makes a draft again."""
     found = await _editable(viewer, article_id)
     if isinstance(found, UserError):
         return ArticleResult(None, [found])

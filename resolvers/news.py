@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.functions import Coalesce
 
 from models.help import NewsItem, NewsKind
@@ -47,7 +47,7 @@ async def list_news(viewer: Viewer | None, offset: int, size: int) -> list[NewsI
     who = await reader(viewer)
     return (
         await NewsItem.filter(_visible(who, utcnow()))
-        .annotate(shown_at=Coalesce("published_at", "created_at"))
+        .annotate(shown_at=Coalesce("published_at", F("created_at")))
         .order_by("-shown_at", "-id")
         .offset(offset)
         .limit(size + 1)
