@@ -63,7 +63,7 @@ async def _derived_slug(agency_id: int, title: str) -> str:
     return base
 
 
-def _index(article: HelpArticle) -> None:
+def index_article(article: HelpArticle) -> None:
     article.title_search = search_text.stored(article.title)[:400]
     article.search_text = search_text.stored(f"{article.title}\n{article.body}")
 
@@ -93,7 +93,7 @@ async def create_article(viewer: Viewer | None, data: ArticleData) -> ArticleRes
         created_at=now,
         updated_at=now,
     )
-    _index(article)
+    index_article(article)
     try:
         async with in_transaction():
             await article.save()
@@ -138,7 +138,7 @@ async def update_article(
     article.kind = data.kind or article.kind
     article.category = data.category or article.category
     article.updated_at = utcnow()
-    _index(article)
+    index_article(article)
     try:
         async with in_transaction():
             await article.save()

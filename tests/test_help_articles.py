@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.help import HelpArticle
 from resolvers.help_demo import seed_shared_articles
 from tests.help_fixtures import CREATE_ARTICLE, PUBLISH_ARTICLE, Cast, article, cast
 
@@ -168,3 +169,40 @@ async def test_shared_articles_are_read_by_all_and_replaced_by_an_agency_version
     assert own["id"] in ids and shared["helpArticle"]["id"] not in ids
     # Seeding again creates nothing.
     assert await seed_shared_articles() == 0
+
+
+async def test_the_demo_has_a_help_centre_seeded_once(api, server, home_agency):
+    from models.help import NewsItem, Webinar
+    from resolvers.demo import DEMO_PASSWORD, client_email, seed_demo
+    from tests import factories
+
+    runtime = server.app.state.runtime
+    await seed_demo(runtime)
+    counts = [await HelpArticle.all().count(), await NewsItem.all().count()]
+    counts.append(await Webinar.all().count())
+    await seed_demo(runtime)
+    assert [
+        await HelpArticle.all().count(),
+        await NewsItem.all().count(),
+        await Webinar.all().count(),
+    ] == counts
+    token = await factories.log_in(api, client_email(1), DEMO_PASSWORD)
+    demo = await api.data(DEMO_READ, token=token)
+    assert len(demo["helpArticles"]["edges"]) >= 8
+    assert demo["newsItems"]["edges"][0]["node"]["title"] == "Nouveau : le repassage à domicile"
+    assert demo["webinars"]["edges"][0]["node"]["seatsLeft"] == 50
+    faq = await api.data(SEARCH_DEMO, token=token)
+    assert faq["helpArticles"]["edges"][0]["node"]["slug"] == "avance-immediate-credit-impot"
+
+
+DEMO_READ = """
+query {
+  helpArticles(first: 50) { edges { node { slug } } }
+  newsItems { edges { node { title } } }
+  webinars { edges { node { title seatsLeft } } }
+}
+"""
+SEARCH_DEMO = """
+query { helpArticles(search: "avance immédiate crédit d'impot", first: 3) {
+  edges { node { slug } } } }
+"""
