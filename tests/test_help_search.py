@@ -107,7 +107,8 @@ async def test_search_results_come_in_pages(api, team):
 
 
 async def test_listing_without_search_is_alphabetical_and_filtered_by_category(api, team):
-    assert await titles(api, team.client, category="VISITS") == ["Nettoyer les vitres"]
+    visits = await titles(api, team.client, category="VISITS", first=100)
+    assert "Nettoyer les vitres" in visits and "Détacher un tapis" not in visits
     listed = await titles(api, team.client, first=100)
     mine = ["Détacher un tapis", "Entretenir le parquet ciré", "Nettoyer les vitres"]
     mine.append("Tâches de café sur le canapé")  # accents do not move it after the t's
