@@ -22,6 +22,8 @@ from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
+from schema.help import HelpQueries
+from schema.help_mutations import HelpMutations
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
@@ -46,6 +48,7 @@ QUERY_TYPES: tuple[type, ...] = (
     FeedQueries,
     RatingQueries,
     MessageQueries,
+    HelpQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -58,6 +61,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     FeedMutations,
     RatingMutations,
     MessageMutations,
+    HelpMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
