@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.interventions",
     "models.events",
     "models.ratings",
+    "models.selfservice",
 ]

@@ -26,6 +26,7 @@ from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
+from schema.policy import PolicyMutations, PolicyQueries
 from schema.ratings import RatingMutations, RatingQueries
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
@@ -43,6 +44,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    PolicyQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -54,6 +56,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    PolicyMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -1,0 +1,76 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.enums import AbsencePolicy, ChangeRequestKind, ChangeRequestStatus, EventType
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0003_event_subject_opening_hours')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='AgencyPolicy',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('agency', fields.OneToOneField('models.Agency', source_field='agency_id', db_constraint=True, to_field='id', related_name='policy', on_delete=OnDelete.CASCADE)),
+                ('min_notice_hours', fields.IntField(default=48)),
+                ('auto_approve', fields.BooleanField(default=False)),
+                ('absence_policy', fields.CharEnumField(default=AbsencePolicy.OFFER_RESCHEDULE, description='CANCEL: CANCEL\nOFFER_RESCHEDULE: OFFER_RESCHEDULE', enum_type=AbsencePolicy, max_length=20)),
+                ('late_cancellation_billable', fields.BooleanField(default=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'agency_policy', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How an agency handles client requests. An agency without a row has the defaults.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ChangeRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('agency', fields.ForeignKeyField('models.Agency', source_field='agency_id', db_constraint=True, to_field='id', related_name='change_requests', on_delete=OnDelete.RESTRICT)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='change_requests', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='EXTRA_VISIT: EXTRA_VISIT\nSERVICE_CHANGE: SERVICE_CHANGE\nNEW_SLOT: NEW_SLOT\nNEW_DURATION: NEW_DURATION\nCANCELLATION: CANCELLATION\nPLAN_CHANGE: PLAN_CHANGE', enum_type=ChangeRequestKind, max_length=20)),
+                ('status', fields.CharEnumField(default=ChangeRequestStatus.PENDING, description='PENDING: PENDING\nAPPROVED: APPROVED\nREJECTED: REJECTED\nWITHDRAWN: WITHDRAWN', enum_type=ChangeRequestStatus, max_length=10)),
+                ('intervention', fields.ForeignKeyField('models.Intervention', source_field='intervention_id', null=True, db_constraint=True, to_field='id', related_name='change_requests', on_delete=OnDelete.CASCADE)),
+                ('plan', fields.ForeignKeyField('models.RecurringPlan', source_field='plan_id', null=True, db_constraint=True, to_field='id', related_name='change_requests', on_delete=OnDelete.CASCADE)),
+                ('service_type', fields.ForeignKeyField('models.ServiceType', source_field='service_type_id', null=True, db_constraint=True, to_field='id', related_name='change_requests', on_delete=OnDelete.RESTRICT)),
+                ('requested_start', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('requested_end', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('weekday', fields.SmallIntField(null=True)),
+                ('start_minute', fields.SmallIntField(null=True)),
+                ('duration_minutes', fields.IntField(null=True)),
+                ('valid_from', fields.DateField(null=True)),
+                ('note', fields.CharField(default='', max_length=1000)),
+                ('late', fields.BooleanField(default=False)),
+                ('decision_reason', fields.CharField(default='', max_length=500)),
+                ('decided_by', fields.ForeignKeyField('models.Account', source_field='decided_by_id', null=True, db_constraint=True, to_field='id', related_name='decided_requests', on_delete=OnDelete.SET_NULL)),
+                ('auto_approved', fields.BooleanField(default=False)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('result_intervention_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'change_request', 'app': 'models', 'indexes': [Index(fields=['agency_id', 'status', 'created_at']), Index(fields=['client_id', 'id'])], 'pk_attr': 'id', 'table_description': "A client's request to change its visits, waiting for the agency or decided."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='LateCancellation',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('intervention', fields.OneToOneField('models.Intervention', source_field='intervention_id', db_constraint=True, to_field='id', related_name='late_cancellation', on_delete=OnDelete.CASCADE)),
+                ('agency_id', fields.IntField(db_index=True)),
+                ('billable', fields.BooleanField()),
+                ('notice_hours', fields.IntField()),
+                ('change_request_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'late_cancellation', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A visit cancelled inside the notice period, kept for billing to invoice.'},
+            bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='Event',
+            name='type',
+            field=fields.CharEnumField(description='SCHEDULED: SCHEDULED\nRESCHEDULED: RESCHEDULED\nREASSIGNED: REASSIGNED\nCANCELLED: CANCELLED\nARRIVED: ARRIVED\nDEPARTED: DEPARTED\nLATE: LATE\nMISSED: MISSED\nREQUEST_CREATED: REQUEST_CREATED\nREQUEST_APPROVED: REQUEST_APPROVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_WITHDRAWN: REQUEST_WITHDRAWN\nABSENCE_DECLARED: ABSENCE_DECLARED', enum_type=EventType, max_length=24),
+        ),
+    ]
