@@ -18,6 +18,11 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.change_requests import (
+    ChangeRequestMutations,
+    ChangeRequestQueries,
+    ChangeRequestSubscriptions,
+)
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -45,6 +50,7 @@ QUERY_TYPES: tuple[type, ...] = (
     FeedQueries,
     RatingQueries,
     PolicyQueries,
+    ChangeRequestQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -57,10 +63,11 @@ MUTATION_TYPES: tuple[type, ...] = (
     FeedMutations,
     RatingMutations,
     PolicyMutations,
+    ChangeRequestMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
-Subscription = merge_types("Subscription", (InterventionSubscriptions,))
+Subscription = merge_types("Subscription", (InterventionSubscriptions, ChangeRequestSubscriptions))
 
 MASKED_MESSAGE = "Erreur inattendue."
 INTERNAL = "INTERNAL_SERVER_ERROR"
