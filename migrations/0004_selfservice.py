@@ -55,6 +55,26 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='HouseholdProfile',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('client', fields.OneToOneField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='household_profile', on_delete=OnDelete.CASCADE)),
+                ('favour_products', fields.CharField(default='', max_length=500)),
+                ('avoid_products', fields.CharField(default='', max_length=500)),
+                ('preferred_slots', fields.CharField(default='', max_length=500)),
+                ('instructions', fields.CharField(default='', max_length=1000)),
+                ('access_codes_sealed', fields.TextField(default='', unique=False)),
+                ('reduced_mobility', fields.BooleanField(default=False)),
+                ('large_family', fields.BooleanField(default=False)),
+                ('pets', fields.CharField(default='', max_length=200)),
+                ('allergies', fields.CharField(default='', max_length=500)),
+                ('other_needs', fields.CharField(default='', max_length=500)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'household_profile', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Standing preferences and specific needs of a household.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='LateCancellation',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -66,6 +86,17 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'late_cancellation', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A visit cancelled inside the notice period, kept for billing to invoice.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='VisitNote',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('intervention', fields.OneToOneField('models.Intervention', source_field='intervention_id', db_constraint=True, to_field='id', related_name='client_note', on_delete=OnDelete.CASCADE)),
+                ('body', fields.CharField(max_length=1000)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'visit_note', 'app': 'models', 'pk_attr': 'id', 'table_description': "The client's note on one visit (family visit, works, moving), for the worker."},
             bases=['Model'],
         ),
         ops.AlterField(

@@ -26,6 +26,7 @@ from schema.change_requests import (
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
+from schema.households import HouseholdMutations, HouseholdQueries
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
@@ -51,6 +52,7 @@ QUERY_TYPES: tuple[type, ...] = (
     RatingQueries,
     PolicyQueries,
     ChangeRequestQueries,
+    HouseholdQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -64,6 +66,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     RatingMutations,
     PolicyMutations,
     ChangeRequestMutations,
+    HouseholdMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

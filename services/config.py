@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from services.sealing import check_key
 from services.sms import gateway_for
 
 VAR_DIR = Path(os.environ.get("PASSAGE_VAR_DIR", "var"))
@@ -74,6 +75,8 @@ class Settings:
     email_from: str = "Passage <no-reply@passage.localhost>"
     sms_url: str = "console://"
     secret_key: str = field(default="", repr=False)
+    # Fernet key for household secrets (access codes); derived from SECRET_KEY when empty.
+    data_encryption_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -145,6 +148,13 @@ class Settings:
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
         self._validate_sms_url()
+        if self.data_encryption_key:
+            try:
+                check_key(self.data_encryption_key)
+            except ValueError:
+                raise ConfigError(
+                    "DATA_ENCRYPTION_KEY must be a Fernet key (32 bytes, url-safe base64)"
+                ) from None
         if not self.production:
             return self
         if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
@@ -198,6 +208,7 @@ def load_settings() -> Settings:
         email_from=_env("EMAIL_FROM", "Passage <no-reply@passage.localhost>"),
         sms_url=_env("SMS_URL", "console://"),
         secret_key=secret,
+        data_encryption_key=_env("DATA_ENCRYPTION_KEY", ""),
         public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         allowed_origins=_list("ALLOWED_ORIGINS"),
         trusted_proxies=_list("TRUSTED_PROXIES"),
