@@ -12,6 +12,32 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='Absence',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('agency_id', fields.IntField()),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='absences', on_delete=OnDelete.CASCADE)),
+                ('first_day', fields.DateField()),
+                ('last_day', fields.DateField()),
+                ('note', fields.CharField(default='', max_length=500)),
+                ('policy', fields.CharEnumField(description='CANCEL: CANCEL\nOFFER_RESCHEDULE: OFFER_RESCHEDULE', enum_type=AbsencePolicy, max_length=20)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'absence', 'app': 'models', 'indexes': [Index(fields=['client_id', 'last_day']), Index(fields=['agency_id', 'id'])], 'pk_attr': 'id', 'table_description': 'A household away from `first_day` to `last_day` (agency days, inclusive).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AbsenceVisit',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('absence', fields.ForeignKeyField('models.Absence', source_field='absence_id', db_constraint=True, to_field='id', related_name='visits', on_delete=OnDelete.CASCADE)),
+                ('intervention_id', fields.IntField()),
+                ('to_reschedule', fields.BooleanField()),
+            ],
+            options={'table': 'absence_visit', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A visit an absence took out, and whether it is to be rescheduled.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='AgencyPolicy',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

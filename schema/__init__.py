@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
+from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
 from schema.change_requests import (
     ChangeRequestMutations,
@@ -53,6 +54,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PolicyQueries,
     ChangeRequestQueries,
     HouseholdQueries,
+    AbsenceQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -67,6 +69,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PolicyMutations,
     ChangeRequestMutations,
     HouseholdMutations,
+    AbsenceMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
