@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import AbsencePolicy, ChangeRequestKind, ChangeRequestStatus, EventType
+from models.enums import AbsencePolicy, ChangeRequestKind, ChangeRequestStatus, DigestFrequency, EventType, NotificationTopic
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -81,6 +81,50 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ContactPreference',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='contact_preferences', on_delete=OnDelete.CASCADE)),
+                ('topic', fields.CharEnumField(description='ATTENDANCE: ATTENDANCE\nSCHEDULE: SCHEDULE\nREQUEST_DECISION: REQUEST_DECISION\nMESSAGE_REPLY: MESSAGE_REPLY\nBILLING: BILLING\nSECURITY: SECURITY', enum_type=NotificationTopic, max_length=20)),
+                ('email', fields.BooleanField()),
+                ('sms', fields.BooleanField()),
+                ('frequency', fields.CharEnumField(description='INSTANT: INSTANT\nDAILY: DAILY\nWEEKLY: WEEKLY', enum_type=DigestFrequency, max_length=10)),
+            ],
+            options={'table': 'contact_preference', 'app': 'models', 'unique_together': (('account', 'topic'),), 'pk_attr': 'id', 'table_description': "One topic's channels and frequency for one account. No row means the defaults."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Digest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='digests', on_delete=OnDelete.CASCADE)),
+                ('frequency', fields.CharEnumField(description='INSTANT: INSTANT\nDAILY: DAILY\nWEEKLY: WEEKLY', enum_type=DigestFrequency, max_length=10)),
+                ('period', fields.CharField(max_length=12)),
+                ('items', fields.IntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'digest', 'app': 'models', 'unique_together': (('account', 'frequency', 'period'),), 'pk_attr': 'id', 'table_description': 'One digest e-mail per account, frequency and period: the unique row is the claim.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DigestItem',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='digest_items', on_delete=OnDelete.CASCADE)),
+                ('topic', fields.CharEnumField(description='ATTENDANCE: ATTENDANCE\nSCHEDULE: SCHEDULE\nREQUEST_DECISION: REQUEST_DECISION\nMESSAGE_REPLY: MESSAGE_REPLY\nBILLING: BILLING\nSECURITY: SECURITY', enum_type=NotificationTopic, max_length=20)),
+                ('frequency', fields.CharEnumField(description='INSTANT: INSTANT\nDAILY: DAILY\nWEEKLY: WEEKLY', enum_type=DigestFrequency, max_length=10)),
+                ('period', fields.CharField(max_length=12)),
+                ('due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('kind', fields.CharField(max_length=40)),
+                ('subject', fields.CharField(max_length=200)),
+                ('body', fields.TextField(unique=False)),
+                ('digest_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'digest_item', 'app': 'models', 'indexes': [Index(fields=['digest_id', 'due_at']), Index(fields=['account_id', 'frequency', 'period'])], 'pk_attr': 'id', 'table_description': "A notification held for the account's next digest of `frequency`."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='HouseholdProfile',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -115,6 +159,17 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='QuietHours',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.OneToOneField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='quiet_hours', on_delete=OnDelete.CASCADE)),
+                ('start_minute', fields.SmallIntField()),
+                ('end_minute', fields.SmallIntField()),
+            ],
+            options={'table': 'quiet_hours', 'app': 'models', 'pk_attr': 'id', 'table_description': 'No SMS between these wall-clock minutes (agency zone), e.g. 1260 to 480 is 21:00-08:00.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='VisitNote',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -129,5 +184,10 @@ class Migration(migrations.Migration):
             model_name='Event',
             name='type',
             field=fields.CharEnumField(description='SCHEDULED: SCHEDULED\nRESCHEDULED: RESCHEDULED\nREASSIGNED: REASSIGNED\nCANCELLED: CANCELLED\nARRIVED: ARRIVED\nDEPARTED: DEPARTED\nLATE: LATE\nMISSED: MISSED\nREQUEST_CREATED: REQUEST_CREATED\nREQUEST_APPROVED: REQUEST_APPROVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_WITHDRAWN: REQUEST_WITHDRAWN\nABSENCE_DECLARED: ABSENCE_DECLARED', enum_type=EventType, max_length=24),
+        ),
+        ops.AddField(
+            model_name='OutboundMessage',
+            name='body_html',
+            field=fields.TextField(default='', unique=False),
         ),
     ]

@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.events",
     "models.ratings",
     "models.selfservice",
+    "models.contact",
 ]

@@ -134,3 +134,9 @@ class ChangeRequestStatus(StrEnum):
 class AbsencePolicy(StrEnum):
     CANCEL = "CANCEL"  # visits during an absence are cancelled
     OFFER_RESCHEDULE = "OFFER_RESCHEDULE"  # they are kept aside and offered for rescheduling
+
+
+class DigestFrequency(StrEnum):
+    INSTANT = "INSTANT"
+    DAILY = "DAILY"
+    WEEKLY = "WEEKLY"

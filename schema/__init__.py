@@ -24,6 +24,7 @@ from schema.change_requests import (
     ChangeRequestQueries,
     ChangeRequestSubscriptions,
 )
+from schema.contact import ContactMutations, ContactQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -55,6 +56,7 @@ QUERY_TYPES: tuple[type, ...] = (
     ChangeRequestQueries,
     HouseholdQueries,
     AbsenceQueries,
+    ContactQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -70,6 +72,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     ChangeRequestMutations,
     HouseholdMutations,
     AbsenceMutations,
+    ContactMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -121,6 +121,8 @@ class Settings:
     plan_horizon_weeks: int = 4
     plan_poll_seconds: float = 3600.0
     subscriber_queue_size: int = 256
+    # How often each process looks for digests whose period is over.
+    digest_poll_seconds: float = 300.0
 
     @property
     def production(self) -> bool:
@@ -143,6 +145,8 @@ class Settings:
             raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
         if self.lateness_poll_seconds <= 0 or self.event_relay_seconds <= 0:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
+        if self.digest_poll_seconds <= 0:
+            raise ConfigError("DIGEST_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if self.outbox_retry_base_seconds <= 0:
@@ -237,4 +241,5 @@ def load_settings() -> Settings:
         event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
+        digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
     ).validate()

@@ -46,10 +46,13 @@ class Office:
     client_email: str
 
 
-async def household(api, mailbox: Mailbox, postal_code: str, verify: bool = True) -> dict[str, Any]:
+async def household(
+    api, mailbox: Mailbox, postal_code: str, verify: bool = True, **overrides: Any
+) -> dict[str, Any]:
     email, _ = await factories.client(
         api,
         billingAddress={"line1": "3 rue Haute", "postalCode": postal_code, "city": "Testville"},
+        **overrides,
     )
     if verify:
         message = await mailbox.wait_for(email, "Confirmez")
