@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -180,3 +181,12 @@ async def test_only_the_client_edits_its_profile(api, team):
     assert await api.error_code(UPDATE, {"input": {"pets": "x"}}) == "UNAUTHENTICATED"
     for token in (team.worker, team.client):
         assert await api.error_code(STAFF, {"id": team.client_id}, token) == "FORBIDDEN"
+
+
+async def test_codes_never_reach_the_logs(api, team, caplog):
+    caplog.set_level(logging.DEBUG)  # SQL statements and their parameters included
+    await profile(api, team.client, accessCodes="Digicode 9F31B")
+    visit_id = await visit(api, team, soon(0.05, 1))
+    seen = await brief(api, team.worker, visit_id)
+    assert seen is not None and seen["household"]["accessCodes"] == "Digicode 9F31B"
+    assert caplog.records and "9F31B" not in caplog.text
