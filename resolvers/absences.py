@@ -17,12 +17,18 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Agency
-from models.enums import AbsencePolicy, EventType, InterventionStatus, NotificationTopic
+from models.enums import (
+    AbsencePolicy,
+    ChangeRequestStatus,
+    EventType,
+    InterventionStatus,
+    NotificationTopic,
+)
 from models.events import Event
 from models.interventions import Intervention
-from models.selfservice import Absence, AbsenceVisit, LateCancellation
+from models.selfservice import Absence, AbsenceVisit, ChangeRequest, LateCancellation
 from resolvers import guards
-from resolvers.change_requests import _client_of
+from resolvers.change_requests import client_of, request_event
 from resolvers.errors import UserError, user_error
 from resolvers.notify import Notification, notify_client
 from resolvers.policy import policy_of
@@ -58,7 +64,7 @@ def _check(first: date, last: date, note: str, today: date) -> list[UserError]:
 async def declare(
     rt: Runtime, viewer: Viewer | None, first: date, last: date, note: str
 ) -> AbsenceResult:
-    viewer, client_id = await _client_of(viewer)
+    viewer, client_id = await client_of(viewer)
     if not viewer.email_verified:
         error = user_error(None, "Confirmez d'abord votre adresse e-mail.", "EMAIL_NOT_VERIFIED")
         return AbsenceResult(None, [], [error])
@@ -116,6 +122,14 @@ async def declare(
                 )
             )
             written.append(await events.record(EventType.CANCELLED, visit, now))
+        # Requests on visits the absence took out have nothing left to change.
+        stale = await ChangeRequest.filter(
+            intervention_id__in=[v.id for v in visits], status=ChangeRequestStatus.PENDING
+        ).select_for_update()
+        for request in stale:
+            request.status, request.decided_at = ChangeRequestStatus.WITHDRAWN, now
+            await request.save(update_fields=["status", "decided_at"])
+            written.append(await request_event(EventType.REQUEST_WITHDRAWN, request, now))
         written.append(
             await events.record_event(
                 EventType.ABSENCE_DECLARED,
@@ -151,6 +165,6 @@ async def listed(viewer: Viewer | None, client_id: int | None) -> list[Absence]:
         if client_id is not None:
             query = query.filter(client_id=client_id)
     else:
-        _, own = await _client_of(viewer)
+        _, own = await client_of(viewer)
         query = Absence.filter(client_id=own)
     return await query.order_by("-id").limit(100).prefetch_related("visits")

@@ -59,7 +59,7 @@ class RequestResult:
     checks: list[RuleCheck] = field(default_factory=list)
 
 
-async def _client_of(viewer: Viewer | None) -> tuple[Viewer, int]:
+async def client_of(viewer: Viewer | None) -> tuple[Viewer, int]:
     viewer = guards.signed_in(viewer)
     client_id = await client_id_of(viewer.account_id) if viewer.role is Role.CLIENT else None
     if client_id is None:
@@ -114,7 +114,7 @@ async def _build(
 
 
 async def request_change(rt: Runtime, viewer: Viewer | None, data: RequestData) -> RequestResult:
-    viewer, client_id = await _client_of(viewer)
+    viewer, client_id = await client_of(viewer)
     if not viewer.email_verified:
         return RequestResult(
             None,
@@ -162,16 +162,16 @@ async def request_change(rt: Runtime, viewer: Viewer | None, data: RequestData) 
         )
     async with in_transaction():
         await request.save()
-        written = [await _event(EventType.REQUEST_CREATED, request, now)]
-    await _after_commit(rt, written)
+        written = [await request_event(EventType.REQUEST_CREATED, request, now)]
+    await after_commit(rt, written)
     if ctx.policy.auto_approve and passes(checks):
         written = await decide_pending(rt, request.id, True, "", None, None, auto=True)
         await request.refresh_from_db()
-        await _after_commit(rt, written)
+        await after_commit(rt, written)
     return RequestResult(request, [], checks)
 
 
-async def _event(event_type: EventType, request: ChangeRequest, now: datetime) -> Event:
+async def request_event(event_type: EventType, request: ChangeRequest, now: datetime) -> Event:
     return await events.record_event(
         event_type,
         now,
@@ -181,7 +181,7 @@ async def _event(event_type: EventType, request: ChangeRequest, now: datetime) -
     )
 
 
-async def _after_commit(rt: Runtime, written: list[Event]) -> None:
+async def after_commit(rt: Runtime, written: list[Event]) -> None:
     await events.publish(rt.bus, written)
     rt.mailer.wake()
 
@@ -242,7 +242,7 @@ async def _decide(
     request.auto_approved = auto
     await request.save()
     kind = EventType.REQUEST_APPROVED if approve else EventType.REQUEST_REJECTED
-    written.append(await _event(kind, request, now))
+    written.append(await request_event(kind, request, now))
     client = await Account.get(client__id=request.client_id)
     notice = request_notices.decision(client.first_name, request.kind, approve, reason)
     await notify_client(

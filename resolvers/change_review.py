@@ -17,10 +17,10 @@ from resolvers.change_apply import Refused
 from resolvers.change_requests import (
     MAX_REASON,
     RequestResult,
-    _after_commit,
-    _client_of,
-    _event,
+    after_commit,
+    client_of,
     decide_pending,
+    request_event,
 )
 from resolvers.change_rules import RuleCheck, context_for, evaluate
 from resolvers.errors import UserError, user_error
@@ -71,14 +71,14 @@ async def review(
         return RequestResult(None, refused.errors)
     if not written:
         return _failure("requestId", "Cette demande est déjà traitée.", "NOT_PENDING")
-    await _after_commit(rt, written)
+    await after_commit(rt, written)
     await request.refresh_from_db()
     return RequestResult(request, [])
 
 
 async def withdraw(rt: Runtime, viewer: Viewer | None, request_id: int) -> RequestResult:
     """The client takes back a request the agency has not decided yet."""
-    _, client_id = await _client_of(viewer)
+    _, client_id = await client_of(viewer)
     request = await ChangeRequest.get_or_none(id=request_id, client_id=client_id)
     if request is None:
         return _failure("requestId", "Demande introuvable.", "NOT_FOUND")
@@ -90,8 +90,8 @@ async def withdraw(rt: Runtime, viewer: Viewer | None, request_id: int) -> Reque
         if not changed:
             return _failure("requestId", "Cette demande est déjà traitée.", "NOT_PENDING")
         await request.refresh_from_db()
-        written = [await _event(EventType.REQUEST_WITHDRAWN, request, now)]
-    await _after_commit(rt, written)
+        written = [await request_event(EventType.REQUEST_WITHDRAWN, request, now)]
+    await after_commit(rt, written)
     return RequestResult(request, [])
 
 
@@ -108,7 +108,7 @@ async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> li
 
 async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list[ChangeRequest]:
     """A client's requests, the latest first."""
-    _, client_id = await _client_of(viewer)
+    _, client_id = await client_of(viewer)
     query = ChangeRequest.filter(client_id=client_id)
     if before_id is not None:
         query = query.filter(id__lt=before_id)

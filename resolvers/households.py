@@ -20,7 +20,7 @@ from models.enums import InterventionStatus, Role
 from models.interventions import Intervention
 from models.selfservice import HouseholdProfile, VisitNote
 from resolvers import guards
-from resolvers.change_requests import _client_of
+from resolvers.change_requests import client_of
 from resolvers.errors import UserError, user_error
 from resolvers.lookups import worker_id_of
 from resolvers.runtime import Runtime, Viewer
@@ -125,7 +125,7 @@ def _profile(client_id: int, row: HouseholdProfile | None, rt: Runtime | None = 
 async def update_profile(
     rt: Runtime, viewer: Viewer | None, change: ProfileChange
 ) -> ProfileResult:
-    _, client_id = await _client_of(viewer)
+    _, client_id = await client_of(viewer)
     values = {}
     errors = []
     for item in fields(change):
@@ -158,7 +158,7 @@ async def update_profile(
 
 
 async def my_profile(viewer: Viewer | None) -> Profile:
-    _, client_id = await _client_of(viewer)
+    _, client_id = await client_of(viewer)
     return _profile(client_id, await HouseholdProfile.get_or_none(client_id=client_id))
 
 
@@ -172,7 +172,7 @@ async def client_profile(rt: Runtime, viewer: Viewer | None, client_id: int) -> 
 async def set_visit_note(
     viewer: Viewer | None, intervention_id: int, body: str
 ) -> UserError | None:
-    _, client_id = await _client_of(viewer)
+    _, client_id = await client_of(viewer)
     visit = await Intervention.get_or_none(id=intervention_id, client_id=client_id)
     if visit is None:
         return user_error("interventionId", "Intervention introuvable.", "NOT_FOUND")
@@ -210,7 +210,7 @@ async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> 
         allowed = worker_id is not None and visit.worker_id == worker_id
         codes = allowed and await _on_the_day(visit, utcnow())
     else:
-        _, client_id = await _client_of(viewer)
+        _, client_id = await client_of(viewer)
         allowed, codes = visit.client_id == client_id, False
     if not allowed:
         return None

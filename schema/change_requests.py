@@ -77,7 +77,8 @@ class ChangeRequest(Node):
         description="The visit an approved extra-visit request created."
     )
     checks: list[RuleCheck] = strawberry.field(
-        description="The rules, evaluated now (pending requests) or when it was made."
+        description="The rules: evaluated when the request is made and in staff's pending "
+        "list (as of now); empty elsewhere."
     )
 
     @classmethod
@@ -302,8 +303,15 @@ class ChangeRequestSubscriptions:
                 type=RequestEventType(event.type),
                 occurred_at=datetime.fromisoformat(event.occurred_at),
                 request=request,
-                subject_id=strawberry.ID(str(event.subject_id)) if event.subject_id else None,
+                subject_id=_subject(event.type, event.subject_id),
             )
+
+
+def _subject(event_type: str, pk: int | None) -> strawberry.ID | None:
+    if pk is None:
+        return None
+    absence = event_type == EventTypeEnum.ABSENCE_DECLARED
+    return strawberry.ID(to_global_id("Absence" if absence else "ChangeRequest", pk))
 
 
 async def _node(viewer: Viewer, pk: int) -> ChangeRequest | None:

@@ -14,7 +14,7 @@ from tests.client import WsClient
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, household, office, set_policy, soon, visit, weekday_ahead
 from tests.test_change_request_access import REQUEST_EVENTS, received
-from tests.test_change_requests import read_visit
+from tests.test_change_requests import ask, read_visit
 from tests.test_live_events import EVENTS, HEAD
 from tests.test_plans import CREATE as CREATE_PLAN
 
@@ -71,6 +71,20 @@ async def test_visits_away_are_offered_for_rescheduling_by_default(api, mailbox,
     assert "à replanifier" in body_of(message)
 
 
+async def test_pending_requests_on_visits_taken_out_are_withdrawn(api, team):
+    day = weekday_ahead()
+    visit_id = await visit(api, team, at(day, 9))
+    made = await ask(api, team, kind="NEW_DURATION", interventionId=visit_id, durationMinutes=60)
+    await declare(api, team.client, day, day)
+    mine = await api.data(
+        "query { myChangeRequests { edges { node { id status } } } }", token=team.client
+    )
+    assert mine["myChangeRequests"]["edges"][0]["node"] == {
+        "id": made["request"]["id"],
+        "status": "WITHDRAWN",
+    }
+
+
 async def test_with_the_cancel_policy_late_ones_are_billable(api, team):
     await set_policy(api, team, absencePolicy="CANCEL")
     late = await visit(api, team, soon(3))
@@ -123,14 +137,14 @@ async def test_the_household_and_the_agency_see_it_live(api, team):
         )
         sockets.append((ws, ops))
     result = await declare(api, team.client, day, day)
-    absence_id = from_global_id(result["absence"]["id"])[1]
+    absence_id = result["absence"]["id"]
     for ws, (requests_op, visits_op) in sockets:
         got = dict(await received(ws, 2))
         assert got[visits_op]["type"] == "CANCELLED"
         assert got[visits_op]["intervention"]["id"] == visit_id
         assert got[requests_op]["type"] == "ABSENCE_DECLARED"
         assert got[requests_op]["request"] is None
-        assert got[requests_op]["subjectId"] == str(absence_id)
+        assert got[requests_op]["subjectId"] == absence_id
         await ws.close()
 
 
