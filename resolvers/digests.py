@@ -47,7 +47,8 @@ async def _send(account_id: int, frequency: DigestFrequency, period: str, now: d
         ).order_by("id")
         if not items:
             raise _Empty
-        await DigestItem.filter(id__in=[i.id for i in items]).update(digest_id=digest.id)
+        # The texts now live in the outbox row (itself wiped once sent): keep no second copy.
+        await DigestItem.filter(id__in=[i.id for i in items]).update(digest_id=digest.id, body="")
         await Digest.filter(id=digest.id).update(items=len(items))
         account = await Account.get(id=account_id)
         zone = await zone_of(account)

@@ -19,11 +19,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
-from schema.change_requests import (
-    ChangeRequestMutations,
-    ChangeRequestQueries,
-    ChangeRequestSubscriptions,
-)
+from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
@@ -36,6 +32,7 @@ from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
 from schema.ratings import RatingMutations, RatingQueries
+from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
 from services.config import Settings
