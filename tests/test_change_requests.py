@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from models.enums import Role
 from models.interventions import Intervention
 from models.selfservice import LateCancellation
 from schema.ids import from_global_id
+from tests import factories
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, office, set_policy, soon, visit, weekday_ahead
 from tests.test_plans import CREATE as CREATE_PLAN
@@ -445,3 +448,21 @@ async def test_pending_requests_come_oldest_first_by_pages(api, team):
     assert [e["node"]["id"] for e in rest["pendingChangeRequests"]["edges"]] == ids[2:]
     mine = (await api.data(MINE, token=team.client))["myChangeRequests"]["edges"]
     assert [e["node"]["id"] for e in mine] == ids[::-1]
+
+
+async def test_two_staff_deciding_at_once_one_decision_wins(api, settings, team):
+    colleague = await factories.log_in(
+        api, await factories.staff(settings, team.agency_id, Role.ADVISOR)
+    )
+    visit_id = await visit(api, team, at(weekday_ahead(), 10))
+    made = await ask(api, team, kind="CANCELLATION", interventionId=visit_id)
+    request_id = made["request"]["id"]
+    results = await asyncio.gather(
+        decide(api, team, request_id),
+        decide(api, team, request_id, "REJECT", token=colleague, reason="Non"),
+    )
+    outcomes = sorted(codes(r) for r in results)
+    assert outcomes == [[], ["NOT_PENDING"]], results
+    final = (await read_visit(api, team, visit_id))["status"]
+    winner = next(r for r in results if not r["userErrors"])["request"]["status"]
+    assert final == ("CANCELLED" if winner == "APPROVED" else "SCHEDULED")
