@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('absence', fields.ForeignKeyField('models.Absence', source_field='absence_id', db_constraint=True, to_field='id', related_name='visits', on_delete=OnDelete.CASCADE)),
                 ('intervention_id', fields.IntField()),
                 ('to_reschedule', fields.BooleanField()),
+                ('rescheduled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'absence_visit', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A visit an absence took out, and whether it is to be rescheduled.'},
             bases=['Model'],

@@ -181,6 +181,8 @@ class AbsenceVisit(Model):
     absence_id: int
     intervention_id = fields.IntField()
     to_reschedule = fields.BooleanField()
+    # Set when the client's new slot for it was approved (a NEW_SLOT request).
+    rescheduled_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "absence_visit"

@@ -16,7 +16,7 @@ from models.accounts import Agency, Client
 from models.enums import ChangeRequestKind, EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention, RecurringPlan
-from models.selfservice import ChangeRequest, LateCancellation
+from models.selfservice import AbsenceVisit, ChangeRequest, LateCancellation
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import billing_address, lock_worker, worker_is_free
 from resolvers.plans import _cancel_future, _horizon, _materialise
@@ -43,8 +43,13 @@ class Applied:
     result_intervention_id: int | None = None
 
 
-async def _locked_visit(request: ChangeRequest, now: datetime) -> Intervention:
+async def _locked_visit(
+    request: ChangeRequest, now: datetime, offered: bool = False
+) -> Intervention:
+    """The visit under a row lock, if it may still change (or, `offered`, be given back)."""
     visit = await Intervention.filter(id=request.intervention_id or 0).select_for_update().first()
+    if offered and visit is not None and visit.status is InterventionStatus.CANCELLED:
+        return visit
     if (
         visit is None
         or visit.status is not InterventionStatus.SCHEDULED
@@ -66,15 +71,37 @@ async def _book(worker_id: int, start: datetime, end: datetime, exclude: int | N
         )
 
 
+async def _offer(request: ChangeRequest, now: datetime) -> AbsenceVisit | None:
+    """The absence's offer to reschedule this visit, claimed (None if there is none)."""
+    if request.kind is not ChangeRequestKind.NEW_SLOT:
+        return None
+    offer = (
+        await AbsenceVisit.filter(
+            intervention_id=request.intervention_id or 0, to_reschedule=True, rescheduled_at=None
+        )
+        .select_for_update()
+        .first()
+    )
+    if offer is not None:
+        await AbsenceVisit.filter(id=offer.id).update(rescheduled_at=now)
+    return offer
+
+
 async def _move(
     request: ChangeRequest, now: datetime, start: datetime | None, end: datetime
 ) -> Applied:
-    visit = await _locked_visit(request, now)
+    offer = await _offer(request, now)
+    visit = await _locked_visit(request, now, offered=offer is not None)
     start = start or visit.scheduled_start
     if visit.worker_id is not None:
         await _book(visit.worker_id, start, end, visit.id)
+    # A visit an absence took out comes back at its new slot.
     await Intervention.filter(id=visit.id).update(
-        scheduled_start=start.astimezone(UTC), scheduled_end=end.astimezone(UTC), late_at=None
+        scheduled_start=start.astimezone(UTC),
+        scheduled_end=end.astimezone(UTC),
+        late_at=None,
+        status=InterventionStatus.SCHEDULED,
+        cancellation_reason="",
     )
     await visit.refresh_from_db()
     return Applied([await events.record(EventType.RESCHEDULED, visit, now)])

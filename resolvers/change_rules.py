@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from models.accounts import Agency
 from models.enums import ChangeRequestKind, InterventionStatus
 from models.interventions import Intervention, RecurringPlan
-from models.selfservice import ChangeRequest
+from models.selfservice import AbsenceVisit, ChangeRequest
 from resolvers.interventions import ACTIVE
 from resolvers.opening_hours import Span, opening_hours
 from resolvers.policy import Policy, policy_of, within
@@ -60,6 +60,8 @@ class Context:
     plans: dict[int, RecurringPlan] = field(default_factory=dict)
     usual_workers: dict[int, int] = field(default_factory=dict)
     busy: list[tuple[int, int, int | None, datetime, datetime]] = field(default_factory=list)
+    # Visits an absence took out and offered for rescheduling, not yet rescheduled.
+    offered: set[int] = field(default_factory=set)
 
     @property
     def notice(self) -> timedelta:
@@ -67,6 +69,11 @@ class Context:
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
+
+
+def is_offered(request: ChangeRequest, ctx: Context) -> bool:
+    """A new slot for a visit cancelled by an absence and offered for rescheduling."""
+    return request.kind is ChangeRequestKind.NEW_SLOT and request.intervention_id in ctx.offered
 
 
 def visit_of(request: ChangeRequest, ctx: Context) -> Intervention | None:
@@ -140,8 +147,11 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
     checks: list[RuleCheck] = []
     kind = request.kind
     visit = visit_of(request, ctx)
+    offered = visit is not None and is_offered(request, ctx)
     if visit is not None:
-        editable = visit.status is InterventionStatus.SCHEDULED and visit.scheduled_start > ctx.now
+        editable = offered or (
+            visit.status is InterventionStatus.SCHEDULED and visit.scheduled_start > ctx.now
+        )
         checks.append(
             RuleCheck(
                 EDITABLE,
@@ -150,7 +160,7 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
             )
         )
     earliest = ctx.now + ctx.notice
-    moments = [visit.scheduled_start] if visit is not None else []
+    moments = [visit.scheduled_start] if visit is not None and not offered else []
     slot = new_slot(request, ctx)
     if slot is not None and kind is not ChangeRequestKind.NEW_DURATION:
         moments.append(slot[0])
@@ -220,6 +230,10 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
         ctx.visits = {v.id: v for v in await Intervention.filter(id__in=list(visit_ids))}
+        offered = await AbsenceVisit.filter(
+            intervention_id__in=list(visit_ids), to_reschedule=True, rescheduled_at=None
+        ).values_list("intervention_id", flat=True)
+        ctx.offered = {int(v) for v in offered}  # type: ignore[call-overload]
     plan_ids = {r.plan_id for r in requests if r.plan_id}
     if plan_ids:
         ctx.plans = {p.id: p for p in await RecurringPlan.filter(id__in=list(plan_ids))}

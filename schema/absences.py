@@ -19,7 +19,11 @@ from schema.policy import AbsencePolicy
 class AbsenceVisit:
     intervention_id: strawberry.ID
     to_reschedule: bool = strawberry.field(
-        description="Cancelled for the absence, to be replaced by a new slot."
+        description="Cancelled for the absence, offered for rescheduling: the client asks "
+        "for a new slot for it (requestChange NEW_SLOT)."
+    )
+    rescheduled_at: datetime | None = strawberry.field(
+        description="When its new slot was approved."
     )
 
 
@@ -47,6 +51,7 @@ class Absence(Node):
                 AbsenceVisit(
                     intervention_id=strawberry.ID(to_global_id("Intervention", v.intervention_id)),
                     to_reschedule=v.to_reschedule,
+                    rescheduled_at=v.rescheduled_at,
                 )
                 for v in visits
             ],

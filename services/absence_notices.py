@@ -30,8 +30,8 @@ def declared(
         when = "\n".join(f"  - le {_day(v.date())} à {v.strftime('%H:%M')}" for v in visits)
         if reschedule:
             detail = (
-                f"Ces interventions sont à replanifier :\n{when}\n\nProposez-nous de nouveaux "
-                "créneaux depuis votre espace client (demande d'intervention supplémentaire)."
+                f"Ces interventions sont à replanifier :\n{when}\n\nProposez-nous un nouveau "
+                "créneau pour chacune depuis votre espace client (changement de créneau)."
             )
         else:
             detail = f"Ces interventions sont annulées :\n{when}"

@@ -14,7 +14,7 @@ from tests.client import WsClient
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, household, office, set_policy, soon, visit, weekday_ahead
 from tests.test_change_request_access import REQUEST_EVENTS, received
-from tests.test_change_requests import ask, read_visit
+from tests.test_change_requests import ask, decide, read_visit
 from tests.test_live_events import EVENTS, HEAD
 from tests.test_plans import CREATE as CREATE_PLAN
 
@@ -26,6 +26,8 @@ mutation Declare($input: DeclareAbsenceInput!) {
   }
 }
 """
+
+LIST_DETAILED = "query { absences { visits { interventionId toReschedule rescheduledAt } } }"
 
 LIST = """
 query List($clientId: ID) { absences(clientId: $clientId) { id visits { interventionId } } }
@@ -83,6 +85,40 @@ async def test_pending_requests_on_visits_taken_out_are_withdrawn(api, team):
         "id": made["request"]["id"],
         "status": "WITHDRAWN",
     }
+
+
+async def test_a_visit_offered_for_rescheduling_comes_back_at_the_new_slot(api, team):
+    day = weekday_ahead()
+    visit_id = await visit(api, team, at(day, 9))
+    await declare(api, team.client, day, day)
+    later = day + timedelta(days=7)
+    start, end = at(later, 14)
+    made = await ask(
+        api, team, kind="NEW_SLOT", interventionId=visit_id, scheduledStart=start, scheduledEnd=end
+    )
+    assert made["userErrors"] == [], made
+    assert all(c["passed"] for c in made["request"]["checks"])
+    assert (await decide(api, team, made["request"]["id"]))["userErrors"] == []
+    back = await read_visit(api, team, visit_id)
+    assert back["status"] == "SCHEDULED" and back["cancellationReason"] == ""
+    assert back["scheduledStart"].startswith(later.isoformat())
+    listed = (await api.data(LIST_DETAILED, token=team.client))["absences"][0]["visits"]
+    assert listed[0]["rescheduledAt"] is not None
+    # The offer is used up: cancelling the visit again is an ordinary cancellation.
+    again = await ask(api, team, kind="CANCELLATION", interventionId=visit_id)
+    assert again["userErrors"] == []
+
+
+async def test_a_plainly_cancelled_visit_cannot_be_rescheduled(api, team):
+    await set_policy(api, team, absencePolicy="CANCEL")
+    day = weekday_ahead()
+    visit_id = await visit(api, team, at(day, 9))
+    await declare(api, team.client, day, day)
+    start, end = at(day + timedelta(days=7), 14)
+    made = await ask(
+        api, team, kind="NEW_SLOT", interventionId=visit_id, scheduledStart=start, scheduledEnd=end
+    )
+    assert [e["code"] for e in made["userErrors"]] == ["NOT_EDITABLE"]
 
 
 async def test_with_the_cancel_policy_late_ones_are_billable(api, team):
