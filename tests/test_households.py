@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from models.selfservice import HouseholdProfile
+from services.config import ConfigError, Settings
 from services.sealing import Sealer, SealError
 from tests.conftest import SECRET
 from tests.selfservice import at, household, office, soon, visit, weekday_ahead
@@ -190,3 +192,15 @@ async def test_codes_never_reach_the_logs(api, team, caplog):
     seen = await brief(api, team.worker, visit_id)
     assert seen is not None and seen["household"]["accessCodes"] == "Digicode 9F31B"
     assert caplog.records and "9F31B" not in caplog.text
+
+
+def test_a_dedicated_encryption_key_is_checked_and_used():
+    with pytest.raises(ConfigError, match="DATA_ENCRYPTION_KEY"):
+        Settings(data_encryption_key="not-a-fernet-key").validate()
+    key = Fernet.generate_key().decode()
+    assert Settings(data_encryption_key=key).validate().data_encryption_key == key
+    sealed = Sealer(key, SECRET).seal(CODES)
+    assert Sealer(key, "whatever").open(sealed) == CODES
+    with pytest.raises(SealError):
+        Sealer("", SECRET).open(sealed)  # the key derived from SECRET_KEY is another key
+    assert key not in repr(Settings(data_encryption_key=key))
