@@ -28,7 +28,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
 from models.db import close_db, init_db
-from resolvers import attachments, feeds, lateness, plans, reply_promise, sessions
+from resolvers import attachments, digests, feeds, lateness, plans, reply_promise, sessions
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
@@ -232,6 +232,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(lateness.run(runtime), name="lateness"),
             asyncio.create_task(plans.run(runtime), name="plans"),
             asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
+            asyncio.create_task(digests.run(runtime), name="digests"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),

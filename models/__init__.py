@@ -10,4 +10,6 @@ MODEL_MODULES = [
     "models.ratings",
     "models.messages",
     "models.help",
+    "models.selfservice",
+    "models.contact",
 ]

@@ -72,6 +72,12 @@ class EventType(StrEnum):
     CONVERSATION_OVERDUE = "CONVERSATION_OVERDUE"
     CONVERSATION_READ = "CONVERSATION_READ"
     RATED = "RATED"
+    # Client self-service: change requests and absences (requestEvents).
+    REQUEST_CREATED = "REQUEST_CREATED"
+    REQUEST_APPROVED = "REQUEST_APPROVED"
+    REQUEST_REJECTED = "REQUEST_REJECTED"
+    REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
+    ABSENCE_DECLARED = "ABSENCE_DECLARED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -110,3 +116,41 @@ class NotificationTopic(StrEnum):
     MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
     BILLING = "BILLING"  # invoices, payments, tax certificates
     SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed
+
+
+REQUEST_EVENT_TYPES = frozenset(
+    {
+        EventType.REQUEST_CREATED,
+        EventType.REQUEST_APPROVED,
+        EventType.REQUEST_REJECTED,
+        EventType.REQUEST_WITHDRAWN,
+        EventType.ABSENCE_DECLARED,
+    }
+)
+
+
+class ChangeRequestKind(StrEnum):
+    EXTRA_VISIT = "EXTRA_VISIT"  # a one-off visit besides the plan
+    SERVICE_CHANGE = "SERVICE_CHANGE"  # another service for a visit or a plan (spring cleaning…)
+    NEW_SLOT = "NEW_SLOT"  # reschedule a visit
+    NEW_DURATION = "NEW_DURATION"  # longer or shorter visit
+    CANCELLATION = "CANCELLATION"  # cancel a visit
+    PLAN_CHANGE = "PLAN_CHANGE"  # another weekly slot for a plan
+
+
+class ChangeRequestStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class AbsencePolicy(StrEnum):
+    CANCEL = "CANCEL"  # visits during an absence are cancelled
+    OFFER_RESCHEDULE = "OFFER_RESCHEDULE"  # they are kept aside and offered for rescheduling
+
+
+class DigestFrequency(StrEnum):
+    INSTANT = "INSTANT"
+    DAILY = "DAILY"
+    WEEKLY = "WEEKLY"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from services.sealing import check_key
 from services.sms import gateway_for
 
 VAR_DIR = Path(os.environ.get("PASSAGE_VAR_DIR", "var"))
@@ -74,6 +75,8 @@ class Settings:
     email_from: str = "Passage <no-reply@passage.localhost>"
     sms_url: str = "console://"
     secret_key: str = field(default="", repr=False)
+    # Fernet key for household secrets (access codes); derived from SECRET_KEY when empty.
+    data_encryption_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -126,6 +129,8 @@ class Settings:
     message_overdue_poll_seconds: float = 60.0
     message_attachment_max_bytes: int = 150_000
     attachment_link_seconds: int = 300
+    # How often each process looks for digests whose period is over.
+    digest_poll_seconds: float = 300.0
 
     @property
     def production(self) -> bool:
@@ -148,6 +153,8 @@ class Settings:
             raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
         if self.lateness_poll_seconds <= 0 or self.event_relay_seconds <= 0:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
+        if self.digest_poll_seconds <= 0:
+            raise ConfigError("DIGEST_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if self.outbox_retry_base_seconds <= 0:
@@ -166,6 +173,13 @@ class Settings:
                 "ATTACHMENT_LINK_SECONDS must be 1 to 3600, MESSAGE_ATTACHMENT_MAX_BYTES positive"
             )
         self._validate_sms_url()
+        if self.data_encryption_key:
+            try:
+                check_key(self.data_encryption_key)
+            except ValueError:
+                raise ConfigError(
+                    "DATA_ENCRYPTION_KEY must be a Fernet key (32 bytes, url-safe base64)"
+                ) from None
         if not self.production:
             return self
         if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
@@ -219,6 +233,7 @@ def load_settings() -> Settings:
         email_from=_env("EMAIL_FROM", "Passage <no-reply@passage.localhost>"),
         sms_url=_env("SMS_URL", "console://"),
         secret_key=secret,
+        data_encryption_key=_env("DATA_ENCRYPTION_KEY", ""),
         public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         allowed_origins=_list("ALLOWED_ORIGINS"),
         trusted_proxies=_list("TRUSTED_PROXIES"),
@@ -253,4 +268,5 @@ def load_settings() -> Settings:
         message_overdue_poll_seconds=_float("MESSAGE_OVERDUE_POLL_SECONDS", 60.0),
         message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
         attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
+        digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
     ).validate()
