@@ -6,16 +6,19 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -48,6 +51,44 @@ log = logging.getLogger("passage.app")
 
 # Close code for a websocket whose session ended (graphql-transport-ws "Forbidden").
 SESSION_ENDED = 4403
+DASHBOARD_DIR = Path(__file__).resolve().parent / "dashboard"
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+class DashboardFiles:
+    """The static dashboard, with a CSP of its own in every environment.
+
+    Scripts, styles and images come from this origin only (no inline code, no eval);
+    fetch and the websocket reach this origin only. 'self' covers ws:/wss: in CSP 3
+    browsers; the explicit ws(s)://host is for the older ones. The page itself holds no
+    data: everything it shows comes from /graphql after sign-in.
+    """
+
+    def __init__(self) -> None:
+        self.files = StaticFiles(directory=DASHBOARD_DIR, html=True)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1")
+        socket = ""
+        if _HOST.match(host):
+            socket = f" {'wss' if scope.get('scheme') == 'https' else 'ws'}://{host}"
+        csp = (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"connect-src 'self'{socket}; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'"
+        )
+
+        async def send_with_policy(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"content-security-policy", csp.encode()),
+                    # Revalidated each time (ETag): a deploy reaches open tablets on reload.
+                    (b"cache-control", b"no-cache"),
+                ]
+            await send(message)
+
+        await self.files(scope, receive, send_with_policy)
 
 
 class OpenSockets:
@@ -305,6 +346,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            # Relative, so it stays right behind a proxy that rewrites the scheme.
+            Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
+            Mount("/dashboard", app=DashboardFiles(), name="dashboard"),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[
