@@ -64,14 +64,17 @@ class DashboardFiles:
     data: everything it shows comes from /graphql after sign-in.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, production: bool) -> None:
         self.files = StaticFiles(directory=DASHBOARD_DIR, html=True)
+        # Production pages are served over HTTPS, whatever a proxy told us.
+        self.production = production
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1")
         socket = ""
         if _HOST.match(host):
-            socket = f" {'wss' if scope.get('scheme') == 'https' else 'ws'}://{host}"
+            secure = self.production or scope.get("scheme") == "https"
+            socket = f" {'wss' if secure else 'ws'}://{host}"
         csp = (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             f"connect-src 'self'{socket}; base-uri 'none'; form-action 'none'; "
@@ -348,7 +351,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             # Relative, so it stays right behind a proxy that rewrites the scheme.
             Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
-            Mount("/dashboard", app=DashboardFiles(), name="dashboard"),
+            Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[

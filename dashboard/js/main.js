@@ -28,6 +28,7 @@ function showLive(state, retryInMs) {
   const live = $("live");
   live.hidden = false;
   live.dataset.state = state;
+  live.dataset.retryMs = retryInMs ?? 0; // when the next attempt is due (read by the tests too)
   const retry = retryInMs ? ` (nouvel essai dans ${Math.max(1, Math.round(retryInMs / 1000))} s)` : "";
   $("live-text").textContent = LIVE_TEXT[state] + (state === "live" ? "" : retry);
 }
