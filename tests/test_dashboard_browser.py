@@ -41,7 +41,7 @@ CLIENTS = [
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists():
+    if not os.access(CHROMIUM, os.X_OK):
         message = f"chromium not found at {CHROMIUM} (apt-get install -y chromium)"
         if backends.services_required():
             pytest.fail(message)
