@@ -94,16 +94,16 @@ async def build_day(api: Api, settings: Any) -> Day:
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=2)
     day.visits = []
     # (worker, client, minutes from now, hours): the first two are checked in by the test.
-    for worker, client, minutes, hours in [(0, 0, 2, 2), (1, 1, 3, 2), (2, 2, 2, 1), (3, 3, 4, 3)]:
+    for w, c, minutes, hours in [(0, 0, 2, 2), (1, 1, 3, 2), (2, 2, 2, 1), (3, 3, 4, 3)]:
         begin = start + timedelta(minutes=minutes)
         result = await _data(
             api,
             SCHEDULE,
             {
                 "input": {
-                    "clientId": client_ids[client],
-                    "workerId": worker_ids[worker],
-                    "serviceTypeCode": "REGULAR_CLEANING" if worker != 2 else "IRONING",
+                    "clientId": client_ids[c],
+                    "workerId": worker_ids[w],
+                    "serviceTypeCode": "REGULAR_CLEANING" if w != 2 else "IRONING",
                     "scheduledStart": begin.isoformat(),
                     "scheduledEnd": (begin + timedelta(hours=hours)).isoformat(),
                 }
