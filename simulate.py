@@ -60,7 +60,9 @@ SEND_MESSAGE = """mutation Send($input: SendMessageInput!) {
 }"""
 # The change-request feature is landing: its mutation is found by name at run time.
 CHANGE_REQUEST_MUTATIONS = ("requestChange", "createChangeRequest", "submitChangeRequest")
-ENOUGH_AHEAD = 6  # visits still to start below which the advisor books more
+ENOUGH_AHEAD = 6  # visits starting within the check-in window below which the advisor books
+CHECK_IN_WINDOW = timedelta(hours=2)  # a phone may check in this long before the start
+BOOKED = timedelta(minutes=60)
 
 
 class GraphQLFailure(Exception):
@@ -140,6 +142,17 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _first_gap(visits: list[dict[str, Any]], earliest: datetime) -> datetime:
+    """The first start from `earliest` on where a booked hour fits between the visits."""
+    start = earliest
+    for visit in sorted(visits, key=lambda v: v["scheduledStart"]):
+        begins, ends = _parse(visit["scheduledStart"]), _parse(visit["scheduledEnd"])
+        if start + BOOKED + timedelta(minutes=5) <= begins:
+            break
+        start = max(start, ends + timedelta(minutes=10))
+    return start
+
+
 class Simulation:
     def __init__(self, http: httpx.AsyncClient, speed: float, seed: int) -> None:
         self.http = http
@@ -181,7 +194,10 @@ class Simulation:
             phones[me["id"]] = (phone, await _pages(phone, MINE, window, "interventions"))
         now = datetime.now(UTC)
         ahead = sum(
-            1 for _, visits in phones.values() for v in visits if _parse(v["scheduledStart"]) > now
+            1
+            for _, visits in phones.values()
+            for v in visits
+            if now < _parse(v["scheduledStart"]) <= now + CHECK_IN_WINDOW
         )
         if ahead < ENOUGH_AHEAD:
             await self.book(phones, ENOUGH_AHEAD - ahead)
@@ -190,21 +206,15 @@ class Simulation:
         self.plan(phones)
 
     async def book(self, phones: dict[str, tuple[Phone, list[dict[str, Any]]]], count: int) -> None:
-        """The advisor adds visits when each worker is next free, the soonest first."""
+        """The advisor books an hour in each worker's first free gap, the soonest first."""
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         free = sorted(
-            (
-                max(
-                    [now + timedelta(minutes=3)]
-                    + [_parse(v["scheduledEnd"]) + timedelta(minutes=10) for v in visits]
-                ),
-                worker_id,
-            )
+            (_first_gap(visits, now + timedelta(minutes=3)), worker_id)
             for worker_id, (_, visits) in phones.items()
         )
+        free = [(at, w) for at, w in free if at <= now + CHECK_IN_WINDOW]
         clients = list(self.clients)
         for k, (start, worker_id) in enumerate(free[:count]):
-            start = start + timedelta(minutes=2 * k)
             try:
                 await self.advisor.mutate(
                     SCHEDULE,
@@ -214,7 +224,7 @@ class Simulation:
                         "workerId": worker_id,
                         "serviceTypeCode": "REGULAR_CLEANING",
                         "scheduledStart": start.isoformat(),
-                        "scheduledEnd": (start + timedelta(minutes=90)).isoformat(),
+                        "scheduledEnd": (start + BOOKED).isoformat(),
                         "note": "Ajoutée par la simulation.",
                     },
                 )
