@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -79,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         "--duration", type=float, default=600.0, help="stop after this many real seconds"
     )
     simulate.add_argument("--seed", type=int, default=7, help="who is late varies with it")
+    simulate.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for the server to be ready"
+    )
     return parser
 
 
@@ -181,13 +185,27 @@ def main(argv: list[str] | None = None) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import httpx
 
-    from simulate import GraphQLFailure, simulate
+    from resolvers.demo import demo_logins
+    from simulate import GraphQLFailure, simulate, wait_until_ready
 
-    if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400:
-        print("passage: --speed must be in (0, 600], --duration in (0, 86400]", file=sys.stderr)
+    if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400 or not 0 <= args.wait <= 600:
+        print(
+            "passage: --speed must be in (0, 600], --duration in (0, 86400], --wait in [0, 600]",
+            file=sys.stderr,
+        )
         return UNUSABLE
+    # What the simulation does is for the person watching: plain lines on stdout.
+    out = logging.getLogger("passage.simulate")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    out.handlers, out.propagate = [handler], False
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    url = args.url.rstrip("/")
     try:
-        report = asyncio.run(simulate(args.url.rstrip("/"), args.speed, args.duration, args.seed))
+        if args.wait:
+            asyncio.run(wait_until_ready(url, args.wait))
+        print(f"Dashboard: {url}/dashboard", *demo_logins(), sep="\n", flush=True)
+        report = asyncio.run(simulate(url, args.speed, args.duration, args.seed))
     except (httpx.HTTPError, GraphQLFailure) as exc:
         print(
             f"passage: simulation stopped: {exc} (is the demo served at {args.url}?)",

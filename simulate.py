@@ -361,3 +361,19 @@ async def simulate(url: str, speed: float, duration: float, seed: int = 7) -> Re
         log.info("%d steps to play at %g simulated minutes per second", len(sim.steps), speed)
         await sim.play(duration)
     return sim.report
+
+
+async def wait_until_ready(url: str, seconds: float) -> None:
+    """Waits for /readyz to answer 200 (a server just started); raises when it never does."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
+        while True:
+            try:
+                if (await http.get("/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+            if time.monotonic() > deadline:
+                raise httpx.ConnectError(f"{url} not ready after {seconds:g} s")
+            await asyncio.sleep(0.2)
