@@ -258,6 +258,22 @@ async def test_a_wrong_password_is_told_in_french(api, settings, browser):
         await page.close()
 
 
+async def test_workers_are_sent_to_their_phone_app(api, settings, browser, home_agency):
+    email = await factories.staff(settings, home_agency, Role.WORKER)
+    page = await browser.new_page()
+    try:
+        await page.goto(f"{api.base_url}/dashboard")
+        await page.get_by_label("Adresse e-mail").fill(email)
+        await page.get_by_label("Mot de passe").fill(PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
+        alert = page.get_by_role("alert")
+        await alert.wait_for()
+        assert "réservé à l’agence et aux clients" in await alert.inner_text()
+        assert await page.evaluate("sessionStorage.length") == 0
+    finally:
+        await page.close()
+
+
 async def test_a_client_sees_the_arrival_banner(api, settings, browser, home_agency):
     from tests.test_interventions import schedule, setup_agency
 

@@ -48,7 +48,11 @@ export class StaffView {
       onEvent: (event) => this.onEvent(event),
       onReset: () => this.reload(),
     });
-    this.tick = setInterval(() => this.render(), 30_000); // "late by" keeps counting
+    // "Late by" keeps counting; past midnight the page moves on to the new day.
+    this.tick = setInterval(() => {
+      if (new Date() >= this.bounds[1]) this.reload().catch(() => {});
+      else this.render();
+    }, 30_000);
   }
 
   stop() {
