@@ -52,6 +52,7 @@ log = logging.getLogger("passage.app")
 # Close code for a websocket whose session ended (graphql-transport-ws "Forbidden").
 SESSION_ENDED = 4403
 DASHBOARD_DIR = Path(__file__).resolve().parent / "dashboard"
+SERVED_SUFFIXES = (".html", ".css", ".js", ".svg")
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -70,6 +71,10 @@ class DashboardFiles:
         self.production = production
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        name = scope.get("path", "").rsplit("/", 1)[-1]
+        if name and not name.endswith(SERVED_SUFFIXES):  # not the package's .py files
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
         host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1")
         socket = ""
         if _HOST.match(host):

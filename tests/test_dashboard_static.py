@@ -55,6 +55,8 @@ async def test_the_page_has_no_inline_code_and_no_data(api, home_agency):
         "/dashboard/js/",
         "/dashboard/missing.js",
         "/dashboard/.git",
+        "/dashboard/__init__.py",
+        "/dashboard/js/__pycache__/",
     ],
 )
 async def test_nothing_else_is_reachable(api, path):

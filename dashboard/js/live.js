@@ -132,7 +132,10 @@ export class LiveConnection {
         } else {
           // A cursor the server no longer knows (e.g. a restored database): start afresh.
           sub.cursor = null;
-          Promise.resolve(sub.onReset()).finally(() => this.ready && this.send(sub));
+          Promise.resolve()
+            .then(() => sub.onReset())
+            .catch(() => socket.close(4000, "reload failed")) // try again after a backoff
+            .then(() => this.ready && socket === this.socket && this.send(sub));
         }
         break;
       }

@@ -1,0 +1,1 @@
+"""Static files of the /dashboard page; a package only so that installs carry them."""
