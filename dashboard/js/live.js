@@ -96,6 +96,21 @@ export class LiveConnection {
     socket.onclose = (closed) => this.closed(socket, closed.code);
   }
 
+  /** Subscribes, after the view has reloaded if its cursor was refused. */
+  begin(sub, socket) {
+    if (!sub.needsReset) {
+      this.send(sub);
+      return;
+    }
+    Promise.resolve()
+      .then(() => sub.onReset()) // reloads, then hands a fresh cursor to setCursor
+      .then(() => {
+        sub.needsReset = false;
+        if (socket === this.socket && this.ready) this.send(sub);
+      })
+      .catch(() => socket.close(4000, "reload failed")); // tried again after a backoff
+  }
+
   send(sub) {
     const variables = sub.cursor ? { since: sub.cursor } : {};
     this.socket.send(
@@ -109,7 +124,7 @@ export class LiveConnection {
       case "connection_ack":
         this.ready = true;
         this.failures = 0;
-        for (const sub of this.subscriptions.values()) this.send(sub);
+        for (const sub of this.subscriptions.values()) this.begin(sub, socket);
         this.onState("live");
         break;
       case "ping":
@@ -132,10 +147,8 @@ export class LiveConnection {
         } else {
           // A cursor the server no longer knows (e.g. a restored database): start afresh.
           sub.cursor = null;
-          Promise.resolve()
-            .then(() => sub.onReset())
-            .catch(() => socket.close(4000, "reload failed")) // try again after a backoff
-            .then(() => this.ready && socket === this.socket && this.send(sub));
+          sub.needsReset = true;
+          this.begin(sub, socket);
         }
         break;
       }
