@@ -6,10 +6,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -18,7 +16,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
+from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from resolvers import feeds, lateness, plans, sessions
 from resolvers import passwords as password_rules
@@ -51,52 +49,6 @@ log = logging.getLogger("passage.app")
 
 # Close code for a websocket whose session ended (graphql-transport-ws "Forbidden").
 SESSION_ENDED = 4403
-DASHBOARD_DIR = Path(__file__).resolve().parent / "dashboard"
-SERVED_SUFFIXES = (".html", ".css", ".js", ".svg")
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
-
-
-class DashboardFiles:
-    """The static dashboard, with a CSP of its own in every environment.
-
-    Scripts, styles and images come from this origin only (no inline code, no eval);
-    fetch and the websocket reach this origin only. 'self' covers ws:/wss: in CSP 3
-    browsers; the explicit ws(s)://host is for the older ones. The page itself holds no
-    data: everything it shows comes from /graphql after sign-in.
-    """
-
-    def __init__(self, production: bool) -> None:
-        self.files = StaticFiles(directory=DASHBOARD_DIR, html=True)
-        # Production pages are served over HTTPS, whatever a proxy told us.
-        self.production = production
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        name = scope.get("path", "").rsplit("/", 1)[-1]
-        if name and not name.endswith(SERVED_SUFFIXES):  # not the package's .py files
-            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
-            return
-        host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1")
-        socket = ""
-        if _HOST.match(host):
-            secure = self.production or scope.get("scheme") == "https"
-            socket = f" {'wss' if secure else 'ws'}://{host}"
-        csp = (
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            f"connect-src 'self'{socket}; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'none'"
-        )
-
-        async def send_with_policy(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"content-security-policy", csp.encode()),
-                    # Revalidated each time (ETag): a deploy reaches open tablets on reload.
-                    (b"cache-control", b"no-cache"),
-                ]
-            await send(message)
-
-        await self.files(scope, receive, send_with_policy)
 
 
 class OpenSockets:

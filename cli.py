@@ -186,7 +186,7 @@ def _simulate(args: argparse.Namespace) -> int:
     import httpx
 
     from resolvers.demo import demo_logins
-    from simulate import GraphQLFailure, simulate, wait_until_ready
+    from simulation import GraphQLFailure, simulate, wait_until_ready
 
     if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400 or not 0 <= args.wait <= 600:
         print(

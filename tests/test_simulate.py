@@ -12,7 +12,7 @@ from models.events import Event
 from models.interventions import IdempotentRequest, Intervention
 from models.ratings import Rating
 from resolvers.demo import DEMO_AGENCY, seed_demo
-from simulate import simulate
+from simulation import simulate
 
 
 async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(api, settings):

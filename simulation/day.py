@@ -1,12 +1,12 @@
-"""`passage simulate`: the demo agency's day, played through the public API.
+"""The demo agency's day on an accelerated clock: who acts when, and the playing of it.
 
 Everything goes over HTTP to /graphql, as the workers' phones, the households and
 the advisor would: no database access. The clock is accelerated (`speed` simulated
 minutes per real second) and decides when each phone acts; the server keeps real
 time, so it stamps check-ins when they happen and raises LATE and MISSED on its own
-clock. A late worker therefore never arrives before the real start: the dashboard
-does see them late. When the rest of the day holds too few visits to watch, the
-advisor first books a few starting in the coming minutes.
+clock. A late worker never arrives before the real start of a visit about to
+begin, so the dashboard does see them late. When too few visits can be checked in
+within the next two hours, the advisor first books an hour in the workers' free gaps.
 """
 
 from __future__ import annotations
@@ -25,87 +25,26 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from resolvers.demo import DEMO_PASSWORD, STAFF, WORKERS, worker_email
+from simulation.phone import (
+    AGENCY,
+    ATTEND,
+    CLIENTS,
+    MINE,
+    MUTATIONS,
+    RATE,
+    SCHEDULE,
+    SEND_MESSAGE,
+    GraphQLFailure,
+    Phone,
+    pages,
+)
 
 log = logging.getLogger("passage.simulate")
 
-LOG_IN = """mutation LogIn($email: String!, $password: String!) {
-  logIn(input: { email: $email, password: $password }) { token userErrors { code message } }
-}"""
-AGENCY = "query Agency { me { agency { timeZone } } }"
-MUTATIONS = '{ __type(name: "Mutation") { fields { name } } }'
-MINE = """query Today($from: DateTime!, $to: DateTime!, $after: String) {
-  me { worker { id } }
-  interventions(filter: { from: $from, to: $to, status: [SCHEDULED, IN_PROGRESS] },
-                first: 100, after: $after) {
-    edges { node { id status scheduledStart scheduledEnd client { id } worker { id } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
-CLIENTS = """query Clients($after: String) {
-  clients(first: 100, after: $after) {
-    edges { node { id account { email } } } pageInfo { hasNextPage endCursor }
-  }
-}"""
-SCHEDULE = """mutation Schedule($input: ScheduleInterventionInput!) {
-  scheduleIntervention(input: $input) { intervention { id } userErrors { code message } }
-}"""
-ATTEND = """mutation Attend($input: %sInput!) {
-  %s(input: $input) { intervention { id status } userErrors { code message } }
-}"""
-RATE = """mutation Rate($input: RateInterventionInput!) {
-  rateIntervention(input: $input) { rating { id } userErrors { code message } }
-}"""
-SEND_MESSAGE = """mutation Send($input: SendMessageInput!) {
-  sendMessage(input: $input) { message { id } userErrors { code message } }
-}"""
-# The change-request feature is landing: its mutation is found by name at run time.
 CHANGE_REQUEST_MUTATIONS = ("requestChange", "createChangeRequest", "submitChangeRequest")
 ENOUGH_AHEAD = 6  # visits starting within the check-in window below which the advisor books
 CHECK_IN_WINDOW = timedelta(hours=2)  # a phone may check in this long before the start
 BOOKED = timedelta(minutes=60)
-
-
-class GraphQLFailure(Exception):
-    """A GraphQL error or a refused mutation (its userErrors)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-
-
-@dataclass
-class Phone:
-    """One signed-in account talking to /graphql."""
-
-    http: httpx.AsyncClient
-    email: str
-    token: str = ""
-
-    async def call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-        body = response.json()
-        if body.get("errors"):
-            error = body["errors"][0]
-            raise GraphQLFailure(error.get("extensions", {}).get("code", "ERROR"), error["message"])
-        data: dict[str, Any] = body["data"]
-        return data
-
-    async def mutate(self, query: str, name: str, input: dict[str, Any]) -> dict[str, Any]:
-        payload: dict[str, Any] = (await self.call(query, {"input": input}))[name]
-        if payload["userErrors"]:
-            error = payload["userErrors"][0]
-            raise GraphQLFailure(error["code"], error["message"])
-        return payload
-
-    async def sign_in(self, password: str) -> Phone:
-        result = (await self.call(LOG_IN, {"email": self.email, "password": password}))["logIn"]
-        if not result["token"]:
-            raise GraphQLFailure("LOGIN_REFUSED", f"{self.email}: {result['userErrors']}")
-        self.token = result["token"]
-        return self
 
 
 @dataclass(order=True)
@@ -124,18 +63,6 @@ class Report:
     ratings: int = 0
     booked: int = 0
     skipped: list[str] = field(default_factory=list)
-
-
-async def _pages(phone: Phone, query: str, variables: dict[str, Any], key: str) -> list[Any]:
-    nodes: list[Any] = []
-    after = None
-    for _ in range(20):
-        data = await phone.call(query, {**variables, "after": after})
-        nodes += [edge["node"] for edge in data[key]["edges"]]
-        if not data[key]["pageInfo"]["hasNextPage"]:
-            break
-        after = data[key]["pageInfo"]["endCursor"]
-    return nodes
 
 
 def _parse(value: str) -> datetime:
@@ -184,14 +111,14 @@ class Simulation:
         day_end = day_start + timedelta(days=1)
         fields = (await staff.call(MUTATIONS))["__type"]["fields"]
         self.offered = {f["name"] for f in fields}
-        for client in await _pages(staff, CLIENTS, {}, "clients"):
+        for client in await pages(staff, CLIENTS, {}, "clients"):
             self.clients[client["id"]] = client["account"]["email"]
         window = {"from": day_start.isoformat(), "to": day_end.isoformat()}
         phones: dict[str, tuple[Phone, list[dict[str, Any]]]] = {}
         for index in range(1, len(WORKERS) + 1):
             phone = await Phone(self.http, worker_email(index)).sign_in(DEMO_PASSWORD)
             me = (await phone.call(MINE, {**window, "after": None}))["me"]["worker"]
-            phones[me["id"]] = (phone, await _pages(phone, MINE, window, "interventions"))
+            phones[me["id"]] = (phone, await pages(phone, MINE, window, "interventions"))
         now = datetime.now(UTC)
         ahead = sum(
             1
@@ -202,7 +129,7 @@ class Simulation:
         if ahead < ENOUGH_AHEAD:
             await self.book(phones, ENOUGH_AHEAD - ahead)
             for worker_id, (phone, _) in phones.items():
-                phones[worker_id] = (phone, await _pages(phone, MINE, window, "interventions"))
+                phones[worker_id] = (phone, await pages(phone, MINE, window, "interventions"))
         self.plan(phones)
 
     async def book(self, phones: dict[str, tuple[Phone, list[dict[str, Any]]]], count: int) -> None:
@@ -361,19 +288,3 @@ async def simulate(url: str, speed: float, duration: float, seed: int = 7) -> Re
         log.info("%d steps to play at %g simulated minutes per second", len(sim.steps), speed)
         await sim.play(duration)
     return sim.report
-
-
-async def wait_until_ready(url: str, seconds: float) -> None:
-    """Waits for /readyz to answer 200 (a server just started); raises when it never does."""
-    deadline = time.monotonic() + seconds
-    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
-        while True:
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-            if time.monotonic() > deadline:
-                raise httpx.ConnectError(f"{url} not ready after {seconds:g} s")
-            await asyncio.sleep(0.2)
