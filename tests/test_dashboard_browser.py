@@ -242,6 +242,23 @@ async def test_the_token_stays_out_of_urls_and_persistent_storage(api, settings,
         await running.stop()
 
 
+async def test_a_session_ended_elsewhere_brings_back_the_sign_in_form(api, settings, browser):
+    email = await factories.staff(settings, (await factories.agency(settings)), Role.ADVISOR)
+    page = await browser.new_page()
+    try:
+        await sign_in(page, api.base_url, email)
+        token = await page.evaluate("sessionStorage.getItem('passage.token')")
+        # Signed out from another device: the server closes the page's socket (4403).
+        await api.data("mutation { logOut { ok } }", token=token)
+        alert = page.get_by_role("alert")
+        await alert.wait_for(timeout=5000)
+        assert "session a pris fin" in await alert.inner_text()
+        assert await page.locator("#staff").is_hidden()
+        assert await page.evaluate("sessionStorage.getItem('passage.token')") is None
+    finally:
+        await page.close()
+
+
 async def test_a_wrong_password_is_told_in_french(api, settings, browser):
     email = await factories.staff(settings, (await factories.agency(settings)), Role.ADMIN)
     page = await browser.new_page()
