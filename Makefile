@@ -29,6 +29,8 @@ SPEED ?= 1
 DURATION ?= 3600
 demo: install
 	@mkdir -p var
+	@# seed-demo also lays out today's visits when the demo was seeded on an earlier day.
+	@$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null
 	@$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
 	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/passage simulate --url http://$(HOST):$(PORT) --speed $(SPEED) --duration $(DURATION) \
