@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
+from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from resolvers import attachments, digests, feeds, lateness, plans, reply_promise, sessions
 from resolvers import passwords as password_rules
@@ -323,6 +324,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/attachments/{token}", attachment, methods=["GET"]),
+            # Relative, so it stays right behind a proxy that rewrites the scheme.
+            Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
+            Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[
