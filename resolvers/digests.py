@@ -8,8 +8,6 @@ and moves on, so each household gets one digest per period however many run.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError, TransactionManagementError
@@ -19,13 +17,12 @@ from models.accounts import Account, Client
 from models.contact import Digest, DigestItem
 from models.enums import DigestFrequency, OutboxStatus
 from models.outbox import OutboundMessage
-from resolvers import guards
+from resolvers import guards, loops
 from resolvers.notify import period_label, zone_of
 from resolvers.runtime import Runtime, Viewer
 from services import mailer, templating
 from services.clock import utcnow
 
-log = logging.getLogger("passage.digests")
 BATCH = 200
 SUBJECTS = {
     DigestFrequency.DAILY: "Votre résumé de la journée",
@@ -97,14 +94,7 @@ async def send_due(rt: Runtime, now: datetime | None = None) -> int:
 
 
 async def run(rt: Runtime) -> None:
-    while True:
-        try:
-            await send_due(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("digest loop failed")
-        await asyncio.sleep(rt.settings.digest_poll_seconds)
+    await loops.every(rt.settings.digest_poll_seconds, lambda: send_due(rt), "digest loop")
 
 
 async def sent_to_client(

@@ -20,7 +20,7 @@ from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention, RecurringPlan
 from models.selfservice import Absence
-from resolvers import guards
+from resolvers import guards, loops
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import (
     billing_address,
@@ -269,15 +269,4 @@ async def extend_all(rt: Runtime) -> int:
 
 
 async def run(rt: Runtime) -> None:
-    import asyncio
-    import logging
-
-    log = logging.getLogger("passage.plans")
-    while True:
-        try:
-            await extend_all(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("plan horizon loop failed")
-        await asyncio.sleep(rt.settings.plan_poll_seconds)
+    await loops.every(rt.settings.plan_poll_seconds, lambda: extend_all(rt), "plan horizon loop")

@@ -11,8 +11,6 @@ however many processes run it, each wait raises one CONVERSATION_OVERDUE at most
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +20,7 @@ from models.accounts import Agency, Client
 from models.enums import EventType
 from models.events import Event
 from models.messages import ClientPremium, Conversation
-from resolvers import guards
+from resolvers import guards, loops
 from resolvers.errors import UserError, user_error
 from resolvers.opening_hours import opening_hours
 from resolvers.runtime import Runtime, Viewer
@@ -30,7 +28,6 @@ from services.clock import utcnow
 from services.working_hours import add_working_hours
 from subscriptions import events
 
-log = logging.getLogger("passage.reply_promise")
 BATCH = 200
 
 
@@ -108,11 +105,6 @@ async def sweep(rt: Runtime) -> int:
 
 
 async def run(rt: Runtime) -> None:
-    while True:
-        try:
-            await sweep(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("overdue conversations sweep failed")
-        await asyncio.sleep(rt.settings.message_overdue_poll_seconds)
+    await loops.every(
+        rt.settings.message_overdue_poll_seconds, lambda: sweep(rt), "overdue conversations sweep"
+    )
