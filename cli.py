@@ -119,7 +119,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             )
         except ssl.SSLError as exc:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
-    asyncio.run(migrate_db(settings.database_url))
+    _migrate(settings)
     if args.seed_demo:
         from app import build_runtime
         from resolvers.demo import seed_if_empty
@@ -132,6 +132,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     ide = "" if settings.production else " (GraphiQL at /graphql)"
     print(f"Passage serving on {scheme}://{args.host}:{args.port}{ide}", flush=True)
     uvicorn.Server(config).run()
+
+
+def _migrate(settings: Settings) -> None:
+    """Migrations, then the help articles every agency shares (only the missing ones)."""
+    from resolvers.help_demo import seed_shared_articles
+
+    asyncio.run(migrate_db(settings.database_url))
+    asyncio.run(_with_db(settings, seed_shared_articles))
 
 
 def _seed_demo(settings: Settings) -> list[str]:
@@ -153,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         if args.command == "migrate":
-            asyncio.run(migrate_db(settings.database_url))
+            _migrate(settings)
             print("migrations applied")
         elif args.command == "serve":
             _serve(settings, args)
