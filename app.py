@@ -28,7 +28,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
 from models.db import close_db, init_db
-from resolvers import feeds, lateness, plans, sessions
+from resolvers import documents, feeds, lateness, plans, sessions
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
@@ -279,6 +279,24 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def billing_document(request: Request) -> Response:
+        rendered = await documents.render(
+            settings,
+            request.url.path,
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if rendered is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            rendered.body,
+            media_type=rendered.media_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": f'attachment; filename="{rendered.filename}"',
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -305,6 +323,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/documents/{kind}/{name}", billing_document, methods=["GET"]),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[

@@ -8,4 +8,6 @@ MODEL_MODULES = [
     "models.interventions",
     "models.events",
     "models.ratings",
+    "models.billing",
+    "models.tax_credit",
 ]

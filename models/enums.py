@@ -96,3 +96,42 @@ class NotificationTopic(StrEnum):
     MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
     BILLING = "BILLING"  # invoices, payments, tax certificates
     SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed
+
+
+class ServiceMode(StrEnum):
+    PRESTATAIRE = "PRESTATAIRE"  # the agency employs the worker and invoices the service
+    MANDATAIRE = "MANDATAIRE"  # the household employs the worker, the agency invoices its fees
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
+class InvoiceStatus(StrEnum):
+    ISSUED = "ISSUED"
+    PARTLY_PAID = "PARTLY_PAID"
+    PAID = "PAID"
+    # Shown, never stored: an unpaid invoice past its due date.
+    OVERDUE = "OVERDUE"
+    CREDITED = "CREDITED"  # cancelled by a credit note
+
+
+class AdvanceStatus(StrEnum):
+    """Where the immediate advance of an invoice stands in the URSSAF exchange."""
+
+    TO_SEND = "TO_SEND"
+    SENT = "SENT"
+    VALIDATED = "VALIDATED"
+    REFUSED = "REFUSED"
+    PAID = "PAID"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "CARD"
+    SEPA_DEBIT = "SEPA_DEBIT"
+    TRANSFER = "TRANSFER"
+    CHEQUE = "CHEQUE"
+    CESU = "CESU"  # prepaid CESU: deducted from the amount on the tax certificate
+    APA = "APA"  # allocation personnalisée d'autonomie paid by the département
+    PCH = "PCH"  # prestation de compensation du handicap

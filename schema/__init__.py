@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
+from schema.billing import BillingMutations, BillingQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -43,6 +44,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    BillingQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -54,6 +56,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    BillingMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -118,6 +118,8 @@ class Settings:
     plan_horizon_weeks: int = 4
     plan_poll_seconds: float = 3600.0
     subscriber_queue_size: int = 256
+    # Lifetime of the signed links to invoices, statements and certificates (pdfUrl, csvUrl).
+    document_link_seconds: int = 600
 
     @property
     def production(self) -> bool:
@@ -142,6 +144,8 @@ class Settings:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
+        if not 10 <= self.document_link_seconds <= 86_400:
+            raise ConfigError("DOCUMENT_LINK_SECONDS must be between 10 and 86400")
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
         self._validate_sms_url()
@@ -226,4 +230,5 @@ def load_settings() -> Settings:
         event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
+        document_link_seconds=_int("DOCUMENT_LINK_SECONDS", 600),
     ).validate()
