@@ -145,10 +145,12 @@ def parse_money(text: str) -> int:
         raise ValueError("not an amount")
     try:
         value = Decimal(cleaned)
+        if not value.is_finite() or abs(value) >= 10**9:
+            raise ValueError("not an amount")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError("at most two decimals")
     except ArithmeticError as exc:
         raise ValueError("not an amount") from exc
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise ValueError("at most two decimals")
     return int(value * 100)
 
 

@@ -1,0 +1,144 @@
+"""The monthly invoicing run through the API: lines, rounding, advance, re-runs, strangers."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.enums import InterventionStatus
+from tests import billing_helpers as bh
+from tests.billing_helpers import INVOICE_DETAILS, INVOICES, RUN, paris
+from tests.test_planning_rules import codes
+
+
+@pytest.fixture
+async def t(api, settings):
+    return await bh.team(api, settings)
+
+
+async def test_a_month_of_visits_becomes_one_invoice(api, t):
+    await bh.enrol(api, t)
+    # 127 min worked → 2 h (quarter hours, nearest); a corrected visit bills its planned 3 h.
+    await bh.visit(t, paris(2026, 10, 6, 9), hours=2, worked=(3, 127))
+    await bh.visit(t, paris(2026, 10, 13, 14), hours=3, worked=(0, 60), bill_planned_duration=True)
+    await bh.visit(t, paris(2026, 10, 20, 9), status=InterventionStatus.CANCELLED)
+    await bh.visit(t, paris(2026, 11, 3, 9), worked=(0, 120))  # next month
+    payload = await bh.run(api, t, "2026-10")
+    assert payload["userErrors"] == []
+    assert len(payload["invoices"]) == 1
+
+    [invoice] = await bh.invoices(api, t.client_token)
+    assert invoice["number"] == "F2026-000001"
+    assert (invoice["periodStart"], invoice["periodEnd"]) == ("2026-10-01", "2026-10-31")
+    assert invoice["totalExcludingTax"] == "150.00"  # 5 h x 30 €
+    assert invoice["totalIncludingTax"] == "165.00"  # VAT 10 %
+    assert invoice["immediateAdvance"] == "82.50"
+    assert invoice["amountDue"] == "82.50"
+    assert invoice["status"] == "ISSUED"
+    assert invoice["pdfUrl"].startswith("http://passage.test/documents/invoices/")
+    assert "signature=" in invoice["csvUrl"]
+
+    [detail] = await bh.invoices(api, t.client_token, INVOICE_DETAILS)
+    assert detail["kind"] == "INVOICE"
+    assert detail["serviceMode"] == "PRESTATAIRE"
+    assert detail["advanceStatus"] == "TO_SEND"
+    assert detail["vatAmount"] == "15.00"
+    first, second = detail["lines"]
+    assert (first["serviceDate"], first["startTime"], first["endTime"]) == (
+        "2026-10-06",
+        "09:03",
+        "11:10",
+    )
+    assert (first["hours"], first["plannedDuration"]) == ("2.00", False)
+    assert first["employeeNumber"] == t.employee_number
+    assert first["workerName"] == "Claire Martin"
+    assert first["place"].endswith("Sèvres")
+    assert (first["hourlyRate"], first["vatRate"]) == ("30.00", "10.00")
+    assert (first["amountExcludingTax"], first["amountIncludingTax"]) == ("60.00", "66.00")
+    assert (second["hours"], second["plannedDuration"]) == ("3.00", True)
+    assert (second["startTime"], second["endTime"]) == ("14:00", "17:00")
+
+    # Re-running never invoices a visit twice.
+    again = await bh.run(api, t, "2026-10")
+    assert again == {"invoices": [], "userErrors": []}
+    assert len(await bh.invoices(api, t.client_token)) == 1
+    staff_view = await bh.invoices(api, t.staff_token)
+    assert [i["number"] for i in staff_view] == ["F2026-000001"]
+
+
+async def test_a_client_not_enrolled_pays_everything(api, t):
+    await bh.visit(t, paris(2026, 9, 8, 9), hours=1, worked=(0, 52))  # 52 min → 0 h 45
+    await bh.run(api, t, "2026-09")
+    [invoice] = await bh.invoices(api, t.client_token)
+    assert invoice["totalExcludingTax"] == "22.50"
+    assert invoice["totalIncludingTax"] == "24.75"
+    assert invoice["immediateAdvance"] == "0.00"
+    assert invoice["amountDue"] == "24.75"
+
+
+async def test_numbers_follow_each_other_per_agency(api, settings, t):
+    other = await bh.team(api, settings)
+    await bh.visit(t, paris(2026, 8, 3, 9), worked=(0, 120))
+    await bh.visit(t, paris(2026, 9, 3, 9), worked=(0, 120))
+    await bh.visit(other, paris(2026, 9, 3, 9), worked=(0, 120))
+    await bh.run(api, t, "2026-08")
+    await bh.run(api, t, "2026-09")
+    await bh.run(api, other, "2026-09")
+    mine = await bh.invoices(api, t.staff_token)
+    theirs = await bh.invoices(api, other.staff_token)
+    assert [i["number"] for i in mine] == ["F2026-000002", "F2026-000001"]
+    assert [i["number"] for i in theirs] == ["F2026-000001"]
+
+
+async def test_the_run_refuses_bad_and_unfinished_months(api, t):
+    for month in ("2026-13", "octobre", "", "1999-12", "2026-11", "2027-01"):
+        payload = await bh.run(api, t, month)
+        assert codes(payload) == ["INVALID_MONTH"], month
+
+
+async def test_only_staff_run_invoicing(api, t):
+    for token in (t.client_token, t.worker_token):
+        assert await api.error_code(RUN, {"month": "2026-10"}, token) == "FORBIDDEN"
+    assert await api.error_code(RUN, {"month": "2026-10"}) == "UNAUTHENTICATED"
+
+
+async def test_strangers_see_no_invoice(api, settings, t):
+    await bh.visit(t, paris(2026, 7, 6, 9), worked=(0, 120))
+    await bh.run(api, t, "2026-07")
+    other = await bh.team(api, settings)
+    assert await bh.invoices(api, other.client_token) == []
+    assert await bh.invoices(api, other.staff_token) == []
+    assert await api.error_code(INVOICES, {"year": 2026}, t.worker_token) == "FORBIDDEN"
+    assert await api.error_code(INVOICES, {"year": 2026}) == "UNAUTHENTICATED"
+    assert await api.error_code(INVOICES, {"year": 99999}, t.client_token) == "BAD_USER_INPUT"
+    assert len(await bh.invoices(api, t.client_token, year=None)) == 1
+    assert await bh.invoices(api, t.client_token, year=2025) == []
+
+
+async def test_billing_profile_is_checked(api, settings, t):
+    payload = await bh.enrol(
+        api, t, dependants=21, membersOver65=-1, firstDirectEmploymentYear=1990
+    )
+    assert sorted(codes(payload)) == ["OUT_OF_RANGE"] * 3
+    other = await bh.team(api, settings)
+    payload = await bh.enrol(api, t, clientId=bh.to_global_id("Client", other.client_id))
+    assert codes(payload) == ["NOT_FOUND"]
+    payload = await bh.enrol(api, t, dependants=2, serviceMode="MANDATAIRE")
+    assert payload["profile"]["dependants"] == 2
+    assert payload["profile"]["serviceMode"] == "MANDATAIRE"
+    for token in (t.client_token, t.worker_token):
+        result = await api.gql(
+            bh.PROFILE, {"input": {"clientId": bh.to_global_id("Client", t.client_id)}}, token
+        )
+        assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_mandataire_clients_get_management_fees(api, t):
+    await bh.enrol(api, t, serviceMode="MANDATAIRE", advanceEnrolled=False)
+    await bh.visit(t, paris(2026, 6, 2, 9), hours=4, worked=(0, 240))
+    await bh.run(api, t, "2026-06")
+    [detail] = await bh.invoices(api, t.client_token, INVOICE_DETAILS)
+    assert detail["serviceMode"] == "MANDATAIRE"
+    [line] = detail["lines"]
+    assert line["label"].startswith("Frais de gestion")
+    assert line["hourlyRate"] == "2.50"
+    assert detail["totalIncludingTax"] == "11.00"  # 4 h x 2.50 € + 10 %
