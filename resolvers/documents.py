@@ -80,7 +80,7 @@ async def invoice_document(invoice: Invoice) -> Document:
             f"{line.worker_name} (matricule {line.employee_number})",
             billing.hours_text(line.minutes) + (" (prévu)" if line.planned_duration else ""),
             billing.money_fr(line.hourly_rate_cents),
-            f"{billing.money_fr(line.vat_rate_bp // 10)} %".replace(",00", ",0"),
+            f"{billing.money_fr(line.vat_rate_bp)} %",
             billing.money_fr(line.excl_cents),
             billing.money_fr(line.incl_cents),
         ]
@@ -119,7 +119,7 @@ async def invoice_document(invoice: Invoice) -> Document:
         rows=rows,
         totals=totals,
         notices=notices,
-        widths=(16, 16, 26, 30, 26, 13, 14, 10, 14, 15),
+        widths=(18, 20, 34, 50, 40, 16, 16, 12, 18, 18),
     )
 
 

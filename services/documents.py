@@ -35,7 +35,7 @@ class Document:
 
 class _Pdf(FPDF):
     def __init__(self, document: Document) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+        super().__init__(orientation="L", unit="mm", format="A4")
         self.document = document
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -81,7 +81,7 @@ def to_pdf(document: Document) -> bytes:
         pdf.ln(3)
     pdf.set_font(FONT, "", 9)
     for label, value in document.totals:
-        pdf.cell(130, 5, label, align="R")
+        pdf.cell(200, 5, label, align="R")
         pdf.cell(0, 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
     if document.notices:
         pdf.ln(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.enums import InterventionStatus
+from schema.ids import to_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import INVOICE_DETAILS, INVOICES, RUN, paris
 from tests.test_planning_rules import codes
@@ -120,14 +121,14 @@ async def test_billing_profile_is_checked(api, settings, t):
     )
     assert sorted(codes(payload)) == ["OUT_OF_RANGE"] * 3
     other = await bh.team(api, settings)
-    payload = await bh.enrol(api, t, clientId=bh.to_global_id("Client", other.client_id))
+    payload = await bh.enrol(api, t, clientId=to_global_id("Client", other.client_id))
     assert codes(payload) == ["NOT_FOUND"]
     payload = await bh.enrol(api, t, dependants=2, serviceMode="MANDATAIRE")
     assert payload["profile"]["dependants"] == 2
     assert payload["profile"]["serviceMode"] == "MANDATAIRE"
     for token in (t.client_token, t.worker_token):
         result = await api.gql(
-            bh.PROFILE, {"input": {"clientId": bh.to_global_id("Client", t.client_id)}}, token
+            bh.PROFILE, {"input": {"clientId": to_global_id("Client", t.client_id)}}, token
         )
         assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
