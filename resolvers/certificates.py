@@ -136,11 +136,16 @@ async def publish(rt: Runtime, viewer: Viewer | None, year: int) -> int:
     """Keeps every certificate of the agency's households for `year` and tells each of them."""
     staff = guards.staff(viewer)
     check_year(year)
-    client_ids = set(
-        await Invoice.filter(agency_id=staff.agency_id, year=year).values_list(
-            "client_id", flat=True
-        )
-    )
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    paid = await Payment.filter(
+        client__agency_id=staff.agency_id, received_on__gte=start, received_on__lt=end
+    ).values("client_id")
+    worked = await InvoiceLine.filter(
+        invoice__agency_id=staff.agency_id, service_date__gte=start, service_date__lt=end
+    ).values("invoice__client_id")
+    client_ids = {int(r["client_id"]) for r in paid} | {
+        int(r["invoice__client_id"]) for r in worked
+    }
     count = 0
     for client_id in sorted(client_ids):
         client = await Client.get(id=client_id).prefetch_related("account")
