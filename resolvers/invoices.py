@@ -115,6 +115,7 @@ async def issue_credit_note(viewer: Viewer | None, invoice_id: int, reason: str)
     await invoicing.ensure_counter(agency.id, issued_on.year)
     async with in_transaction():
         counter = await invoicing.lock_counter(agency.id, issued_on.year)
+        now = utcnow()
         invoice = await Invoice.filter(id=invoice.id).select_for_update().get()
         if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.CREDITED:
             return CreditResult(

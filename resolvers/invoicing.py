@@ -178,6 +178,8 @@ async def _invoice_client(
     await ensure_counter(agency.id, issued_on.year)
     async with in_transaction():
         counter = await lock_counter(agency.id, issued_on.year)
+        # Stamped under the lock, so issue times follow the numbers.
+        now = utcnow()
         visits = (
             await Intervention.filter(
                 agency_id=agency.id,

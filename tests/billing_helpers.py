@@ -12,6 +12,8 @@ from models.enums import InterventionStatus, Role
 from models.interventions import Intervention, ServiceType
 from resolvers.interventions import billing_address
 from schema.ids import to_global_id
+
+__all__ = ["Client", "factories", "to_global_id"]
 from tests import factories
 from tests.conftest import unique
 
