@@ -84,6 +84,15 @@ async def lines_of(invoice_id: int) -> list[InvoiceLine]:
     return list(await InvoiceLine.filter(invoice_id=invoice_id).order_by("position"))
 
 
+async def lines_by_invoice(invoice_ids: list[int]) -> list[list[InvoiceLine]]:
+    """The lines of several invoices in one query, in the order of `invoice_ids`."""
+    rows = await InvoiceLine.filter(invoice_id__in=invoice_ids).order_by("invoice_id", "position")
+    grouped: dict[int, list[InvoiceLine]] = {pk: [] for pk in invoice_ids}
+    for row in rows:
+        grouped[row.invoice_id].append(row)
+    return [grouped[pk] for pk in invoice_ids]
+
+
 def today_for(agency_time_zone: str = "Europe/Paris") -> date:
     return utcnow().astimezone(ZoneInfo(agency_time_zone)).date()
 

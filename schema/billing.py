@@ -93,8 +93,9 @@ class Invoice(Node):
     pk: strawberry.Private[int]
 
     @strawberry.field
-    async def lines(self) -> list[InvoiceLine]:
-        return [InvoiceLine.from_model(line) for line in await invoices.lines_of(self.pk)]
+    async def lines(self, info: Info) -> list[InvoiceLine]:
+        rows = await info.context.loaders.invoice_lines_by_invoice.load(self.pk)
+        return [InvoiceLine.from_model(line) for line in rows]
 
     @classmethod
     def build(cls, info: Info, invoice: InvoiceModel) -> Invoice:
