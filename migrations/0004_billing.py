@@ -152,6 +152,24 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Payslip',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name='payslips', on_delete=OnDelete.RESTRICT)),
+                ('worker', fields.ForeignKeyField('models.Worker', source_field='worker_id', db_constraint=True, to_field='id', related_name='payslips', on_delete=OnDelete.RESTRICT)),
+                ('year', fields.SmallIntField()),
+                ('month', fields.SmallIntField()),
+                ('filename', fields.CharField(max_length=120)),
+                ('size', fields.IntField()),
+                ('sha256', fields.CharField(max_length=64)),
+                ('content', fields.BinaryField()),
+                ('uploaded_by', fields.ForeignKeyField('models.Account', source_field='uploaded_by_id', null=True, db_constraint=True, to_field='id', related_name='uploaded_payslips', on_delete=OnDelete.SET_NULL)),
+                ('uploaded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'payslip', 'app': 'models', 'unique_together': (('client', 'worker', 'year', 'month'),), 'pk_attr': 'id', 'table_description': "A worker's payslip (PDF) for one month of work for one employing household."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='TaxCertificate',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.ratings",
     "models.billing",
     "models.tax_credit",
+    "models.mandates",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from models.accounts import Client
 from models.billing import Invoice
 from models.enums import InvoiceKind, PaymentMethod, ServiceMode
+from models.mandates import Payslip
 from resolvers import certificates, payments
 from resolvers.invoices import lines_of
 from services import billing, tokens
@@ -20,7 +21,7 @@ from services.documents import Document, to_csv, to_pdf
 
 FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 PATH = re.compile(
-    r"^/documents/(invoices|statements|certificates)/(\d{1,10})(?:-(\d{4}))?\.(pdf|csv)$"
+    r"^/documents/(invoices|statements|certificates|payslips)/(\d{1,10})(?:-(\d{4}))?\.(pdf|csv)$"
 )
 MODE_LABELS = {
     ServiceMode.PRESTATAIRE: "Mode prestataire : l'agence est l'employeur de l'intervenant.",
@@ -217,6 +218,12 @@ async def render(settings: Settings, path: str, expires: str, signature: str) ->
     if match is None or not tokens.check_link(settings.secret_key, path, expires, signature):
         return None
     kind, pk, year, fmt = match.groups()
+    if kind == "payslips":
+        payslip = await Payslip.get_or_none(id=int(pk))
+        if payslip is None or year or fmt != "pdf":
+            return None
+        name = f"fiche-de-paie-{payslip.year}-{payslip.month:02d}-{payslip.id}.pdf"
+        return Rendered(bytes(payslip.content), FORMATS["pdf"], name)
     if kind == "invoices":
         invoice = await Invoice.get_or_none(id=int(pk))
         if invoice is None or year:

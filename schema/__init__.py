@@ -25,6 +25,7 @@ from schema.feeds import FeedMutations, FeedQueries
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
+from schema.mandates import MandateMutations, MandateQueries
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
 from schema.ratings import RatingMutations, RatingQueries
@@ -45,6 +46,7 @@ QUERY_TYPES: tuple[type, ...] = (
     FeedQueries,
     RatingQueries,
     BillingQueries,
+    MandateQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -57,6 +59,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     FeedMutations,
     RatingMutations,
     BillingMutations,
+    MandateMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -120,6 +120,8 @@ class Settings:
     subscriber_queue_size: int = 256
     # Lifetime of the signed links to invoices, statements and certificates (pdfUrl, csvUrl).
     document_link_seconds: int = 600
+    # Largest payslip PDF staff may attach (sent base64 in GraphQL: keep under MAX_BODY_BYTES).
+    payslip_max_bytes: int = 150_000
 
     @property
     def production(self) -> bool:
@@ -146,6 +148,8 @@ class Settings:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if not 10 <= self.document_link_seconds <= 86_400:
             raise ConfigError("DOCUMENT_LINK_SECONDS must be between 10 and 86400")
+        if not 1_000 <= self.payslip_max_bytes <= 50_000_000:
+            raise ConfigError("PAYSLIP_MAX_BYTES must be between 1000 and 50000000")
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
         self._validate_sms_url()
@@ -231,4 +235,5 @@ def load_settings() -> Settings:
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
         document_link_seconds=_int("DOCUMENT_LINK_SECONDS", 600),
+        payslip_max_bytes=_int("PAYSLIP_MAX_BYTES", 150_000),
     ).validate()
