@@ -9,7 +9,14 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Client
 from models.billing import Invoice, Payment
-from models.enums import InvoiceKind, InvoiceStatus, NotificationTopic, PaymentMethod, Role
+from models.enums import (
+    AdvanceStatus,
+    InvoiceKind,
+    InvoiceStatus,
+    NotificationTopic,
+    PaymentMethod,
+    Role,
+)
 from resolvers import guards
 from resolvers.errors import BadInput, Forbidden, UserError, user_error
 from resolvers.invoices import today_for
@@ -150,3 +157,48 @@ async def statement_client(viewer: Viewer | None, year: int) -> Client | None:
     if not 2000 <= year <= today_for().year:
         raise BadInput("Année hors limites.")
     return await Client.get_or_none(account_id=viewer.account_id)
+
+
+# Until the URSSAF exchange exists, staff move the advance along by hand.
+ADVANCE_STEPS = {
+    AdvanceStatus.TO_SEND: {AdvanceStatus.SENT},
+    AdvanceStatus.SENT: {AdvanceStatus.VALIDATED, AdvanceStatus.REFUSED},
+    AdvanceStatus.VALIDATED: {AdvanceStatus.PAID},
+    AdvanceStatus.REFUSED: {AdvanceStatus.TO_SEND},
+    AdvanceStatus.PAID: set(),
+}
+
+
+@dataclass(frozen=True)
+class AdvanceResult:
+    invoice: Invoice | None
+    user_errors: list[UserError]
+
+
+async def set_advance_status(
+    viewer: Viewer | None, invoice_id: int, status: AdvanceStatus
+) -> AdvanceResult:
+    staff = guards.staff(viewer)
+    async with in_transaction():
+        invoice = (
+            await Invoice.filter(id=invoice_id, agency_id=staff.agency_id)
+            .select_for_update()
+            .first()
+        )
+        if invoice is None:
+            return AdvanceResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
+        current = AdvanceStatus(invoice.advance_status) if invoice.advance_status else None
+        if current is None or status not in ADVANCE_STEPS[current]:
+            return AdvanceResult(
+                None,
+                [
+                    user_error(
+                        "status",
+                        "Ce changement d'état de l'avance immédiate n'est pas possible.",
+                        "BAD_TRANSITION",
+                    )
+                ],
+            )
+        await Invoice.filter(id=invoice.id).update(advance_status=status)
+        await invoice.refresh_from_db()
+    return AdvanceResult(invoice, [])

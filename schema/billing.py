@@ -6,11 +6,13 @@ from datetime import date
 
 import strawberry
 
+from models.enums import AdvanceStatus as AdvanceStatusEnum
 from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
 from resolvers import certificates, documents, guards, invoices, invoicing, payments
 from resolvers.errors import BadInput, user_error
 from schema.billing_types import (
+    AdvanceStatus,
     Invoice,
     Payment,
     PaymentMethod,
@@ -95,6 +97,18 @@ class SetClientBillingProfileInput:
     members_over_65: int = 0
     disability: bool = False
     first_direct_employment_year: int | None = None
+
+
+@strawberry.input
+class SetAdvanceStatusInput:
+    invoice_id: strawberry.ID
+    status: AdvanceStatus  # type: ignore[valid-type]
+
+
+@strawberry.type
+class SetAdvanceStatusPayload:
+    invoice: Invoice | None
+    user_errors: list[UserErrorType]
 
 
 @strawberry.input
@@ -239,6 +253,23 @@ class BillingMutations:
             )
             if profile
             else None,
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description="Moves an invoice's immediate advance along: TO_SEND → SENT → VALIDATED "
+        "or REFUSED, VALIDATED → PAID, REFUSED → TO_SEND (staff)."
+    )
+    async def set_advance_status(
+        self, info: Info, input: SetAdvanceStatusInput
+    ) -> SetAdvanceStatusPayload:
+        result = await payments.set_advance_status(
+            info.context.viewer,
+            expect_id(input.invoice_id, "Invoice"),
+            AdvanceStatusEnum(input.status),
+        )
+        return SetAdvanceStatusPayload(
+            invoice=Invoice.build(info, result.invoice) if result.invoice else None,
             user_errors=user_errors(result.user_errors),
         )
 

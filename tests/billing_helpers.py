@@ -8,12 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.accounts import Agency, AgencyPostalPrefix, Client, Worker
+from models.billing import Invoice
 from models.enums import InterventionStatus, Role
 from models.interventions import Intervention, ServiceType
 from resolvers.interventions import billing_address
-from schema.ids import to_global_id
+from schema.ids import from_global_id, to_global_id
 
-__all__ = ["Client", "factories", "to_global_id"]
+__all__ = ["Client", "Invoice", "factories", "from_global_id", "to_global_id"]
 from tests import factories
 from tests.conftest import unique
 

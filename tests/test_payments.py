@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from schema.ids import to_global_id
 from tests import billing_helpers as bh
@@ -178,3 +181,64 @@ async def test_the_yearly_payment_statement(api, issued):
     assert await api.error_code(STATEMENT, {"year": 2026}, t.staff_token) == "FORBIDDEN"
     assert await api.error_code(STATEMENT, {"year": 2026}) == "UNAUTHENTICATED"
     assert await api.error_code(STATEMENT, {"year": 2031}, t.client_token) == "BAD_USER_INPUT"
+
+
+ADVANCE = """
+mutation A($input: SetAdvanceStatusInput!) {
+  setAdvanceStatus(input: $input) {
+    invoice { id advanceStatus }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def advance(api: Any, token: str, invoice_id: str, status: str) -> Any:
+    values = {"invoiceId": invoice_id, "status": status}
+    return (await api.data(ADVANCE, {"input": values}, token=token))["setAdvanceStatus"]
+
+
+async def test_the_advance_status_moves_along_the_urssaf_steps(api, settings, issued):
+    t, invoice = issued
+    assert codes(await advance(api, t.staff_token, invoice["id"], "PAID")) == ["BAD_TRANSITION"]
+    for status in ("SENT", "REFUSED", "TO_SEND", "SENT", "VALIDATED", "PAID"):
+        payload = await advance(api, t.staff_token, invoice["id"], status)
+        assert payload["invoice"]["advanceStatus"] == status, payload
+    assert codes(await advance(api, t.staff_token, invoice["id"], "SENT")) == ["BAD_TRANSITION"]
+    other = await bh.team(api, settings)
+    assert codes(await advance(api, other.staff_token, invoice["id"], "SENT")) == ["NOT_FOUND"]
+    for token in (t.client_token, t.worker_token):
+        values = {"invoiceId": invoice["id"], "status": "SENT"}
+        assert await api.error_code(ADVANCE, {"input": values}, token) == "FORBIDDEN"
+
+
+async def test_an_unpaid_invoice_past_its_due_date_is_overdue(api, issued):
+    t, invoice = issued
+    pk = bh.from_global_id(invoice["id"])[1]
+    await bh.Invoice.filter(id=pk).update(due_on=date(2026, 11, 1))
+    [shown] = await bh.invoices(api, t.client_token)
+    assert shown["status"] == "OVERDUE"
+    await pay(api, t.staff_token, invoice["id"], "10")
+    [shown] = await bh.invoices(api, t.client_token)
+    assert shown["status"] == "OVERDUE"  # partly paid, still late
+    await pay(api, t.staff_token, invoice["id"], "23")
+    [shown] = await bh.invoices(api, t.client_token)
+    assert shown["status"] == "PAID"
+
+
+async def test_the_credit_note_pdf_names_the_invoice_it_cancels(api, issued):
+    t, invoice = issued
+    await credit(api, t.staff_token, invoice["id"], reason="Heures à corriger")
+    notes = [i for i in await bh.invoices(api, t.client_token) if i["number"].startswith("AV")]
+    response = await api.http.get(notes[0]["pdfUrl"].removeprefix("http://passage.test"))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    for mention in (
+        "Avoir AV2026-000002",
+        "Avoir sur la facture F2026-000001 : Heures à corriger",
+        "Déclaration SAP n° SAP812345678",
+        "Hélène Béranger",
+        "-60,00",
+        "-66,00",
+        "-33,00",
+    ):
+        assert mention in text, mention
