@@ -76,7 +76,12 @@ async def compute(client: Client, year: int) -> Certificate:
     paid = sum(p.amount_cents for p in payments if p.method not in (*AID_METHODS, "CESU"))
     cesu = sum(p.amount_cents for p in payments if p.method == PaymentMethod.CESU)
     aid = sum(p.amount_cents for p in payments if p.method in AID_METHODS)
-    invoices = await Invoice.filter(client_id=client.id, year=year)
+    # Advances of the services of the year (credit notes subtract theirs).
+    invoices = await Invoice.filter(
+        client_id=client.id,
+        period_start__gte=date(year, 1, 1),
+        period_start__lt=date(year + 1, 1, 1),
+    )
     advance = sum(i.advance_cents for i in invoices)
     lines = (
         await InvoiceLine.filter(

@@ -178,6 +178,9 @@ async def test_the_yearly_payment_statement(api, issued):
     pdf = await api.http.get(statement["pdfUrl"].removeprefix("http://passage.test"))
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-disposition"] == 'attachment; filename="releve-paiements-2026.pdf"'
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    for mention in ("Relevé de paiements 2026", "Hélène Béranger", "Virement", "33,00", "page 1/1"):
+        assert mention in text, mention
     assert await api.error_code(STATEMENT, {"year": 2026}, t.staff_token) == "FORBIDDEN"
     assert await api.error_code(STATEMENT, {"year": 2026}) == "UNAUTHENTICATED"
     assert await api.error_code(STATEMENT, {"year": 2031}, t.client_token) == "BAD_USER_INPUT"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from tests.mailbox import body_of
 from tests.test_payments import pay
 
 CERTIFICATE = "query C($year: Int!) { taxCertificate(year: $year) { year amountPaid pdfUrl } }"
+CERTIFICATE_CSV = "query C($year: Int!) { taxCertificate(year: $year) { published csvUrl } }"
 PUBLISH = """
 mutation P($year: Int!) {
   publishTaxCertificates(input: { year: $year }) { published userErrors { field code } }
@@ -87,3 +89,26 @@ async def test_staff_publish_the_certificates_and_households_are_told(api, mailb
     ]
     for token in (t.client_token, t.worker_token):
         assert await api.error_code(PUBLISH, {"year": 2025}, token) == "FORBIDDEN"
+
+
+async def test_the_certificate_csv(api, paid_2025):
+    t = paid_2025
+    cert = (await api.data(CERTIFICATE_CSV, {"year": 2025}, token=t.client_token))["taxCertificate"]
+    assert cert["published"] is False
+    response = await api.http.get(cert["csvUrl"].removeprefix("http://passage.test"))
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="attestation-fiscale-2025.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Document", "Attestation fiscale 2025"]
+    assert [
+        f"Claire Martin (matricule {t.employee_number})",
+        "2025-12",
+        "02/12, 09/12",
+        "3,00",
+    ] in rows
+    totals = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert totals["Montant payé ouvrant droit au crédit d'impôt (€)"] == "40,00"
+    assert totals["CESU préfinancés (€)"] == "9,50"
+    assert totals["Avance immédiate déjà perçue (€)"] == "49,50"
