@@ -7,7 +7,7 @@ at 18,000 EUR. A new year's law is one more row in a later migration.
 """
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import AdvanceStatus, InvoiceKind, InvoiceStatus, PaymentMethod, ServiceMode
+from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, PaymentMethod, ServiceMode
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -196,6 +196,11 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'tax_credit_rule', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The law of one tax year (article 199 sexdecies CGI): rate and expense ceilings.'},
             bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='Event',
+            name='type',
+            field=fields.CharEnumField(description='SCHEDULED: SCHEDULED\nRESCHEDULED: RESCHEDULED\nREASSIGNED: REASSIGNED\nCANCELLED: CANCELLED\nARRIVED: ARRIVED\nDEPARTED: DEPARTED\nLATE: LATE\nMISSED: MISSED\nINVOICE_ISSUED: INVOICE_ISSUED\nCREDIT_NOTE_ISSUED: CREDIT_NOTE_ISSUED\nPAYMENT_RECORDED: PAYMENT_RECORDED\nCERTIFICATE_PUBLISHED: CERTIFICATE_PUBLISHED', enum_type=EventType, max_length=24),
         ),
         ops.RunSQL(
             "INSERT INTO tax_credit_rule (year, rate_bp, base_ceiling_cents, increment_cents, "

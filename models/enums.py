@@ -68,6 +68,10 @@ class EventType(StrEnum):
     DEPARTED = "DEPARTED"
     LATE = "LATE"
     MISSED = "MISSED"
+    INVOICE_ISSUED = "INVOICE_ISSUED"
+    CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"
+    CERTIFICATE_PUBLISHED = "CERTIFICATE_PUBLISHED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -83,6 +87,17 @@ INTERVENTION_EVENT_TYPES = frozenset(
         EventType.DEPARTED,
         EventType.LATE,
         EventType.MISSED,
+    }
+)
+
+
+# What `billingEvents` carries: subject_id is the invoice (or the tax certificate).
+BILLING_EVENT_TYPES = frozenset(
+    {
+        EventType.INVOICE_ISSUED,
+        EventType.CREDIT_NOTE_ISSUED,
+        EventType.PAYMENT_RECORDED,
+        EventType.CERTIFICATE_PUBLISHED,
     }
 )
 

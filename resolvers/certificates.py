@@ -14,7 +14,14 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Agency, Client
 from models.billing import Invoice, InvoiceLine, Payment
-from models.enums import InvoiceKind, InvoiceStatus, NotificationTopic, PaymentMethod, Role
+from models.enums import (
+    EventType,
+    InvoiceKind,
+    InvoiceStatus,
+    NotificationTopic,
+    PaymentMethod,
+    Role,
+)
 from models.tax_credit import TaxCertificate
 from resolvers import guards, invoicing
 from resolvers.errors import BadInput, Forbidden
@@ -23,6 +30,7 @@ from resolvers.notify import Notification, notify_client
 from resolvers.runtime import Runtime, Viewer
 from services import billing
 from services.clock import utcnow
+from subscriptions import events
 
 AID_METHODS = (PaymentMethod.APA, PaymentMethod.PCH)
 CESU_NOTICE = (
@@ -158,7 +166,7 @@ async def publish(rt: Runtime, viewer: Viewer | None, year: int) -> int:
         if certificate.published:
             continue
         async with in_transaction():
-            await TaxCertificate.create(
+            stored = await TaxCertificate.create(
                 client_id=client_id,
                 year=year,
                 amount_paid_cents=certificate.amount_paid_cents,
@@ -178,6 +186,14 @@ async def publish(rt: Runtime, viewer: Viewer | None, year: int) -> int:
                     ),
                 ),
             )
+            event = await events.record_event(
+                EventType.CERTIFICATE_PUBLISHED,
+                stored.published_at,
+                agency_id=client.agency_id,
+                client_id=client_id,
+                subject_id=stored.id,
+            )
+        await events.publish(rt.bus, [event])
         count += 1
     rt.mailer.wake()
     return count

@@ -11,12 +11,13 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Agency, Client
 from models.billing import BilledVisit, Invoice, InvoiceLine
-from models.enums import AdvanceStatus, InvoiceKind, InvoiceStatus, Role, ServiceMode
+from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, Role, ServiceMode
 from models.tax_credit import ClientBillingProfile
 from resolvers import guards, invoicing
 from resolvers.errors import BadInput, Forbidden, UserError, user_error
-from resolvers.runtime import Viewer
+from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
+from subscriptions import events
 
 MAX_REASON = 500
 MAX_HOUSEHOLD = 20
@@ -103,7 +104,9 @@ class CreditResult:
     user_errors: list[UserError]
 
 
-async def issue_credit_note(viewer: Viewer | None, invoice_id: int, reason: str) -> CreditResult:
+async def issue_credit_note(
+    rt: Runtime, viewer: Viewer | None, invoice_id: int, reason: str
+) -> CreditResult:
     """Cancels an issued invoice with a credit note of the opposite amounts.
 
     The invoice itself is never changed (its status becomes CREDITED); its visits can be
@@ -192,6 +195,14 @@ async def issue_credit_note(viewer: Viewer | None, invoice_id: int, reason: str)
         )
         await Invoice.filter(id=invoice.id).update(status=InvoiceStatus.CREDITED)
         await BilledVisit.filter(invoice_id=invoice.id).delete()
+        event = await events.record_event(
+            EventType.CREDIT_NOTE_ISSUED,
+            now,
+            agency_id=note.agency_id,
+            client_id=note.client_id,
+            subject_id=note.id,
+        )
+    await events.publish(rt.bus, [event])
     return CreditResult(note, [])
 
 

@@ -22,6 +22,7 @@ from models.accounts import Account, Agency, Client
 from models.billing import AgencyBillingRule, BilledVisit, Invoice, InvoiceCounter, InvoiceLine
 from models.enums import (
     AdvanceStatus,
+    EventType,
     InterventionStatus,
     InvoiceKind,
     NotificationTopic,
@@ -34,6 +35,8 @@ from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
 from services import billing
 from services.clock import utcnow
+from subscriptions import events
+from subscriptions.bus import Bus
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def legal_mentions(agency: Agency, client: Client, account: Account) -> dict[str
 
 
 async def _invoice_client(
-    agency: Agency, client_id: int, month: Month, actor_id: int | None
+    agency: Agency, client_id: int, month: Month, actor_id: int | None, bus: Bus | None
 ) -> Invoice | None:
     tz = ZoneInfo(agency.time_zone)
     start = datetime.combine(month.first_day, datetime.min.time(), tz)
@@ -251,10 +254,21 @@ async def _invoice_client(
                 ),
             ),
         )
+        event = await events.record_event(
+            EventType.INVOICE_ISSUED,
+            now,
+            agency_id=agency.id,
+            client_id=client_id,
+            subject_id=invoice.id,
+        )
+    if bus is not None:  # else (command line) the servers' relay publishes it
+        await events.publish(bus, [event])
     return invoice
 
 
-async def run_month(agency_id: int, month: Month, actor_id: int | None = None) -> list[Invoice]:
+async def run_month(
+    agency_id: int, month: Month, actor_id: int | None = None, bus: Bus | None = None
+) -> list[Invoice]:
     """Invoices every client of the agency with unbilled completed visits in `month`."""
     agency = await Agency.get_or_none(id=agency_id)
     if agency is None:
@@ -278,7 +292,7 @@ async def run_month(agency_id: int, month: Month, actor_id: int | None = None) -
     )
     created = []
     for client_id in sorted({int(row["client_id"]) for row in rows}):
-        invoice = await _invoice_client(agency, client_id, month, actor_id)
+        invoice = await _invoice_client(agency, client_id, month, actor_id, bus)
         if invoice is not None:
             created.append(invoice)
     return created

@@ -11,6 +11,7 @@ from models.accounts import Client
 from models.billing import Invoice, Payment
 from models.enums import (
     AdvanceStatus,
+    EventType,
     InvoiceKind,
     InvoiceStatus,
     NotificationTopic,
@@ -24,6 +25,7 @@ from resolvers.notify import Notification, notify_client
 from resolvers.runtime import Runtime, Viewer
 from services import billing
 from services.clock import utcnow
+from subscriptions import events
 
 METHOD_LABELS = {
     PaymentMethod.CARD: "Carte bancaire",
@@ -104,6 +106,14 @@ async def record_payment(rt: Runtime, viewer: Viewer | None, data: PaymentData) 
         await notify_client(
             client.account, NotificationTopic.BILLING, await _recap(client, payment)
         )
+        event = await events.record_event(
+            EventType.PAYMENT_RECORDED,
+            payment.created_at,
+            agency_id=invoice.agency_id,
+            client_id=invoice.client_id,
+            subject_id=invoice.id,
+        )
+    await events.publish(rt.bus, [event])
     rt.mailer.wake()
     return PaymentResult(payment, invoice, [])
 

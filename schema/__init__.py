@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
 from schema.billing import BillingMutations, BillingQueries
+from schema.billing_live import BillingSubscriptions
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -63,7 +64,7 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
-Subscription = merge_types("Subscription", (InterventionSubscriptions,))
+Subscription = merge_types("Subscription", (InterventionSubscriptions, BillingSubscriptions))
 
 MASKED_MESSAGE = "Erreur inattendue."
 INTERNAL = "INTERNAL_SERVER_ERROR"

@@ -175,7 +175,9 @@ class BillingMutations:
         assert viewer.agency_id is not None
         try:
             month = invoicing.Month.parse(input.month)
-            created = await invoicing.run_month(viewer.agency_id, month, viewer.account_id)
+            created = await invoicing.run_month(
+                viewer.agency_id, month, viewer.account_id, info.context.runtime.bus
+            )
         except BadInput as exc:
             return RunInvoicingPayload(
                 invoices=[],
@@ -189,7 +191,10 @@ class BillingMutations:
     @strawberry.mutation(description="Cancels an invoice with a credit note (staff).")
     async def issue_credit_note(self, info: Info, input: IssueCreditNoteInput) -> CreditNotePayload:
         result = await invoices.issue_credit_note(
-            info.context.viewer, expect_id(input.invoice_id, "Invoice"), input.reason
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.invoice_id, "Invoice"),
+            input.reason,
         )
         return CreditNotePayload(
             credit_note=Invoice.build(info, result.credit_note) if result.credit_note else None,
