@@ -20,12 +20,11 @@ from models.enums import (
     InvoiceStatus,
     NotificationTopic,
     PaymentMethod,
-    Role,
 )
 from models.tax_credit import TaxCertificate
 from resolvers import guards, invoicing
-from resolvers.errors import BadInput, Forbidden
-from resolvers.invoices import today_for
+from resolvers.errors import BadInput
+from resolvers.invoices import household, today_for
 from resolvers.notify import Notification, notify_client
 from resolvers.runtime import Runtime, Viewer
 from services import billing
@@ -133,13 +132,12 @@ async def compute(client: Client, year: int) -> Certificate:
     )
 
 
-async def for_viewer(viewer: Viewer | None, year: int) -> Certificate | None:
-    """The signed-in household's certificate of `year` (a past year)."""
-    viewer = guards.signed_in(viewer)
-    if viewer.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
+async def for_viewer(
+    viewer: Viewer | None, year: int, client_id: int | None = None
+) -> Certificate | None:
+    """A household's certificate of `year` (a past year): its own, or staff's client's."""
+    client = await household(viewer, client_id)
     check_year(year)
-    client = await Client.get_or_none(account_id=viewer.account_id)
     if client is None:
         return None
     return await compute(client, year)

@@ -36,6 +36,24 @@ async def client_of(viewer: Viewer) -> Client | None:
     return await Client.get_or_none(account_id=viewer.account_id)
 
 
+async def household(viewer: Viewer | None, client_id: int | None) -> Client | None:
+    """The viewer's own household, or (staff, with `client_id`) one of their agency's.
+
+    None when it is not the viewer's to see, like `node(id:)`.
+    """
+    viewer = guards.signed_in(viewer)
+    if viewer.is_staff and viewer.agency_id is not None:
+        if client_id is None:
+            raise BadInput("Indiquez le client (clientId).")
+        return await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
+    if viewer.role is not Role.CLIENT:
+        raise Forbidden("Réservé aux clients et au personnel de l'agence.")
+    client = await client_of(viewer)
+    if client is None or (client_id is not None and client_id != client.id):
+        return None
+    return client
+
+
 async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[Invoice]:
     """A queryset of the invoices `viewer` may see: a client its own, staff their agency's."""
     viewer = guards.signed_in(viewer)

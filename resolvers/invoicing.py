@@ -65,6 +65,26 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @property
+    def french(self) -> str:
+        return f"{FRENCH_MONTHS[self.month - 1]} {self.year}"
+
+
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
 
 def address_text(line1: str, line2: str, postal_code: str, city: str) -> str:
     return ", ".join(part for part in (line1, line2, f"{postal_code} {city}".strip()) if part)
@@ -247,7 +267,7 @@ async def _invoice_client(
                 subject=f"Votre facture {invoice.number} est disponible",
                 body=(
                     f"Bonjour {client.account.first_name},\n\n"
-                    f"Votre facture {invoice.number} pour {month} est disponible dans votre "
+                    f"Votre facture {invoice.number} pour {month.french} est disponible dans votre "
                     f"espace client.\nMontant TTC : {billing.money_fr(total.incl_cents)} €\n"
                     f"Avance immédiate : {billing.money_fr(advance.advance_cents)} €\n"
                     f"Reste à payer : {billing.money_fr(advance.amount_due_cents)} €\n"

@@ -16,11 +16,10 @@ from models.enums import (
     InvoiceStatus,
     NotificationTopic,
     PaymentMethod,
-    Role,
 )
 from resolvers import guards
-from resolvers.errors import BadInput, Forbidden, UserError, user_error
-from resolvers.invoices import today_for
+from resolvers.errors import BadInput, UserError, user_error
+from resolvers.invoices import household, today_for
 from resolvers.notify import Notification, notify_client
 from resolvers.runtime import Runtime, Viewer
 from services import billing
@@ -159,14 +158,14 @@ async def payments_of(client_id: int, year: int) -> list[Payment]:
     )
 
 
-async def statement_client(viewer: Viewer | None, year: int) -> Client | None:
-    """The signed-in household, for its payment statement of `year`."""
-    viewer = guards.signed_in(viewer)
-    if viewer.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
+async def statement_client(
+    viewer: Viewer | None, year: int, client_id: int | None = None
+) -> Client | None:
+    """The household whose payment statement of `year` the viewer may read."""
+    client = await household(viewer, client_id)
     if not 2000 <= year <= today_for().year:
         raise BadInput("Année hors limites.")
-    return await Client.get_or_none(account_id=viewer.account_id)
+    return client
 
 
 # Until the URSSAF exchange exists, staff move the advance along by hand.

@@ -138,9 +138,16 @@ class BillingQueries:
             before is not None,
         )
 
-    @strawberry.field(description="The household's tax certificate of a past year (clients).")
-    async def tax_certificate(self, info: Info, year: int) -> TaxCertificate | None:
-        cert = await certificates.for_viewer(info.context.viewer, year)
+    @strawberry.field(
+        description="A household's tax certificate of a past year: the client's own, or "
+        "staff pass clientId."
+    )
+    async def tax_certificate(
+        self, info: Info, year: int, client_id: strawberry.ID | None = None
+    ) -> TaxCertificate | None:
+        cert = await certificates.for_viewer(
+            info.context.viewer, year, expect_id(client_id, "Client") if client_id else None
+        )
         if cert is None:
             return None
         settings = info.context.runtime.settings
@@ -152,9 +159,16 @@ class BillingQueries:
             csv_url=documents.yearly_link(settings, "certificates", cert.client_id, year, "csv"),
         )
 
-    @strawberry.field(description="The household's payments of a year, as PDF and CSV (clients).")
-    async def payment_statement(self, info: Info, year: int) -> PaymentStatement | None:
-        client = await payments.statement_client(info.context.viewer, year)
+    @strawberry.field(
+        description="A household's payments of a year, as PDF and CSV: the client's own, "
+        "or staff pass clientId."
+    )
+    async def payment_statement(
+        self, info: Info, year: int, client_id: strawberry.ID | None = None
+    ) -> PaymentStatement | None:
+        client = await payments.statement_client(
+            info.context.viewer, year, expect_id(client_id, "Client") if client_id else None
+        )
         if client is None:
             return None
         settings = info.context.runtime.settings

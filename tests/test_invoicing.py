@@ -8,6 +8,7 @@ from models.enums import InterventionStatus
 from schema.ids import to_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import INVOICE_DETAILS, INVOICES, RUN, paris
+from tests.mailbox import body_of
 from tests.test_planning_rules import codes
 
 
@@ -16,7 +17,7 @@ async def t(api, settings):
     return await bh.team(api, settings)
 
 
-async def test_a_month_of_visits_becomes_one_invoice(api, t):
+async def test_a_month_of_visits_becomes_one_invoice(api, mailbox, t):
     await bh.enrol(api, t)
     # 127 min worked → 2 h (quarter hours, nearest); a corrected visit bills its planned 3 h.
     await bh.visit(t, paris(2026, 10, 6, 9), hours=2, worked=(3, 127))
@@ -57,6 +58,11 @@ async def test_a_month_of_visits_becomes_one_invoice(api, t):
     assert (first["amountExcludingTax"], first["amountIncludingTax"]) == ("60.00", "66.00")
     assert (second["hours"], second["plannedDuration"]) == ("3.00", True)
     assert (second["startTime"], second["endTime"]) == ("14:00", "17:00")
+
+    message = await mailbox.wait_for(t.client_email, "Votre facture F2026-000001")
+    body = body_of(message)
+    assert "pour octobre 2026" in body
+    assert "Reste à payer : 82,50 €" in body
 
     # Re-running never invoices a visit twice.
     again = await bh.run(api, t, "2026-10")

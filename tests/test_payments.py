@@ -181,7 +181,8 @@ async def test_the_yearly_payment_statement(api, issued):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     for mention in ("Relevé de paiements 2026", "Hélène Béranger", "Virement", "33,00", "page 1/1"):
         assert mention in text, mention
-    assert await api.error_code(STATEMENT, {"year": 2026}, t.staff_token) == "FORBIDDEN"
+    assert await api.error_code(STATEMENT, {"year": 2026}, t.staff_token) == "BAD_USER_INPUT"
+    assert await api.error_code(STATEMENT, {"year": 2026}, t.worker_token) == "FORBIDDEN"
     assert await api.error_code(STATEMENT, {"year": 2026}) == "UNAUTHENTICATED"
     assert await api.error_code(STATEMENT, {"year": 2031}, t.client_token) == "BAD_USER_INPUT"
 

@@ -8,12 +8,16 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from schema.ids import to_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.mailbox import body_of
 from tests.test_payments import pay
 
 CERTIFICATE = "query C($year: Int!) { taxCertificate(year: $year) { year amountPaid pdfUrl } }"
+STAFF_CERTIFICATE = """
+query C($year: Int!, $c: ID) { taxCertificate(year: $year, clientId: $c) { amountPaid } }
+"""
 CERTIFICATE_CSV = "query C($year: Int!) { taxCertificate(year: $year) { published csvUrl } }"
 PUBLISH = """
 mutation P($year: Int!) {
@@ -64,13 +68,21 @@ async def test_the_certificate_counts_what_the_household_paid(api, paid_2025):
         assert mention in text, mention
 
 
-async def test_the_certificate_waits_for_the_year_to_end(api, paid_2025):
+async def test_the_certificate_waits_for_the_year_to_end(api, settings, paid_2025):
     t = paid_2025
     for year in (2026, 2030, 1999):
         assert await api.error_code(CERTIFICATE, {"year": year}, t.client_token) == "BAD_USER_INPUT"
-    for token in (t.staff_token, t.worker_token):
-        assert await api.error_code(CERTIFICATE, {"year": 2025}, token) == "FORBIDDEN"
+    assert await api.error_code(CERTIFICATE, {"year": 2025}, t.worker_token) == "FORBIDDEN"
     assert await api.error_code(CERTIFICATE, {"year": 2025}) == "UNAUTHENTICATED"
+    # Staff name the household; nobody else's household answers.
+    assert await api.error_code(CERTIFICATE, {"year": 2025}, t.staff_token) == "BAD_USER_INPUT"
+    mine = to_global_id("Client", t.client_id)
+    cert = await api.data(STAFF_CERTIFICATE, {"year": 2025, "c": mine}, token=t.staff_token)
+    assert cert["taxCertificate"]["amountPaid"] == "40.00"
+    other = await bh.team(api, settings)
+    for token in (other.staff_token, other.client_token):
+        cert = await api.data(STAFF_CERTIFICATE, {"year": 2025, "c": mine}, token=token)
+        assert cert["taxCertificate"] is None
 
 
 async def test_staff_publish_the_certificates_and_households_are_told(api, mailbox, paid_2025):
