@@ -20,6 +20,7 @@ from resolvers.errors import DomainError
 from schema.accounts import AccountMutations, AccountQueries
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
+from schema.billing_rules import BillingRuleMutations
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
@@ -60,6 +61,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     FeedMutations,
     RatingMutations,
     BillingMutations,
+    BillingRuleMutations,
     MandateMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)

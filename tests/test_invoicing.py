@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from models.enums import InterventionStatus
+from models.enums import InterventionStatus, Role
 from schema.ids import to_global_id
 from tests import billing_helpers as bh
+from tests import factories
 from tests.billing_helpers import INVOICE_DETAILS, INVOICES, RUN, paris
 from tests.mailbox import body_of
 from tests.test_planning_rules import codes
@@ -149,3 +152,67 @@ async def test_mandataire_clients_get_management_fees(api, t):
     assert line["label"].startswith("Frais de gestion")
     assert line["hourlyRate"] == "2.50"
     assert detail["totalIncludingTax"] == "11.00"  # 4 h x 2.50 € + 10 %
+
+
+RULE = """
+mutation R($input: SetAgencyBillingRuleInput!) {
+  setAgencyBillingRule(input: $input) {
+    rule { roundingStepMinutes roundingMode paymentTermsDays mandateFee }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def set_rule(api: Any, token: str, **overrides: Any) -> Any:
+    values = {
+        "roundingStepMinutes": 30,
+        "roundingMode": "UP",
+        "paymentTermsDays": 30,
+        "mandateFee": "3,10",
+    }
+    values.update(overrides)
+    return (await api.data(RULE, {"input": values}, token=token))["setAgencyBillingRule"]
+
+
+async def test_the_agency_rounding_rule_is_used_by_the_run(api, settings, t):
+    admin_email = await factories.staff(settings, t.agency_id, Role.ADMIN)
+    admin = await factories.log_in(api, admin_email)
+    payload = await set_rule(api, admin)
+    assert payload == {
+        "rule": {
+            "roundingStepMinutes": 30,
+            "roundingMode": "UP",
+            "paymentTermsDays": 30,
+            "mandateFee": "3.10",
+        },
+        "userErrors": [],
+    }
+    await bh.visit(t, paris(2026, 5, 4, 9), worked=(0, 61))  # 61 min → 1 h 30 (UP, 30 min)
+    await bh.run(api, t, "2026-05")
+    [detail] = await bh.invoices(api, t.client_token, INVOICE_DETAILS)
+    assert detail["lines"][0]["hours"] == "1.50"
+    assert detail["totalIncludingTax"] == "49.50"
+    bad = await set_rule(
+        api,
+        admin,
+        roundingStepMinutes=7,
+        roundingMode="BANKERS",
+        paymentTermsDays=61,
+        mandateFee="abc",
+    )
+    assert sorted(codes(bad)) == ["INVALID", "INVALID", "INVALID_AMOUNT", "OUT_OF_RANGE"]
+    for token in (t.staff_token, t.client_token, t.worker_token):  # the advisor too
+        result = await api.gql(
+            RULE,
+            {
+                "input": {
+                    "roundingStepMinutes": 15,
+                    "roundingMode": "UP",
+                    "paymentTermsDays": 1,
+                    "mandateFee": "1",
+                }
+            },
+            token,
+        )
+        assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
