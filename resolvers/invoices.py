@@ -74,10 +74,16 @@ async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[
 
 
 async def page(
-    viewer: Viewer | None, year: int | None, size: int, before_id: int | None
+    viewer: Viewer | None,
+    year: int | None,
+    size: int,
+    before_id: int | None,
+    client_id: int | None = None,
 ) -> list[Invoice]:
     """Newest first; `size + 1` rows so the caller knows whether there is more."""
     query = await visible_invoices(viewer, year)
+    if client_id is not None:
+        query = query.filter(client_id=client_id)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return list(await query.order_by("-id").limit(size + 1))

@@ -119,7 +119,8 @@ class PublishTaxCertificatesInput:
 @strawberry.type
 class BillingQueries:
     @strawberry.field(
-        description="Invoices and credit notes: a client's own, staff their agency's."
+        description="Invoices and credit notes, newest first: a client's own, staff their "
+        "agency's (optionally one client's)."
     )
     async def invoices(
         self,
@@ -127,16 +128,23 @@ class BillingQueries:
         year: int | None = None,
         first: int | None = None,
         after: str | None = None,
+        client_id: strawberry.ID | None = None,
     ) -> Connection[Invoice]:
         size = page_size(first)
         before = after_pk(after)
-        rows = await invoices.page(info.context.viewer, year, size, before)
+        client = expect_id(client_id, "Client") if client_id else None
+        rows = await invoices.page(info.context.viewer, year, size, before, client)
         return connection(
             [Invoice.build(info, row) for row in rows],
             [cursor_for(row.id) for row in rows],
             size,
             before is not None,
         )
+
+    @strawberry.field(description="One invoice or credit note; null if absent or not yours.")
+    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
+        row = await invoices.by_id(guards.signed_in(info.context.viewer), expect_id(id, "Invoice"))
+        return Invoice.build(info, row) if row else None
 
     @strawberry.field(
         description="A household's tax certificate of a past year: the client's own, or "

@@ -216,3 +216,60 @@ async def test_the_agency_rounding_rule_is_used_by_the_run(api, settings, t):
             token,
         )
         assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ONE = "query One($id: ID!) { invoice(id: $id) { id number amountDue } }"
+BY_CLIENT = """
+query ByClient($c: ID) { invoices(clientId: $c, first: 10) { edges { node { number } } } }
+"""
+
+
+async def test_one_invoice_and_one_clients_invoices(api, settings, t):
+    await bh.visit(t, paris(2026, 2, 2, 9), worked=(0, 120))
+    await bh.run(api, t, "2026-02")
+    [invoice] = await bh.invoices(api, t.client_token)
+    for token in (t.client_token, t.staff_token):
+        found = (await api.data(ONE, {"id": invoice["id"]}, token=token))["invoice"]
+        assert found == {"id": invoice["id"], "number": "F2026-000001", "amountDue": "66.00"}
+    other = await bh.team(api, settings)
+    for token in (other.client_token, other.staff_token, t.worker_token):
+        assert (await api.data(ONE, {"id": invoice["id"]}, token=token))["invoice"] is None
+    assert await api.error_code(ONE, {"id": invoice["id"]}) == "UNAUTHENTICATED"
+    assert await api.error_code(ONE, {"id": "nope"}, t.client_token) == "BAD_USER_INPUT"
+    mine = to_global_id("Client", t.client_id)
+    theirs = to_global_id("Client", other.client_id)
+    staff_rows = (await api.data(BY_CLIENT, {"c": mine}, token=t.staff_token))["invoices"]
+    assert [e["node"]["number"] for e in staff_rows["edges"]] == ["F2026-000001"]
+    for token, client in ((t.staff_token, theirs), (t.client_token, theirs)):
+        rows = (await api.data(BY_CLIENT, {"c": client}, token=token))["invoices"]
+        assert rows["edges"] == []
+
+
+PAGE = """
+query Page($after: String, $first: Int) {
+  invoices(first: $first, after: $after) {
+    edges { cursor node { number } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}
+"""
+
+
+async def test_invoices_are_paged_newest_first(api, t):
+    for month in (1, 2, 3):
+        await bh.visit(t, paris(2026, month, 5, 9), worked=(0, 60))
+        await bh.run(api, t, f"2026-{month:02d}")
+    first = (await api.data(PAGE, {"first": 2}, token=t.client_token))["invoices"]
+    assert [e["node"]["number"] for e in first["edges"]] == ["F2026-000003", "F2026-000002"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    after = first["pageInfo"]["endCursor"]
+    rest = (await api.data(PAGE, {"first": 2, "after": after}, token=t.client_token))["invoices"]
+    assert [e["node"]["number"] for e in rest["edges"]] == ["F2026-000001"]
+    assert rest["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "endCursor": rest["edges"][0]["cursor"],
+    }
+    for first_value in (-1, 101):
+        code = await api.error_code(PAGE, {"first": first_value}, t.client_token)
+        assert code == "BAD_USER_INPUT"
