@@ -139,3 +139,33 @@ def test_parse_money(text, cents):
 def test_parse_money_refuses(text):
     with pytest.raises(ValueError, match=r"amount|decimals"):
         billing.parse_money(text)
+
+
+def test_signed_links_expire_and_cover_their_path():
+    from services import tokens
+
+    link = tokens.sign_link("k" * 40, "/documents/invoices/1.pdf", 600, now=1_000_000)
+    path, query = link.split("?")
+    expires, signature = (part.split("=")[1] for part in query.split("&"))
+    assert expires == "1000600"
+    assert tokens.check_link("k" * 40, path, expires, signature, now=1_000_600)
+    assert not tokens.check_link("k" * 40, path, expires, signature, now=1_000_601)
+    assert not tokens.check_link("k" * 40, "/documents/invoices/2.pdf", expires, signature, now=0)
+    assert not tokens.check_link("j" * 40, path, expires, signature, now=0)
+    assert not tokens.check_link("k" * 40, path, "-1", signature, now=0)
+    assert not tokens.check_link("k" * 40, path, expires, signature[:-1], now=0)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"document_link_seconds": 5},
+        {"document_link_seconds": 100_000},
+        {"payslip_max_bytes": 10},
+    ],
+)
+def test_billing_settings_are_bounded(changes):
+    from services.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError):
+        Settings().with_(**changes).validate()
