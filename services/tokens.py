@@ -23,9 +23,13 @@ def keyed_digest(secret_key: str, value: str) -> str:
 
 
 def sign_link(secret_key: str, path: str, lifetime_seconds: int, now: float | None = None) -> str:
-    """`path?expires=…&signature=…`: a link that works for anyone holding it, for a while."""
+    """`path?expires=…&signature=…`: a link that works for anyone holding it, for a while.
+
+    The signed message starts with "link|" so no other digest made with the key can
+    pass for a link signature.
+    """
     expires = int((now if now is not None else time.time()) + lifetime_seconds)
-    signature = keyed_digest(secret_key, f"{path}|{expires}")
+    signature = keyed_digest(secret_key, f"link|{path}|{expires}")
     return f"{path}?expires={expires}&signature={signature}"
 
 
@@ -35,7 +39,7 @@ def check_link(
     """The signature is ours and the link has not expired (constant-time comparison)."""
     if not expires.isdigit() or len(expires) > 12 or len(signature) != 64:
         return False
-    expected = keyed_digest(secret_key, f"{path}|{expires}")
+    expected = keyed_digest(secret_key, f"link|{path}|{expires}")
     if not hmac.compare_digest(expected, signature):
         return False
     return int(expires) >= (now if now is not None else time.time())
