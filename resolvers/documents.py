@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models.accounts import Client
+from models.accounts import Agency, Client
 from models.billing import Invoice
 from models.enums import InvoiceKind, PaymentMethod, ServiceMode
 from models.mandates import Payslip
 from resolvers import certificates, payments
 from resolvers.invoices import lines_of
+from resolvers.invoicing import legal_mentions
 from services import billing, tokens
 from services.config import Settings
 from services.documents import Document, to_csv, to_pdf
@@ -177,7 +178,7 @@ async def certificate_document(client: Client, year: int) -> Document:
                 "Montant payé ouvrant droit au crédit d'impôt (€)",
                 billing.money_fr(cert.amount_paid_cents),
             ),
-            ("Avance immédiate déjà perçue (€)", billing.money_fr(cert.advance_cents)),
+            ("Avance immédiate versée par l'URSSAF (€)", billing.money_fr(cert.advance_cents)),
             ("CESU préfinancés (€)", billing.money_fr(cert.cesu_cents)),
             ("Aides APA / PCH (€)", billing.money_fr(cert.aid_cents)),
         ],
@@ -190,9 +191,6 @@ async def certificate_document(client: Client, year: int) -> Document:
 
 
 async def _mentions(client: Client) -> tuple[list[str], list[str]]:
-    from models.accounts import Agency
-    from resolvers.invoicing import legal_mentions
-
     agency = await Agency.get(id=client.agency_id)
     m = legal_mentions(agency, client, await client.account)
     return (

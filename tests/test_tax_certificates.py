@@ -123,4 +123,4 @@ async def test_the_certificate_csv(api, paid_2025):
     totals = {row[0]: row[1] for row in rows if len(row) == 2}
     assert totals["Montant payé ouvrant droit au crédit d'impôt (€)"] == "40,00"
     assert totals["CESU préfinancés (€)"] == "9,50"
-    assert totals["Avance immédiate déjà perçue (€)"] == "49,50"
+    assert totals["Avance immédiate versée par l'URSSAF (€)"] == "49,50"
