@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -73,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     invoice.add_argument("--agency", default=None, help="an agency's global id (default: all)")
 
     commands.add_parser("seed-demo", help="idempotent demo agency, staff, workers and clients")
+
+    simulate = commands.add_parser(
+        "simulate", help="play the demo agency's day through the public API of a running server"
+    )
+    simulate.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    simulate.add_argument(
+        "--speed", type=float, default=1.0, help="simulated minutes per real second (default 1)"
+    )
+    simulate.add_argument(
+        "--duration", type=float, default=600.0, help="stop after this many real seconds"
+    )
+    simulate.add_argument("--seed", type=int, default=7, help="who is late varies with it")
+    simulate.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for the server to be ready"
+    )
     return parser
 
 
@@ -157,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "seed-demo":
             for line in _seed_demo(settings):
                 print(line)
+        elif args.command == "simulate":
+            return _simulate(args)
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
         return UNUSABLE
@@ -170,6 +188,45 @@ def main(argv: list[str] | None = None) -> int:
             hint = " (run `passage migrate` first)"
         print(f"passage: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return REFUSED
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import httpx
+
+    from resolvers.demo import demo_logins
+    from simulation import GraphQLFailure, simulate, wait_until_ready
+
+    if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400 or not 0 <= args.wait <= 600:
+        print(
+            "passage: --speed must be in (0, 600], --duration in (0, 86400], --wait in [0, 600]",
+            file=sys.stderr,
+        )
+        return UNUSABLE
+    # What the simulation does is for the person watching: plain lines on stdout.
+    out = logging.getLogger("passage.simulate")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    out.handlers, out.propagate = [handler], False
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    url = args.url.rstrip("/")
+    try:
+        if args.wait:
+            asyncio.run(wait_until_ready(url, args.wait))
+        print(f"Dashboard: {url}/dashboard", *demo_logins(), sep="\n", flush=True)
+        report = asyncio.run(simulate(url, args.speed, args.duration, args.seed))
+    except (httpx.HTTPError, GraphQLFailure) as exc:
+        print(
+            f"passage: simulation stopped: {exc} (is the demo served at {args.url}?)",
+            file=sys.stderr,
+        )
+        return REFUSED
+    print(
+        f"simulated: {report.booked} visits booked, {report.check_ins} check-ins, "
+        f"{report.check_outs} check-outs, {report.ratings} rating(s)"
+    )
+    for reason in report.skipped:
+        print(f"skipped: {reason}")
     return 0
 
 

@@ -11,4 +11,8 @@ MODEL_MODULES = [
     "models.billing",
     "models.tax_credit",
     "models.mandates",
+    "models.messages",
+    "models.help",
+    "models.selfservice",
+    "models.contact",
 ]
