@@ -29,7 +29,16 @@ from tortoise import connections
 
 from dashboard import DashboardFiles
 from models.db import close_db, init_db
-from resolvers import attachments, digests, feeds, lateness, plans, reply_promise, sessions
+from resolvers import (
+    attachments,
+    digests,
+    documents,
+    feeds,
+    lateness,
+    plans,
+    reply_promise,
+    sessions,
+)
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
@@ -282,6 +291,25 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def billing_document(request: Request) -> Response:
+        rendered = await documents.render(
+            settings,
+            request.url.path,
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if rendered is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            rendered.body,
+            media_type=rendered.media_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": f'attachment; filename="{rendered.filename}"',
+                "x-content-type-options": "nosniff",
+            },
+        )
+
     async def attachment(request: Request) -> Response:
         found = await attachments.download(settings.secret_key, request.path_params["token"])
         if found is None:
@@ -323,6 +351,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/documents/{kind}/{name}", billing_document, methods=["GET"]),
             Route("/attachments/{token}", attachment, methods=["GET"]),
             # Relative, so it stays right behind a proxy that rewrites the scheme.
             Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--phone", default="")
     user.add_argument("--employee-number", default=None, help="WORKER only (default W00042)")
 
+    invoice = commands.add_parser(
+        "invoice", help="invoice the completed visits of a past month (safe to re-run)"
+    )
+    invoice.add_argument("--month", required=True, help="YYYY-MM")
+    invoice.add_argument("--agency", default=None, help="an agency's global id (default: all)")
+
     commands.add_parser("seed-demo", help="idempotent demo agency, staff, workers and clients")
 
     simulate = commands.add_parser(
@@ -169,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_with_db(settings, lambda: _create_agency(args))))
         elif args.command == "create-user":
             print(asyncio.run(_with_db(settings, lambda: _create_user(settings, args))))
+        elif args.command == "invoice":
+            for line in asyncio.run(_with_db(settings, lambda: _invoice(args))):
+                print(line)
         elif args.command == "seed-demo":
             for line in _seed_demo(settings):
                 print(line)
@@ -268,6 +277,29 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         args.employee_number,
     )
     return to_global_id("Account", account.id)
+
+
+async def _invoice(args: argparse.Namespace) -> list[str]:
+    from models.accounts import Agency
+    from resolvers.errors import BadInput
+    from resolvers.invoicing import Month, run_month
+    from schema.ids import expect_id
+    from services.billing import money
+
+    month = Month.parse(args.month)
+    if args.agency:
+        try:
+            agency_ids = [expect_id(args.agency.strip(), "Agency")]
+        except BadInput:
+            raise BadInput(f"--agency: {args.agency!r} is not an agency id") from None
+    else:
+        agency_ids = [row["id"] for row in await Agency.all().order_by("id").values("id")]
+    lines = []
+    for agency_id in agency_ids:
+        created = await run_month(int(agency_id), month)
+        lines += [f"{invoice.number} {money(invoice.total_incl_cents)}" for invoice in created]
+    lines.append(f"{len(lines)} invoice(s) issued for {month}")
+    return lines
 
 
 if __name__ == "__main__":

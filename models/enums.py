@@ -68,6 +68,10 @@ class EventType(StrEnum):
     DEPARTED = "DEPARTED"
     LATE = "LATE"
     MISSED = "MISSED"
+    INVOICE_ISSUED = "INVOICE_ISSUED"
+    CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"
+    CERTIFICATE_PUBLISHED = "CERTIFICATE_PUBLISHED"
     MESSAGE_SENT = "MESSAGE_SENT"
     CONVERSATION_OVERDUE = "CONVERSATION_OVERDUE"
     CONVERSATION_READ = "CONVERSATION_READ"
@@ -97,6 +101,16 @@ INTERVENTION_EVENT_TYPES = frozenset(
 )
 
 
+# What `billingEvents` carries: subject_id is the invoice (or the tax certificate).
+BILLING_EVENT_TYPES = frozenset(
+    {
+        EventType.INVOICE_ISSUED,
+        EventType.CREDIT_NOTE_ISSUED,
+        EventType.PAYMENT_RECORDED,
+        EventType.CERTIFICATE_PUBLISHED,
+    }
+)
+
 # What `messageEvents` carries: messages and read receipts (staff and the client) and
 # missed reply promises (staff only).
 MESSAGE_EVENT_TYPES = frozenset(
@@ -116,6 +130,45 @@ class NotificationTopic(StrEnum):
     MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
     BILLING = "BILLING"  # invoices, payments, tax certificates
     SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed
+
+
+class ServiceMode(StrEnum):
+    PRESTATAIRE = "PRESTATAIRE"  # the agency employs the worker and invoices the service
+    MANDATAIRE = "MANDATAIRE"  # the household employs the worker, the agency invoices its fees
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
+class InvoiceStatus(StrEnum):
+    ISSUED = "ISSUED"
+    PARTLY_PAID = "PARTLY_PAID"
+    PAID = "PAID"
+    # Shown, never stored: an unpaid invoice past its due date.
+    OVERDUE = "OVERDUE"
+    CREDITED = "CREDITED"  # cancelled by a credit note
+
+
+class AdvanceStatus(StrEnum):
+    """Where the immediate advance of an invoice stands in the URSSAF exchange."""
+
+    TO_SEND = "TO_SEND"
+    SENT = "SENT"
+    VALIDATED = "VALIDATED"
+    REFUSED = "REFUSED"
+    PAID = "PAID"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "CARD"
+    SEPA_DEBIT = "SEPA_DEBIT"
+    TRANSFER = "TRANSFER"
+    CHEQUE = "CHEQUE"
+    CESU = "CESU"  # prepaid CESU: deducted from the amount on the tax certificate
+    APA = "APA"  # allocation personnalisée d'autonomie paid by the département
+    PCH = "PCH"  # prestation de compensation du handicap
 
 
 REQUEST_EVENT_TYPES = frozenset(

@@ -19,6 +19,9 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
+from schema.billing import BillingMutations, BillingQueries
+from schema.billing_live import BillingSubscriptions
+from schema.billing_rules import BillingRuleMutations
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
@@ -31,6 +34,7 @@ from schema.households import HouseholdMutations, HouseholdQueries
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
+from schema.mandates import MandateMutations, MandateQueries
 from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
@@ -53,6 +57,8 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    BillingQueries,
+    MandateQueries,
     MessageQueries,
     HelpQueries,
     PolicyQueries,
@@ -71,6 +77,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    BillingMutations,
+    BillingRuleMutations,
+    MandateMutations,
     MessageMutations,
     HelpMutations,
     PolicyMutations,
@@ -83,7 +92,12 @@ Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
 Subscription = merge_types(
     "Subscription",
-    (InterventionSubscriptions, MessageSubscriptions, ChangeRequestSubscriptions),
+    (
+        InterventionSubscriptions,
+        MessageSubscriptions,
+        ChangeRequestSubscriptions,
+        BillingSubscriptions,
+    ),
 )
 
 MASKED_MESSAGE = "Erreur inattendue."

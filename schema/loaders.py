@@ -9,9 +9,10 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models.accounts import Account, Agency
+from models.billing import InvoiceLine
 from models.messages import Conversation, Message
 from models.ratings import Rating
-from resolvers import conversations, lookups, ratings
+from resolvers import conversations, invoices, lookups, ratings
 from resolvers.runtime import Viewer
 
 
@@ -21,6 +22,10 @@ def AgencyByIdLoader() -> DataLoader[int, Agency | None]:
 
 def AccountByIdLoader() -> DataLoader[int, Account | None]:
     return DataLoader(load_fn=lookups.accounts_by_ids)
+
+
+def InvoiceLinesByInvoiceLoader() -> DataLoader[int, list[InvoiceLine]]:
+    return DataLoader(load_fn=invoices.lines_by_invoice)
 
 
 def ConversationByIdLoader() -> DataLoader[int, Conversation | None]:
@@ -68,6 +73,9 @@ def RatingByVisitLoader() -> DataLoader[tuple[Viewer, int], Rating | None]:
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
     account_by_id: DataLoader[int, Account | None] = field(default_factory=AccountByIdLoader)
+    invoice_lines_by_invoice: DataLoader[int, list[InvoiceLine]] = field(
+        default_factory=InvoiceLinesByInvoiceLoader
+    )
     conversation_by_id: DataLoader[int, Conversation | None] = field(
         default_factory=ConversationByIdLoader
     )

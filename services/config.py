@@ -121,6 +121,10 @@ class Settings:
     plan_horizon_weeks: int = 4
     plan_poll_seconds: float = 3600.0
     subscriber_queue_size: int = 256
+    # Lifetime of the signed links to invoices, statements and certificates (pdfUrl, csvUrl).
+    document_link_seconds: int = 600
+    # Largest payslip PDF staff may attach (sent base64 in GraphQL: keep under MAX_BODY_BYTES).
+    payslip_max_bytes: int = 150_000
     # Messages: reply promise in working hours, premium promise, sending rate per account,
     # overdue loop, attachments (size of one file, lifetime of a download link).
     message_reply_hours: float = 24.0
@@ -157,6 +161,10 @@ class Settings:
             raise ConfigError("DIGEST_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
+        if not 10 <= self.document_link_seconds <= 86_400:
+            raise ConfigError("DOCUMENT_LINK_SECONDS must be between 10 and 86400")
+        if not 1_000 <= self.payslip_max_bytes <= 50_000_000:
+            raise ConfigError("PAYSLIP_MAX_BYTES must be between 1000 and 50000000")
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
         if not 0 < self.message_premium_reply_hours <= self.message_reply_hours <= 24 * 30:
@@ -262,6 +270,8 @@ def load_settings() -> Settings:
         event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
+        document_link_seconds=_int("DOCUMENT_LINK_SECONDS", 600),
+        payslip_max_bytes=_int("PAYSLIP_MAX_BYTES", 150_000),
         message_reply_hours=_float("MESSAGE_REPLY_HOURS", 24.0),
         message_premium_reply_hours=_float("MESSAGE_PREMIUM_REPLY_HOURS", 8.0),
         message_sends_per_minute=_int("MESSAGE_SENDS_PER_MINUTE", 30),
