@@ -23,6 +23,10 @@ def AccountByIdLoader() -> DataLoader[int, Account | None]:
     return DataLoader(load_fn=lookups.accounts_by_ids)
 
 
+def ClientNameByIdLoader() -> DataLoader[int, str | None]:
+    return DataLoader(load_fn=lookups.client_names_by_ids)
+
+
 def ConversationByIdLoader() -> DataLoader[int, Conversation | None]:
     return DataLoader(load_fn=conversations.conversations_by_ids)
 
@@ -68,6 +72,7 @@ def RatingByVisitLoader() -> DataLoader[tuple[Viewer, int], Rating | None]:
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
     account_by_id: DataLoader[int, Account | None] = field(default_factory=AccountByIdLoader)
+    client_name_by_id: DataLoader[int, str | None] = field(default_factory=ClientNameByIdLoader)
     conversation_by_id: DataLoader[int, Conversation | None] = field(
         default_factory=ConversationByIdLoader
     )
