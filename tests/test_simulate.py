@@ -51,12 +51,8 @@ async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(api,
         agency_id=agency.id, type=EventType.MESSAGE_SENT, occurred_at__gte=started
     ).count()
     assert written == 2
-    sent = (
-        await Message.filter(sent_at__gte=started)
-        .order_by("id")
-        .values_list("from_client", flat=True)
-    )
-    assert list(sent) == [True, False]
+    sent = await Message.filter(sent_at__gte=started).order_by("id")
+    assert [m.from_client for m in sent] == [True, False]
     # A household asked for a new slot (requestChange) and the advisor decided it.
     assert (report.requests, report.reviews) == (1, 1)
     asked = await ChangeRequest.filter(created_at__gte=started).values("kind", "status")
