@@ -24,7 +24,7 @@ from tests import backends, factories
 from tests.client import Api
 from tests.conftest import PASSWORD, start_server
 from tests.selfservice import at, weekday_ahead
-from tests.test_change_requests import REQUEST, REVIEW
+from tests.test_change_requests import REQUEST
 from tests.test_interventions import CHECK_IN, CHECK_OUT, SCHEDULE
 from tests.test_ratings import RATE
 
@@ -229,6 +229,14 @@ async def test_staff_watch_the_day_live_across_a_server_restart(api, settings, b
         await running.stop()
 
 
+REQUEST_STATUS = "query R($id: ID!) { node(id: $id) { ... on ChangeRequest { status } } }"
+VISIT_START = "query V($id: ID!) { intervention(id: $id) { scheduledStart } }"
+
+
+def new_start_utc(local_iso: str) -> str:
+    return datetime.fromisoformat(local_iso).astimezone(UTC).isoformat()
+
+
 SEND = """
 mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) { message { id conversation { id } } userErrors { code message } }
@@ -323,15 +331,16 @@ async def test_staff_see_requests_messages_and_ratings_arrive_live(api, settings
         SCREENSHOT.parent.mkdir(exist_ok=True)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-        # Decided and answered elsewhere: both leave the panels.
-        decided = await _data(
-            api,
-            REVIEW,
-            {"input": {"requestId": request["id"], "decision": "APPROVE"}},
-            day.staff_token,
-        )
-        assert decided["reviewChangeRequest"]["userErrors"] == [], decided
-        await item.wait_for(state="detached", timeout=2000)
+        # Decided from the panel: a refusal needs a reason, an approval moves the visit.
+        await item.get_by_role("button", name="Refuser").click()
+        assert "motif" in await item.get_by_role("alert").inner_text()
+        await item.get_by_role("button", name="Accepter").click()
+        await item.wait_for(state="detached", timeout=3000)
+        node = await _data(api, REQUEST_STATUS, {"id": request["id"]}, day.staff_token)
+        assert node["node"]["status"] == "APPROVED"
+        moved = await _data(api, VISIT_START, {"id": next_week}, day.staff_token)
+        assert moved["intervention"]["scheduledStart"] == new_start_utc(new_start)
+        # Answered elsewhere: the conversation leaves the panel.
         conversation = sent["sendMessage"]["message"]["conversation"]["id"]
         answer = {"body": "C’est noté, bonne journée.", "conversationId": conversation}
         replied = await _data(api, SEND, {"input": answer}, day.staff_token)
