@@ -172,6 +172,7 @@ async def sign_in(page: Any, base_url: str, email: str) -> None:
 
 async def test_staff_watch_the_day_live_across_a_server_restart(api, settings, browser):
     day = await build_day(api, settings, moved={"75017": "75015", "75018": "75016"})
+    await Account.filter(email=day.client_emails[0]).update(email_verified_at=datetime.now(UTC))
     running = await start_server(settings)
     port = int(running.api.base_url.rsplit(":", 1)[1])
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
@@ -213,6 +214,10 @@ async def test_staff_watch_the_day_live_across_a_server_restart(api, settings, b
         # The next attempt is at least 3 s away: restart and check in meanwhile.
         running = await start_server(settings, port=port)
         await attend(running.api, CHECK_IN, second, day.worker_tokens[1])
+        # A message too: the panels' own subscriptions resume from their own cursors.
+        outage = {"body": "Envoyé pendant la coupure."}
+        sent = await _data(running.api, SEND, {"input": outage}, day.client_tokens[0])
+        assert sent["sendMessage"]["userErrors"] == [], sent
         assert await page.locator("#live").get_attribute("data-state") != "live"
         assert await page.locator(ON_SITE.format(second)).count() == 0
 
@@ -223,6 +228,9 @@ async def test_staff_watch_the_day_live_across_a_server_restart(api, settings, b
         feed = await page.locator("#feed li").all_inner_texts()
         assert sum("Arrivée · Fatou D." in item for item in feed) == 1  # nothing twice
         assert sum("Arrivée · Lucas P." in item for item in feed) == 1
+        waiting = page.locator('[data-panel="conversations"] li.conversation')
+        await waiting.wait_for(timeout=5000)
+        assert "Envoyé pendant la coupure." in await waiting.inner_text()
         assert problems == []
     finally:
         await context.close()

@@ -27,19 +27,24 @@ export async function readThenListen(ctx, { query, field, load, onEvent }) {
   return sub;
 }
 
-const names = new Map(); // client id -> name, for this page's life
+const cache = new WeakMap(); // ctx (one signed-in session) -> Map(client id -> name)
 
-/** Names of clients by id: today's visits first, then one query for the others. */
+const NAMES_PER_QUERY = 10; // the server limits aliases per document (MAX_ALIASES, 15)
+
+/** Names of clients by id: today's visits first, then a query per ten others. */
 export async function clientNames(ctx, ids) {
+  if (!cache.has(ctx)) cache.set(ctx, new Map());
+  const names = cache.get(ctx);
   const missing = [...new Set(ids)].filter((id) => !names.has(id) && !ctx.clientName(id));
-  if (missing.length) {
-    const fields = missing
+  for (let from = 0; from < missing.length; from += NAMES_PER_QUERY) {
+    const batch = missing.slice(from, from + NAMES_PER_QUERY);
+    const fields = batch
       .map((_, i) => `c${i}: node(id: $c${i}) { ... on Client { account { firstName lastName } } }`)
       .join("\n");
-    const params = missing.map((_, i) => `$c${i}: ID!`).join(", ");
-    const variables = Object.fromEntries(missing.map((id, i) => [`c${i}`, id]));
+    const params = batch.map((_, i) => `$c${i}: ID!`).join(", ");
+    const variables = Object.fromEntries(batch.map((id, i) => [`c${i}`, id]));
     const data = await ctx.gql(`query Names(${params}) { ${fields} }`, variables);
-    missing.forEach((id, i) => {
+    batch.forEach((id, i) => {
       const account = data[`c${i}`]?.account;
       names.set(id, account ? `${account.firstName} ${account.lastName}` : null);
     });
