@@ -23,10 +23,6 @@ def AccountByIdLoader() -> DataLoader[int, Account | None]:
     return DataLoader(load_fn=lookups.accounts_by_ids)
 
 
-def ClientNameByIdLoader() -> DataLoader[int, str | None]:
-    return DataLoader(load_fn=lookups.client_names_by_ids)
-
-
 def ConversationByIdLoader() -> DataLoader[int, Conversation | None]:
     return DataLoader(load_fn=conversations.conversations_by_ids)
 
@@ -68,11 +64,14 @@ def RatingByVisitLoader() -> DataLoader[tuple[Viewer, int], Rating | None]:
     return DataLoader(load_fn=_ratings_for_visits)
 
 
+def ClientNameByIdLoader() -> DataLoader[int, str | None]:
+    return DataLoader(load_fn=lookups.client_names_by_ids)
+
+
 @dataclass
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
     account_by_id: DataLoader[int, Account | None] = field(default_factory=AccountByIdLoader)
-    client_name_by_id: DataLoader[int, str | None] = field(default_factory=ClientNameByIdLoader)
     conversation_by_id: DataLoader[int, Conversation | None] = field(
         default_factory=ConversationByIdLoader
     )
@@ -93,3 +92,4 @@ class Loaders:
     rating_by_visit: DataLoader[tuple[Viewer, int], Rating | None] = field(
         default_factory=RatingByVisitLoader
     )
+    client_name_by_id: DataLoader[int, str | None] = field(default_factory=ClientNameByIdLoader)

@@ -49,8 +49,17 @@ export default {
       const id = `reason-${r.id}`;
       const reason = ctx.el("input", { id, type: "text", maxlength: String(MAX_REASON) });
       const error = ctx.el("p", { class: "error", role: "alert", hidden: true });
-      const approve = ctx.el("button", { type: "button", class: "small" }, "Accepter");
-      const reject = ctx.el("button", { type: "button", class: "small secondary" }, "Refuser");
+      const what = `la demande de ${name(r.clientId)} (${(KIND_LABELS[r.kind] ?? r.kind).toLowerCase()})`;
+      const approve = ctx.el(
+        "button",
+        { type: "button", class: "small", "aria-label": `Accepter ${what}` },
+        "Accepter",
+      );
+      const reject = ctx.el(
+        "button",
+        { type: "button", class: "small secondary", "aria-label": `Refuser ${what}` },
+        "Refuser",
+      );
       const act = (decision) => async () => {
         error.hidden = true;
         if (decision === "REJECT" && !reason.value.trim()) {
