@@ -231,7 +231,9 @@ def _simulate(args: argparse.Namespace) -> int:
         return REFUSED
     print(
         f"simulated: {report.booked} visits booked, {report.check_ins} check-ins, "
-        f"{report.check_outs} check-outs, {report.ratings} rating(s)"
+        f"{report.check_outs} check-outs, {report.ratings} rating(s), "
+        f"{report.messages} message(s) and {report.replies} answer(s), "
+        f"{report.requests} request(s) and {report.reviews} decision(s)"
     )
     for reason in report.skipped:
         print(f"skipped: {reason}")

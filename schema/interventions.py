@@ -70,6 +70,14 @@ class WorkerSummary:
 class ClientSummary:
     id: strawberry.ID
 
+    @strawberry.field(
+        description="First and last name, for those who may read the visit: the client, "
+        "staff of its agency, the worker assigned. One query per page of visits."
+    )
+    async def display_name(self, info: Info) -> str:
+        name = await info.context.loaders.client_name_by_id.load(from_global_id(self.id)[1])
+        return name or ""
+
 
 @strawberry.type
 class InterventionAddress:

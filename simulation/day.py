@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from resolvers.demo import DEMO_PASSWORD, STAFF, WORKERS, worker_email
+from simulation.households import ask_new_slot_and_review, write_and_answer
 from simulation.phone import (
     AGENCY,
     ATTEND,
@@ -33,7 +34,6 @@ from simulation.phone import (
     MUTATIONS,
     RATE,
     SCHEDULE,
-    SEND_MESSAGE,
     GraphQLFailure,
     Phone,
     pages,
@@ -41,7 +41,6 @@ from simulation.phone import (
 
 log = logging.getLogger("passage.simulate")
 
-CHANGE_REQUEST_MUTATIONS = ("requestChange", "createChangeRequest", "submitChangeRequest")
 ENOUGH_AHEAD = 6  # visits starting within the check-in window below which the advisor books
 CHECK_IN_WINDOW = timedelta(hours=2)  # a phone may check in this long before the start
 BOOKED = timedelta(minutes=60)
@@ -62,6 +61,10 @@ class Report:
     check_outs: int = 0
     ratings: int = 0
     booked: int = 0
+    messages: int = 0  # sent by households
+    replies: int = 0  # the advisor's answers
+    requests: int = 0  # new slots asked by households
+    reviews: int = 0  # the advisor's decisions on them
     skipped: list[str] = field(default_factory=list)
 
 
@@ -233,20 +236,10 @@ class Simulation:
         log.info("%s rated the visit 5/5", email)
 
     async def send_message(self) -> None:
-        if "sendMessage" not in self.offered:
-            self.skip("the server has no sendMessage mutation yet: no message sent")
-            return
-        household = await Phone(self.http, next(iter(self.clients.values()))).sign_in(DEMO_PASSWORD)
-        body = "Bonjour, pourriez-vous insister sur les vitres de la cuisine ? Merci."
-        await household.mutate(SEND_MESSAGE, "sendMessage", {"body": body})
-        log.info("a client sent a message")
+        await write_and_answer(self)
 
     async def request_change(self) -> None:
-        name = next((n for n in CHANGE_REQUEST_MUTATIONS if n in self.offered), None)
-        if name is None:
-            self.skip("the server has no change-request mutation yet: no reschedule request")
-            return
-        self.skip(f"{name} exists but its input is not known to this simulation yet")
+        await ask_new_slot_and_review(self)
 
     def skip(self, reason: str) -> None:
         self.report.skipped.append(reason)

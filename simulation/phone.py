@@ -37,9 +37,21 @@ RATE = """mutation Rate($input: RateInterventionInput!) {
   rateIntervention(input: $input) { rating { id } userErrors { code message } }
 }"""
 SEND_MESSAGE = """mutation Send($input: SendMessageInput!) {
-  sendMessage(input: $input) { message { id } userErrors { code message } }
+  sendMessage(input: $input) {
+    message { id conversation { id } } userErrors { code message }
+  }
 }"""
-# The change-request feature is landing: its mutation is found by name at run time.
+COMING = """query Coming($from: DateTime!, $to: DateTime!) {
+  interventions(filter: { from: $from, to: $to, status: [SCHEDULED] }, first: 20) {
+    edges { node { id scheduledStart scheduledEnd } }
+  }
+}"""
+REQUEST_CHANGE = """mutation Ask($input: RequestChangeInput!) {
+  requestChange(input: $input) { request { id status } userErrors { code message } }
+}"""
+REVIEW = """mutation Review($input: ReviewChangeRequestInput!) {
+  reviewChangeRequest(input: $input) { request { id status } userErrors { code message } }
+}"""
 
 
 class GraphQLFailure(Exception):

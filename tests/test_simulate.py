@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from app import build_runtime
 from cli import main
 from models.accounts import Agency
-from models.enums import EventType, InterventionStatus
+from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, InterventionStatus
 from models.events import Event
 from models.interventions import IdempotentRequest, Intervention
+from models.messages import Message
 from models.ratings import Rating
+from models.selfservice import ChangeRequest
 from resolvers.demo import DEMO_AGENCY, seed_demo
 from simulation import simulate
 
@@ -43,9 +45,27 @@ async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(api,
     assert set(checked_in) <= {InterventionStatus.IN_PROGRESS, InterventionStatus.COMPLETED}
     assert report.ratings == 1
     assert await Rating.filter(created_at__gte=started).count() >= 1
-    # Features not offered yet are skipped with a word, not a crash.
-    assert any("sendMessage" in reason for reason in report.skipped)
-    assert any("change-request" in reason for reason in report.skipped)
+    # A household wrote and the advisor answered, through sendMessage.
+    assert (report.messages, report.replies) == (1, 1)
+    written = await Event.filter(
+        agency_id=agency.id, type=EventType.MESSAGE_SENT, occurred_at__gte=started
+    ).count()
+    assert written == 2
+    sent = await Message.filter(sent_at__gte=started).order_by("id")
+    assert [m.from_client for m in sent] == [True, False]
+    # A household asked for a new slot (requestChange) and the advisor decided it.
+    assert (report.requests, report.reviews) == (1, 1)
+    asked = await ChangeRequest.filter(created_at__gte=started).values("kind", "status")
+    assert len(asked) == 1
+    assert asked[0]["kind"] == ChangeRequestKind.NEW_SLOT
+    assert asked[0]["status"] in {ChangeRequestStatus.APPROVED, ChangeRequestStatus.REJECTED}
+    decided = await Event.filter(
+        agency_id=agency.id,
+        type__in=[EventType.REQUEST_APPROVED, EventType.REQUEST_REJECTED],
+        occurred_at__gte=started,
+    ).count()
+    assert decided == 1
+    assert report.skipped == []
 
 
 def test_the_command_refuses_a_bad_speed_or_an_unreachable_server(capsys):

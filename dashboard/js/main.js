@@ -95,10 +95,14 @@ async function start() {
     signOut("Votre session a pris fin : reconnectez-vous."),
   );
   const fmt = formatter(me.agency?.timeZone ?? "Europe/Paris");
-  const ctx = { gql, el, fmt, live, role: me.role, listeners: [], workerName: () => null };
+  const ctx = { gql, el, fmt, live, role: me.role, listeners: [], workerName: () => null,
+    clientName: () => null };
   const staff = me.role === "ADMIN" || me.role === "ADVISOR";
   const view = staff ? new StaffView(ctx) : new ClientView(ctx);
-  if (staff) ctx.workerName = (id) => view.workerName(id);
+  if (staff) {
+    ctx.workerName = (id) => view.workerName(id);
+    ctx.clientName = (id) => view.clientName(id);
+  }
   current = { view, live, panels: [] };
   try {
     await view.start();

@@ -4,7 +4,7 @@ import { dayBounds, el } from "./format.js";
 import { applyEvent, EVENT_LABELS, liveStatus, REFETCH_ON } from "./status.js";
 
 const VISIT_FIELDS = `id status scheduledStart scheduledEnd checkedInAt checkedOutAt late
-  serviceType { label } worker { id displayName } client { id }
+  serviceType { label } worker { id displayName } client { id displayName }
   address { line1 postalCode city }`;
 
 const DAY = `query Day($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
@@ -14,12 +14,6 @@ const DAY = `query Day($from: DateTime!, $to: DateTime!, $first: Int, $after: St
   }
 }`;
 const CURSOR = `query Cursor { interventionEventsCursor }`;
-const CLIENTS = `query Clients($first: Int, $after: String) {
-  clients(first: $first, after: $after) {
-    edges { node { id account { firstName lastName } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
 const VISIT = `query Visit($id: ID!) { intervention(id: $id) { ${VISIT_FIELDS} } }`;
 export const EVENTS = `subscription Events($since: String) {
   interventionEvents(since: $since) { cursor type occurredAt intervention { id status } }
@@ -30,7 +24,6 @@ export class StaffView {
   constructor(ctx) {
     this.ctx = ctx; // {fmt, live, root}
     this.visits = new Map();
-    this.clientNames = new Map();
     this.tbody = document.querySelector("#visits tbody");
     this.feed = document.getElementById("feed");
   }
@@ -39,7 +32,7 @@ export class StaffView {
     document.getElementById("staff").hidden = false;
     // The cursor is read before the day: an event in between is replayed, never lost.
     const { interventionEventsCursor: cursor } = await gql(CURSOR);
-    await Promise.all([this.loadDay(), this.loadClients()]);
+    await this.loadDay();
     this.render();
     this.sub = this.ctx.live.subscribe({
       query: EVENTS,
@@ -80,14 +73,6 @@ export class StaffView {
       `Journée du ${this.ctx.fmt.day(from.toISOString())}`;
   }
 
-  async loadClients() {
-    // Staff read their clients' names once; visits carry only the client's id.
-    const nodes = await allNodes(CLIENTS, {}, (d) => d.clients);
-    for (const c of nodes) {
-      this.clientNames.set(c.id, `${c.account.firstName} ${c.account.lastName}`);
-    }
-  }
-
   isToday(visit) {
     const start = new Date(visit.scheduledStart);
     return start >= this.bounds[0] && start < this.bounds[1];
@@ -120,7 +105,7 @@ export class StaffView {
   addToFeed(event, visit) {
     document.getElementById("feed-empty").hidden = true;
     const who = visit?.worker?.displayName;
-    const where = visit ? this.clientNames.get(visit.client.id) : null;
+    const where = visit ? visit.client.displayName : null;
     const text = [EVENT_LABELS[event.type] ?? event.type, who, where && `chez ${where}`]
       .filter(Boolean)
       .join(" · ");
@@ -154,7 +139,7 @@ export class StaffView {
         "tr",
         { "data-visit": visit.id, "data-status": status.key },
         el("td", { class: "slot" }, fmt.slot(visit)),
-        el("td", {}, this.clientNames.get(visit.client.id) ?? "—"),
+        el("td", {}, visit.client.displayName || "—"),
         el("td", {}, address),
         el("td", {}, visit.worker?.displayName ?? "Non attribuée"),
         el("td", {}, visit.serviceType.label),
@@ -173,6 +158,12 @@ export class StaffView {
   /** What panels may use to name things. */
   workerName(workerId) {
     for (const v of this.visits.values()) if (v.worker?.id === workerId) return v.worker.displayName;
+    return null;
+  }
+
+  /** The name of a client with a visit today, or null. */
+  clientName(clientId) {
+    for (const v of this.visits.values()) if (v.client.id === clientId) return v.client.displayName;
     return null;
   }
 }
