@@ -17,7 +17,9 @@ from resolvers.demo import DEMO_AGENCY, seed_demo
 from simulation import simulate
 
 
-async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(api, settings):
+async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(
+    api, settings, home_agency
+):
     await seed_demo(build_runtime(settings))
     agency = await Agency.get(name=DEMO_AGENCY)
     started = datetime.now(UTC)
