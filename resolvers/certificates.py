@@ -79,6 +79,8 @@ async def _eligible_paid(payments: list[Payment]) -> int:
 
     A payment of an invoice with charges outside it (late cancellations) counts pro rata.
     """
+    if not payments:
+        return 0
     invoice_ids = list({p.invoice_id for p in payments})
     due = dict(await Invoice.filter(id__in=invoice_ids).values_list("id", "amount_due_cents"))
     outside: dict[int, int] = defaultdict(int)
