@@ -134,6 +134,8 @@ class InvoiceLine(Model):
     vat_cents = fields.IntField()
     incl_cents = fields.IntField()
     tax_credit_eligible = fields.BooleanField(default=True)
+    # A charge for a visit cancelled inside the notice period, not a service performed.
+    late_cancellation = fields.BooleanField(default=False)
 
     class Meta:
         table = "invoice_line"

@@ -74,13 +74,36 @@ def check_year(year: int) -> None:
         raise BadInput("L'attestation d'une année est disponible à partir de janvier suivant.")
 
 
+async def _eligible_paid(payments: list[Payment]) -> int:
+    """What the household paid toward charges opening the tax credit.
+
+    A payment of an invoice with charges outside it (late cancellations) counts pro rata.
+    """
+    if not payments:
+        return 0
+    invoice_ids = list({p.invoice_id for p in payments})
+    due = dict(await Invoice.filter(id__in=invoice_ids).values_list("id", "amount_due_cents"))
+    outside: dict[int, int] = defaultdict(int)
+    rows = await InvoiceLine.filter(
+        invoice_id__in=invoice_ids, tax_credit_eligible=False
+    ).values_list("invoice_id", "incl_cents")
+    for invoice_id, cents in rows:
+        outside[int(invoice_id)] += int(cents)
+    return sum(
+        billing.eligible_paid(p.amount_cents, int(due[p.invoice_id]), outside[p.invoice_id])
+        for p in payments
+    )
+
+
 async def compute(client: Client, year: int) -> Certificate:
     payments = await Payment.filter(
         client_id=client.id,
         received_on__gte=date(year, 1, 1),
         received_on__lt=date(year + 1, 1, 1),
     )
-    paid = sum(p.amount_cents for p in payments if p.method not in (*AID_METHODS, "CESU"))
+    paid = await _eligible_paid(
+        [p for p in payments if p.method not in (*AID_METHODS, PaymentMethod.CESU)]
+    )
     cesu = sum(p.amount_cents for p in payments if p.method == PaymentMethod.CESU)
     aid = sum(p.amount_cents for p in payments if p.method in AID_METHODS)
     # Advances of the services of the year (credit notes subtract theirs).
@@ -96,6 +119,8 @@ async def compute(client: Client, year: int) -> Certificate:
             invoice__kind=InvoiceKind.INVOICE,
             service_date__gte=date(year, 1, 1),
             service_date__lt=date(year + 1, 1, 1),
+            # A late cancellation is charged, not a service performed: no hours here.
+            late_cancellation=False,
         )
         .exclude(invoice__status=InvoiceStatus.CREDITED)
         .order_by("service_date", "id")
@@ -152,7 +177,10 @@ async def publish(rt: Runtime, viewer: Viewer | None, year: int) -> int:
         client__agency_id=staff.agency_id, received_on__gte=start, received_on__lt=end
     ).values("client_id")
     worked = await InvoiceLine.filter(
-        invoice__agency_id=staff.agency_id, service_date__gte=start, service_date__lt=end
+        invoice__agency_id=staff.agency_id,
+        service_date__gte=start,
+        service_date__lt=end,
+        late_cancellation=False,
     ).values("invoice__client_id")
     client_ids = {int(r["client_id"]) for r in paid} | {
         int(r["invoice__client_id"]) for r in worked

@@ -30,6 +30,12 @@ MODE_LABELS = {
     "l'agence facture ses frais de gestion.",
 }
 
+LATE_NOTICE = (
+    "Annulation tardive : une intervention annulée dans le délai de prévenance est facturée "
+    "selon sa durée prévue. Aucun service n'ayant été rendu, ce montant n'ouvre pas droit "
+    "au crédit d'impôt ni à l'avance immédiate."
+)
+
 
 def link(settings: Settings, path: str) -> str:
     return settings.public_url + tokens.sign_link(
@@ -73,6 +79,7 @@ async def invoice_document(invoice: Invoice) -> Document:
         parties.append(f"Avoir sur la facture {original.number} : {invoice.credit_reason}")
     else:
         parties.append(f"Échéance : {invoice.due_on:%d/%m/%Y}")
+    lines = await lines_of(invoice.id)
     rows = [
         [
             f"{line.service_date:%d/%m/%Y}",
@@ -86,7 +93,7 @@ async def invoice_document(invoice: Invoice) -> Document:
             billing.money_fr(line.excl_cents),
             billing.money_fr(line.incl_cents),
         ]
-        for line in await lines_of(invoice.id)
+        for line in lines
     ]
     totals = [
         ("Total HT (€)", billing.money_fr(invoice.total_excl_cents)),
@@ -101,6 +108,8 @@ async def invoice_document(invoice: Invoice) -> Document:
         "Les sommes versées au titre des services à la personne ouvrent droit à un crédit "
         "d'impôt de 50 % (article 199 sexdecies du CGI), dans la limite des plafonds annuels."
     )
+    if any(line.late_cancellation for line in lines):
+        notices.append(LATE_NOTICE)
     return Document(
         title=title,
         filename=invoice.number,

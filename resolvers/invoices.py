@@ -213,6 +213,7 @@ async def issue_credit_note(
                     vat_cents=-line.vat_cents,
                     incl_cents=-line.incl_cents,
                     tax_credit_eligible=line.tax_credit_eligible,
+                    late_cancellation=line.late_cancellation,
                 )
                 for line in lines
             ]

@@ -1,4 +1,6 @@
-"""The monthly invoicing run: completed visits of a past month become numbered invoices.
+"""The monthly invoicing run: a past month's completed visits become numbered invoices.
+
+Billable late cancellations of the month get their own lines (resolvers.late_billing).
 
 Safe to re-run and to run on several processes at once: each invoice is built inside
 one transaction that first locks the agency's counter row for the year (SELECT ... FOR
@@ -30,7 +32,7 @@ from models.enums import (
 )
 from models.interventions import Intervention
 from models.tax_credit import ClientBillingProfile
-from resolvers import tax_credit
+from resolvers import late_billing, tax_credit
 from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
 from services import billing
@@ -169,6 +171,29 @@ def _line(
     )
 
 
+def _lines(
+    visits: list[Intervention],
+    cancelled: list[Intervention],
+    rule: AgencyBillingRule,
+    mode: ServiceMode,
+    tz: ZoneInfo,
+) -> list[InvoiceLine]:
+    """Completed visits and billable late cancellations, in order of planned start."""
+    both = sorted(
+        [(v, False) for v in visits] + [(v, True) for v in cancelled],
+        key=lambda pair: (pair[0].scheduled_start, pair[0].id),
+    )
+    lines = []
+    for position, (visit, late) in enumerate(both, 1):
+        if late:
+            a = visit.address
+            place = address_text(a.line1, a.line2, a.postal_code, a.city)
+            lines.append(late_billing.line(visit, position, rule, mode, tz, place))
+        else:
+            lines.append(_line(visit, position, rule, mode, tz))
+    return lines
+
+
 def legal_mentions(agency: Agency, client: Client, account: Account) -> dict[str, Any]:
     return {
         "agency_name": agency.name,
@@ -215,13 +240,14 @@ async def _invoice_client(
             .order_by("scheduled_start", "id")
             .prefetch_related("service_type", "worker__account", "address")
         )
-        if not visits:
+        cancelled = await late_billing.unbilled_visits(agency.id, client_id, start, end)
+        if not visits and not cancelled:
             return None
         sequence = await take_number(counter)
         client = await Client.get(id=client_id).prefetch_related("account")
         profile = await ClientBillingProfile.get_or_none(client_id=client_id)
         mode = ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE
-        lines = [_line(visit, i, rule, mode, tz) for i, visit in enumerate(visits, 1)]
+        lines = _lines(visits, cancelled, rule, mode, tz)
         total = billing.totals(
             [billing.LineAmounts(li.excl_cents, li.vat_cents, li.incl_cents) for li in lines]
         )
@@ -257,7 +283,7 @@ async def _invoice_client(
             line.invoice_id = invoice.id
         await InvoiceLine.bulk_create(lines)
         await BilledVisit.bulk_create(
-            [BilledVisit(intervention_id=v.id, invoice_id=invoice.id) for v in visits]
+            [BilledVisit(intervention_id=v.id, invoice_id=invoice.id) for v in visits + cancelled]
         )
         await notify_client(
             client.account,
@@ -289,7 +315,7 @@ async def _invoice_client(
 async def run_month(
     agency_id: int, month: Month, actor_id: int | None = None, bus: Bus | None = None
 ) -> list[Invoice]:
-    """Invoices every client of the agency with unbilled completed visits in `month`."""
+    """Invoices every client of the agency with unbilled visits or late cancellations in `month`."""
     agency = await Agency.get_or_none(id=agency_id)
     if agency is None:
         raise BadInput("Agence inconnue.")
@@ -310,8 +336,10 @@ async def run_month(
         .distinct()
         .values("client_id")
     )
+    client_ids = {int(row["client_id"]) for row in rows}
+    client_ids |= await late_billing.client_ids(agency_id, start, end)
     created = []
-    for client_id in sorted({int(row["client_id"]) for row in rows}):
+    for client_id in sorted(client_ids):
         invoice = await _invoice_client(agency, client_id, month, actor_id, bus)
         if invoice is not None:
             created.append(invoice)

@@ -46,6 +46,12 @@ class InvoiceLine:
     vat_rate: str = strawberry.field(description='Percent, e.g. "10.00".')
     amount_excluding_tax: str
     amount_including_tax: str
+    late_cancellation: bool = strawberry.field(
+        description="A charge for a visit cancelled inside the notice period (not performed)."
+    )
+    tax_credit_eligible: bool = strawberry.field(
+        description="Counts in the eligible amount of the immediate advance and the certificate."
+    )
 
     @classmethod
     def from_model(cls, line: LineModel) -> InvoiceLine:
@@ -63,6 +69,8 @@ class InvoiceLine:
             vat_rate=money(line.vat_rate_bp),
             amount_excluding_tax=money(line.excl_cents),
             amount_including_tax=money(line.incl_cents),
+            late_cancellation=line.late_cancellation,
+            tax_credit_eligible=line.tax_credit_eligible,
         )
 
 

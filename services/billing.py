@@ -128,6 +128,19 @@ def advance_for(
     return Advance(eligible, advance, total_incl_cents - advance, note if enrolled else "")
 
 
+def eligible_paid(paid_cents: int, due_cents: int, not_eligible_cents: int) -> int:
+    """The part of a payment that opens the tax credit, pro rata of the invoice's amount due.
+
+    `not_eligible_cents` is what the invoice charges outside the tax credit (a late
+    cancellation, a service not eligible): the household's payment covers it in the
+    same proportion as the rest.
+    """
+    if due_cents <= 0 or not_eligible_cents <= 0:
+        return paid_cents
+    eligible_due = max(0, due_cents - not_eligible_cents)
+    return min(paid_cents, div_half_up(paid_cents * eligible_due, due_cents))
+
+
 def money(cents: int) -> str:
     """Cents as a decimal string in euros: 12340 → "123.40"."""
     return str((Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -169,3 +169,18 @@ def test_billing_settings_are_bounded(changes):
 
     with pytest.raises(ConfigError):
         Settings().with_(**changes).validate()
+
+
+@pytest.mark.parametrize(
+    ("paid", "due", "outside", "expected"),
+    [
+        (8250, 8250, 6600, 1650),  # paid in full: all of the eligible part
+        (4125, 8250, 6600, 825),  # half paid: half of it
+        (1000, 3000, 0, 1000),  # nothing outside the tax credit
+        (6600, 6600, 6600, 0),  # a late cancellation alone
+        (1, 3, 1, 1),  # 0.67 rounded half-up
+        (500, 0, 100, 500),  # nothing due (fully advanced): unchanged
+    ],
+)
+def test_the_eligible_part_of_a_payment_is_pro_rata(paid, due, outside, expected):
+    assert billing.eligible_paid(paid, due, outside) == expected
