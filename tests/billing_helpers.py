@@ -96,7 +96,7 @@ async def team(api, settings) -> Team:
         lastName="Béranger",
         billingAddress={
             "line1": "8 allée des Cèdres",
-            "postalCode": f"{prefix}100",
+            "postalCode": factories.postal_code(prefix),
             "city": "Sèvres",
         },
     )

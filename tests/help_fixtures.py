@@ -68,7 +68,7 @@ def address(postal_code: str) -> dict[str, str]:
 async def cast(api: Api, settings: Any) -> Cast:
     agency_id = await factories.agency(settings)
     prefix = (await AgencyPostalPrefix.get(agency_id=agency_id)).prefix
-    postal_code = f"{prefix}100"
+    postal_code = factories.postal_code(prefix)
     admin, advisor, worker = [
         await factories.log_in(api, await factories.staff(settings, agency_id, role))
         for role in (Role.ADMIN, Role.ADVISOR, Role.WORKER)

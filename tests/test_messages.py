@@ -125,7 +125,12 @@ async def verify(client_gid: str) -> Account:
 async def new_client(api, team: Team, verified: bool = True) -> tuple[str, str]:
     """Another client of the team's agency: (token, client global id)."""
     email, _ = await factories.client(
-        api, billingAddress={"line1": "1 rue Haute", "postalCode": f"{team.prefix}100", "city": "X"}
+        api,
+        billingAddress={
+            "line1": "1 rue Haute",
+            "postalCode": factories.postal_code(team.prefix),
+            "city": "X",
+        },
     )
     client = await Client.get(account__email=email)
     gid = to_global_id("Client", client.id)
