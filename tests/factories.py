@@ -32,8 +32,9 @@ mutation LogIn($email: String!, $password: String!) {
 """
 
 # Three-digit prefixes, so a whole run never runs out. None under a prefix that other
-# fixtures serve: 75 (home agency), 92-94 (demo), 09 (self-service), 97 (overseas).
-_RESERVED = ("75", "92", "93", "94", "09", "97")
+# fixtures serve: 75 (home agency), 92-94 (demo), 09 (self-service), 97 (overseas),
+# and no 99, which starts no French postal code.
+_RESERVED = ("75", "92", "93", "94", "09", "97", "99")
 _prefixes = (f"{p:03d}" for p in range(100, 1000) if f"{p:03d}"[:2] not in _RESERVED)
 
 
