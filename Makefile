@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://root@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-sqlite test-services check schema fmt clean
+.PHONY: install run demo test test-sqlite test-services check schema fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -23,6 +23,19 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT)
+
+# The server (its log in var/demo.log) and `passage simulate` against it; Ctrl-C stops both.
+SPEED ?= 1
+DURATION ?= 3600
+demo: install
+	@mkdir -p var
+	@# seed-demo also lays out today's visits when the demo was seeded on an earlier day.
+	@$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null
+	@$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
+	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/passage simulate --url http://$(HOST):$(PORT) --speed $(SPEED) --duration $(DURATION) \
+		--wait 60 || { tail -n 5 var/demo.log; exit 1; }; \
+	echo "The day is played; the server runs on (Ctrl-C to stop)."; wait $$server
 
 test: install test-sqlite test-services
 

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,8 +29,18 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
+from dashboard import DashboardFiles
 from models.db import close_db, init_db
-from resolvers import feeds, lateness, plans, sessions
+from resolvers import (
+    attachments,
+    digests,
+    documents,
+    feeds,
+    lateness,
+    plans,
+    reply_promise,
+    sessions,
+)
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
@@ -258,6 +268,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(runtime.mailer.run(), name="mailer"),
             asyncio.create_task(lateness.run(runtime), name="lateness"),
             asyncio.create_task(plans.run(runtime), name="plans"),
+            asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
+            asyncio.create_task(digests.run(runtime), name="digests"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),
@@ -306,6 +318,40 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def billing_document(request: Request) -> Response:
+        rendered = await documents.render(
+            settings,
+            request.url.path,
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if rendered is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            rendered.body,
+            media_type=rendered.media_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": f'attachment; filename="{rendered.filename}"',
+                "x-content-type-options": "nosniff",
+            },
+        )
+
+    async def attachment(request: Request) -> Response:
+        found = await attachments.download(settings.secret_key, request.path_params["token"])
+        if found is None:
+            return PlainTextResponse("Lien expiré ou non autorisé.", status_code=404)
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": attachments.content_disposition(found.filename),
+                "x-content-type-options": "nosniff",
+                "content-security-policy": "default-src 'none'; sandbox",
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -332,6 +378,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/documents/{kind}/{name}", billing_document, methods=["GET"]),
+            Route("/attachments/{token}", attachment, methods=["GET"]),
+            # Relative, so it stays right behind a proxy that rewrites the scheme.
+            Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
+            Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[

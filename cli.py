@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -66,7 +67,28 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--phone", default="")
     user.add_argument("--employee-number", default=None, help="WORKER only (default W00042)")
 
+    invoice = commands.add_parser(
+        "invoice", help="invoice the completed visits of a past month (safe to re-run)"
+    )
+    invoice.add_argument("--month", required=True, help="YYYY-MM")
+    invoice.add_argument("--agency", default=None, help="an agency's global id (default: all)")
+
     commands.add_parser("seed-demo", help="idempotent demo agency, staff, workers and clients")
+
+    simulate = commands.add_parser(
+        "simulate", help="play the demo agency's day through the public API of a running server"
+    )
+    simulate.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    simulate.add_argument(
+        "--speed", type=float, default=1.0, help="simulated minutes per real second (default 1)"
+    )
+    simulate.add_argument(
+        "--duration", type=float, default=600.0, help="stop after this many real seconds"
+    )
+    simulate.add_argument("--seed", type=int, default=7, help="who is late varies with it")
+    simulate.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for the server to be ready"
+    )
     return parser
 
 
@@ -103,7 +125,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             )
         except ssl.SSLError as exc:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
-    asyncio.run(migrate_db(settings.database_url))
+    _migrate(settings)
     if args.seed_demo:
         from app import build_runtime
         from resolvers.demo import seed_if_empty
@@ -116,6 +138,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     ide = "" if settings.production else " (GraphiQL at /graphql)"
     print(f"Passage serving on {scheme}://{args.host}:{args.port}{ide}", flush=True)
     uvicorn.Server(config).run()
+
+
+def _migrate(settings: Settings) -> None:
+    """Migrations, then the help articles every agency shares (only the missing ones)."""
+    from resolvers.help_demo import seed_shared_articles
+
+    asyncio.run(migrate_db(settings.database_url))
+    asyncio.run(_with_db(settings, seed_shared_articles))
 
 
 def _seed_demo(settings: Settings) -> list[str]:
@@ -137,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         if args.command == "migrate":
-            asyncio.run(migrate_db(settings.database_url))
+            _migrate(settings)
             print("migrations applied")
         elif args.command == "serve":
             _serve(settings, args)
@@ -145,9 +175,14 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_with_db(settings, lambda: _create_agency(args))))
         elif args.command == "create-user":
             print(asyncio.run(_with_db(settings, lambda: _create_user(settings, args))))
+        elif args.command == "invoice":
+            for line in asyncio.run(_with_db(settings, lambda: _invoice(args))):
+                print(line)
         elif args.command == "seed-demo":
             for line in _seed_demo(settings):
                 print(line)
+        elif args.command == "simulate":
+            return _simulate(args)
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
         return UNUSABLE
@@ -161,6 +196,47 @@ def main(argv: list[str] | None = None) -> int:
             hint = " (run `passage migrate` first)"
         print(f"passage: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
         return REFUSED
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import httpx
+
+    from resolvers.demo import demo_logins
+    from simulation import GraphQLFailure, simulate, wait_until_ready
+
+    if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400 or not 0 <= args.wait <= 600:
+        print(
+            "passage: --speed must be in (0, 600], --duration in (0, 86400], --wait in [0, 600]",
+            file=sys.stderr,
+        )
+        return UNUSABLE
+    # What the simulation does is for the person watching: plain lines on stdout.
+    out = logging.getLogger("passage.simulate")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    out.handlers, out.propagate = [handler], False
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    url = args.url.rstrip("/")
+    try:
+        if args.wait:
+            asyncio.run(wait_until_ready(url, args.wait))
+        print(f"Dashboard: {url}/dashboard", *demo_logins(), sep="\n", flush=True)
+        report = asyncio.run(simulate(url, args.speed, args.duration, args.seed))
+    except (httpx.HTTPError, GraphQLFailure) as exc:
+        print(
+            f"passage: simulation stopped: {exc} (is the demo served at {args.url}?)",
+            file=sys.stderr,
+        )
+        return REFUSED
+    print(
+        f"simulated: {report.booked} visits booked, {report.check_ins} check-ins, "
+        f"{report.check_outs} check-outs, {report.ratings} rating(s), "
+        f"{report.messages} message(s) and {report.replies} answer(s), "
+        f"{report.requests} request(s) and {report.reviews} decision(s)"
+    )
+    for reason in report.skipped:
+        print(f"skipped: {reason}")
     return 0
 
 
@@ -203,6 +279,29 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         args.employee_number,
     )
     return to_global_id("Account", account.id)
+
+
+async def _invoice(args: argparse.Namespace) -> list[str]:
+    from models.accounts import Agency
+    from resolvers.errors import BadInput
+    from resolvers.invoicing import Month, run_month
+    from schema.ids import expect_id
+    from services.billing import money
+
+    month = Month.parse(args.month)
+    if args.agency:
+        try:
+            agency_ids = [expect_id(args.agency.strip(), "Agency")]
+        except BadInput:
+            raise BadInput(f"--agency: {args.agency!r} is not an agency id") from None
+    else:
+        agency_ids = [row["id"] for row in await Agency.all().order_by("id").values("id")]
+    lines = []
+    for agency_id in agency_ids:
+        created = await run_month(int(agency_id), month)
+        lines += [f"{invoice.number} {money(invoice.total_incl_cents)}" for invoice in created]
+    lines.append(f"{len(lines)} invoice(s) issued for {month}")
+    return lines
 
 
 if __name__ == "__main__":

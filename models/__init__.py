@@ -8,4 +8,11 @@ MODEL_MODULES = [
     "models.interventions",
     "models.events",
     "models.ratings",
+    "models.billing",
+    "models.tax_credit",
+    "models.mandates",
+    "models.messages",
+    "models.help",
+    "models.selfservice",
+    "models.contact",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +12,9 @@ from tortoise import Tortoise
 from tortoise.migrations.api.migrate import migrate as _migrate
 
 from models import MODEL_MODULES
+
+# Python's sqlite3 has no adapter for `time` (TimeField, e.g. opening hours): store ISO text.
+sqlite3.register_adapter(time, time.isoformat)
 
 
 def _ensure_sqlite_folder(database_url: str) -> None:

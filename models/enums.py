@@ -68,6 +68,20 @@ class EventType(StrEnum):
     DEPARTED = "DEPARTED"
     LATE = "LATE"
     MISSED = "MISSED"
+    INVOICE_ISSUED = "INVOICE_ISSUED"
+    CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"
+    CERTIFICATE_PUBLISHED = "CERTIFICATE_PUBLISHED"
+    MESSAGE_SENT = "MESSAGE_SENT"
+    CONVERSATION_OVERDUE = "CONVERSATION_OVERDUE"
+    CONVERSATION_READ = "CONVERSATION_READ"
+    RATED = "RATED"
+    # Client self-service: change requests and absences (requestEvents).
+    REQUEST_CREATED = "REQUEST_CREATED"
+    REQUEST_APPROVED = "REQUEST_APPROVED"
+    REQUEST_REJECTED = "REQUEST_REJECTED"
+    REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
+    ABSENCE_DECLARED = "ABSENCE_DECLARED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -87,6 +101,26 @@ INTERVENTION_EVENT_TYPES = frozenset(
 )
 
 
+# What `billingEvents` carries: subject_id is the invoice (or the tax certificate).
+BILLING_EVENT_TYPES = frozenset(
+    {
+        EventType.INVOICE_ISSUED,
+        EventType.CREDIT_NOTE_ISSUED,
+        EventType.PAYMENT_RECORDED,
+        EventType.CERTIFICATE_PUBLISHED,
+    }
+)
+
+# What `messageEvents` carries: messages and read receipts (staff and the client) and
+# missed reply promises (staff only).
+MESSAGE_EVENT_TYPES = frozenset(
+    {EventType.MESSAGE_SENT, EventType.CONVERSATION_READ, EventType.CONVERSATION_OVERDUE}
+)
+
+# What `ratingEvents` carries: a visit rated or a rating edited (staff and the client).
+RATING_EVENT_TYPES = frozenset({EventType.RATED})
+
+
 class NotificationTopic(StrEnum):
     """What a notification to a household is about; contact preferences are set per topic."""
 
@@ -96,3 +130,80 @@ class NotificationTopic(StrEnum):
     MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
     BILLING = "BILLING"  # invoices, payments, tax certificates
     SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed
+
+
+class ServiceMode(StrEnum):
+    PRESTATAIRE = "PRESTATAIRE"  # the agency employs the worker and invoices the service
+    MANDATAIRE = "MANDATAIRE"  # the household employs the worker, the agency invoices its fees
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
+class InvoiceStatus(StrEnum):
+    ISSUED = "ISSUED"
+    PARTLY_PAID = "PARTLY_PAID"
+    PAID = "PAID"
+    # Shown, never stored: an unpaid invoice past its due date.
+    OVERDUE = "OVERDUE"
+    CREDITED = "CREDITED"  # cancelled by a credit note
+
+
+class AdvanceStatus(StrEnum):
+    """Where the immediate advance of an invoice stands in the URSSAF exchange."""
+
+    TO_SEND = "TO_SEND"
+    SENT = "SENT"
+    VALIDATED = "VALIDATED"
+    REFUSED = "REFUSED"
+    PAID = "PAID"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "CARD"
+    SEPA_DEBIT = "SEPA_DEBIT"
+    TRANSFER = "TRANSFER"
+    CHEQUE = "CHEQUE"
+    CESU = "CESU"  # prepaid CESU: deducted from the amount on the tax certificate
+    APA = "APA"  # allocation personnalisée d'autonomie paid by the département
+    PCH = "PCH"  # prestation de compensation du handicap
+
+
+REQUEST_EVENT_TYPES = frozenset(
+    {
+        EventType.REQUEST_CREATED,
+        EventType.REQUEST_APPROVED,
+        EventType.REQUEST_REJECTED,
+        EventType.REQUEST_WITHDRAWN,
+        EventType.ABSENCE_DECLARED,
+    }
+)
+
+
+class ChangeRequestKind(StrEnum):
+    EXTRA_VISIT = "EXTRA_VISIT"  # a one-off visit besides the plan
+    SERVICE_CHANGE = "SERVICE_CHANGE"  # another service for a visit or a plan (spring cleaning…)
+    NEW_SLOT = "NEW_SLOT"  # reschedule a visit
+    NEW_DURATION = "NEW_DURATION"  # longer or shorter visit
+    CANCELLATION = "CANCELLATION"  # cancel a visit
+    PLAN_CHANGE = "PLAN_CHANGE"  # another weekly slot for a plan
+
+
+class ChangeRequestStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class AbsencePolicy(StrEnum):
+    CANCEL = "CANCEL"  # visits during an absence are cancelled
+    OFFER_RESCHEDULE = "OFFER_RESCHEDULE"  # they are kept aside and offered for rescheduling
+
+
+class DigestFrequency(StrEnum):
+    INSTANT = "INSTANT"
+    DAILY = "DAILY"
+    WEEKLY = "WEEKLY"

@@ -20,6 +20,8 @@ class OutboundMessage(Model):
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200, default="")  # empty for SMS
     body_text = fields.TextField()
+    # The HTML alternative of an e-mail, when there is one (wiped with the text once sent).
+    body_html = fields.TextField(default="")
     kind = fields.CharField(max_length=40)
     # Whose notification it is, when it concerns an account (none for unknown addresses).
     account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(

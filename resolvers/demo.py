@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, Agency, AgencyPostalPrefix, Client
 from models.enums import Role
 from models.interventions import Address
-from resolvers import demo_day
+from resolvers import demo_day, help_demo
 from resolvers.runtime import Runtime
 from resolvers.staff import SetupError, create_agency, create_user
 from services.clock import utcnow
@@ -177,6 +177,8 @@ async def seed_demo(runtime: Runtime) -> list[str]:
             )
     advisor = await Account.get(email=STAFF[1][1])
     await _clients(runtime, agency, advisor)
+    await help_demo.seed_shared_articles()
+    await help_demo.seed_agency_content(agency.id)
     bus = Bus(runtime.settings.broadcast_url, runtime.settings.bus_namespace)
     await bus.connect()
     try:

@@ -7,8 +7,6 @@ and one MISSED event at most.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
@@ -16,11 +14,11 @@ from tortoise.transactions import in_transaction
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention
+from resolvers import loops
 from resolvers.runtime import Runtime
 from services.clock import utcnow
 from subscriptions import events
 
-log = logging.getLogger("passage.lateness")
 BATCH = 200
 
 
@@ -59,11 +57,4 @@ async def sweep(rt: Runtime) -> int:
 
 
 async def run(rt: Runtime) -> None:
-    while True:
-        try:
-            await sweep(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("lateness sweep failed")
-        await asyncio.sleep(rt.settings.lateness_poll_seconds)
+    await loops.every(rt.settings.lateness_poll_seconds, lambda: sweep(rt), "lateness sweep")

@@ -2,23 +2,31 @@
 
 Every feature that tells a client about something (a visit moved, a reply from the
 agency, an invoice) goes through here with a topic, so that contact preferences
-decide the channels and the frequency in one place. Call it inside the transaction
-of the change (the outbox row commits or rolls back with it), then `Mailer.wake()`
-after commit.
+(resolvers/contact.py) decide the channels and the frequency in one place. Call it
+inside the transaction of the change (the outbox row commits or rolls back with it),
+then `Mailer.wake()` after commit.
 
-Until contact preferences exist, the routing is the default a new client gets:
-an e-mail for every topic, plus an SMS for arrival and departure when the account
-has a mobile number.
+E-mails are rendered from the French templates (plain text and HTML); with a digest
+frequency they wait in `digest_item` for resolvers/digests.py. SMS go at once unless
+the household's quiet hours are on, then at their end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from models.accounts import Account
-from models.enums import NotificationTopic
-from services import mailer
+from models.accounts import Account, Agency
+from models.contact import DigestItem
+from models.enums import DigestFrequency, NotificationTopic
+from resolvers.contact import Quiet, preference_of, quiet_of
+from services import mailer, templating
+from services.clock import utcnow
 from services.identity import can_receive_sms
+
+DIGEST_HOUR = time(8)  # digests go out at 8:00 on the household's clock
+DEFAULT_ZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -32,22 +40,90 @@ class Notification:
     sms: str = ""
 
 
-SMS_BY_DEFAULT = frozenset({NotificationTopic.ATTENDANCE})
+async def zone_of(account: Account) -> ZoneInfo:
+    if account.agency_id is None:
+        return ZoneInfo(DEFAULT_ZONE)
+    found = await Agency.filter(id=account.agency_id).values_list("time_zone", flat=True)
+    return ZoneInfo(str(found[0]) if found else DEFAULT_ZONE)  # type: ignore[index]
+
+
+def quiet_until(quiet: Quiet, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The end of the quiet hours `now` falls in, or None outside them."""
+    local = now.astimezone(zone)
+    start, end, clock = quiet.start, quiet.end, local.time()
+    if start < end:
+        inside = start <= clock < end
+        end_day = local.date()
+    else:  # over midnight, e.g. 21:00-08:00
+        inside = clock >= start or clock < end
+        end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
+    if not inside:
+        return None
+    return datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
+
+
+def period_of(frequency: DigestFrequency, now: datetime, zone: ZoneInfo) -> tuple[str, datetime]:
+    """The digest period `now` belongs to, and when its digest is due."""
+    day = now.astimezone(zone).date()
+    if frequency is DigestFrequency.DAILY:
+        due = day + timedelta(days=1)
+        key = f"D{day.isoformat()}"
+    else:
+        year, week, weekday = day.isocalendar()
+        due = day + timedelta(days=8 - weekday)  # next Monday
+        key = f"W{year}-{week:02d}"
+    return key, datetime.combine(due, DIGEST_HOUR, tzinfo=zone).astimezone(UTC)
+
+
+def period_label(period: str) -> str:
+    if period.startswith("D"):
+        return "de la journée du " + date.fromisoformat(period[1:]).strftime("%d/%m/%Y")
+    year, week = period[1:].split("-")
+    return f"de la semaine {int(week)} de {year}"
 
 
 async def notify_client(
     account: Account, topic: NotificationTopic, notification: Notification
 ) -> None:
     """Queue `notification` for the household of `account` on the channels it chose."""
-    if notification.sms and topic in SMS_BY_DEFAULT and can_receive_sms(account.phone):
+    pref = await preference_of(account.id, topic)
+    now = utcnow()
+    zone: ZoneInfo | None = None
+    if pref.sms and notification.sms and can_receive_sms(account.phone):
+        quiet = await quiet_of(account.id)
+        not_before = None
+        if quiet is not None:
+            zone = await zone_of(account)
+            not_before = quiet_until(quiet, now, zone)
         await mailer.enqueue_sms(
-            notification.kind, account.phone, notification.sms, account_id=account.id
+            notification.kind,
+            account.phone,
+            notification.sms,
+            account_id=account.id,
+            not_before=not_before,
         )
-    if account.email:
+    if not (pref.email and account.email):
+        return
+    if pref.frequency is DigestFrequency.INSTANT:
+        rendered = templating.notification(notification.subject, notification.body)
         await mailer.enqueue(
             notification.kind,
             account.email,
             notification.subject,
-            notification.body,
+            rendered.text,
             account_id=account.id,
+            html=rendered.html,
         )
+        return
+    period, due = period_of(pref.frequency, now, zone or await zone_of(account))
+    await DigestItem.create(
+        account_id=account.id,
+        topic=topic,
+        frequency=pref.frequency,
+        period=period,
+        due_at=due,
+        kind=notification.kind[:40],
+        subject=notification.subject[:200],
+        body=notification.body,
+        created_at=now,
+    )

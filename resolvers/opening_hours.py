@@ -27,4 +27,8 @@ async def opening_hours(agency_id: int) -> tuple[Span, ...]:
     rows = await OpeningHours.filter(agency_id=agency_id).order_by("weekday", "opens_at")
     if not rows:
         return DEFAULT_OPENING_HOURS
-    return tuple(Span(row.weekday, row.opens_at, row.closes_at) for row in rows)
+    # Times come back with the ORM's UTC zone attached: they are wall-clock times.
+    return tuple(
+        Span(row.weekday, row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
+        for row in rows
+    )

@@ -19,7 +19,8 @@ from models.accounts import Agency
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention, RecurringPlan
-from resolvers import guards
+from models.selfservice import Absence
+from resolvers import guards, loops
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import (
     billing_address,
@@ -95,9 +96,15 @@ async def _materialise(
     written, skipped = [], []
     length = timedelta(minutes=plan.duration_minutes)
     await lock_worker(plan.worker_id)
+    away = await Absence.filter(
+        client_id=plan.client_id, last_day__gte=plan.materialised_until, first_day__lt=until
+    ).values_list("first_day", "last_day")
     for start in occurrences(plan, tz, plan.materialised_until, until):
         if start < now:
             continue
+        day = start.astimezone(tz).date()
+        if any(first <= day <= last for first, last in away):
+            continue  # the household declared itself away (resolvers/absences.py)
         if not await worker_is_free(plan.worker_id, start, start + length):
             skipped.append(start.astimezone(tz).date())
             continue
@@ -262,15 +269,4 @@ async def extend_all(rt: Runtime) -> int:
 
 
 async def run(rt: Runtime) -> None:
-    import asyncio
-    import logging
-
-    log = logging.getLogger("passage.plans")
-    while True:
-        try:
-            await extend_all(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("plan horizon loop failed")
-        await asyncio.sleep(rt.settings.plan_poll_seconds)
+    await loops.every(rt.settings.plan_poll_seconds, lambda: extend_all(rt), "plan horizon loop")

@@ -7,20 +7,22 @@ their agency's ratings and averages per worker and per month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from models.accounts import Client
-from models.enums import InterventionStatus, Role
+from models.enums import EventType, InterventionStatus, Role
 from models.interventions import Intervention
 from models.ratings import Rating, RatingFollowUp
 from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.lookups import client_id_of
-from resolvers.runtime import Viewer
+from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
+from subscriptions import events
 
 EDITABLE_FOR = timedelta(days=7)
 LOW_SCORE = 2
@@ -41,8 +43,9 @@ class Average:
 
 
 async def rate(
-    viewer: Viewer | None, intervention_id: int, score: int, comment: str | None
+    rt: Runtime, viewer: Viewer | None, intervention_id: int, score: int, comment: str | None
 ) -> RatingResult:
+    """Rates (or edits the rating of) a visit; RATED reaches the agency's dashboard live."""
     viewer = guards.signed_in(viewer)
     if viewer.role is not Role.CLIENT:
         raise Forbidden("Seul le client de l'intervention peut la noter.")
@@ -96,6 +99,16 @@ async def rate(
         if rating.score <= LOW_SCORE and not await RatingFollowUp.exists(rating_id=rating.id):
             client = await Client.get(id=visit.client_id)
             await RatingFollowUp.create(rating=rating, advisor_id=client.advisor_id, created_at=now)
+        # Staff and the client hear of it; the worker reads ratings through staff.
+        event = await events.record_event(
+            EventType.RATED,
+            now,
+            agency_id=visit.agency_id,
+            client_id=visit.client_id,
+            intervention_id=visit.id,
+            subject_id=rating.id,
+        )
+    await events.publish(rt.bus, [event])
     return RatingResult(rating, [])
 
 
@@ -150,3 +163,25 @@ async def open_follow_ups(viewer: Viewer | None) -> list[RatingFollowUp]:
         .order_by("created_at")
         .limit(200)
     )
+
+
+async def ratings_by_ids(ids: Sequence[int]) -> list[Rating | None]:
+    rows = {row.id: row for row in await Rating.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def ratings_for_visits(viewer: Viewer, visit_ids: Sequence[int]) -> list[Rating | None]:
+    """The rating of each visit, if the viewer is its client or staff of its agency."""
+    rows = {r.intervention_id: r for r in await Rating.filter(intervention_id__in=list(visit_ids))}
+    own_client = None
+    if viewer.role is Role.CLIENT:
+        own_client = await client_id_of(viewer.account_id)
+
+    def visible(rating: Rating | None) -> Rating | None:
+        if rating is None:
+            return None
+        if viewer.is_staff and rating.agency_id == viewer.agency_id:
+            return rating
+        return rating if own_client is not None and rating.client_id == own_client else None
+
+    return [visible(rows.get(i)) for i in visit_ids]

@@ -17,16 +17,30 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import DomainError
+from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
+from schema.billing import BillingMutations, BillingQueries
+from schema.billing_live import BillingSubscriptions
+from schema.billing_rules import BillingRuleMutations
+from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
+from schema.contact import ContactMutations, ContactQueries
+from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
+from schema.help import HelpQueries
+from schema.help_mutations import HelpMutations
+from schema.households import HouseholdMutations, HouseholdQueries
 from schema.interventions import InterventionMutations, InterventionQueries
 from schema.limits import QueryLimits
 from schema.live import InterventionSubscriptions
+from schema.mandates import MandateMutations, MandateQueries
+from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
 from schema.plans import PlanMutations, PlanQueries
+from schema.policy import PolicyMutations, PolicyQueries
 from schema.ratings import RatingMutations, RatingQueries
+from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
 from services.config import Settings
@@ -43,6 +57,15 @@ QUERY_TYPES: tuple[type, ...] = (
     PlanQueries,
     FeedQueries,
     RatingQueries,
+    BillingQueries,
+    MandateQueries,
+    MessageQueries,
+    HelpQueries,
+    PolicyQueries,
+    ChangeRequestQueries,
+    HouseholdQueries,
+    AbsenceQueries,
+    ContactQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -54,10 +77,28 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlanMutations,
     FeedMutations,
     RatingMutations,
+    BillingMutations,
+    BillingRuleMutations,
+    MandateMutations,
+    MessageMutations,
+    HelpMutations,
+    PolicyMutations,
+    ChangeRequestMutations,
+    HouseholdMutations,
+    AbsenceMutations,
+    ContactMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
-Subscription = merge_types("Subscription", (InterventionSubscriptions,))
+Subscription = merge_types(
+    "Subscription",
+    (
+        InterventionSubscriptions,
+        MessageSubscriptions,
+        ChangeRequestSubscriptions,
+        BillingSubscriptions,
+    ),
+)
 
 MASKED_MESSAGE = "Erreur inattendue."
 INTERNAL = "INTERNAL_SERVER_ERROR"

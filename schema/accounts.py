@@ -11,11 +11,11 @@ from models.accounts import Agency as AgencyModel
 from models.accounts import Client as ClientModel
 from models.accounts import Worker as WorkerModel
 from models.enums import Role as RoleEnum
-from resolvers import accounts
+from resolvers import accounts, conversations
 from resolvers.passwords import password_age_days
 from schema.common import Node, UserErrorType, user_errors
 from schema.context import Info
-from schema.ids import to_global_id
+from schema.ids import from_global_id, to_global_id
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")
@@ -93,6 +93,16 @@ class Account(Node):
             return None
         return WorkerRef(id=strawberry.ID(to_global_id("Worker", self._worker_id)))
 
+    @strawberry.field(
+        description="Messages from the other side not read yet: from the agency for a client, "
+        "from the agency's clients for staff. Null on anyone else's account."
+    )
+    async def unread_messages(self, info: Info) -> int | None:
+        viewer = info.context.viewer
+        if viewer is None or self.id != to_global_id("Account", viewer.account_id):
+            return None
+        return await conversations.unread_count(viewer)
+
     @strawberry.field
     async def agency(self, info: Info) -> Agency | None:
         if self._agency_id is None:
@@ -142,6 +152,10 @@ class Client(Node):
             account=Account.from_model(client.account, client_id=client.id),
             created_at=client.created_at,
         )
+
+    @strawberry.field(description="Shorter reply promise and first in the staff queue.")
+    async def premium(self, info: Info) -> bool:
+        return await info.context.loaders.premium_by_client_id.load(from_global_id(self.id)[1])
 
 
 @strawberry.type

@@ -32,6 +32,10 @@ class Context:
             self._loaders = Loaders()
         return self._loaders
 
+    def forget_loaded(self) -> None:
+        """Drop what the loaders cached: a subscription reads each event fresh."""
+        self._loaders = None
+
     @property
     def viewer(self) -> Viewer | None:
         if self.bad_token:

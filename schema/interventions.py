@@ -24,7 +24,8 @@ from schema.common import (
     user_errors,
 )
 from schema.context import Info
-from schema.ids import cursor_for, expect_id, to_global_id
+from schema.ids import cursor_for, expect_id, from_global_id, to_global_id
+from schema.ratings import Rating
 
 InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
 
@@ -69,6 +70,14 @@ class WorkerSummary:
 class ClientSummary:
     id: strawberry.ID
 
+    @strawberry.field(
+        description="First and last name, for those who may read the visit: the client, "
+        "staff of its agency, the worker assigned. One query per page of visits."
+    )
+    async def display_name(self, info: Info) -> str:
+        name = await info.context.loaders.client_name_by_id.load(from_global_id(self.id)[1])
+        return name or ""
+
 
 @strawberry.type
 class InterventionAddress:
@@ -101,6 +110,14 @@ class Intervention(Node):
         if self.checked_in_at is None or self.checked_out_at is None:
             return None
         return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+    @strawberry.field(description="The client's rating: seen by the client and agency staff only.")
+    async def rating(self, info: Info) -> Rating | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        row = await info.context.loaders.rating_by_visit.load((viewer, from_global_id(self.id)[1]))
+        return Rating.from_model(row) if row else None
 
     @classmethod
     def from_rows(cls, rows: list[dict[str, Any]]) -> list[Intervention]:

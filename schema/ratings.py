@@ -151,6 +151,7 @@ class RatingMutations:
         self, info: Info, input: RateInterventionInput
     ) -> RateInterventionPayload:
         result = await ratings.rate(
+            info.context.runtime,
             info.context.viewer,
             expect_id(input.intervention_id, "Intervention"),
             input.score,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from services.sealing import check_key
 from services.sms import gateway_for
 
 VAR_DIR = Path(os.environ.get("PASSAGE_VAR_DIR", "var"))
@@ -74,6 +75,8 @@ class Settings:
     email_from: str = "Passage <no-reply@passage.localhost>"
     sms_url: str = "console://"
     secret_key: str = field(default="", repr=False)
+    # Fernet key for household secrets (access codes); derived from SECRET_KEY when empty.
+    data_encryption_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -118,6 +121,20 @@ class Settings:
     plan_horizon_weeks: int = 4
     plan_poll_seconds: float = 3600.0
     subscriber_queue_size: int = 256
+    # Lifetime of the signed links to invoices, statements and certificates (pdfUrl, csvUrl).
+    document_link_seconds: int = 600
+    # Largest payslip PDF staff may attach (sent base64 in GraphQL: keep under MAX_BODY_BYTES).
+    payslip_max_bytes: int = 150_000
+    # Messages: reply promise in working hours, premium promise, sending rate per account,
+    # overdue loop, attachments (size of one file, lifetime of a download link).
+    message_reply_hours: float = 24.0
+    message_premium_reply_hours: float = 8.0
+    message_sends_per_minute: int = 30
+    message_overdue_poll_seconds: float = 60.0
+    message_attachment_max_bytes: int = 150_000
+    attachment_link_seconds: int = 300
+    # How often each process looks for digests whose period is over.
+    digest_poll_seconds: float = 300.0
 
     @property
     def production(self) -> bool:
@@ -140,11 +157,37 @@ class Settings:
             raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
         if self.lateness_poll_seconds <= 0 or self.event_relay_seconds <= 0:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
+        if self.digest_poll_seconds <= 0:
+            raise ConfigError("DIGEST_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
+        if not 10 <= self.document_link_seconds <= 86_400:
+            raise ConfigError("DOCUMENT_LINK_SECONDS must be between 10 and 86400")
+        if not 1_000 <= self.payslip_max_bytes <= 50_000_000:
+            raise ConfigError("PAYSLIP_MAX_BYTES must be between 1000 and 50000000")
         if self.outbox_retry_base_seconds <= 0:
             raise ConfigError("OUTBOX_RETRY_BASE_SECONDS must be positive")
+        if not 0 < self.message_premium_reply_hours <= self.message_reply_hours <= 24 * 30:
+            raise ConfigError(
+                "MESSAGE_PREMIUM_REPLY_HOURS must be positive and at most MESSAGE_REPLY_HOURS "
+                "(itself at most 720)"
+            )
+        if self.message_sends_per_minute < 1 or self.message_overdue_poll_seconds <= 0:
+            raise ConfigError(
+                "MESSAGE_SENDS_PER_MINUTE and MESSAGE_OVERDUE_POLL_SECONDS must be positive"
+            )
+        if not 1 <= self.attachment_link_seconds <= 3600 or self.message_attachment_max_bytes < 1:
+            raise ConfigError(
+                "ATTACHMENT_LINK_SECONDS must be 1 to 3600, MESSAGE_ATTACHMENT_MAX_BYTES positive"
+            )
         self._validate_sms_url()
+        if self.data_encryption_key:
+            try:
+                check_key(self.data_encryption_key)
+            except ValueError:
+                raise ConfigError(
+                    "DATA_ENCRYPTION_KEY must be a Fernet key (32 bytes, url-safe base64)"
+                ) from None
         if not self.production:
             return self
         if len(self.secret_key) < MIN_SECRET_LENGTH or self.secret_key.lower() in WEAK_SECRETS:
@@ -198,6 +241,7 @@ def load_settings() -> Settings:
         email_from=_env("EMAIL_FROM", "Passage <no-reply@passage.localhost>"),
         sms_url=_env("SMS_URL", "console://"),
         secret_key=secret,
+        data_encryption_key=_env("DATA_ENCRYPTION_KEY", ""),
         public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         allowed_origins=_list("ALLOWED_ORIGINS"),
         trusted_proxies=_list("TRUSTED_PROXIES"),
@@ -226,4 +270,13 @@ def load_settings() -> Settings:
         event_relay_seconds=_float("EVENT_RELAY_SECONDS", 2.0),
         subscriber_queue_size=_int("SUBSCRIBER_QUEUE_SIZE", 256),
         plan_horizon_weeks=_int("PLAN_HORIZON_WEEKS", 4),
+        document_link_seconds=_int("DOCUMENT_LINK_SECONDS", 600),
+        payslip_max_bytes=_int("PAYSLIP_MAX_BYTES", 150_000),
+        message_reply_hours=_float("MESSAGE_REPLY_HOURS", 24.0),
+        message_premium_reply_hours=_float("MESSAGE_PREMIUM_REPLY_HOURS", 8.0),
+        message_sends_per_minute=_int("MESSAGE_SENDS_PER_MINUTE", 30),
+        message_overdue_poll_seconds=_float("MESSAGE_OVERDUE_POLL_SECONDS", 60.0),
+        message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
+        attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
+        digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
     ).validate()

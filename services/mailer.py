@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
@@ -98,10 +98,17 @@ def transport_for(url: str, *, development: bool = True) -> EmailTransport:
 
 
 async def enqueue(
-    kind: str, recipient: str, subject: str, body: str, *, account_id: int | None = None
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    account_id: int | None = None,
+    html: str = "",
 ) -> None:
-    """An e-mail. Call inside the transaction of the change, `Mailer.wake()` after commit."""
-    await _create(MessageChannel.EMAIL, kind, recipient, subject, body, account_id)
+    """An e-mail (with an HTML alternative when given). Call inside the transaction of the
+    change, `Mailer.wake()` after commit."""
+    await _create(MessageChannel.EMAIL, kind, recipient, subject, body, account_id, html=html)
 
 
 def is_sms_number(phone: str) -> bool:
@@ -109,11 +116,21 @@ def is_sms_number(phone: str) -> bool:
     return E164.fullmatch(phone) is not None
 
 
-async def enqueue_sms(kind: str, phone: str, body: str, *, account_id: int | None = None) -> None:
-    """A text message to an E.164 number, cut to what one notice may cost (see services.sms)."""
+async def enqueue_sms(
+    kind: str,
+    phone: str,
+    body: str,
+    *,
+    account_id: int | None = None,
+    not_before: datetime | None = None,
+) -> None:
+    """A text message to an E.164 number, cut to what one notice may cost (see services.sms).
+    `not_before` holds it back (quiet hours)."""
     if not is_sms_number(phone):
         raise ValueError("SMS go to E.164 numbers such as +33612345678")
-    await _create(MessageChannel.SMS, kind, phone, "", sms_text(body), account_id)
+    await _create(
+        MessageChannel.SMS, kind, phone, "", sms_text(body), account_id, not_before=not_before
+    )
 
 
 async def _create(
@@ -123,6 +140,9 @@ async def _create(
     subject: str,
     body: str,
     account_id: int | None,
+    *,
+    html: str = "",
+    not_before: datetime | None = None,
 ) -> None:
     now = utcnow()
     await OutboundMessage.create(
@@ -131,8 +151,9 @@ async def _create(
         recipient=recipient,
         subject=subject,
         body_text=body,
+        body_html=html,
         account_id=account_id,
-        next_attempt_at=now,
+        next_attempt_at=max(now, not_before) if not_before else now,
         created_at=now,
     )
 
@@ -240,7 +261,11 @@ class Mailer:
             )
             return
         await OutboundMessage.filter(id=row.id).update(
-            status=OutboxStatus.SENT, sent_at=utcnow(), attempts=row.attempts + 1, body_text=""
+            status=OutboxStatus.SENT,
+            sent_at=utcnow(),
+            attempts=row.attempts + 1,
+            body_text="",
+            body_html="",
         )
 
     def _email(self, row: OutboundMessage) -> EmailMessage:
@@ -249,4 +274,6 @@ class Mailer:
         message["To"] = row.recipient
         message["Subject"] = row.subject
         message.set_content(row.body_text)
+        if row.body_html:
+            message.add_alternative(row.body_html, subtype="html")
         return message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 
 def new_token(prefix: str) -> str:
@@ -19,3 +20,26 @@ def digest(token: str) -> str:
 def keyed_digest(secret_key: str, value: str) -> str:
     """HMAC for values of low entropy (addresses, devices) that must not be reversible."""
     return hmac.new(secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_link(secret_key: str, path: str, lifetime_seconds: int, now: float | None = None) -> str:
+    """`path?expires=…&signature=…`: a link that works for anyone holding it, for a while.
+
+    The signed message starts with "link|" so no other digest made with the key can
+    pass for a link signature.
+    """
+    expires = int((now if now is not None else time.time()) + lifetime_seconds)
+    signature = keyed_digest(secret_key, f"link|{path}|{expires}")
+    return f"{path}?expires={expires}&signature={signature}"
+
+
+def check_link(
+    secret_key: str, path: str, expires: str, signature: str, now: float | None = None
+) -> bool:
+    """The signature is ours and the link has not expired (constant-time comparison)."""
+    if not expires.isdigit() or len(expires) > 12 or len(signature) != 64:
+        return False
+    expected = keyed_digest(secret_key, f"link|{path}|{expires}")
+    if not hmac.compare_digest(expected, signature):
+        return False
+    return int(expires) >= (now if now is not None else time.time())

@@ -96,9 +96,10 @@ class RunningServer:
         await self.task
 
 
-async def start_server(settings: Settings) -> RunningServer:
+async def start_server(settings: Settings, port: int = 0) -> RunningServer:
+    """A server on a free port, or on `port` (to restart one where its clients expect it)."""
     app = create_app(settings, manage_db=False)
-    config = server_config(app, settings, "127.0.0.1", 0)
+    config = server_config(app, settings, "127.0.0.1", port)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -69,7 +69,7 @@ async def world(server, settings, home_agency) -> World:
     """Two agencies and their people, built once for the module."""
     api = server.api
     other = await factories.agency(settings)
-    other_prefix = (await _prefix_of(other)) + "100"
+    other_prefix = factories.postal_code(await _prefix_of(other))
     elsewhere, _ = await factories.client(
         api, billingAddress={"line1": "1 rue Haute", "postalCode": other_prefix, "city": "Ville"}
     )

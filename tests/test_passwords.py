@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from models.accounts import Account
 from models.enums import AccountStatus, TokenPurpose
 from models.outbox import OutboundMessage
 from models.security import LoginAttempt, OneTimeToken
-from resolvers.passwords import notify_aged_passwords
+from resolvers.passwords import RESET_ANSWER_FLOOR, notify_aged_passwords
 from services.clock import utcnow
 from services.tokens import digest
 from tests import factories
@@ -181,11 +182,21 @@ async def test_reset_request_answers_alike_for_known_and_unknown_emails(api, mai
     message = await mailbox.wait_for(email, "Réinitialisation")
     assert "http://passage.test/reset-password#token=" in body_of(message)
     assert "1 heure" in body_of(message)
+
     token = token_in(message)
     row = await OneTimeToken.get(token_hash=digest(token))  # stored as a digest only
     assert row.purpose is TokenPurpose.RESET_PASSWORD
     assert not await OneTimeToken.filter(token_hash=token).exists()
     assert await OutboundMessage.filter(recipient=unknown).count() == 0
+
+
+async def test_reset_request_answers_no_sooner_for_an_unknown_email(api, home_agency):
+    """Both answers wait for the same floor, so timing cannot tell who has an account."""
+    email, _ = await factories.client(api)
+    for address in (email, f"{unique('nobody')}@example.com"):
+        started = time.perf_counter()
+        assert await request_reset(api, address) == OK
+        assert time.perf_counter() - started >= RESET_ANSWER_FLOOR
 
 
 async def test_disabled_accounts_get_no_reset_email(api, home_agency):

@@ -82,7 +82,11 @@ async def setup_elsewhere(api, settings) -> Agency:
     worker_email = await factories.staff(settings, agency_id, Role.WORKER)
     client_email, _ = await factories.client(
         api,
-        billingAddress={"line1": "3 place de la Mairie", "postalCode": f"{prefix}100", "city": "X"},
+        billingAddress={
+            "line1": "3 place de la Mairie",
+            "postalCode": factories.postal_code(prefix),
+            "city": "X",
+        },
     )
     team.staff_token = await factories.log_in(api, advisor)
     team.worker_token = await factories.log_in(api, worker_email)

@@ -179,7 +179,11 @@ async def _agency_with_clients(api, settings, count: int) -> tuple[int, list[str
     for _ in range(count):
         email, _ = await factories.client(
             api,
-            billingAddress={"line1": "3 rue Neuve", "postalCode": f"{prefix}100", "city": "Ville"},
+            billingAddress={
+                "line1": "3 rue Neuve",
+                "postalCode": factories.postal_code(prefix),
+                "city": "Ville",
+            },
         )
         emails.append(email)
     return agency_id, emails

@@ -1,0 +1,172 @@
+"""Pure billing arithmetic: worked time, line amounts, totals, tax-credit ceilings, money text.
+
+Everything is integer cents. Rounding is half-up (away from zero for credit notes),
+per line: a line's VAT is rounded once, and totals are the sums of the rounded lines,
+so an invoice always adds up to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+ROUNDING_MODES = ("NEAREST", "UP", "DOWN")
+
+
+def div_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers only."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    sign = -1 if numerator < 0 else 1
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if remainder * 2 >= denominator:
+        quotient += 1
+    return sign * quotient
+
+
+def round_minutes(minutes: int, step: int, mode: str = "NEAREST") -> int:
+    """Worked minutes rounded to the agency's step (15 → quarter hours)."""
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    if step <= 1:
+        return minutes
+    if mode == "UP":
+        return -(-minutes // step) * step
+    if mode == "DOWN":
+        return minutes // step * step
+    if mode == "NEAREST":
+        return div_half_up(minutes, step) * step
+    raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    excl_cents: int
+    vat_cents: int
+    incl_cents: int
+
+
+def line_amounts(minutes: int, hourly_rate_cents: int, vat_rate_bp: int) -> LineAmounts:
+    """Hours x price excluding VAT, then VAT on that, each rounded half-up once."""
+    excl = div_half_up(minutes * hourly_rate_cents, 60)
+    vat = div_half_up(excl * vat_rate_bp, 10_000)
+    return LineAmounts(excl, vat, excl + vat)
+
+
+def totals(lines: list[LineAmounts]) -> LineAmounts:
+    return LineAmounts(
+        sum(line.excl_cents for line in lines),
+        sum(line.vat_cents for line in lines),
+        sum(line.incl_cents for line in lines),
+    )
+
+
+@dataclass(frozen=True)
+class Law:
+    """One row of the tax-credit table (models.tax_credit.TaxCreditRule)."""
+
+    year: int
+    rate_bp: int
+    base_ceiling_cents: int
+    increment_cents: int
+    max_ceiling_cents: int
+    disability_ceiling_cents: int
+    first_year_base_ceiling_cents: int
+    first_year_max_ceiling_cents: int
+
+
+@dataclass(frozen=True)
+class Household:
+    dependants: int = 0
+    members_over_65: int = 0
+    disability: bool = False
+    first_year: bool = False
+
+
+def yearly_ceiling(law: Law, household: Household) -> int:
+    """Expenses that open the tax credit in one year (CGI art. 199 sexdecies)."""
+    if household.disability:
+        return law.disability_ceiling_cents
+    raises = (household.dependants + household.members_over_65) * law.increment_cents
+    if household.first_year:
+        return min(law.first_year_base_ceiling_cents + raises, law.first_year_max_ceiling_cents)
+    return min(law.base_ceiling_cents + raises, law.max_ceiling_cents)
+
+
+@dataclass(frozen=True)
+class Advance:
+    eligible_cents: int
+    advance_cents: int
+    amount_due_cents: int
+    note: str
+
+
+def advance_for(
+    total_incl_cents: int,
+    eligible_expense_cents: int,
+    used_before_cents: int,
+    ceiling_cents: int,
+    rate_bp: int,
+    enrolled: bool,
+) -> Advance:
+    """The immediate advance on one invoice, given what the year's earlier invoices used."""
+    room = max(0, ceiling_cents - used_before_cents)
+    eligible = max(0, min(eligible_expense_cents, room))
+    note = ""
+    if eligible_expense_cents > 0 and eligible < eligible_expense_cents:
+        if eligible == 0:
+            note = (
+                f"Plafond annuel de {money(ceiling_cents)} € de dépenses atteint : "
+                "cette facture est due en totalité, sans avance immédiate."
+            )
+        else:
+            note = (
+                f"Plafond annuel de {money(ceiling_cents)} € de dépenses atteint sur cette "
+                f"facture : avance calculée sur {money(eligible)} € seulement."
+            )
+    advance = div_half_up(eligible * rate_bp, 10_000) if enrolled else 0
+    return Advance(eligible, advance, total_incl_cents - advance, note if enrolled else "")
+
+
+def eligible_paid(paid_cents: int, due_cents: int, not_eligible_cents: int) -> int:
+    """The part of a payment that opens the tax credit, pro rata of the invoice's amount due.
+
+    `not_eligible_cents` is what the invoice charges outside the tax credit (a late
+    cancellation, a service not eligible): the household's payment covers it in the
+    same proportion as the rest.
+    """
+    if due_cents <= 0 or not_eligible_cents <= 0:
+        return paid_cents
+    eligible_due = max(0, due_cents - not_eligible_cents)
+    return min(paid_cents, div_half_up(paid_cents * eligible_due, due_cents))
+
+
+def money(cents: int) -> str:
+    """Cents as a decimal string in euros: 12340 → "123.40"."""
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def money_fr(cents: int) -> str:
+    """Cents as French spreadsheets and documents write them: 12340 → "123,40"."""
+    return money(cents).replace(".", ",")
+
+
+def parse_money(text: str) -> int:
+    """A decimal euro amount ("12.5", "12,50") as cents; at most two decimals."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned or len(cleaned) > 15:
+        raise ValueError("not an amount")
+    try:
+        value = Decimal(cleaned)
+        if not value.is_finite() or abs(value) >= 10**9:
+            raise ValueError("not an amount")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError("at most two decimals")
+    except ArithmeticError as exc:
+        raise ValueError("not an amount") from exc
+    return int(value * 100)
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours with a decimal comma: 90 → "1,50"."""
+    return money_fr(div_half_up(minutes * 100, 60))

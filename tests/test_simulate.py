@@ -1,0 +1,77 @@
+"""`passage simulate`: the demo day played through the public API of a running server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app import build_runtime
+from cli import main
+from models.accounts import Agency
+from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, InterventionStatus
+from models.events import Event
+from models.interventions import IdempotentRequest, Intervention
+from models.messages import Message
+from models.ratings import Rating
+from models.selfservice import ChangeRequest
+from resolvers.demo import DEMO_AGENCY, seed_demo
+from simulation import simulate
+
+
+async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(
+    api, settings, home_agency
+):
+    await seed_demo(build_runtime(settings))
+    agency = await Agency.get(name=DEMO_AGENCY)
+    started = datetime.now(UTC)
+
+    # One simulated hour per second, for a few seconds.
+    report = await simulate(api.base_url, speed=60, duration=6)
+
+    assert report.check_ins >= 1
+    assert report.check_outs >= 1
+    arrivals = await Event.filter(
+        agency_id=agency.id, type=EventType.ARRIVED, occurred_at__gte=started
+    ).count()
+    departures = await Event.filter(
+        agency_id=agency.id, type=EventType.DEPARTED, occurred_at__gte=started
+    ).count()
+    assert arrivals == report.check_ins
+    assert departures == report.check_outs
+    # The phones' idempotency keys show the check-ins came from the simulation's requests.
+    keys = IdempotentRequest.filter(created_at__gte=started, key__startswith="sim-checkIn-")
+    assert await keys.count() == report.check_ins
+    checked_in = await Intervention.filter(
+        agency_id=agency.id, checked_in_at__gte=started
+    ).values_list("status", flat=True)
+    assert len(checked_in) == report.check_ins
+    assert set(checked_in) <= {InterventionStatus.IN_PROGRESS, InterventionStatus.COMPLETED}
+    assert report.ratings == 1
+    assert await Rating.filter(created_at__gte=started).count() >= 1
+    # A household wrote and the advisor answered, through sendMessage.
+    assert (report.messages, report.replies) == (1, 1)
+    written = await Event.filter(
+        agency_id=agency.id, type=EventType.MESSAGE_SENT, occurred_at__gte=started
+    ).count()
+    assert written == 2
+    sent = await Message.filter(sent_at__gte=started).order_by("id")
+    assert [m.from_client for m in sent] == [True, False]
+    # A household asked for a new slot (requestChange) and the advisor decided it.
+    assert (report.requests, report.reviews) == (1, 1)
+    asked = await ChangeRequest.filter(created_at__gte=started).values("kind", "status")
+    assert len(asked) == 1
+    assert asked[0]["kind"] == ChangeRequestKind.NEW_SLOT
+    assert asked[0]["status"] in {ChangeRequestStatus.APPROVED, ChangeRequestStatus.REJECTED}
+    decided = await Event.filter(
+        agency_id=agency.id,
+        type__in=[EventType.REQUEST_APPROVED, EventType.REQUEST_REJECTED],
+        occurred_at__gte=started,
+    ).count()
+    assert decided == 1
+    assert report.skipped == []
+
+
+def test_the_command_refuses_a_bad_speed_or_an_unreachable_server(capsys):
+    assert main(["simulate", "--speed", "0"]) == 2
+    assert "--speed" in capsys.readouterr().err
+    assert main(["simulate", "--url", "http://127.0.0.1:9", "--duration", "1"]) == 1
+    assert "simulation stopped" in capsys.readouterr().err
