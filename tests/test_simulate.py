@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
+
+import pytest
 
 from app import build_runtime
 from cli import main
@@ -70,7 +74,18 @@ async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(
     assert report.skipped == []
 
 
-def test_the_command_refuses_a_bad_speed_or_an_unreachable_server(capsys):
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """`main` installs log handlers on this test's captured streams: put the old ones back,
+    or threads still running (the SMTP server) would log to closed files."""
+    loggers = [logging.getLogger(), logging.getLogger("passage.simulate")]
+    saved = [(logger.handlers[:], logger.propagate) for logger in loggers]
+    yield
+    for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers, logger.propagate = handlers, propagate
+
+
+def test_the_command_refuses_a_bad_speed_or_an_unreachable_server(capsys, logging_restored):
     assert main(["simulate", "--speed", "0"]) == 2
     assert "--speed" in capsys.readouterr().err
     assert main(["simulate", "--url", "http://127.0.0.1:9", "--duration", "1"]) == 1
