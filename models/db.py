@@ -24,13 +24,23 @@ def _ensure_sqlite_folder(database_url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg", "psycopg"}
+POSTGRES_POOL_SIZE = 20
+
+
 def _with_pragmas(database_url: str) -> str:
     """SQLite in WAL mode (Tortoise's default) with `synchronous=NORMAL`: a commit no longer
     waits for the disk (fsync at checkpoints only). A crash of the process loses nothing;
     a power cut may lose the last commits. Overridable in the URL (`?synchronous=FULL`)."""
-    if urlsplit(database_url).scheme != "sqlite" or "synchronous=" in database_url:
+    scheme = urlsplit(database_url).scheme
+    joiner = "&" if "?" in database_url else "?"
+    if scheme in POSTGRES_SCHEMES and "maxsize=" not in database_url:
+        # asyncpg's pool defaults to 5 connections: a few requests waiting on a row lock
+        # would hold them all. Overridable in the URL (`?maxsize=N`).
+        return database_url + joiner + f"maxsize={POSTGRES_POOL_SIZE}"
+    if scheme != "sqlite" or "synchronous=" in database_url:
         return database_url
-    return database_url + ("&" if "?" in database_url else "?") + "synchronous=NORMAL"
+    return database_url + joiner + "synchronous=NORMAL"
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
