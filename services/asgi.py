@@ -32,6 +32,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _request_id(scope: Scope) -> str:
+    """The caller's X-Request-ID when well formed, else a new one."""
+    incoming = _header(scope, b"x-request-id")
+    return incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
+
+
 class RequestLog:
     """Gives each request an id (kept from X-Request-ID when well formed) and logs it."""
 
@@ -42,10 +48,7 @@ class RequestLog:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        request_id = (
-            incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
-        )
+        request_id = _request_id(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
@@ -239,10 +242,7 @@ class SocketGate:
             if origin is not None and not origin.startswith("https://"):
                 await send({"type": "websocket.close", "code": 1008})
                 return
-        incoming = _header(scope, b"x-request-id")
-        request_id = (
-            incoming if incoming and REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
-        )
+        request_id = _request_id(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
