@@ -283,8 +283,9 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
 async def _invoice(args: argparse.Namespace) -> list[str]:
     from models.accounts import Agency
+    from resolvers.billing_month import Month
     from resolvers.errors import BadInput
-    from resolvers.invoicing import Month, run_month
+    from resolvers.invoicing import run_month
     from schema.ids import expect_id
     from services.billing import money
 

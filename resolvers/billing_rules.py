@@ -55,10 +55,5 @@ async def set_billing_rule(viewer: Viewer | None, data: RuleData) -> RuleResult:
         "payment_terms_days": data.payment_terms_days,
         "mandate_fee_cents_per_hour": fee,
     }
-    rule, created = await AgencyBillingRule.get_or_create(
-        agency_id=admin.agency_id, defaults=values
-    )
-    if not created:
-        await AgencyBillingRule.filter(id=rule.id).update(**values)
-        await rule.refresh_from_db()
+    rule, _ = await AgencyBillingRule.update_or_create(agency_id=admin.agency_id, defaults=values)
     return RuleResult(rule, [])

@@ -271,10 +271,5 @@ async def set_profile(viewer: Viewer | None, data: ProfileData) -> ProfileResult
         "disability": data.disability,
         "first_direct_employment_year": year,
     }
-    profile, created = await ClientBillingProfile.get_or_create(
-        client_id=client.id, defaults=values
-    )
-    if not created:
-        await ClientBillingProfile.filter(id=profile.id).update(**values)
-        await profile.refresh_from_db()
+    profile, _ = await ClientBillingProfile.update_or_create(client_id=client.id, defaults=values)
     return ProfileResult(profile, [])

@@ -11,8 +11,7 @@ gaps, and a failure rolls the number back with the invoice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,59 +32,13 @@ from models.enums import (
 from models.interventions import Intervention
 from models.tax_credit import ClientBillingProfile
 from resolvers import late_billing, tax_credit
+from resolvers.billing_month import Month
 from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
 from services import billing
 from services.clock import utcnow
 from subscriptions import events
 from subscriptions.bus import Bus
-
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        try:
-            parsed = datetime.strptime(text.strip(), "%Y-%m")
-        except ValueError:
-            raise BadInput("Mois attendu au format AAAA-MM.") from None
-        if not 2000 <= parsed.year <= 2100:
-            raise BadInput("Année hors limites.")
-        return cls(parsed.year, parsed.month)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def next_first_day(self) -> date:
-        return (self.first_day + timedelta(days=32)).replace(day=1)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def french(self) -> str:
-        return f"{FRENCH_MONTHS[self.month - 1]} {self.year}"
-
-
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def address_text(line1: str, line2: str, postal_code: str, city: str) -> str:
@@ -215,12 +168,15 @@ def legal_mentions(agency: Agency, client: Client, account: Account) -> dict[str
 
 
 async def _invoice_client(
-    agency: Agency, client_id: int, month: Month, actor_id: int | None, bus: Bus | None
+    agency: Agency,
+    rule: AgencyBillingRule,
+    client_id: int,
+    month: Month,
+    actor_id: int | None,
+    bus: Bus | None,
 ) -> Invoice | None:
     tz = ZoneInfo(agency.time_zone)
-    start = datetime.combine(month.first_day, datetime.min.time(), tz)
-    end = datetime.combine(month.next_first_day, datetime.min.time(), tz)
-    rule = await billing_rule(agency.id)
+    start, end = month.bounds(tz)
     now = utcnow()
     issued_on = now.astimezone(tz).date()
     await ensure_counter(agency.id, issued_on.year)
@@ -319,12 +275,10 @@ async def run_month(
     agency = await Agency.get_or_none(id=agency_id)
     if agency is None:
         raise BadInput("Agence inconnue.")
-    today = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
-    if month.next_first_day > today:
-        raise BadInput("Ce mois n'est pas terminé : il sera facturable à partir du 1er du suivant.")
     tz = ZoneInfo(agency.time_zone)
-    start = datetime.combine(month.first_day, datetime.min.time(), tz)
-    end = datetime.combine(month.next_first_day, datetime.min.time(), tz)
+    if month.next_first_day > utcnow().astimezone(tz).date():
+        raise BadInput("Ce mois n'est pas terminé : il sera facturable à partir du 1er du suivant.")
+    start, end = month.bounds(tz)
     rows = await (
         Intervention.filter(
             agency_id=agency_id,
@@ -338,9 +292,10 @@ async def run_month(
     )
     client_ids = {int(row["client_id"]) for row in rows}
     client_ids |= await late_billing.client_ids(agency_id, start, end)
+    rule = await billing_rule(agency_id)
     created = []
     for client_id in sorted(client_ids):
-        invoice = await _invoice_client(agency, client_id, month, actor_id, bus)
+        invoice = await _invoice_client(agency, rule, client_id, month, actor_id, bus)
         if invoice is not None:
             created.append(invoice)
     return created

@@ -17,12 +17,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from models.accounts import Agency, Client, Worker
-from models.enums import InterventionStatus, Role, ServiceMode
+from models.enums import InterventionStatus, ServiceMode
 from models.interventions import Intervention
 from models.mandates import Payslip
 from models.tax_credit import ClientBillingProfile
 from resolvers import guards, invoicing
-from resolvers.errors import BadInput, Forbidden, UserError, user_error
+from resolvers.billing_month import Month
+from resolvers.errors import BadInput, UserError, user_error
+from resolvers.invoices import household
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
 
@@ -41,17 +43,7 @@ class MonthHours:
 
 async def _client_for(viewer: Viewer | None, client_id: int | None) -> Client:
     """A household itself, or one of the staff member's agency (with `client_id`)."""
-    viewer = guards.signed_in(viewer)
-    if viewer.is_staff and viewer.agency_id is not None:
-        if client_id is None:
-            raise BadInput("Indiquez le client.")
-        client = await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
-    elif viewer.role is Role.CLIENT:
-        client = await Client.get_or_none(account_id=viewer.account_id)
-        if client is not None and client_id is not None and client_id != client.id:
-            client = None
-    else:
-        raise Forbidden("Réservé aux clients et au personnel de l'agence.")
+    client = await household(viewer, client_id)
     if client is None:
         raise BadInput("Client inconnu.")
     return client
@@ -142,7 +134,7 @@ async def upload_payslip(rt: Runtime, viewer: Viewer | None, data: PayslipData) 
     if profile is None or profile.service_mode != ServiceMode.MANDATAIRE:
         return _fail("clientId", "Ce client n'est pas en mode mandataire.", "NOT_MANDATAIRE")
     try:
-        month = invoicing.Month.parse(data.month)
+        month = Month.parse(data.month)
     except BadInput as exc:
         return _fail("month", str(exc), "INVALID_MONTH")
     if month.first_day > utcnow().date():
@@ -168,16 +160,14 @@ async def upload_payslip(rt: Runtime, viewer: Viewer | None, data: PayslipData) 
         "uploaded_by_id": staff.account_id,
         "uploaded_at": utcnow(),
     }
-    payslip, created = await Payslip.get_or_create(
+    # A corrected payslip replaces the month's.
+    payslip, _ = await Payslip.update_or_create(
         client_id=client.id,
         worker_id=worker.id,
         year=month.year,
         month=month.month,
         defaults=values,
     )
-    if not created:  # a corrected payslip replaces the month's
-        await Payslip.filter(id=payslip.id).update(**values)
-        await payslip.refresh_from_db()
     return PayslipResult(payslip, [])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -120,8 +120,11 @@ async def record_payment(rt: Runtime, viewer: Viewer | None, data: PaymentData) 
 async def _recap(client: Client, payment: Payment) -> Notification:
     """This month's payments of the household, newest included."""
     month_start = payment.received_on.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
     rows = (
-        await Payment.filter(client_id=client.id, received_on__gte=month_start)
+        await Payment.filter(
+            client_id=client.id, received_on__gte=month_start, received_on__lt=next_month
+        )
         .order_by("received_on", "id")
         .prefetch_related("invoice")
     )
@@ -129,9 +132,8 @@ async def _recap(client: Client, payment: Payment) -> Notification:
         f"- {row.received_on:%d/%m/%Y} · {METHOD_LABELS[PaymentMethod(row.method)]} · "
         f"{billing.money_fr(row.amount_cents)} € · facture {row.invoice.number}"
         for row in rows
-        if row.received_on.month == month_start.month
     ]
-    total = sum(row.amount_cents for row in rows if row.received_on.month == month_start.month)
+    total = sum(row.amount_cents for row in rows)
     return Notification(
         kind="payment_recap",
         subject=f"Paiement reçu : {billing.money_fr(payment.amount_cents)} €",

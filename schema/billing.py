@@ -10,6 +10,7 @@ from models.enums import AdvanceStatus as AdvanceStatusEnum
 from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
 from resolvers import certificates, documents, guards, invoices, invoicing, payments
+from resolvers.billing_month import Month
 from resolvers.errors import BadInput, user_error
 from schema.billing_types import (
     AdvanceStatus,
@@ -153,18 +154,16 @@ class BillingQueries:
     async def tax_certificate(
         self, info: Info, year: int, client_id: strawberry.ID | None = None
     ) -> TaxCertificate | None:
-        cert = await certificates.for_viewer(
-            info.context.viewer, year, expect_id(client_id, "Client") if client_id else None
-        )
+        cert = await certificates.for_viewer(info.context.viewer, year, _client_arg(client_id))
         if cert is None:
             return None
-        settings = info.context.runtime.settings
+        pdf_url, csv_url = _yearly_links(info, "certificates", cert.client_id, year)
         return TaxCertificate(
             year=year,
             amount_paid=money(cert.amount_paid_cents),
             published=cert.published,
-            pdf_url=documents.yearly_link(settings, "certificates", cert.client_id, year, "pdf"),
-            csv_url=documents.yearly_link(settings, "certificates", cert.client_id, year, "csv"),
+            pdf_url=pdf_url,
+            csv_url=csv_url,
         )
 
     @strawberry.field(
@@ -174,17 +173,24 @@ class BillingQueries:
     async def payment_statement(
         self, info: Info, year: int, client_id: strawberry.ID | None = None
     ) -> PaymentStatement | None:
-        client = await payments.statement_client(
-            info.context.viewer, year, expect_id(client_id, "Client") if client_id else None
-        )
+        client = await payments.statement_client(info.context.viewer, year, _client_arg(client_id))
         if client is None:
             return None
-        settings = info.context.runtime.settings
-        return PaymentStatement(
-            year=year,
-            pdf_url=documents.yearly_link(settings, "statements", client.id, year, "pdf"),
-            csv_url=documents.yearly_link(settings, "statements", client.id, year, "csv"),
-        )
+        pdf_url, csv_url = _yearly_links(info, "statements", client.id, year)
+        return PaymentStatement(year=year, pdf_url=pdf_url, csv_url=csv_url)
+
+
+def _client_arg(client_id: strawberry.ID | None) -> int | None:
+    return expect_id(client_id, "Client") if client_id else None
+
+
+def _yearly_links(info: Info, kind: str, client_id: int, year: int) -> tuple[str, str]:
+    """Signed links to a household's yearly document, as PDF and as CSV."""
+    settings = info.context.runtime.settings
+    return (
+        documents.yearly_link(settings, kind, client_id, year, "pdf"),
+        documents.yearly_link(settings, kind, client_id, year, "csv"),
+    )
 
 
 @strawberry.type
@@ -196,7 +202,7 @@ class BillingMutations:
         viewer = guards.staff(info.context.viewer)
         assert viewer.agency_id is not None
         try:
-            month = invoicing.Month.parse(input.month)
+            month = Month.parse(input.month)
             created = await invoicing.run_month(
                 viewer.agency_id, month, viewer.account_id, info.context.runtime.bus
             )

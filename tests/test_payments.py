@@ -99,6 +99,7 @@ async def test_credit_notes_are_for_the_agency_staff_only(api, settings, issued)
     other = await bh.team(api, settings)
     assert codes(await credit(api, other.staff_token, invoice["id"])) == ["NOT_FOUND"]
     assert codes(await credit(api, t.staff_token, invoice["id"], reason=" ")) == ["INVALID"]
+    assert codes(await credit(api, t.staff_token, invoice["id"], reason="x" * 501)) == ["INVALID"]
     for token in (t.client_token, t.worker_token, None):
         code = await api.error_code(
             CREDIT, {"input": {"invoiceId": invoice["id"], "reason": "x"}}, token
@@ -125,6 +126,17 @@ async def test_partial_payments_then_paid_with_a_recap_email(api, mailbox, issue
     assert codes(await pay(api, t.staff_token, invoice["id"], "1")) == ["MORE_THAN_DUE"]
 
 
+async def test_the_recap_keeps_to_the_month_of_the_payment(api, mailbox, issued):
+    t, invoice = issued
+    assert (await pay(api, t.staff_token, invoice["id"], "2"))["userErrors"] == []
+    await mailbox.wait_for(t.client_email, "Paiement reçu")
+    late = await pay(api, t.staff_token, invoice["id"], "1", day="2025-11-20")
+    assert late["userErrors"] == []
+    recap = body_of(await mailbox.wait_for(t.client_email, "Paiement reçu", count=2))
+    assert "paiements de 11/2025" in recap
+    assert "Total du mois : 1,00 €" in recap
+
+
 async def test_payments_are_checked(api, settings, issued):
     t, invoice = issued
     for amount in ("0", "-5", "abc", "1.234", "1e9"):
@@ -132,6 +144,18 @@ async def test_payments_are_checked(api, settings, issued):
     assert codes(await pay(api, t.staff_token, invoice["id"], "1", day="2099-01-01")) == [
         "INVALID_DATE"
     ]
+    assert codes(await pay(api, t.staff_token, invoice["id"], "1", day="2019-12-31")) == [
+        "INVALID_DATE"
+    ]
+    long_reference = {
+        "invoiceId": invoice["id"],
+        "method": "CARD",
+        "amount": "1",
+        "receivedOn": "2026-11-20",
+        "reference": "r" * 101,
+    }
+    result = await api.data(PAY, {"input": long_reference}, token=t.staff_token)
+    assert codes(result["recordPayment"]) == ["TOO_LONG"]
     other = await bh.team(api, settings)
     assert codes(await pay(api, other.staff_token, invoice["id"], "1")) == ["NOT_FOUND"]
     for token in (t.client_token, t.worker_token):
