@@ -19,7 +19,7 @@ from models.interventions import Intervention, RecurringPlan
 from models.selfservice import AbsenceVisit, ChangeRequest, LateCancellation
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import billing_address, lock_worker, worker_is_free
-from resolvers.plans import _cancel_future, _horizon, _materialise
+from resolvers.plans import cancel_future, horizon_for, materialise
 from resolvers.policy import Policy
 from resolvers.runtime import Runtime
 from subscriptions import events
@@ -181,13 +181,13 @@ async def _plan(rt: Runtime, request: ChangeRequest, now: datetime) -> Applied:
         raise _refuse("planId", "Plan inconnu.", "NOT_FOUND")
     tz = ZoneInfo((await Agency.get(id=plan.agency_id)).time_zone)
     change_from = datetime.combine(request.valid_from, time(0), tzinfo=tz).astimezone(UTC)
-    written = await _cancel_future(plan, max(change_from, now), now)
+    written = await cancel_future(plan, max(change_from, now), now)
     plan.weekday = request.weekday or 0
     plan.start_minute = request.start_minute or 0
     plan.duration_minutes = request.duration_minutes or plan.duration_minutes
     plan.materialised_until = request.valid_from
     await plan.save()
-    created, skipped = await _materialise(plan, _horizon(rt, now.date()), now)
+    created, skipped = await materialise(plan, horizon_for(rt, now.date()), now)
     if skipped:
         raise _refuse(
             "planId",

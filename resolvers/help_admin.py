@@ -93,6 +93,11 @@ async def create_article(viewer: Viewer | None, data: ArticleData) -> ArticleRes
         created_at=now,
         updated_at=now,
     )
+    return await _saved(article)
+
+
+async def _saved(article: HelpArticle) -> ArticleResult:
+    """Indexes and saves the article; a slug taken meanwhile by another write is a user error."""
     index_article(article)
     try:
         async with in_transaction():
@@ -138,13 +143,7 @@ async def update_article(
     article.kind = data.kind or article.kind
     article.category = data.category or article.category
     article.updated_at = utcnow()
-    index_article(article)
-    try:
-        async with in_transaction():
-            await article.save()
-    except IntegrityError:
-        return ArticleResult(None, [_slug_taken()])
-    return ArticleResult(article, [])
+    return await _saved(article)
 
 
 async def set_article_published(

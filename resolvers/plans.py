@@ -88,7 +88,7 @@ def occurrences(plan: RecurringPlan, tz: ZoneInfo, first: date, until: date) -> 
     return starts
 
 
-async def _materialise(
+async def materialise(
     plan: RecurringPlan, until: date, now: datetime
 ) -> tuple[list[Event], list[date]]:
     agency = await Agency.get(id=plan.agency_id)
@@ -125,7 +125,7 @@ async def _materialise(
     return written, skipped
 
 
-def _horizon(rt: Runtime, today: date) -> date:
+def horizon_for(rt: Runtime, today: date) -> date:
     return today + timedelta(weeks=rt.settings.plan_horizon_weeks)
 
 
@@ -169,12 +169,12 @@ async def create(rt: Runtime, viewer: Viewer | None, data: PlanData) -> PlanResu
             instructions=data.instructions.strip(),
             **fields,
         )
-        written, skipped = await _materialise(plan, _horizon(rt, now.date()), now)
+        written, skipped = await materialise(plan, horizon_for(rt, now.date()), now)
     await events.publish(rt.bus, written)
     return PlanResult(plan, [], skipped)
 
 
-async def _cancel_future(plan: RecurringPlan, after: datetime, now: datetime) -> list[Event]:
+async def cancel_future(plan: RecurringPlan, after: datetime, now: datetime) -> list[Event]:
     written = []
     future = await Intervention.filter(
         recurring_plan_id=plan.id, status=InterventionStatus.SCHEDULED, scheduled_start__gte=after
@@ -207,7 +207,7 @@ async def update(rt: Runtime, viewer: Viewer | None, plan_id: int, data: PlanDat
     tz = ZoneInfo((await Agency.get(id=staff.agency_id)).time_zone)
     change_from = datetime.combine(data.valid_from, time(0), tzinfo=tz).astimezone(UTC)
     async with in_transaction():
-        written = await _cancel_future(plan, max(change_from, now), now)
+        written = await cancel_future(plan, max(change_from, now), now)
         plan.weekday = data.weekday
         plan.start_minute = data.start_time.hour * 60 + data.start_time.minute
         plan.duration_minutes, plan.valid_to = data.duration_minutes, data.valid_to
@@ -217,7 +217,7 @@ async def update(rt: Runtime, viewer: Viewer | None, plan_id: int, data: PlanDat
         plan.address = fields["address"]  # type: ignore[assignment]
         plan.materialised_until = data.valid_from
         await plan.save()
-        more_events, skipped = await _materialise(plan, _horizon(rt, now.date()), now)
+        more_events, skipped = await materialise(plan, horizon_for(rt, now.date()), now)
     await events.publish(rt.bus, written + more_events)
     return PlanResult(plan, [], skipped)
 
@@ -236,7 +236,7 @@ async def end(rt: Runtime, viewer: Viewer | None, plan_id: int, last_day: date) 
     async with in_transaction():
         plan.valid_to = last_day
         await plan.save(update_fields=["valid_to"])
-        written = await _cancel_future(plan, max(cut, now), now)
+        written = await cancel_future(plan, max(cut, now), now)
     await events.publish(rt.bus, written)
     return PlanResult(plan, [])
 
@@ -249,7 +249,7 @@ async def list_plans(viewer: Viewer | None) -> list[RecurringPlan]:
 async def extend_all(rt: Runtime) -> int:
     """Moves every open plan's horizon forward; returns how many visits it created."""
     now = utcnow()
-    horizon = _horizon(rt, now.date())
+    horizon = horizon_for(rt, now.date())
     created = 0
     due = await RecurringPlan.filter(materialised_until__lt=horizon).limit(200)
     for plan in due:
@@ -262,7 +262,7 @@ async def extend_all(rt: Runtime) -> int:
             )
             if not claimed:
                 continue
-            written, _ = await _materialise(plan, horizon, now)
+            written, _ = await materialise(plan, horizon, now)
         await events.publish(rt.bus, written)
         created += len(written)
     return created

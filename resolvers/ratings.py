@@ -54,7 +54,7 @@ async def rate(
         errors.append(user_error("score", "Une note de 1 à 5.", "INVALID_SCORE"))
     text = (comment or "").strip()
     if len(text) > MAX_COMMENT:
-        errors.append(user_error("comment", "1000 caractères au plus.", "TOO_LONG"))
+        errors.append(user_error("comment", f"{MAX_COMMENT} caractères au plus.", "TOO_LONG"))
     client_id = await client_id_of(viewer.account_id)
     visit = await Intervention.get_or_none(id=intervention_id, client_id=client_id or 0)
     if visit is None:

@@ -51,6 +51,16 @@ class MessageAttachment(Node):
         )
         return f"{settings.public_url}/attachments/{token}"
 
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> MessageAttachment:
+        return cls(
+            id=strawberry.ID(to_global_id("MessageAttachment", r["id"])),
+            filename=r["filename"],
+            content_type=r["content_type"],
+            size=r["size"],
+            pk=r["id"],
+        )
+
 
 @strawberry.type
 class Message(Node):
@@ -111,16 +121,7 @@ class Message(Node):
         rows: list[dict[str, Any]] = await info.context.loaders.attachments_by_message_id.load(
             self._pk
         )
-        return [
-            MessageAttachment(
-                id=strawberry.ID(to_global_id("MessageAttachment", r["id"])),
-                filename=r["filename"],
-                content_type=r["content_type"],
-                size=r["size"],
-                pk=r["id"],
-            )
-            for r in rows
-        ]
+        return [MessageAttachment.from_row(r) for r in rows]
 
 
 @strawberry.type
@@ -206,20 +207,7 @@ async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
     if message_id is None or await conversations.visible_message(viewer, message_id) is None:
         return None
     row = (await conversations.attachments_by_message_ids([message_id]))[0]
-    return next(
-        (
-            MessageAttachment(
-                id=strawberry.ID(to_global_id("MessageAttachment", r["id"])),
-                filename=r["filename"],
-                content_type=r["content_type"],
-                size=r["size"],
-                pk=r["id"],
-            )
-            for r in row
-            if r["id"] == pk
-        ),
-        None,
-    )
+    return next((MessageAttachment.from_row(r) for r in row if r["id"] == pk), None)
 
 
 nodes.register("Conversation", _conversation_node)

@@ -39,9 +39,6 @@ class _Inbox:
     def empty(self) -> bool:
         return not self._items
 
-    def qsize(self) -> int:
-        return len(self._items or ())
-
     async def get(self) -> Any:
         while not self._items:
             self._waiter = asyncio.get_running_loop().create_future()
