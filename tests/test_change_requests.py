@@ -333,10 +333,12 @@ async def test_a_late_cancellation_waits_for_staff_even_with_automatic_approval(
 
 
 async def test_changes_inside_the_notice_period_are_refused(api, team):
-    visit_id = await visit(api, team, soon(20))
+    # Two weeks' notice, so slots inside the opening hours fall within it whatever the hour.
+    await set_policy(api, team, minNoticeHours=24 * 14)
+    visit_id = await visit(api, team, at(weekday_ahead(), 10))
     made = await ask(api, team, kind="NEW_DURATION", interventionId=visit_id, durationMinutes=60)
     assert codes(made) == ["TOO_LATE"] and made["request"] is None
-    start, end = soon(30)
+    start, end = at(weekday_ahead(5), 14)
     extra = await ask(
         api,
         team,
