@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -100,7 +102,10 @@ async def test_numbers_follow_each_other_per_agency(api, settings, t):
 
 
 async def test_the_run_refuses_bad_and_unfinished_months(api, t):
-    for month in ("2026-13", "octobre", "", "1999-12", "2026-11", "2027-01"):
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    this_month = f"{today:%Y-%m}"
+    next_month = f"{today.replace(day=28) + timedelta(days=4):%Y-%m}"
+    for month in ("2026-13", "octobre", "", "1999-12", this_month, next_month):
         payload = await bh.run(api, t, month)
         assert codes(payload) == ["INVALID_MONTH"], month
 
