@@ -424,6 +424,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app.websocket_endpoints = {"/graphql": SocketGate(graphql, production=settings.production)}
     app.state.runtime = runtime
     app.state.sockets = sockets
+    app.state.planner = cast(Any, graphql.schema).planner
     return app
 
 
