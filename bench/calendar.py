@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.calendar [--database postgres://root@127.0.0.1:5432/test]
         [--concurrency 8] [--seconds 5] [--rounds 3] [--viewer client|worker|staff]
+        [--unplanned]
 
 One run seeds a fresh database (an agency, a worker, a client, 50 visits in one day),
 serves the real app and a plain Starlette endpoint (bench/baseline.py) from the same
@@ -201,6 +202,11 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per server")
     parser.add_argument("--viewer", choices=["client", "worker", "staff"], default="client")
+    parser.add_argument(
+        "--unplanned",
+        action="store_true",
+        help="also load the app with PLANNED_QUERIES=off (graphql-core's execution only)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="of both servers")
     args = parser.parse_args()
     common.raise_open_files()
@@ -210,15 +216,17 @@ async def main() -> None:
         token, variables = await seed(database_url, args.viewer)
         headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
         body = _body(variables)
+        kinds = ["graphql", "baseline"] + (["unplanned"] if args.unplanned else [])
         servers = [
-            common.ServerProcess(kind, database_url, "memory://", args.log_level)
-            for kind in ("graphql", "baseline")
+            common.ServerProcess(kind, database_url, "memory://", args.log_level) for kind in kinds
         ]
         try:
             for server in servers:
                 server.wait_ready()
-            graphql, baseline = servers
+            graphql, baseline = servers[:2]
             answer = await check_same_answer(graphql, baseline, headers, body)
+            for other in servers[2:]:
+                await check_same_answer(other, baseline, headers, body)
             print(
                 f"database: {database_url.split('://')[0]}, viewer: {args.viewer}, "
                 f"{VISITS} visits, {len(json.dumps(answer))} bytes of JSON; "
@@ -232,7 +240,7 @@ async def main() -> None:
             )
             for server in servers:
                 await load(server, headers, body, args.concurrency, args.warmup)
-            results: dict[str, list[Round]] = {"graphql": [], "baseline": []}
+            results: dict[str, list[Round]] = {kind: [] for kind in kinds}
             for number in range(1, args.rounds + 1):
                 order = servers if number % 2 else servers[::-1]
                 for server in order:
@@ -260,6 +268,13 @@ def summarise(results: dict[str, list[Round]]) -> None:
         print(
             f"  {kind:8} {s['rps']:8.1f} req/s  p50 {_ms(s['p50'])} ms  p99 {_ms(s['p99'])} ms  "
             f"server CPU {s['cpu']:5.2f} ms/req"
+        )
+    if "unplanned" in summary:
+        ratio = summary["unplanned"]["rps"] / summary["baseline"]["rps"]
+        cpu_ratio = summary["baseline"]["cpu"] / summary["unplanned"]["cpu"]
+        print(
+            f"\nwith PLANNED_QUERIES=off (graphql-core only) / baseline throughput: "
+            f"{100 * ratio:.0f} %; by server CPU per request: {100 * cpu_ratio:.0f} %"
         )
     ratio = summary["graphql"]["rps"] / summary["baseline"]["rps"]
     cpu_ratio = summary["baseline"]["cpu"] / summary["graphql"]["cpu"]

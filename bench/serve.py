@@ -1,4 +1,4 @@
-"""One benchmark server process: `python -m bench.serve graphql|baseline --database URL ...`.
+"""One benchmark server process: `python -m bench.serve graphql|unplanned|baseline ...`.
 
 Both kinds are served by uvicorn with `app.server_config`, as `passage serve` does.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 
@@ -17,7 +18,8 @@ from bench.common import bench_settings, quiet_logging, raise_open_files
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=["graphql", "baseline"])
+    # unplanned: the GraphQL app with PLANNED_QUERIES=off (graphql-core answers everything).
+    parser.add_argument("kind", choices=["graphql", "unplanned", "baseline"])
     parser.add_argument("--database", required=True)
     parser.add_argument("--broadcast", default="memory://")
     parser.add_argument("--port", type=int, required=True)
@@ -36,6 +38,8 @@ def main() -> None:
 
     if args.kind == "graphql":
         app = create_app(settings)
+    elif args.kind == "unplanned":
+        app = create_app(dataclasses.replace(settings, planned_queries=False))
     else:
         from bench.baseline import create_baseline_app
 
