@@ -54,7 +54,7 @@ from strawberry.types.arguments import convert_arguments
 
 from schema.common import Page
 from schema.limits import Limits, chosen_operation
-from schema.rows import Fields, Row, RowType
+from schema.rows import Collect, Fields, Row, RowType
 
 log = logging.getLogger("passage.planner")
 
@@ -305,7 +305,7 @@ def _connection(
     type_: GraphQLObjectType,
     fields: Fields,
     rows: RowType[Any],
-    collect: Callable[[GraphQLObjectType, list[FieldNode]], Fields | None],
+    collect: Collect,
 ) -> tuple[frozenset[str], Callable[[Page], dict[str, Any]]] | None:
     """The writer of a connection page (schema/common.py `connection`): edges with their
     cursor and node, page info, type names."""
@@ -363,7 +363,7 @@ def _edge(
     type_: GraphQLObjectType,
     fields: Fields,
     rows: RowType[Any],
-    collect: Callable[[GraphQLObjectType, list[FieldNode]], Fields | None],
+    collect: Collect,
 ) -> tuple[frozenset[str], Callable[[Row, str], dict[str, Any]]] | None:
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
