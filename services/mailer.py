@@ -15,14 +15,12 @@ import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from urllib.parse import parse_qs, urlsplit
-
-import aiosmtplib
 
 from models.enums import MessageChannel, OutboxStatus
 from models.outbox import OutboundMessage
 from services.clock import utcnow
+from services.email_transport import Email, EmailTransport
+from services.email_transport import transport_for as transport_for
 from services.sms import ConsoleSms, SmsError, SmsGateway, sms_text
 
 log = logging.getLogger("passage.mail")
@@ -33,68 +31,6 @@ MAX_ATTEMPTS = 8
 CLAIM_SECONDS = 60
 MAX_BACKOFF_SECONDS = 3600
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-
-
-class EmailTransport:
-    async def send(self, message: EmailMessage) -> None:
-        raise NotImplementedError
-
-
-class ConsoleTransport(EmailTransport):
-    """The message goes to the log instead of a mail server.
-
-    In development the body is logged too, so sign-up links can be followed
-    locally; elsewhere it is not, since bodies hold single-use links.
-    """
-
-    def __init__(self, include_bodies: bool) -> None:
-        self.include_bodies = include_bodies
-
-    async def send(self, message: EmailMessage) -> None:
-        if self.include_bodies:
-            log.info(
-                "email to=%s subject=%s\n%s",
-                message["To"],
-                message["Subject"],
-                message.get_content(),
-            )
-        else:
-            log.info(
-                "email subject=%s (not delivered: EMAIL_URL is console://)", message["Subject"]
-            )
-
-
-class SmtpTransport(EmailTransport):
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        query = parse_qs(parts.query)
-        self.host = parts.hostname or "127.0.0.1"
-        self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
-        self.username = parts.username
-        self.password = parts.password
-        self.use_tls = parts.scheme == "smtps"
-        self.start_tls = query.get("starttls", ["0"])[0] in {"1", "true"}
-
-    async def send(self, message: EmailMessage) -> None:
-        await aiosmtplib.send(
-            message,
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.use_tls,
-            start_tls=self.start_tls,
-            timeout=15,
-        )
-
-
-def transport_for(url: str, *, development: bool = True) -> EmailTransport:
-    scheme = urlsplit(url).scheme
-    if scheme == "console":
-        return ConsoleTransport(include_bodies=development)
-    if scheme in {"smtp", "smtps"}:
-        return SmtpTransport(url)
-    raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (console, smtp, smtps)")
 
 
 async def enqueue(
@@ -242,7 +178,9 @@ class Mailer:
             if row.channel is MessageChannel.SMS:
                 await self.sms.send(row.recipient, row.body_text)
             else:
-                await self.transport.send(self._email(row))
+                await self.transport.send(
+                    Email(self.sender, row.recipient, row.subject, row.body_text, row.body_html)
+                )
         except Exception as exc:  # any delivery failure is retried
             attempts = row.attempts + 1
             failed = attempts >= MAX_ATTEMPTS
@@ -267,13 +205,3 @@ class Mailer:
             body_text="",
             body_html="",
         )
-
-    def _email(self, row: OutboundMessage) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = row.recipient
-        message["Subject"] = row.subject
-        message.set_content(row.body_text)
-        if row.body_html:
-            message.add_alternative(row.body_html, subtype="html")
-        return message
