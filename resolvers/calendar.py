@@ -1,8 +1,9 @@
 """Reading visits: the calendar, one visit, the history — each scoped to the viewer.
 
-A page is one SQL statement: the visit joined with its service, worker, and
-address, read as plain rows (`.values()`), so listing 100 visits costs one
-query whatever fields are asked.
+A page is one SQL statement: the visit joined with its service, worker, client and
+address, read as plain rows (`.values()`), so listing 100 visits costs one query
+whatever fields are asked. `fields` narrows the columns (and the joins) to those a
+query needs (schema/planner.py); the start and id, which make the cursor, are always read.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ ROW_FIELDS = (
     "service_type__label",
     "worker__account__first_name",
     "worker__account__last_name",
+    "client__account__first_name",
+    "client__account__last_name",
     "address__line1",
     "address__line2",
     "address__postal_code",
@@ -95,8 +98,18 @@ def decode_position(raw: str) -> tuple[datetime, int]:
 _ROWS = PreparedRows(Intervention, ROW_FIELDS)
 
 
+def _with_cursor(fields: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if fields is None:
+        return None
+    return tuple(dict.fromkeys(("id", "scheduled_start", *fields)))
+
+
 async def calendar(
-    viewer: Viewer | None, flt: CalendarFilter, first: int, after: str | None
+    viewer: Viewer | None,
+    flt: CalendarFilter,
+    first: int,
+    after: str | None,
+    fields: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """Visits overlapping [start, end), by start time; `first + 1` rows to tell if more."""
     viewer = guards.signed_in(viewer)
@@ -140,10 +153,12 @@ async def calendar(
         return query.order_by("scheduled_start", "id").limit(v["limit"])
 
     shape = ("calendar", column, len(statuses), *sorted(inputs.keys() - {"limit"}))
-    return await _ROWS.fetch(shape, build, inputs)
+    return await _ROWS.fetch(shape, build, inputs, _with_cursor(fields))
 
 
-async def history(viewer: Viewer | None, first: int, after: str | None) -> list[dict[str, Any]]:
+async def history(
+    viewer: Viewer | None, first: int, after: str | None, fields: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     """Past visits, the latest slot first (seed: "l'historique complet des prestations").
 
     By slot, not by row id: visits are often written long before or after their day.
@@ -172,10 +187,13 @@ async def history(viewer: Viewer | None, first: int, after: str | None) -> list[
             )
         return query.order_by("-scheduled_start", "-id").limit(v["limit"])
 
-    return await _ROWS.fetch(("history", column, after is not None), build, inputs)
+    shape = ("history", column, after is not None)
+    return await _ROWS.fetch(shape, build, inputs, _with_cursor(fields))
 
 
-async def by_ids(viewer: Viewer | None, ids: list[int]) -> list[dict[str, Any]]:
+async def by_ids(
+    viewer: Viewer | None, ids: list[int], fields: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     """The visits among `ids` the viewer may see, in no particular order."""
     viewer = guards.signed_in(viewer)
     column, value = _scope(viewer)
@@ -186,4 +204,4 @@ async def by_ids(viewer: Viewer | None, ids: list[int]) -> list[dict[str, Any]]:
         wanted = [v[f"id{i}"] for i in range(len(ids))]
         return Intervention.filter(_where(column, v["scope"])).filter(id__in=wanted)
 
-    return await _ROWS.fetch(("by_ids", column, len(ids)), build, inputs)
+    return await _ROWS.fetch(("by_ids", column, len(ids)), build, inputs, _with_cursor(fields))

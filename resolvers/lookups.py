@@ -27,18 +27,3 @@ async def worker_id_of(account_id: int) -> int | None:
     """The worker record behind a WORKER account."""
     found = await Worker.filter(account_id=account_id).values_list("id", flat=True)
     return int(found[0]) if found else None  # type: ignore[call-overload]
-
-
-async def client_names_by_ids(ids: Sequence[int]) -> list[str | None]:
-    """First and last name of each client's account, in one query.
-
-    Callers check access: these are the clients of visits the viewer may already read.
-    """
-    rows = await Client.filter(id__in=list(ids)).values(
-        "id", "account__first_name", "account__last_name"
-    )
-    names = {
-        row["id"]: f"{row['account__first_name']} {row['account__last_name']}".strip()
-        for row in rows
-    }
-    return [names.get(i) for i in ids]

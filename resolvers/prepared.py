@@ -16,12 +16,13 @@ parser, against well under 1 ms for the database to answer. So:
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from types import FunctionType
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -48,57 +49,87 @@ def _db_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
+CACHE_SIZE = 256
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Bounded(OrderedDict[K, V]):
+    """A dict that forgets its oldest entries past `size`."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
 class PreparedRows:
     """`.values(*fields)` rows of `model`, the SQL written once per shape."""
 
     def __init__(self, model: type[Model], fields: tuple[str, ...]) -> None:
         self.model = model
         self.fields = fields
-        # (dialect, shape) -> the SQL and where its parameters come from; None: not cacheable.
-        self._prepared: dict[Hashable, _Prepared | None] = {}
-        self._converters: dict[str, list[tuple[str, Converter]]] = {}
+        # (dialect, columns, shape) -> the SQL and where its parameters come from; None: not
+        # cacheable. Bounded: the planner asks for the columns of each document it plans.
+        self._prepared: _Bounded[Hashable, _Prepared | None] = _Bounded(CACHE_SIZE)
+        self._converters: _Bounded[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
+            _Bounded(CACHE_SIZE)
+        )
 
     async def fetch(
         self,
         shape: Hashable,
         build: Callable[[Mapping[str, Any]], QuerySet[Any]],
         inputs: Mapping[str, Any],
+        columns: tuple[str, ...] | None = None,
     ) -> list[dict[str, Any]]:
-        """The rows of `build(inputs)`.
+        """The rows of `build(inputs)`, with `columns` (by default every field given to the
+        constructor): a query that needs fewer columns reads fewer, and joins less.
 
         `build` must take every value it filters on from `inputs` (and use every input),
-        and write the same query, values aside, for every call with one `shape`.
+        and write the same query, values aside, for every call with one `shape`. Each
+        distinct `columns` has SQL of its own: callers pass a few fixed sets, not one per
+        request (the planner's are per document, schema/planner.py).
         """
+        columns = self.fields if columns is None else columns
         db = self.model._meta.db
-        key = (db.capabilities.dialect, shape)
+        dialect = db.capabilities.dialect
+        key = (dialect, columns, shape)
         if key not in self._prepared:
-            self._prepared[key] = self._prepare(build, inputs)
+            self._prepared[key] = self._prepare(build, inputs, columns)
         prepared = self._prepared[key]
         if prepared is None:
-            sql, params = self._sql(build(inputs))
+            sql, params = self._sql(build(inputs), columns)
         else:
             sql, params = prepared.sql, [_db_value(inputs[slot]) for slot in prepared.slots]
         rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
-        converters = self._converters_for(db.capabilities.dialect)
+        converters = self._converters_for(dialect, columns)
         for row in rows:
             for name, convert in converters:
                 row[name] = convert(row[name])
         return rows
 
-    def _sql(self, query: QuerySet[Any]) -> tuple[str, list[Any]]:
-        values = query.values(*self.fields)
+    def _sql(self, query: QuerySet[Any], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+        values = query.values(*columns)
         values._choose_db_if_not_chosen()
         values._make_query()
         sql, params = values.query.get_parameterized_sql()
         return sql, list(params)
 
     def _prepare(
-        self, build: Callable[[Mapping[str, Any]], QuerySet[Any]], inputs: Mapping[str, Any]
+        self,
+        build: Callable[[Mapping[str, Any]], QuerySet[Any]],
+        inputs: Mapping[str, Any],
+        columns: tuple[str, ...],
     ) -> _Prepared | None:
         probe = _probe(inputs)
         if probe is None:
             return None
-        sql, params = self._sql(build(probe))
+        sql, params = self._sql(build(probe), columns)
         expected = {name: _db_value(value) for name, value in probe.items()}
         slots = []
         for param in params:
@@ -114,19 +145,22 @@ class PreparedRows:
             return None  # an input missing from the parameters, or used twice
         return _Prepared(sql, tuple(slots))
 
-    def _converters_for(self, dialect: str) -> list[tuple[str, Converter]]:
-        if dialect not in self._converters:
-            values: ValuesQuery[Any] = self.model.all().values(*self.fields)
+    def _converters_for(
+        self, dialect: str, columns: tuple[str, ...]
+    ) -> list[tuple[str, Converter]]:
+        key = (dialect, columns)
+        if key not in self._converters:
+            values: ValuesQuery[Any] = self.model.all().values(*columns)
             found = []
-            for name in self.fields:
+            for name in columns:
                 convert = values.resolve_to_python_value(self.model, name)
                 if isinstance(convert, FunctionType):
                     continue  # Tortoise's identity lambdas
                 if isinstance(getattr(convert, "__self__", None), fields.DatetimeField):
                     convert = utc
                 found.append((name, convert))
-            self._converters[dialect] = found
-        return self._converters[dialect]
+            self._converters[key] = found
+        return self._converters[key]
 
 
 def _probe(inputs: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -7,14 +7,15 @@ builds its own from settings with `build_schema` (same SDL, other limits).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
@@ -32,11 +33,12 @@ from schema.help import HelpQueries
 from schema.help_mutations import HelpMutations
 from schema.households import HouseholdMutations, HouseholdQueries
 from schema.interventions import InterventionMutations, InterventionQueries
-from schema.limits import QueryLimits
+from schema.limits import Limits, QueryLimits
 from schema.live import InterventionSubscriptions
 from schema.mandates import MandateMutations, MandateQueries
 from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
+from schema.planner import Planner
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
 from schema.ratings import RatingMutations, RatingQueries
@@ -128,9 +130,50 @@ class PassageSchema(strawberry.Schema):
     extension hook, which MaskErrors never sees.
     """
 
-    def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        mask_errors: bool = False,
+        limits: Limits | None = None,
+        planned: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
+        self.planner = Planner(self, limits) if planned and limits is not None else None
+
+    async def execute(  # type: ignore[override]
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Planned documents first (schema/planner.py); graphql-core for the rest."""
+        if (
+            self.planner is not None
+            and query
+            and root_value is None
+            and not operation_extensions
+            and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
+        ):
+            planned = await self.planner.execute(
+                query, variable_values, context_value, operation_name
+            )
+            if planned is not None:
+                return planned
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -164,21 +207,22 @@ def build_schema(
     """The schema with the limits of `settings`; `extra_queries` are merged into Query (tests)."""
     settings = settings or Settings()
     query = merge_types("Query", (*QUERY_TYPES, *extra_queries)) if extra_queries else Query
+    limits = Limits(
+        max_tokens=settings.max_tokens,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_operations=settings.max_operations,
+        max_cost=settings.max_query_cost,
+        introspection=settings.introspection,
+        hide_suggestions=settings.production,
+    )
     return PassageSchema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[
-            lambda: QueryLimits(
-                max_tokens=settings.max_tokens,
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_aliases,
-                max_operations=settings.max_operations,
-                max_cost=settings.max_query_cost,
-                introspection=settings.introspection,
-                hide_suggestions=settings.production,
-            )
-        ],
+        extensions=[lambda: QueryLimits(limits)],
+        limits=limits,
+        planned=settings.planned_queries,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext

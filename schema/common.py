@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 
 from resolvers.errors import BadInput, UserError
+
+if TYPE_CHECKING:
+    from schema.rows import RowType
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -78,3 +83,17 @@ def connection(nodes: list[T], cursors: list[str], size: int, has_previous: bool
             end_cursor=cursors[-1] if cursors else None,
         ),
     )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page read as rows, `size + 1` at most (the extra one only says there is more),
+    with a cursor for each: what a connection is made of, as objects or as JSON."""
+
+    rows: Sequence[Mapping[str, Any]]
+    cursors: list[str]
+    size: int
+    has_previous: bool
+
+    def connection(self, rows: RowType[T]) -> Connection[T]:
+        return connection(rows.build_all(self.rows), self.cursors, self.size, self.has_previous)

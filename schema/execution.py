@@ -50,8 +50,13 @@ _SEQUENCES = (list, tuple)
 _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
 
 
-class _GiveUp(Exception):
+class GiveUp(Exception):
     """The fast pass cannot complete this value; graphql-core will."""
+
+    @classmethod
+    def now(cls) -> Any:
+        """Raises, from inside an expression of generated code."""
+        raise cls
 
 
 def _attribute(field: GraphQLField) -> str | None:
@@ -83,12 +88,14 @@ def _plain_type_check(is_type_of: Any) -> bool:
     return str(qualname).endswith("_get_is_type_of.<locals>.is_type_of")
 
 
-class _Leaf:
+class Leaf:
     """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
 
     __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
 
-    def __init__(self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool]) -> None:
+    def __init__(
+        self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] = lambda _: False
+    ) -> None:
         self.coerce = type_.coerce_output_value
         if isinstance(type_, GraphQLEnumType):
             self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
@@ -101,13 +108,13 @@ class _Leaf:
             return value
         if value is None:
             if self.non_null:
-                raise _GiveUp
+                raise GiveUp
             return None
         if self.is_awaitable(value):
-            raise _GiveUp
+            raise GiveUp
         result = self.coerce(value)
         if result is None or result is Undefined:
-            raise _GiveUp
+            raise GiveUp
         return result
 
 
@@ -205,7 +212,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if isinstance(inner, GraphQLList):
             return self._list(inner, field_details_list, non_null)
         if is_leaf_type(inner):
-            return _Leaf(inner, non_null, self.is_awaitable)
+            return Leaf(inner, non_null, self.is_awaitable)
         if isinstance(inner, GraphQLObjectType):
             return self._object(inner, field_details_list, non_null)
         return None  # interfaces and unions: graphql-core resolves the runtime type
@@ -225,7 +232,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return [item(element) for element in value]
             if value is None and not non_null:
                 return None
-            raise _GiveUp  # null where not allowed, generators, async iterables...
+            raise GiveUp  # null where not allowed, generators, async iterables...
 
         return list_
 
@@ -242,7 +249,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # twice as fast as a loop over getters. Only attribute names (Python identifiers
         # from the strawberry types, see `_attribute`) go into the code; response names
         # and completers are passed in as values.
-        namespace: dict[str, Any] = {"GiveUp": _GiveUp, "is_type_of": is_type_of}
+        namespace: dict[str, Any] = {"GiveUp": GiveUp, "is_type_of": is_type_of}
         items = []
         for i, (response_name, group) in enumerate(grouped.items()):
             node = group[0].node
@@ -259,7 +266,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if complete is None:
                 return None
             namespace[f"c{i}"] = complete
-            if isinstance(complete, _Leaf) and complete.unchanged is not None:
+            if isinstance(complete, Leaf) and complete.unchanged is not None:
                 namespace[f"u{i}"] = complete.unchanged
                 items.append(f"k{i}: (x if type(x := value.{name}) is u{i} else c{i}(x))")
             else:

@@ -14,18 +14,19 @@ from models.enums import InterventionStatus as InterventionStatusEnum
 from models.interventions import Intervention as InterventionModel
 from resolvers import attendance, calendar, catalog, guards, interventions, live
 from resolvers.errors import NotFound
-from schema import nodes
+from schema import nodes, planner
 from schema.common import (
     Connection,
     Node,
+    Page,
     UserErrorType,
-    connection,
     page_size,
     user_errors,
 )
-from schema.context import Info
+from schema.context import Context, Info
 from schema.ids import cursor_for, expect_id, from_global_id, to_global_id
 from schema.ratings import Rating
+from schema.rows import Part, RowType, column, columns
 
 InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
 
@@ -69,14 +70,10 @@ class WorkerSummary:
 @strawberry.type
 class ClientSummary:
     id: strawberry.ID
-
-    @strawberry.field(
+    display_name: str = strawberry.field(
         description="First and last name, for those who may read the visit: the client, "
-        "staff of its agency, the worker assigned. One query per page of visits."
+        "staff of its agency, the worker assigned."
     )
-    async def display_name(self, info: Info) -> str:
-        name = await info.context.loaders.client_name_by_id.load(from_global_id(self.id)[1])
-        return name or ""
 
 
 @strawberry.type
@@ -85,6 +82,12 @@ class InterventionAddress:
     line2: str
     postal_code: str
     city: str
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return int((end - start).total_seconds() // 60)
 
 
 @strawberry.type
@@ -107,9 +110,7 @@ class Intervention(Node):
 
     @strawberry.field(description="Minutes between check-in and check-out, once both exist.")
     def actual_minutes(self) -> int | None:
-        if self.checked_in_at is None or self.checked_out_at is None:
-            return None
-        return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+        return minutes_between(self.checked_in_at, self.checked_out_at)
 
     @strawberry.field(description="The client's rating: seen by the client and agency staff only.")
     async def rating(self, info: Info) -> Rating | None:
@@ -119,58 +120,73 @@ class Intervention(Node):
         row = await info.context.loaders.rating_by_visit.load((viewer, from_global_id(self.id)[1]))
         return Rating.from_model(row) if row else None
 
-    @classmethod
-    def from_rows(cls, rows: list[dict[str, Any]]) -> list[Intervention]:
-        """A page of visits, whose rows share their worker, client and service objects."""
-        shared: dict[tuple[Any, ...], Any] = {}
-        return [cls.from_row(row, shared) for row in rows]
 
-    @classmethod
-    def from_row(
-        cls, row: dict[str, Any], shared: dict[tuple[Any, ...], Any] | None = None
-    ) -> Intervention:
-        shared = {} if shared is None else shared
-        worker = None
-        if row["worker_id"] is not None:
-            first, last = row["worker__account__first_name"], row["worker__account__last_name"]
-            key: tuple[Any, ...] = ("worker", row["worker_id"], first, last)
-            worker = shared.get(key)
-            if worker is None:
-                worker = shared[key] = WorkerSummary(
-                    id=strawberry.ID(to_global_id("Worker", row["worker_id"])),
-                    display_name=f"{first} {(last or '')[:1]}.",
-                )
-        key = ("service", row["service_type__code"], row["service_type__label"])
-        service = shared.get(key)
-        if service is None:
-            service = shared[key] = ServiceTypeSummary(code=key[1], label=key[2])
-        key = ("client", row["client_id"])
-        client = shared.get(key)
-        if client is None:
-            client = shared[key] = ClientSummary(
-                id=strawberry.ID(to_global_id("Client", row["client_id"]))
+def _gid(type_name: str) -> Any:
+    return lambda pk: strawberry.ID(to_global_id(type_name, pk))
+
+
+# A visit as calendar rows hold it (resolvers/calendar.py ROW_FIELDS): read into objects
+# for graphql-core, or straight to JSON for planned queries (schema/planner.py).
+INTERVENTION_ROWS = RowType(
+    Intervention,
+    {
+        "id": column("id", _gid("Intervention")),
+        "status": column("status"),
+        "scheduled_start": column("scheduled_start"),
+        "scheduled_end": column("scheduled_end"),
+        "checked_in_at": column("checked_in_at"),
+        "checked_out_at": column("checked_out_at"),
+        "late": column("late_at", lambda late_at: late_at is not None),
+        "position_flagged": column("position_flagged"),
+        "instructions": column("instructions"),
+        "cancellation_reason": column("cancellation_reason"),
+        "service_type": Part(
+            RowType(
+                ServiceTypeSummary,
+                {"code": column("service_type__code"), "label": column("service_type__label")},
             )
-        return cls(
-            id=strawberry.ID(to_global_id("Intervention", row["id"])),
-            status=row["status"],
-            scheduled_start=row["scheduled_start"],
-            scheduled_end=row["scheduled_end"],
-            checked_in_at=row["checked_in_at"],
-            checked_out_at=row["checked_out_at"],
-            late=row["late_at"] is not None,
-            position_flagged=row["position_flagged"],
-            instructions=row["instructions"],
-            cancellation_reason=row["cancellation_reason"],
-            service_type=service,
-            worker=worker,
-            client=client,
-            address=InterventionAddress(
-                line1=row["address__line1"],
-                line2=row["address__line2"],
-                postal_code=row["address__postal_code"],
-                city=row["address__city"],
+        ),
+        "worker": Part(
+            RowType(
+                WorkerSummary,
+                {
+                    "id": column("worker_id", _gid("Worker")),
+                    "display_name": columns(
+                        "worker__account__first_name",
+                        "worker__account__last_name",
+                        read=lambda first, last: f"{first} {(last or '')[:1]}.",
+                    ),
+                },
             ),
-        )
+            unless_null="worker_id",
+        ),
+        "client": Part(
+            RowType(
+                ClientSummary,
+                {
+                    "id": column("client_id", _gid("Client")),
+                    "display_name": columns(
+                        "client__account__first_name",
+                        "client__account__last_name",
+                        read=lambda first, last: f"{first} {last}".strip(),
+                    ),
+                },
+            )
+        ),
+        "address": Part(
+            RowType(
+                InterventionAddress,
+                {
+                    "line1": column("address__line1"),
+                    "line2": column("address__line2"),
+                    "postal_code": column("address__postal_code"),
+                    "city": column("address__city"),
+                },
+            )
+        ),
+    },
+    computed={"actual_minutes": columns("checked_in_at", "checked_out_at", read=minutes_between)},
+)
 
 
 async def load_intervention(info: Info, visit: InterventionModel | None) -> Intervention | None:
@@ -178,7 +194,7 @@ async def load_intervention(info: Info, visit: InterventionModel | None) -> Inte
     if visit is None:
         return None
     rows = await calendar.by_ids(info.context.viewer, [visit.id])
-    return Intervention.from_row(rows[0]) if rows else None
+    return INTERVENTION_ROWS.build(rows[0]) if rows else None
 
 
 @strawberry.input
@@ -282,28 +298,15 @@ class InterventionQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Intervention]:
-        size = page_size(first)
-        flt = calendar.CalendarFilter(
-            start=filter.from_,
-            end=filter.to,
-            statuses=list(filter.status) if filter.status else None,
-            client_id=expect_id(filter.client_id, "Client") if filter.client_id else None,
-            worker_id=expect_id(filter.worker_id, "Worker") if filter.worker_id else None,
-        )
-        rows = await calendar.calendar(info.context.viewer, flt, size, after)
-        return connection(
-            Intervention.from_rows(rows),
-            [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows],
-            size,
-            after is not None,
-        )
+        page = await _calendar_page(info.context, None, filter, first, after)
+        return page.connection(INTERVENTION_ROWS)
 
     @strawberry.field
     async def intervention(self, info: Info, id: strawberry.ID) -> Intervention:
-        rows = await calendar.by_ids(info.context.viewer, [expect_id(id, "Intervention")])
-        if not rows:
+        row = await _one_visit(info.context, None, id)
+        if row is None:
             raise NotFound("Intervention introuvable.")
-        return Intervention.from_row(rows[0])
+        return INTERVENTION_ROWS.build(row)
 
     @strawberry.field(
         description="Cursor of the last event you may see. Read it with the calendar, then "
@@ -316,14 +319,57 @@ class InterventionQueries:
     async def intervention_history(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Intervention]:
-        size = page_size(first)
-        rows = await calendar.history(info.context.viewer, size, after)
-        return connection(
-            Intervention.from_rows(rows),
-            [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows],
-            size,
-            after is not None,
-        )
+        page = await _history_page(info.context, None, first, after)
+        return page.connection(INTERVENTION_ROWS)
+
+
+# What the resolvers above read, with every column (`columns=None`) for graphql-core, or
+# with the columns of a document for the planner, which answers it without them.
+
+
+def _page(rows: list[dict[str, Any]], size: int, after: str | None) -> Page:
+    cursors = [calendar.encode_position(r["scheduled_start"], r["id"]) for r in rows]
+    return Page(rows, cursors, size, after is not None)
+
+
+async def _calendar_page(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    filter: InterventionFilter,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page:
+    size = page_size(first)
+    flt = calendar.CalendarFilter(
+        start=filter.from_,
+        end=filter.to,
+        statuses=list(filter.status) if filter.status else None,
+        client_id=expect_id(filter.client_id, "Client") if filter.client_id else None,
+        worker_id=expect_id(filter.worker_id, "Worker") if filter.worker_id else None,
+    )
+    return _page(await calendar.calendar(context.viewer, flt, size, after, columns), size, after)
+
+
+async def _history_page(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page:
+    size = page_size(first)
+    return _page(await calendar.history(context.viewer, size, after, columns), size, after)
+
+
+async def _one_visit(
+    context: Context, columns: tuple[str, ...] | None, id: strawberry.ID
+) -> dict[str, Any] | None:
+    rows = await calendar.by_ids(context.viewer, [expect_id(id, "Intervention")], columns)
+    return rows[0] if rows else None
+
+
+planner.plan_connection("interventions", INTERVENTION_ROWS, _calendar_page)
+planner.plan_connection("interventionHistory", INTERVENTION_ROWS, _history_page)
+planner.plan_object("intervention", INTERVENTION_ROWS, _one_visit)
 
 
 @strawberry.type
@@ -414,7 +460,7 @@ async def _attend(
 
 async def _node(viewer: Any, pk: int) -> Intervention | None:
     rows = await calendar.by_ids(viewer, [pk])
-    return Intervention.from_row(rows[0]) if rows else None
+    return INTERVENTION_ROWS.build(rows[0]) if rows else None
 
 
 nodes.register("Intervention", _node)

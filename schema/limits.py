@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -43,7 +45,6 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -107,7 +108,7 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
 def _validate(
     schema: GraphQLSchema,
     document: DocumentNode,
-    rules: tuple[type[ValidationRule], ...],
+    rules: tuple[type[ASTValidationRule], ...],
     hide_suggestions: bool,
 ) -> tuple[GraphQLError, ...]:
     all_rules = (
@@ -248,72 +249,29 @@ class _Walker:
         return total
 
 
-class QueryLimits(SchemaExtension):
-    """Refuses, before execution, documents that are too big, too many, too costly or too curious.
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask; shared by the extension below and the query planner."""
 
-    Also parses and validates (both cached), hiding "Did you mean" suggestions when asked.
-    """
+    max_tokens: int
+    max_depth: int
+    max_aliases: int
+    max_operations: int
+    max_cost: int
+    introspection: str
+    hide_suggestions: bool = False
 
-    def __init__(
-        self,
-        *,
-        max_tokens: int,
-        max_depth: int,
-        max_aliases: int,
-        max_operations: int,
-        max_cost: int,
-        introspection: str,
-        hide_suggestions: bool = False,
-    ) -> None:
-        self.max_tokens = max_tokens
-        self.max_depth = max_depth
-        self.max_aliases = max_aliases
-        self.max_operations = max_operations
-        self.max_cost = max_cost
-        self.introspection = introspection
-        self.hide_suggestions = hide_suggestions
-        self.cost: int | None = None
+    def parse(self, query: str) -> DocumentNode:
+        """The document (cached), or a GraphQLError past `max_tokens` or on bad syntax."""
+        return _parse(query, self.max_tokens)
 
-    def on_operation(self) -> Iterator[None]:
-        # Strawberry parses again (with these options) when the cached parse below failed.
-        self.execution_context.parse_options["max_tokens"] = self.max_tokens
-        yield
+    def walker(self, schema: GraphQLSchema, document: DocumentNode, variables: Any) -> _Walker:
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return _Walker(schema, fragments, variables or {})
 
-    def on_parse(self) -> Iterator[None]:
-        ec = self.execution_context
-        if ec.graphql_document is None and ec.query:
-            with contextlib.suppress(GraphQLError):
-                ec.graphql_document = _parse(ec.query, self.max_tokens)
-        yield
-        for error in ec.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError):
-                too_long = f"more than {self.max_tokens} tokens" in error.message
-                _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
-
-    def on_validate(self) -> Iterator[None]:
-        ec = self.execution_context
-        document = ec.graphql_document
-        if document is not None:
-            schema = ec.schema._schema
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            walker = _Walker(schema, fragments, ec.variables or {})
-            try:
-                errors = self._shape_errors(document, walker)
-                if not errors and ec.pre_execution_errors is None:
-                    rules = tuple(ec.validation_rules)
-                    errors = list(_validate(schema, document, rules, self.hide_suggestions))
-                if not errors:
-                    errors = ec.pre_execution_errors or self._cost_errors(document, walker)
-            except RecursionError:
-                errors = [_error("Document nested too deeply.", QUERY_TOO_DEEP)]
-            ec.pre_execution_errors = errors
-        yield
-
-    def _shape_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
+    def shape_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
         operations = _operations(document)
         measures = (
             ("operations", len(operations), self.max_operations, TOO_MANY_OPERATIONS),
@@ -335,37 +293,103 @@ class QueryLimits(SchemaExtension):
                 return [_over(name, value, limit, code)]
         return []
 
-    def _cost_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
-        operation = self._chosen(_operations(document))
-        if operation is None:
-            return []  # execution reports the unknown operation name
+    def validation_errors(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        return list(_validate(schema, document, rules, self.hide_suggestions))
+
+    def cost(self, walker: _Walker, operation: OperationDefinitionNode) -> int:
+        """The estimate for `operation`, with the walker's variables (defaults filled in)."""
         root = walker.schema.get_root_type(operation.operation)
         walker.variables = {**_defaults(operation), **walker.variables}
-        self.cost = walker.cost(operation.selection_set, root)
+        return walker.cost(operation.selection_set, root)
+
+    def cost_error(self, cost: int) -> GraphQLError | None:
+        if cost > self.max_cost:
+            return _over("cost", cost, self.max_cost, QUERY_TOO_COSTLY)
+        return None
+
+    def results(self, cost: int) -> dict[str, Any]:
+        """What `extensions` reports of a request that cost `cost`."""
+        return {"cost": cost, "maxCost": self.max_cost}
+
+
+class QueryLimits(SchemaExtension):
+    """Refuses, before execution, documents that are too big, too many, too costly or too curious.
+
+    Also parses and validates (both cached), hiding "Did you mean" suggestions when asked.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cost: int | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        # Strawberry parses again (with these options) when the cached parse below failed.
+        self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.graphql_document is None and ec.query:
+            with contextlib.suppress(GraphQLError):
+                ec.graphql_document = self.limits.parse(ec.query)
+        yield
+        for error in ec.pre_execution_errors or ():
+            if isinstance(error, GraphQLSyntaxError):
+                too_long = f"more than {self.limits.max_tokens} tokens" in error.message
+                _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        if document is not None:
+            schema = ec.schema._schema
+            walker = self.limits.walker(schema, document, ec.variables)
+            try:
+                errors = self.limits.shape_errors(document, walker)
+                if not errors and ec.pre_execution_errors is None:
+                    rules = tuple(ec.validation_rules)
+                    errors = self.limits.validation_errors(schema, document, rules)
+                if not errors:
+                    errors = ec.pre_execution_errors or self._cost_errors(document, walker)
+            except RecursionError:
+                errors = [_error("Document nested too deeply.", QUERY_TOO_DEEP)]
+            ec.pre_execution_errors = errors
+        yield
+
+    def _cost_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
+        operation = chosen_operation(document, self.execution_context.operation_name)
+        if operation is None:
+            return []  # execution reports the unknown operation name
+        self.cost = self.limits.cost(walker, operation)
         if walker.introspection and (error := self._introspection_error()):
             return [error]
-        if self.cost > self.max_cost:
-            return [_over("cost", self.cost, self.max_cost, QUERY_TOO_COSTLY)]
-        return []
-
-    def _chosen(self, operations: list[OperationDefinitionNode]) -> OperationDefinitionNode | None:
-        # Strawberry runs the first operation when no name is given.
-        name = self.execution_context.operation_name
-        if name is None:
-            return operations[0] if operations else None
-        return next((op for op in operations if op.name and op.name.value == name), None)
+        error = self.limits.cost_error(self.cost)
+        return [] if error is None else [error]
 
     def _introspection_error(self) -> GraphQLError | None:
-        if self.introspection == "public":
+        if self.limits.introspection == "public":
             return None
-        if self.introspection == "off":
+        if self.limits.introspection == "off":
             return _error("Introspection is turned off.", "FORBIDDEN")
         if getattr(self.execution_context.context, "maybe_viewer", None) is not None:
             return None
         return _error("Introspection needs a signed-in caller.", "UNAUTHENTICATED")
 
     def get_results(self) -> dict[str, Any]:
-        return {} if self.cost is None else {"cost": self.cost, "maxCost": self.max_cost}
+        return {} if self.cost is None else self.limits.results(self.cost)
+
+
+def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation a request runs: Strawberry runs the first one when no name is given."""
+    operations = _operations(document)
+    if name is None:
+        return operations[0] if operations else None
+    return next((op for op in operations if op.name and op.name.value == name), None)
 
 
 def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:

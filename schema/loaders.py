@@ -69,10 +69,6 @@ def RatingByVisitLoader() -> DataLoader[tuple[Viewer, int], Rating | None]:
     return DataLoader(load_fn=_ratings_for_visits)
 
 
-def ClientNameByIdLoader() -> DataLoader[int, str | None]:
-    return DataLoader(load_fn=lookups.client_names_by_ids)
-
-
 @dataclass
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
@@ -100,4 +96,3 @@ class Loaders:
     rating_by_visit: DataLoader[tuple[Viewer, int], Rating | None] = field(
         default_factory=RatingByVisitLoader
     )
-    client_name_by_id: DataLoader[int, str | None] = field(default_factory=ClientNameByIdLoader)

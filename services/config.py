@@ -49,6 +49,13 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _switch(name: str, default: bool) -> bool:
+    raw = _env(name, "on" if default else "off").lower()
+    if raw not in {"on", "off"}:
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -106,6 +113,8 @@ class Settings:
     max_query_cost: int = 5000
     max_subscriptions_per_connection: int = 10
     ws_init_timeout_seconds: float = 5.0
+    # Root lists read straight from rows to JSON (schema/planner.py); off: graphql-core only.
+    planned_queries: bool = True
     # How often each process closes the websockets of sessions that expired while open.
     session_sweep_seconds: float = 30.0
     # Background loops.
@@ -260,6 +269,7 @@ def load_settings() -> Settings:
         max_operations=_int("MAX_OPERATIONS", 5),
         max_ws_message_bytes=_int("MAX_WS_MESSAGE_BYTES", 64 * 1024),
         max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+        planned_queries=_switch("PLANNED_QUERIES", True),
         login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
