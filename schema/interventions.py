@@ -261,7 +261,7 @@ class InterventionPayload:
 async def _payload(info: Info, result: interventions.InterventionResult) -> InterventionPayload:
     intervention: Intervention | None
     if result.shown is not None:
-        intervention = Intervention.from_row(result.shown)
+        intervention = INTERVENTION_ROWS.build(result.shown)
     else:
         intervention = await load_intervention(info, result.intervention)
     return InterventionPayload(
