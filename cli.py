@@ -116,6 +116,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from app import create_app, server_config
+    from services.interpreter import tune_for_serving
 
     tls = _check_tls(args)
     if tls:
@@ -137,6 +138,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     scheme = "https" if tls else "http"
     ide = "" if settings.production else " (GraphiQL at /graphql)"
     print(f"Passage serving on {scheme}://{args.host}:{args.port}{ide}", flush=True)
+    tune_for_serving()
     uvicorn.Server(config).run()
 
 

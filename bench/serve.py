@@ -14,6 +14,7 @@ import signal
 import uvicorn
 
 from bench.common import bench_settings, quiet_logging, raise_open_files
+from services.interpreter import tune_for_serving
 
 
 def main() -> None:
@@ -28,6 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     raise_open_files()
+    tune_for_serving()  # as `passage serve` does
     trace_to = os.environ.get("PASSAGE_BENCH_TRACEMALLOC")
     if trace_to:
         _trace_memory(trace_to)

@@ -34,6 +34,9 @@ class OutboundMessage(Model):
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     last_error = fields.CharField(max_length=200, default="")
+    # Which delivery holds the row while `next_attempt_at` is in the future: a batch is
+    # claimed in one statement, and only its holder may then mark it sent or failed.
+    claim = fields.CharField(max_length=32, null=True)
 
     class Meta:
         table = "outbound_message"

@@ -14,17 +14,21 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 from typing import Any, NamedTuple, TypeVar
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.enums import EventType, InterventionStatus, Role
-from models.interventions import Address, IdempotentRequest, Intervention
+from models.enums import EventType, InterventionStatus, NotificationTopic, Role
+from models.interventions import IdempotentRequest, Intervention
 from resolvers import guards
+from resolvers.calendar import ROW_FIELDS
+from resolvers.contact import chosen, default, quiet_between
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.interventions import InterventionResult, failure
 from resolvers.notices import Household
+from resolvers.notify import DEFAULT_ZONE, Reach
 from resolvers.prepared import PreparedRows
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -40,24 +44,38 @@ class _Attending(NamedTuple):
     visit: Intervention
     household: Household
     radius_m: int  # the agency's check-in radius (an agency setting, 300 m by default)
+    position: tuple[float, float] | None  # of the address, when known
+    shown: dict[str, Any]  # the visit as its worker sees it (calendar.ROW_FIELDS)
+
+
+# Besides the visit and the client's account: what the answer shows (the calendar's row),
+# how the household wants to hear of its visits, and where the address is. Preferences are
+# one row per topic the household chose: all of them come, left-joined, one row each.
+_PREFERENCE = "client__account__contact_preferences__"
+_EXTRA = (
+    "worker__account__first_name",
+    "agency__time_zone",
+    "agency__check_in_radius_m",
+    "address__latitude",
+    "address__longitude",
+    f"{_PREFERENCE}topic",
+    f"{_PREFERENCE}email",
+    f"{_PREFERENCE}sms",
+    f"{_PREFERENCE}frequency",
+    "client__account__quiet_hours__start_minute",
+    "client__account__quiet_hours__end_minute",
+    "client__account__agency__time_zone",
+)
 
 
 @functools.cache
 def _rows() -> tuple[PreparedRows, tuple[str, ...], tuple[str, ...]]:
     """Every column of the visit and of the client's account (foreign keys included, so
-    only once the ORM is set up), the worker's first name, the agency's settings."""
+    only once the ORM is set up), and the columns above."""
     visit = tuple(Intervention._meta.fields_db_projection)
     client = tuple(Account._meta.fields_db_projection)
-    rows = PreparedRows(
-        Intervention,
-        (
-            *visit,
-            *(f"client__account__{name}" for name in client),
-            "worker__account__first_name",
-            "agency__time_zone",
-            "agency__check_in_radius_m",
-        ),
-    )
+    wanted = (*visit, *(f"client__account__{name}" for name in client), *ROW_FIELDS, *_EXTRA)
+    rows = PreparedRows(Intervention, tuple(dict.fromkeys(wanted)))
     return rows, visit, client
 
 
@@ -67,9 +85,29 @@ def _loaded(model: type[M], row: dict[str, Any], names: tuple[str, ...], prefix:
     return found
 
 
+def _reach(rows: list[dict[str, Any]]) -> Reach:
+    """How the household hears of its visits: its row for the topic, or the defaults."""
+    topic = NotificationTopic.ATTENDANCE
+    row = rows[0]
+    preference = default(topic)
+    for chosen_row in rows:
+        if chosen_row[f"{_PREFERENCE}topic"] is topic:
+            preference = chosen(
+                topic,
+                chosen_row[f"{_PREFERENCE}email"],
+                chosen_row[f"{_PREFERENCE}sms"],
+                chosen_row[f"{_PREFERENCE}frequency"],
+            )
+    start, end = (row[f"client__account__quiet_hours__{end}_minute"] for end in ("start", "end"))
+    quiet = None if start is None or end is None else quiet_between(start, end)
+    zone = ZoneInfo(row["client__account__agency__time_zone"] or DEFAULT_ZONE)
+    return Reach(preference, quiet, zone)
+
+
 async def _assigned_visit(viewer: Viewer, intervention_id: int) -> _Attending | None:
-    """The visit if the viewer is its worker, with who to tell and the agency's radius:
-    one statement, its SQL written once (it runs on every check-in and check-out)."""
+    """The visit if the viewer is its worker, with who to tell and how, the agency's radius
+    and what the answer shows: one statement, its SQL written once (it runs on every
+    check-in and check-out)."""
     if viewer.role is not Role.WORKER:
         raise Forbidden("Réservé à l'intervenant assigné.")
     prepared, visit_fields, client_fields = _rows()
@@ -83,8 +121,13 @@ async def _assigned_visit(viewer: Viewer, intervention_id: int) -> _Attending | 
     row = rows[0]
     visit = _loaded(Intervention, row, visit_fields)
     client = _loaded(Account, row, client_fields, "client__account__")
-    household = Household(client, row["worker__account__first_name"], row["agency__time_zone"])
-    return _Attending(visit, household, row["agency__check_in_radius_m"])
+    household = Household(
+        client, row["worker__account__first_name"], row["agency__time_zone"], _reach(rows)
+    )
+    latitude, longitude = row["address__latitude"], row["address__longitude"]
+    position = None if latitude is None or longitude is None else (latitude, longitude)
+    shown = {name: row[name] for name in ROW_FIELDS}
+    return _Attending(visit, household, row["agency__check_in_radius_m"], position, shown)
 
 
 async def _replayed(
@@ -126,15 +169,12 @@ def _position_errors(
     return errors
 
 
-async def _distance(
-    visit: Intervention, latitude: float | None, longitude: float | None
+def _distance(
+    address: tuple[float, float] | None, latitude: float | None, longitude: float | None
 ) -> int | None:
-    if latitude is None or longitude is None:
+    if latitude is None or longitude is None or address is None:
         return None
-    address = await Address.get(id=visit.address_id)
-    if address.latitude is None or address.longitude is None:
-        return None
-    return distance_m(latitude, longitude, address.latitude, address.longitude)
+    return distance_m(latitude, longitude, *address)
 
 
 async def check_in(
@@ -177,7 +217,7 @@ async def _attend(
     attending = await _assigned_visit(worker, intervention_id)
     if attending is None:
         return failure("interventionId", "Intervention introuvable ou non assignée.", "NOT_FOUND")
-    visit, household, radius_m = attending
+    visit, household, radius_m, address, shown = attending
     replay = await _replayed(worker, operation, key, visit.id)
     if replay is not None:
         return replay
@@ -191,7 +231,7 @@ async def _attend(
         return failure("interventionId", "Cette intervention n'est plus en cours.", "INVALID_STATE")
     if arriving and now < visit.scheduled_start - EARLIEST_CHECK_IN:
         return failure("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
-    distance = await _distance(visit, latitude, longitude)
+    distance = _distance(address, latitude, longitude)
     flagged = distance is not None and distance > radius_m
     try:
         async with in_transaction():
@@ -222,16 +262,22 @@ async def _attend(
                 }
             if flagged:
                 changes["position_flagged"] = True
-            claimed = await Intervention.filter(id=visit.id, status=expected).update(**changes)
+            # Still in the state read, and still this worker's: what was read is what the
+            # answer may show.
+            claimed = await Intervention.filter(
+                id=visit.id, status=expected, worker_id=visit.worker_id
+            ).update(**changes)
             if not claimed:
                 raise _Raced
             # The row is now `visit` with `changes` (update() leaves the other columns alone).
             for name, value in changes.items():
                 setattr(visit, name, value)
+            shown.update(changes)
+            await household.notify(visit, now, arriving)
+            # Last: on PostgreSQL the event takes the order lock, held until commit.
             event = await events.record(
                 EventType.ARRIVED if arriving else EventType.DEPARTED, visit, now
             )
-            await household.notify(visit, now, arriving)
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.
         replay = await _replayed(worker, operation, key, visit.id)
@@ -241,7 +287,7 @@ async def _attend(
         return failure("interventionId", "Pointage déjà enregistré.", code)
     rt.mailer.wake()
     await events.publish(rt.bus, [event])
-    return InterventionResult(visit, [])
+    return InterventionResult(visit, [], shown)
 
 
 class _Raced(Exception):

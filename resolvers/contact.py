@@ -63,25 +63,35 @@ def enforced(pref: TopicPreference) -> TopicPreference:
     return pref
 
 
+def chosen(
+    topic: NotificationTopic, email: bool, sms: bool, frequency: DigestFrequency
+) -> TopicPreference:
+    """What a household's stored row for `topic` says, security rules applied."""
+    return enforced(TopicPreference(topic, email, sms, frequency))
+
+
 async def preference_of(account_id: int, topic: NotificationTopic) -> TopicPreference:
     row = await ContactPreference.get_or_none(account_id=account_id, topic=topic)
     if row is None:
         return default(topic)
-    return enforced(TopicPreference(topic, row.email, row.sms, row.frequency))
+    return chosen(topic, row.email, row.sms, row.frequency)
 
 
 def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
+def quiet_between(start_minute: int, end_minute: int) -> Quiet:
+    return Quiet(
+        time(start_minute // 60, start_minute % 60), time(end_minute // 60, end_minute % 60)
+    )
+
+
 async def quiet_of(account_id: int) -> Quiet | None:
     row = await QuietHours.get_or_none(account_id=account_id)
     if row is None:
         return None
-    return Quiet(
-        time(row.start_minute // 60, row.start_minute % 60),
-        time(row.end_minute // 60, row.end_minute % 60),
-    )
+    return quiet_between(row.start_minute, row.end_minute)
 
 
 def _client(viewer: Viewer | None) -> Viewer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -41,6 +42,9 @@ class ScheduleData:
 class InterventionResult:
     intervention: Intervention | None
     user_errors: list[UserError]
+    # The visit as the viewer may see it (a row of resolvers/calendar.py), when the use case
+    # read it already: the answer then needs no read of its own.
+    shown: dict[str, Any] | None = None
 
 
 def failure(field: str | None, message: str, code: str) -> InterventionResult:

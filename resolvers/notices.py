@@ -12,7 +12,7 @@ from datetime import datetime
 from models.accounts import Account
 from models.enums import NotificationTopic
 from models.interventions import Intervention
-from resolvers.notify import Notification, notify_client
+from resolvers.notify import Notification, Reach, notify_client
 from services import notices
 
 
@@ -21,6 +21,7 @@ class Household:
     client: Account
     worker_first_name: str
     time_zone: str
+    reach: Reach | None = None  # how the household wants to hear of its visits, when read
 
     async def notify(self, visit: Intervention, now: datetime, arriving: bool) -> None:
         """Call in the transaction of the check-in or check-out; `Mailer.wake()` after commit."""
@@ -39,4 +40,5 @@ class Household:
             client,
             NotificationTopic.ATTENDANCE,
             Notification(notice.kind, notice.subject, notice.body, notice.sms),
+            self.reach,
         )

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from models.accounts import Account, Agency
 from models.contact import DigestItem
 from models.enums import DigestFrequency, NotificationTopic
-from resolvers.contact import Quiet, preference_of, quiet_of
+from resolvers.contact import Quiet, TopicPreference, preference_of, quiet_of
 from services import mailer, templating
 from services.clock import utcnow
 from services.identity import can_receive_sms
@@ -82,18 +82,31 @@ def period_label(period: str) -> str:
     return f"de la semaine {int(week)} de {year}"
 
 
+@dataclass(frozen=True)
+class Reach:
+    """How a household is reached on one topic, when the caller read it with its own rows
+    (a check-in reads it with the visit): no more reads inside the transaction."""
+
+    preference: TopicPreference
+    quiet: Quiet | None
+    zone: ZoneInfo
+
+
 async def notify_client(
-    account: Account, topic: NotificationTopic, notification: Notification
+    account: Account,
+    topic: NotificationTopic,
+    notification: Notification,
+    reach: Reach | None = None,
 ) -> None:
     """Queue `notification` for the household of `account` on the channels it chose."""
-    pref = await preference_of(account.id, topic)
+    pref = reach.preference if reach else await preference_of(account.id, topic)
     now = utcnow()
-    zone: ZoneInfo | None = None
+    zone: ZoneInfo | None = reach.zone if reach else None
     if pref.sms and notification.sms and can_receive_sms(account.phone):
-        quiet = await quiet_of(account.id)
+        quiet = reach.quiet if reach else await quiet_of(account.id)
         not_before = None
         if quiet is not None:
-            zone = await zone_of(account)
+            zone = zone or await zone_of(account)
             not_before = quiet_until(quiet, now, zone)
         await mailer.enqueue_sms(
             notification.kind,

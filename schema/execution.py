@@ -134,15 +134,43 @@ def _memoised(coerce: Complete) -> Complete:
     return memoised
 
 
+def _stable_key(type_: GraphQLOutputType, field_details_list: Any) -> tuple[Any, ...] | None:
+    """A field group named by its field nodes, which are the document's and so the same for
+    every event of a subscription; None when the group also depends on what one collection
+    made (a deferred fragment, fragment variables)."""
+    key: list[Any] = [type_]
+    for details in field_details_list:
+        if details.defer_usage is not None or details.fragment_variable_values is not None:
+            return None
+        key.append(id(details.node))
+    return tuple(key)
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, completing plain-data selections in one pass."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (type, id(field group)) -> (field group kept alive, completer or None).
-        self._completers: dict[tuple[Any, int], tuple[Any, Complete | None]] = {}
+        # A subscription's executor is copied for each event (`build_per_event_executor`),
+        # and each event collects its field groups anew. Keyed by field nodes, completers are
+        # compiled once per subscription and this dict stays the size of the document:
+        # (type, id(node)...) -> (field group keeping the nodes alive, completer or None).
+        self._completers: dict[tuple[Any, ...], tuple[Any, Complete | None]] = {}
+        # The other groups, by identity, for one execution (one event) only.
+        self._by_identity: dict[tuple[Any, ...], tuple[Any, Complete | None]] = {}
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
+
+    def build_per_event_executor(self, payload: Any) -> FastExecutionContext:
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, FastExecutionContext)  # a copy of this one
+        # graphql-core memoises collected subfields (and stream usages) by the identity of
+        # each field group. Shared with the subscription's executor by the shallow copy, the
+        # memo would keep every event's groups alive for as long as the subscription lasts.
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = type(self._stream_usages)()
+        executor._by_identity = {}
+        return executor
 
     def execute_field(  # type: ignore[override]
         self,
@@ -168,11 +196,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
 
     def _completer(self, type_: GraphQLOutputType, field_details_list: Any) -> Complete | None:
-        key = (type_, id(field_details_list))
-        found = self._completers.get(key)
+        key = _stable_key(type_, field_details_list)
+        cache = self._completers
+        if key is None:
+            key, cache = (type_, id(field_details_list)), self._by_identity
+        found = cache.get(key)
         if found is None:
             found = (field_details_list, self._compile(type_, field_details_list))
-            self._completers[key] = found
+            cache[key] = found
         return found[1]
 
     def _compile(self, type_: GraphQLOutputType, field_details_list: Any) -> Complete | None:

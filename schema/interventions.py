@@ -259,9 +259,13 @@ class InterventionPayload:
 
 
 async def _payload(info: Info, result: interventions.InterventionResult) -> InterventionPayload:
+    intervention: Intervention | None
+    if result.shown is not None:
+        intervention = INTERVENTION_ROWS.build(result.shown)
+    else:
+        intervention = await load_intervention(info, result.intervention)
     return InterventionPayload(
-        intervention=await load_intervention(info, result.intervention),
-        user_errors=user_errors(result.user_errors),
+        intervention=intervention, user_errors=user_errors(result.user_errors)
     )
 
 

@@ -36,11 +36,21 @@ class Bus:
         else:
             self._broadcast = Broadcast(url)
         self._tasks: list[asyncio.Task[None]] = []
+        self._before_disconnect: list[Callable[[], Awaitable[None]]] = []
 
     async def connect(self) -> None:
         await self._broadcast.connect()
 
+    def before_disconnect(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Runs `work` when the bus is disconnected, first (what is owed for publishing)."""
+        self._before_disconnect.append(work)
+
     async def disconnect(self) -> None:
+        for work in self._before_disconnect:
+            try:
+                await work()
+            except Exception:
+                log.exception("work before disconnecting the bus failed")
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -4,6 +4,14 @@
 commit. On PostgreSQL, writers take a transaction-scoped advisory lock before
 inserting an event, so event ids commit in id order and a subscriber that has
 seen id N can never later miss an id below N.
+
+Published events are marked so in batches: each process gathers the ids it
+published for MARK_SECONDS and writes them in one statement, instead of one write
+transaction per event. The relay only looks at events older than RELAY_AFTER,
+far longer, so it finds the ones never published (a crash between commit and
+publish, a bus that was down), not the ones about to be marked; and should a
+mark be lost, the relay publishes the event again, which every hub drops as a
+duplicate (ids at or below the newest one it handed out).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +37,9 @@ EVENT_ORDER_LOCK = 7_240_001  # arbitrary, project-wide advisory lock key
 # by audience (`EventRecord.channels()`, see subscriptions/hub.py).
 STREAM = "events"
 RELAY_AFTER = timedelta(seconds=2)
+# How long a process gathers the ids it published before marking them, in one statement.
+MARK_SECONDS = 0.1
+MARK_BATCH = 500  # ids per statement (SQLite allows 32,766 parameters)
 
 
 @dataclass(frozen=True)
@@ -129,28 +141,79 @@ async def record_event(
     )
 
 
-async def publish(bus: Bus, events: list[Event]) -> None:
-    """After commit: tell every process, then mark published. Failures are relayed later.
+class _Marks:
+    """Ids this process published on one bus and has yet to mark as published."""
 
-    One at a time: marking each as published lets the hub and the readers keep pace with
-    a long list, instead of finding it in their buffers all at once."""
-    for event in events:
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, event_id: int) -> None:
+        self.pending.append(event_id)
+        if self._task is None:
+            self._task = asyncio.create_task(self._later(), name="event-marks")
+
+    async def _later(self) -> None:
+        try:
+            await asyncio.sleep(MARK_SECONDS)
+            await self.flush()
+        finally:
+            self._task = None
+
+    async def flush(self) -> None:
+        while self.pending:
+            ids, self.pending = self.pending[:MARK_BATCH], self.pending[MARK_BATCH:]
+            try:
+                await Event.filter(id__in=ids, published_at=None).update(
+                    published_at=datetime.now(UTC)
+                )
+            except Exception:
+                log.warning("marking %d published event(s) failed; relayed later", len(ids))
+
+
+_marks: weakref.WeakKeyDictionary[Bus, _Marks] = weakref.WeakKeyDictionary()
+
+
+def _marks_of(bus: Bus) -> _Marks:
+    marks = _marks.get(bus)
+    if marks is None:
+        marks = _marks[bus] = _Marks()
+        bus.before_disconnect(marks.flush)
+    return marks
+
+
+async def flush_marks(bus: Bus) -> None:
+    """Marks at once what this process published on `bus` and has not marked yet."""
+    await _marks_of(bus).flush()
+
+
+async def publish(bus: Bus, events: list[Event]) -> None:
+    """After commit: tell every process; the marks of publication follow within
+    MARK_SECONDS. Failures are relayed later.
+
+    Between the events of a long list the loop runs: the hub and the readers keep pace
+    with it, instead of finding it in their buffers all at once."""
+    marks = _marks_of(bus)
+    for index, event in enumerate(events):
+        if index:
+            await asyncio.sleep(0)
         try:
             await bus.publish(STREAM, EventRecord.from_model(event).to_json())
         except Exception:
             log.warning("publish of event %s failed; the relay will retry", event.id)
             continue
-        await Event.filter(id=event.id, published_at=None).update(published_at=datetime.now(UTC))
+        marks.add(event.id)
 
 
 async def relay_once(bus: Bus, batch: int = 200) -> int:
     """Publishes events committed but never published (a crash between commit and publish)."""
+    await flush_marks(bus)  # not what this process published a moment ago
     cutoff = datetime.now(UTC) - RELAY_AFTER
     stale = (
         await Event.filter(published_at=None, occurred_at__lt=cutoff).order_by("id").limit(batch)
     )
-    for event in stale:
-        await publish(bus, [event])
+    await publish(bus, stale)
+    await flush_marks(bus)
     return len(stale)
 
 

@@ -18,7 +18,12 @@ class Mailbox:
         self.loop = loop
         self.messages: list[EmailMessage] = []
         self.port = 0
+        self.refused: set[str] = set()  # read by the SMTP server's thread
         self._changed = asyncio.Event()
+
+    def refuse(self, address: str) -> None:
+        """The server answers 550 to this recipient, as for a mailbox that does not exist."""
+        self.refused.add(address)
 
     # Called from the SMTP server's thread.
     def deliver(self, message: EmailMessage) -> None:
@@ -50,6 +55,14 @@ class Mailbox:
 class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.mailbox.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

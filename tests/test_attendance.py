@@ -257,3 +257,35 @@ async def test_only_the_assigned_worker_checks_in_or_out(api, team, settings):
         payload = await attend(api, stranger, query, visit["id"])
         assert codes(payload) == ["NOT_FOUND"]
     assert (await Intervention.get(id=pk(visit["id"]))).status == "SCHEDULED"
+
+
+SHOWN = """
+  id status scheduledStart scheduledEnd checkedInAt checkedOutAt late positionFlagged
+  instructions cancellationReason actualMinutes
+  serviceType { code label } worker { id displayName } client { id displayName }
+  address { line1 line2 postalCode city }
+"""
+CHECK_IN_SHOWN = (
+    "mutation CheckIn($input: CheckInInput!) { checkIn(input: $input) {"
+    f" intervention {{ {SHOWN} }} userErrors {{ code }} }} }}"
+)
+CHECK_OUT_SHOWN = CHECK_IN_SHOWN.replace("CheckIn", "CheckOut").replace("checkIn", "checkOut")
+VISIT_SHOWN = f"query Visit($id: ID!) {{ intervention(id: $id) {{ {SHOWN} }} }}"
+
+
+async def test_the_answer_shows_the_visit_as_its_worker_reads_it_afterwards(api, team):
+    await locate_home(team)
+    visit = (await schedule(api, team, hours_from_now=0.5))["intervention"]
+    far = north_of_home(2_000)
+    for query, field in ((CHECK_IN_SHOWN, "checkIn"), (CHECK_OUT_SHOWN, "checkOut")):
+        variables = {
+            "input": {"interventionId": visit["id"], "latitude": far[0], "longitude": far[1]}
+        }
+        answer = (await api.data(query, variables, token=team.worker_token))[field]
+        assert answer["userErrors"] == []
+        read = await api.data(VISIT_SHOWN, {"id": visit["id"]}, token=team.worker_token)
+        assert answer["intervention"] == read["intervention"]
+    assert answer["intervention"]["status"] == "COMPLETED"
+    assert answer["intervention"]["positionFlagged"] is True
+    assert answer["intervention"]["address"]["line1"]
+    assert answer["intervention"]["worker"]["displayName"]

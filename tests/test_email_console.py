@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
 
-from services.mailer import ConsoleTransport, transport_for
+from services.email_transport import ConsoleTransport, Email, transport_for
 
 
-def _message() -> EmailMessage:
-    message = EmailMessage()
-    message["To"] = "jeanne@example.com"
-    message["Subject"] = "Réinitialisation de votre mot de passe"
-    message.set_content("https://passage.example/reset-password#token=rst_secret")
-    return message
+def _message() -> Email:
+    return Email(
+        sender="Passage <no-reply@passage.example>",
+        recipient="jeanne@example.com",
+        subject="Réinitialisation de votre mot de passe",
+        text="https://passage.example/reset-password#token=rst_secret",
+    )
 
 
 async def test_production_console_logs_never_carry_links_or_addresses(caplog):

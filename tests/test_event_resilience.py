@@ -233,6 +233,32 @@ async def test_news_published_out_of_order_reaches_subscribers_in_order(
     await ws.close()
 
 
+# --- a process dies between commit and publish ------------------------------------------------
+
+
+async def test_an_event_committed_but_never_published_is_relayed_once(
+    api, start, settings, home_agency
+):
+    running = await start(settings.with_(event_relay_seconds=0.2))
+    bus = running.app.state.runtime.bus
+    try:
+        team = await setup_team(api, settings, home_agency)
+        [visit] = await visits(team, 1, timedelta(hours=30))
+        ws, op = await subscribe(running.api, team.client_token)
+        warm_up = await burst(bus, visit, 3)
+        assert await received_ids(ws, op, 3) == warm_up
+        # Committed, then the process that wrote it is gone before publishing.
+        async with in_transaction():
+            orphan = await events.record(EventType.RESCHEDULED, visit, datetime.now(UTC))
+        assert await received_ids(ws, op, 1, timeout=10) == [orphan.id]
+        await eventually(lambda: all_published([*warm_up, orphan.id]))
+        # The relay keeps sweeping every 0.2 s: it finds nothing more to publish.
+        await quiet(ws, events.RELAY_AFTER.total_seconds() + 0.5)
+        await ws.close()
+    finally:
+        await running.stop()
+
+
 # --- lateness swept by many at once ------------------------------------------------------------
 
 
@@ -424,7 +450,11 @@ async def test_a_redis_outage_is_reported_and_streams_resume_without_loss(
                 event.id
                 for event in await Event.filter(intervention_id__in=[pk(during[0]), pk(during[2])])
             ]
-            assert await all_published(elsewhere)
+            # Marked by the process that published them with its next batch of marks, well
+            # before a relay would look at them (events older than RELAY_AFTER only).
+            await eventually(
+                lambda: all_published(elsewhere), timeout=events.RELAY_AFTER.total_seconds() / 2
+            )
 
             await proxy.up()
             resumed = [await next_event(ws, op, timeout=15) for _ in during]

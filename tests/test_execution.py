@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,3 +142,50 @@ def test_plain_selections_never_reach_graphql_core_field_by_field(monkeypatch):
     assert result.data is not None
     assert len(result.data["page"]["items"]) == 5
     assert calls == ["Query"]  # only `page`, which has a resolver
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def items(self, count: int) -> AsyncGenerator[Item, None]:
+        for i in range(count):
+            yield _item(i % 5)
+
+
+SUBSCRIPTION = """subscription($count: Int!) { items(count: $count) {
+    id name tags { label colour } best { ...B } } }
+    fragment B on Tag { label }"""
+
+
+async def _events(execution_context_class: Any, count: int) -> tuple[list[Any], list[Any]]:
+    """The answers to each event, and the executors the subscription made."""
+    made: list[Any] = []
+
+    class Recorded(execution_context_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    schema = strawberry.Schema(
+        query=Query, subscription=Subscription, execution_context_class=Recorded
+    )
+    stream = await schema.subscribe(SUBSCRIPTION, variable_values={"count": count})
+    assert not isinstance(stream, strawberry.types.ExecutionResult)
+    answers = [(result.data, result.errors) async for result in stream]
+    return answers, made
+
+
+async def test_each_event_of_a_subscription_answers_like_graphql_core():
+    expected, _ = await _events(StrawberryGraphQLCoreExecutionContext, 5)
+    found, _ = await _events(FastExecutionContext, 5)
+    assert found == expected
+    assert all(data and errors is None for data, errors in found)
+
+
+async def test_a_long_subscription_keeps_no_memory_of_past_events():
+    # Each event is executed by a shallow copy of the subscription's executor: what it
+    # memoises by field group must not pile up in the dicts they share.
+    _, [few] = await _events(FastExecutionContext, 3)
+    _, [many] = await _events(FastExecutionContext, 300)
+    assert 0 < len(many._completers) == len(few._completers)
+    assert len(many._relevant_sub_fields) == len(few._relevant_sub_fields)
