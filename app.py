@@ -248,8 +248,10 @@ async def _sweep_sessions(runtime: Runtime, sockets: OpenSockets) -> None:
     while True:
         await asyncio.sleep(runtime.settings.session_sweep_seconds)
         try:
-            for session_id in sockets.session_ids():
-                if not await sessions.session_is_live(runtime, session_id):
+            open_ids = sockets.session_ids()
+            live = await sessions.live_sessions(runtime, open_ids)
+            for session_id in open_ids:
+                if session_id not in live:
                     await sockets.close(session_id)
             await password_rules.notify_aged_passwords(runtime)
         except Exception:

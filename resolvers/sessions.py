@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -214,11 +215,27 @@ async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | 
 
 
 async def session_is_live(rt: Runtime, session_id: int) -> bool:
+    return bool(await live_sessions(rt, [session_id]))
+
+
+SWEEP_BATCH = 500
+
+
+async def live_sessions(rt: Runtime, session_ids: Sequence[int]) -> set[int]:
+    """The sessions among `session_ids` still live: a statement per 500, so a sweep over
+    thousands of open sockets never holds the database for one statement each."""
     now = utcnow()
     idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
-    return await Session.filter(
-        id=session_id, revoked_at=None, expires_at__gt=now, last_seen_at__gt=now - idle_limit
-    ).exists()
+    live: set[int] = set()
+    for start in range(0, len(session_ids), SWEEP_BATCH):
+        found = await Session.filter(
+            id__in=list(session_ids[start : start + SWEEP_BATCH]),
+            revoked_at=None,
+            expires_at__gt=now,
+            last_seen_at__gt=now - idle_limit,
+        ).values_list("id", flat=True)
+        live.update(int(pk) for pk in found)  # type: ignore[call-overload]
+    return live
 
 
 async def revoke_sessions(rt: Runtime, session_ids: list[int]) -> None:

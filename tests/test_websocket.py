@@ -424,3 +424,17 @@ async def test_sockets_that_go_away_leave_nothing_behind(api, start, settings, h
         assert sockets.session_ids() == []
     finally:
         await running.stop()
+
+
+async def test_the_sweep_reads_sessions_in_batches(api, server, settings, home_agency):
+    """Thousands of open sockets: the sweep's statements come by batch, and say the same."""
+    from resolvers.sessions import SWEEP_BATCH, live_sessions
+
+    _, tokens = await signed_in(api, sessions=3)
+    live, revoked, expired = [await session_id(token) for token in tokens]
+    await Session.filter(id=revoked).update(revoked_at=utcnow())
+    await Session.filter(id=expired).update(expires_at=utcnow() - timedelta(seconds=1))
+    unknown = list(range(10**8, 10**8 + 2 * SWEEP_BATCH))
+    asked = [*unknown[:SWEEP_BATCH], revoked, live, *unknown[SWEEP_BATCH:], expired]
+    assert await live_sessions(server.app.state.runtime, asked) == {live}
+    assert await live_sessions(server.app.state.runtime, []) == set()
