@@ -7,9 +7,9 @@
 One run seeds a fresh database (an agency, a worker, a client, 50 visits in one day),
 serves the real app and a plain Starlette endpoint (bench/baseline.py) from the same
 database, each under uvicorn in a process of its own, checks they answer the same JSON,
-then loads them in turn, round after round, with N concurrent httpx clients. It prints
-requests/s, p50/p99 latency and server CPU per request for both, and the ratio
-GraphQL / baseline. Target: GraphQL at no less than 50 % of the baseline's throughput.
+then loads them in turn, round after round, over N keep-alive connections
+(bench/loader.py). It prints requests/s, p50/p99 latency and server CPU per request
+for both, and the ratio GraphQL / baseline. Target: GraphQL at no less than 50 % of the baseline's throughput.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bench import common
+from bench import common, loader
 
 VISITS = 50
 
@@ -144,15 +144,13 @@ async def load(
     body: bytes,
     concurrency: int,
     seconds: float,
-    measure: bool = True,
 ) -> Round:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     errors = 0
-    url = f"{server.url}/graphql"
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as http:
-        # Open every connection before the clock starts.
-        await asyncio.gather(*(http.post(url, content=body) for _ in range(concurrency)))
+    async with loader.pool(server.url, concurrency) as http:
+        request = http.request("POST", "/graphql", body, authorization=headers["authorization"])
+        # Every connection answers once before the clock starts.
+        await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
         cpu_before = server.cpu_seconds()
         client_before = time.process_time()
         started = time.perf_counter()
@@ -164,9 +162,9 @@ async def load(
                 sent = time.perf_counter()
                 if sent >= deadline:
                     return
-                response = await http.post(url, content=body)
+                response = await http.send(request)
                 done = time.perf_counter()
-                if response.status_code != 200 or b'"errors"' in response.content:
+                if response.status != 200 or b'"errors"' in response.body:
                     errors += 1
                 latencies.append(done - sent)
 

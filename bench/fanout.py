@@ -35,10 +35,9 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
-import httpx
 import websockets
 
-from bench import common
+from bench import common, loader
 
 WS_PROTOCOL = "graphql-transport-ws"
 CONNECT_CONCURRENCY = 50
@@ -293,40 +292,42 @@ async def fire(
     base_url: str, visits: list[tuple[str, int, str]], rate: float, connections: int
 ) -> tuple[list[Sent], float]:
     """Check-ins at `rate` per second, open loop (each at its own time, answered or not)."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     results: list[Sent] = []
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+    async with loader.pool(base_url, connections) as http:
 
-        async def one(visit: str, client: int, token: str, at: float) -> None:
+        async def one(visit: str, client: int, request: bytes, at: float) -> None:
             delay = at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             record = Sent(visit, client, time.monotonic())
             results.append(record)
-            body = {"query": common.CHECK_IN, "variables": {"input": {"interventionId": visit}}}
             try:
-                response = await http.post(
-                    "/graphql", json=body, headers={"authorization": f"Bearer {token}"}
-                )
+                response = await http.send(request)
                 record.answered = time.monotonic()
-                payload = response.json()
+                payload = json.loads(response.body)
                 check_in = (payload.get("data") or {}).get("checkIn") or {}
                 record.ok = (
-                    response.status_code == 200
+                    response.status == 200
                     and not payload.get("errors")
                     and not check_in.get("userErrors")
                     and (check_in.get("intervention") or {}).get("status") == "IN_PROGRESS"
                 )
-            except httpx.HTTPError:
+            except (OSError, asyncio.IncompleteReadError, loader.LoaderError, ValueError):
                 record.answered = time.monotonic()
 
-        # Open the pool before the clock starts.
-        await asyncio.gather(*(http.get("/healthz") for _ in range(min(connections, 20))))
+        def request(visit: str, token: str) -> bytes:
+            body = {"query": common.CHECK_IN, "variables": {"input": {"interventionId": visit}}}
+            return http.request(
+                "POST", "/graphql", json.dumps(body).encode(), authorization=f"Bearer {token}"
+            )
+
+        # Every request is prepared before the clock starts.
+        prepared = [request(visit, token) for visit, _, token in visits]
         started = time.monotonic() + 0.05
         await asyncio.gather(
             *(
-                one(visit, client, token, started + i / rate)
-                for i, (visit, client, token) in enumerate(visits)
+                one(visit, client, prepared[i], started + i / rate)
+                for i, (visit, client, _) in enumerate(visits)
             )
         )
         elapsed = max(r.sent for r in results) - started if results else 0.0
@@ -400,10 +401,16 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 await clients.report()  # forget the warm-up
                 dashboard.received.clear()
             cpu_before = server.cpu_seconds()
+            own_before = time.process_time()
             sent, elapsed = await fire(
                 server.url, world.visits[warm:], args.rate, args.http_connections
             )
             fired = time.monotonic()
+            print(
+                f"load generator (check-ins and dashboard): "
+                f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core",
+                flush=True,
+            )
             expected = {s.visit for s in sent if s.ok}
             # Wait until everything arrived at the dashboard (or a few seconds more).
             while len({v for v, _ in dashboard.received} & expected) < len(expected):
