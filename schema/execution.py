@@ -7,24 +7,33 @@ Most of them are strawberry "basic" fields (no resolver, no permission, no exten
 plain attributes of the dataclasses the resolvers hand over.
 
 Here a basic field whose whole selection is made of basic fields (scalars, enums,
-lists and objects of them) is completed in one pass, by functions compiled once per
-request for each selection. Anything else takes graphql-core's path: a field with a
+lists and objects of them) is completed in one pass, by functions compiled once for
+each selection of a document and shared by every execution of it (unless its variables
+can change what is selected). Anything else takes graphql-core's path: a field with a
 resolver or arguments, an abstract type, a middleware (schema extension `resolve`),
 `@defer` and `@stream`. Whenever the fast pass meets something it does not expect (a
 null where the schema says non-null, a value a scalar refuses, an exception, an
 awaitable), it gives the field up and graphql-core completes it from the start, so
 errors, null propagation and their paths are graphql-core's own. The fast pass only
 reads attributes, so running the field again is safe.
+
+A finished execution leaves no reference cycle behind (`build_response`): with thousands
+of open sockets, what the cycle collector had to find aged into the old generation, and
+each of its full collections stopped the process for most of a second.
 """
 
 from __future__ import annotations
 
 import functools
 import keyword
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -33,8 +42,15 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     GraphQLString,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     Undefined,
+    ValueNode,
+    VariableNode,
     is_leaf_type,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -48,6 +64,12 @@ _SEQUENCES = (list, tuple)
 
 # graphql-core fields are not hashable: keyed by id, the field kept alive beside its answer.
 _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
+
+
+# Completers by operation, for each schema: (operation kept alive, completers), newest last.
+SHARED_OPERATIONS = 256
+_Shared = OrderedDict[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any]]]
+_shared: weakref.WeakKeyDictionary[GraphQLSchema, _Shared] = weakref.WeakKeyDictionary()
 
 
 class GiveUp(Exception):
@@ -146,16 +168,88 @@ def _stable_key(type_: GraphQLOutputType, field_details_list: Any) -> tuple[Any,
     return tuple(key)
 
 
+def _has_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_has_variable(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_has_variable(f.value) for f in value.fields)
+    return False
+
+
+def collection_is_static(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether the fields collected for `operation` are the same whatever its variables.
+
+    They are unless a directive takes a variable (`@include(if: $x)`, `@skip`, `@defer`)
+    or a fragment spread takes arguments.
+    """
+    seen: set[str] = set()
+    pending: list[SelectionSetNode] = [operation.selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            for directive in selection.directives or ():
+                if any(_has_variable(argument.value) for argument in directive.arguments or ()):
+                    return False
+            if isinstance(selection, FragmentSpreadNode):
+                if getattr(selection, "arguments", None):
+                    return False
+                name = selection.name.value
+                if name in seen:
+                    continue
+                seen.add(name)
+                fragment = fragments.get(name)
+                if fragment is None:
+                    return False
+                pending.append(fragment.selection_set)
+            else:
+                nested = getattr(selection, "selection_set", None)
+                if nested is not None:
+                    pending.append(nested)
+    return True
+
+
+def _shared_completers(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> dict[tuple[Any, ...], Any] | None:
+    """The completers every execution of `operation` shares, or None if variables matter."""
+    by_operation = _shared.get(schema)
+    if by_operation is None:
+        by_operation = _shared[schema] = OrderedDict()
+    found = by_operation.get(id(operation))
+    if found is not None and found[0] is operation:
+        by_operation.move_to_end(id(operation))
+        return found[1]
+    if not collection_is_static(operation, fragments):
+        return None
+    completers: dict[tuple[Any, ...], Any] = {}
+    by_operation[id(operation)] = (operation, completers)
+    if len(by_operation) > SHARED_OPERATIONS:
+        by_operation.popitem(last=False)
+    return completers
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, completing plain-data selections in one pass."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A subscription's executor is copied for each event (`build_per_event_executor`),
-        # and each event collects its field groups anew. Keyed by field nodes, completers are
-        # compiled once per subscription and this dict stays the size of the document:
-        # (type, id(node)...) -> (field group keeping the nodes alive, completer or None).
-        self._completers: dict[tuple[Any, ...], tuple[Any, Complete | None]] = {}
+        # Keyed by field nodes, completers are compiled once for the document and this dict
+        # stays its size: (type, id(node)...) -> (field group keeping the nodes alive,
+        # completer or None). Parsed documents are cached (schema/limits.py), so when the
+        # variables cannot change what is collected, every execution of the operation shares
+        # one dict: thousands of subscriptions to the same document hold no completers of
+        # their own, and a request compiles nothing. Otherwise the dict is this executor's,
+        # and a subscription's: its executor is copied for each event
+        # (`build_per_event_executor`), each event collecting its field groups anew.
+        shared = _shared_completers(self.schema, self.operation, self.fragment_definitions)
+        self._completers: dict[tuple[Any, ...], tuple[Any, Complete | None]] = (
+            {} if shared is None else shared
+        )
         # The other groups, by identity, for one execution (one event) only.
         self._by_identity: dict[tuple[Any, ...], tuple[Any, Complete | None]] = {}
         manager = self.middleware_manager
@@ -171,6 +265,23 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         executor._stream_usages = type(self._stream_usages)()
         executor._by_identity = {}
         return executor
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        if not self.background_futures and not self.pending_incremental_futures:
+            # graphql-core's resolve-info helpers are bound methods of the executor, a
+            # reference cycle: every finished request (executor, context, viewer, collected
+            # fields, completers: about a hundred objects) was left to the cycle collector,
+            # whose young collections then ran often enough to age the objects of requests
+            # still running into the old generation. Nothing runs for this executor once its
+            # response is built; a subscription's executor lends copies to its events.
+            del self.async_helpers
+            # strawberry keeps an event's executor until the next event comes: let it hold
+            # no more than its answer.
+            self.root_value = None
+            self._relevant_sub_fields = {}
+            self._by_identity = {}
+        return response
 
     def execute_field(  # type: ignore[override]
         self,
@@ -280,7 +391,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             lines += ["    if not is_type_of(value, None):", "        raise GiveUp"]
         lines.append("    return {" + ", ".join(items) + "}")
         exec(_compiled("\n".join(lines)), namespace)  # noqa: S102 - attribute names only
-        object_: Complete = namespace["object_"]
+        # Taken out of its own globals: left in, the function and its namespace would make a
+        # cycle, freed only by the cycle collector.
+        object_: Complete = namespace.pop("object_")
         return object_
 
 
