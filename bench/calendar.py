@@ -9,7 +9,8 @@ serves the real app and a plain Starlette endpoint (bench/baseline.py) from the 
 database, each under uvicorn in a process of its own, checks they answer the same JSON,
 then loads them in turn, round after round, over N keep-alive connections
 (bench/loader.py). It prints requests/s, p50/p99 latency and server CPU per request
-for both, and the ratio GraphQL / baseline. Target: GraphQL at no less than 50 % of the baseline's throughput.
+for both, and the ratio GraphQL / baseline. Target: GraphQL at no less than 50 % of
+the baseline's throughput.
 """
 
 from __future__ import annotations
