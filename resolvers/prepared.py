@@ -16,17 +16,18 @@ parser, against well under 1 ms for the database to answer. So:
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from types import FunctionType
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
+
+from services.bounded import Bounded
 
 Converter = Callable[[Any], Any]
 
@@ -50,21 +51,6 @@ def _db_value(value: Any) -> Any:
 
 
 CACHE_SIZE = 256
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Bounded(OrderedDict[K, V]):
-    """A dict that forgets its oldest entries past `size`."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def __setitem__(self, key: K, value: V) -> None:
-        super().__setitem__(key, value)
-        if len(self) > self.size:
-            self.popitem(last=False)
 
 
 class PreparedRows:
@@ -75,9 +61,9 @@ class PreparedRows:
         self.fields = fields
         # (dialect, columns, shape) -> the SQL and where its parameters come from; None: not
         # cacheable. Bounded: the planner asks for the columns of each document it plans.
-        self._prepared: _Bounded[Hashable, _Prepared | None] = _Bounded(CACHE_SIZE)
-        self._converters: _Bounded[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
-            _Bounded(CACHE_SIZE)
+        self._prepared: Bounded[Hashable, _Prepared | None] = Bounded(CACHE_SIZE)
+        self._converters: Bounded[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
+            Bounded(CACHE_SIZE)
         )
 
     async def fetch(
@@ -99,7 +85,7 @@ class PreparedRows:
         db = self.model._meta.db
         dialect = db.capabilities.dialect
         key = (dialect, columns, shape)
-        if key not in self._prepared:
+        if not self._prepared.touch(key):
             self._prepared[key] = self._prepare(build, inputs, columns)
         prepared = self._prepared[key]
         if prepared is None:
@@ -149,7 +135,7 @@ class PreparedRows:
         self, dialect: str, columns: tuple[str, ...]
     ) -> list[tuple[str, Converter]]:
         key = (dialect, columns)
-        if key not in self._converters:
+        if not self._converters.touch(key):
             values: ValuesQuery[Any] = self.model.all().values(*columns)
             found = []
             for name in columns:

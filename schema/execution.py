@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import keyword
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +55,8 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from services.bounded import Bounded
+
 Complete = Callable[[Any], Any]
 
 # Scalars whose coercion hands values of one type back unchanged (graphql-core's own).
@@ -66,9 +67,10 @@ _SEQUENCES = (list, tuple)
 _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
 
 
-# Completers by operation, for each schema: (operation kept alive, completers), newest last.
+# For each schema, by id(operation): (the operation, kept alive so that its id stays its own;
+# the completers its executions share, or None when its variables can change the selection).
 SHARED_OPERATIONS = 256
-_Shared = OrderedDict[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any]]]
+_Shared = Bounded[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
 _shared: weakref.WeakKeyDictionary[GraphQLSchema, _Shared] = weakref.WeakKeyDictionary()
 
 
@@ -219,17 +221,13 @@ def _shared_completers(
     """The completers every execution of `operation` shares, or None if variables matter."""
     by_operation = _shared.get(schema)
     if by_operation is None:
-        by_operation = _shared[schema] = OrderedDict()
-    found = by_operation.get(id(operation))
-    if found is not None and found[0] is operation:
-        by_operation.move_to_end(id(operation))
-        return found[1]
-    if not collection_is_static(operation, fragments):
-        return None
-    completers: dict[tuple[Any, ...], Any] = {}
+        by_operation = _shared[schema] = Bounded(SHARED_OPERATIONS)
+    if by_operation.touch(id(operation)):
+        return by_operation[id(operation)][1]
+    completers: dict[tuple[Any, ...], Any] | None = (
+        {} if collection_is_static(operation, fragments) else None
+    )
     by_operation[id(operation)] = (operation, completers)
-    if len(by_operation) > SHARED_OPERATIONS:
-        by_operation.popitem(last=False)
     return completers
 
 

@@ -25,7 +25,6 @@ safe.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +54,7 @@ from strawberry.types.arguments import convert_arguments
 from schema.common import Page
 from schema.limits import Limits, chosen_operation
 from schema.rows import Collect, Fields, Row, RowType
+from services.bounded import Bounded
 
 log = logging.getLogger("passage.planner")
 
@@ -151,7 +151,7 @@ class Planner:
         self.schema = schema  # the strawberry schema
         self.limits = limits
         self.answered = 0
-        self._plans: OrderedDict[tuple[str, str | None], _Plan | None] = OrderedDict()
+        self._plans: Bounded[tuple[str, str | None], _Plan | None] = Bounded(PLAN_CACHE_SIZE)
 
     async def execute(
         self, query: str, variables: Any, context: Any, operation_name: str | None
@@ -208,8 +208,7 @@ class Planner:
 
     def _plan(self, query: str, operation_name: str | None) -> _Plan | None:
         key = (query, operation_name)
-        if key in self._plans:
-            self._plans.move_to_end(key)
+        if self._plans.touch(key):
             return self._plans[key]
         try:
             plan = self._make(query, operation_name)
@@ -219,8 +218,6 @@ class Planner:
             log.exception("planning failed")
             plan = None
         self._plans[key] = plan
-        if len(self._plans) > PLAN_CACHE_SIZE:
-            self._plans.popitem(last=False)
         return plan
 
     def _make(self, query: str, operation_name: str | None) -> _Plan | None:
