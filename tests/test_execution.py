@@ -147,11 +147,11 @@ def test_plain_selections_never_reach_graphql_core_field_by_field(monkeypatch):
     assert calls == ["Query"]  # only `page`, which has a resolver
 
 
-def _recording(weak: bool = False) -> tuple[type[FastExecutionContext], list[Any]]:
-    """An executor class, and the executors it makes (weak references if `weak`)."""
+def _recording(base: Any = FastExecutionContext, weak: bool = False) -> tuple[Any, list[Any]]:
+    """A subclass of executor `base`, and the executors it makes (weak references if `weak`)."""
     made: list[Any] = []
 
-    class Recorded(FastExecutionContext):
+    class Recorded(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             made.append(weakref.ref(self) if weak else self)
@@ -231,15 +231,9 @@ SUBSCRIPTION = """subscription($count: Int!) { items(count: $count) {
 
 async def _events(execution_context_class: Any, count: int) -> tuple[list[Any], list[Any]]:
     """The answers to each event, and the executors the subscription made."""
-    made: list[Any] = []
-
-    class Recorded(execution_context_class):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
+    recorded, made = _recording(execution_context_class)
     schema = strawberry.Schema(
-        query=Query, subscription=Subscription, execution_context_class=Recorded
+        query=Query, subscription=Subscription, execution_context_class=recorded
     )
     stream = await schema.subscribe(SUBSCRIPTION, variable_values={"count": count})
     assert not isinstance(stream, strawberry.types.ExecutionResult)
