@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -194,7 +194,9 @@ async def test_the_household_and_the_agency_see_it_live(api, team):
     ],
 )
 async def test_bad_periods_are_refused(api, team, shift, length, note, code):
-    first = weekday_ahead(0) + timedelta(days=shift)
+    # From the agency's today, not from a weekday: "two days before next Monday" is today on
+    # a Saturday.
+    first = datetime.now(PARIS).date() + timedelta(days=shift)
     result = await declare(api, team.client, first, first + timedelta(days=length), note)
     assert result["absence"] is None
     assert [e["code"] for e in result["userErrors"]] == [code]
