@@ -84,7 +84,7 @@ class Invoice(Model):
     advance_cents = fields.IntField(default=0)
     amount_due_cents = fields.IntField()
     advance_note = fields.CharField(max_length=300, default="")
-    advance_status = fields.CharEnumField(AdvanceStatus, max_length=12, null=True)
+    advance_status = fields.CharEnumField(AdvanceStatus, max_length=24, null=True)
     status = fields.CharEnumField(InvoiceStatus, max_length=12, default=InvoiceStatus.ISSUED)
     paid_cents = fields.IntField(default=0)
     agency_name = fields.CharField(max_length=200)

@@ -154,11 +154,14 @@ class InvoiceStatus(StrEnum):
 class AdvanceStatus(StrEnum):
     """Where the immediate advance of an invoice stands in the URSSAF exchange."""
 
-    TO_SEND = "TO_SEND"
-    SENT = "SENT"
-    VALIDATED = "VALIDATED"
-    REFUSED = "REFUSED"
-    PAID = "PAID"
+    TO_SEND = "TO_SEND"  # the invoice is issued; its payment request is not yet accepted
+    SENT = "SENT"  # URSSAF integrated the payment request
+    AWAITING_VALIDATION = "AWAITING_VALIDATION"  # the household has 48 h to validate or contest
+    VALIDATED = "VALIDATED"  # validated by the household, or by silence after 48 h
+    REFUSED = "REFUSED"  # refused by URSSAF or by the household
+    CONTESTED = "CONTESTED"  # contested by the household after validation
+    CANCELLED = "CANCELLED"  # cancelled before payment
+    PAID = "PAID"  # URSSAF paid the advance to the agency
 
 
 class PaymentMethod(StrEnum):

@@ -173,9 +173,21 @@ async def statement_client(
 # Until the URSSAF exchange exists, staff move the advance along by hand.
 ADVANCE_STEPS = {
     AdvanceStatus.TO_SEND: {AdvanceStatus.SENT},
-    AdvanceStatus.SENT: {AdvanceStatus.VALIDATED, AdvanceStatus.REFUSED},
-    AdvanceStatus.VALIDATED: {AdvanceStatus.PAID},
+    AdvanceStatus.SENT: {
+        AdvanceStatus.AWAITING_VALIDATION,
+        AdvanceStatus.VALIDATED,
+        AdvanceStatus.REFUSED,
+        AdvanceStatus.CANCELLED,
+    },
+    AdvanceStatus.AWAITING_VALIDATION: {
+        AdvanceStatus.VALIDATED,
+        AdvanceStatus.REFUSED,
+        AdvanceStatus.CANCELLED,
+    },
+    AdvanceStatus.VALIDATED: {AdvanceStatus.PAID, AdvanceStatus.CONTESTED, AdvanceStatus.CANCELLED},
     AdvanceStatus.REFUSED: {AdvanceStatus.TO_SEND},
+    AdvanceStatus.CONTESTED: {AdvanceStatus.TO_SEND},
+    AdvanceStatus.CANCELLED: {AdvanceStatus.TO_SEND},
     AdvanceStatus.PAID: set(),
 }
 
