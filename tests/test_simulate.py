@@ -22,8 +22,9 @@ from simulation import simulate
 
 
 async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(
-    api, settings, home_agency
+    daytime, api, settings, home_agency
 ):
+    # It plays the rest of today: at 23:55 there would be nothing left to play.
     await seed_demo(build_runtime(settings))
     agency = await Agency.get(name=DEMO_AGENCY)
     started = datetime.now(UTC)
