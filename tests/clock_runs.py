@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ import pytest
 
 from tests.clock import ENV, instant_from
 
+COUNTED = ("passed", "failed", "error")
 TAIL_LINES = 800  # of a failed instant's output: its failures and short summary
 
 
@@ -30,6 +32,11 @@ class Outcome:
     status: int
     output: str
     seconds: float
+
+    def count(self, word: str) -> int:
+        """How many tests the closing line counts as `word` (passed, failed, error)."""
+        found = re.search(rf"(\d+) {word}", self.summary)
+        return int(found.group(1)) if found else 0
 
     @property
     def summary(self) -> str:
@@ -80,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n===== end of the output at {outcome.instant} =====\n{tail}")
     failed = sum(outcome.status != 0 for outcome in outcomes)
     print(f"{len(outcomes)} instants in {time.monotonic() - started:.0f} s, {failed} failed")
+    tests = {word: sum(outcome.count(word) for outcome in outcomes) for word in COUNTED}
+    print(f"clock: {tests['passed']} passed, {tests['failed'] + tests['error']} failed")
     return 1 if failed else 0
 
 
