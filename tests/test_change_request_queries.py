@@ -25,7 +25,8 @@ query Pending {
 
 def working_days(count: int) -> list[date]:
     """Monday-to-Friday days from weekday_ahead() on (the agency is closed at weekends)."""
-    days, day = [], weekday_ahead()
+    days: list[date] = []
+    day = weekday_ahead()
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)
