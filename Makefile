@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://root@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run demo test test-sqlite test-services check schema fmt clean
+.PHONY: install run demo test test-sqlite test-services test-clock screenshot check schema fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -54,6 +54,26 @@ test-services: install
 	else \
 		echo "PostgreSQL or Redis unreachable: ran on SQLite + memory bus only"; \
 	fi
+
+# The date-sensitive tests (marker `clock`) at each instant, the whole process moved there
+# (tests/clock.py), on SQLite, CLOCK_JOBS instants at a time: weekend, before midnight,
+# New Year's Eve, both DST nights, 29 February (docs/testing.md).
+CLOCK_INSTANTS ?= \
+	2026-12-05T10:00:00+01:00 \
+	2026-12-06T10:00:00+01:00 \
+	2026-12-09T23:55:00+01:00 \
+	2026-12-31T23:30:00+01:00 \
+	2027-03-28T01:58:00+01:00 \
+	2027-10-31T02:58:00+02:00 \
+	2028-02-29T10:00:00+01:00
+CLOCK_JOBS ?= 2
+test-clock: install
+	$(BIN)/python -m tests.clock_runs --jobs $(CLOCK_JOBS) $(CLOCK_INSTANTS)
+
+# README's picture of the dashboard, taken by the browser test (tests write none of it).
+screenshot: install
+	PASSAGE_SCREENSHOT=$(CURDIR)/docs/dashboard.png $(BIN)/python -m pytest -q \
+		tests/test_dashboard_browser.py -k requests_messages_and_ratings
 
 check: install
 	$(BIN)/ruff check .

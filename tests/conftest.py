@@ -24,6 +24,9 @@ from tests import backends
 from tests.client import Api
 from tests.mailbox import Mailbox, start_smtp
 
+# The suite's clock (PASSAGE_TEST_NOW, the `clock` marker) and its timeout with stacks.
+pytest_plugins = ("tests.clock", "tests.hangs")
+
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PASSWORD = "Vrai-Mot2Passe!"
 _counter = itertools.count(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -23,10 +23,21 @@ query Pending {
 """
 
 
-async def _requests(api, team, count: int) -> None:
+def working_days(count: int) -> list[date]:
+    """Monday-to-Friday days from weekday_ahead() on (the agency is closed at weekends)."""
+    days: list[date] = []
     day = weekday_ahead()
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+async def _requests(api, team, count: int) -> None:
+    days = working_days(count // 5 + 2)
     for index in range(count):
-        when = day + timedelta(days=index // 5)
+        when, next_day = days[index // 5], days[index // 5 + 1]
         visit_id = await visit(api, team, at(when, 8 + 2 * (index % 5), 1))
         if index % 3 == 0:
             made = await ask(
@@ -43,8 +54,8 @@ async def _requests(api, team, count: int) -> None:
                 team,
                 kind="EXTRA_VISIT",
                 serviceTypeCode="WINDOWS",
-                scheduledStart=at(when + timedelta(days=1), 9, 1)[0],
-                scheduledEnd=at(when + timedelta(days=1), 9, 1)[1],
+                scheduledStart=at(next_day, 9, 1)[0],
+                scheduledEnd=at(next_day, 9, 1)[1],
             )
         else:
             made = await ask(api, team, kind="CANCELLATION", interventionId=visit_id)

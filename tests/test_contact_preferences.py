@@ -137,8 +137,11 @@ async def test_sms_wait_for_the_end_of_quiet_hours(api, team):
     assert result["preferences"]["smsQuietHours"] == quiet_around(now, inside=True)
     await decision(api, team)
     [held] = await settled(api, team, "request_", "PENDING")
-    wait = datetime.fromisoformat(held["nextAttemptAt"]) - now
-    assert timedelta(minutes=55) < wait <= timedelta(minutes=61)
+    # Held to the end of the quiet hours on Paris's wall clock: an hour of wall clock from
+    # now, which is two real hours on the autumn DST night.
+    end = (now.astimezone(PARIS) + timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert datetime.fromisoformat(held["nextAttemptAt"]) == end.astimezone(UTC)
+    assert timedelta(minutes=55) < end - now <= timedelta(hours=2)
     # Outside quiet hours, an SMS goes at once.
     await update(api, team.client, smsQuietHours=quiet_around(now, inside=False))
     await decision(api, team, reject_reason="Complet")

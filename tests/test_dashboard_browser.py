@@ -22,6 +22,7 @@ from resolvers.staff import create_agency
 from schema.ids import to_global_id
 from tests import backends, factories
 from tests.client import Api
+from tests.clock import ClockedBrowser
 from tests.conftest import PASSWORD, start_server
 from tests.selfservice import at, weekday_ahead
 from tests.test_change_requests import REQUEST
@@ -29,7 +30,11 @@ from tests.test_interventions import CHECK_IN, CHECK_OUT, SCHEDULE
 from tests.test_ratings import RATE
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
+# Never a tracked file: `make screenshot` copies it to docs/dashboard.png (README's picture).
+SCREENSHOT = Path(
+    os.environ.get("PASSAGE_SCREENSHOT")
+    or Path(__file__).resolve().parent / "artifacts" / "dashboard.png"
+)
 ON_SITE = 'tr[data-visit="{}"][data-status="on-site"]'
 STAFF_PANELS = '[data-panel="requests"], [data-panel="conversations"], [data-panel="ratings"]'
 WORKERS = [("Fatou", "Diallo"), ("Lucas", "Petit"), ("Inès", "Garnier"), ("Marc", "Faure")]
@@ -54,7 +59,7 @@ async def browser() -> AsyncIterator[Any]:
     playwright = await async_playwright().start()
     # Root in CI containers: Chromium's sandbox needs user namespaces it may not have.
     chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-    yield chromium
+    yield ClockedBrowser(chromium)
     await chromium.close()
     await playwright.stop()
 
@@ -77,7 +82,11 @@ async def _data(api: Api, query: str, variables: dict[str, Any], token: str) -> 
 
 
 async def build_day(api: Api, settings: Any, moved: dict[str, str] | None = None) -> Day:
-    """`moved` maps the north-west codes to others, for a second agency in one session."""
+    """`moved` maps the north-west codes to others, for a second agency in one session.
+
+    Its visits start within minutes and are read back on the staff's view of today: the
+    tests that build it run in working hours (the `daytime` fixture), not at 23:55.
+    """
     moved = moved or {}
     day = Day()
     codes = [moved.get(code, code) for code in ("75017", "75018")]
@@ -170,7 +179,7 @@ async def sign_in(page: Any, base_url: str, email: str) -> None:
     await page.wait_for_selector('#live[data-state="live"]')
 
 
-async def test_staff_watch_the_day_live_across_a_server_restart(api, settings, browser):
+async def test_staff_watch_the_day_live_across_a_server_restart(daytime, api, settings, browser):
     day = await build_day(api, settings, moved={"75017": "75015", "75018": "75016"})
     await Account.filter(email=day.client_emails[0]).update(email_verified_at=datetime.now(UTC))
     running = await start_server(settings)
@@ -252,7 +261,7 @@ mutation Send($input: SendMessageInput!) {
 """
 
 
-async def test_staff_see_requests_messages_and_ratings_arrive_live(api, settings, browser):
+async def test_staff_see_requests_messages_and_ratings_arrive_live(daytime, api, settings, browser):
     day = await build_day(api, settings)
     # Anne Girard (verified) has a visit next week she will ask to move.
     anne_email, anne_token = day.client_emails[4], day.client_tokens[4]
@@ -336,7 +345,7 @@ async def test_staff_see_requests_messages_and_ratings_arrive_live(api, settings
         await ratings.locator("li.rating.low").wait_for(timeout=2000)
         assert "Trop rapide." in await ratings.inner_text()
 
-        SCREENSHOT.parent.mkdir(exist_ok=True)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
         # Decided from the panel: a refusal needs a reason, an approval moves the visit.

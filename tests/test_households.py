@@ -92,7 +92,10 @@ async def test_codes_are_encrypted_and_never_shown_back_to_the_client(api, setti
     assert staff == {"accessCodes": CODES, "allergies": "Acariens"}
 
 
-async def test_the_assigned_worker_gets_the_codes_on_the_day_only(api, settings, mailbox, team):
+async def test_the_assigned_worker_gets_the_codes_on_the_day_only(
+    daytime, api, settings, mailbox, team
+):
+    # "Today's visit" starts in minutes: at 23:57 it would be tomorrow's (daytime).
     await profile(api, team.client, accessCodes=CODES, instructions="Fermer le portail")
     today = await visit(api, team, soon(0.05, 1))
     later = await visit(api, team, at(weekday_ahead(), 10))
@@ -185,7 +188,7 @@ async def test_only_the_client_edits_its_profile(api, team):
         assert await api.error_code(STAFF, {"id": team.client_id}, token) == "FORBIDDEN"
 
 
-async def test_codes_never_reach_the_logs(api, team, caplog):
+async def test_codes_never_reach_the_logs(daytime, api, team, caplog):
     caplog.set_level(logging.DEBUG)  # SQL statements and their parameters included
     await profile(api, team.client, accessCodes="Digicode 9F31B")
     visit_id = await visit(api, team, soon(0.05, 1))

@@ -39,20 +39,22 @@ mutation End($input: EndRecurringPlanInput!) {
 """
 
 
-def next_monday() -> date:
-    today = datetime.now(PARIS).date()
-    return today + timedelta(days=7 - today.weekday())
+def first_day() -> date:
+    """A plan's first day, two days ahead: its first four weeks fall inside the four-week
+    horizon whatever today's weekday (a plan starting next Monday had three on a Monday)."""
+    return datetime.now(PARIS).date() + timedelta(days=2)
 
 
-def plan_input(team, **overrides) -> dict[str, Any]:
+def plan_input(team, first: date | None = None, **overrides) -> dict[str, Any]:
+    first = first or first_day()
     values = {
         "clientId": team.client_id,
         "workerId": team.worker_id,
         "serviceTypeCode": "IRONING",
-        "weekday": 1,
+        "weekday": first.weekday(),
         "startTime": "09:00:00",
         "durationMinutes": 180,
-        "validFrom": next_monday().isoformat(),
+        "validFrom": first.isoformat(),
     }
     values.update(overrides)
     return values
@@ -70,14 +72,15 @@ async def team(api, settings, home_agency):
 
 
 async def test_a_plan_keeps_its_weeks_materialised_at_local_wall_clock_time(api, team, server):
-    result = await api.data(CREATE, {"input": plan_input(team)}, token=team.staff_token)
+    first = first_day()
+    result = await api.data(CREATE, {"input": plan_input(team, first)}, token=team.staff_token)
     payload = result["createRecurringPlan"]
     assert payload["userErrors"] == [] and payload["skippedDays"] == []
     visits = await plan_visits(payload["plan"]["id"])
     assert len(visits) == 4  # the four-week horizon
-    for visit in visits:
+    for week, visit in enumerate(visits):
         local = visit.scheduled_start.astimezone(PARIS)
-        assert (local.weekday(), local.time()) == (1, time(9, 0))
+        assert (local.date(), local.time()) == (first + timedelta(weeks=week), time(9, 0))
         assert visit.scheduled_end - visit.scheduled_start == timedelta(hours=3)
     # The loop is idempotent: running it again (in any process) creates nothing more.
     runtime = server.app.state.runtime
@@ -87,24 +90,26 @@ async def test_a_plan_keeps_its_weeks_materialised_at_local_wall_clock_time(api,
 
 
 async def test_weeks_where_the_worker_is_booked_are_skipped_and_reported(api, team):
-    tuesday = next_monday() + timedelta(days=1)
-    start = datetime.combine(tuesday, time(10, 0), tzinfo=PARIS)
+    first = first_day()
+    start = datetime.combine(first, time(10, 0), tzinfo=PARIS)
     hours_from_now = (start - datetime.now(UTC)).total_seconds() / 3600
     assert (await schedule(api, team, hours_from_now=hours_from_now))["userErrors"] == []
-    payload = (await api.data(CREATE, {"input": plan_input(team)}, token=team.staff_token))[
+    payload = (await api.data(CREATE, {"input": plan_input(team, first)}, token=team.staff_token))[
         "createRecurringPlan"
     ]
-    assert payload["skippedDays"] == [tuesday.isoformat()]
+    assert payload["skippedDays"] == [first.isoformat()]
     assert len(await plan_visits(payload["plan"]["id"])) == 3
 
 
 async def test_changing_and_ending_a_plan_moves_and_cancels_its_future_visits(api, team):
-    created = (await api.data(CREATE, {"input": plan_input(team)}, token=team.staff_token))[
+    first = first_day()
+    created = (await api.data(CREATE, {"input": plan_input(team, first)}, token=team.staff_token))[
         "createRecurringPlan"
     ]["plan"]
+    later = plan_input(team, first, startTime="14:00:00")
     moved = await api.data(
         UPDATE,
-        {"input": {"planId": created["id"], "plan": plan_input(team, startTime="14:00:00")}},
+        {"input": {"planId": created["id"], "plan": later}},
         token=team.staff_token,
     )
     assert moved["updateRecurringPlan"]["userErrors"] == []
@@ -114,7 +119,7 @@ async def test_changing_and_ending_a_plan_moves_and_cancels_its_future_visits(ap
     assert {v.scheduled_start.astimezone(PARIS).time() for v in live} == {time(14, 0)}
     assert all(v.cancellation_reason for v in visits if v.status is InterventionStatus.CANCELLED)
 
-    last_day = next_monday() + timedelta(days=8)  # keeps the first two Tuesdays
+    last_day = first + timedelta(days=7)  # keeps the first two weeks
     ended = await api.data(
         END,
         {"input": {"planId": created["id"], "lastDay": last_day.isoformat()}},

@@ -1,0 +1,186 @@
+"""The suite's clock: the whole test process, server included, at a chosen instant.
+
+`PASSAGE_TEST_NOW=2026-12-05T10:00:00+01:00` moves the process there for the whole run
+(time-machine, ticking from there): the server runs in the test's event loop, so it sees
+the same instant as the tests. Without it the run uses the real clock. Either way the
+header of the run names the instant, so a failure can be replayed at it.
+
+Tests that depend on today's date, weekday or hour carry the `clock` marker; `make
+test-clock` runs them at each instant of CLOCK_INSTANTS (docs/testing.md). What is not
+moved: the event loop's and the database's own clocks (monotonic, and never read by the
+code: the database gets its times from Python), and Chromium, whose page clock is set by
+`ClockedBrowser`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+ENV = "PASSAGE_TEST_NOW"
+PARIS = ZoneInfo("Europe/Paris")
+
+# Modules whose tests build their dates from today's date, weekday or hour (the `clock`
+# marker, given here so their files stay as they are; a new test can carry the marker).
+CLOCK_MODULES = {
+    "test_absences",
+    "test_attendance",
+    "test_calendar_queries",
+    "test_change_request_access",
+    "test_change_request_kinds",
+    "test_change_request_queries",
+    "test_change_requests",
+    "test_contact_preferences",
+    "test_corrections",
+    "test_dashboard_browser",
+    "test_dashboard_client_panels",
+    "test_demo",
+    "test_feeds",
+    "test_households",
+    "test_interventions",
+    "test_news",
+    "test_notifications",
+    "test_planner",
+    "test_planning_rules",
+    "test_plans",
+    "test_reply_promise",
+    "test_simulate",
+    "test_tips",
+    "test_webinars",
+}
+
+# Billing tests are written against fixed months of 2026 and read invoice numbers and tax
+# years that come from the day of issue: they run on a pinned, ticking clock instead
+# (time-machine's own `time_machine` marker, which any test may carry too). In the past of
+# every run (the suite's instants and the real clock), so the rows they write never look
+# newer than the other tests' own.
+BILLING_DAY = "2026-12-01T10:00:00+01:00"
+PINNED_MODULES = {
+    "test_billing_documents": BILLING_DAY,
+    "test_billing_late_cancellations": BILLING_DAY,
+    "test_invoice_numbering": BILLING_DAY,
+    "test_invoice_queries": BILLING_DAY,
+    "test_invoicing": BILLING_DAY,
+    "test_payments": BILLING_DAY,
+    "test_tax_certificates": BILLING_DAY,
+}
+_traveller: time_machine.travel | None = None
+_started_at: datetime | None = None
+# Jumps made by `daytime`, kept to the end of the run so the clock never goes back.
+_jumps: list[time_machine.travel] = []
+
+
+def instant_from(text: str) -> datetime:
+    """An ISO 8601 instant with its offset (a wall time alone would be ambiguous)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise pytest.UsageError(f"{ENV}={text!r} is not an ISO 8601 instant") from error
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"{ENV}={text!r} needs an offset, e.g. +01:00 for Paris")
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _traveller, _started_at
+    config.addinivalue_line(
+        "markers",
+        "clock: depends on today's date, weekday or hour; `make test-clock` runs it at "
+        "each instant of CLOCK_INSTANTS",
+    )
+    text = os.environ.get(ENV, "")
+    if text:
+        # Started before any fixture, so tokens, rows and the server all share one timeline.
+        _traveller = time_machine.travel(instant_from(text), tick=True)
+        _traveller.start()
+    _started_at = datetime.now(UTC)
+
+
+@pytest.hookimpl(tryfirst=True)  # before time-machine's own hook reads its marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that may jump to working hours go last: the others all run at the run's instant.
+    items.sort(key=lambda item: "daytime" in getattr(item, "fixturenames", ()))
+    for item in items:
+        module = item.path.stem
+        if module in CLOCK_MODULES:
+            item.add_marker(pytest.mark.clock)
+        if module in PINNED_MODULES and item.get_closest_marker("time_machine") is None:
+            item.add_marker(pytest.mark.time_machine(PINNED_MODULES[module]))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _traveller
+    while _jumps:
+        _jumps.pop().stop()
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    started = (_started_at or datetime.now(UTC)).astimezone(PARIS).isoformat(timespec="seconds")
+    source = ENV if _traveller is not None else "real clock"
+    return f"clock: {started} ({source}); replay with {ENV}={started}"
+
+
+def paris_now() -> datetime:
+    return datetime.now(PARIS)
+
+
+def next_daytime(hour: int = 10, earliest: int = 8, latest: int = 18) -> datetime | None:
+    """The next `hour`:00 in Paris when now is outside [earliest, latest), else None."""
+    now = paris_now()
+    if earliest <= now.hour < latest:
+        return None
+    day = now.date() if now.hour < hour else now.date() + timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=PARIS)
+
+
+@pytest.fixture
+def daytime() -> datetime:
+    """Working hours in Paris, for a scenario that needs hours of the working day ahead.
+
+    A morning of visits read back on the staff's view of today, or a simulated day, cannot
+    fit between 23:55 and midnight. Outside 08:00-18:00 the process (tests and server)
+    jumps forward to the next 10:00 and stays on that timeline, ticking, to the end of the
+    run: the clock never goes back, and these tests run last (see above) so the others
+    keep the run's instant. Returns the Paris time the test starts at.
+    """
+    target = next_daytime()
+    if target is not None:
+        jump = time_machine.travel(target, tick=True)
+        jump.start()
+        _jumps.append(jump)
+    return paris_now()
+
+
+def travelling() -> bool:
+    """Whether the process runs on a moved clock (the run's instant or a test's jump)."""
+    return bool(time_machine.traveller_stack)
+
+
+class ClockedBrowser:
+    """Chromium runs on the real clock: its pages get the process's instant when it moved.
+
+    Playwright's page clock then ticks from there like ours does (timers run as usual).
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+
+    async def new_context(self, **options: Any) -> Any:
+        context = await self.browser.new_context(**options)
+        if travelling():
+            await context.clock.install(time=datetime.now(UTC))
+        return context
+
+    async def new_page(self, **options: Any) -> Any:
+        page = await self.browser.new_page(**options)
+        if travelling():
+            await page.clock.install(time=datetime.now(UTC))
+        return page
