@@ -313,7 +313,9 @@ async def remove_address(
 
 
 async def addresses(viewer: Viewer | None, client_id: int | None = None) -> list[Address]:
-    _, client = await _household(viewer, client_id)
+    account, client = await _household(viewer, client_id)
+    if client_id is not None:
+        await _audit(viewer, account, client, "addresses", PrivacyAction.FILE_ACCESSED)
     return list(await Address.filter(client_id=client.id, removed_at=None).order_by("id"))
 
 

@@ -20,7 +20,7 @@ from tests import factories
 from tests.billing_helpers import paris
 from tests.client import WsClient
 from tests.conftest import PASSWORD, SECRET
-from tests.mailbox import token_in
+from tests.mailbox import body_of, token_in
 from tests.test_erasure import CONFIRM, REQUEST
 
 EXPORT = "mutation { requestDataExport { dataExport { status } userErrors { code } } }"
@@ -225,3 +225,36 @@ async def test_addresses_and_the_visits_planned_there(api, settings):
     assert removed["removeAddress"] == {"flaggedVisits": 1, "userErrors": []}
     rows = (await api.data(ADDRESSES, token=t.client_token))["myAddresses"]
     assert [row["isBilling"] for row in rows] == [True]
+
+
+HOUSEHOLD_FILE = "query H($id: ID!) { clientHousehold(clientId: $id) { allergies } }"
+
+
+async def test_staff_opening_a_household_file_is_listed_for_admin(api, settings):
+    t = await bh.team(api, settings)
+    admin = await factories.log_in(api, await factories.staff(settings, t.agency_id, Role.ADMIN))
+    client_gid = bh.to_global_id("Client", t.client_id)
+    await api.data(HOUSEHOLD_FILE, {"id": client_gid}, t.staff_token)
+    await api.data("query A($c: ID) { myAddresses(clientId: $c) { id } }", {"c": client_gid}, admin)
+    trail = (await api.data(AUDIT, {"c": client_gid}, admin))["privacyAudit"]
+    assert [(e["action"], e["detail"]) for e in trail] == [
+        ("FILE_ACCESSED", "addresses"),
+        ("FILE_ACCESSED", "household"),
+    ]
+
+
+async def test_link_pages_keep_a_strict_policy_and_frontend_url_moves_the_links(
+    api, settings, mailbox, start, home_agency
+):
+    for path in ("/verify-email", "/reset-password", "/login", "/account-deletion", "/data-export"):
+        response = await api.http.get(path)
+        assert response.status_code == 200 and "data-page" in response.text
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe" not in policy
+    own = await start(settings.with_(frontend_url="https://espace.agence.example"))
+    try:
+        email, _ = await factories.client(own.api)
+        message = await mailbox.wait_for(email, "Confirmez votre adresse")
+        assert "https://espace.agence.example/verify-email#token=" in body_of(message)
+    finally:
+        await own.stop()
