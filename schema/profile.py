@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from models.interventions import Address as AddressModel
@@ -120,7 +122,27 @@ def _address(result: profile.AddressResult) -> AddressPayload:
 
 
 @strawberry.type
+class VisitAddressFlag:
+    intervention_id: strawberry.ID
+    reason: str
+    created_at: datetime
+
+
+@strawberry.type
 class ProfileQueries:
+    @strawberry.field(
+        description="Planned visits whose address the household removed: to move (ADVISOR, ADMIN)."
+    )
+    async def visit_address_flags(self, info: Info) -> list[VisitAddressFlag]:
+        return [
+            VisitAddressFlag(
+                intervention_id=strawberry.ID(to_global_id("Intervention", row.intervention_id)),
+                reason=row.reason,
+                created_at=row.created_at,
+            )
+            for row in await profile.flagged_visits(info.context.viewer)
+        ]
+
     @strawberry.field(description="The household's addresses (CLIENT; staff with clientId).")
     async def my_addresses(
         self, info: Info, client_id: strawberry.ID | None = None

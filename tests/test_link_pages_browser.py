@@ -10,8 +10,8 @@ from tests import billing_helpers as bh
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.mailbox import body_of
+from tests.privacy_helpers import REQUEST
 from tests.test_dashboard_browser import browser  # noqa: F401  (the shared Chromium)
-from tests.test_erasure import REQUEST
 
 NEW_PASSWORD = "Autre-Mot2Passe!"
 RESET = "mutation R($e: String!) { requestPasswordReset(email: $e) { ok } }"

@@ -21,17 +21,12 @@ from tests.billing_helpers import paris
 from tests.client import WsClient
 from tests.conftest import PASSWORD, SECRET
 from tests.mailbox import body_of, token_in
-from tests.test_erasure import CONFIRM, REQUEST
+from tests.privacy_helpers import CONFIRM, REQUEST, UPDATE
 
 EXPORT = "mutation { requestDataExport { dataExport { status } userErrors { code } } }"
 STATUS = "{ dataExport { status progress downloadUrl } }"
 EVENTS = "subscription { dataExportEvents { type dataExportId } }"
 CANCEL = "mutation { cancelAccountDeletion { deletion { status } userErrors { code } } }"
-UPDATE = """
-mutation U($input: UpdateProfileInput!) {
-  updateProfile(input: $input) { account { firstName phone } userErrors { field code } }
-}
-"""
 AUDIT = "query A($c: ID) { privacyAudit(clientId: $c) { action actorAccountId detail } }"
 EMAIL = """
 mutation E($input: RequestEmailChangeInput!) {
@@ -42,6 +37,7 @@ VERIFY = (
     "mutation V($t: String!) { verifyEmail(token: $t) { account { email } userErrors { code } } }"
 )
 ADDRESSES = "{ myAddresses { id line1 isBilling } }"
+FLAGS = "{ visitAddressFlags { interventionId reason } }"
 ADD = """
 mutation A($input: AddAddressInput!) {
   addAddress(input: $input) { address { id } userErrors { field code } }
@@ -223,6 +219,9 @@ async def test_addresses_and_the_visits_planned_there(api, settings):
     assert foreign["removeAddress"]["userErrors"] == [{"code": "NOT_FOUND"}]
     removed = await api.data(REMOVE, {"input": {"id": address_id}}, t.client_token)
     assert removed["removeAddress"] == {"flaggedVisits": 1, "userErrors": []}
+    flags = (await api.data(FLAGS, token=t.staff_token))["visitAddressFlags"]
+    assert [f["interventionId"] for f in flags] == [bh.to_global_id("Intervention", visit.id)]
+    assert await api.error_code(FLAGS, token=t.client_token) == "FORBIDDEN"
     rows = (await api.data(ADDRESSES, token=t.client_token))["myAddresses"]
     assert [row["isBilling"] for row in rows] == [True]
 
