@@ -179,6 +179,15 @@ class PrivacyMutations:
     async def request_data_export(
         self, info: Info, input: RequestDataExportInput | None = None
     ) -> DataExportPayload:
+        if input is not None and input.format != "zip":
+            return DataExportPayload(
+                data_export=None,
+                user_errors=[
+                    UserErrorType(  # type: ignore[call-arg]
+                        field=["format"], message="Format non pris en charge.", code="BAD_FORMAT"
+                    )
+                ],
+            )
         result = await exports.request_export(info.context.runtime, info.context.viewer)
         return DataExportPayload(
             data_export=DataExport.of(info, result.export) if result.export else None,
