@@ -36,16 +36,22 @@ async def test_an_inactive_household_is_warned_and_kept_if_it_comes_back(
     api, settings, server, mailbox
 ):
     t = await bh.team(api, settings)
+    served = await bh.team(api, settings)  # never signs in, but still receives visits
+    await bh.visit(served, utcnow() - timedelta(days=20), worked=(0, 60))
     account = await Account.get(email=t.client_email)
     long_ago = utcnow() - timedelta(days=settings.inactive_household_days + 5)
-    await Account.filter(id=account.id).update(created_at=long_ago)
-    await Session.filter(account_id=account.id).update(last_seen_at=long_ago, created_at=long_ago)
+    for email in (t.client_email, served.client_email):
+        await Account.filter(email=email).update(created_at=long_ago)
+        await Session.filter(account__email=email).update(
+            last_seen_at=long_ago, created_at=long_ago
+        )
     runtime = server.app.state.runtime
     await retention.run_once(runtime, force=True)
     warned = await AccountDeletion.get(account_id=account.id)
     assert warned.reason == DeletionReason.INACTIVITY
     assert warned.status == DeletionStatus.SCHEDULED
     await mailbox.wait_for(t.client_email, "Votre compte inactif va être supprimé")
+    assert not await AccountDeletion.filter(account__email=served.client_email).exists()
     await retention.run_once(runtime, force=True)
     assert await AccountDeletion.filter(account_id=account.id).count() == 1  # warned once
 

@@ -7,7 +7,7 @@ import contextlib
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Client
@@ -54,8 +54,8 @@ async def run_once(rt: Runtime, *, force: bool = False) -> dict[str, int]:
     s = rt.settings
     done = {
         "positions": await Intervention.filter(
-            checked_in_at__lt=now - timedelta(days=s.checkin_position_days),
-            check_in_latitude__not_isnull=True,
+            Q(check_in_latitude__not_isnull=True) | Q(check_out_latitude__not_isnull=True),
+            scheduled_start__lt=now - timedelta(days=s.checkin_position_days),
         ).update(
             check_in_latitude=None,
             check_in_longitude=None,
@@ -95,12 +95,17 @@ async def warn_inactive(rt: Runtime, now: datetime) -> int:
                 status=DeletionStatus.CANCELLED, cancelled_at=now
             )
     seen = Session.filter(last_seen_at__gte=cutoff).values_list("account_id", flat=True)
+    # A household still receiving visits is active, signed in or not.
+    served = Intervention.filter(scheduled_start__gte=cutoff).values_list(
+        "client__account_id", flat=True
+    )
     open_ = AccountDeletion.filter(
         status__in=(DeletionStatus.AWAITING_CONFIRMATION, DeletionStatus.SCHEDULED)
     ).values_list("account_id", flat=True)
     candidates = (
         await Account.filter(role=Role.CLIENT, status=AccountStatus.ACTIVE, created_at__lt=cutoff)
         .exclude(id__in=Subquery(seen))
+        .exclude(id__in=Subquery(served))
         .exclude(id__in=Subquery(open_))
         .limit(BATCH)
     )
