@@ -46,6 +46,7 @@ from resolvers import (
 )
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
+from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
 from resolvers.runtime import RequestMeta, Runtime
@@ -399,6 +400,25 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def archived_document(request: Request) -> Response:
+        found = await legal_archive.download(
+            settings,
+            request.path_params["document_id"],
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if found is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            bytes(found.content),
+            media_type="application/pdf",
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": f'attachment; filename="{found.filename}"',
+                "x-content-type-options": "nosniff",
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -431,6 +451,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
             Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),
             Route("/exports/{export_id:int}.zip", data_export, methods=["GET"]),
+            Route("/archive/{document_id:int}.pdf", archived_document, methods=["GET"]),
             # The pages behind e-mailed links, and their script and style.
             *[Route(path, Page(pages, name), methods=["GET"]) for path, name in PAGES.items()],
             Mount("/pages", app=pages, name="pages"),

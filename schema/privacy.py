@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 import strawberry
@@ -12,7 +12,7 @@ from models.enums import PRIVACY_EVENT_TYPES, DataExportStatus, DeletionStatus, 
 from models.privacy import AccountDeletion as DeletionModel
 from models.privacy import DataExport as ExportModel
 from resolvers import live
-from resolvers.privacy import audit, deletion, exports
+from resolvers.privacy import archive, audit, deletion, exports
 from schema.common import UserErrorType, user_errors
 from schema.context import Info
 from schema.ids import after_pk, cursor_for, expect_id, to_global_id
@@ -86,6 +86,14 @@ class PrivacyAuditEntry:
 
 
 @strawberry.type
+class ArchivedDocument:
+    filename: str
+    archived_at: datetime
+    keep_until: date
+    pdf_url: str = strawberry.field(description="Signed link, valid DOCUMENT_LINK_SECONDS.")
+
+
+@strawberry.type
 class DataExportPayload:
     data_export: DataExport | None
     user_errors: list[UserErrorType]
@@ -140,6 +148,27 @@ class PrivacyQueries:
                 answer_by=p.answer_by,
             )
             for p in await deletion.pending(info.context.viewer)
+        ]
+
+    @strawberry.field(
+        description="Documents frozen when a household was erased (tax certificates), kept for "
+        "their legal period; its invoices stay in `invoices` (ADMIN)."
+    )
+    async def legal_archive(
+        self, info: Info, client_id: strawberry.ID
+    ) -> list[ArchivedDocument] | None:
+        rows = await archive.documents(info.context.viewer, expect_id(client_id, "Client"))
+        if rows is None:
+            return None
+        settings = info.context.runtime.settings
+        return [
+            ArchivedDocument(
+                filename=row.filename,
+                archived_at=row.archived_at,
+                keep_until=row.keep_until,
+                pdf_url=archive.link(settings, row),
+            )
+            for row in rows
         ]
 
     @strawberry.field(

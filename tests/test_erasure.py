@@ -27,6 +27,7 @@ from tests.test_tax_certificates import PUBLISH
 
 PENDING = "{ pendingAccountDeletions { clientId status effectiveAt answerBy } }"
 ME = "{ me { email } }"
+ARCHIVE = "query A($c: ID!) { legalArchive(clientId: $c) { filename keepUntil pdfUrl } }"
 INVOICE_PDF = "{ invoices(first: 5) { edges { node { number pdfUrl } } } }"
 # What may still name the household: the legal archive (invoices keep their own copy)
 # and the audit trail (ids only, checked below anyway).
@@ -141,3 +142,18 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     advisor_edges = (await api.data(INVOICE_PDF, token=t.staff_token))["invoices"]["edges"]
     assert advisor_edges == []
+    client_gid = bh.to_global_id("Client", t.client_id)
+    [frozen] = (await api.data(ARCHIVE, {"c": client_gid}, admin_token))["legalArchive"]
+    assert frozen["filename"] == "attestation-fiscale-2025.pdf"
+    async with httpx.AsyncClient() as http:
+        certificate = await http.get(frozen["pdfUrl"].replace(settings.public_url, api.base_url))
+    assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
+    assert await api.error_code(ARCHIVE, {"c": client_gid}, t.staff_token) == "FORBIDDEN"
+
+    # Once its legal period is over, the archive goes too.
+    await AccountDeletion.filter(account_id=account.id).update(
+        archive_until=utcnow().date() - timedelta(days=1)
+    )
+    assert (await retention.run_once(runtime, force=True))["archivesPurged"] == 1
+    assert not await Invoice.filter(client_id=t.client_id).exists()
+    assert (await api.data(ARCHIVE, {"c": client_gid}, admin_token))["legalArchive"] == []
