@@ -23,7 +23,8 @@ from resolvers import guards
 from resolvers.accounts import agency_for_postal_code
 from resolvers.errors import Forbidden, NotFound, UserError, user_error
 from resolvers.privacy import audit
-from resolvers.runtime import Runtime, Viewer
+from resolvers.privacy.password_check import confirm_password
+from resolvers.runtime import RequestMeta, Runtime, Viewer
 from services import identity, mailer, privacy_emails
 from services.clock import utcnow
 from services.tokens import digest, new_token
@@ -132,11 +133,11 @@ async def _audit(
 
 
 async def request_email_change(
-    rt: Runtime, viewer: Viewer | None, new_email: str, password: str
+    rt: Runtime, viewer: Viewer | None, new_email: str, password: str, meta: RequestMeta
 ) -> list[UserError]:
     viewer = guards.signed_in(viewer)
     account = await Account.get(id=viewer.account_id)
-    if not await rt.passwords.verify(account.password_hash, password[:128]):
+    if not await confirm_password(rt, account, password, meta):
         return [user_error("password", "Mot de passe incorrect.", "INVALID_PASSWORD")]
     email = identity.normalize_email(new_email)
     if email is None:

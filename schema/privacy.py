@@ -230,7 +230,7 @@ class PrivacyMutations:
         self, info: Info, input: RequestAccountDeletionInput
     ) -> AccountDeletionPayload:
         result = await deletion.request_deletion(
-            info.context.runtime, info.context.viewer, input.password
+            info.context.runtime, info.context.viewer, input.password, info.context.meta
         )
         return _deletion_payload(result)
 

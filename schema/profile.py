@@ -178,7 +178,11 @@ class ProfileMutations:
         self, info: Info, input: RequestEmailChangeInput
     ) -> RequestEmailChangePayload:
         errors = await profile.request_email_change(
-            info.context.runtime, info.context.viewer, input.new_email[:300], input.password
+            info.context.runtime,
+            info.context.viewer,
+            input.new_email[:300],
+            input.password,
+            info.context.meta,
         )
         return RequestEmailChangePayload(ok=not errors, user_errors=user_errors(errors))
 

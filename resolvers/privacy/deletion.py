@@ -24,9 +24,10 @@ from resolvers.accounts import consume_token
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.privacy import audit
 from resolvers.privacy.domains import billing as billing_domain
+from resolvers.privacy.password_check import confirm_password
 from resolvers.privacy.registry import Household, domains
-from resolvers.runtime import Runtime, Viewer
-from resolvers.sessions import MAX_PASSWORD_INPUT, revoke_sessions
+from resolvers.runtime import RequestMeta, Runtime, Viewer
+from resolvers.sessions import revoke_sessions
 from services import mailer, privacy_emails
 from services.clock import utcnow
 from services.tokens import digest, new_token
@@ -66,9 +67,11 @@ async def current(viewer: Viewer | None) -> AccountDeletion | None:
     )
 
 
-async def request_deletion(rt: Runtime, viewer: Viewer | None, password: str) -> DeletionResult:
+async def request_deletion(
+    rt: Runtime, viewer: Viewer | None, password: str, meta: RequestMeta
+) -> DeletionResult:
     account, client = await _own_client(viewer)
-    if not await rt.passwords.verify(account.password_hash, password[:MAX_PASSWORD_INPUT]):
+    if not await confirm_password(rt, account, password, meta):
         return DeletionResult(
             None, [user_error("password", "Mot de passe incorrect.", "INVALID_PASSWORD")]
         )
