@@ -33,6 +33,7 @@ from tortoise import connections
 
 from dashboard import DashboardFiles
 from models.db import close_db, init_db
+from pages import PAGES, Page, page_files
 from resolvers import (
     attachments,
     digests,
@@ -45,6 +46,9 @@ from resolvers import (
 )
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
+from resolvers.privacy import archive as legal_archive
+from resolvers.privacy import exports as data_exports
+from resolvers.privacy import retention
 from resolvers.runtime import RequestMeta, Runtime
 from schema import build_schema
 from schema.context import Context
@@ -274,6 +278,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         allowed_origins=settings.allowed_origins,
     )
     sdl = graphql.schema.as_str() + "\n"
+    pages = page_files(settings.production)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -296,6 +301,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),
             asyncio.create_task(_sweep_sessions(runtime, sockets), name="session-sweep"),
+            asyncio.create_task(data_exports.run(runtime), name="data-exports"),
+            asyncio.create_task(retention.run(runtime), name="retention"),
         ]
         try:
             yield
@@ -374,6 +381,44 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def data_export(request: Request) -> Response:
+        archive = await data_exports.download(
+            settings,
+            request.path_params["export_id"],
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if archive is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            archive,
+            media_type="application/zip",
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": 'attachment; filename="mes-donnees-passage.zip"',
+                "x-content-type-options": "nosniff",
+            },
+        )
+
+    async def archived_document(request: Request) -> Response:
+        found = await legal_archive.download(
+            settings,
+            request.path_params["document_id"],
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        )
+        if found is None:
+            return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
+        return Response(
+            bytes(found.content),
+            media_type="application/pdf",
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": f'attachment; filename="{found.filename}"',
+                "x-content-type-options": "nosniff",
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -405,6 +450,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             # Relative, so it stays right behind a proxy that rewrites the scheme.
             Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
             Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),
+            Route("/exports/{export_id:int}.zip", data_export, methods=["GET"]),
+            Route("/archive/{document_id:int}.pdf", archived_document, methods=["GET"]),
+            # The pages behind e-mailed links, and their script and style.
+            *[Route(path, Page(pages, name), methods=["GET"]) for path, name in PAGES.items()],
+            Mount("/pages", app=pages, name="pages"),
         ],
         # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
         middleware=[

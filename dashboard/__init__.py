@@ -23,8 +23,8 @@ class DashboardFiles:
     data: everything it shows comes from /graphql after sign-in.
     """
 
-    def __init__(self, production: bool) -> None:
-        self.files = StaticFiles(directory=DASHBOARD_DIR, html=True)
+    def __init__(self, production: bool, directory: Path = DASHBOARD_DIR) -> None:
+        self.files = StaticFiles(directory=directory, html=True)
         # Production pages are served over HTTPS, whatever a proxy told us.
         self.production = production
 

@@ -90,6 +90,8 @@ class Client(Model):
     billing_city = fields.CharField(max_length=100)
     billing_country = fields.CharField(max_length=2, default="FR")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Erased (RGPD art. 17): only the legal archive is left, for ADMIN eyes only.
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "client"

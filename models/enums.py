@@ -17,11 +17,16 @@ class Role(StrEnum):
 class AccountStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DISABLED = "DISABLED"
+    # Personal data rights: the account was erased (its row kept, pseudonymised).
+    CLOSED = "CLOSED"
 
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "VERIFY_EMAIL"
     RESET_PASSWORD = "RESET_PASSWORD"
+    # Personal data rights: a new e-mail address to verify, a deletion to confirm.
+    CHANGE_EMAIL = "CHANGE_EMAIL"
+    CONFIRM_DELETION = "CONFIRM_DELETION"
 
 
 class SecurityEventKind(StrEnum):
@@ -82,6 +87,8 @@ class EventType(StrEnum):
     REQUEST_REJECTED = "REQUEST_REJECTED"
     REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
     ABSENCE_DECLARED = "ABSENCE_DECLARED"
+    # Personal data rights: a household's data export is ready (dataExportEvents).
+    DATA_EXPORT_READY = "DATA_EXPORT_READY"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -210,3 +217,43 @@ class DigestFrequency(StrEnum):
     INSTANT = "INSTANT"
     DAILY = "DAILY"
     WEEKLY = "WEEKLY"
+
+
+# Personal data rights (RGPD): exports, deletions, and their audit trail.
+PRIVACY_EVENT_TYPES = frozenset({EventType.DATA_EXPORT_READY})
+
+
+class DataExportStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    READY = "READY"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+
+
+class DeletionStatus(StrEnum):
+    AWAITING_CONFIRMATION = "AWAITING_CONFIRMATION"  # the e-mailed link not yet followed
+    SCHEDULED = "SCHEDULED"  # confirmed: erased when the grace period ends
+    CANCELLED = "CANCELLED"
+    DONE = "DONE"
+
+
+class DeletionReason(StrEnum):
+    REQUESTED = "REQUESTED"  # the household asked (RGPD art. 17)
+    INACTIVITY = "INACTIVITY"  # no activity for the retention period, warned beforehand
+
+
+class PrivacyAction(StrEnum):
+    """What the personal data audit trail records (listed for ADMIN)."""
+
+    EXPORT_REQUESTED = "EXPORT_REQUESTED"
+    EXPORT_DOWNLOADED = "EXPORT_DOWNLOADED"
+    RECTIFIED = "RECTIFIED"
+    EMAIL_CHANGED = "EMAIL_CHANGED"
+    DELETION_REQUESTED = "DELETION_REQUESTED"
+    DELETION_CONFIRMED = "DELETION_CONFIRMED"
+    DELETION_CANCELLED = "DELETION_CANCELLED"
+    ERASED = "ERASED"
+    ARCHIVE_PURGED = "ARCHIVE_PURGED"
+    INACTIVITY_WARNED = "INACTIVITY_WARNED"
+    FILE_ACCESSED = "FILE_ACCESSED"

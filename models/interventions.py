@@ -43,6 +43,8 @@ class Address(Model):
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
     is_billing = fields.BooleanField(default=False)
+    # Removed by the household: kept for the visits already made there.
+    removed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "address"

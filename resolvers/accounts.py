@@ -163,7 +163,7 @@ async def issue_token(account: Account, purpose: TokenPurpose, ttl: timedelta) -
 async def _send_verification(rt: Runtime, account: Account) -> None:
     token = await issue_token(account, TokenPurpose.VERIFY_EMAIL, VERIFY_TTL)
     # The token travels in the fragment, which browsers never send to servers or proxies.
-    link = f"{rt.settings.public_url}/verify-email#token={token}"
+    link = f"{rt.settings.link_base}/verify-email#token={token}"
     subject, body = emails.verification(account.first_name, link)
     await mailer.enqueue("verify_email", account.email, subject, body)
 
@@ -238,7 +238,7 @@ async def _notify_existing_owner(rt: Runtime, email: str) -> None:
         "Tentative d'inscription avec votre adresse",
         f"Bonjour {owner.first_name},\n\nQuelqu'un a tenté de créer un espace client avec votre "
         "adresse e-mail, qui a déjà un compte. Si c'était vous, connectez-vous ou utilisez "
-        f"« mot de passe oublié » : {rt.settings.public_url}/login" + emails.SIGNATURE,
+        f"« mot de passe oublié » : {rt.settings.link_base}/login" + emails.SIGNATURE,
     )
 
 
@@ -255,6 +255,7 @@ async def consume_token(token: str, purpose: TokenPurpose) -> OneTimeToken | Non
 
 
 async def verify_email(token: str, meta: RequestMeta) -> tuple[Account | None, list[UserError]]:
+    """A sign-up's address; a changed address is confirmed by `profile.confirm_email_change`."""
     async with in_transaction():
         row = await consume_token(token, TokenPurpose.VERIFY_EMAIL)
         if row is None:

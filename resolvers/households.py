@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from models.accounts import Agency, Client
-from models.enums import InterventionStatus, Role
+from models.enums import InterventionStatus, PrivacyAction, Role
 from models.interventions import Intervention
 from models.selfservice import HouseholdProfile, VisitNote
 from resolvers import guards
 from resolvers.change_requests import client_of
 from resolvers.errors import UserError, user_error
 from resolvers.lookups import worker_id_of
+from resolvers.privacy import audit as privacy_audit
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
 from services.sealing import Sealer
@@ -164,8 +165,16 @@ async def my_profile(viewer: Viewer | None) -> Profile:
 
 async def client_profile(rt: Runtime, viewer: Viewer | None, client_id: int) -> Profile | None:
     staff = guards.staff(viewer)
-    if not await Client.exists(id=client_id, agency_id=staff.agency_id):
+    if not await Client.exists(id=client_id, agency_id=staff.agency_id, erased_at=None):
         return None
+    # Staff opening a household's file is on the personal data audit trail.
+    await privacy_audit.record(
+        PrivacyAction.FILE_ACCESSED,
+        agency_id=staff.agency_id,
+        client_id=client_id,
+        actor_account_id=staff.account_id,
+        detail="household",
+    )
     return _profile(client_id, await HouseholdProfile.get_or_none(client_id=client_id), rt)
 
 

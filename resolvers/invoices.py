@@ -59,6 +59,9 @@ async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[
     viewer = guards.signed_in(viewer)
     if viewer.is_staff and viewer.agency_id is not None:
         query = Invoice.filter(agency_id=viewer.agency_id)
+        if viewer.role is not Role.ADMIN:
+            # An erased household's invoices are a legal archive: ADMIN only (docs/privacy.md).
+            query = query.filter(client__erased_at=None)
     elif viewer.role is Role.CLIENT:
         client = await client_of(viewer)
         if client is None:
@@ -93,7 +96,12 @@ async def can_see(viewer: Viewer | None, invoice: Invoice) -> bool:
     if viewer is None:
         return False
     if viewer.is_staff:
-        return viewer.agency_id == invoice.agency_id
+        if viewer.agency_id != invoice.agency_id:
+            return False
+        return (
+            viewer.role is Role.ADMIN
+            or not await Client.filter(id=invoice.client_id, erased_at__not_isnull=True).exists()
+        )
     if viewer.role is Role.CLIENT:
         client = await client_of(viewer)
         return client is not None and client.id == invoice.client_id

@@ -123,7 +123,7 @@ async def _request_password_reset(rt: Runtime, email: str, meta: RequestMeta) ->
         return
     async with in_transaction():
         token = await issue_token(account, TokenPurpose.RESET_PASSWORD, RESET_TTL)
-        link = f"{rt.settings.public_url}/reset-password#token={token}"
+        link = f"{rt.settings.link_base}/reset-password#token={token}"
         subject, body = emails.password_reset(account.first_name, link)
         await mailer.enqueue("password_reset", account.email, subject, body)
         await audit.record(SecurityEventKind.PASSWORD_RESET_REQUESTED, account.id, meta)

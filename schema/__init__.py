@@ -41,6 +41,8 @@ from schema.nodes import NodeQueries
 from schema.planner import Planner
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
+from schema.privacy import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
+from schema.profile import ProfileMutations, ProfileQueries
 from schema.ratings import RatingMutations, RatingQueries
 from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
@@ -69,6 +71,9 @@ QUERY_TYPES: tuple[type, ...] = (
     AbsenceQueries,
     ContactQueries,
     NodeQueries,
+    # Personal data rights (issue 15).
+    ProfileQueries,
+    PrivacyQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountMutations,
@@ -89,6 +94,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     HouseholdMutations,
     AbsenceMutations,
     ContactMutations,
+    # Personal data rights (issue 15).
+    ProfileMutations,
+    PrivacyMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -99,6 +107,7 @@ Subscription = merge_types(
         MessageSubscriptions,
         ChangeRequestSubscriptions,
         BillingSubscriptions,
+        PrivacySubscriptions,
     ),
 )
 

@@ -11,7 +11,7 @@ from models.accounts import Agency as AgencyModel
 from models.accounts import Client as ClientModel
 from models.accounts import Worker as WorkerModel
 from models.enums import Role as RoleEnum
-from resolvers import accounts, conversations
+from resolvers import accounts, conversations, profile
 from resolvers.passwords import password_age_days
 from schema.common import Node, UserErrorType, user_errors
 from schema.context import Info
@@ -248,7 +248,10 @@ class AccountMutations:
 
     @strawberry.mutation(description="Consumes the single-use token of a verification e-mail.")
     async def verify_email(self, info: Info, token: str) -> VerifyEmailPayload:
-        account, errors = await accounts.verify_email(token, info.context.meta)
+        if token.startswith("eml_"):  # a changed address (resolvers/profile.py)
+            account, errors = await profile.confirm_email_change(info.context.runtime, token)
+        else:
+            account, errors = await accounts.verify_email(token, info.context.meta)
         return VerifyEmailPayload(
             account=Account.from_model(account) if account else None,
             user_errors=user_errors(errors),

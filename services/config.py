@@ -144,6 +144,25 @@ class Settings:
     attachment_link_seconds: int = 300
     # How often each process looks for digests whose period is over.
     digest_poll_seconds: float = 300.0
+    # Personal data rights and retention (docs/privacy.md). FRONTEND_URL: where the pages
+    # behind e-mailed links live when the agency serves its own; empty: Passage's own.
+    frontend_url: str = ""
+    deletion_grace_days: int = 30
+    export_link_seconds: int = 300
+    export_keep_hours: int = 48
+    export_poll_seconds: float = 5.0
+    retention_poll_seconds: float = 3600.0
+    checkin_position_days: int = 61
+    inactive_household_days: int = 3 * 365
+    inactivity_notice_days: int = 30
+    legal_archive_years: int = 10
+    security_log_days: int = 365
+    privacy_audit_days: int = 5 * 365
+
+    @property
+    def link_base(self) -> str:
+        """Where the links in e-mails point: the agency's own front end, else Passage's."""
+        return self.frontend_url or self.public_url
 
     @property
     def production(self) -> bool:
@@ -189,6 +208,7 @@ class Settings:
             raise ConfigError(
                 "ATTACHMENT_LINK_SECONDS must be 1 to 3600, MESSAGE_ATTACHMENT_MAX_BYTES positive"
             )
+        self._validate_retention()
         self._validate_sms_url()
         if self.data_encryption_key:
             try:
@@ -220,6 +240,26 @@ class Settings:
             # The provider's token and the clients' numbers would cross the network in clear.
             raise ConfigError("SMS_URL must be https:// in production (or http:// on loopback)")
         return self
+
+    def _validate_retention(self) -> None:
+        if not 0 <= self.deletion_grace_days <= 90:
+            raise ConfigError("DELETION_GRACE_DAYS must be between 0 and 90")
+        if not 10 <= self.export_link_seconds <= 3600 or self.export_keep_hours < 1:
+            raise ConfigError("EXPORT_LINK_SECONDS must be 10 to 3600, EXPORT_KEEP_HOURS >= 1")
+        if self.export_poll_seconds <= 0 or self.retention_poll_seconds <= 0:
+            raise ConfigError("EXPORT_POLL_SECONDS and RETENTION_POLL_SECONDS must be positive")
+        periods = (
+            self.checkin_position_days,
+            self.inactive_household_days,
+            self.inactivity_notice_days,
+            self.legal_archive_years,
+            self.security_log_days,
+            self.privacy_audit_days,
+        )
+        if min(periods) < 1:
+            raise ConfigError("Retention periods must be at least 1")
+        if self.frontend_url and not self.frontend_url.startswith(("https://", "http://")):
+            raise ConfigError("FRONTEND_URL must be an http(s):// address")
 
     def _validate_sms_url(self) -> None:
         try:
@@ -289,4 +329,16 @@ def load_settings() -> Settings:
         message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
         attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
         digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
+        frontend_url=_env("FRONTEND_URL", "").rstrip("/"),
+        deletion_grace_days=_int("DELETION_GRACE_DAYS", 30),
+        export_link_seconds=_int("EXPORT_LINK_SECONDS", 300),
+        export_keep_hours=_int("EXPORT_KEEP_HOURS", 48),
+        export_poll_seconds=_float("EXPORT_POLL_SECONDS", 5.0),
+        retention_poll_seconds=_float("RETENTION_POLL_SECONDS", 3600.0),
+        checkin_position_days=_int("RETENTION_CHECKIN_POSITION_DAYS", 61),
+        inactive_household_days=_int("RETENTION_INACTIVE_HOUSEHOLD_DAYS", 3 * 365),
+        inactivity_notice_days=_int("RETENTION_INACTIVITY_NOTICE_DAYS", 30),
+        legal_archive_years=_int("RETENTION_LEGAL_ARCHIVE_YEARS", 10),
+        security_log_days=_int("RETENTION_SECURITY_LOG_DAYS", 365),
+        privacy_audit_days=_int("RETENTION_PRIVACY_AUDIT_DAYS", 5 * 365),
     ).validate()
