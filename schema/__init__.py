@@ -27,6 +27,7 @@ from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
+from schema.edge import OUT_OF_RANGE, SCALAR_OVERRIDES, is_data_exception
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.help import HelpQueries
@@ -179,6 +180,12 @@ class PassageSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            if is_data_exception(error.original_error):
+                # A value no column could hold (schema/edge.py): the caller's, not ours.
+                error.message = OUT_OF_RANGE
+                error.original_error = None
+                error.extensions = {**(error.extensions or {}), "code": BAD_INPUT}
+                continue
             if is_expected(error):
                 # graphql-core's own refusals (variables, operation name) come without a code.
                 if not (error.extensions or {}).get("code"):
@@ -213,6 +220,8 @@ def build_schema(
         max_aliases=settings.max_aliases,
         max_operations=settings.max_operations,
         max_cost=settings.max_query_cost,
+        max_pairs=settings.max_field_pairs,
+        max_directives=settings.max_directives,
         introspection=settings.introspection,
         hide_suggestions=settings.production,
     )
@@ -223,6 +232,7 @@ def build_schema(
         extensions=[lambda: QueryLimits(limits)],
         limits=limits,
         planned=settings.planned_queries,
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext

@@ -111,6 +111,9 @@ class Settings:
     max_tokens: int = 2000
     max_operations: int = 5
     max_query_cost: int = 5000
+    # Validation budget: pairs of fields sharing a response name, directives (schema/budget.py).
+    max_field_pairs: int = 200
+    max_directives: int = 20
     max_subscriptions_per_connection: int = 10
     ws_init_timeout_seconds: float = 5.0
     # Root lists read straight from rows to JSON (schema/planner.py); off: graphql-core only.
@@ -267,6 +270,8 @@ def load_settings() -> Settings:
         max_aliases=_int("MAX_ALIASES", 15),
         max_tokens=_int("MAX_TOKENS", 2000),
         max_operations=_int("MAX_OPERATIONS", 5),
+        max_field_pairs=_int("MAX_FIELD_PAIRS", 200),
+        max_directives=_int("MAX_DIRECTIVES", 20),
         max_ws_message_bytes=_int("MAX_WS_MESSAGE_BYTES", 64 * 1024),
         max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
         planned_queries=_switch("PLANNED_QUERIES", True),
