@@ -101,6 +101,9 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
+    # Sign-ups allowed per e-mail address and per network address in the same window.
+    signup_max_per_email: int = 3
+    signup_max_per_address: int = 20
     verification_resend_per_hour: int = 3
     reset_requests_per_hour: int = 3
     # Endpoint limits.
@@ -278,6 +281,8 @@ def load_settings() -> Settings:
         login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
+        signup_max_per_email=_int("SIGNUP_MAX_PER_EMAIL", 3),
+        signup_max_per_address=_int("SIGNUP_MAX_PER_ADDRESS", 20),
         session_sweep_seconds=_float("SESSION_SWEEP_SECONDS", 30.0),
         outbox_retry_base_seconds=_float("OUTBOX_RETRY_BASE_SECONDS", 5.0),
         late_after_minutes=_int("LATE_AFTER_MINUTES", 15),
