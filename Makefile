@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://root@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run demo test test-sqlite test-services check schema fmt clean
+.PHONY: install run demo test test-sqlite test-services attack check schema fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -54,6 +54,11 @@ test-services: install
 	else \
 		echo "PostgreSQL or Redis unreachable: ran on SQLite + memory bus only"; \
 	fi
+
+# The long part of the attack-and-failure suite (docs/security.md), run before a release:
+# one line per family with the cases tried and failed. The fast part runs in `make test`.
+attack: install
+	$(BIN)/python -m pytest -q -s tests/attack/long_run.py
 
 check: install
 	$(BIN)/ruff check .
