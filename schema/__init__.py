@@ -181,7 +181,14 @@ class PassageSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             if is_data_exception(error.original_error):
-                # A value no column could hold (schema/edge.py): the caller's, not ours.
+                # A value no column could hold (schema/edge.py): the caller's, not ours;
+                # logged still, in case a division by zero or a bad cast was ours.
+                log.warning(  # the class only: the database's message may quote the value
+                    "value refused by the database at %s (%s)",
+                    error.path,
+                    type(error.original_error).__name__,
+                    extra={"fields": {"request_id": request_id_var.get()}},
+                )
                 error.message = OUT_OF_RANGE
                 error.original_error = None
                 error.extensions = {**(error.extensions or {}), "code": BAD_INPUT}
