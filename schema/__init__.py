@@ -27,7 +27,13 @@ from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
-from schema.edge import OUT_OF_RANGE, SCALAR_OVERRIDES, is_data_exception
+from schema.edge import (
+    OUT_OF_RANGE,
+    SCALAR_OVERRIDES,
+    UNAVAILABLE,
+    is_data_exception,
+    is_unavailable,
+)
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.help import HelpQueries
@@ -192,6 +198,18 @@ class PassageSchema(strawberry.Schema):
                 error.message = OUT_OF_RANGE
                 error.original_error = None
                 error.extensions = {**(error.extensions or {}), "code": BAD_INPUT}
+                continue
+            if is_unavailable(error.original_error):
+                # The database is restarting or down: say so, and retry later; no traceback.
+                log.warning(
+                    "database unreachable at %s (%s)",
+                    error.path,
+                    type(error.original_error).__name__,
+                    extra={"fields": {"request_id": request_id_var.get()}},
+                )
+                error.message = UNAVAILABLE
+                error.original_error = None
+                error.extensions = {**(error.extensions or {}), "code": "SERVICE_UNAVAILABLE"}
                 continue
             if is_expected(error):
                 # graphql-core's own refusals (variables, operation name) come without a code.

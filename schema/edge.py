@@ -120,3 +120,27 @@ def is_data_exception(error: BaseException | None) -> bool:
             return False
         seen += 1
     return False
+
+
+UNAVAILABLE = "Service momentanément indisponible, réessayez dans un instant."
+# Connection exceptions (08) and operator intervention (57P: shutdown, starting up).
+_UNAVAILABLE_STATES = ("08", "57P")
+_UNAVAILABLE_NAMES = frozenset(
+    {"DBConnectionError", "ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"}
+)
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached (restarting, down), however it was wrapped."""
+    seen = 0
+    while error is not None and seen < 6:
+        state = str(getattr(error, "sqlstate", "") or "")
+        if (
+            isinstance(error, OSError)
+            or state.startswith(_UNAVAILABLE_STATES)
+            or type(error).__name__ in _UNAVAILABLE_NAMES
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -298,3 +299,20 @@ async def test_websocket_holders_are_bounded(start, settings):
     finally:
         await running.stop()
     _record("websocket holders", 20, failed)
+
+
+async def test_postgres_restart():
+    # In a process of its own: the ORM of this one stays on the session's database.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.attack.pg_restart",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 300)
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    if report.get("skipped"):
+        pytest.skip(report["skipped"])
+    print(f"    recovered {report['recovered']:.2f} s after the restart")
+    _record("postgres restart", report["tried"], report["failed"])
