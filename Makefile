@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://root@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run demo test test-sqlite test-services test-clock screenshot check schema fmt clean
+.PHONY: install run demo test test-sqlite test-services test-clock screenshot attack check schema fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -74,6 +74,11 @@ test-clock: install
 screenshot: install
 	PASSAGE_SCREENSHOT=$(CURDIR)/docs/dashboard.png $(BIN)/python -m pytest -q \
 		tests/test_dashboard_browser.py -k requests_messages_and_ratings
+
+# The long part of the attack-and-failure suite (docs/security.md), run before a release:
+# one line per family with the cases tried and failed. The fast part runs in `make test`.
+attack: install
+	$(BIN)/python -m pytest -q -s tests/attack/long_run.py
 
 check: install
 	$(BIN)/ruff check .

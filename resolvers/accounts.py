@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, Agency, AgencyPostalPrefix, Client, Worker
 from models.enums import AccountStatus, Role, SecurityEventKind, TokenPurpose
 from models.security import OneTimeToken
-from resolvers import audit
+from resolvers import audit, signup_guard
 from resolvers.errors import RateLimited, Unauthenticated, UserError, user_error
 from resolvers.runtime import RequestMeta, Runtime, Viewer
 from services import emails, identity, mailer
@@ -79,8 +79,8 @@ def validate_person(
         errors.append(user_error("phone", "Numéro de téléphone invalide.", "INVALID_PHONE"))
     else:
         clean["phone"] = normalized_phone
-    personal = tuple(v for v in (first_name, last_name, email.split("@")[0]) if v)
-    for problem in check_policy(password, personal=personal):
+    personal = tuple(v for v in (first_name, last_name) if v)
+    for problem in check_policy(password, personal=personal, email=email):
         errors.append(user_error("password", problem.message, problem.code))
     return clean, errors
 
@@ -187,6 +187,7 @@ async def sign_up(rt: Runtime, data: SignUpData, meta: RequestMeta) -> SignUpRes
             )
     if errors or agency is None:
         return SignUpResult(None, errors)
+    await signup_guard.throttle(rt, person["email"], meta)
 
     # Hash before looking the e-mail up, so a taken address answers in the same time.
     password_hash = await rt.passwords.hash(data.password)
@@ -220,10 +221,11 @@ async def sign_up(rt: Runtime, data: SignUpData, meta: RequestMeta) -> SignUpRes
             await audit.record(SecurityEventKind.SIGN_UP, account.id, meta)
             await _send_verification(rt, account)
     except IntegrityError:
-        # The address is taken. Say nothing that tells an outsider so; tell the owner.
+        # The address is taken. Answer as for a new one, so an outsider learns nothing;
+        # tell the owner.
         await _notify_existing_owner(rt, person["email"])
         rt.mailer.wake()
-        return SignUpResult(None, [])
+        return SignUpResult(await signup_guard.stand_in(person, agency), [])
     rt.mailer.wake()
     return SignUpResult(account, [])
 

@@ -21,7 +21,7 @@ from services.clock import utcnow
 from subscriptions.bus import Bus
 
 DEMO_AGENCY = "Passage Paris Centre"
-DEMO_PASSWORD = "Demo-Passage-2026!"
+DEMO_PASSWORD = "Jardin-Lilas-7-Pluie!"
 DEMO_PREFIXES = ["75", "92", "93", "94"]
 STAFF = [
     (Role.ADMIN, "admin@demo.passage.example", "Claire", "Martin"),

@@ -136,6 +136,7 @@ async def invoice_document(invoice: Invoice) -> Document:
 
 async def statement_document(client: Client, year: int) -> Document:
     mentions = await _mentions(client)
+    received = await payments.payments_of(client.id, year)
     rows = [
         [
             f"{p.received_on:%d/%m/%Y}",
@@ -144,9 +145,9 @@ async def statement_document(client: Client, year: int) -> Document:
             p.reference,
             billing.money_fr(p.amount_cents),
         ]
-        for p in await payments.payments_of(client.id, year)
+        for p in received
     ]
-    total = sum(billing.parse_money(r[4]) for r in rows)
+    total = sum(p.amount_cents for p in received)
     return Document(
         title=f"Relevé de paiements {year}",
         filename=f"releve-paiements-{year}",

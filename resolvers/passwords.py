@@ -40,10 +40,10 @@ def password_age_days(account: Account) -> int:
 
 
 def _policy_errors(field: str, password: str, account: Account) -> list[UserError]:
-    personal = (account.first_name, account.last_name, account.email.split("@")[0])
+    personal = (account.first_name, account.last_name)
     return [
         user_error(field, problem.message, problem.code)
-        for problem in check_policy(password, personal=personal)
+        for problem in check_policy(password, personal=personal, email=account.email)
     ]
 
 

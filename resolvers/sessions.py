@@ -72,14 +72,28 @@ def throttle_keys(rt: Runtime, normalized_email: str, meta: RequestMeta) -> tupl
     )
 
 
-async def check_throttle(rt: Runtime, email_key: str, address_key: str) -> None:
-    """Raises RateLimited while too many recent failures share either key."""
+async def check_throttle(
+    rt: Runtime,
+    email_key: str,
+    address_key: str,
+    *,
+    per_email: int | None = None,
+    per_address: int | None = None,
+) -> None:
+    """Raises RateLimited while too many recent attempts share either key (by default,
+    the limits of failed sign-ins)."""
     settings = rt.settings
     now = utcnow()
     window = timedelta(minutes=settings.login_window_minutes)
     limits = (
-        (LoginAttempt.filter(email_key=email_key), settings.login_max_failures_per_account),
-        (LoginAttempt.filter(address_key=address_key), settings.login_max_failures_per_address),
+        (
+            LoginAttempt.filter(email_key=email_key),
+            per_email or settings.login_max_failures_per_account,
+        ),
+        (
+            LoginAttempt.filter(address_key=address_key),
+            per_address or settings.login_max_failures_per_address,
+        ),
     )
     waits = []
     for attempts, limit in limits:

@@ -27,6 +27,13 @@ from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
+from schema.edge import (
+    OUT_OF_RANGE,
+    SCALAR_OVERRIDES,
+    UNAVAILABLE,
+    is_data_exception,
+    is_unavailable,
+)
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.help import HelpQueries
@@ -188,6 +195,31 @@ class PassageSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            if is_data_exception(error.original_error):
+                # A value no column could hold (schema/edge.py): the caller's, not ours;
+                # logged still, in case a division by zero or a bad cast was ours.
+                log.warning(  # the class only: the database's message may quote the value
+                    "value refused by the database at %s (%s)",
+                    error.path,
+                    type(error.original_error).__name__,
+                    extra={"fields": {"request_id": request_id_var.get()}},
+                )
+                error.message = OUT_OF_RANGE
+                error.original_error = None
+                error.extensions = {**(error.extensions or {}), "code": BAD_INPUT}
+                continue
+            if is_unavailable(error.original_error):
+                # The database is restarting or down: say so, and retry later; no traceback.
+                log.warning(
+                    "database unreachable at %s (%s)",
+                    error.path,
+                    type(error.original_error).__name__,
+                    extra={"fields": {"request_id": request_id_var.get()}},
+                )
+                error.message = UNAVAILABLE
+                error.original_error = None
+                error.extensions = {**(error.extensions or {}), "code": "SERVICE_UNAVAILABLE"}
+                continue
             if is_expected(error):
                 # graphql-core's own refusals (variables, operation name) come without a code.
                 if not (error.extensions or {}).get("code"):
@@ -222,6 +254,8 @@ def build_schema(
         max_aliases=settings.max_aliases,
         max_operations=settings.max_operations,
         max_cost=settings.max_query_cost,
+        max_pairs=settings.max_field_pairs,
+        max_directives=settings.max_directives,
         introspection=settings.introspection,
         hide_suggestions=settings.production,
     )
@@ -232,6 +266,7 @@ def build_schema(
         extensions=[lambda: QueryLimits(limits)],
         limits=limits,
         planned=settings.planned_queries,
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext

@@ -194,8 +194,9 @@ class SignUpInput:
 @strawberry.type
 class SignUpPayload:
     account: Account | None = strawberry.field(
-        description="The new account. Null with no user errors when the e-mail already has "
-        "an account: its owner is told by e-mail, and nobody else learns it exists."
+        description="The new account. When the e-mail already has an account, the answer "
+        "looks the same (nothing is created, its owner is told by e-mail), so nobody else "
+        "learns that it exists. Null with user errors."
     )
     user_errors: list[UserErrorType]
 

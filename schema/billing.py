@@ -84,7 +84,9 @@ class IssueCreditNoteInput:
 class RecordPaymentInput:
     invoice_id: strawberry.ID
     method: PaymentMethod  # type: ignore[valid-type]
-    amount: str = strawberry.field(description='Euros, e.g. "120.50".')
+    amount: str = strawberry.field(
+        description='Euros: ASCII digits, a point and at most two decimals, e.g. "120.50".'
+    )
     received_on: date
     reference: str = ""
 

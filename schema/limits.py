@@ -21,7 +21,6 @@ ended the operation with a bare `complete` and no error.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,7 +42,9 @@ from graphql import (
     GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
+    NameNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -57,16 +58,22 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from schema.budget import measure, prescan
 from schema.common import DEFAULT_PAGE
+from schema.edge import document_errors, variables_errors
+from services.bounded import Bounded
 
 LIST_ESTIMATE = 10
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 CACHE_SIZE = 512
+REPORTED_AT_MOST = 2**53 - 1
 
 TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+TOO_MANY_REPEATS = "TOO_MANY_REPEATED_FIELDS"
+TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -80,12 +87,15 @@ _OVER = {
     "operations": "Too many operations in one document",
     "depth": "Query too deep (levels of nested fields)",
     "aliases": "Too many aliases",
+    "pairs": "Too many fields asked again under one name (pairs to compare)",
+    "directives": "Too many directives",
     "cost": "Query too costly; ask for smaller pages",
 }
 
 
 def _over(measure: str, value: int, limit: int, code: str) -> GraphQLError:
     """E.g. extensions {"code": "QUERY_TOO_DEEP", "depth": 12, "maxDepth": 10}."""
+    value = min(value, REPORTED_AT_MOST)  # fragments spread 2^40 times: keep it a JSON number
     return _error(
         f"{_OVER[measure]}: {value} > {limit}.",
         code,
@@ -100,8 +110,25 @@ def _tag(error: GraphQLError, code: str) -> GraphQLError:
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _parse(query: str, max_tokens: int) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
+def _parse(query: str, limits: Limits) -> DocumentNode | GraphQLError:
+    """The document, or why not: refusals are cached too, and cost no second parse."""
+    scan = prescan(query, limits.max_tokens, limits.max_pairs, limits.max_directives)
+    if scan.tokens > limits.max_tokens:
+        return _error(
+            f"Syntax Error: Document contains more than {limits.max_tokens} tokens.",
+            TOO_MANY_TOKENS,
+        )
+    if scan.pairs > limits.max_pairs:
+        return _over("pairs", scan.pairs, limits.max_pairs, TOO_MANY_REPEATS)
+    if scan.directives > limits.max_directives:
+        return _over("directives", scan.directives, limits.max_directives, TOO_MANY_DIRECTIVES)
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        too_long = f"more than {limits.max_tokens} tokens" in error.message
+        return _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
+    except RecursionError:
+        return _error("Document nested too deeply.", QUERY_TOO_DEEP)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -119,6 +146,29 @@ def _validate(
     )
     errors = validate(schema, document, all_rules, hide_suggestions=hide_suggestions)
     return tuple(_tag(error, VALIDATION_FAILED) for error in errors)
+
+
+# Documents found valid, by their text with operation names numbered in order of
+# appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
+_valid: Bounded[tuple[Any, ...], bool] = Bounded(CACHE_SIZE)
+
+
+def _canonical(document: DocumentNode) -> str | None:
+    """The document's text, its operation names replaced by `_0`, `_1`… (same name, same)."""
+    if document.loc is None:
+        return None
+    body = document.loc.source.body
+    names: dict[str, str] = {}
+    parts: list[str] = []
+    last = 0
+    for operation in _operations(document):
+        if operation.name is None or operation.name.loc is None:
+            continue
+        parts.append(body[last : operation.name.loc.start])
+        parts.append(names.setdefault(operation.name.value, f"_{len(names)}"))
+        last = operation.name.loc.end
+    parts.append(body[last:])
+    return "".join(parts)
 
 
 class _Walker:
@@ -250,7 +300,7 @@ class _Walker:
 
 
 @dataclass(frozen=True)
-class Limits:
+class Limits:  # hashable: the key of the parse cache
     """What one request may ask; shared by the extension below and the query planner."""
 
     max_tokens: int
@@ -260,10 +310,16 @@ class Limits:
     max_cost: int
     introspection: str
     hide_suggestions: bool = False
+    # Validation budget (schema/budget.py).
+    max_pairs: int = 200
+    max_directives: int = 20
 
     def parse(self, query: str) -> DocumentNode:
-        """The document (cached), or a GraphQLError past `max_tokens` or on bad syntax."""
-        return _parse(query, self.max_tokens)
+        """The document (cached); raises a GraphQLError past a limit or on bad syntax."""
+        found = _parse(query, self)
+        if isinstance(found, GraphQLError):
+            raise found
+        return found
 
     def walker(self, schema: GraphQLSchema, document: DocumentNode, variables: Any) -> _Walker:
         fragments = {
@@ -291,7 +347,20 @@ class Limits:
         for name, value, limit, code in measures:
             if value > limit:
                 return [_over(name, value, limit, code)]
-        return []
+        return self.budget_errors(walker.schema, document)
+
+    def budget_errors(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        """What validation would cost, bounded before it runs (one error at most)."""
+        budget = measure(schema, document)
+        if budget.pairs > self.max_pairs:
+            return [_over("pairs", budget.pairs, self.max_pairs, TOO_MANY_REPEATS)]
+        if budget.directives > self.max_directives:
+            return [
+                _over("directives", budget.directives, self.max_directives, TOO_MANY_DIRECTIVES)
+            ]
+        if budget.directive_problem is not None:
+            return [_error(budget.directive_problem, VALIDATION_FAILED)]
+        return document_errors(document)
 
     def validation_errors(
         self,
@@ -299,7 +368,14 @@ class Limits:
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
-        return list(_validate(schema, document, rules, self.hide_suggestions))
+        canonical = _canonical(document)
+        key = (schema, canonical, rules, self.hide_suggestions)
+        if canonical is not None and _valid.touch(key):
+            return []
+        errors = list(_validate(schema, document, rules, self.hide_suggestions))
+        if not errors and canonical is not None:
+            _valid[key] = True
+        return errors
 
     def cost(self, walker: _Walker, operation: OperationDefinitionNode) -> int:
         """The estimate for `operation`, with the walker's variables (defaults filled in)."""
@@ -317,6 +393,23 @@ class Limits:
         return {"cost": cost, "maxCost": self.max_cost}
 
 
+_TYPENAME = parse("{__typename}").definitions[0]
+
+
+def _stand_in(operation_name: str | None) -> DocumentNode:
+    """A document with the operation the request names, for a request refused unparsed."""
+    assert isinstance(_TYPENAME, OperationDefinitionNode)
+    name = None if operation_name is None else NameNode(value=operation_name)
+    operation = OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        name=name,
+        variable_definitions=(),
+        directives=(),
+        selection_set=_TYPENAME.selection_set,
+    )
+    return DocumentNode(definitions=(operation,))
+
+
 class QueryLimits(SchemaExtension):
     """Refuses, before execution, documents that are too big, too many, too costly or too curious.
 
@@ -326,31 +419,32 @@ class QueryLimits(SchemaExtension):
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.cost: int | None = None
-
-    def on_operation(self) -> Iterator[None]:
-        # Strawberry parses again (with these options) when the cached parse below failed.
-        self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
-        yield
+        self.refused: GraphQLError | None = None
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
-            with contextlib.suppress(GraphQLError):
+            try:
                 ec.graphql_document = self.limits.parse(ec.query)
+            except GraphQLError as error:
+                # Strawberry would parse again: it is handed a stand-in document instead,
+                # and `on_validate` answers with the refusal.
+                self.refused = error
+                ec.graphql_document = _stand_in(ec.operation_name)
         yield
-        for error in ec.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError):
-                too_long = f"more than {self.limits.max_tokens} tokens" in error.message
-                _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         document = ec.graphql_document
-        if document is not None:
+        if self.refused is not None:
+            ec.pre_execution_errors = [self.refused]
+        elif document is not None:
             schema = ec.schema._schema
             walker = self.limits.walker(schema, document, ec.variables)
             try:
                 errors = self.limits.shape_errors(document, walker)
+                if not errors:
+                    errors = variables_errors(ec.variables)
                 if not errors and ec.pre_execution_errors is None:
                     rules = tuple(ec.validation_rules)
                     errors = self.limits.validation_errors(schema, document, rules)

@@ -52,6 +52,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from schema.common import Page
+from schema.edge import variables_errors
 from schema.limits import Limits, chosen_operation
 from schema.rows import Collect, Fields, Row, RowType
 from services.bounded import Bounded
@@ -178,7 +179,7 @@ class Planner:
             variables,
             hide_suggestions=self.limits.hide_suggestions,
         )
-        if isinstance(coerced, list):
+        if isinstance(coerced, list) or variables_errors(variables):
             return None
         cost = self.limits.cost(
             self.limits.walker(graphql_schema, plan.document, variables), plan.operation

@@ -7,6 +7,7 @@ so an invoice always adds up to the cent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -151,20 +152,19 @@ def money_fr(cents: int) -> str:
     return money(cents).replace(".", ",")
 
 
+# The one format of an amount given to the API, as it writes them: ASCII digits, a point
+# and at most two decimals ("120", "120.5", "120.50"). No comma, no spaces, no sign, no
+# exponent, no other digits: "1,5", " 1", "١" and "１" used to be read as amounts.
+AMOUNT_RE = re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?", re.ASCII)
+
+
 def parse_money(text: str) -> int:
-    """A decimal euro amount ("12.5", "12,50") as cents; at most two decimals."""
-    cleaned = text.strip().replace(",", ".")
-    if not cleaned or len(cleaned) > 15:
-        raise ValueError("not an amount")
-    try:
-        value = Decimal(cleaned)
-        if not value.is_finite() or abs(value) >= 10**9:
-            raise ValueError("not an amount")
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError("at most two decimals")
-    except ArithmeticError as exc:
-        raise ValueError("not an amount") from exc
-    return int(value * 100)
+    """An amount in euros written as AMOUNT_RE says, as cents (ValueError otherwise)."""
+    found = AMOUNT_RE.fullmatch(text)
+    if found is None:
+        raise ValueError("not an amount (digits, a point, at most two decimals)")
+    euros, decimals = found.group(1), (found.group(2) or ".")[1:]
+    return int(euros) * 100 + int(decimals.ljust(2, "0"))
 
 
 def hours_text(minutes: int) -> str:

@@ -101,6 +101,9 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
+    # Sign-ups allowed per e-mail address and per network address in the same window.
+    signup_max_per_email: int = 3
+    signup_max_per_address: int = 20
     verification_resend_per_hour: int = 3
     reset_requests_per_hour: int = 3
     # Endpoint limits.
@@ -111,6 +114,9 @@ class Settings:
     max_tokens: int = 2000
     max_operations: int = 5
     max_query_cost: int = 5000
+    # Validation budget: pairs of fields sharing a response name, directives (schema/budget.py).
+    max_field_pairs: int = 200
+    max_directives: int = 20
     max_subscriptions_per_connection: int = 10
     ws_init_timeout_seconds: float = 5.0
     # Root lists read straight from rows to JSON (schema/planner.py); off: graphql-core only.
@@ -307,12 +313,16 @@ def load_settings() -> Settings:
         max_aliases=_int("MAX_ALIASES", 15),
         max_tokens=_int("MAX_TOKENS", 2000),
         max_operations=_int("MAX_OPERATIONS", 5),
+        max_field_pairs=_int("MAX_FIELD_PAIRS", 200),
+        max_directives=_int("MAX_DIRECTIVES", 20),
         max_ws_message_bytes=_int("MAX_WS_MESSAGE_BYTES", 64 * 1024),
         max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
         planned_queries=_switch("PLANNED_QUERIES", True),
         login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
+        signup_max_per_email=_int("SIGNUP_MAX_PER_EMAIL", 3),
+        signup_max_per_address=_int("SIGNUP_MAX_PER_ADDRESS", 20),
         session_sweep_seconds=_float("SESSION_SWEEP_SECONDS", 30.0),
         outbox_retry_base_seconds=_float("OUTBOX_RETRY_BASE_SECONDS", 5.0),
         late_after_minutes=_int("LATE_AFTER_MINUTES", 15),

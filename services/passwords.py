@@ -17,6 +17,8 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from services import password_strength as strength
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # Seed: "actualiser ce mot de passe tous les six mois" — recommended, never enforced.
@@ -37,19 +39,14 @@ def common_passwords() -> frozenset[str]:
     )
 
 
-def _core(password: str) -> str:
-    """The word under the decoration: "Password123!" -> "password"."""
-    lowered = password.lower()
-    start, end = 0, len(lowered)
-    while start < end and not lowered[start].isalpha():
-        start += 1
-    while end > start and not lowered[end - 1].isalpha():
-        end -= 1
-    return lowered[start:end]
+def check_policy(
+    password: str, *, personal: tuple[str, ...] = (), email: str = ""
+) -> list[PolicyViolation]:
+    """Every rule the password breaks, in French, ready to show as user errors.
 
-
-def check_policy(password: str, *, personal: tuple[str, ...] = ()) -> list[PolicyViolation]:
-    """Every rule the password breaks, in French, ready to show as user errors."""
+    `personal`: the account's names (and any other word of its own); `email`: its address,
+    whose local part and domain labels count as personal too.
+    """
     problems: list[PolicyViolation] = []
     normalized = unicodedata.normalize("NFC", password)
     if len(normalized) < MIN_LENGTH:
@@ -62,19 +59,22 @@ def check_policy(password: str, *, personal: tuple[str, ...] = ()) -> list[Polic
         problems.append(PolicyViolation("PASSWORD_NEEDS_DIGIT", "Au moins un chiffre."))
     if all(c.isalnum() for c in normalized):
         problems.append(PolicyViolation("PASSWORD_NEEDS_SPECIAL", "Au moins un caractère spécial."))
-    common = common_passwords()
-    if normalized.lower() in common or _core(normalized) in common:
+    if len(normalized) > MAX_LENGTH:
+        return problems  # not worth reading further
+    if strength.is_common(normalized, common_passwords()):
         problems.append(PolicyViolation("PASSWORD_TOO_COMMON", "Ce mot de passe est trop répandu."))
-    lowered = normalized.lower()
-    for word in personal:
-        if len(word) >= 4 and word.lower() in lowered:
-            problems.append(
-                PolicyViolation(
-                    "PASSWORD_CONTAINS_PERSONAL_DATA",
-                    "Le mot de passe ne doit pas contenir votre nom ou votre e-mail.",
-                )
+    parts = strength.personal_parts(personal, email)
+    if strength.is_personal(normalized, parts):
+        problems.append(
+            PolicyViolation(
+                "PASSWORD_CONTAINS_PERSONAL_DATA",
+                "Le mot de passe ne doit pas contenir votre nom ou votre e-mail.",
             )
-            break
+        )
+    if not problems and strength.is_guessable(normalized, parts):
+        problems.append(
+            PolicyViolation("PASSWORD_TOO_GUESSABLE", "Ce mot de passe est trop facile à deviner.")
+        )
     return problems
 
 

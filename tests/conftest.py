@@ -77,6 +77,8 @@ def settings(database_url: str, mailbox: Mailbox) -> Settings:
         # Tests only: production refuses anything below m=19 MiB, t=2.
         argon2_memory_kib=1024,
         argon2_time_cost=1,
+        # Every test signs up from 127.0.0.1; tests/attack/test_sign_up.py meets the limit.
+        signup_max_per_address=10_000,
         outbox_poll_seconds=0.5,
         bus_namespace=f"test-{os.getpid()}",
     )

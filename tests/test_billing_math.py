@@ -129,13 +129,37 @@ def test_money_texts():
 
 
 @pytest.mark.parametrize(
-    ("text", "cents"), [("12", 1200), ("12.5", 1250), ("12,50", 1250), (" 0.01 ", 1)]
+    ("text", "cents"), [("12", 1200), ("12.5", 1250), ("12.50", 1250), ("0.01", 1), ("0", 0)]
 )
 def test_parse_money(text, cents):
     assert billing.parse_money(text) == cents
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "Infinity", "1e3000000000"])
+@pytest.mark.parametrize(
+    "text",
+    # The second line: what was read as an amount before there was one format.
+    [
+        "",
+        "abc",
+        "1.234",
+        "NaN",
+        "Infinity",
+        "1e3000000000",
+        "1000000000",
+        "-1",
+        "+1",
+        "1,5",
+        " 1",
+        "1 ",
+        "١",
+        "１",
+        "1_000",
+        "01",
+        ".5",
+        "5.",
+        "1.5\n",
+    ],
+)
 def test_parse_money_refuses(text):
     with pytest.raises(ValueError, match=r"amount|decimals"):
         billing.parse_money(text)

@@ -333,7 +333,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(cli):
     assert {table: cli.count(table) for table in counts} == counts
     for out in (first, second):
         assert "admin@demo.passage.example" in out
-        assert "Demo-Passage-2026!" in out
+        assert "Jardin-Lilas-7-Pluie!" in out
 
     # `serve --seed-demo` (what `make run` does) leaves a seeded database as it is,
     # and the printed logins work.
@@ -343,7 +343,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(cli):
             ("intervenant1@demo.passage.example", "WORKER"),
             ("client1@demo.passage.example", "CLIENT"),
         ):
-            variables = {"email": email, "password": "Demo-Passage-2026!"}
+            variables = {"email": email, "password": "Jardin-Lilas-7-Pluie!"}
             logged = http.post("/graphql", json={"query": LOG_IN, "variables": variables})
             assert logged.json()["data"]["logIn"]["account"]["role"] == role, logged.json()
     assert {table: cli.count(table) for table in counts} == counts

@@ -174,7 +174,7 @@ async def set_rule(api: Any, token: str, **overrides: Any) -> Any:
         "roundingStepMinutes": 30,
         "roundingMode": "UP",
         "paymentTermsDays": 30,
-        "mandateFee": "3,10",
+        "mandateFee": "3.10",
     }
     values.update(overrides)
     return (await api.data(RULE, {"input": values}, token=token))["setAgencyBillingRule"]

@@ -1,0 +1,92 @@
+"""Reading a request body or a websocket frame as JSON, refusing what no handler expects.
+
+Every refusal is a `json.JSONDecodeError`, which the HTTP view answers with 400 and the
+websocket handler with close code 4400: invalid UTF-8, nesting deeper than any request
+needs (an array 5,000 deep raised RecursionError, a 500), a lone surrogate anywhere
+(valid JSON, yet no UTF-8 text: it failed later, when written to the database or to the
+answer), and a top level that is not an object or an array (`null`, `12` and `"x"` met
+`.get` and failed with a 500).
+
+The standard library reads it, which keeps every integer exact (orjson reads integers
+past 64 bits as floats).
+"""
+
+from __future__ import annotations
+
+import json
+
+MAX_DEPTH = 32
+
+
+def _refuse(reason: str) -> json.JSONDecodeError:
+    return json.JSONDecodeError(reason, "", 0)
+
+
+def read_json(data: str | bytes) -> object:
+    """The decoded object or array, or a JSONDecodeError saying why not."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refuse("Body is not UTF-8") from None
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise _refuse("JSON nested too deeply") from None
+    if not isinstance(value, dict | list):
+        raise _refuse("Body must be a JSON object")
+    _check(value)
+    return value
+
+
+def _check(value: object) -> None:
+    """Depth and text of every value, without recursion."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _refuse("Text with a lone surrogate") from None
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            raise _refuse(f"JSON nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            pending.extend((key, depth) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        else:
+            pending.extend((child, depth + 1) for child in item)
+
+
+_PAYLOAD_FIELDS = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+
+
+def frame_problem(message: object) -> str | None:
+    """Why a graphql-transport-ws message cannot be handled, or None when it can.
+
+    Frames `null`, `12` or `[1]`, a `subscribe` whose payload is null or a list, an id
+    that is not text: each crashed the handler and dropped the socket with no close code.
+    """
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return "Message must be an object with a type"
+    kind = message["type"]
+    if kind == "connection_init":
+        payload = message.get("payload")
+        return None if payload is None or isinstance(payload, dict) else "Invalid payload"
+    if kind not in {"subscribe", "complete"}:
+        return None
+    if not isinstance(message.get("id"), str) or not 0 < len(message["id"]) <= 64:
+        return "Message id must be text of 1 to 64 characters"
+    if kind == "complete":
+        return None
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "Subscribe payload must be an object with a query"
+    for name, expected in _PAYLOAD_FIELDS.items():
+        value = payload.get(name)
+        if value is not None and not isinstance(value, expected):
+            return f"Subscribe payload field {name} has the wrong type"
+    return None
