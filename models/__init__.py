@@ -15,4 +15,9 @@ MODEL_MODULES = [
     "models.help",
     "models.selfservice",
     "models.contact",
+    # Care beyond the visit (issue 19).
+    "models.care",
+    "models.claims",
+    "models.callbacks",
+    "models.anomalies",
 ]
