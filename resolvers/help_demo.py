@@ -13,8 +13,8 @@ from typing import Any
 
 from models.help import HelpArticle, HelpArticleKind, HelpCategory, NewsItem, NewsKind, Webinar
 from services import search_text
-from services.help_library import LIBRARY, LibraryArticle
 from services.clock import utcnow
+from services.help_library import LIBRARY, LibraryArticle
 
 
 def _fields(entry: LibraryArticle) -> dict[str, Any]:
