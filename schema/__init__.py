@@ -23,7 +23,9 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
 from schema.billing_rules import BillingRuleMutations
+from schema.care import CareMutations, CareQueries
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
+from schema.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
@@ -68,6 +70,9 @@ QUERY_TYPES: tuple[type, ...] = (
     HouseholdQueries,
     AbsenceQueries,
     ContactQueries,
+    # Care beyond the visit (issue 19).
+    ClaimQueries,
+    CareQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -89,6 +94,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     HouseholdMutations,
     AbsenceMutations,
     ContactMutations,
+    # Care beyond the visit (issue 19).
+    ClaimMutations,
+    CareMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -99,6 +107,8 @@ Subscription = merge_types(
         MessageSubscriptions,
         ChangeRequestSubscriptions,
         BillingSubscriptions,
+        # Care beyond the visit (issue 19).
+        ClaimSubscriptions,
     ),
 )
 
