@@ -23,6 +23,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
 from schema.billing_rules import BillingRuleMutations
+from schema.callbacks import CallbackMutations, CallbackQueries, CallbackSubscriptions
 from schema.care import CareMutations, CareQueries
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
@@ -73,6 +74,7 @@ QUERY_TYPES: tuple[type, ...] = (
     # Care beyond the visit (issue 19).
     ClaimQueries,
     CareQueries,
+    CallbackQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -97,6 +99,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     # Care beyond the visit (issue 19).
     ClaimMutations,
     CareMutations,
+    CallbackMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -109,6 +112,7 @@ Subscription = merge_types(
         BillingSubscriptions,
         # Care beyond the visit (issue 19).
         ClaimSubscriptions,
+        CallbackSubscriptions,
     ),
 )
 
