@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +34,9 @@ mutation Premium($input: SetClientPremiumInput!) {
   setClientPremium(input: $input) { premium userErrors { code } }
 }
 """
-FIELDS = "id clientId topic urgency dueAt overdue outcome outcomeNote handledAt phone slots { start end }"
+FIELDS = """
+id clientId topic urgency dueAt overdue outcome outcomeNote handledAt phone slots { start end }
+"""
 REQUEST = f"""
 mutation Ask($input: RequestCallbackInput!) {{
   requestCallback(input: $input) {{ request {{ {FIELDS} }} userErrors {{ field code }} }}
@@ -97,7 +100,7 @@ async def make_premium(api, team: Agency, client_id: str) -> None:
     assert result["setClientPremium"]["premium"] is True
 
 
-def ask(start: datetime, urgency: str = "NORMAL", **extra) -> dict:
+def ask(start: datetime, urgency: str = "NORMAL", **extra) -> dict[str, Any]:
     slot = {
         "start": (start + timedelta(hours=1)).isoformat(),
         "end": (start + timedelta(hours=3)).isoformat(),
@@ -152,7 +155,7 @@ async def test_staff_log_the_outcome_live_and_a_missed_due_time_is_flagged(
     head = (await api.data(HEAD, token=team.staff_token))["interventionEventsCursor"]
     ws = await WsClient.connect(api, token=team.staff_token)
     await ws.ack()
-    op = await ws.subscribe(EVENTS, {"since": head})
+    await ws.subscribe(EVENTS, {"since": head})
     with clock_at(SATURDAY_11H):
         made = (await api.data(REQUEST, ask(SATURDAY_11H), token=team.client_token))[
             "requestCallback"
@@ -220,7 +223,7 @@ async def test_the_premium_line_and_call_backs_are_for_premium_households(api, t
     await api.data(SETTINGS, {"input": {"premiumSupportPhone": ""}}, token=admin)
 
 
-async def event_about(ws: WsClient, request_id: str) -> dict:
+async def event_about(ws: WsClient, request_id: str) -> dict[str, Any]:
     """The next event about this request (other teams of the agency have requests too)."""
     while True:
         event = (await ws.receive())["payload"]["data"]["callbackEvents"]
