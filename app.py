@@ -34,6 +34,7 @@ from tortoise import connections
 from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from resolvers import (
+    anomalies,
     attachments,
     callbacks,
     digests,
@@ -293,6 +294,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(plans.run(runtime), name="plans"),
             asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
             asyncio.create_task(callbacks.run(runtime), name="overdue-callbacks"),
+            asyncio.create_task(anomalies.run(runtime), name="missing-check-outs"),
             asyncio.create_task(digests.run(runtime), name="digests"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"

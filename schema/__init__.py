@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
+from schema.anomalies import AnomalyQueries, AnomalySubscriptions
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
 from schema.billing_rules import BillingRuleMutations
@@ -75,6 +76,7 @@ QUERY_TYPES: tuple[type, ...] = (
     ClaimQueries,
     CareQueries,
     CallbackQueries,
+    AnomalyQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -113,6 +115,7 @@ Subscription = merge_types(
         # Care beyond the visit (issue 19).
         ClaimSubscriptions,
         CallbackSubscriptions,
+        AnomalySubscriptions,
     ),
 )
 
