@@ -28,6 +28,7 @@ from schema.callbacks import CallbackMutations, CallbackQueries, CallbackSubscri
 from schema.care import CareMutations, CareQueries
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
+from schema.clock import ClockQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
@@ -77,6 +78,7 @@ QUERY_TYPES: tuple[type, ...] = (
     CareQueries,
     CallbackQueries,
     AnomalyQueries,
+    ClockQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
