@@ -197,11 +197,14 @@ class Simulation:
             if visit["status"] == "SCHEDULED":
                 late = n % 3 == 2
                 delay = self.rng.randint(20, 35) if late else self.rng.randint(-8, 4)
+                early = n % 9 == 4  # before the agency allows: flagged on the day board
+                delay = -self.rng.randint(25, 40) if early else delay
                 # Late for real when the slot starts soon, so the dashboard sees it late.
                 soon = start - self.started_real < timedelta(minutes=15)
+                how = " late" if late else " early" if early else ""
                 self.at(
                     start + timedelta(minutes=delay),
-                    f"{phone.email} checks in{' late' if late else ''}",
+                    f"{phone.email} checks in{how}",
                     self.attend(phone, visit, arriving=True),
                     not_before=start + timedelta(minutes=2) if late and soon else self.started_real,
                 )
