@@ -100,6 +100,8 @@ async def record(visit: Intervention, found: Sequence[Found], now: datetime) -> 
     """Call in the transaction of the check-in or check-out, after its own event."""
     written = []
     for anomaly in found:
+        if await AttendanceAnomaly.exists(intervention_id=visit.id, kind=anomaly.kind):
+            continue  # one per visit and kind (a corrected visit checked out again)
         await AttendanceAnomaly.create(
             intervention_id=visit.id,
             agency_id=visit.agency_id,
