@@ -15,8 +15,10 @@ from typing import Any
 
 from tortoise.functions import Count
 
+from models.accounts import Account, Client
 from models.claims import Claim, ClaimAttachment
-from models.enums import ClaimStatus, Role
+from models.enums import AccountStatus, ClaimStatus, Role
+from resolvers import attachments as attachment_links
 from resolvers import guards
 from resolvers.errors import Forbidden
 from resolvers.lookups import client_id_of
@@ -201,3 +203,27 @@ async def erase_household_claims(client_id: int, now: datetime | None = None) ->
     if doomed:
         await Claim.filter(id__in=doomed).delete()
     return len(doomed)
+
+
+FILE_PURPOSE = "claim-file"
+
+
+async def download_file(secret_key: str, token: str) -> ClaimAttachment | None:
+    """A claim's photo or PDF behind a valid, unexpired link, if its account may still see
+    the claim (the household, or staff of its agency)."""
+    verified = attachment_links.verify(secret_key, token, FILE_PURPOSE)
+    if verified is None:
+        return None
+    file_id, account_id = verified
+    found = await ClaimAttachment.get_or_none(id=file_id).select_related("claim")
+    account = await Account.get_or_none(id=account_id, status=AccountStatus.ACTIVE)
+    if found is None or account is None:
+        return None
+    claim = found.claim
+    if account.role.is_staff:
+        allowed = account.agency_id == claim.agency_id
+    elif account.role is Role.CLIENT:
+        allowed = await Client.exists(id=claim.client_id, account_id=account.id)
+    else:
+        allowed = False
+    return found if allowed else None

@@ -12,7 +12,7 @@ import strawberry
 from models.enums import CLAIM_EVENT_TYPES
 from models.enums import ClaimStatus as ClaimStatusEnum
 from models.enums import EventType as EventTypeEnum
-from resolvers import claims, claims_read, guards, live
+from resolvers import attachments, claims, claims_read, guards, live
 from resolvers.attachments import Upload
 from schema import nodes
 from schema.common import Node, UserErrorType, user_errors
@@ -31,6 +31,20 @@ class ClaimAttachment:
     filename: str
     content_type: str
     size: int
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="A signed link for you, valid a few minutes.")
+    def url(self, info: Info) -> str:
+        viewer = guards.signed_in(info.context.viewer)
+        settings = info.context.runtime.settings
+        token = attachments.signed_token(
+            settings.secret_key,
+            self.pk,
+            viewer.account_id,
+            settings.attachment_link_seconds,
+            claims_read.FILE_PURPOSE,
+        )
+        return f"{settings.public_url}/claim-files/{token}"
 
 
 @strawberry.type(description="Damage or an incident a household reported on one of its visits.")
@@ -82,6 +96,7 @@ class Claim(Node):
                     filename=f.filename,
                     content_type=f.content_type,
                     size=f.size,
+                    pk=f.id,
                 )
                 for f in view.attachments
             ],

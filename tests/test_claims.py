@@ -330,3 +330,27 @@ async def test_the_panel_shows_what_waits_longest_and_the_export_holds_the_claim
     await Claim.filter(id=pk(first["id"])).update(status="DECLINED", closed_at=now - RETENTION)
     assert await erase_household_claims(client_id, now + timedelta(days=1)) == 1
     assert [row["location"] for row in await household_claims(client_id)] == ["Salon"]
+
+
+FILES = "query { myClaims { id attachments { filename url } } }"
+STAFF_FILES = "query Node($id: ID!) { node(id: $id) { ... on Claim { attachments { url } } } }"
+
+
+async def test_the_photos_open_through_signed_links_for_the_household_and_its_agency(api, team):
+    visit = await done_visit(team)
+    claim = (await report(api, team.client_token, visit))["claim"]
+    mine = (await api.data(FILES, token=team.client_token))["myClaims"]
+    photo = next(c for c in mine if c["id"] == claim["id"])["attachments"][0]
+    path = photo["url"].removeprefix("http://passage.test")
+    assert path.startswith("/claim-files/")
+    response = await api.http.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content == base64.b64decode(PNG)
+    staff = (await api.data(STAFF_FILES, {"id": claim["id"]}, token=team.staff_token))["node"]
+    staff_path = staff["attachments"][0]["url"].removeprefix("http://passage.test")
+    assert (await api.http.get(staff_path)).status_code == 200
+    # A claim's link opens nothing else: not as a message file, not once altered.
+    token = path.rsplit("/", 1)[1]
+    assert (await api.http.get(f"/attachments/{token}")).status_code == 404
+    assert (await api.http.get(path[:-2] + "xx")).status_code == 404
