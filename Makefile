@@ -24,18 +24,26 @@ install: $(STAMP)
 run: install
 	$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT)
 
-# The server (its log in var/demo.log) and `passage simulate` against it; Ctrl-C stops both.
-SPEED ?= 1
-DURATION ?= 3600
+# The demo day (docs/demo.md): a fresh demo database seeded at 06:00 today, then one
+# accelerated clock shared by the server and `passage simulate` (PASSAGE_CLOCK), from
+# 07:30: at the default SPEED (simulated minutes per second) the day plays in about two
+# minutes.
+# The server's log is var/demo.log; Ctrl-C stops both.
+SPEED ?= 6
+DURATION ?= 150
+DEMO_DB ?= var/demo.sqlite3
 demo: install
-	@mkdir -p var
-	@# seed-demo also lays out today's visits when the demo was seeded on an earlier day.
-	@$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null
-	@$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
+	@mkdir -p var && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@export DATABASE_URL=sqlite://$(DEMO_DB) LATENESS_POLL_SECONDS=0.5 \
+		MESSAGE_OVERDUE_POLL_SECONDS=1 && \
+	export PASSAGE_CLOCK=$$($(BIN)/passage demo-clock --start 06:00 --lead 0 --speed 0.01) && \
+	$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null && \
+	export PASSAGE_CLOCK=$$($(BIN)/passage demo-clock --speed $(SPEED) --lead 10) && \
+	{ $(BIN)/passage serve --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
 	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/passage simulate --url http://$(HOST):$(PORT) --speed $(SPEED) --duration $(DURATION) \
 		--wait 60 || { tail -n 5 var/demo.log; exit 1; }; \
-	echo "The day is played; the server runs on (Ctrl-C to stop)."; wait $$server
+	echo "The day is played; the server runs on (Ctrl-C to stop)."; wait $$server; }
 
 test: install test-sqlite test-services
 

@@ -38,7 +38,10 @@ from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from pages import PAGES, Page, page_files
 from resolvers import (
+    anomalies,
     attachments,
+    callbacks,
+    claims_read,
     digests,
     documents,
     feeds,
@@ -311,6 +314,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(lateness.run(runtime), name="lateness"),
             asyncio.create_task(plans.run(runtime), name="plans"),
             asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
+            asyncio.create_task(callbacks.run(runtime), name="overdue-callbacks"),
+            asyncio.create_task(anomalies.run(runtime), name="missing-check-outs"),
             asyncio.create_task(digests.run(runtime), name="digests"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
@@ -434,6 +439,21 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             },
         )
 
+    async def claim_file(request: Request) -> Response:
+        found = await claims_read.download_file(settings.secret_key, request.path_params["token"])
+        if found is None:
+            return PlainTextResponse("Lien expiré ou non autorisé.", status_code=404)
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "cache-control": "private, no-store",
+                "content-disposition": attachments.content_disposition(found.filename),
+                "x-content-type-options": "nosniff",
+                "content-security-policy": "default-src 'none'; sandbox",
+            },
+        )
+
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
         refused: tuple[int, str, str] | None = None
@@ -462,6 +482,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/documents/{kind}/{name}", billing_document, methods=["GET"]),
             Route("/attachments/{token}", attachment, methods=["GET"]),
+            Route("/claim-files/{token}", claim_file, methods=["GET"]),
             # Relative, so it stays right behind a proxy that rewrites the scheme.
             Route("/dashboard", lambda _: RedirectResponse("/dashboard/", status_code=308)),
             Mount("/dashboard", app=DashboardFiles(settings.production), name="dashboard"),

@@ -22,6 +22,7 @@ from tortoise.exceptions import BaseORMException
 from models.db import close_db, init_db, migrate_db
 from models.enums import Role
 from resolvers.errors import DomainError
+from services import demo_clock
 from services.config import ConfigError, Settings, load_settings
 from services.logs import configure_logging
 
@@ -74,6 +75,16 @@ def _parser() -> argparse.ArgumentParser:
     invoice.add_argument("--agency", default=None, help="an agency's global id (default: all)")
 
     commands.add_parser("seed-demo", help="idempotent demo agency, staff, workers and clients")
+
+    clock = commands.add_parser(
+        "demo-clock", help="print a PASSAGE_CLOCK value: today from a morning hour, accelerated"
+    )
+    clock.add_argument("--speed", type=float, default=6.0, help="simulated minutes per second")
+    clock.add_argument("--start", default="07:30", help="the simulated hour it starts from")
+    clock.add_argument(
+        "--lead", type=float, default=20.0, help="real seconds before the clock reaches --start"
+    )
+    clock.add_argument("--time-zone", default="Europe/Paris")
 
     simulate = commands.add_parser(
         "simulate", help="play the demo agency's day through the public API of a running server"
@@ -163,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        demo_clock.from_environment(settings.production)
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
         return UNUSABLE
@@ -185,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
         elif args.command == "simulate":
             return _simulate(args)
+        elif args.command == "demo-clock":
+            print(demo_clock.morning(args.speed, args.start, args.lead, args.time_zone).encode())
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
         return UNUSABLE
@@ -235,7 +249,9 @@ def _simulate(args: argparse.Namespace) -> int:
         f"simulated: {report.booked} visits booked, {report.check_ins} check-ins, "
         f"{report.check_outs} check-outs, {report.ratings} rating(s), "
         f"{report.messages} message(s) and {report.replies} answer(s), "
-        f"{report.requests} request(s) and {report.reviews} decision(s)"
+        f"{report.requests} request(s) and {report.reviews} decision(s), "
+        f"{report.claims} claim(s) and {report.claim_steps} step(s), "
+        f"{report.callbacks} call-back(s) and {report.calls} call(s) logged"
     )
     for reason in report.skipped:
         print(f"skipped: {reason}")

@@ -16,4 +16,9 @@ MODEL_MODULES = [
     "models.selfservice",
     "models.contact",
     "models.privacy",
+    # Care beyond the visit (issue 19).
+    "models.care",
+    "models.claims",
+    "models.callbacks",
+    "models.anomalies",
 ]

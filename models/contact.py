@@ -83,3 +83,18 @@ class DigestItem(Model):
     class Meta:
         table = "digest_item"
         indexes = (("digest_id", "due_at"), ("account_id", "frequency", "period"))
+
+
+class UrgentPhone(Model):
+    """A number the agency may call for urgent matters only (issue 19: the phone channel)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="urgent_phone", on_delete=fields.CASCADE
+    )
+    account_id: int
+    phone = fields.CharField(max_length=20)  # E.164
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "urgent_phone"

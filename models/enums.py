@@ -89,6 +89,14 @@ class EventType(StrEnum):
     ABSENCE_DECLARED = "ABSENCE_DECLARED"
     # Personal data rights: a household's data export is ready (dataExportEvents).
     DATA_EXPORT_READY = "DATA_EXPORT_READY"
+    # Care beyond the visit (issue 19): claims, call-backs, attendance anomalies.
+    CLAIM_REPORTED = "CLAIM_REPORTED"
+    CLAIM_UPDATED = "CLAIM_UPDATED"
+    CALLBACK_REQUESTED = "CALLBACK_REQUESTED"
+    CALLBACK_LOGGED = "CALLBACK_LOGGED"
+    CALLBACK_OVERDUE = "CALLBACK_OVERDUE"
+    ANOMALY_FLAGGED = "ANOMALY_FLAGGED"
+    ANOMALY_RESOLVED = "ANOMALY_RESOLVED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -127,6 +135,13 @@ MESSAGE_EVENT_TYPES = frozenset(
 # What `ratingEvents` carries: a visit rated or a rating edited (staff and the client).
 RATING_EVENT_TYPES = frozenset({EventType.RATED})
 
+# Care beyond the visit (issue 19): `claimEvents`, `callbackEvents`, `anomalyEvents`.
+CLAIM_EVENT_TYPES = frozenset({EventType.CLAIM_REPORTED, EventType.CLAIM_UPDATED})
+CALLBACK_EVENT_TYPES = frozenset(
+    {EventType.CALLBACK_REQUESTED, EventType.CALLBACK_LOGGED, EventType.CALLBACK_OVERDUE}
+)
+ANOMALY_EVENT_TYPES = frozenset({EventType.ANOMALY_FLAGGED, EventType.ANOMALY_RESOLVED})
+
 
 class NotificationTopic(StrEnum):
     """What a notification to a household is about; contact preferences are set per topic."""
@@ -137,6 +152,9 @@ class NotificationTopic(StrEnum):
     MESSAGE_REPLY = "MESSAGE_REPLY"  # the agency answered a message
     BILLING = "BILLING"  # invoices, payments, tax certificates
     SECURITY = "SECURITY"  # sign-in and password notices: always e-mailed
+    # Care beyond the visit (issue 19).
+    CLAIM = "CLAIM"  # each step of a damage claim
+    CALLBACK = "CALLBACK"  # a call-back request taken or logged
 
 
 class ServiceMode(StrEnum):
@@ -257,3 +275,46 @@ class PrivacyAction(StrEnum):
     ARCHIVE_PURGED = "ARCHIVE_PURGED"
     INACTIVITY_WARNED = "INACTIVITY_WARNED"
     FILE_ACCESSED = "FILE_ACCESSED"
+
+
+# Care beyond the visit (issue 19): damage claims, call-backs, attendance anomalies.
+class ClaimStatus(StrEnum):
+    REPORTED = "REPORTED"  # declared by the household, not yet seen by the agency
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # the agency has taken it in hand
+    INVESTIGATING = "INVESTIGATING"  # the worker's account asked, the insurer maybe told
+    REPAIRED = "REPAIRED"  # closed: the damage was repaired
+    REIMBURSED = "REIMBURSED"  # closed: the household was paid an amount
+    DECLINED = "DECLINED"  # closed: refused, with the reason
+
+    @property
+    def closed(self) -> bool:
+        return self in (ClaimStatus.REPAIRED, ClaimStatus.REIMBURSED, ClaimStatus.DECLINED)
+
+
+class CallbackTopic(StrEnum):
+    VISIT = "VISIT"
+    BILLING = "BILLING"
+    TAX_CREDIT = "TAX_CREDIT"
+    CLAIM = "CLAIM"
+    ACCOUNT = "ACCOUNT"
+    OTHER = "OTHER"
+
+
+class CallbackUrgency(StrEnum):
+    NORMAL = "NORMAL"
+    URGENT = "URGENT"
+
+
+class CallbackOutcome(StrEnum):
+    RESOLVED = "RESOLVED"  # reached, the matter is settled
+    FOLLOW_UP = "FOLLOW_UP"  # reached, something remains to be done
+    NO_ANSWER = "NO_ANSWER"  # not reached; the request is closed with this outcome
+
+
+class AnomalyKind(StrEnum):
+    EARLY_CHECK_IN = "EARLY_CHECK_IN"  # earlier than the agency allows
+    TOO_SHORT = "TOO_SHORT"  # checked out far sooner than planned
+    TOO_LONG = "TOO_LONG"  # checked out far later than planned
+    FAR_CHECK_IN = "FAR_CHECK_IN"  # checked in beyond the agency's radius
+    FAR_CHECK_OUT = "FAR_CHECK_OUT"  # checked out beyond the agency's radius
+    MISSING_CHECK_OUT = "MISSING_CHECK_OUT"  # still in progress when its day is over

@@ -26,6 +26,9 @@ class HelpCategory(StrEnum):
     ACCOUNT = "ACCOUNT"
     HOUSEKEEPING_TIPS = "HOUSEKEEPING_TIPS"
     CONTACT = "CONTACT"
+    FURNITURE_CARE = "FURNITURE_CARE"  # furniture and floors, by material
+    ECO_PRODUCTS = "ECO_PRODUCTS"  # eco-labelled products
+    DAMAGE = "DAMAGE"  # damage during a visit: the claim flow
 
 
 class NewsKind(StrEnum):
@@ -53,7 +56,9 @@ class HelpArticle(Model):
     category = fields.CharEnumField(HelpCategory, max_length=20)
     title = fields.CharField(max_length=200)
     body = fields.TextField()
-    # Accent- and case-free words of the title, and of title plus body, space padded.
+    # Words a reader may type that the text does not hold (synonyms, materials…).
+    search_terms = fields.CharField(max_length=500, default="")
+    # Accent- and case-free words of the title, and of title, terms and body, space padded.
     title_search = fields.CharField(max_length=400)
     search_text = fields.TextField()
     published_at = fields.DatetimeField(null=True)

@@ -124,22 +124,25 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _signature(secret_key: str, payload: str) -> str:
-    mac = hmac.new(secret_key.encode(), f"attachment:{payload}".encode(), hashlib.sha256)
+def _signature(secret_key: str, payload: str, purpose: str = "attachment") -> str:
+    mac = hmac.new(secret_key.encode(), f"{purpose}:{payload}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:20]).decode().rstrip("=")
 
 
-def signed_token(secret_key: str, attachment_id: int, account_id: int, lifetime: int) -> str:
+def signed_token(
+    secret_key: str, attachment_id: int, account_id: int, lifetime: int, purpose: str = "attachment"
+) -> str:
+    """A link's token; `purpose` keeps a message file's link from opening a claim's file."""
     payload = f"{attachment_id}.{account_id}.{int(time.time()) + lifetime}"
-    return f"{payload}.{_signature(secret_key, payload)}"
+    return f"{payload}.{_signature(secret_key, payload, purpose)}"
 
 
-def _verify(secret_key: str, token: str) -> tuple[int, int] | None:
+def verify(secret_key: str, token: str, purpose: str = "attachment") -> tuple[int, int] | None:
     parts = token.split(".")
     if len(parts) != 4 or len(token) > 200:
         return None
     payload = ".".join(parts[:3])
-    if not hmac.compare_digest(parts[3], _signature(secret_key, payload)):
+    if not hmac.compare_digest(parts[3], _signature(secret_key, payload, purpose)):
         return None
     try:
         attachment_id, account_id, expires = (int(p) for p in parts[:3])
@@ -157,7 +160,7 @@ async def visible_attachment_message_id(attachment_id: int) -> int | None:
 
 async def download(secret_key: str, token: str) -> MessageAttachment | None:
     """The file behind a valid, unexpired link, if its account may still read it."""
-    verified = _verify(secret_key, token)
+    verified = verify(secret_key, token)
     if verified is None:
         return None
     attachment_id, account_id = verified

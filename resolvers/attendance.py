@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.enums import EventType, InterventionStatus, NotificationTopic, Role
 from models.interventions import IdempotentRequest, Intervention
-from resolvers import guards
+from resolvers import anomalies, guards
 from resolvers.calendar import ROW_FIELDS
 from resolvers.contact import chosen, default, quiet_between
 from resolvers.errors import Forbidden, UserError, user_error
@@ -233,6 +233,9 @@ async def _attend(
         return failure("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
     distance = _distance(address, latitude, longitude)
     flagged = distance is not None and distance > radius_m
+    noticed = await (anomalies.on_check_in if arriving else anomalies.on_check_out)(
+        visit, now, distance, radius_m
+    )
     try:
         async with in_transaction():
             if key:
@@ -278,6 +281,7 @@ async def _attend(
             event = await events.record(
                 EventType.ARRIVED if arriving else EventType.DEPARTED, visit, now
             )
+            flags = await anomalies.record(visit, noticed, now)
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.
         replay = await _replayed(worker, operation, key, visit.id)
@@ -286,7 +290,7 @@ async def _attend(
         code = "ALREADY_CHECKED_IN" if arriving else "INVALID_STATE"
         return failure("interventionId", "Pointage déjà enregistré.", code)
     rt.mailer.wake()
-    await events.publish(rt.bus, [event])
+    await events.publish(rt.bus, [event, *flags])
     return InterventionResult(visit, [], shown)
 
 

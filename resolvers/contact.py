@@ -14,12 +14,13 @@ from datetime import time
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.contact import ContactPreference, QuietHours
+from models.contact import ContactPreference, QuietHours, UrgentPhone
 from models.enums import DigestFrequency, NotificationTopic, Role
 from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.runtime import Viewer
-from services.identity import can_receive_sms
+from services.clock import utcnow
+from services.identity import can_receive_sms, normalize_phone
 
 MAX_TOPICS = len(NotificationTopic)
 
@@ -42,6 +43,8 @@ class Quiet:
 class Preferences:
     topics: list[TopicPreference]
     quiet_hours: Quiet | None
+    # The phone channel: a number the agency calls for urgent matters only.
+    urgent_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,24 @@ async def read(viewer: Viewer | None) -> Preferences:
         else default(t)
         for t in NotificationTopic
     ]
-    return Preferences(topics, await quiet_of(viewer.account_id))
+    return Preferences(
+        topics, await quiet_of(viewer.account_id), await urgent_phone_of(viewer.account_id)
+    )
+
+
+async def urgent_phone_of(account_id: int) -> str | None:
+    found = await UrgentPhone.filter(account_id=account_id).values_list("phone", flat=True)
+    return str(found[0]) if found else None
+
+
+def _urgent_phone(raw: str | None, errors: list[UserError]) -> str | None:
+    """The number to store ("" removes it), or None to leave it as it is."""
+    if raw is None or not raw.strip():
+        return raw if raw is None else ""
+    phone = normalize_phone(raw)
+    if phone is None:
+        errors.append(user_error("urgentPhone", "Numéro de téléphone invalide.", "INVALID_PHONE"))
+    return phone
 
 
 async def update(
@@ -118,6 +138,7 @@ async def update(
     topics: list[TopicPreference],
     quiet: Quiet | None,
     clear_quiet: bool,
+    urgent_phone: str | None = None,
 ) -> PreferencesResult:
     viewer = _client(viewer)
     if len(topics) > MAX_TOPICS:
@@ -150,9 +171,17 @@ async def update(
         errors.append(
             user_error("smsQuietHours", "Début et fin doivent différer.", "INVALID_QUIET_HOURS")
         )
+    phone_change = _urgent_phone(urgent_phone, errors)
     if errors:
         return PreferencesResult(None, errors)
     async with in_transaction():
+        if phone_change == "":
+            await UrgentPhone.filter(account_id=viewer.account_id).delete()
+        elif phone_change is not None:
+            await UrgentPhone.update_or_create(
+                defaults={"phone": phone_change, "updated_at": utcnow()},
+                account_id=viewer.account_id,
+            )
         for pref in topics:
             await ContactPreference.update_or_create(
                 defaults={"email": pref.email, "sms": pref.sms, "frequency": pref.frequency},

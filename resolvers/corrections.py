@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import AttendanceCorrection, Intervention
-from resolvers import guards
+from resolvers import anomalies, guards
 from resolvers.errors import NotFound, UserError, user_error
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -197,6 +197,7 @@ async def correct(rt: Runtime, viewer: Viewer | None, data: CorrectionData) -> C
             bill_planned_duration=data.planned_duration_invoiced,
         )
         await visit.refresh_from_db()
+        settled = await anomalies.resolve(visit, staff.account_id, correction.id, now)
         if status is not previous_status:
             kind = (
                 EventType.ARRIVED
@@ -204,8 +205,10 @@ async def correct(rt: Runtime, viewer: Viewer | None, data: CorrectionData) -> C
                 else EventType.DEPARTED
             )
             event = await events.record(kind, visit, now)
-    if event is not None:
-        await events.publish(rt.bus, [event])
+    # In id order: a hub drops an id below one it has handed out.
+    written = sorted((e for e in (event, settled) if e is not None), key=lambda e: e.id)
+    if written:
+        await events.publish(rt.bus, written)
     rows = await AttendanceCorrection.filter(id=correction.id).values(*FIELDS)
     return CorrectionResult(visit, CorrectionRecord.from_row(rows[0]), [])
 

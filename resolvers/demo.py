@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account, Agency, AgencyPostalPrefix, Client
+from models.care import AgencyCare
 from models.enums import Role
 from models.interventions import Address
+from models.messages import ClientPremium
 from resolvers import demo_day, help_demo
 from resolvers.runtime import Runtime
 from resolvers.staff import SetupError, create_agency, create_user
@@ -179,6 +181,7 @@ async def seed_demo(runtime: Runtime) -> list[str]:
     await _clients(runtime, agency, advisor)
     await help_demo.seed_shared_articles()
     await help_demo.seed_agency_content(agency.id)
+    await _premium_support(agency, advisor)
     bus = Bus(runtime.settings.broadcast_url, runtime.settings.bus_namespace)
     await bus.connect()
     try:
@@ -188,6 +191,23 @@ async def seed_demo(runtime: Runtime) -> list[str]:
     finally:
         await bus.disconnect()
     return demo_logins()
+
+
+# The demo's premium household (a call-back in the demo day) and the agency's dedicated line.
+PREMIUM_CLIENT = 3
+SUPPORT_LINE = "+33142000000"
+
+
+async def _premium_support(agency: Agency, advisor: Account) -> None:
+    now = utcnow()
+    await AgencyCare.get_or_create(
+        agency_id=agency.id, defaults={"premium_support_phone": SUPPORT_LINE, "updated_at": now}
+    )
+    client = await Client.get_or_none(agency_id=agency.id, client_number=f"D{PREMIUM_CLIENT:06d}")
+    if client is not None:
+        await ClientPremium.get_or_create(
+            client_id=client.id, defaults={"set_by_id": advisor.id, "since": now}
+        )
 
 
 def worker_email(index: int) -> str:

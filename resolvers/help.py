@@ -33,6 +33,9 @@ CATEGORY_LABELS = {
     HelpCategory.ACCOUNT: "Compte et sécurité",
     HelpCategory.HOUSEKEEPING_TIPS: "Conseils d'entretien",
     HelpCategory.CONTACT: "Contacter l'agence",
+    HelpCategory.FURNITURE_CARE: "Entretien du mobilier et des sols",
+    HelpCategory.ECO_PRODUCTS: "Produits écologiques",
+    HelpCategory.DAMAGE: "Dommages et sinistres",
 }
 
 

@@ -27,6 +27,7 @@ class ArticleData:
     title: str | None
     body: str | None
     slug: str | None
+    search_terms: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ async def _derived_slug(agency_id: int, title: str) -> str:
 
 def index_article(article: HelpArticle) -> None:
     article.title_search = search_text.stored(article.title)[:400]
-    article.search_text = search_text.stored(f"{article.title}\n{article.body}")
+    article.search_text = search_text.stored(
+        f"{article.title}\n{article.search_terms}\n{article.body}"
+    )
 
 
 async def create_article(viewer: Viewer | None, data: ArticleData) -> ArticleResult:
@@ -75,6 +78,7 @@ async def create_article(viewer: Viewer | None, data: ArticleData) -> ArticleRes
     title = check.title(data.title or "", errors)
     body = check.body(data.body or "", errors)
     slug = check.slug(data.slug, errors) if data.slug is not None else None
+    terms = check.terms(data.search_terms or "", errors)
     if data.kind is None or data.category is None:
         errors.append(user_error("kind", "Type et catégorie sont requis.", "REQUIRED"))
     if not errors and slug is not None and not await _free_slug(agency_id, slug):
@@ -89,6 +93,7 @@ async def create_article(viewer: Viewer | None, data: ArticleData) -> ArticleRes
         category=data.category,
         title=title,
         body=body,
+        search_terms=terms,
         created_by_id=admin.account_id,
         created_at=now,
         updated_at=now,
@@ -134,6 +139,8 @@ async def update_article(
         article.title = check.title(data.title, errors)
     if data.body is not None:
         article.body = check.body(data.body, errors)
+    if data.search_terms is not None:
+        article.search_terms = check.terms(data.search_terms, errors)
     if data.slug is not None:
         article.slug = check.slug(data.slug, errors)
         if not errors and not await _free_slug(article.agency_id or 0, data.slug, article.id):

@@ -52,6 +52,19 @@ def body(value: str, errors: list[UserError], field: str = "body") -> str:
     return text
 
 
+TERMS_MAX = 500
+
+
+def terms(value: str, errors: list[UserError], field: str = "searchTerms") -> str:
+    """Words readers may type that the text does not hold (synonyms, materials…)."""
+    text = " ".join(value.split())
+    if len(text) > TERMS_MAX:
+        errors.append(user_error(field, f"{TERMS_MAX} caractères au plus.", "INVALID_LENGTH"))
+    elif _has_control(text, allow_newlines=False):
+        errors.append(user_error(field, "Caractères non autorisés.", "INVALID_CHARACTERS"))
+    return text
+
+
 def slug(value: str, errors: list[UserError]) -> str:
     if not SLUG_MIN <= len(value) <= SLUG_MAX or not SLUG.fullmatch(value):
         errors.append(

@@ -21,6 +21,7 @@ from models.interventions import Intervention
 from models.selfservice import HouseholdProfile, VisitNote
 from resolvers import guards
 from resolvers.change_requests import client_of
+from resolvers.contact import urgent_phone_of
 from resolvers.errors import UserError, user_error
 from resolvers.lookups import worker_id_of
 from resolvers.privacy import audit as privacy_audit
@@ -228,3 +229,11 @@ async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> 
     return Briefing(
         visit.id, note.body if note else "", _profile(visit.client_id, row, rt if codes else None)
     )
+
+
+async def urgent_phone_for_staff(viewer: Viewer | None, client_id: int) -> str | None:
+    """The household's urgent number, for staff of its agency only (its card)."""
+    if viewer is None or not viewer.is_staff:
+        return None
+    client = await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
+    return await urgent_phone_of(client.account_id) if client else None

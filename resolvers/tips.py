@@ -19,16 +19,18 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from models.accounts import Agency, Client
-from models.enums import InterventionStatus, Role
+from models.claims import Claim
+from models.enums import ClaimStatus, InterventionStatus, Role
 from models.help import HelpArticle, Webinar, WebinarRegistration
 from models.interventions import Intervention
 from models.ratings import Rating
+from models.selfservice import HouseholdProfile
 from resolvers import guards
 from resolvers.errors import Forbidden
 from resolvers.help import articles_by_slug, reader
 from resolvers.runtime import Viewer
 from resolvers.webinars import WebinarView, views
-from services import french_dates
+from services import french_dates, search_text
 from services.clock import utcnow
 
 FIRST_MONTH = timedelta(days=30)
@@ -43,6 +45,18 @@ GETTING_STARTED = "bien-demarrer"
 EXTRA_VISIT = "reserver-une-intervention-supplementaire"
 CONTACT_ADVISOR = "contacter-votre-conseiller"
 PET_HAIR = "poils-animaux"
+ECO_PRODUCTS = "produits-ecolabel"
+CLAIM_STEPS = "suivi-declaration-sinistre"
+# A word of the household's profile, and the care article it calls for.
+MATERIALS = {
+    "parquet": ("Entretenir votre parquet", "entretien-parquet"),
+    "marbre": ("Prendre soin du marbre", "entretien-marbre-pierre"),
+    "cuir": ("Entretenir le cuir", "entretien-cuir"),
+    "carrelage": ("Carrelage et joints", "entretien-carrelage-tomettes"),
+    "tomette": ("Carrelage et joints", "entretien-carrelage-tomettes"),
+    "inox": ("Inox et électroménager", "entretien-inox-electromenager"),
+    "velours": ("Tissus d'ameublement", "entretien-tissus-ameublement"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,8 +76,13 @@ class ProfileSnapshot:
     last_visit_at: datetime | None  # start of the last visit done or under way
     last_low_rating: tuple[int, datetime] | None  # score and date, within LOW_RATING_WITHIN
     webinars_not_registered: tuple[UpcomingWebinar, ...]
-    # Filled once clients can declare them (e.g. "PETS"); rules already read it.
+    # What the household declared in its profile (resolvers/households.py): "PETS",
+    # "ALLERGIES"; with the words it wrote, quoted in the reasons.
     needs: frozenset[str] = field(default_factory=frozenset)
+    declared: dict[str, str] = field(default_factory=dict)
+    # Materials and equipment its profile mentions ("parquet", "marbre"…).
+    equipment: tuple[str, ...] = ()
+    open_claim: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,15 +161,57 @@ def webinar_invitations(p: ProfileSnapshot) -> Iterable[TipDraft]:
 
 def pets(p: ProfileSnapshot) -> Iterable[TipDraft]:
     if "PETS" in p.needs:
+        said = p.declared.get("PETS")
         yield TipDraft(
             "PET_HAIR",
             "Venir à bout des poils d'animaux",
-            "Vous avez indiqué avoir des animaux à la maison.",
+            "Vous avez indiqué avoir des animaux à la maison" + (f" ({said})." if said else "."),
             article_slug=PET_HAIR,
         )
 
 
-RULES: tuple[Rule, ...] = (low_rating, webinar_invitations, no_recent_visit, first_month, pets)
+def allergies(p: ProfileSnapshot) -> Iterable[TipDraft]:
+    if "ALLERGIES" in p.needs:
+        yield TipDraft(
+            "ECO_PRODUCTS",
+            "Des produits écologiques et sans allergènes",
+            f"Vous avez signalé des allergies ({p.declared.get('ALLERGIES', '')}) : "
+            "choisissez des produits labellisés.",
+            article_slug=ECO_PRODUCTS,
+        )
+
+
+def equipment(p: ProfileSnapshot) -> Iterable[TipDraft]:
+    for word in p.equipment:
+        title, slug = MATERIALS[word]
+        yield TipDraft(
+            f"CARE_{word.upper()}",
+            title,
+            f"Votre profil mentionne « {word} ».",
+            article_slug=slug,
+        )
+
+
+def claim_follow_up(p: ProfileSnapshot) -> Iterable[TipDraft]:
+    if p.open_claim:
+        yield TipDraft(
+            "CLAIM_FOLLOW_UP",
+            "Suivre votre déclaration de sinistre",
+            "Vous avez une déclaration de sinistre en cours.",
+            article_slug=CLAIM_STEPS,
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    low_rating,
+    claim_follow_up,
+    webinar_invitations,
+    no_recent_visit,
+    first_month,
+    pets,
+    allergies,
+    equipment,
+)
 
 
 def suggest(profile: ProfileSnapshot) -> list[TipDraft]:
@@ -160,6 +221,22 @@ def suggest(profile: ProfileSnapshot) -> list[TipDraft]:
         for draft in rule(profile):
             drafts.setdefault((draft.key, draft.webinar_id), draft)
     return list(drafts.values())
+
+
+async def _declared(client_id: int) -> tuple[frozenset[str], dict[str, str], tuple[str, ...]]:
+    """Needs, their words, and the materials the household's profile mentions."""
+    profile = await HouseholdProfile.get_or_none(client_id=client_id)
+    if profile is None:
+        return frozenset(), {}, ()
+    declared = {
+        need: text.strip()
+        for need, text in (("PETS", profile.pets), ("ALLERGIES", profile.allergies))
+        if text.strip()
+    }
+    free_text = " ".join((profile.instructions, profile.other_needs, profile.favour_products))
+    words = set(search_text.words(free_text))
+    mentioned = tuple(word for word in MATERIALS if word in words)
+    return frozenset(declared), declared, mentioned
 
 
 async def snapshot(client: Client, time_zone: str) -> ProfileSnapshot:
@@ -194,7 +271,14 @@ async def snapshot(client: Client, time_zone: str) -> ProfileSnapshot:
         .order_by("starts_at", "id")
         .limit(MAX_WEBINAR_TIPS * 3)
     )
+    needs, declared, mentioned = await _declared(client.id)
     return ProfileSnapshot(
+        needs=needs,
+        declared=declared,
+        equipment=mentioned,
+        open_claim=await Claim.filter(
+            client_id=client.id, status__in=[s for s in ClaimStatus if not s.closed]
+        ).exists(),
         now=now,
         time_zone=time_zone,
         client_since=client.created_at,

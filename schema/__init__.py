@@ -20,10 +20,15 @@ from strawberry.types.graphql import OperationType
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
+from schema.anomalies import AnomalyQueries, AnomalySubscriptions
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
 from schema.billing_rules import BillingRuleMutations
+from schema.callbacks import CallbackMutations, CallbackQueries, CallbackSubscriptions
+from schema.care import CareMutations, CareQueries
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
+from schema.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
+from schema.clock import ClockQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
@@ -77,6 +82,12 @@ QUERY_TYPES: tuple[type, ...] = (
     HouseholdQueries,
     AbsenceQueries,
     ContactQueries,
+    # Care beyond the visit (issue 19).
+    ClaimQueries,
+    CareQueries,
+    CallbackQueries,
+    AnomalyQueries,
+    ClockQueries,
     NodeQueries,
     # Personal data rights (issue 15).
     ProfileQueries,
@@ -104,6 +115,10 @@ MUTATION_TYPES: tuple[type, ...] = (
     # Personal data rights (issue 15).
     ProfileMutations,
     PrivacyMutations,
+    # Care beyond the visit (issue 19).
+    ClaimMutations,
+    CareMutations,
+    CallbackMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -115,6 +130,10 @@ Subscription = merge_types(
         ChangeRequestSubscriptions,
         BillingSubscriptions,
         PrivacySubscriptions,
+        # Care beyond the visit (issue 19).
+        ClaimSubscriptions,
+        CallbackSubscriptions,
+        AnomalySubscriptions,
     ),
 )
 

@@ -53,6 +53,9 @@ class QuietHours:
 class ContactPreferences:
     topics: list[TopicPreference]
     sms_quiet_hours: QuietHours | None
+    urgent_phone: str | None = strawberry.field(
+        description="The phone channel: a number the agency calls for urgent matters only."
+    )
 
     @classmethod
     def from_value(cls, value: contact.Preferences) -> ContactPreferences:
@@ -60,6 +63,7 @@ class ContactPreferences:
         return cls(
             topics=[TopicPreference.from_value(t) for t in value.topics],
             sms_quiet_hours=QuietHours(start=quiet.start, end=quiet.end) if quiet else None,
+            urgent_phone=value.urgent_phone,
         )
 
 
@@ -83,6 +87,10 @@ class UpdateContactPreferencesInput:
     )
     sms_quiet_hours: QuietHoursInput | None = None
     clear_sms_quiet_hours: bool = False
+    urgent_phone: str | None = strawberry.field(
+        default=None,
+        description="A number to call for urgent matters only; an empty string removes it.",
+    )
 
 
 @strawberry.type
@@ -179,6 +187,7 @@ class ContactMutations:
             topics,
             contact.Quiet(quiet.start, quiet.end) if quiet else None,
             input.clear_sms_quiet_hours,
+            input.urgent_phone,
         )
         return ContactPreferencesPayload(
             preferences=ContactPreferences.from_value(result.preferences)

@@ -77,6 +77,9 @@ class HelpArticle(Node):
     category: HelpCategoryCode  # type: ignore[valid-type]
     title: str
     body: str = strawberry.field(description="The Markdown as written; render it with care.")
+    search_terms: str = strawberry.field(
+        description="Words that find the article besides its text (synonyms, materials)."
+    )
     shared: bool = strawberry.field(description="True for articles common to every agency.")
     status: PublicationStatus
     published_at: datetime | None
@@ -95,6 +98,7 @@ class HelpArticle(Node):
             category=row.category,
             title=row.title,
             body=row.body,
+            search_terms=row.search_terms,
             shared=row.agency_id is None,
             status=_status(row.published_at),
             published_at=row.published_at,

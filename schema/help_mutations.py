@@ -22,6 +22,9 @@ class CreateHelpArticleInput:
     slug: str | None = strawberry.field(
         default=None, description="e.g. bien-demarrer; derived from the title when left out."
     )
+    search_terms: str | None = strawberry.field(
+        default=None, description="Words that find the article besides its text (500 chars)."
+    )
 
 
 @strawberry.input
@@ -32,6 +35,7 @@ class UpdateHelpArticleInput:
     title: str | None = None
     body: str | None = None
     slug: str | None = None
+    search_terms: str | None = None
 
 
 @strawberry.input
@@ -139,7 +143,9 @@ def _deleted(type_name: str, result: help_admin.DeleteResult) -> DeleteHelpConte
 
 
 def _article_data(input: CreateHelpArticleInput | UpdateHelpArticleInput) -> help_admin.ArticleData:
-    return help_admin.ArticleData(input.kind, input.category, input.title, input.body, input.slug)
+    return help_admin.ArticleData(
+        input.kind, input.category, input.title, input.body, input.slug, input.search_terms
+    )
 
 
 def _webinar_data(input: CreateWebinarInput | UpdateWebinarInput) -> webinars.WebinarData:

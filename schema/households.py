@@ -7,7 +7,7 @@ import strawberry
 from resolvers import households
 from schema.common import UserErrorType, user_errors
 from schema.context import Info
-from schema.ids import expect_id, to_global_id
+from schema.ids import expect_id, from_global_id, to_global_id
 
 
 @strawberry.type
@@ -27,6 +27,15 @@ class HouseholdProfile:
     pets: str
     allergies: str
     other_needs: str
+
+    @strawberry.field(
+        description="The number to call for urgent matters (the household's phone channel): "
+        "staff of its agency only, null for anyone else."
+    )
+    async def urgent_phone(self, info: Info) -> str | None:
+        return await households.urgent_phone_for_staff(
+            info.context.viewer, from_global_id(self.client_id)[1]
+        )
 
     @classmethod
     def from_profile(cls, p: households.Profile) -> HouseholdProfile:

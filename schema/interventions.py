@@ -15,6 +15,7 @@ from models.interventions import Intervention as InterventionModel
 from resolvers import attendance, calendar, catalog, guards, interventions, live
 from resolvers.errors import NotFound
 from schema import nodes, planner
+from schema.anomaly_types import AttendanceAnomaly
 from schema.common import (
     Connection,
     Node,
@@ -111,6 +112,20 @@ class Intervention(Node):
     @strawberry.field(description="Minutes between check-in and check-out, once both exist.")
     def actual_minutes(self) -> int | None:
         return minutes_between(self.checked_in_at, self.checked_out_at)
+
+    @strawberry.field(description="Attendance anomalies flagged on the visit (staff only).")
+    async def anomalies(self, info: Info, open_only: bool = False) -> list[AttendanceAnomaly]:
+        viewer = info.context.viewer
+        if viewer is None or not viewer.is_staff:
+            return []
+        rows = await info.context.loaders.anomalies_by_visit.load(
+            (viewer, from_global_id(self.id)[1])
+        )
+        return [
+            AttendanceAnomaly.from_view(row)
+            for row in rows
+            if not (open_only and row.resolved_at is not None)
+        ]
 
     @strawberry.field(description="The client's rating: seen by the client and agency staff only.")
     async def rating(self, info: Info) -> Rating | None:

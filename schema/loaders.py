@@ -12,7 +12,7 @@ from models.accounts import Account, Agency
 from models.billing import InvoiceLine
 from models.messages import Conversation, Message
 from models.ratings import Rating
-from resolvers import conversations, invoices, lookups, ratings
+from resolvers import anomalies, conversations, invoices, lookups, ratings
 from resolvers.runtime import Viewer
 
 
@@ -69,6 +69,10 @@ def RatingByVisitLoader() -> DataLoader[tuple[Viewer, int], Rating | None]:
     return DataLoader(load_fn=_ratings_for_visits)
 
 
+def AnomaliesByVisitLoader() -> DataLoader[tuple[Viewer, int], list[anomalies.AnomalyView]]:
+    return DataLoader(load_fn=anomalies.by_visit_ids)
+
+
 @dataclass
 class Loaders:
     agency_by_id: DataLoader[int, Agency | None] = field(default_factory=AgencyByIdLoader)
@@ -95,4 +99,7 @@ class Loaders:
     )
     rating_by_visit: DataLoader[tuple[Viewer, int], Rating | None] = field(
         default_factory=RatingByVisitLoader
+    )
+    anomalies_by_visit: DataLoader[tuple[Viewer, int], list[anomalies.AnomalyView]] = field(
+        default_factory=AnomaliesByVisitLoader
     )

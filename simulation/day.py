@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from resolvers.demo import DEMO_PASSWORD, STAFF, WORKERS, worker_email
+from services.clock import current_warp, utcnow
+from simulation import care
 from simulation.households import ask_new_slot_and_review, write_and_answer
 from simulation.phone import (
     AGENCY,
@@ -65,6 +67,10 @@ class Report:
     replies: int = 0  # the advisor's answers
     requests: int = 0  # new slots asked by households
     reviews: int = 0  # the advisor's decisions on them
+    claims: int = 0  # damage reported by households
+    claim_steps: int = 0  # the advisor's steps on them
+    callbacks: int = 0  # call-backs asked by the premium household
+    calls: int = 0  # call-backs made and logged
     skipped: list[str] = field(default_factory=list)
 
 
@@ -93,11 +99,17 @@ class Simulation:
         self.seq = itertools.count()
         self.started_real = datetime.now(UTC)
         self.started_mono = time.monotonic()
+        # On the demo's shared clock (PASSAGE_CLOCK), the server judges on the same time.
+        self.warp = current_warp()
+        if self.warp is not None:
+            self.speed = self.warp.speed / 60
         self.clients: dict[str, str] = {}  # client id -> e-mail
         self.rated = False
         self.zone = ZoneInfo("Europe/Paris")
 
     def sim_now(self) -> datetime:
+        if self.warp is not None:
+            return utcnow()
         elapsed = time.monotonic() - self.started_mono
         return self.started_real + timedelta(minutes=elapsed * self.speed)
 
@@ -109,7 +121,7 @@ class Simulation:
         staff = await Phone(self.http, STAFF[1][1]).sign_in(DEMO_PASSWORD)
         self.advisor = staff
         zone = self.zone = ZoneInfo((await staff.call(AGENCY))["me"]["agency"]["timeZone"])
-        today = datetime.now(zone).date()
+        today = utcnow().astimezone(zone).date()
         day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
         day_end = day_start + timedelta(days=1)
         fields = (await staff.call(MUTATIONS))["__type"]["fields"]
@@ -122,14 +134,15 @@ class Simulation:
             phone = await Phone(self.http, worker_email(index)).sign_in(DEMO_PASSWORD)
             me = (await phone.call(MINE, {**window, "after": None}))["me"]["worker"]
             phones[me["id"]] = (phone, await pages(phone, MINE, window, "interventions"))
-        now = datetime.now(UTC)
+        now = utcnow()
         ahead = sum(
             1
             for _, visits in phones.values()
             for v in visits
             if now < _parse(v["scheduledStart"]) <= now + CHECK_IN_WINDOW
         )
-        if ahead < ENOUGH_AHEAD:
+        # On the demo's shared clock the day is laid out from the morning: nothing to book.
+        if ahead < ENOUGH_AHEAD and self.warp is None:
             await self.book(phones, ENOUGH_AHEAD - ahead)
             for worker_id, (phone, _) in phones.items():
                 phones[worker_id] = (phone, await pages(phone, MINE, window, "interventions"))
@@ -137,7 +150,7 @@ class Simulation:
 
     async def book(self, phones: dict[str, tuple[Phone, list[dict[str, Any]]]], count: int) -> None:
         """The advisor books an hour in each worker's first free gap, the soonest first."""
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        now = utcnow().replace(second=0, microsecond=0)
         free = sorted(
             (_first_gap(visits, now + timedelta(minutes=3)), worker_id)
             for worker_id, (_, visits) in phones.items()
@@ -179,14 +192,19 @@ class Simulation:
             if visit["id"] == no_show:
                 log.info("%s will not come (no-show) at %s", phone.email, self.clock(start))
                 continue
+            if visit["status"] not in ("SCHEDULED", "IN_PROGRESS"):
+                continue  # already over
             if visit["status"] == "SCHEDULED":
                 late = n % 3 == 2
                 delay = self.rng.randint(20, 35) if late else self.rng.randint(-8, 4)
+                early = n % 9 == 4  # before the agency allows: flagged on the day board
+                delay = -self.rng.randint(25, 40) if early else delay
                 # Late for real when the slot starts soon, so the dashboard sees it late.
                 soon = start - self.started_real < timedelta(minutes=15)
+                how = " late" if late else " early" if early else ""
                 self.at(
                     start + timedelta(minutes=delay),
-                    f"{phone.email} checks in{' late' if late else ''}",
+                    f"{phone.email} checks in{how}",
                     self.attend(phone, visit, arriving=True),
                     not_before=start + timedelta(minutes=2) if late and soon else self.started_real,
                 )
@@ -198,6 +216,8 @@ class Simulation:
         first = self.sim_now()
         self.at(first + timedelta(minutes=30), "a client writes", self.send_message)
         self.at(first + timedelta(minutes=45), "a reschedule request", self.request_change)
+        self.at(first + timedelta(minutes=60), "a premium household asks for a call-back",
+                lambda: care.ask_callback(self))  # fmt: skip
 
     def attend(
         self, phone: Phone, visit: dict[str, Any], *, arriving: bool
@@ -234,6 +254,8 @@ class Simulation:
         )
         self.report.ratings += 1
         log.info("%s rated the visit 5/5", email)
+        self.at(self.sim_now() + timedelta(minutes=20), "a household reports damage",
+                lambda: care.report_damage(self, household, visit))  # fmt: skip
 
     async def send_message(self) -> None:
         await write_and_answer(self)
@@ -248,6 +270,8 @@ class Simulation:
     def wait(self, step: Step, sim_now: datetime, real_now: datetime) -> float:
         """Real seconds until both clocks allow the step."""
         on_sim = (step.at - sim_now).total_seconds() / 60 / self.speed
+        if self.warp is not None:  # one clock for the server and the phones
+            return max(on_sim, 0.0)
         return max(on_sim, (step.not_before - real_now).total_seconds(), 0.0)
 
     async def play(self, until: float) -> None:

@@ -88,7 +88,7 @@ async def ask_new_slot_and_review(sim: Simulation) -> None:
 
 
 async def _ask(sim: Simulation) -> dict[str, Any] | None:
-    now = datetime.now(sim.zone)
+    now = sim.sim_now().astimezone(sim.zone)
     window = {
         "from": (now + timedelta(days=3)).isoformat(),
         "to": (now + timedelta(days=14)).isoformat(),

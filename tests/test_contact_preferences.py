@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from models.contact import Digest
+from models.enums import NotificationTopic
 from resolvers import digests
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, household, office, visit, weekday_ahead
@@ -218,7 +219,7 @@ async def test_a_weekly_digest_waits_for_monday(api, team, mailbox, server):
             "DUPLICATE",
         ),
         ([], {"start": "21:00:00", "end": "21:00:00"}, "INVALID_QUIET_HOURS"),
-        ([{"topic": "BILLING", "channels": []}] * 7, None, "TOO_MANY"),
+        ([{"topic": "BILLING", "channels": []}] * (len(NotificationTopic) + 1), None, "TOO_MANY"),
     ],
 )
 async def test_bad_preferences_are_refused(api, team, topics, quiet, code):

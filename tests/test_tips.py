@@ -149,3 +149,42 @@ def test_a_client_with_pets_gets_the_pet_hair_article():
     assert [(t.key, t.article_slug) for t in suggested] == [("PET_HAIR", rules.PET_HAIR)]
     assert suggested[0].reason == "Vous avez indiqué avoir des animaux à la maison."
     assert rules.suggest(profile.__class__(**{**profile.__dict__, "needs": frozenset()})) == []
+
+
+PROFILE = """
+mutation Profile($input: UpdateHouseholdProfileInput!) {
+  updateHouseholdProfile(input: $input) { userErrors { code } }
+}
+"""
+
+
+async def test_a_household_that_declares_a_cat_gets_the_pet_tip_with_its_reason(api, settings):
+    await seed_shared_articles()
+    team = await cast(api, settings)
+    await age_client(team, 400)
+    await visit(team, days_ago=3)
+    assert "PET_HAIR" not in await tips_of(api, team)
+    changed = await api.data(
+        PROFILE,
+        {"input": {"pets": "un chat", "instructions": "Parquet ciré dans le salon"}},
+        token=team.client,
+    )
+    assert changed["updateHouseholdProfile"]["userErrors"] == []
+    found = await tips_of(api, team)
+    assert (
+        found["PET_HAIR"]["reason"] == "Vous avez indiqué avoir des animaux à la maison (un chat)."
+    )
+    assert found["PET_HAIR"]["article"]["slug"] == rules.PET_HAIR
+    assert found["CARE_PARQUET"]["reason"] == "Votre profil mentionne « parquet »."
+    assert found["CARE_PARQUET"]["article"]["slug"] == "entretien-parquet"
+
+
+async def test_declared_allergies_point_at_eco_labelled_products(api, settings):
+    await seed_shared_articles()
+    team = await cast(api, settings)
+    await age_client(team, 400)
+    await visit(team, days_ago=3)
+    await api.data(PROFILE, {"input": {"allergies": "acariens, parfums"}}, token=team.client)
+    tip = (await tips_of(api, team))["ECO_PRODUCTS"]
+    assert "acariens, parfums" in tip["reason"]
+    assert tip["article"]["slug"] == "produits-ecolabel"

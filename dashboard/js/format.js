@@ -1,4 +1,5 @@
 // French formatting in the agency's time zone (times are UTC on the wire).
+import { serverNow } from "./clock.js";
 
 export function formatter(timeZone) {
   const time = new Intl.DateTimeFormat("fr-FR", { timeZone, hour: "2-digit", minute: "2-digit" });
@@ -24,7 +25,7 @@ export function formatter(timeZone) {
 }
 
 /** Midnight today and tomorrow in `timeZone`, as Date objects. */
-export function dayBounds(timeZone, now = new Date()) {
+export function dayBounds(timeZone, now = serverNow()) {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-CA", {
       timeZone,
@@ -45,7 +46,7 @@ export function dayBounds(timeZone, now = new Date()) {
   return [new Date(midnight), new Date(midnight + 24 * 3600 * 1000)];
 }
 
-export function minutesBetween(fromIso, to = new Date()) {
+export function minutesBetween(fromIso, to = serverNow()) {
   return Math.max(0, Math.floor((to - new Date(fromIso)) / 60000));
 }
 

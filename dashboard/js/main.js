@@ -1,6 +1,7 @@
 // Entry point: sign-in, then the staff or the client view, live over one websocket.
 import { ApiError, gql, offeredFields } from "./api.js";
 import { ClientView } from "./client.js";
+import { syncClock } from "./clock.js";
 import { el, formatter } from "./format.js";
 import { LiveConnection } from "./live.js";
 import { PANELS } from "./panels/index.js";
@@ -105,6 +106,8 @@ async function start() {
   }
   current = { view, live, panels: [] };
   try {
+    ctx.offered = await offeredFields();
+    await syncClock(ctx.offered);
     await view.start();
   } catch (error) {
     await signOut(`Chargement impossible : ${error.message}`);

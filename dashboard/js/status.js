@@ -1,8 +1,9 @@
 // A visit's live status as staff read it, from the visit and the clock.
+import { serverNow } from "./clock.js";
 import { duration, minutesBetween } from "./format.js";
 
 /** {key, label} where key is one of scheduled, late, on-site, done, missed, cancelled. */
-export function liveStatus(visit, fmt, now = new Date()) {
+export function liveStatus(visit, fmt, now = serverNow()) {
   switch (visit.status) {
     case "IN_PROGRESS":
       return {
@@ -37,6 +38,8 @@ export const EVENT_LABELS = {
   DEPARTED: "Départ",
   LATE: "Retard",
   MISSED: "Manquée",
+  ANOMALY_FLAGGED: "Pointage à vérifier",
+  ANOMALY_RESOLVED: "Pointage corrigé",
 };
 
 /** What an event changes on a visit we already hold, without asking the server. */
