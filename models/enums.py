@@ -82,6 +82,9 @@ class EventType(StrEnum):
     REQUEST_REJECTED = "REQUEST_REJECTED"
     REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
     ABSENCE_DECLARED = "ABSENCE_DECLARED"
+    # Tax and billing documents: the advance's status and corrected certificates.
+    ADVANCE_STATUS_CHANGED = "ADVANCE_STATUS_CHANGED"
+    CERTIFICATE_CORRECTED = "CERTIFICATE_CORRECTED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -108,6 +111,9 @@ BILLING_EVENT_TYPES = frozenset(
         EventType.CREDIT_NOTE_ISSUED,
         EventType.PAYMENT_RECORDED,
         EventType.CERTIFICATE_PUBLISHED,
+        # Tax and billing documents.
+        EventType.ADVANCE_STATUS_CHANGED,
+        EventType.CERTIFICATE_CORRECTED,
     }
 )
 
@@ -140,6 +146,16 @@ class ServiceMode(StrEnum):
 class InvoiceKind(StrEnum):
     INVOICE = "INVOICE"
     CREDIT_NOTE = "CREDIT_NOTE"
+    # Tax and billing documents: an advance refused, cancelled or contested is billed to
+    # the household by this corrective invoice, never by editing the issued one.
+    CORRECTION = "CORRECTION"
+
+
+class VatRegime(StrEnum):
+    """Whether the agency charges VAT (tax and billing documents)."""
+
+    SUBJECT = "SUBJECT"  # VAT charged at the service's rate
+    EXEMPT = "EXEMPT"  # franchise en base: "TVA non applicable, art. 293 B du CGI"
 
 
 class InvoiceStatus(StrEnum):

@@ -186,6 +186,7 @@ async def issue_credit_note(
             sap_number=invoice.sap_number,
             sap_declared_on=invoice.sap_declared_on,
             siret=invoice.siret,
+            vat_exempt=invoice.vat_exempt,
             client_number=invoice.client_number,
             client_name=invoice.client_name,
             client_address=invoice.client_address,
@@ -214,6 +215,7 @@ async def issue_credit_note(
                     incl_cents=-line.incl_cents,
                     tax_credit_eligible=line.tax_credit_eligible,
                     late_cancellation=line.late_cancellation,
+                    travel=line.travel,
                 )
                 for line in lines
             ]

@@ -10,6 +10,7 @@ from models.enums import AdvanceStatus as AdvanceStatusEnum
 from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
 from resolvers import certificates, documents, guards, invoices, invoicing, payments
+from resolvers.agency_identity import IncompleteIdentity
 from resolvers.billing_month import Month
 from resolvers.errors import BadInput, user_error
 from schema.billing_types import (
@@ -205,6 +206,11 @@ class BillingMutations:
             month = Month.parse(input.month)
             created = await invoicing.run_month(
                 viewer.agency_id, month, viewer.account_id, info.context.runtime.bus
+            )
+        except IncompleteIdentity as exc:
+            return RunInvoicingPayload(
+                invoices=[],
+                user_errors=user_errors([user_error("agency", str(exc), "INCOMPLETE_IDENTITY")]),
             )
         except BadInput as exc:
             return RunInvoicingPayload(

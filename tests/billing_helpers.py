@@ -83,7 +83,7 @@ async def team(api, settings) -> Team:
     await Agency.filter(id=agency.id).update(
         sap_number="SAP812345678",
         sap_declared_on=date(2019, 3, 14),
-        siret="81234567800017",
+        siret="81234567600017",
         address_line1="5 rue de l'Église",
         postal_code="75015",
         city="Paris",

@@ -47,7 +47,7 @@ async def test_the_invoice_pdf_has_every_legal_mention(api, issued):
         "Agence Ménage Île-de-France",  # agency name, accents rendered
         "5 rue de l'Église, 75015 Paris",
         "Déclaration SAP n° SAP812345678 du 14/03/2019",
-        "SIRET 81234567800017",
+        "SIRET 81234567600017",
         "Hélène Béranger",
         "8 allée des Cèdres",
         "Sèvres",
