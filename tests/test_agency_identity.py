@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from models.accounts import Agency
 from models.billing import Invoice, InvoiceCounter
+from models.enums import Role
 from schema.ids import from_global_id
 from services.clock import utcnow
 from tests import billing_helpers as bh
@@ -51,7 +52,7 @@ async def test_an_admin_sets_the_identity_and_its_people_read_it(api, settings):
     assert payload["agency"]["phone"] == "+33145678910"
     assert payload["agency"]["email"] == "contact@menage-idf.example"
     assert payload["agency"]["siret"] == "73282932000074"
-    worker = await factories.staff(settings, agency_id, factories.Role.WORKER)
+    worker = await factories.staff(settings, agency_id, Role.WORKER)
     for token in (admin, await factories.log_in(api, worker)):
         seen = (await api.data(MY_AGENCY, token=token))["me"]["agency"]
         assert seen["legalName"] == "Ménage Île-de-France SAS"
@@ -95,7 +96,7 @@ async def test_bad_identity_input_is_refused_and_nothing_is_stored(api, settings
     }
     stored = await Agency.get(id=agency_id)
     assert (stored.legal_name, stored.siret, stored.sap_declared_on) == ("", "", None)
-    advisor = await factories.staff(settings, agency_id, factories.Role.ADVISOR)
+    advisor = await factories.staff(settings, agency_id, Role.ADVISOR)
     token = await factories.log_in(api, advisor)
     assert await api.error_code(UPDATE, {"input": IDENTITY}, token) == "FORBIDDEN"
 
