@@ -24,7 +24,7 @@ def travel_line(visit_line: InvoiceLine, rule: AgencyBillingRule, vat_rate_bp: i
     return InvoiceLine(
         intervention_id=visit_line.intervention_id,
         position=0,
-        label=f"{TRAVEL_LABEL} – {visit_line.label}",
+        label=TRAVEL_LABEL,
         service_date=visit_line.service_date,
         start_time=visit_line.start_time,
         end_time=visit_line.end_time,
