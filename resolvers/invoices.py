@@ -26,7 +26,8 @@ MAX_HOUSEHOLD = 20
 def shown_status(invoice: Invoice, today: date) -> InvoiceStatus:
     """OVERDUE is never stored: an unpaid invoice past its due date shows it."""
     status = InvoiceStatus(invoice.status)
-    late = invoice.kind == InvoiceKind.INVOICE and invoice.due_on < today
+    payable = invoice.kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
+    late = payable and invoice.due_on < today
     if late and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID):
         return InvoiceStatus.OVERDUE
     return status

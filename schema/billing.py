@@ -9,7 +9,15 @@ import strawberry
 from models.enums import AdvanceStatus as AdvanceStatusEnum
 from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
-from resolvers import certificates, documents, guards, invoices, invoicing, payments
+from resolvers import (
+    advance_outcome,
+    certificates,
+    documents,
+    guards,
+    invoices,
+    invoicing,
+    payments,
+)
 from resolvers.agency_identity import IncompleteIdentity
 from resolvers.billing_month import Month
 from resolvers.errors import BadInput, user_error
@@ -105,11 +113,18 @@ class SetClientBillingProfileInput:
 class SetAdvanceStatusInput:
     invoice_id: strawberry.ID
     status: AdvanceStatus  # type: ignore[valid-type]
+    reason: str = strawberry.field(
+        default="", description="Why (URSSAF's words for a refusal), 300 characters at most."
+    )
 
 
 @strawberry.type
 class SetAdvanceStatusPayload:
     invoice: Invoice | None
+    correction: Invoice | None = strawberry.field(
+        description="The corrective invoice billing the household an advance refused, "
+        "cancelled or contested; or the credit note closing it when URSSAF pays after all."
+    )
     user_errors: list[UserErrorType]
 
 
@@ -297,18 +312,25 @@ class BillingMutations:
 
     @strawberry.mutation(
         description="Moves an invoice's immediate advance along: TO_SEND → SENT → VALIDATED "
-        "or REFUSED, VALIDATED → PAID, REFUSED → TO_SEND (staff)."
+        "or REFUSED, VALIDATED → PAID, REFUSED → TO_SEND (staff). An advance refused, "
+        "cancelled or contested is billed to the household by a corrective invoice."
     )
     async def set_advance_status(
         self, info: Info, input: SetAdvanceStatusInput
     ) -> SetAdvanceStatusPayload:
-        result = await payments.set_advance_status(
+        result = await advance_outcome.set_by_staff(
+            info.context.runtime,
             info.context.viewer,
-            expect_id(input.invoice_id, "Invoice"),
-            AdvanceStatusEnum(input.status),
+            advance_outcome.StaffChange(
+                expect_id(input.invoice_id, "Invoice"),
+                AdvanceStatusEnum(input.status),
+                input.reason,
+            ),
         )
+        document = result.correction or result.closing_note
         return SetAdvanceStatusPayload(
             invoice=Invoice.build(info, result.invoice) if result.invoice else None,
+            correction=Invoice.build(info, document) if document else None,
             user_errors=user_errors(result.user_errors),
         )
 
