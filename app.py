@@ -35,6 +35,7 @@ from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from resolvers import (
     attachments,
+    certificate_publication,
     digests,
     documents,
     feeds,
@@ -292,6 +293,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(plans.run(runtime), name="plans"),
             asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
             asyncio.create_task(digests.run(runtime), name="digests"),
+            asyncio.create_task(certificate_publication.run(runtime), name="tax-certificates"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),

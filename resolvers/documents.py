@@ -13,7 +13,8 @@ from models.accounts import Agency, Client
 from models.billing import Invoice
 from models.enums import PaymentMethod
 from models.mandates import Payslip
-from resolvers import certificates, payments
+from resolvers import payments
+from resolvers.certificate_document import certificate_document
 from resolvers.invoice_document import invoice_document, sap_text
 from resolvers.invoicing import legal_mentions
 from services import billing, tokens
@@ -62,51 +63,6 @@ async def statement_document(client: Client, year: int) -> Document:
         columns=["Date", "Moyen de paiement", "Facture", "Référence", "Montant (€)"],
         rows=rows,
         totals=[("Total payé (€)", billing.money_fr(total))],
-    )
-
-
-async def certificate_document(client: Client, year: int) -> Document:
-    cert = await certificates.compute(client, year)
-    rows = []
-    for worker in cert.workers:
-        for month, (dates, minutes) in worker.months.items():
-            rows.append(
-                [
-                    f"{worker.name} (matricule {worker.employee_number})",
-                    month,
-                    ", ".join(f"{d:%d/%m}" for d in dates),
-                    billing.hours_text(minutes),
-                ]
-            )
-    return Document(
-        title=f"Attestation fiscale {year}",
-        filename=f"attestation-fiscale-{year}",
-        header=[
-            cert.agency_name,
-            cert.agency_address,
-            sap_text(cert.sap_number, cert.sap_declared_on),
-        ],
-        parties=[
-            f"Client : {cert.client_name}",
-            f"Adresse : {cert.client_address}",
-            f"Année : {year}",
-        ],
-        columns=["Intervenant", "Mois", "Dates", "Heures"],
-        rows=rows,
-        totals=[
-            (
-                "Montant payé ouvrant droit au crédit d'impôt (€)",
-                billing.money_fr(cert.amount_paid_cents),
-            ),
-            ("Avance immédiate versée par l'URSSAF (€)", billing.money_fr(cert.advance_cents)),
-            ("CESU préfinancés (€)", billing.money_fr(cert.cesu_cents)),
-            ("Aides APA / PCH (€)", billing.money_fr(cert.aid_cents)),
-        ],
-        notices=[
-            "Montant effectivement payé par vous, déduction faite de l'avance immédiate du "
-            "crédit d'impôt et des aides perçues (APA, PCH, CESU préfinancés).",
-            *cert.notices,
-        ],
     )
 
 

@@ -11,6 +11,7 @@ from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
 from resolvers import (
     advance_outcome,
+    certificate_publication,
     certificates,
     documents,
     guards,
@@ -131,6 +132,10 @@ class SetAdvanceStatusPayload:
 @strawberry.input
 class PublishTaxCertificatesInput:
     year: int
+    allow_late: bool = strawberry.field(
+        default=False,
+        description="Certificates are due by 31 March: publishing later needs this set.",
+    )
 
 
 @strawberry.type
@@ -174,9 +179,18 @@ class BillingQueries:
         if cert is None:
             return None
         pdf_url, csv_url = _yearly_links(info, "certificates", cert.client_id, year)
+        f = cert.figures
         return TaxCertificate(
             year=year,
-            amount_paid=money(cert.amount_paid_cents),
+            amount_paid=money(f.household_cents),
+            eligible_expenses=money(f.eligible_cents),
+            advance_received=money(f.advance_cents),
+            aid=money(f.aid_cents),
+            prepaid_cesu=money(f.cesu_cents),
+            declarable_amount=money(f.declarable_cents),
+            ceiling=money(cert.ceiling_cents),
+            issued_on=cert.issued_on,
+            version=cert.version,
             published=cert.published,
             pdf_url=pdf_url,
             csv_url=csv_url,
@@ -245,6 +259,10 @@ class BillingMutations:
             expect_id(input.invoice_id, "Invoice"),
             input.reason,
         )
+        if result.credit_note:
+            await certificate_publication.after_change(
+                info.context.runtime, result.credit_note.credited_invoice_id
+            )
         return CreditNotePayload(
             credit_note=Invoice.build(info, result.credit_note) if result.credit_note else None,
             user_errors=user_errors(result.user_errors),
@@ -264,6 +282,8 @@ class BillingMutations:
             ),
         )
         payment = result.payment
+        if payment:
+            await certificate_publication.after_change(info.context.runtime, payment.invoice_id)
         return RecordPaymentPayload(
             payment=Payment(
                 id=strawberry.ID(to_global_id("Payment", payment.id)),
@@ -328,6 +348,8 @@ class BillingMutations:
             ),
         )
         document = result.correction or result.closing_note
+        if result.invoice:
+            await certificate_publication.after_change(info.context.runtime, result.invoice.id)
         return SetAdvanceStatusPayload(
             invoice=Invoice.build(info, result.invoice) if result.invoice else None,
             correction=Invoice.build(info, document) if document else None,
@@ -339,8 +361,8 @@ class BillingMutations:
         self, info: Info, input: PublishTaxCertificatesInput
     ) -> PublishTaxCertificatesPayload:
         try:
-            count = await certificates.publish(
-                info.context.runtime, info.context.viewer, input.year
+            count = await certificate_publication.publish(
+                info.context.runtime, info.context.viewer, input.year, input.allow_late
             )
         except BadInput as exc:
             return PublishTaxCertificatesPayload(

@@ -144,6 +144,9 @@ class Settings:
     attachment_link_seconds: int = 300
     # How often each process looks for digests whose period is over.
     digest_poll_seconds: float = 300.0
+    # How often each process looks for tax certificates to publish (January to 31 March)
+    # or to correct.
+    certificate_poll_seconds: float = 3600.0
 
     @property
     def production(self) -> bool:
@@ -168,6 +171,8 @@ class Settings:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
         if self.digest_poll_seconds <= 0:
             raise ConfigError("DIGEST_POLL_SECONDS must be positive")
+        if self.certificate_poll_seconds <= 0:
+            raise ConfigError("CERTIFICATE_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if not 10 <= self.document_link_seconds <= 86_400:
@@ -289,4 +294,5 @@ def load_settings() -> Settings:
         message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
         attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
         digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
+        certificate_poll_seconds=_float("CERTIFICATE_POLL_SECONDS", 3600.0),
     ).validate()
