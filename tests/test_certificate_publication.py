@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from models.tax_credit import SupersededCertificate, TaxCertificate
 from resolvers import certificate_publication
@@ -19,7 +20,7 @@ JANUARY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 APRIL = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
 
 
-async def household_2025(api, settings) -> tuple[bh.Team, dict]:
+async def household_2025(api, settings) -> tuple[bh.Team, dict[str, Any]]:
     t = await bh.team(api, settings)
     await bh.enrol(api, t)
     await bh.visit(t, paris(2025, 11, 4, 9), hours=2, worked=(0, 120))
