@@ -74,10 +74,13 @@ async def apply_advance_status(
         return _fail("invoiceId", "Facture inconnue.", "NOT_FOUND")
     agency = await Agency.get(id=found.agency_id)
     today = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
-    await invoicing.ensure_counter(agency.id, today.year)
+    numbers = status in MOVED_TO_HOUSEHOLD or status is AdvanceStatus.PAID
+    if numbers:
+        await invoicing.ensure_counter(agency.id, today.year)
     async with in_transaction():
         # Same lock order as the invoicing run and credit notes: counter, then invoice.
-        counter = await invoicing.lock_counter(agency.id, today.year)
+        # Only a step that may issue a document takes a number.
+        counter = await invoicing.lock_counter(agency.id, today.year) if numbers else None
         invoice = await Invoice.filter(id=invoice_id).select_for_update().get()
         current = AdvanceStatus(invoice.advance_status) if invoice.advance_status else None
         if current is None or status not in ADVANCE_STEPS[current]:
@@ -92,9 +95,10 @@ async def apply_advance_status(
         correction = closing = None
         billable = invoice.kind == InvoiceKind.INVOICE and invoice.advance_cents > 0
         billable = billable and invoice.status != InvoiceStatus.CREDITED
-        if billable and status in MOVED_TO_HOUSEHOLD and not await _open_correction(invoice):
-            correction = await _correction(invoice, counter, now, status, reason, actor_id)
-        elif billable and status is AdvanceStatus.PAID:
+        if counter and billable and status in MOVED_TO_HOUSEHOLD:
+            if not await _open_correction(invoice):
+                correction = await _correction(invoice, counter, now, status, reason, actor_id)
+        elif counter and billable and status is AdvanceStatus.PAID:
             closing = await _close(invoice, counter, now, actor_id)
         if correction is not None or closing is not None:
             client = await Client.get(id=invoice.client_id).prefetch_related("account")

@@ -111,6 +111,8 @@ async def publish_one(client_id: int, year: int, now: datetime) -> Event | None:
 
 async def correct_one(client_id: int, year: int, now: datetime) -> Event | None:
     """A corrected version when the year's documents changed since publication."""
+    if not await TaxCertificate.exists(client_id=client_id, year=year):
+        return None
     figures = await certificates.figures(client_id, year)
     async with in_transaction():
         stored = (

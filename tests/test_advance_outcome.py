@@ -3,7 +3,10 @@ owes it by a corrective invoice; paid after all, a credit note closes that corre
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from models.billing import Invoice
 from models.enums import AdvanceStatus, InvoiceKind
@@ -132,3 +135,23 @@ async def test_the_urssaf_exchange_calls_the_same_function(api, settings):
     refused = await apply_advance_status(pk, AdvanceStatus.PAID)
     assert [e.code for e in refused.user_errors] == ["BAD_TRANSITION"]
     assert (await apply_advance_status(pk, AdvanceStatus.SENT, reason="x" * 301)).user_errors
+
+
+async def test_two_servers_refusing_at_once_issue_one_correction(api, settings, start):
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("row locks (SELECT ... FOR UPDATE) are a no-op on SQLite")
+    t, invoice = await issued(api, settings)
+    await advance(api, t, invoice["id"], "SENT")
+    second = await start(settings)
+    try:
+        values = {"invoiceId": invoice["id"], "status": "REFUSED", "reason": ""}
+        results = await asyncio.gather(
+            api.data(ADVANCE, {"input": values}, token=t.staff_token),
+            second.api.data(ADVANCE, {"input": values}, token=t.staff_token),
+        )
+    finally:
+        await second.stop()
+    payloads = [r["setAdvanceStatus"] for r in results]
+    assert sorted(len(p["userErrors"]) for p in payloads) == [0, 1]
+    pk = bh.from_global_id(invoice["id"])[1]
+    assert await Invoice.filter(credited_invoice_id=pk, kind=InvoiceKind.CORRECTION).count() == 1

@@ -214,7 +214,9 @@ async def test_the_tax_certificate_ignores_late_cancellations(api, team):
     assert [r[2:] for r in worked] == [["02/12", "1,00"]]
     assert not any("16/12" in cell for row in rows for cell in row)
     totals = {r[0]: r[1] for r in rows if len(r) == 2}
-    assert totals["Avance immédiate versée par l'URSSAF (€)"] == "16,50"
+    # The advance is still to be sent: none received; the late cancellation is not eligible.
+    assert totals["Avance immédiate reçue, versée par l'URSSAF (€)"] == "0,00"
+    assert totals["Total des dépenses éligibles de l'année (€)"] == "33,00"
 
 
 async def test_in_mandataire_mode_the_line_is_the_management_fee(api, team):
