@@ -50,6 +50,8 @@ def _totals(cert: certificates.Certificate) -> list[tuple[str, str]]:
         totals.append(
             (f"Restant dû au {cert.issued_on:%d/%m/%Y}, non déclarable (€)", _money(f.unpaid_cents))
         )
+    if not cert.ceiling_cents:
+        return totals
     totals.append(("Plafond annuel de dépenses de votre foyer (€)", _money(cert.ceiling_cents)))
     if f.declarable_cents > cert.ceiling_cents:
         over = f.declarable_cents - cert.ceiling_cents

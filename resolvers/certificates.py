@@ -200,7 +200,10 @@ async def compute(client: Client, year: int) -> Certificate:
     stored = await TaxCertificate.get_or_none(client_id=client.id, year=year)
     issued_on = stored.issued_on if stored and stored.issued_on else None
     profile = await ClientBillingProfile.get_or_none(client_id=client.id)
-    law = await tax_credit.law_for(year)
+    try:
+        law: billing.Law | None = await tax_credit.law_for(year)
+    except BadInput:  # a year older than the law table: no ceiling to show
+        law = None
     services, workers = await _services_and_workers(client.id, year)
     return Certificate(
         year=year,
@@ -214,7 +217,9 @@ async def compute(client: Client, year: int) -> Certificate:
         client_address=str(mentions["client_address"]),
         service_mode=ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE,
         figures=stored_figures(stored) if stored else await figures(client.id, year),
-        ceiling_cents=billing.yearly_ceiling(law, tax_credit.household(profile, year)),
+        ceiling_cents=(
+            billing.yearly_ceiling(law, tax_credit.household(profile, year)) if law else 0
+        ),
         services=services,
         workers=workers,
         published=stored is not None,

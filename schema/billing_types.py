@@ -157,7 +157,10 @@ class TaxCertificate:
         description="Sums actually paid that open the tax credit: the household's own "
         "payments and the advance received. " + MONEY
     )
-    ceiling: str = strawberry.field(description="The household's yearly ceiling. " + MONEY)
+    ceiling: str = strawberry.field(
+        description="The household's yearly ceiling (0.00 for a year older than the law "
+        "table). " + MONEY
+    )
     issued_on: date = strawberry.field(description="Issue date (today's while not published).")
     version: int = strawberry.field(description="0 until published; above 1 when corrected.")
     published: bool

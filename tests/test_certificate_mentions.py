@@ -105,6 +105,8 @@ async def test_the_ceiling_follows_the_household(api, settings):
     for facts, ceiling in cases:
         await bh.enrol(api, t, **facts)
         assert (await certificate(api, t.client_token, YEAR))["ceiling"] == ceiling, facts
+    # A year older than the law table: the certificate, without a ceiling.
+    assert (await certificate(api, t.client_token, 2020))["ceiling"] == "0.00"
     await bh.enrol(api, t, disability=True)
     _, totals = await read(api, await certificate(api, t.client_token, YEAR))
     assert totals["Plafond annuel de dépenses de votre foyer (€)"] == "20000,00"
