@@ -41,6 +41,7 @@ from resolvers import (
     anomalies,
     attachments,
     callbacks,
+    certificate_publication,
     claims_read,
     digests,
     documents,
@@ -317,6 +318,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(callbacks.run(runtime), name="overdue-callbacks"),
             asyncio.create_task(anomalies.run(runtime), name="missing-check-outs"),
             asyncio.create_task(digests.run(runtime), name="digests"),
+            asyncio.create_task(certificate_publication.run(runtime), name="tax-certificates"),
             asyncio.create_task(
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),

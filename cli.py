@@ -52,11 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     agency = commands.add_parser("create-agency", help="create an agency")
     agency.add_argument("--name", required=True)
     agency.add_argument("--postal-prefixes", required=True, help="comma-separated, e.g. 75,92")
-    agency.add_argument("--sap-number", default="", help="déclaration SAP number")
-    agency.add_argument(
-        "--sap-date", type=date.fromisoformat, default=None, help="SAP declaration date, ISO"
+    _identity_options(agency)
+
+    update = commands.add_parser(
+        "update-agency", help="change an agency's legal identity and contact details"
     )
-    agency.add_argument("--siret", default="")
+    update.add_argument("--agency", required=True, help="the agency's global id")
+    update.add_argument("--name", default=None)
+    _identity_options(update)
 
     user = commands.add_parser("create-user", help="create a staff or worker account")
     user.add_argument("--agency", required=True, help="the agency's global id")
@@ -101,6 +104,34 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=0.0, help="seconds to wait for the server to be ready"
     )
     return parser
+
+
+# Option → IdentityData field (resolvers.agency_identity): the same checks as the API.
+IDENTITY_OPTIONS = {
+    "--legal-name": "legal_name",
+    "--address-line1": "address_line1",
+    "--address-line2": "address_line2",
+    "--postal-code": "postal_code",
+    "--city": "city",
+    "--phone": "phone",
+    "--email": "email",
+    "--siret": "siret",
+    "--sap-number": "sap_number",
+}
+
+
+def _identity_options(parser: argparse.ArgumentParser) -> None:
+    """The legal identity invoices print (Code du travail D.7233-1): all optional here."""
+    for option, field in IDENTITY_OPTIONS.items():
+        parser.add_argument(option, dest=field, default=None)
+    parser.add_argument(
+        "--sap-date",
+        dest="sap_declared_on",
+        type=date.fromisoformat,
+        default=None,
+        help="SAP declaration date, ISO (not in the future)",
+    )
+    parser.add_argument("--vat-regime", choices=["SUBJECT", "EXEMPT"], default=None)
 
 
 def _check_tls(args: argparse.Namespace) -> dict[str, str]:
@@ -187,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             _serve(settings, args)
         elif args.command == "create-agency":
             print(asyncio.run(_with_db(settings, lambda: _create_agency(args))))
+        elif args.command == "update-agency":
+            print(asyncio.run(_with_db(settings, lambda: _update_agency(args))))
         elif args.command == "create-user":
             print(asyncio.run(_with_db(settings, lambda: _create_user(settings, args))))
         elif args.command == "invoice":
@@ -258,18 +291,65 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_agency(args: argparse.Namespace) -> str:
-    from resolvers.staff import create_agency
-    from schema.ids import to_global_id
+def _identity_data(args: argparse.Namespace) -> Any:
+    from models.enums import VatRegime
+    from resolvers.agency_identity import IdentityData
 
-    agency = await create_agency(
-        args.name,
-        args.postal_prefixes.split(","),
-        sap_number=args.sap_number,
-        sap_declared_on=args.sap_date,
-        siret=args.siret,
+    values = {field: getattr(args, field) for field in IDENTITY_OPTIONS.values()}
+    return IdentityData(
+        name=getattr(args, "name", None),
+        sap_declared_on=args.sap_declared_on,
+        vat_regime=VatRegime(args.vat_regime) if args.vat_regime else None,
+        **values,
     )
+
+
+def _refusal(errors: list[Any]) -> str:
+    """User errors named by their command-line options."""
+    options = {field: option for option, field in IDENTITY_OPTIONS.items()}
+    options |= {"sap_declared_on": "--sap-date", "vat_regime": "--vat-regime", "name": "--name"}
+    parts = []
+    for error in errors:
+        name = error.field[-1] if error.field else ""
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+        parts.append(f"{options.get(snake, snake)}: {error.message}")
+    return "; ".join(parts)
+
+
+async def _create_agency(args: argparse.Namespace) -> str:
+    from resolvers import agency_identity
+    from resolvers.staff import SetupError, create_agency
+    from schema.ids import to_global_id
+    from services.clock import utcnow
+
+    data = _identity_data(args)
+    errors = agency_identity.check(data, utcnow().date())
+    if errors:
+        raise SetupError(_refusal(errors))
+    agency = await create_agency(args.name, args.postal_prefixes.split(","))
+    result = await agency_identity.update(agency.id, data)
+    if result.user_errors:  # checked above: only a date that turned future at midnight
+        raise SetupError(_refusal(result.user_errors))
     return to_global_id("Agency", agency.id)
+
+
+async def _update_agency(args: argparse.Namespace) -> str:
+    from resolvers import agency_identity
+    from resolvers.errors import BadInput
+    from resolvers.staff import SetupError
+    from schema.ids import expect_id, to_global_id
+
+    try:
+        agency_id = expect_id(args.agency.strip(), "Agency")
+    except BadInput:
+        raise SetupError(f"--agency: {args.agency!r} is not an agency id") from None
+    result = await agency_identity.update(agency_id, _identity_data(args))
+    if result.user_errors:
+        raise SetupError(_refusal(result.user_errors))
+    missing = agency_identity.missing(result.agency) if result.agency else []
+    if missing:
+        print("passage: still missing for invoicing: " + ", ".join(missing), file=sys.stderr)
+    return to_global_id("Agency", agency_id)
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
@@ -301,10 +381,11 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
 async def _invoice(args: argparse.Namespace) -> list[str]:
     from models.accounts import Agency
+    from resolvers.agency_identity import IncompleteIdentity
     from resolvers.billing_month import Month
     from resolvers.errors import BadInput
     from resolvers.invoicing import run_month
-    from schema.ids import expect_id
+    from schema.ids import expect_id, to_global_id
     from services.billing import money
 
     month = Month.parse(args.month)
@@ -315,11 +396,19 @@ async def _invoice(args: argparse.Namespace) -> list[str]:
             raise BadInput(f"--agency: {args.agency!r} is not an agency id") from None
     else:
         agency_ids = [row["id"] for row in await Agency.all().order_by("id").values("id")]
-    lines = []
+    lines, refused = [], []
     for agency_id in agency_ids:
-        created = await run_month(int(agency_id), month)
+        try:
+            created = await run_month(int(agency_id), month)
+        except IncompleteIdentity as exc:  # the other agencies are invoiced all the same
+            refused.append(f"{to_global_id('Agency', int(agency_id))}: {exc}")
+            continue
         lines += [f"{invoice.number} {money(invoice.total_incl_cents)}" for invoice in created]
     lines.append(f"{len(lines)} invoice(s) issued for {month}")
+    if refused:
+        for line in lines:
+            print(line)
+        raise BadInput("refused for " + "; ".join(refused))
     return lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import AccountStatus, Role
+from models.enums import AccountStatus, Role, VatRegime
 
 
 class Agency(Model):
@@ -15,6 +15,13 @@ class Agency(Model):
     sap_number = fields.CharField(max_length=40, default="")
     sap_declared_on = fields.DateField(null=True)
     siret = fields.CharField(max_length=14, default="")
+    # Legal identity printed on invoices and certificates (issue 13): the registered name
+    # when it differs from the trading name, contact details households may read, and
+    # whether VAT applies (EXEMPT: franchise en base, art. 293 B CGI).
+    legal_name = fields.CharField(max_length=200, default="")
+    phone = fields.CharField(max_length=20, default="")  # E.164
+    email = fields.CharField(max_length=254, default="")
+    vat_regime = fields.CharEnumField(VatRegime, max_length=8, default=VatRegime.SUBJECT)
     address_line1 = fields.CharField(max_length=200, default="")
     address_line2 = fields.CharField(max_length=200, default="")
     postal_code = fields.CharField(max_length=10, default="")

@@ -29,6 +29,8 @@ class AgencyBillingRule(Model):
     payment_terms_days = fields.SmallIntField(default=15)
     # Management fee per worked hour in mandataire mode, in cents excluding VAT.
     mandate_fee_cents_per_hour = fields.IntField(default=250)
+    # Travel costs billed per visit, excluding VAT (0: the agency does not bill them).
+    travel_fee_cents = fields.IntField(default=0)
 
     class Meta:
         table = "agency_billing_rule"
@@ -85,6 +87,8 @@ class Invoice(Model):
     amount_due_cents = fields.IntField()
     advance_note = fields.CharField(max_length=300, default="")
     advance_status = fields.CharEnumField(AdvanceStatus, max_length=24, null=True)
+    # Why the advance last changed (URSSAF's or staff's words), shown on the correction.
+    advance_reason = fields.CharField(max_length=300, default="")
     status = fields.CharEnumField(InvoiceStatus, max_length=12, default=InvoiceStatus.ISSUED)
     paid_cents = fields.IntField(default=0)
     agency_name = fields.CharField(max_length=200)
@@ -92,6 +96,7 @@ class Invoice(Model):
     sap_number = fields.CharField(max_length=40)
     sap_declared_on = fields.DateField(null=True)
     siret = fields.CharField(max_length=14, default="")
+    vat_exempt = fields.BooleanField(default=False)
     client_number = fields.CharField(max_length=20)
     client_name = fields.CharField(max_length=200)
     client_address = fields.CharField(max_length=500)
@@ -136,6 +141,8 @@ class InvoiceLine(Model):
     tax_credit_eligible = fields.BooleanField(default=True)
     # A charge for a visit cancelled inside the notice period, not a service performed.
     late_cancellation = fields.BooleanField(default=False)
+    # Travel costs of a visit (D.7233-1: their own line); no hours of their own.
+    travel = fields.BooleanField(default=False)
 
     class Meta:
         table = "invoice_line"

@@ -97,6 +97,9 @@ class EventType(StrEnum):
     CALLBACK_OVERDUE = "CALLBACK_OVERDUE"
     ANOMALY_FLAGGED = "ANOMALY_FLAGGED"
     ANOMALY_RESOLVED = "ANOMALY_RESOLVED"
+    # Tax and billing documents: the advance's status and corrected certificates.
+    ADVANCE_STATUS_CHANGED = "ADVANCE_STATUS_CHANGED"
+    CERTIFICATE_CORRECTED = "CERTIFICATE_CORRECTED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -123,6 +126,9 @@ BILLING_EVENT_TYPES = frozenset(
         EventType.CREDIT_NOTE_ISSUED,
         EventType.PAYMENT_RECORDED,
         EventType.CERTIFICATE_PUBLISHED,
+        # Tax and billing documents.
+        EventType.ADVANCE_STATUS_CHANGED,
+        EventType.CERTIFICATE_CORRECTED,
     }
 )
 
@@ -165,6 +171,16 @@ class ServiceMode(StrEnum):
 class InvoiceKind(StrEnum):
     INVOICE = "INVOICE"
     CREDIT_NOTE = "CREDIT_NOTE"
+    # Tax and billing documents: an advance refused, cancelled or contested is billed to
+    # the household by this corrective invoice, never by editing the issued one.
+    CORRECTION = "CORRECTION"
+
+
+class VatRegime(StrEnum):
+    """Whether the agency charges VAT (tax and billing documents)."""
+
+    SUBJECT = "SUBJECT"  # VAT charged at the service's rate
+    EXEMPT = "EXEMPT"  # franchise en base: "TVA non applicable, art. 293 B du CGI"
 
 
 class InvoiceStatus(StrEnum):

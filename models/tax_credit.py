@@ -51,7 +51,11 @@ class TaxCreditRule(Model):
 
 
 class TaxCertificate(Model):
-    """A published yearly certificate: the amounts are kept as they were when published."""
+    """A published yearly certificate: the amounts are kept as they were when published.
+
+    One row per household and year, the version in force; a correction bumps `version`
+    after copying the figures it replaces into SupersededCertificate.
+    """
 
     id = fields.IntField(primary_key=True)
     client: fields.ForeignKeyRelation[Client] = fields.ForeignKeyField(
@@ -59,9 +63,38 @@ class TaxCertificate(Model):
     )
     client_id: int
     year = fields.SmallIntField()
+    version = fields.SmallIntField(default=1)
     amount_paid_cents = fields.IntField()
+    eligible_cents = fields.IntField(default=0)
+    advance_cents = fields.IntField(default=0)
+    aid_cents = fields.IntField(default=0)
+    cesu_cents = fields.IntField(default=0)
+    issued_on = fields.DateField(null=True)
     published_at = fields.DatetimeField()
 
     class Meta:
         table = "tax_certificate"
         unique_together = (("client", "year"),)
+
+
+class SupersededCertificate(Model):
+    """A version of a tax certificate replaced by a corrected one, kept as it was."""
+
+    id = fields.IntField(primary_key=True)
+    certificate: fields.ForeignKeyRelation[TaxCertificate] = fields.ForeignKeyField(
+        "models.TaxCertificate", related_name="superseded", on_delete=fields.RESTRICT
+    )
+    certificate_id: int
+    version = fields.SmallIntField()
+    amount_paid_cents = fields.IntField()
+    eligible_cents = fields.IntField()
+    advance_cents = fields.IntField()
+    aid_cents = fields.IntField()
+    cesu_cents = fields.IntField()
+    issued_on = fields.DateField(null=True)
+    published_at = fields.DatetimeField()
+    superseded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "superseded_certificate"
+        unique_together = (("certificate", "version"),)

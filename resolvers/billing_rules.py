@@ -1,4 +1,4 @@
-"""The agency's billing rule: rounding of worked time, payment terms, mandataire fee."""
+"""The agency's billing rule: rounding of worked time, payment terms, mandataire and travel fees."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class RuleData:
     rounding_mode: str
     payment_terms_days: int
     mandate_fee: str
+    travel_fee: str = "0"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ async def set_billing_rule(viewer: Viewer | None, data: RuleData) -> RuleResult:
         fee = -1
     if not 0 <= fee <= 10_000:
         errors.append(user_error("mandateFee", "Entre 0 et 100 € de l'heure.", "INVALID_AMOUNT"))
+    try:
+        travel = billing.parse_money(data.travel_fee)
+    except ValueError:
+        travel = -1
+    if not 0 <= travel <= 10_000:
+        errors.append(user_error("travelFee", "Entre 0 et 100 € par visite.", "INVALID_AMOUNT"))
     if errors:
         return RuleResult(None, errors)
     values = {
@@ -54,6 +61,7 @@ async def set_billing_rule(viewer: Viewer | None, data: RuleData) -> RuleResult:
         "rounding_mode": data.rounding_mode,
         "payment_terms_days": data.payment_terms_days,
         "mandate_fee_cents_per_hour": fee,
+        "travel_fee_cents": travel,
     }
     rule, _ = await AgencyBillingRule.update_or_create(agency_id=admin.agency_id, defaults=values)
     return RuleResult(rule, [])

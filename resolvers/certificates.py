@@ -1,7 +1,18 @@
-"""The yearly tax certificate (attestation fiscale): amounts actually paid, hours by worker.
+"""The yearly tax certificate (attestation fiscale, Code du travail D.7233-4): its figures.
 
-Available from January for the past year, computed from payments and invoice lines;
-staff publish them all (before 31 March), which keeps the amounts and tells each household.
+Everything is counted on the documents of the year's services (invoices, credit notes and
+corrective invoices whose period starts in the year):
+
+- eligible expenses: the amounts incl. tax of the lines that open the tax credit;
+- the immediate advance actually received: advances URSSAF PAID, never those refused,
+  cancelled or still on their way;
+- other aid apart: APA and PCH paid by the département, prepaid CESU (exempt aid that the
+  household must deduct, CGI art. 199 sexdecies);
+- what the household paid itself, the eligible part of its own payments;
+- per worker, the hours of each month; the nature of the services and their hourly price.
+
+A published certificate keeps its figures (models.tax_credit.TaxCertificate); a later
+change of the year's documents makes a corrected version (resolvers.certificate_publication).
 """
 
 from __future__ import annotations
@@ -10,32 +21,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from tortoise.transactions import in_transaction
-
 from models.accounts import Agency, Client
 from models.billing import Invoice, InvoiceLine, Payment
-from models.enums import (
-    EventType,
-    InvoiceKind,
-    InvoiceStatus,
-    NotificationTopic,
-    PaymentMethod,
-)
-from models.tax_credit import TaxCertificate
-from resolvers import guards, invoicing
+from models.enums import AdvanceStatus, InvoiceKind, InvoiceStatus, PaymentMethod, ServiceMode
+from models.tax_credit import ClientBillingProfile, TaxCertificate
+from resolvers import invoicing, tax_credit
 from resolvers.errors import BadInput
 from resolvers.invoices import household, today_for
-from resolvers.notify import Notification, notify_client
-from resolvers.runtime import Runtime, Viewer
+from resolvers.runtime import Viewer
 from services import billing
-from services.clock import utcnow
-from subscriptions import events
 
 AID_METHODS = (PaymentMethod.APA, PaymentMethod.PCH)
 CESU_NOTICE = (
     "Des CESU préfinancés ont servi au paiement : leur montant est déduit de la somme "
     "ouvrant droit au crédit d'impôt, car l'aide de votre employeur ou organisme est "
     "exonérée (article 199 sexdecies du CGI)."
+)
+AID_NOTICE = (
+    "Les aides APA et PCH versées pour ces services sont déduites de la somme ouvrant droit "
+    "au crédit d'impôt (article 199 sexdecies du CGI)."
 )
 
 
@@ -48,6 +52,34 @@ class WorkerHours:
 
 
 @dataclass(frozen=True)
+class Figures:
+    """The money of a certificate, the part a published version keeps."""
+
+    eligible_cents: int  # eligible expenses of the year's services, incl. tax
+    advance_cents: int  # immediate advance received (PAID)
+    aid_cents: int  # APA and PCH
+    cesu_cents: int  # prepaid CESU
+    household_cents: int  # eligible part of what the household paid itself
+
+    @property
+    def declarable_cents(self) -> int:
+        """Sums actually paid that open the tax credit: the household's and the advance."""
+        return self.household_cents + self.advance_cents
+
+    @property
+    def unpaid_cents(self) -> int:
+        """Not paid yet (or an advance still on its way): not declarable this year."""
+        paid = self.advance_cents + self.aid_cents + self.cesu_cents + self.household_cents
+        return max(0, self.eligible_cents - paid)
+
+
+@dataclass(frozen=True)
+class Service:
+    label: str
+    hourly_incl_cents: int
+
+
+@dataclass(frozen=True)
 class Certificate:
     year: int
     client_id: int
@@ -55,18 +87,27 @@ class Certificate:
     agency_address: str
     sap_number: str
     sap_declared_on: date | None
+    siret: str
     client_name: str
     client_address: str
-    amount_paid_cents: int
-    cesu_cents: int
-    aid_cents: int
-    advance_cents: int
+    service_mode: ServiceMode
+    figures: Figures
+    ceiling_cents: int
+    services: list[Service]
     workers: list[WorkerHours]
     published: bool
+    version: int
+    issued_on: date
+    superseded_versions: int
+
+    @property
+    def amount_paid_cents(self) -> int:
+        return self.figures.household_cents
 
     @property
     def notices(self) -> list[str]:
-        return [CESU_NOTICE] if self.cesu_cents else []
+        notices = [AID_NOTICE] if self.figures.aid_cents else []
+        return notices + ([CESU_NOTICE] if self.figures.cesu_cents else [])
 
 
 def check_year(year: int) -> None:
@@ -74,60 +115,63 @@ def check_year(year: int) -> None:
         raise BadInput("L'attestation d'une année est disponible à partir de janvier suivant.")
 
 
-async def _eligible_paid(payments: list[Payment]) -> int:
-    """What the household paid toward charges opening the tax credit.
-
-    A payment of an invoice with charges outside it (late cancellations) counts pro rata.
-    """
-    if not payments:
-        return 0
-    invoice_ids = list({p.invoice_id for p in payments})
-    due = dict(await Invoice.filter(id__in=invoice_ids).values_list("id", "amount_due_cents"))
+async def figures(client_id: int, year: int) -> Figures:
+    invoices = list(
+        await Invoice.filter(
+            client_id=client_id,
+            period_start__gte=date(year, 1, 1),
+            period_start__lt=date(year + 1, 1, 1),
+        )
+    )
+    ids = [i.id for i in invoices]
+    lines = await InvoiceLine.filter(invoice_id__in=ids).values_list(
+        "invoice_id", "incl_cents", "tax_credit_eligible"
+    )
     outside: dict[int, int] = defaultdict(int)
-    rows = await InvoiceLine.filter(
-        invoice_id__in=invoice_ids, tax_credit_eligible=False
-    ).values_list("invoice_id", "incl_cents")
-    for invoice_id, cents in rows:
-        outside[int(invoice_id)] += int(cents)
-    return sum(
-        billing.eligible_paid(p.amount_cents, int(due[p.invoice_id]), outside[p.invoice_id])
-        for p in payments
+    eligible = 0
+    for invoice_id, cents, ok in lines:
+        if ok:
+            eligible += int(cents)
+        else:
+            outside[int(invoice_id)] += int(cents)
+    advance = sum(i.advance_cents for i in invoices if i.advance_status == AdvanceStatus.PAID)
+    payments = await Payment.filter(invoice_id__in=ids)
+    due = {i.id: i.amount_due_cents for i in invoices}
+    own = [p for p in payments if p.method not in (*AID_METHODS, PaymentMethod.CESU)]
+    return Figures(
+        eligible_cents=eligible,
+        advance_cents=advance,
+        aid_cents=sum(p.amount_cents for p in payments if p.method in AID_METHODS),
+        cesu_cents=sum(p.amount_cents for p in payments if p.method == PaymentMethod.CESU),
+        household_cents=sum(
+            billing.eligible_paid(p.amount_cents, due[p.invoice_id], outside[p.invoice_id])
+            for p in own
+        ),
     )
 
 
-async def compute(client: Client, year: int) -> Certificate:
-    payments = await Payment.filter(
-        client_id=client.id,
-        received_on__gte=date(year, 1, 1),
-        received_on__lt=date(year + 1, 1, 1),
-    )
-    paid = await _eligible_paid(
-        [p for p in payments if p.method not in (*AID_METHODS, PaymentMethod.CESU)]
-    )
-    cesu = sum(p.amount_cents for p in payments if p.method == PaymentMethod.CESU)
-    aid = sum(p.amount_cents for p in payments if p.method in AID_METHODS)
-    # Advances of the services of the year (credit notes subtract theirs).
-    invoices = await Invoice.filter(
-        client_id=client.id,
-        period_start__gte=date(year, 1, 1),
-        period_start__lt=date(year + 1, 1, 1),
-    )
-    advance = sum(i.advance_cents for i in invoices)
+async def _services_and_workers(
+    client_id: int, year: int
+) -> tuple[list[Service], list[WorkerHours]]:
     lines = (
         await InvoiceLine.filter(
-            invoice__client_id=client.id,
+            invoice__client_id=client_id,
             invoice__kind=InvoiceKind.INVOICE,
             service_date__gte=date(year, 1, 1),
             service_date__lt=date(year + 1, 1, 1),
-            # A late cancellation is charged, not a service performed: no hours here.
+            # A late cancellation is charged, not performed; travel has no hours.
             late_cancellation=False,
+            travel=False,
         )
         .exclude(invoice__status=InvoiceStatus.CREDITED)
         .order_by("service_date", "id")
     )
+    services: dict[tuple[str, int], Service] = {}
     workers: dict[str, WorkerHours] = {}
     per_month: dict[tuple[str, str], tuple[list[date], int]] = defaultdict(lambda: ([], 0))
     for line in lines:
+        rate = billing.div_half_up(line.hourly_rate_cents * (10_000 + line.vat_rate_bp), 10_000)
+        services.setdefault((line.label, rate), Service(line.label, rate))
         key = line.employee_number or line.worker_name
         workers.setdefault(key, WorkerHours(line.worker_name, line.employee_number))
         month = f"{line.service_date:%Y-%m}"
@@ -135,10 +179,32 @@ async def compute(client: Client, year: int) -> Certificate:
         per_month[(key, month)] = ([*dates, line.service_date], minutes + line.minutes)
     for (key, month), value in sorted(per_month.items()):
         workers[key].months[month] = value
+    return list(services.values()), list(workers.values())
+
+
+def stored_figures(stored: TaxCertificate) -> Figures:
+    return Figures(
+        eligible_cents=stored.eligible_cents,
+        advance_cents=stored.advance_cents,
+        aid_cents=stored.aid_cents,
+        cesu_cents=stored.cesu_cents,
+        household_cents=stored.amount_paid_cents,
+    )
+
+
+async def compute(client: Client, year: int) -> Certificate:
+    """The certificate as published (its kept figures), or as it would be today."""
     agency = await Agency.get(id=client.agency_id)
     account = await client.account
     mentions = invoicing.legal_mentions(agency, client, account)
     stored = await TaxCertificate.get_or_none(client_id=client.id, year=year)
+    issued_on = stored.issued_on if stored and stored.issued_on else None
+    profile = await ClientBillingProfile.get_or_none(client_id=client.id)
+    try:
+        law: billing.Law | None = await tax_credit.law_for(year)
+    except BadInput:  # a year older than the law table: no ceiling to show
+        law = None
+    services, workers = await _services_and_workers(client.id, year)
     return Certificate(
         year=year,
         client_id=client.id,
@@ -146,14 +212,20 @@ async def compute(client: Client, year: int) -> Certificate:
         agency_address=str(mentions["agency_address"]),
         sap_number=agency.sap_number,
         sap_declared_on=agency.sap_declared_on,
+        siret=agency.siret,
         client_name=str(mentions["client_name"]),
         client_address=str(mentions["client_address"]),
-        amount_paid_cents=stored.amount_paid_cents if stored else paid,
-        cesu_cents=cesu,
-        aid_cents=aid,
-        advance_cents=advance,
-        workers=list(workers.values()),
+        service_mode=ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE,
+        figures=stored_figures(stored) if stored else await figures(client.id, year),
+        ceiling_cents=(
+            billing.yearly_ceiling(law, tax_credit.household(profile, year)) if law else 0
+        ),
+        services=services,
+        workers=workers,
         published=stored is not None,
+        version=stored.version if stored else 0,
+        issued_on=issued_on or today_for(agency.time_zone),
+        superseded_versions=(stored.version - 1) if stored else 0,
     )
 
 
@@ -166,60 +238,3 @@ async def for_viewer(
     if client is None:
         return None
     return await compute(client, year)
-
-
-async def publish(rt: Runtime, viewer: Viewer | None, year: int) -> int:
-    """Keeps every certificate of the agency's households for `year` and tells each of them."""
-    staff = guards.staff(viewer)
-    check_year(year)
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    paid = await Payment.filter(
-        client__agency_id=staff.agency_id, received_on__gte=start, received_on__lt=end
-    ).values("client_id")
-    worked = await InvoiceLine.filter(
-        invoice__agency_id=staff.agency_id,
-        service_date__gte=start,
-        service_date__lt=end,
-        late_cancellation=False,
-    ).values("invoice__client_id")
-    client_ids = {int(r["client_id"]) for r in paid} | {
-        int(r["invoice__client_id"]) for r in worked
-    }
-    count = 0
-    for client_id in sorted(client_ids):
-        client = await Client.get(id=client_id).prefetch_related("account")
-        certificate = await compute(client, year)
-        if certificate.published:
-            continue
-        async with in_transaction():
-            stored = await TaxCertificate.create(
-                client_id=client_id,
-                year=year,
-                amount_paid_cents=certificate.amount_paid_cents,
-                published_at=utcnow(),
-            )
-            await notify_client(
-                client.account,
-                NotificationTopic.BILLING,
-                Notification(
-                    kind="tax_certificate",
-                    subject=f"Votre attestation fiscale {year} est disponible",
-                    body=(
-                        f"Bonjour {client.account.first_name},\n\n"
-                        f"Votre attestation fiscale {year} est disponible dans votre espace "
-                        f"client. Montant payé ouvrant droit au crédit d'impôt : "
-                        f"{billing.money_fr(certificate.amount_paid_cents)} €.\n"
-                    ),
-                ),
-            )
-            event = await events.record_event(
-                EventType.CERTIFICATE_PUBLISHED,
-                stored.published_at,
-                agency_id=client.agency_id,
-                client_id=client_id,
-                subject_id=stored.id,
-            )
-        await events.publish(rt.bus, [event])
-        count += 1
-    rt.mailer.wake()
-    return count

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 
 from tortoise.transactions import in_transaction
 
@@ -153,7 +154,8 @@ async def seed_demo(runtime: Runtime) -> list[str]:
             DEMO_AGENCY,
             [p for p in DEMO_PREFIXES if p not in taken] or DEMO_PREFIXES,
             sap_number="SAP123456789",
-            siret="12345678900012",
+            siret="12345678200010",
+            sap_declared_on=date(2019, 3, 14),
         )
         agency.address_line1, agency.postal_code, agency.city = (
             "5 rue du Faubourg",

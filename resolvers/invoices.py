@@ -26,7 +26,8 @@ MAX_HOUSEHOLD = 20
 def shown_status(invoice: Invoice, today: date) -> InvoiceStatus:
     """OVERDUE is never stored: an unpaid invoice past its due date shows it."""
     status = InvoiceStatus(invoice.status)
-    late = invoice.kind == InvoiceKind.INVOICE and invoice.due_on < today
+    payable = invoice.kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
+    late = payable and invoice.due_on < today
     if late and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID):
         return InvoiceStatus.OVERDUE
     return status
@@ -194,6 +195,7 @@ async def issue_credit_note(
             sap_number=invoice.sap_number,
             sap_declared_on=invoice.sap_declared_on,
             siret=invoice.siret,
+            vat_exempt=invoice.vat_exempt,
             client_number=invoice.client_number,
             client_name=invoice.client_name,
             client_address=invoice.client_address,
@@ -222,6 +224,7 @@ async def issue_credit_note(
                     incl_cents=-line.incl_cents,
                     tax_credit_eligible=line.tax_credit_eligible,
                     late_cancellation=line.late_cancellation,
+                    travel=line.travel,
                 )
                 for line in lines
             ]

@@ -28,10 +28,11 @@ from models.enums import (
     InvoiceKind,
     NotificationTopic,
     ServiceMode,
+    VatRegime,
 )
 from models.interventions import Intervention
 from models.tax_credit import ClientBillingProfile
-from resolvers import late_billing, tax_credit
+from resolvers import agency_identity, late_billing, tax_credit, travel_billing
 from resolvers.billing_month import Month
 from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
@@ -149,13 +150,14 @@ def _lines(
 
 def legal_mentions(agency: Agency, client: Client, account: Account) -> dict[str, Any]:
     return {
-        "agency_name": agency.name,
+        "agency_name": agency.legal_name or agency.name,
         "agency_address": address_text(
             agency.address_line1, agency.address_line2, agency.postal_code, agency.city
         ),
         "sap_number": agency.sap_number,
         "sap_declared_on": agency.sap_declared_on,
         "siret": agency.siret,
+        "vat_exempt": agency.vat_regime == VatRegime.EXEMPT,
         "client_number": client.client_number,
         "client_name": f"{account.first_name} {account.last_name}",
         "client_address": address_text(
@@ -203,7 +205,9 @@ async def _invoice_client(
         client = await Client.get(id=client_id).prefetch_related("account")
         profile = await ClientBillingProfile.get_or_none(client_id=client_id)
         mode = ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE
-        lines = _lines(visits, cancelled, rule, mode, tz)
+        lines = travel_billing.with_travel(_lines(visits, cancelled, rule, mode, tz), rule, mode)
+        if agency.vat_regime == VatRegime.EXEMPT:
+            lines = travel_billing.without_vat(lines)
         total = billing.totals(
             [billing.LineAmounts(li.excl_cents, li.vat_cents, li.incl_cents) for li in lines]
         )
@@ -292,6 +296,8 @@ async def run_month(
     )
     client_ids = {int(row["client_id"]) for row in rows}
     client_ids |= await late_billing.client_ids(agency_id, start, end)
+    if client_ids:
+        agency_identity.require_complete(agency)
     rule = await billing_rule(agency_id)
     created = []
     for client_id in sorted(client_ids):

@@ -76,7 +76,8 @@ async def record_payment(rt: Runtime, viewer: Viewer | None, data: PaymentData) 
         return _fail("invoiceId", "Facture inconnue.", "NOT_FOUND")
     async with in_transaction():
         invoice = await Invoice.filter(id=invoice.id).select_for_update().get()
-        if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.CREDITED:
+        payable = invoice.kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
+        if not payable or invoice.status == InvoiceStatus.CREDITED:
             return _fail("invoiceId", "Cette facture n'attend pas de paiement.", "NOT_PAYABLE")
         remaining = invoice.amount_due_cents - invoice.paid_cents
         if cents > remaining:
@@ -170,7 +171,7 @@ async def statement_client(
     return client
 
 
-# Until the URSSAF exchange exists, staff move the advance along by hand.
+# The advance's life cycle; resolvers.advance_outcome applies a step and its money.
 ADVANCE_STEPS = {
     AdvanceStatus.TO_SEND: {AdvanceStatus.SENT},
     AdvanceStatus.SENT: {
@@ -190,38 +191,3 @@ ADVANCE_STEPS = {
     AdvanceStatus.CANCELLED: {AdvanceStatus.TO_SEND},
     AdvanceStatus.PAID: set(),
 }
-
-
-@dataclass(frozen=True)
-class AdvanceResult:
-    invoice: Invoice | None
-    user_errors: list[UserError]
-
-
-async def set_advance_status(
-    viewer: Viewer | None, invoice_id: int, status: AdvanceStatus
-) -> AdvanceResult:
-    staff = guards.staff(viewer)
-    async with in_transaction():
-        invoice = (
-            await Invoice.filter(id=invoice_id, agency_id=staff.agency_id)
-            .select_for_update()
-            .first()
-        )
-        if invoice is None:
-            return AdvanceResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
-        current = AdvanceStatus(invoice.advance_status) if invoice.advance_status else None
-        if current is None or status not in ADVANCE_STEPS[current]:
-            return AdvanceResult(
-                None,
-                [
-                    user_error(
-                        "status",
-                        "Ce changement d'état de l'avance immédiate n'est pas possible.",
-                        "BAD_TRANSITION",
-                    )
-                ],
-            )
-        await Invoice.filter(id=invoice.id).update(advance_status=status)
-        await invoice.refresh_from_db()
-    return AdvanceResult(invoice, [])

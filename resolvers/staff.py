@@ -15,7 +15,7 @@ from resolvers import audit, guards
 from resolvers.accounts import validate_person
 from resolvers.errors import UserError, user_error
 from resolvers.runtime import RequestMeta, Runtime, Viewer
-from services import emails, identity, mailer
+from services import agency_identity, emails, identity, mailer
 from services.clock import utcnow
 
 EMPLOYEE_NUMBER_MAX = 20
@@ -73,8 +73,8 @@ async def create_agency(
     if len(sap_number) > SAP_NUMBER_MAX:
         raise SetupError(f"the SAP number must have at most {SAP_NUMBER_MAX} characters")
     siret = siret.strip()
-    if siret and not (siret.isascii() and siret.isdigit() and len(siret) == 14):
-        raise SetupError("the SIRET must have 14 digits")
+    if siret and not agency_identity.siret_ok(siret):
+        raise SetupError("the SIRET must have 14 digits and a valid checksum (Luhn)")
     try:
         async with in_transaction():
             taken = await _served(prefixes)

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from resolvers.errors import DomainError
 from schema.absences import AbsenceMutations, AbsenceQueries
 from schema.accounts import AccountMutations, AccountQueries
+from schema.agency_identity import AgencyIdentityMutations
 from schema.anomalies import AnomalyQueries, AnomalySubscriptions
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
@@ -104,6 +105,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     RatingMutations,
     BillingMutations,
     BillingRuleMutations,
+    AgencyIdentityMutations,
     MandateMutations,
     MessageMutations,
     HelpMutations,

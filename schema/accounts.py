@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
@@ -11,29 +11,66 @@ from models.accounts import Agency as AgencyModel
 from models.accounts import Client as ClientModel
 from models.accounts import Worker as WorkerModel
 from models.enums import Role as RoleEnum
+from models.enums import VatRegime as VatRegimeEnum
 from resolvers import accounts, conversations, profile
+from resolvers.opening_hours import opening_hours as hours_of
 from resolvers.passwords import password_age_days
 from schema.common import Node, UserErrorType, user_errors
 from schema.context import Info
 from schema.ids import from_global_id, to_global_id
+from schema.policy import OpeningSpan
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")
 
 
-@strawberry.type
+VatRegime = strawberry.enum(
+    VatRegimeEnum, name="VatRegime", description="SUBJECT: VAT charged; EXEMPT: art. 293 B CGI."
+)
+
+
+@strawberry.type(
+    description="An agency as its staff, workers and households see it: legal identity "
+    "and contact details."
+)
 class Agency(Node):
     name: str
     time_zone: str
     sap_number: str
+    legal_name: str = strawberry.field(description="Registered name; empty: same as `name`.")
+    address: Address = strawberry.field(description="Postal address printed on invoices.")
+    phone: str = strawberry.field(description="E.164, empty when not given.")
+    email: str
+    siret: str
+    sap_declared_on: date | None = strawberry.field(description="SAP declaration date.")
+    vat_regime: VatRegime  # type: ignore[valid-type]
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="When the agency answers, on its own wall clock.")
+    async def opening_hours(self) -> list[OpeningSpan]:
+        return [OpeningSpan.from_span(span) for span in await hours_of(self.pk)]
 
     @classmethod
     def from_model(cls, agency: AgencyModel) -> Agency:
         return cls(
             id=strawberry.ID(to_global_id("Agency", agency.id)),
+            pk=agency.id,
             name=agency.name,
             time_zone=agency.time_zone,
             sap_number=agency.sap_number,
+            legal_name=agency.legal_name,
+            address=Address(
+                line1=agency.address_line1,
+                line2=agency.address_line2,
+                postal_code=agency.postal_code,
+                city=agency.city,
+                country="FR",
+            ),
+            phone=agency.phone,
+            email=agency.email,
+            siret=agency.siret,
+            sap_declared_on=agency.sap_declared_on,
+            vat_regime=agency.vat_regime,
         )
 
 

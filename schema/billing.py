@@ -9,7 +9,17 @@ import strawberry
 from models.enums import AdvanceStatus as AdvanceStatusEnum
 from models.enums import PaymentMethod as PaymentMethodEnum
 from models.enums import ServiceMode as ServiceModeEnum
-from resolvers import certificates, documents, guards, invoices, invoicing, payments
+from resolvers import (
+    advance_outcome,
+    certificate_publication,
+    certificates,
+    documents,
+    guards,
+    invoices,
+    invoicing,
+    payments,
+)
+from resolvers.agency_identity import IncompleteIdentity
 from resolvers.billing_month import Month
 from resolvers.errors import BadInput, user_error
 from schema.billing_types import (
@@ -106,17 +116,28 @@ class SetClientBillingProfileInput:
 class SetAdvanceStatusInput:
     invoice_id: strawberry.ID
     status: AdvanceStatus  # type: ignore[valid-type]
+    reason: str = strawberry.field(
+        default="", description="Why (URSSAF's words for a refusal), 300 characters at most."
+    )
 
 
 @strawberry.type
 class SetAdvanceStatusPayload:
     invoice: Invoice | None
+    correction: Invoice | None = strawberry.field(
+        description="The corrective invoice billing the household an advance refused, "
+        "cancelled or contested; or the credit note closing it when URSSAF pays after all."
+    )
     user_errors: list[UserErrorType]
 
 
 @strawberry.input
 class PublishTaxCertificatesInput:
     year: int
+    allow_late: bool = strawberry.field(
+        default=False,
+        description="Certificates are due by 31 March: publishing later needs this set.",
+    )
 
 
 @strawberry.type
@@ -160,9 +181,18 @@ class BillingQueries:
         if cert is None:
             return None
         pdf_url, csv_url = _yearly_links(info, "certificates", cert.client_id, year)
+        f = cert.figures
         return TaxCertificate(
             year=year,
-            amount_paid=money(cert.amount_paid_cents),
+            amount_paid=money(f.household_cents),
+            eligible_expenses=money(f.eligible_cents),
+            advance_received=money(f.advance_cents),
+            aid=money(f.aid_cents),
+            prepaid_cesu=money(f.cesu_cents),
+            declarable_amount=money(f.declarable_cents),
+            ceiling=money(cert.ceiling_cents),
+            issued_on=cert.issued_on,
+            version=cert.version,
             published=cert.published,
             pdf_url=pdf_url,
             csv_url=csv_url,
@@ -208,6 +238,11 @@ class BillingMutations:
             created = await invoicing.run_month(
                 viewer.agency_id, month, viewer.account_id, info.context.runtime.bus
             )
+        except IncompleteIdentity as exc:
+            return RunInvoicingPayload(
+                invoices=[],
+                user_errors=user_errors([user_error("agency", str(exc), "INCOMPLETE_IDENTITY")]),
+            )
         except BadInput as exc:
             return RunInvoicingPayload(
                 invoices=[],
@@ -226,6 +261,10 @@ class BillingMutations:
             expect_id(input.invoice_id, "Invoice"),
             input.reason,
         )
+        if result.credit_note:
+            await certificate_publication.after_change(
+                info.context.runtime, result.credit_note.credited_invoice_id
+            )
         return CreditNotePayload(
             credit_note=Invoice.build(info, result.credit_note) if result.credit_note else None,
             user_errors=user_errors(result.user_errors),
@@ -245,6 +284,8 @@ class BillingMutations:
             ),
         )
         payment = result.payment
+        if payment:
+            await certificate_publication.after_change(info.context.runtime, payment.invoice_id)
         return RecordPaymentPayload(
             payment=Payment(
                 id=strawberry.ID(to_global_id("Payment", payment.id)),
@@ -293,18 +334,27 @@ class BillingMutations:
 
     @strawberry.mutation(
         description="Moves an invoice's immediate advance along: TO_SEND → SENT → VALIDATED "
-        "or REFUSED, VALIDATED → PAID, REFUSED → TO_SEND (staff)."
+        "or REFUSED, VALIDATED → PAID, REFUSED → TO_SEND (staff). An advance refused, "
+        "cancelled or contested is billed to the household by a corrective invoice."
     )
     async def set_advance_status(
         self, info: Info, input: SetAdvanceStatusInput
     ) -> SetAdvanceStatusPayload:
-        result = await payments.set_advance_status(
+        result = await advance_outcome.set_by_staff(
+            info.context.runtime,
             info.context.viewer,
-            expect_id(input.invoice_id, "Invoice"),
-            AdvanceStatusEnum(input.status),
+            advance_outcome.StaffChange(
+                expect_id(input.invoice_id, "Invoice"),
+                AdvanceStatusEnum(input.status),
+                input.reason,
+            ),
         )
+        document = result.correction or result.closing_note
+        if result.invoice:
+            await certificate_publication.after_change(info.context.runtime, result.invoice.id)
         return SetAdvanceStatusPayload(
             invoice=Invoice.build(info, result.invoice) if result.invoice else None,
+            correction=Invoice.build(info, document) if document else None,
             user_errors=user_errors(result.user_errors),
         )
 
@@ -313,8 +363,8 @@ class BillingMutations:
         self, info: Info, input: PublishTaxCertificatesInput
     ) -> PublishTaxCertificatesPayload:
         try:
-            count = await certificates.publish(
-                info.context.runtime, info.context.viewer, input.year
+            count = await certificate_publication.publish(
+                info.context.runtime, info.context.viewer, input.year, input.allow_late
             )
         except BadInput as exc:
             return PublishTaxCertificatesPayload(

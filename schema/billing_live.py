@@ -21,6 +21,11 @@ class BillingEventType(Enum):
     CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
     PAYMENT_RECORDED = "PAYMENT_RECORDED"
     CERTIFICATE_PUBLISHED = "CERTIFICATE_PUBLISHED"
+    ADVANCE_STATUS_CHANGED = "ADVANCE_STATUS_CHANGED"
+    CERTIFICATE_CORRECTED = "CERTIFICATE_CORRECTED"
+
+
+CERTIFICATE_EVENTS = {"CERTIFICATE_PUBLISHED", "CERTIFICATE_CORRECTED"}
 
 
 @strawberry.type
@@ -29,7 +34,8 @@ class BillingEvent:
     type: BillingEventType
     occurred_at: datetime
     invoice_id: strawberry.ID | None = strawberry.field(
-        description="The invoice or credit note concerned (null for a certificate)."
+        description="The invoice or credit note concerned (null for a certificate); for "
+        "ADVANCE_STATUS_CHANGED, the invoice whose advance moved."
     )
 
 
@@ -47,7 +53,7 @@ class BillingSubscriptions:
         async for event in live.events_for(
             info.context.runtime, info.context.viewer, since_id, BILLING_EVENT_TYPES
         ):
-            certificate = event.type == BillingEventType.CERTIFICATE_PUBLISHED.value
+            certificate = event.type in CERTIFICATE_EVENTS
             yield BillingEvent(
                 cursor=cursor_for(event.id),
                 type=BillingEventType(event.type),

@@ -17,6 +17,10 @@ class AgencyBillingRule:
     rounding_mode: str
     payment_terms_days: int
     mandate_fee: str = strawberry.field(description="Per hour, excluding VAT. " + MONEY)
+    travel_fee: str = strawberry.field(
+        description="Travel costs billed per visit in prestataire mode, excluding VAT "
+        "(0: not billed). " + MONEY
+    )
 
 
 @strawberry.input
@@ -25,6 +29,9 @@ class SetAgencyBillingRuleInput:
     rounding_mode: str = strawberry.field(description="NEAREST (half-up), UP or DOWN.")
     payment_terms_days: int = strawberry.field(description="0 to 60.")
     mandate_fee: str = strawberry.field(description='Euros per hour, e.g. "2.50".')
+    travel_fee: str = strawberry.field(
+        default="0", description='Euros per visit excluding VAT, e.g. "4.00"; 0: not billed.'
+    )
 
 
 @strawberry.type
@@ -49,6 +56,7 @@ class BillingRuleMutations:
                 rounding_mode=input.rounding_mode,
                 payment_terms_days=input.payment_terms_days,
                 mandate_fee=input.mandate_fee,
+                travel_fee=input.travel_fee,
             ),
         )
         rule = result.rule
@@ -58,6 +66,7 @@ class BillingRuleMutations:
                 rounding_mode=rule.rounding_mode,
                 payment_terms_days=rule.payment_terms_days,
                 mandate_fee=money(rule.mandate_fee_cents_per_hour),
+                travel_fee=money(rule.travel_fee_cents),
             )
             if rule
             else None,

@@ -136,12 +136,33 @@ class Invoice(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A household's yearly tax certificate (attestation fiscale); which box of "
+    "the tax return each figure goes to is in docs/tax-certificate.md."
+)
 class TaxCertificate:
     year: int
     amount_paid: str = strawberry.field(
-        description="Paid by the household, net of the advance and of aid. " + MONEY
+        description="Paid by the household itself, net of the advance and of aid. " + MONEY
     )
+    eligible_expenses: str = strawberry.field(
+        description="Expenses of the year's services that open the tax credit. " + MONEY
+    )
+    advance_received: str = strawberry.field(
+        description="Immediate advance URSSAF actually paid (PAID only). " + MONEY
+    )
+    aid: str = strawberry.field(description="APA and PCH, deducted. " + MONEY)
+    prepaid_cesu: str = strawberry.field(description="Prepaid CESU, deducted. " + MONEY)
+    declarable_amount: str = strawberry.field(
+        description="Sums actually paid that open the tax credit: the household's own "
+        "payments and the advance received. " + MONEY
+    )
+    ceiling: str = strawberry.field(
+        description="The household's yearly ceiling (0.00 for a year older than the law "
+        "table). " + MONEY
+    )
+    issued_on: date = strawberry.field(description="Issue date (today's while not published).")
+    version: int = strawberry.field(description="0 until published; above 1 when corrected.")
     published: bool
     pdf_url: str
     csv_url: str

@@ -117,13 +117,13 @@ def advance_for(
     if eligible_expense_cents > 0 and eligible < eligible_expense_cents:
         if eligible == 0:
             note = (
-                f"Plafond annuel de {money(ceiling_cents)} € de dépenses atteint : "
+                f"Plafond annuel de {money_fr(ceiling_cents)} € de dépenses atteint : "
                 "cette facture est due en totalité, sans avance immédiate."
             )
         else:
             note = (
-                f"Plafond annuel de {money(ceiling_cents)} € de dépenses atteint sur cette "
-                f"facture : avance calculée sur {money(eligible)} € seulement."
+                f"Plafond annuel de {money_fr(ceiling_cents)} € de dépenses atteint sur cette "
+                f"facture : avance calculée sur {money_fr(eligible)} € seulement."
             )
     advance = div_half_up(eligible * rate_bp, 10_000) if enrolled else 0
     return Advance(eligible, advance, total_incl_cents - advance, note if enrolled else "")

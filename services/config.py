@@ -150,6 +150,9 @@ class Settings:
     attachment_link_seconds: int = 300
     # How often each process looks for digests whose period is over.
     digest_poll_seconds: float = 300.0
+    # How often each process looks for tax certificates to publish (January to 31 March)
+    # or to correct.
+    certificate_poll_seconds: float = 3600.0
     # Personal data rights and retention (docs/privacy.md). FRONTEND_URL: where the pages
     # behind e-mailed links live when the agency serves its own; empty: Passage's own.
     frontend_url: str = ""
@@ -193,6 +196,8 @@ class Settings:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
         if self.digest_poll_seconds <= 0:
             raise ConfigError("DIGEST_POLL_SECONDS must be positive")
+        if self.certificate_poll_seconds <= 0:
+            raise ConfigError("CERTIFICATE_POLL_SECONDS must be positive")
         if self.subscriber_queue_size < 1:
             raise ConfigError("SUBSCRIBER_QUEUE_SIZE must be at least 1")
         if not 10 <= self.document_link_seconds <= 86_400:
@@ -351,4 +356,5 @@ def load_settings() -> Settings:
         legal_archive_years=_int("RETENTION_LEGAL_ARCHIVE_YEARS", 10),
         security_log_days=_int("RETENTION_SECURITY_LOG_DAYS", 365),
         privacy_audit_days=_int("RETENTION_PRIVACY_AUDIT_DAYS", 5 * 365),
+        certificate_poll_seconds=_float("CERTIFICATE_POLL_SECONDS", 3600.0),
     ).validate()

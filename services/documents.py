@@ -16,6 +16,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from services.spreadsheet import safe_row
+
 FONTS = Path(__file__).parent / "data" / "fonts"
 FONT = "DejaVu"
 
@@ -92,22 +94,30 @@ def to_pdf(document: Document) -> bytes:
 
 
 def to_csv(document: Document) -> bytes:
-    """Key lines, a blank line, the table, a blank line, the totals (see README)."""
+    """Key lines, a blank line, the table, a blank line, the totals (see README).
+
+    Every cell goes through services.spreadsheet.safe_cell (CSV injection).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Document", document.title])
+
+    def row(*values: object) -> None:
+        writer.writerow(safe_row(list(values)))
+
+    row("Document", document.title)
     for line in document.header:
-        writer.writerow(["Émetteur", line])
+        row("Émetteur", line)
     for line in document.parties:
         label, _, value = line.partition(" : ")
-        writer.writerow([label, value] if value else ["", label])
+        row(*([label, value] if value else ["", label]))
     writer.writerow([])
     if document.columns:
-        writer.writerow(document.columns)
-        writer.writerows(document.rows)
+        row(*document.columns)
+        for values in document.rows:
+            row(*values)
         writer.writerow([])
     for label, value in document.totals:
-        writer.writerow([label, value])
+        row(label, value)
     for notice in document.notices:
-        writer.writerow(["Mention", notice])
+        row("Mention", notice)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -63,6 +63,21 @@ mutation Profile($input: SetClientBillingProfileInput!) {
 """
 
 
+LEGAL_IDENTITY: dict[str, Any] = {
+    "sap_number": "SAP812345678",
+    "sap_declared_on": date(2019, 3, 14),
+    "siret": "81234567600017",
+    "address_line1": "5 rue de l'Église",
+    "postal_code": "75015",
+    "city": "Paris",
+}
+
+
+async def complete_identity(agency_id: int, **overrides: Any) -> None:
+    """What invoicing needs of an agency (legal mentions of D.7233-1)."""
+    await Agency.filter(id=agency_id).update(**{**LEGAL_IDENTITY, **overrides})
+
+
 @dataclass
 class Team:
     agency_id: int
@@ -80,14 +95,7 @@ async def team(api, settings) -> Team:
         id=await factories.agency(settings, name=unique("Agence Ménage Île-de-France "))
     )
     prefix = (await AgencyPostalPrefix.get(agency_id=agency.id)).prefix
-    await Agency.filter(id=agency.id).update(
-        sap_number="SAP812345678",
-        sap_declared_on=date(2019, 3, 14),
-        siret="81234567800017",
-        address_line1="5 rue de l'Église",
-        postal_code="75015",
-        city="Paris",
-    )
+    await complete_identity(agency.id)
     advisor = await factories.staff(settings, agency.id, Role.ADVISOR)
     worker_email = await factories.staff(settings, agency.id, Role.WORKER)
     client_email, _ = await factories.client(

@@ -47,7 +47,7 @@ async def test_the_invoice_pdf_has_every_legal_mention(api, issued):
         "Agence Ménage Île-de-France",  # agency name, accents rendered
         "5 rue de l'Église, 75015 Paris",
         "Déclaration SAP n° SAP812345678 du 14/03/2019",
-        "SIRET 81234567800017",
+        "SIRET 81234567600017",
         "Hélène Béranger",
         "8 allée des Cèdres",
         "Sèvres",
@@ -89,6 +89,7 @@ async def test_the_invoice_csv_is_semicolon_separated_with_decimal_commas(api, i
             "Intervenant",
             "Heures",
             "Prix HT/h",
+            "Prix TTC/h",
             "TVA",
             "Montant HT",
             "Montant TTC",
@@ -97,7 +98,8 @@ async def test_the_invoice_csv_is_semicolon_separated_with_decimal_commas(api, i
     first, second = rows[header + 1], rows[header + 2]
     assert first[0] == "06/10/2026"
     assert first[4] == f"Claire Martin (matricule {t.employee_number})"
-    assert (first[5], first[6], first[8], first[9]) == ("2,00", "30,00", "60,00", "66,00")
+    assert (first[5], first[6], first[7]) == ("2,00", "30,00", "33,00")
+    assert (first[8], first[9], first[10]) == ("10,00 %", "60,00", "66,00")
     assert second[5] == "3,00 (prévu)"
     totals = {row[0]: row[1] for row in rows if len(row) == 2}
     assert totals["Total HT (€)"] == "150,00"

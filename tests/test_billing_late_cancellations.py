@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Agency, Client, Worker
+from models.accounts import Client, Worker
 from models.interventions import Intervention
 from schema.ids import from_global_id
 from tests import billing_helpers as bh
@@ -38,7 +38,7 @@ query Invoices($year: Int) {
 async def team(api, settings, mailbox) -> tuple[Office, bh.Team]:
     """A self-service office, seen also as a billing team (same agency, client, worker)."""
     o = await office(api, settings, mailbox)
-    await Agency.filter(id=o.agency_id).update(sap_number="SAP812345678")
+    await bh.complete_identity(o.agency_id)
     client = await Client.get(account__email=o.client_email)
     worker = await Worker.get(id=from_global_id(o.worker_id)[1])
     t = bh.Team(
@@ -110,7 +110,7 @@ async def test_a_billable_late_cancellation_is_its_own_line(api, team):
     text = " ".join(pdf_text((await api.http.get(local(invoice["pdfUrl"]))).content).split())
     for mention in (
         "Annulation tardive du 20/10/2026 – Ménage régulier",
-        "1,75 (prévu) 30,00 10,00 % 52,50 57,75",
+        "1,75 (prévu) 30,00 33,00 10,00 % 52,50 57,75",
         "Total TTC (€) 123,75",
         "Montant éligible au crédit d'impôt (€) 66,00",
         "ce montant n'ouvre pas droit au crédit d'impôt",
@@ -118,12 +118,13 @@ async def test_a_billable_late_cancellation_is_its_own_line(api, team):
         assert mention in text, mention
     body = (await api.http.get(local(invoice["csvUrl"]))).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
-    [row] = [r for r in rows if len(r) == 10 and r[2].startswith("Annulation tardive")]
-    assert (row[0], row[1], row[5], row[6], row[8], row[9]) == (
+    [row] = [r for r in rows if len(r) == 11 and r[2].startswith("Annulation tardive")]
+    assert (row[0], row[1], row[5], row[6], row[7], row[9], row[10]) == (
         "20/10/2026",
         "09:00-10:50",
         "1,75 (prévu)",
         "30,00",
+        "33,00",
         "52,50",
         "57,75",
     )
@@ -213,7 +214,9 @@ async def test_the_tax_certificate_ignores_late_cancellations(api, team):
     assert [r[2:] for r in worked] == [["02/12", "1,00"]]
     assert not any("16/12" in cell for row in rows for cell in row)
     totals = {r[0]: r[1] for r in rows if len(r) == 2}
-    assert totals["Avance immédiate versée par l'URSSAF (€)"] == "16,50"
+    # The advance is still to be sent: none received; the late cancellation is not eligible.
+    assert totals["Avance immédiate reçue, versée par l'URSSAF (€)"] == "0,00"
+    assert totals["Total des dépenses éligibles de l'année (€)"] == "33,00"
 
 
 async def test_in_mandataire_mode_the_line_is_the_management_fee(api, team):

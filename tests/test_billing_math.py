@@ -105,10 +105,10 @@ def test_ceiling_across_a_year_of_invoices():
     assert results[10].eligible_cents == 100_000  # 12,000 - 11,000 left
     assert results[10].advance_cents == 50_000
     assert results[10].amount_due_cents == 60_000
-    assert "avance calculée sur 1000.00" in results[10].note
+    assert "avance calculée sur 1000,00" in results[10].note
     assert results[11].advance_cents == 0
     assert results[11].amount_due_cents == 110_000
-    assert "Plafond annuel de 12000.00 € de dépenses atteint" in results[11].note
+    assert "Plafond annuel de 12000,00 € de dépenses atteint" in results[11].note
     assert used == 1_200_000
 
 

@@ -20,8 +20,10 @@ query C($year: Int!, $c: ID) { taxCertificate(year: $year, clientId: $c) { amoun
 """
 CERTIFICATE_CSV = "query C($year: Int!) { taxCertificate(year: $year) { published csvUrl } }"
 PUBLISH = """
-mutation P($year: Int!) {
-  publishTaxCertificates(input: { year: $year }) { published userErrors { field code } }
+mutation P($year: Int!, $late: Boolean! = true) {
+  publishTaxCertificates(input: { year: $year, allowLate: $late }) {
+    published userErrors { field code }
+  }
 }
 """
 
@@ -87,6 +89,11 @@ async def test_the_certificate_waits_for_the_year_to_end(api, settings, paid_202
 
 async def test_staff_publish_the_certificates_and_households_are_told(api, mailbox, paid_2025):
     t = paid_2025
+    # Certificates of 2025 were due by 31 March 2026: only an explicit late publication.
+    refused = await api.data(PUBLISH, {"year": 2025, "late": False}, token=t.staff_token)
+    assert refused["publishTaxCertificates"]["userErrors"] == [
+        {"field": ["year"], "code": "INVALID_YEAR"}
+    ]
     payload = (await api.data(PUBLISH, {"year": 2025}, token=t.staff_token))[
         "publishTaxCertificates"
     ]
@@ -122,5 +129,7 @@ async def test_the_certificate_csv(api, paid_2025):
     ] in rows
     totals = {row[0]: row[1] for row in rows if len(row) == 2}
     assert totals["Montant payé ouvrant droit au crédit d'impôt (€)"] == "40,00"
-    assert totals["CESU préfinancés (€)"] == "9,50"
-    assert totals["Avance immédiate versée par l'URSSAF (€)"] == "49,50"
+    assert totals["CESU préfinancés, déduits (€)"] == "9,50"
+    # The advance was never sent: the certificate shows none received.
+    assert totals["Avance immédiate reçue, versée par l'URSSAF (€)"] == "0,00"
+    assert totals["Total des dépenses éligibles de l'année (€)"] == "99,00"
