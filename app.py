@@ -46,6 +46,7 @@ from resolvers import (
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.runtime import RequestMeta, Runtime
+from resolvers.urssaf import polling as urssaf_polling
 from schema import build_schema
 from schema.context import Context
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
@@ -53,6 +54,7 @@ from services.config import Settings, load_settings
 from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
 from services.sms import gateway_for
+from services.urssaf.client import Credentials, UrssafClient
 from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL, Bus
 from subscriptions.hub import Hub
@@ -240,6 +242,12 @@ def build_runtime(settings: Settings) -> Runtime:
         ),
         bus=bus,
         hub=Hub(bus, settings.subscriber_queue_size),
+        urssaf=UrssafClient(
+            Credentials(
+                settings.urssaf_url, settings.urssaf_client_id, settings.urssaf_client_secret
+            ),
+            timeout_seconds=settings.urssaf_timeout_seconds,
+        ),
     )
 
 
@@ -296,6 +304,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
             ),
             asyncio.create_task(_sweep_sessions(runtime, sockets), name="session-sweep"),
+            asyncio.create_task(urssaf_polling.run(runtime), name="urssaf"),
         ]
         try:
             yield
@@ -306,6 +315,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await runtime.hub.close()
+            await runtime.urssaf.aclose()
             await runtime.bus.disconnect()
             if manage_db:
                 await close_db()

@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.help",
     "models.selfservice",
     "models.contact",
+    "models.urssaf",
 ]

@@ -82,6 +82,8 @@ class EventType(StrEnum):
     REQUEST_REJECTED = "REQUEST_REJECTED"
     REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
     ABSENCE_DECLARED = "ABSENCE_DECLARED"
+    # URSSAF exchange (immediate advance): an invoice's advance moved (billingEvents).
+    ADVANCE_STATUS_CHANGED = "ADVANCE_STATUS_CHANGED"
 
 
 # What `interventionEvents` carries (CONTRACT.md). Other features add their own members
@@ -108,6 +110,8 @@ BILLING_EVENT_TYPES = frozenset(
         EventType.CREDIT_NOTE_ISSUED,
         EventType.PAYMENT_RECORDED,
         EventType.CERTIFICATE_PUBLISHED,
+        # URSSAF exchange (immediate advance).
+        EventType.ADVANCE_STATUS_CHANGED,
     }
 )
 
@@ -210,3 +214,20 @@ class DigestFrequency(StrEnum):
     INSTANT = "INSTANT"
     DAILY = "DAILY"
     WEEKLY = "WEEKLY"
+
+
+# URSSAF exchange (immediate advance): enrolment of a household and payment requests.
+class UrssafEnrolmentStatus(StrEnum):
+    """Where a household's enrolment with URSSAF stands (ENROLLED only with an URSSAF id)."""
+
+    PENDING = "PENDING"  # entered, not yet accepted by URSSAF (or URSSAF unreachable)
+    REFUSED = "REFUSED"  # URSSAF answered with coded errors
+    ENROLLED = "ENROLLED"  # URSSAF answered with the household's id
+
+
+class UrssafRequestState(StrEnum):
+    """The delivery of one invoice's payment request (its life cycle is in status_code)."""
+
+    PENDING = "PENDING"  # waiting to be sent, or to be sent again after a failure
+    SENT = "SENT"  # URSSAF accepted it and gave its id; the poll follows its status
+    REJECTED = "REJECTED"  # URSSAF refused it with coded errors: staff must correct it

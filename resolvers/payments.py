@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
@@ -17,6 +17,7 @@ from models.enums import (
     NotificationTopic,
     PaymentMethod,
 )
+from models.events import Event
 from resolvers import guards
 from resolvers.errors import BadInput, UserError, user_error
 from resolvers.invoices import household, today_for
@@ -196,32 +197,23 @@ ADVANCE_STEPS = {
 class AdvanceResult:
     invoice: Invoice | None
     user_errors: list[UserError]
+    # The billing events written with the change: published after commit.
+    events: list[Event] = field(default_factory=list)
 
 
 async def set_advance_status(
     viewer: Viewer | None, invoice_id: int, status: AdvanceStatus
 ) -> AdvanceResult:
+    """Staff's manual override, for what the URSSAF exchange cannot express; audited."""
+    from resolvers.advance_outcome import apply_advance_status
+    from resolvers.urssaf.moves import advance_of, record_change
+
     staff = guards.staff(viewer)
-    async with in_transaction():
-        invoice = (
-            await Invoice.filter(id=invoice_id, agency_id=staff.agency_id)
-            .select_for_update()
-            .first()
-        )
-        if invoice is None:
-            return AdvanceResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
-        current = AdvanceStatus(invoice.advance_status) if invoice.advance_status else None
-        if current is None or status not in ADVANCE_STEPS[current]:
-            return AdvanceResult(
-                None,
-                [
-                    user_error(
-                        "status",
-                        "Ce changement d'état de l'avance immédiate n'est pas possible.",
-                        "BAD_TRANSITION",
-                    )
-                ],
-            )
-        await Invoice.filter(id=invoice.id).update(advance_status=status)
-        await invoice.refresh_from_db()
-    return AdvanceResult(invoice, [])
+    if not await Invoice.exists(id=invoice_id, agency_id=staff.agency_id):
+        return AdvanceResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
+    before = await advance_of(invoice_id)
+    outcome = await apply_advance_status(invoice_id, status, actor_id=staff.account_id)
+    if outcome.user_errors:
+        return AdvanceResult(None, outcome.user_errors)
+    await record_change(invoice_id, before, status, "STAFF", actor_id=staff.account_id)
+    return AdvanceResult(outcome.invoice, [], outcome.events)

@@ -45,6 +45,7 @@ from schema.ratings import RatingMutations, RatingQueries
 from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
+from schema.urssaf import UrssafMutations, UrssafQueries
 from services.config import Settings
 from services.logs import request_id_var
 
@@ -68,6 +69,7 @@ QUERY_TYPES: tuple[type, ...] = (
     HouseholdQueries,
     AbsenceQueries,
     ContactQueries,
+    UrssafQueries,
     NodeQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
@@ -89,6 +91,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     HouseholdMutations,
     AbsenceMutations,
     ContactMutations,
+    UrssafMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -25,6 +25,7 @@ from schema.common import Connection, UserErrorType, connection, page_size, user
 from schema.context import Info
 from schema.ids import after_pk, cursor_for, expect_id, to_global_id
 from services.billing import money
+from subscriptions import events
 
 
 @strawberry.type
@@ -301,6 +302,8 @@ class BillingMutations:
             expect_id(input.invoice_id, "Invoice"),
             AdvanceStatusEnum(input.status),
         )
+        await events.publish(info.context.runtime.bus, result.events)
+        info.context.runtime.mailer.wake()
         return SetAdvanceStatusPayload(
             invoice=Invoice.build(info, result.invoice) if result.invoice else None,
             user_errors=user_errors(result.user_errors),
