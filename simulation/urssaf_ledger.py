@@ -15,7 +15,8 @@ or BLOQUE (ERR_COMPTE_BLOQUE); a BIC whose country differs from the IBAN's
 
 from __future__ import annotations
 
-import itertools
+import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -82,7 +83,6 @@ class Ledger:
     by_number: dict[str, str] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # Enrolment.
 
@@ -119,7 +119,7 @@ class Ledger:
                 ]
             if known["person"] == person:
                 return known_id, []  # the same person registered again: the same id
-        client_id = f"{11000000000000 + next(self._ids)}"
+        client_id = f"11{secrets.randbelow(10**12):012d}"
         self.households[client_id] = {
             "contact": contact,
             "person": person,
@@ -135,7 +135,7 @@ class Ledger:
         if problems:
             return {"numFactureTiers": number, "errors": problems}
         request = Request(
-            id=f"{next(self._ids):08d}-{number}",
+            id=str(uuid.uuid4()),
             client_id=str(body["idClient"]),
             number=number,
             body=body,

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import uvicorn
 from starlette.applications import Starlette
@@ -47,7 +48,8 @@ def _errors(status: int, errors: list[dict[str, str]]) -> JSONResponse:
 
 def build_app(ledger: Ledger) -> Starlette:
     async def token(request: Request) -> Response:
-        form = await request.form()
+        # application/x-www-form-urlencoded, read without a multipart parser.
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if form.get("grant_type") != "client_credentials":
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         if SCOPE not in str(form.get("scope", "")).split():
