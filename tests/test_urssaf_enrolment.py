@@ -7,13 +7,11 @@ import pytest
 from models.tax_credit import ClientBillingProfile
 from models.urssaf import UrssafEnrolment, UrssafExchange
 from tests import billing_helpers as bh
-from tests.urssaf_helpers import (  # noqa: F401  (fixtures)
-    ENROLMENT,
-    IBAN,
-    agency_app,
-    enrol,
-    sandbox,
-)
+from tests import urssaf_helpers
+from tests.urssaf_helpers import ENROLMENT, IBAN, enrol
+
+sandbox = urssaf_helpers.sandbox
+agency_app = urssaf_helpers.agency_app
 
 
 def codes(payload: dict) -> list[str]:
