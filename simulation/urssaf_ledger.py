@@ -43,6 +43,12 @@ LABELS = {
 }
 
 
+def _key(body: dict[str, Any]) -> tuple[str, str]:
+    """A request's identity: the invoice number, per household (each agency numbers its
+    own invoices; the stand-in serves several agencies at once)."""
+    return str(body.get("idClient", "")), str(body.get("numFactureTiers", ""))
+
+
 def error(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message, "description": message}
 
@@ -80,7 +86,7 @@ class Ledger:
     client_ids: set[str] = field(default_factory=set)
     households: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: dict[str, Request] = field(default_factory=dict)
-    by_number: dict[str, str] = field(default_factory=dict)
+    by_number: dict[tuple[str, str], str] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
 
@@ -142,14 +148,14 @@ class Ledger:
             created_at=self.clock.now(),
         )
         self.requests[request.id] = request
-        self.by_number[number] = request.id
+        self.by_number[_key(body)] = request.id
         return {"idDemandePaiement": request.id, "statut": "10", "numFactureTiers": number}
 
     def _check(self, body: dict[str, Any]) -> list[dict[str, str]]:
         household = self.households.get(str(body.get("idClient", "")))
         if household is None or household["birth"] != str(body.get("dateNaissanceClient"))[:10]:
             return [error("ERR_PARTICULIER_INCONNU", "Particulier inconnu")]
-        if str(body.get("numFactureTiers", "")) in self.by_number:
+        if _key(body) in self.by_number:
             return [error("ERR_FACTURE_DOUBLON", "La référence de la facture existe déjà.")]
         lines = body.get("inputPrestations") or []
         if not lines:

@@ -12,8 +12,10 @@ import pytest
 from models.billing import Invoice
 from models.enums import AdvanceStatus, UrssafRequestState
 from models.urssaf import AdvanceChange, UrssafPaymentRequest
+from resolvers.urssaf import sending
 from schema.ids import from_global_id, to_global_id
 from services.config import Settings
+from services.urssaf import payloads
 from simulation import urssaf_sandbox
 from simulation.urssaf_ledger import Ledger
 from tests import billing_helpers as bh
@@ -144,6 +146,13 @@ async def sent(invoice_id: int) -> UrssafPaymentRequest:
 
     await eventually(check, 15)
     return await UrssafPaymentRequest.get(invoice_id=invoice_id)
+
+
+async def payload_of(row: UrssafPaymentRequest) -> dict[str, Any]:
+    """The body Passage sends for `row`, as a process that died after sending it did."""
+    facts = await sending._facts(row)
+    assert facts is not None
+    return payloads.payment_request(facts)
 
 
 async def act(

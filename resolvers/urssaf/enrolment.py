@@ -159,6 +159,9 @@ async def enrol(rt: Runtime, viewer: Viewer | None, data: EnrolmentData) -> Enro
         log.warning("URSSAF enrolment of client %s not sent: %s", client.id, exc)
         message = "L'URSSAF ne répond pas pour le moment : réessayez dans quelques minutes."
         return EnrolmentResult(row, [user_error(None, message, "URSSAF_UNAVAILABLE")])
+    if await UrssafEnrolment.filter(urssaf_id=urssaf_id).exclude(id=row.id).exists():
+        message = "URSSAF connaît déjà cette personne comme membre d'un autre foyer."
+        return EnrolmentResult(row, [user_error("identity", message, "ENROLLED_ELSEWHERE")])
     async with in_transaction():
         now = utcnow()
         await UrssafEnrolment.filter(id=row.id).update(

@@ -165,7 +165,8 @@ async def _already_sent(rt: Runtime, body: dict[str, Any]) -> str | None:
     except UrssafError:
         return None
     for info in found:
-        if info.get("numFactureTiers") == body["numFactureTiers"]:
+        same = (info.get("numFactureTiers"), info.get("idClient"))
+        if same == (body["numFactureTiers"], body["idClient"]):
             return str(info["idDemandePaiement"])
     return None
 
