@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from models.tax_credit import ClientBillingProfile
@@ -14,7 +16,7 @@ sandbox = urssaf_helpers.sandbox
 agency_app = urssaf_helpers.agency_app
 
 
-def codes(payload: dict) -> list[str]:
+def codes(payload: dict[str, Any]) -> list[str]:
     return [e["code"] for e in payload["userErrors"]]
 
 

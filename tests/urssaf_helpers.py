@@ -21,7 +21,7 @@ from simulation.urssaf_ledger import Ledger
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.conftest import RunningServer, start_server, unique
-from tests.test_event_resilience import eventually
+from tests.test_event_resilience import eventually as eventually
 
 ENROL = """
 mutation E($input: EnrolUrssafInput!) {
