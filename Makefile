@@ -27,12 +27,18 @@ run: install
 # The server (its log in var/demo.log) and `passage simulate` against it; Ctrl-C stops both.
 SPEED ?= 1
 DURATION ?= 3600
+URSSAF_PORT ?= 8090
 demo: install
 	@mkdir -p var
 	@# seed-demo also lays out today's visits when the demo was seeded on an earlier day.
 	@$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null
-	@$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
-	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
+	@# A local URSSAF stand-in, so the immediate advance can be played end to end.
+	@$(BIN)/passage urssaf-sandbox --host $(HOST) --port $(URSSAF_PORT) >var/urssaf.log 2>&1 & \
+	urssaf=$$!; \
+	URSSAF_URL=http://$(HOST):$(URSSAF_PORT) URSSAF_CLIENT_ID=demo URSSAF_CLIENT_SECRET=demo \
+	$(BIN)/passage serve --seed-demo --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
+	server=$$!; \
+	trap 'kill $$server $$urssaf 2>/dev/null; wait $$server $$urssaf 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/passage simulate --url http://$(HOST):$(PORT) --speed $(SPEED) --duration $(DURATION) \
 		--wait 60 || { tail -n 5 var/demo.log; exit 1; }; \
 	echo "The day is played; the server runs on (Ctrl-C to stop)."; wait $$server
