@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from models.enums import AdvanceStatus, UrssafRequestState
@@ -38,14 +38,13 @@ _CLAIM = {
 }
 
 
-async def _claim(token: str) -> list[int]:
+async def _claim(token: str, due_by: datetime) -> list[int]:
     db = UrssafPaymentRequest._meta.db
-    now = utcnow()
     params = [
-        now + timedelta(seconds=CLAIM_SECONDS),
+        utcnow() + timedelta(seconds=CLAIM_SECONDS),
         token,
         UrssafRequestState.SENT.value,
-        now,
+        due_by,
         BATCH,
     ]
     rows = await db.execute_query_dict(_CLAIM[db.capabilities.dialect], params)
@@ -65,10 +64,10 @@ def target_of(info: dict[str, Any], current: AdvanceStatus | None) -> AdvanceSta
     return status.advance
 
 
-async def poll_due(rt: Runtime) -> int:
-    """Reads one batch of due requests; returns how many it claimed."""
+async def poll_due(rt: Runtime, due_by: datetime | None = None) -> int:
+    """Reads one batch of the requests due by `due_by` (now); returns how many it claimed."""
     token = secrets.token_hex(16)
-    ids = await _claim(token)
+    ids = await _claim(token, due_by or utcnow())
     if not ids:
         return 0
     rows = {r.urssaf_id: r for r in await UrssafPaymentRequest.filter(id__in=ids)}
@@ -119,9 +118,12 @@ async def _apply(rt: Runtime, row: UrssafPaymentRequest, info: dict[str, Any], t
 
 
 async def poll_all_due(rt: Runtime) -> int:
+    """The poll loop's step: every request due when it starts, ten at a time (those read
+    meanwhile are due again later, so a step always ends)."""
+    started = utcnow()
     total = 0
     while True:
-        claimed = await poll_due(rt)
+        claimed = await poll_due(rt, started)
         total += claimed
         if claimed < BATCH:
             return total
