@@ -128,6 +128,8 @@ async def test_one_e_mail_and_mobile_pair_belongs_to_one_household(agency_app, s
     )
     assert codes(payload) == ["ERREUR_REFERENCE_PARTICULIER_EXISTANTE_TYPE"]
     assert payload["userErrors"][0]["field"] == ["email"]
+    # Both calls went out with the one token the process asked for (cached).
+    assert len(sandbox.ledger.tokens) == 1
 
 
 async def test_urssaf_down_leaves_the_enrolment_pending(agency_app, settings, sandbox):
