@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
                 ('request_body', fields.TextField(unique=False)),
                 ('response_body', fields.TextField(unique=False)),
                 ('error', fields.CharField(default='', max_length=200)),
+                ('client_id', fields.IntField(null=True, db_index=True)),
             ],
             options={'table': 'urssaf_exchange', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One HTTP call to URSSAF and its answer, secrets and IBANs masked (the audit).'},
             bases=['Model'],

@@ -135,6 +135,9 @@ class UrssafExchange(Model):
     request_body = fields.TextField()
     response_body = fields.TextField()
     error = fields.CharField(max_length=200, default="")
+    # The household the call was about, when it was one (an enrolment): what an erasure
+    # of its personal data deletes.
+    client_id = fields.IntField(null=True, db_index=True)
 
     class Meta:
         table = "urssaf_exchange"

@@ -8,6 +8,7 @@ import pytest
 
 from models.tax_credit import ClientBillingProfile
 from models.urssaf import UrssafEnrolment, UrssafExchange
+from resolvers.urssaf import personal_data
 from tests import billing_helpers as bh
 from tests import urssaf_helpers
 from tests.urssaf_helpers import ENROLMENT, IBAN, enrol
@@ -146,3 +147,16 @@ async def test_without_urssaf_credentials_enrolment_is_not_open(api, settings):
     t = await bh.team(api, settings)
     payload = await enrol(api, t.staff_token, t.client_id, iban=IBAN)
     assert codes(payload) == ["URSSAF_NOT_CONFIGURED"]
+
+
+async def test_the_household_urssaf_data_can_be_exported_and_erased(agency_app, settings, sandbox):
+    t = await bh.team(agency_app.api, settings)
+    assert (await enrol(agency_app.api, t.staff_token, t.client_id))["userErrors"] == []
+    exported = await personal_data.export(t.client_id)
+    assert exported["enrolment"]["birthName"] == "Béranger"
+    assert exported["enrolment"]["iban"] == "**** 0189"
+    assert await UrssafExchange.exists(client_id=t.client_id)
+    await personal_data.erase(t.client_id)
+    assert not await UrssafEnrolment.exists(client_id=t.client_id)
+    assert not await UrssafExchange.exists(client_id=t.client_id)
+    assert (await personal_data.export(t.client_id))["enrolment"] is None

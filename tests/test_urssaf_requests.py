@@ -20,6 +20,14 @@ agency_app = urssaf_helpers.agency_app
 A = AdvanceStatus
 
 
+async def recorded(invoice_id: int, code: str) -> UrssafPaymentRequest:
+    """The request once the poll wrote URSSAF's `code` down (just after moving the advance)."""
+    await urssaf_helpers.eventually(
+        lambda: UrssafPaymentRequest.exists(invoice_id=invoice_id, status_code=code), 15
+    )
+    return await UrssafPaymentRequest.get(invoice_id=invoice_id)
+
+
 async def test_an_issued_invoice_sends_its_request_and_the_household_validates_it(
     agency_app, settings, sandbox, mailbox
 ):
@@ -50,6 +58,7 @@ async def test_an_issued_invoice_sends_its_request_and_the_household_validates_i
     # URSSAF debits the household, then pays the agency: the advance is paid.
     await later(sandbox, 24 * 4)
     await reaches(invoice_id, A.PAID)
+    await recorded(invoice_id, "70")
     assert await steps(invoice_id) == [
         ("SENT", "URSSAF"),
         ("AWAITING_VALIDATION", "URSSAF"),
@@ -84,6 +93,7 @@ async def test_a_refusal_reaches_staff_with_its_reason(agency_app, settings, san
         commentaire="Une seule heure ce jour-là",
     )
     await reaches(invoice_id, A.REFUSED)
+    await recorded(invoice_id, "40")
     view = await agency_app.api.data(
         REQUEST, {"id": to_global_id("Invoice", invoice_id)}, token=h.team.staff_token
     )
@@ -113,7 +123,7 @@ async def test_a_contest_after_validation(agency_app, settings, sandbox):
     await reaches(invoice_id, A.VALIDATED)
     await act(sandbox, str(row.urssaf_id), "contest", code="CONTEST_FACT_REGLEE")
     await reaches(invoice_id, A.CONTESTED)
-    final = await UrssafPaymentRequest.get(invoice_id=invoice_id)
+    final = await recorded(invoice_id, "40")
     assert final.reason_code == "CONTEST_FACT_REGLEE" and "déjà été réglée" in final.reason
 
 
@@ -124,7 +134,8 @@ async def test_a_cancelled_request(agency_app, settings, sandbox):
     await reaches(invoice_id, A.AWAITING_VALIDATION)
     await act(sandbox, str(row.urssaf_id), "cancel", code="ANNUL_ERR_MNT")
     await reaches(invoice_id, A.CANCELLED)
-    assert (await UrssafPaymentRequest.get(invoice_id=invoice_id)).status_code == "110"
+    final = await recorded(invoice_id, "110")
+    assert final.reason_code == "ANNUL_ERR_MNT" and final.next_poll_at is None
 
 
 async def test_a_request_urssaf_refuses_waits_for_staff_with_its_reason(

@@ -97,6 +97,7 @@ async def test_a_poll_cut_short_by_a_restart_is_taken_up_again(agency_app, setti
     restarted = await start_server(urssaf_settings(settings, sandbox.url))
     try:
         await reaches(invoice_id, A.VALIDATED)
+        await eventually(lambda: AdvanceChange.exists(invoice_id=invoice_id, to_status=A.VALIDATED))
     finally:
         await restarted.stop()
     assert [s for s, _ in await urssaf_helpers.steps(invoice_id)] == [
@@ -127,6 +128,11 @@ async def test_two_processes_send_and_poll_each_change_once(agency_app, settings
         await second.stop()
     numbers = Counter((r.client_id, r.number) for r in sandbox.ledger.requests.values())
     assert len(numbers) == len(invoices) and set(numbers.values()) == {1}
+
+    async def all_recorded() -> bool:
+        return await AdvanceChange.filter(invoice_id__in=invoices).count() >= 4 * len(invoices)
+
+    await eventually(all_recorded, 15)
     changes = Counter(
         (c.invoice_id, str(c.to_status))
         for c in await AdvanceChange.filter(invoice_id__in=invoices)

@@ -145,7 +145,7 @@ async def enrol(rt: Runtime, viewer: Viewer | None, data: EnrolmentData) -> Enro
         return EnrolmentResult(None, errors)
     row = await _store(rt, viewer, client, data, mobile, iban, bic, current)
     try:
-        urssaf_id = await rt.urssaf.register_household(payloads.household(row, iban))
+        urssaf_id = await rt.urssaf.register_household(payloads.household(row, iban), client.id)
     except UrssafRefused as exc:
         await UrssafEnrolment.filter(id=row.id).update(
             status=UrssafEnrolmentStatus.REFUSED,

@@ -96,9 +96,12 @@ class UrssafClient:
 
     # The three operations of the contract.
 
-    async def register_household(self, payload: dict[str, Any]) -> str:
-        """POST /particulier: the household's URSSAF id, or UrssafRefused."""
-        answer = await self._call("particulier", f"{API_PATH}/particulier", payload)
+    async def register_household(
+        self, payload: dict[str, Any], client_id: int | None = None
+    ) -> str:
+        """POST /particulier: the household's URSSAF id, or UrssafRefused. `client_id`
+        marks the audit rows as this household's."""
+        answer = await self._call("particulier", f"{API_PATH}/particulier", payload, client_id)
         if not isinstance(answer, dict) or not answer.get("idClient"):
             raise UrssafRefused([{"code": "ERR_UNKNOWN", "message": "réponse sans idClient"}])
         return str(answer["idClient"])
@@ -153,13 +156,17 @@ class UrssafClient:
             self._token_until = time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS)
             return self._token
 
-    async def _call(self, operation: str, path: str, body: Any) -> Any:
+    async def _call(
+        self, operation: str, path: str, body: Any, client_id: int | None = None
+    ) -> Any:
         if not self.configured:
             raise UrssafUnavailable("URSSAF_URL, URSSAF_CLIENT_ID or URSSAF_CLIENT_SECRET unset")
         renewed = False
         while True:
             token = await self._token_value()
-            response = await self._send(operation, path, json=body, token=token)
+            response = await self._send(
+                operation, path, json=body, token=token, client_id=client_id
+            )
             if response.status_code == 401 and not renewed:
                 self._token = ""  # expired or revoked early: one new token, once
                 renewed = True
@@ -181,6 +188,7 @@ class UrssafClient:
         json: Any = None,
         form: dict[str, str] | None = None,
         token: str = "",
+        client_id: int | None = None,
     ) -> httpx.Response:
         """One request, retried while URSSAF does not answer or answers 5xx / 429."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -189,11 +197,11 @@ class UrssafClient:
             try:
                 response = await self._http.post(path, json=json, data=form, headers=headers)
             except httpx.HTTPError as exc:
-                await self._audit(operation, path, json or form, None, started, exc)
+                await self._audit(operation, path, json or form, None, started, exc, client_id)
                 if attempt == self.retries:
                     raise UrssafUnavailable(f"{operation}: {type(exc).__name__}") from exc
             else:
-                await self._audit(operation, path, json or form, response, started, None)
+                await self._audit(operation, path, json or form, response, started, None, client_id)
                 if response.status_code < 500 and response.status_code != 429:
                     return response
                 if attempt == self.retries:
@@ -209,6 +217,7 @@ class UrssafClient:
         response: httpx.Response | None,
         started: float,
         error: Exception | None,
+        client_id: int | None,
     ) -> None:
         if not self.audit:
             return
@@ -229,6 +238,7 @@ class UrssafClient:
                 request_body=masked_text(body),
                 response_body=masked_text(answer),
                 error=type(error).__name__[:200] if error else "",
+                client_id=client_id,
             )
         except Exception:  # the audit never stops the exchange itself
             log.exception("URSSAF audit row not written")
