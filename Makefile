@@ -32,6 +32,8 @@ run: install
 SPEED ?= 6
 DURATION ?= 150
 DEMO_DB ?= var/demo.sqlite3
+# A local URSSAF stand-in (var/urssaf.log), so the immediate advance plays end to end.
+URSSAF_PORT ?= 8090
 demo: install
 	@mkdir -p var && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@export DATABASE_URL=sqlite://$(DEMO_DB) LATENESS_POLL_SECONDS=0.5 \
@@ -39,8 +41,12 @@ demo: install
 	export PASSAGE_CLOCK=$$($(BIN)/passage demo-clock --start 06:00 --lead 0 --speed 0.01) && \
 	$(BIN)/passage migrate >/dev/null && $(BIN)/passage seed-demo >/dev/null && \
 	export PASSAGE_CLOCK=$$($(BIN)/passage demo-clock --speed $(SPEED) --lead 10) && \
-	{ $(BIN)/passage serve --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
-	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
+	{ $(BIN)/passage urssaf-sandbox --host $(HOST) --port $(URSSAF_PORT) >var/urssaf.log 2>&1 & \
+	urssaf=$$!; \
+	URSSAF_URL=http://$(HOST):$(URSSAF_PORT) URSSAF_CLIENT_ID=demo URSSAF_CLIENT_SECRET=demo \
+	$(BIN)/passage serve --host $(HOST) --port $(PORT) >var/demo.log 2>&1 & \
+	server=$$!; \
+	trap 'kill $$server $$urssaf 2>/dev/null; wait $$server $$urssaf 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/passage simulate --url http://$(HOST):$(PORT) --speed $(SPEED) --duration $(DURATION) \
 		--wait 60 || { tail -n 5 var/demo.log; exit 1; }; \
 	echo "The day is played; the server runs on (Ctrl-C to stop)."; wait $$server; }

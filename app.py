@@ -57,6 +57,7 @@ from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
 from resolvers.runtime import RequestMeta, Runtime
+from resolvers.urssaf import polling as urssaf_polling
 from schema import build_schema
 from schema.context import Context
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
@@ -65,6 +66,7 @@ from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
 from services.request_json import frame_problem, read_json
 from services.sms import gateway_for
+from services.urssaf.client import Credentials, UrssafClient
 from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL, Bus
 from subscriptions.hub import Hub
@@ -263,6 +265,12 @@ def build_runtime(settings: Settings) -> Runtime:
         ),
         bus=bus,
         hub=Hub(bus, settings.subscriber_queue_size),
+        urssaf=UrssafClient(
+            Credentials(
+                settings.urssaf_url, settings.urssaf_client_id, settings.urssaf_client_secret
+            ),
+            timeout_seconds=settings.urssaf_timeout_seconds,
+        ),
     )
 
 
@@ -325,6 +333,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(_sweep_sessions(runtime, sockets), name="session-sweep"),
             asyncio.create_task(data_exports.run(runtime), name="data-exports"),
             asyncio.create_task(retention.run(runtime), name="retention"),
+            asyncio.create_task(urssaf_polling.run(runtime), name="urssaf"),
         ]
         try:
             yield
@@ -335,6 +344,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await runtime.hub.close()
+            await runtime.urssaf.aclose()
             await runtime.bus.disconnect()
             if manage_db:
                 await close_db()

@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--wait", type=float, default=0.0, help="seconds to wait for the server to be ready"
     )
+    sandbox = commands.add_parser(
+        "urssaf-sandbox",
+        help="serve a local URSSAF stand-in (API Tiers de prestation) for demos and frontends",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8090)
     return parser
 
 
@@ -232,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         elif args.command == "demo-clock":
             print(demo_clock.morning(args.speed, args.start, args.lead, args.time_zone).encode())
+        elif args.command == "urssaf-sandbox":
+            from simulation import urssaf_sandbox
+
+            print(f"URSSAF stand-in: URSSAF_URL=http://{args.host}:{args.port}", flush=True)
+            urssaf_sandbox.serve(args.host, args.port)
     except ConfigError as exc:
         print(f"passage: configuration error: {exc}", file=sys.stderr)
         return UNUSABLE

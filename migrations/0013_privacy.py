@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_advance_statuses')]
+    dependencies = [('models', '0012_urssaf_exchange')]
 
     initial = False
 

@@ -21,4 +21,5 @@ MODEL_MODULES = [
     "models.claims",
     "models.callbacks",
     "models.anomalies",
+    "models.urssaf",
 ]

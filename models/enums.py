@@ -334,3 +334,20 @@ class AnomalyKind(StrEnum):
     FAR_CHECK_IN = "FAR_CHECK_IN"  # checked in beyond the agency's radius
     FAR_CHECK_OUT = "FAR_CHECK_OUT"  # checked out beyond the agency's radius
     MISSING_CHECK_OUT = "MISSING_CHECK_OUT"  # still in progress when its day is over
+
+
+# URSSAF exchange (immediate advance): enrolment of a household and payment requests.
+class UrssafEnrolmentStatus(StrEnum):
+    """Where a household's enrolment with URSSAF stands (ENROLLED only with an URSSAF id)."""
+
+    PENDING = "PENDING"  # entered, not yet accepted by URSSAF (or URSSAF unreachable)
+    REFUSED = "REFUSED"  # URSSAF answered with coded errors
+    ENROLLED = "ENROLLED"  # URSSAF answered with the household's id
+
+
+class UrssafRequestState(StrEnum):
+    """The delivery of one invoice's payment request (its life cycle is in status_code)."""
+
+    PENDING = "PENDING"  # waiting to be sent, or to be sent again after a failure
+    SENT = "SENT"  # URSSAF accepted it and gave its id; the poll follows its status
+    REJECTED = "REJECTED"  # URSSAF refused it with coded errors: staff must correct it

@@ -33,6 +33,8 @@ from resolvers.errors import UserError, user_error
 from resolvers.notify import Notification, notify_client
 from resolvers.payments import ADVANCE_STEPS
 from resolvers.runtime import Runtime, Viewer
+from resolvers.urssaf.changes import advance_of, record_change
+from resolvers.urssaf.notices import advance_notification
 from services import billing
 from services.clock import utcnow
 from subscriptions import events
@@ -100,13 +102,15 @@ async def apply_advance_status(
                 correction = await _correction(invoice, counter, now, status, reason, actor_id)
         elif counter and billable and status is AdvanceStatus.PAID:
             closing = await _close(invoice, counter, now, actor_id)
+        client = await Client.get(id=invoice.client_id).prefetch_related("account")
+        first_name = client.account.first_name
         if correction is not None or closing is not None:
-            client = await Client.get(id=invoice.client_id).prefetch_related("account")
-            await notify_client(
-                client.account,
-                NotificationTopic.BILLING,
-                _notice(client.account.first_name, invoice, status, correction, closing),
-            )
+            notice = _notice(first_name, invoice, status, correction, closing)
+        else:
+            # No document: the URSSAF step itself ("validez la demande … sous 48 h").
+            notice = advance_notification(invoice, status, first_name, reason)
+        if notice is not None:
+            await notify_client(client.account, NotificationTopic.BILLING, notice)
         event = await events.record_event(
             EventType.ADVANCE_STATUS_CHANGED,
             now,
@@ -271,9 +275,15 @@ async def set_by_staff(rt: Runtime, viewer: Viewer | None, change: StaffChange) 
     staff = guards.staff(viewer)
     if not await Invoice.exists(id=change.invoice_id, agency_id=staff.agency_id):
         return _fail("invoiceId", "Facture inconnue.", "NOT_FOUND")
+    before = await advance_of(change.invoice_id)
     outcome = await apply_advance_status(
         change.invoice_id, change.status, reason=change.reason, actor_id=staff.account_id
     )
+    if not outcome.user_errors:
+        # A manual override, for what the URSSAF exchange cannot express: audited.
+        await record_change(
+            change.invoice_id, before, change.status, "STAFF", change.reason, staff.account_id
+        )
     if outcome.events:
         await events.publish(rt.bus, outcome.events)
         rt.mailer.wake()

@@ -36,6 +36,7 @@ from resolvers import agency_identity, late_billing, tax_credit, travel_billing
 from resolvers.billing_month import Month
 from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
+from resolvers.urssaf import queue as urssaf_queue
 from services import billing
 from services.clock import utcnow
 from subscriptions import events
@@ -245,6 +246,8 @@ async def _invoice_client(
         await BilledVisit.bulk_create(
             [BilledVisit(intervention_id=v.id, invoice_id=invoice.id) for v in visits + cancelled]
         )
+        # The immediate advance's payment request, sent by the URSSAF loop after commit.
+        await urssaf_queue.queue(invoice)
         await notify_client(
             client.account,
             NotificationTopic.BILLING,

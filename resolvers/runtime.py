@@ -8,6 +8,7 @@ from models.enums import Role
 from services.config import Settings
 from services.mailer import Mailer
 from services.passwords import PasswordService
+from services.urssaf.client import UrssafClient
 from subscriptions.bus import Bus
 from subscriptions.hub import Hub
 
@@ -19,6 +20,8 @@ class Runtime:
     mailer: Mailer
     bus: Bus
     hub: Hub
+    # URSSAF's API Tiers de prestation (unconfigured when URSSAF_URL is empty).
+    urssaf: UrssafClient
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from schema.ratings import RatingMutations, RatingQueries
 from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
+from schema.urssaf import UrssafMutations, UrssafQueries
 from services.config import Settings
 from services.logs import request_id_var
 
@@ -89,6 +90,7 @@ QUERY_TYPES: tuple[type, ...] = (
     CallbackQueries,
     AnomalyQueries,
     ClockQueries,
+    UrssafQueries,
     NodeQueries,
     # Personal data rights (issue 15).
     ProfileQueries,
@@ -121,6 +123,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     ClaimMutations,
     CareMutations,
     CallbackMutations,
+    UrssafMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

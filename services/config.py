@@ -150,6 +150,16 @@ class Settings:
     attachment_link_seconds: int = 300
     # How often each process looks for digests whose period is over.
     digest_poll_seconds: float = 300.0
+    # URSSAF exchange (immediate advance): the API Tiers de prestation's base URL (empty:
+    # no exchange), the agency's OAuth2 credentials, and the pace of the two loops.
+    urssaf_url: str = ""
+    urssaf_client_id: str = ""
+    urssaf_client_secret: str = field(default="", repr=False)
+    urssaf_timeout_seconds: float = 10.0
+    urssaf_send_seconds: float = 30.0
+    urssaf_retry_base_seconds: float = 60.0
+    urssaf_poll_seconds: float = 300.0
+    urssaf_refresh_seconds: float = 3600.0
     # How often each process looks for tax certificates to publish (January to 31 March)
     # or to correct.
     certificate_poll_seconds: float = 3600.0
@@ -221,6 +231,7 @@ class Settings:
             )
         self._validate_retention()
         self._validate_sms_url()
+        self._validate_urssaf()
         if self.data_encryption_key:
             try:
                 check_key(self.data_encryption_key)
@@ -271,6 +282,25 @@ class Settings:
             raise ConfigError("Retention periods must be at least 1")
         if self.frontend_url and not self.frontend_url.startswith(("https://", "http://")):
             raise ConfigError("FRONTEND_URL must be an http(s):// address")
+
+    def _validate_urssaf(self) -> None:
+        if self.urssaf_url and urlsplit(self.urssaf_url).scheme not in {"http", "https"}:
+            raise ConfigError("URSSAF_URL must be an http(s) URL")
+        if self.urssaf_url and not (self.urssaf_client_id and self.urssaf_client_secret):
+            raise ConfigError("URSSAF_URL needs URSSAF_CLIENT_ID and URSSAF_CLIENT_SECRET")
+        timings = (
+            self.urssaf_timeout_seconds,
+            self.urssaf_send_seconds,
+            self.urssaf_retry_base_seconds,
+            self.urssaf_poll_seconds,
+            self.urssaf_refresh_seconds,
+        )
+        if min(timings) <= 0:
+            raise ConfigError("URSSAF_*_SECONDS settings must be positive")
+        if self.production and self.urssaf_url:
+            url = urlsplit(self.urssaf_url)
+            if url.scheme != "https" and url.hostname not in LOOPBACK_HOSTS:
+                raise ConfigError("URSSAF_URL must be https:// in production")
 
     def _validate_sms_url(self) -> None:
         try:
@@ -357,4 +387,12 @@ def load_settings() -> Settings:
         security_log_days=_int("RETENTION_SECURITY_LOG_DAYS", 365),
         privacy_audit_days=_int("RETENTION_PRIVACY_AUDIT_DAYS", 5 * 365),
         certificate_poll_seconds=_float("CERTIFICATE_POLL_SECONDS", 3600.0),
+        urssaf_url=_env("URSSAF_URL", "").rstrip("/"),
+        urssaf_client_id=_env("URSSAF_CLIENT_ID", ""),
+        urssaf_client_secret=_env("URSSAF_CLIENT_SECRET", ""),
+        urssaf_timeout_seconds=_float("URSSAF_TIMEOUT_SECONDS", 10.0),
+        urssaf_send_seconds=_float("URSSAF_SEND_SECONDS", 30.0),
+        urssaf_retry_base_seconds=_float("URSSAF_RETRY_BASE_SECONDS", 60.0),
+        urssaf_poll_seconds=_float("URSSAF_POLL_SECONDS", 300.0),
+        urssaf_refresh_seconds=_float("URSSAF_REFRESH_SECONDS", 3600.0),
     ).validate()

@@ -1,0 +1,1 @@
+"""The URSSAF exchange seen from the use cases: enrolment, payment requests, the poll."""
