@@ -104,6 +104,7 @@ async def apply_advance_status(
             closing = await _close(invoice, counter, now, actor_id)
         client = await Client.get(id=invoice.client_id).prefetch_related("account")
         first_name = client.account.first_name
+        notice: Notification | None
         if correction is not None or closing is not None:
             notice = _notice(first_name, invoice, status, correction, closing)
         else:

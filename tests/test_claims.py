@@ -159,7 +159,7 @@ async def test_a_claim_goes_from_report_to_reimbursement_live_and_by_email(api, 
         "settleClaim",
         claimId=claim["id"],
         outcome="REIMBURSED",
-        reimbursedAmount="95,00",
+        reimbursedAmount="95.00",
     )
     closed = settled["claim"]
     assert (closed["status"], closed["reimbursedAmount"]) == ("REIMBURSED", "95.00")

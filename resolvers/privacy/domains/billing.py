@@ -14,7 +14,8 @@ from models.accounts import Client
 from models.billing import Invoice, InvoiceLine, Payment
 from models.privacy import ArchivedDocument
 from models.tax_credit import TaxCertificate
-from resolvers import documents
+from resolvers.certificate_document import certificate_document
+from resolvers.invoice_document import invoice_document
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 from services.documents import Document, to_pdf
 
@@ -61,7 +62,7 @@ async def export(h: Household) -> ExportPart:
         .values("year", "amount_paid_cents", "published_at")
     )
     documents_ = [
-        (f"invoices/{row.number}.pdf", await documents.invoice_document(row))
+        (f"invoices/{row.number}.pdf", await invoice_document(row))
         for row in await Invoice.filter(client_id=h.client_id).order_by("id")
     ]
     documents_ += await _certificate_documents(h.client_id)
@@ -85,7 +86,7 @@ async def _certificate_documents(client_id: int) -> list[tuple[str, Document]]:
     return [
         (
             f"certificates/attestation-fiscale-{year}.pdf",
-            await documents.certificate_document(client, int(year)),  # type: ignore[call-overload]
+            await certificate_document(client, int(year)),  # type: ignore[call-overload]
         )
         for year in sorted(years)  # type: ignore[type-var]
     ]
