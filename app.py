@@ -547,5 +547,8 @@ def server_config(app: Starlette, settings: Settings, host: str, port: int, **tl
         server_header=False,
         log_config=None,
         lifespan="on",
+        # A stop drains open requests and sockets for at most this long, then cancels them:
+        # a connection that never closes must not keep a deploy (or a test run) waiting.
+        timeout_graceful_shutdown=10,
         **tls,
     )
