@@ -61,13 +61,20 @@ CLOCK_MODULES = {
 # newer than the other tests' own.
 BILLING_DAY = "2026-12-01T10:00:00+01:00"
 PINNED_MODULES = {
+    "test_advance_outcome": BILLING_DAY,
+    "test_agency_identity": BILLING_DAY,
     "test_billing_documents": BILLING_DAY,
     "test_billing_late_cancellations": BILLING_DAY,
+    "test_csv_injection": BILLING_DAY,
+    "test_employer_declaration": BILLING_DAY,
+    "test_invoice_mentions": BILLING_DAY,
     "test_invoice_numbering": BILLING_DAY,
     "test_invoice_queries": BILLING_DAY,
     "test_invoicing": BILLING_DAY,
     "test_payments": BILLING_DAY,
     "test_tax_certificates": BILLING_DAY,
+    "test_urssaf_requests": BILLING_DAY,
+    "test_urssaf_resilience": BILLING_DAY,
 }
 _traveller: time_machine.travel | None = None
 _started_at: datetime | None = None
