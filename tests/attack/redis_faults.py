@@ -57,16 +57,23 @@ class Progress:
     def __init__(self) -> None:
         self.done = 0
         self.retried = 0
+        self.over = False
         self._changed = asyncio.Event()
 
     def one_more(self) -> None:
         self.done += 1
         self._changed.set()
 
-    async def reach(self, count: int) -> None:
-        while self.done < count:
+    def end(self) -> None:
+        self.over = True
+        self._changed.set()
+
+    async def reach(self, count: int) -> bool:
+        """Waits for `count` check-ins; False when they ended short of it (a fault skipped)."""
+        while self.done < count and not self.over:
             self._changed.clear()
             await self._changed.wait()
+        return self.done >= count
 
 
 async def _check_in(
@@ -118,9 +125,12 @@ async def _drive(urls: list[str], world: World, progress: Progress) -> list[str]
             async with gate:
                 return await _check_in(http, index, visit, token, progress)
 
-        outcomes = await asyncio.gather(
-            *(one(i, visit, token) for i, (visit, _, token) in enumerate(world.visits))
-        )
+        try:
+            outcomes = await asyncio.gather(
+                *(one(i, visit, token) for i, (visit, _, token) in enumerate(world.visits))
+            )
+        finally:
+            progress.end()
     return [o for o in outcomes if o is not None]
 
 
@@ -163,12 +173,12 @@ class Faults:
 
         async def redis() -> None:
             for count in REDIS_DOWN_AT:
-                await progress.reach(count)
-                await self._redis_down(progress)
+                if await progress.reach(count):
+                    await self._redis_down(progress)
 
         async def restart() -> None:
-            await progress.reach(RESTART_AT)
-            await self._restart(progress, 1)
+            if await progress.reach(RESTART_AT):
+                await self._restart(progress, 1)
 
         await asyncio.gather(redis(), restart())
 
