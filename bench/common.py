@@ -350,9 +350,18 @@ async def service_type_id(code: str = "REGULAR_CLEANING") -> int:
 class ServerProcess:
     """`python -m bench.serve ...` in a process of its own, its output in a temporary file."""
 
-    def __init__(self, kind: str, database_url: str, broadcast_url: str, log_level: str) -> None:
+    def __init__(
+        self,
+        kind: str,
+        database_url: str,
+        broadcast_url: str,
+        log_level: str,
+        port: int | None = None,
+    ) -> None:
         self.kind = kind
-        self.port = free_port()
+        self.database_url, self.broadcast_url = database_url, broadcast_url
+        self.log_level = log_level
+        self.port = port or free_port()  # a port of its own, or that of one it replaces
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open while it runs
             prefix=f"passage-bench-{kind}-", suffix=".log", delete=False
@@ -430,6 +439,13 @@ class ServerProcess:
             print(f"{self.kind} server log: {self.log_path}", file=sys.stderr)
         else:
             os.unlink(self.log_path)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would; its log is removed."""
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
+        os.unlink(self.log_path)
 
     def tail(self, lines: int = 20) -> str:
         with open(self.log_path, errors="replace") as log:

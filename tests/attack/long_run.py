@@ -316,3 +316,30 @@ async def test_postgres_restart():
         pytest.skip(report["skipped"])
     print(f"    recovered {report['recovered']:.2f} s after the restart")
     _record("postgres restart", report["tried"], report["failed"])
+
+
+@pytest.mark.timeout(360)
+async def test_redis_faults():
+    # In a process of its own, with a Redis and two server processes of its own; it bounds
+    # its own run (RUN_SECONDS) and stops them all.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.attack.redis_faults", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        out, _ = await asyncio.wait_for(process.communicate(), 330)
+    except TimeoutError:
+        process.kill()
+        raise
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    if report.get("skipped"):
+        pytest.skip(report["skipped"])
+    for line in report["faults"]:
+        print(f"    {line}")
+    figures = report["figures"]
+    if figures:
+        print(
+            f"    {figures['events']} arrival events, {figures['deliveries']} deliveries "
+            f"checked; {figures['retried']} check-ins sent again; resumed: {figures['resumes']}; "
+            f"{figures['seconds']} s of check-ins, drained {figures['drained']} s after"
+        )
+    _record("redis faults", report["tried"], report["failed"])
