@@ -1,6 +1,6 @@
 """Hostile documents, refused before validation runs: each with one error, and cheaply.
 
-The costs themselves are measured by `make attack` (tests/attack/long.py), as ratios to
+The costs themselves are measured by `make attack` (tests/attack/long_run.py), as ratios to
 `{me{id}}`; here each document is refused with the right code, at every operation name.
 """
 
