@@ -347,10 +347,7 @@ async def test_check_in_answers_while_the_provider_is_down(server, start, home, 
     assert row.last_error == "ConnectError"
 
 
-async def test_check_in_answers_while_the_provider_hangs(
-    daytime, server, start, provider, home, mailbox
-):
-    # In working hours: at night the SMS would wait for the end of the quiet hours.
+async def test_check_in_answers_while_the_provider_hangs(server, start, provider, home, mailbox):
     provider.hold = asyncio.Event()
     async with deployment(server, start, provider.url) as phone_api:
         visit = await check_in(phone_api, home)
