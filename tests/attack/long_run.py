@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -20,7 +21,7 @@ import pytest
 import websockets
 
 from schema import schema
-from tests.attack import cop
+from tests.attack import cop, schemathesis_run
 from tests.attack.operations import HOSTILE, calls
 from tests.client import WS_PROTOCOL, Api, WsClient
 from tests.conftest import RunningServer
@@ -30,6 +31,8 @@ from tests.test_endpoint import production
 # A hostile document may cost this many times `{me{id}}`, median against median.
 MAX_RATIO = 5.0
 SAMPLES = 15
+# schemathesis cases per operation and role; derandomized unless SCHEMATHESIS_SEED is set.
+SCHEMATHESIS_BUDGET = {"positive": 15, "negative": 5}
 RESULTS: dict[str, tuple[int, int]] = {}
 
 
@@ -220,6 +223,26 @@ async def test_hostile_values_in_every_operation(api, offices):
                     failed.append(f"{call.name} as {role} with {case}: {status} {str(body)[:120]}")
     print("    outcomes:", ", ".join(f"{k} {v}" for k, v in outcomes.most_common()))
     _record("operations fuzz", tried, failed)
+
+
+@pytest.mark.timeout(900)
+async def test_schemathesis(api, offices):
+    home, _, _ = offices
+    signed_in = await schemathesis_run.roles(
+        api, {"client": home.client, "worker": home.worker, "admin": home.admin}
+    )
+    seed = os.environ.get("SCHEMATHESIS_SEED")
+    started = time.perf_counter()
+    tally = await schemathesis_run.run(
+        api, signed_in, SCHEMATHESIS_BUDGET, int(seed) if seed else None
+    )
+    print(
+        f"    {len(tally.operations)} operations x 3 roles, budget {SCHEMATHESIS_BUDGET},"
+        f" {'seed ' + seed if seed else 'derandomized'}, {time.perf_counter() - started:.0f} s"
+    )
+    print("    outcomes:", tally.line())
+    assert tally.outcomes["answered"] > 0  # the cases reach the resolvers
+    _record("schemathesis", tally.tried, tally.failed)
 
 
 def _outcome(status: int, body: Any) -> str:
