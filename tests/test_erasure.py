@@ -81,7 +81,7 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert published["publishTaxCertificates"]["published"] == 1
     await Account.filter(email=t.client_email).update(email_verified_at=utcnow())
     sent = await api.data(
-        SEND, {"input": {"body": "Le code du portail est 4512B."}}, token=t.client_token
+        SEND, {"input": {"body": "Le code du portail est 4512QZ."}}, token=t.client_token
     )
     assert sent["sendMessage"]["userErrors"] == []
     visit_id = bh.to_global_id("Intervention", done.id)
@@ -117,7 +117,7 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert result["erased"] == 1
 
     assert await api.error_code(ME, token=t.client_token) == "UNAUTHENTICATED"
-    leftovers = await _personal_leftovers([t.client_email, last, street, account.phone, "4512B"])
+    leftovers = await _personal_leftovers([t.client_email, last, street, account.phone, "4512QZ"])
     assert leftovers == []
     await future.refresh_from_db()
     assert future.status == InterventionStatus.CANCELLED
