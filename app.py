@@ -388,30 +388,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         )
         if rendered is None:
             return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
-        return Response(
-            rendered.body,
-            media_type=rendered.media_type,
-            headers={
-                "cache-control": "private, no-store",
-                "content-disposition": f'attachment; filename="{rendered.filename}"',
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return private_file(rendered.body, rendered.media_type, attached(rendered.filename))
 
     async def attachment(request: Request) -> Response:
         found = await attachments.download(settings.secret_key, request.path_params["token"])
         if found is None:
             return PlainTextResponse("Lien expiré ou non autorisé.", status_code=404)
-        return Response(
-            found.data,
-            media_type=found.content_type,
-            headers={
-                "cache-control": "private, no-store",
-                "content-disposition": attachments.content_disposition(found.filename),
-                "x-content-type-options": "nosniff",
-                "content-security-policy": "default-src 'none'; sandbox",
-            },
-        )
+        return uploaded_file(found.data, found.content_type, found.filename)
 
     async def data_export(request: Request) -> Response:
         archive = await data_exports.download(
@@ -422,15 +405,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         )
         if archive is None:
             return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
-        return Response(
-            archive,
-            media_type="application/zip",
-            headers={
-                "cache-control": "private, no-store",
-                "content-disposition": 'attachment; filename="mes-donnees-passage.zip"',
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return private_file(archive, "application/zip", attached("mes-donnees-passage.zip"))
 
     async def archived_document(request: Request) -> Response:
         found = await legal_archive.download(
@@ -441,30 +416,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         )
         if found is None:
             return PlainTextResponse("Lien invalide ou expiré.", status_code=403)
-        return Response(
-            bytes(found.content),
-            media_type="application/pdf",
-            headers={
-                "cache-control": "private, no-store",
-                "content-disposition": f'attachment; filename="{found.filename}"',
-                "x-content-type-options": "nosniff",
-            },
-        )
+        return private_file(bytes(found.content), "application/pdf", attached(found.filename))
 
     async def claim_file(request: Request) -> Response:
         found = await claims_read.download_file(settings.secret_key, request.path_params["token"])
         if found is None:
             return PlainTextResponse("Lien expiré ou non autorisé.", status_code=404)
-        return Response(
-            found.data,
-            media_type=found.content_type,
-            headers={
-                "cache-control": "private, no-store",
-                "content-disposition": attachments.content_disposition(found.filename),
-                "x-content-type-options": "nosniff",
-                "content-security-policy": "default-src 'none'; sandbox",
-            },
-        )
+        return uploaded_file(found.data, found.content_type, found.filename)
 
     async def schema_sdl(request: Request) -> Response:
         # Same rule as `__schema` / `__type` (see schema/limits.py).
@@ -526,6 +484,33 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app.state.sockets = sockets
     app.state.planner = cast(Any, graphql.schema).planner
     return app
+
+
+def attached(filename: str) -> str:
+    return f'attachment; filename="{filename}"'
+
+
+def private_file(
+    body: bytes, media_type: str, disposition: str, extra: dict[str, str] | None = None
+) -> Response:
+    """A file behind a signed link: never cached by a proxy, never sniffed as another type."""
+    headers = {
+        "cache-control": "private, no-store",
+        "content-disposition": disposition,
+        "x-content-type-options": "nosniff",
+        **(extra or {}),
+    }
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def uploaded_file(body: bytes, media_type: str, filename: str) -> Response:
+    """A file a person uploaded (message or claim attachment): sandboxed if opened inline."""
+    return private_file(
+        body,
+        media_type,
+        attachments.content_disposition(filename),
+        {"content-security-policy": "default-src 'none'; sandbox"},
+    )
 
 
 def server_config(app: Starlette, settings: Settings, host: str, port: int, **tls: Any) -> Any:
