@@ -27,8 +27,9 @@ GRACE_SECONDS = 60
 
 def task_stacks() -> str:
     """The stack of each task of the loop running in this thread, if any."""
-    loop = asyncio._get_running_loop()
-    if loop is None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
         return "(no running event loop)\n"
     out = io.StringIO()
     for task in sorted(asyncio.all_tasks(loop), key=lambda t: t.get_name()):
