@@ -24,7 +24,7 @@ from resolvers.errors import BadInput
 from resolvers.invoices import household
 from resolvers.runtime import Viewer
 from services import billing
-from services.csv_safe import safe_cell
+from services.spreadsheet import safe_row
 
 HEADER = (
     "Période d'emploi",
@@ -88,7 +88,7 @@ class Declaration:
                 billing.money_fr(row.net_pay_cents),
                 str(row.visits),
             )
-            writer.writerow([safe_cell(cell) for cell in cells])
+            writer.writerow(safe_row(list(cells)))
         return out.getvalue()
 
 
