@@ -28,7 +28,9 @@ mutation Log($input: LogCallbackInput!) {
 """
 
 
-async def test_claims_call_backs_and_flags_reach_the_dashboard_live(api, settings, browser):
+async def test_claims_call_backs_and_flags_reach_the_dashboard_live(
+    daytime, api, settings, browser
+):
     day = await build_day(api, settings, moved={"75017": "75013", "75018": "75014"})
     client = await Client.get(id=from_global_id(day.client_ids[0])[1])
     # This agency lets workers check in at the start at the earliest: any earlier is flagged.
