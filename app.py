@@ -36,36 +36,28 @@ from tortoise import connections
 
 from dashboard import DashboardFiles
 from models.db import close_db, init_db
+from notifications import digests
+from notifications.mailer import Mailer, transport_for
+from notifications.transports.sms import gateway_for
 from pages import PAGES, Page, page_files
-from resolvers import (
-    anomalies,
-    attachments,
-    callbacks,
-    certificate_publication,
-    claims_read,
-    digests,
-    documents,
-    feeds,
-    lateness,
-    plans,
-    reply_promise,
-    sessions,
-)
-from resolvers import passwords as password_rules
-from resolvers.errors import Unauthenticated
+from resolvers.accounts import passwords as password_rules
+from resolvers.accounts import sessions
+from resolvers.billing import certificate_publication, documents
+from resolvers.billing.urssaf import polling as urssaf_polling
+from resolvers.care import callbacks, claims_read
+from resolvers.core.errors import Unauthenticated
+from resolvers.core.runtime import RequestMeta, Runtime
+from resolvers.messaging import attachments, reply_promise
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
-from resolvers.runtime import RequestMeta, Runtime
-from resolvers.urssaf import polling as urssaf_polling
+from resolvers.visits import anomalies, feeds, lateness, plans
 from schema import build_schema
-from schema.context import Context
+from schema.core.context import Context
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from services.config import Settings, load_settings
-from services.mailer import Mailer, transport_for
 from services.passwords import PasswordService
 from services.request_json import frame_problem, read_json
-from services.sms import gateway_for
 from services.urssaf.client import Credentials, UrssafClient
 from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL, Bus
@@ -425,7 +417,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         return uploaded_file(found.data, found.content_type, found.filename)
 
     async def schema_sdl(request: Request) -> Response:
-        # Same rule as `__schema` / `__type` (see schema/limits.py).
+        # Same rule as `__schema` / `__type` (see schema/engine/limits.py).
         refused: tuple[int, str, str] | None = None
         if settings.introspection == "off":
             refused = (403, "FORBIDDEN", "Schéma non publié.")

@@ -26,8 +26,9 @@ import httpx
 
 from app import build_runtime
 from bench.common import ROOT, SECRET, free_port, scratch_database
-from models.accounts import Account, Agency, Client
-from models.billing import Invoice, InvoiceLine
+from models.accounts.people import Account, Agency, Client
+from models.billing.invoices import Invoice, InvoiceLine
+from models.billing.urssaf import UrssafEnrolment, UrssafPaymentRequest
 from models.db import close_db, init_db
 from models.enums import (
     AdvanceStatus,
@@ -37,9 +38,8 @@ from models.enums import (
     UrssafEnrolmentStatus,
     UrssafRequestState,
 )
-from models.urssaf import UrssafEnrolment, UrssafPaymentRequest
-from resolvers.urssaf.polling import poll_all_due
-from resolvers.urssaf.sending import send_all_due
+from resolvers.billing.urssaf.polling import poll_all_due
+from resolvers.billing.urssaf.sending import send_all_due
 from services.config import Settings
 from services.urssaf import payloads
 from services.urssaf.client import Credentials, UrssafClient

@@ -6,8 +6,8 @@ from typing import Any
 
 from app import build_runtime
 from models.enums import Role
-from resolvers.staff import create_agency, create_user
-from schema.ids import to_global_id
+from resolvers.agency.staff import create_agency, create_user
+from schema.core.ids import to_global_id
 from services.config import Settings
 from tests.client import Api
 from tests.conftest import PASSWORD, unique

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Account, Client, Worker
+from models.accounts.people import Account, Client, Worker
 from models.enums import Role
-from resolvers.staff import create_agency
-from schema.ids import to_global_id
+from resolvers.agency.staff import create_agency
+from schema.core.ids import to_global_id
 from tests import backends, factories
 from tests.client import Api
 from tests.clock import ClockedBrowser

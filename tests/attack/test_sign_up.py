@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from models.accounts import Account
-from models.security import LoginAttempt
-from schema.ids import from_global_id
+from models.accounts.people import Account
+from models.accounts.security import LoginAttempt
+from schema.core.ids import from_global_id
 from tests import factories
 from tests.client import Api
 from tests.conftest import RunningServer
