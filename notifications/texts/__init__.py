@@ -1,1 +1,1 @@
-"""texts."""
+"""The texts of each domain's notices, rendered from notifications/templates/."""

@@ -1,1 +1,1 @@
-"""transports."""
+"""How a message leaves: SMTP (or the log) for e-mail, an HTTP gateway (or the log) for SMS."""

@@ -1,1 +1,3 @@
-"""core."""
+"""What every domain's schema shares: the request context, global ids, Node and connections,
+loaders.
+"""

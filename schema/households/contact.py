@@ -12,6 +12,7 @@ from models.enums import MessageChannel as ChannelEnum
 from models.enums import NotificationTopic as TopicEnum
 from models.enums import OutboxStatus as StatusEnum
 from models.notifications import OutboundMessage
+from notifications import preferences
 from resolvers.households import contact
 from schema.core.common import Connection, UserErrorType, connection, page_size, user_errors
 from schema.core.context import Info
@@ -37,7 +38,7 @@ class TopicPreference:
     )
 
     @classmethod
-    def from_value(cls, value: contact.TopicPreference) -> TopicPreference:
+    def from_value(cls, value: preferences.TopicPreference) -> TopicPreference:
         channels = [ContactChannel.EMAIL] if value.email else []
         channels += [ContactChannel.SMS] if value.sms else []
         return cls(topic=value.topic, channels=channels, frequency=value.frequency)
@@ -173,7 +174,7 @@ class ContactMutations:
         self, info: Info, input: UpdateContactPreferencesInput
     ) -> ContactPreferencesPayload:
         topics = [
-            contact.TopicPreference(
+            preferences.TopicPreference(
                 t.topic,
                 ContactChannel.EMAIL in t.channels,
                 ContactChannel.SMS in t.channels,
@@ -185,7 +186,7 @@ class ContactMutations:
         result = await contact.update(
             info.context.viewer,
             topics,
-            contact.Quiet(quiet.start, quiet.end) if quiet else None,
+            preferences.Quiet(quiet.start, quiet.end) if quiet else None,
             input.clear_sms_quiet_hours,
             input.urgent_phone,
         )

@@ -75,8 +75,9 @@ async def test_directive_overloading_answers_one_error_in_production(prod):
 
 async def test_a_valid_document_is_validated_once_whatever_its_operation_name():
     graphql_schema = schema._schema
-    assert schema.engine.planner is not None
-    limits = schema.engine.planner.limits
+    planner = schema.planner
+    assert planner is not None
+    limits = planner.limits
     first = limits.parse("query FirstName { __typename me { id } }")
     assert limits.validation_errors(graphql_schema, first, ()) == []
     misses = limits_module._validate.cache_info().misses
