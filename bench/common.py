@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# The contract's Calendar query (CONTRACT.md), verbatim.
+# The contract's Calendar query (docs/CONTRACT.md), verbatim.
 CALENDAR = """
 query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
   interventions(filter: { from: $from, to: $to }, first: $first, after: $after) {
@@ -44,7 +44,7 @@ query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
 }
 """
 
-# The contract's live events and check-in (CONTRACT.md); the check-in wrapped to fit.
+# The contract's live events and check-in (docs/CONTRACT.md); the check-in wrapped to fit.
 EVENTS = """
 subscription Events($since: String) {
   interventionEvents(since: $since) {

@@ -30,7 +30,7 @@ from tests.test_interventions import CHECK_IN, CHECK_OUT, SCHEDULE
 from tests.test_ratings import RATE
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Never a tracked file: `make screenshot` copies it to docs/dashboard.png (README's picture).
+# Never a tracked file: `make screenshot` copies it to docs/dashboard.png (docs/dashboard.md).
 SCREENSHOT = Path(
     os.environ.get("PASSAGE_SCREENSHOT")
     or Path(__file__).resolve().parent / "artifacts" / "dashboard.png"

@@ -188,7 +188,7 @@ async def test_a_client_and_its_agency_talk_both_ways_live(api, settings, mailbo
     client_ws, client_op = await subscribe(api, team.client_token, EVENTS)
     staff_ws, staff_op = await subscribe(api, team.staff_token)
 
-    # The client writes without a conversation id: the conversation opens (CONTRACT.md).
+    # The client writes without a conversation id: the conversation opens (docs/CONTRACT.md).
     body = "Bonjour,\n<b>pas de HTML</b> & le code du portail change : 4521."
     result = await api.data(SEND, {"input": {"body": body}}, token=team.client_token)
     payload = result["sendMessage"]

@@ -31,7 +31,7 @@ InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionS
 
 @strawberry.enum(name="InterventionEventType")
 class EventType(StrEnum):
-    """What happened to a visit (CONTRACT.md). The log holds other kinds of events too,
+    """What happened to a visit (docs/CONTRACT.md). The log holds other kinds of events too,
     carried by other subscriptions, so this list is its own and only grows on purpose."""
 
     SCHEDULED = EventTypeEnum.SCHEDULED.value
