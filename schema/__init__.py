@@ -19,7 +19,6 @@ from strawberry.types.graphql import OperationType
 
 from resolvers.core.errors import DomainError
 from schema.accounts.accounts import AccountMutations, AccountQueries
-from schema.accounts.profile import ProfileMutations, ProfileQueries
 from schema.accounts.sessions import SessionMutations, SessionQueries
 from schema.agency.identity import AgencyIdentityMutations
 from schema.agency.policy import PolicyMutations, PolicyQueries
@@ -51,8 +50,10 @@ from schema.households.contact import ContactMutations, ContactQueries
 from schema.households.notes import HouseholdMutations, HouseholdQueries
 from schema.messaging.conversations import MessageMutations, MessageQueries
 from schema.messaging.subscriptions import MessageSubscriptions
+from schema.privacy.profile import ProfileMutations, ProfileQueries
 from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
 from schema.ratings.ratings import RatingMutations, RatingQueries
+from schema.ratings.subscriptions import RatingSubscriptions
 from schema.requests.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.requests.subscriptions import ChangeRequestSubscriptions
 from schema.visits.anomalies import AnomalyQueries, AnomalySubscriptions
@@ -132,6 +133,7 @@ Subscription = merge_types(
     (
         InterventionSubscriptions,
         MessageSubscriptions,
+        RatingSubscriptions,
         ChangeRequestSubscriptions,
         BillingSubscriptions,
         PrivacySubscriptions,

@@ -12,11 +12,11 @@ from models.accounts.people import Client as ClientModel
 from models.accounts.people import Worker as WorkerModel
 from models.enums import Role as RoleEnum
 from models.enums import VatRegime as VatRegimeEnum
-from resolvers.accounts import profile
 from resolvers.accounts import signup as accounts
 from resolvers.accounts.passwords import password_age_days
 from resolvers.agency.opening_hours import opening_hours as hours_of
 from resolvers.messaging import conversations
+from resolvers.privacy import profile
 from schema.agency.policy import OpeningSpan
 from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Info
@@ -288,7 +288,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Consumes the single-use token of a verification e-mail.")
     async def verify_email(self, info: Info, token: str) -> VerifyEmailPayload:
-        if token.startswith("eml_"):  # a changed address (resolvers/accounts/profile.py)
+        if token.startswith("eml_"):  # a changed address (resolvers/privacy/profile.py)
             account, errors = await profile.confirm_email_change(info.context.runtime, token)
         else:
             account, errors = await accounts.verify_email(token, info.context.meta)

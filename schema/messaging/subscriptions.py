@@ -1,10 +1,9 @@
-"""Live messages and ratings: `messageEvents` and `ratingEvents`, from the one event log.
+"""Live messages: `messageEvents`, from the one event log.
 
-Each subscription takes its own event types (models.enums MESSAGE_EVENT_TYPES,
-RATING_EVENT_TYPES) through `resolvers.core.live.events_for`, so the audience rules and the
-replay with `since` are the ones `interventionEvents` has: a client sees its own
-conversation and ratings, staff those of their agency, and CONVERSATION_OVERDUE is for
-staff only (its event has no client audience).
+The subscription takes its own event types (models.enums MESSAGE_EVENT_TYPES) through
+`resolvers.core.live.events_for`, so the audience rules and the replay with `since` are the
+ones `interventionEvents` has: a client sees its own conversation, staff those of their
+agency, and CONVERSATION_OVERDUE is for staff only (its event has no client audience).
 """
 
 from __future__ import annotations
@@ -15,15 +14,13 @@ from enum import StrEnum
 
 import strawberry
 
-from models.enums import MESSAGE_EVENT_TYPES, RATING_EVENT_TYPES
+from models.enums import MESSAGE_EVENT_TYPES
 from models.enums import EventType as EventTypeEnum
 from resolvers.core import live
 from resolvers.messaging import conversations
-from resolvers.ratings import ratings
 from schema.core.context import Info
 from schema.core.ids import after_pk, cursor_for
 from schema.messaging.types import Conversation, Message
-from schema.ratings.ratings import Rating
 from schema.visits.subscriptions import require_socket_viewer
 
 
@@ -41,13 +38,6 @@ class MessageEvent:
     occurred_at: datetime
     message: Message | None = strawberry.field(description="The message sent (MESSAGE_SENT).")
     conversation: Conversation | None
-
-
-@strawberry.type
-class RatingEvent:
-    cursor: str
-    occurred_at: datetime
-    rating: Rating | None = strawberry.field(description="The rating as it is now.")
 
 
 @strawberry.type
@@ -86,25 +76,4 @@ class MessageSubscriptions:
                 occurred_at=datetime.fromisoformat(event.occurred_at),
                 message=message,
                 conversation=conversation,
-            )
-
-    @strawberry.subscription(
-        description="Visits rated (or ratings edited): staff of the agency and the client. "
-        "With `since`, missed events are replayed first; none is sent twice."
-    )
-    async def rating_events(
-        self, info: Info, since: str | None = None
-    ) -> AsyncGenerator[RatingEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, RATING_EVENT_TYPES
-        ):
-            row = None
-            if event.subject_id is not None:
-                row = (await ratings.ratings_by_ids([int(event.subject_id)]))[0]
-            yield RatingEvent(
-                cursor=cursor_for(event.id),
-                occurred_at=datetime.fromisoformat(event.occurred_at),
-                rating=Rating.from_model(row) if row else None,
             )

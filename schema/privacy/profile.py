@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models.visits.visits import Address as AddressModel
-from resolvers.accounts import profile
+from resolvers.privacy import profile
 from schema.accounts.accounts import Account
 from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Info
