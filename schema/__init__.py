@@ -25,6 +25,7 @@ from schema.anomalies import AnomalyQueries, AnomalySubscriptions
 from schema.billing import BillingMutations, BillingQueries
 from schema.billing_live import BillingSubscriptions
 from schema.billing_rules import BillingRuleMutations
+from schema.bounds import guard
 from schema.callbacks import CallbackMutations, CallbackQueries, CallbackSubscriptions
 from schema.care import CareMutations, CareQueries
 from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
@@ -33,13 +34,7 @@ from schema.clock import ClockQueries
 from schema.contact import ContactMutations, ContactQueries
 from schema.conversations import MessageMutations, MessageQueries
 from schema.corrections import CorrectionMutations, CorrectionQueries
-from schema.edge import (
-    OUT_OF_RANGE,
-    SCALAR_OVERRIDES,
-    UNAVAILABLE,
-    is_data_exception,
-    is_unavailable,
-)
+from schema.edge import OUT_OF_RANGE, UNAVAILABLE, is_data_exception, is_unavailable
 from schema.execution import FastExecutionContext
 from schema.feeds import FeedMutations, FeedQueries
 from schema.help import HelpQueries
@@ -125,6 +120,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     CallbackMutations,
     UrssafMutations,
 )
+# Every root field's arguments within what the columns hold (schema/bounds.py).
+guard(QUERY_TYPES, mutations=False)
+guard(MUTATION_TYPES, mutations=True)
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
 Subscription = merge_types(
@@ -290,7 +288,6 @@ def build_schema(
         extensions=[lambda: QueryLimits(limits)],
         limits=limits,
         planned=settings.planned_queries,
-        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext
