@@ -188,11 +188,6 @@ async def test_every_query_refuses_a_value_past_its_column_as_bad_input(
     assert errors[0]["extensions"].get("field") == list(path), errors
 
 
-DECLARE = """
-mutation Away($input: DeclareAbsenceInput!) {
-  declareAbsence(input: $input) { absence { id } userErrors { field code } }
-}
-"""
 CREATE_PLAN = """
 mutation Plan($input: RecurringPlanInput!) {
   createRecurringPlan(input: $input) { plan { id } userErrors { field code } }
@@ -204,16 +199,6 @@ mutation End($input: EndRecurringPlanInput!) {
 }
 """
 RATINGS = "query R($max: Int) { ratings(maxScore: $max) { edges { node { id } } } }"
-
-
-async def test_an_absence_in_the_year_9999_is_a_user_error(api, team):
-    result = await api.data(
-        DECLARE, {"input": {"from": "2031-03-03", "to": "9999-12-31"}}, token=team.client
-    )
-    assert result["declareAbsence"] == {
-        "absence": None,
-        "userErrors": [{"field": ["to"], "code": "OUT_OF_RANGE"}],
-    }
 
 
 async def test_a_plan_from_the_year_9999_or_ending_then_is_a_user_error(api, team):
