@@ -33,9 +33,9 @@ from schema.care.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
 from schema.care.settings import CareMutations, CareQueries
 from schema.core.clock import ClockQueries
 from schema.core.nodes import NodeQueries
+from schema.engine.bounds import guard
 from schema.engine.edge import (
     OUT_OF_RANGE,
-    SCALAR_OVERRIDES,
     UNAVAILABLE,
     is_data_exception,
     is_unavailable,
@@ -53,7 +53,7 @@ from schema.messaging.subscriptions import MessageSubscriptions
 from schema.privacy.profile import ProfileMutations, ProfileQueries
 from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
 from schema.ratings.ratings import RatingMutations, RatingQueries
-from schema.ratings.subscriptions import RatingSubscriptions
+from schema.ratings.ratings.subscriptions import RatingSubscriptions
 from schema.requests.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.requests.subscriptions import ChangeRequestSubscriptions
 from schema.visits.anomalies import AnomalyQueries, AnomalySubscriptions
@@ -126,6 +126,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     CallbackMutations,
     UrssafMutations,
 )
+# Every root field's arguments within what the columns hold (schema/engine/bounds.py).
+guard(QUERY_TYPES, mutations=False)
+guard(MUTATION_TYPES, mutations=True)
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
 Subscription = merge_types(
@@ -292,7 +295,6 @@ def build_schema(
         extensions=[lambda: QueryLimits(limits)],
         limits=limits,
         planned=settings.planned_queries,
-        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext

@@ -4,26 +4,20 @@ PostgreSQL's text cannot hold a NUL character and UTF-8 cannot encode a lone sur
 (`"\\ud800"` is valid JSON and a valid GraphQL string): either reached the database or the
 mailer as an unexpected error, from any of 30 string fields. Every string of a request,
 whether written in the document or passed in its variables, is therefore checked once,
-before execution. Dates are bounded to years the agency's calendar arithmetic can hold
-(`9999-12-31` plus one day overflowed), and a value a column cannot hold that still
-reaches the database (a number past a small integer, a code past its length) comes back
-as BAD_USER_INPUT rather than as an internal error.
+before execution. Integers and dates are bounded by what the columns hold in
+schema/engine/bounds.py (user errors for a mutation); a value a column still cannot hold that
+reaches the database comes back as BAD_USER_INPUT rather than as an internal error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
-from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
-from strawberry.types.scalar import ScalarDefinition
 
 BAD_INPUT = "BAD_USER_INPUT"
 UNSTORABLE = "Texte refusé : caractère nul ou caractère non codable en UTF-8."
 OUT_OF_RANGE = "Valeur hors des limites acceptées."
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 # SQLSTATE class 22, "data exception": out of range, too long, bad encoding...
 _DATA_EXCEPTION = "22"
 
@@ -76,37 +70,6 @@ def variables_errors(variables: Any) -> list[GraphQLError]:
         elif isinstance(value, list):
             pending.extend(value)
     return []
-
-
-def _bounded(parse: Any, type_name: str) -> Any:
-    def inner(value: object) -> object:
-        parsed = parse(value)
-        if isinstance(parsed, dt.date) and not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            raise StrawberryInputCoercionError(
-                f'Value cannot represent a {type_name}: "{value}". '
-                f"Years {FIRST_YEAR} to {LAST_YEAR} only."
-            )
-        return parsed
-
-    return inner
-
-
-def _override(definition: ScalarDefinition) -> ScalarDefinition:
-    return ScalarDefinition(
-        name=definition.name,
-        description=definition.description,
-        specified_by_url=definition.specified_by_url,
-        serialize=definition.serialize,
-        parse_value=_bounded(definition.parse_value, definition.name),
-        parse_literal=definition.parse_literal,
-        origin=definition.origin,
-    )
-
-
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
-    dt.date: _override(DateDefinition),
-    dt.datetime: _override(DateTimeDefinition),
-}
 
 
 def is_data_exception(error: BaseException | None) -> bool:

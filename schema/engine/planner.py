@@ -52,6 +52,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 
 from schema.core.common import Page
+from schema.engine.bounds import InputBounds, violations
 from schema.engine.edge import variables_errors
 from schema.engine.limits import Limits, chosen_operation
 from schema.engine.rows import Collect, Fields, Row, RowType
@@ -192,6 +193,9 @@ class Planner:
             scalar_registry=self.schema.schema_converter.scalar_registry,
             config=self.schema.config,
         )
+        if violations(arguments, plan.arguments, self.schema.config):
+            # Past what the columns hold: graphql-core refuses it (schema/engine/bounds.py).
+            return None
         root = plan.root
         if root.page is not None:
             data = plan.write(await root.page(context, plan.columns, **arguments))
@@ -253,7 +257,11 @@ class Planner:
         if root is None or field is None or len(nodes) != 1:
             return None
         definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if definition is None or definition.extensions or definition.permission_classes:
+        if (
+            definition is None
+            or any(not isinstance(e, InputBounds) for e in definition.extensions)
+            or definition.permission_classes
+        ):
             return None
 
         def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
