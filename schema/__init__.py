@@ -53,7 +53,7 @@ from schema.messaging.subscriptions import MessageSubscriptions
 from schema.privacy.profile import ProfileMutations, ProfileQueries
 from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
 from schema.ratings.ratings import RatingMutations, RatingQueries
-from schema.ratings.ratings.subscriptions import RatingSubscriptions
+from schema.ratings.subscriptions import RatingSubscriptions
 from schema.requests.change_requests import ChangeRequestMutations, ChangeRequestQueries
 from schema.requests.subscriptions import ChangeRequestSubscriptions
 from schema.visits.anomalies import AnomalyQueries, AnomalySubscriptions
