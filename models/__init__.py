@@ -22,4 +22,6 @@ MODEL_MODULES = [
     "models.callbacks",
     "models.anomalies",
     "models.urssaf",
+    # Partners: applications and API keys (issue 18).
+    "models.partners",
 ]

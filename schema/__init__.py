@@ -51,6 +51,8 @@ from schema.live import InterventionSubscriptions
 from schema.mandates import MandateMutations, MandateQueries
 from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
+from schema.partners.mutations import PartnerMutations
+from schema.partners.queries import PartnerQueries
 from schema.planner import Planner
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
@@ -95,6 +97,8 @@ QUERY_TYPES: tuple[type, ...] = (
     # Personal data rights (issue 15).
     ProfileQueries,
     PrivacyQueries,
+    # Partners (issue 18).
+    PartnerQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountMutations,
@@ -124,6 +128,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     CareMutations,
     CallbackMutations,
     UrssafMutations,
+    # Partners (issue 18).
+    PartnerMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
