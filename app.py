@@ -149,7 +149,7 @@ class PassageTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await super().shutdown()
         finally:
             viewer = self.context.maybe_viewer
-            if viewer is not None:
+            if viewer is not None and not viewer.is_partner:
                 cast(PassageGraphQL, self.view).sockets.discard(
                     viewer.session_id, self.context.websocket
                 )
@@ -197,7 +197,7 @@ class PassageGraphQL(GraphQL[Context, None]):
             return context
         try:
             context.maybe_viewer = await sessions.viewer_from_token(
-                self.runtime, request.headers.get("authorization")
+                self.runtime, request.headers.get("authorization"), meta
             )
         except Unauthenticated:
             context.bad_token = True
@@ -211,12 +211,15 @@ class PassageGraphQL(GraphQL[Context, None]):
         if not isinstance(authorization, str):
             raise ConnectionRejectionError()
         try:
-            viewer = await sessions.viewer_from_token(self.runtime, authorization)
+            viewer = await sessions.viewer_from_token(self.runtime, authorization, context.meta)
         except Unauthenticated:
             raise ConnectionRejectionError() from None
         if viewer is None:
             return UNSET  # type: ignore[no-any-return]
         context.maybe_viewer = viewer
+        if viewer.is_partner:
+            # A partner key has no session to sweep: its scopes are checked per operation.
+            return UNSET  # type: ignore[no-any-return]
         self.sockets.add(viewer.session_id, context.websocket)
         # A revocation published between the lookup and `add` found no socket to close:
         # look again now that it is registered (the row is revoked before the publish).
