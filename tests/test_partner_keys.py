@@ -167,6 +167,9 @@ async def test_a_key_is_issued_once_used_and_never_readable_again(
 
     served = await api.data(SERVICE_TYPES, token=secret)
     assert served["serviceTypes"]
+    # Partners read the schema like any client.
+    schema = await api.data("query { __schema { queryType { name } } __typename }", token=secret)
+    assert schema["__schema"]["queryType"]["name"] == "Query"
 
     listed = (await api.data(KEYS, {"applicationId": application["id"]}, admin))["partnerApiKeys"]
     assert listed[0]["lastUsedAt"] is not None
@@ -392,4 +395,18 @@ async def test_a_revoked_key_cannot_open_a_socket(api: Api, settings: Settings) 
     secret, key = await _key(api, admin, application["id"], ["VISITS_READ"])
     await api.data(REVOKE, {"input": {"keyId": key["id"]}}, admin)
     ws = await WsClient.connect(api, token=secret)
+    assert await ws.closed_with() == 4403
+
+
+async def test_revoking_a_key_closes_its_open_sockets(api: Api, settings: Settings) -> None:
+    _, admin = await _admin(api, settings)
+    application = await _register(api, admin)
+    secret, key = await _key(api, admin, application["id"], ["VISITS_READ"])
+    ws = await WsClient.connect(api, token=secret)
+    await ws.ack()
+    await ws.subscribe("subscription { interventionEvents { cursor type } }")
+    cursor = await ws.execute("query { interventionEventsCursor }")
+    assert cursor["type"] == "next" and cursor["payload"]["data"]["interventionEventsCursor"]
+
+    await api.data(REVOKE, {"input": {"keyId": key["id"]}}, admin)
     assert await ws.closed_with() == 4403

@@ -7,6 +7,7 @@ root fields its scopes name.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,9 @@ from services import identity
 from services.clock import utcnow
 from services.devices import network_of
 from services.tokens import digest, new_token
+from subscriptions.bus import SESSIONS_CHANNEL
+
+log = logging.getLogger("passage.partners")
 
 # Secret scanners (GitHub's among them) match on a fixed prefix.
 PREFIX = "psk_live"
@@ -125,7 +129,7 @@ async def issue(
     return KeyResult(key, [], secret)
 
 
-async def revoke(viewer: Viewer | None, key_id: int, meta: RequestMeta) -> KeyResult:
+async def revoke(rt: Runtime, viewer: Viewer | None, key_id: int, meta: RequestMeta) -> KeyResult:
     admin = guards.admin(viewer)
     key = await PartnerApiKey.get_or_none(id=key_id, application__agency_id=admin.agency_id)
     if key is None:
@@ -135,6 +139,11 @@ async def revoke(viewer: Viewer | None, key_id: int, meta: RequestMeta) -> KeyRe
             key.revoked_at = utcnow()
             await key.save(update_fields=["revoked_at"])
             await audit.record(SecurityEventKind.PARTNER_KEY_REVOKED, admin.account_id, meta)
+        try:
+            # Every process closes the key's websockets (negative id: a key, not a session).
+            await rt.bus.publish(SESSIONS_CHANNEL, str(-key.id))
+        except Exception:
+            log.warning("bus unreachable: a revoked key's sockets are left to the sweep")
     return KeyResult(key, [])
 
 
@@ -191,7 +200,17 @@ async def viewer_from_key(secret: str, meta: RequestMeta | None) -> Viewer:
     )
 
 
-async def key_is_live(key_id: int) -> bool:
-    return await PartnerApiKey.exists(
-        id=key_id, revoked_at=None, expires_at__gt=utcnow(), application__disabled_at=None
-    )
+async def live_keys(key_ids: Sequence[int]) -> set[int]:
+    """The keys among `key_ids` still live (for the sweep of open websockets), 500 a
+    statement."""
+    now = utcnow()
+    live: set[int] = set()
+    for start in range(0, len(key_ids), 500):
+        found = await PartnerApiKey.filter(
+            id__in=list(key_ids[start : start + 500]),
+            revoked_at=None,
+            expires_at__gt=now,
+            application__disabled_at=None,
+        ).values_list("id", flat=True)
+        live.update(int(pk) for pk in found)  # type: ignore[call-overload]
+    return live

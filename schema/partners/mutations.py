@@ -63,7 +63,10 @@ class PartnerMutations:
         self, info: Info, input: RevokePartnerApiKeyInput
     ) -> RevokePartnerApiKeyPayload:
         result = await keys.revoke(
-            info.context.viewer, expect_id(input.key_id, "PartnerApiKey"), info.context.meta
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.key_id, "PartnerApiKey"),
+            info.context.meta,
         )
         return RevokePartnerApiKeyPayload(
             api_key=PartnerApiKey.from_model(result.key) if result.key else None,
