@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.enums import SecurityEventKind
@@ -43,20 +44,27 @@ async def register(
     )
     if clean_description is None:
         return _failed("description", f"{DESCRIPTION_LENGTH} caractères au plus.", "INVALID")
-    async with in_transaction():
-        if await PartnerApplication.filter(agency_id=admin.agency_id).count() >= MAX_APPLICATIONS:
-            return _failed(None, f"{MAX_APPLICATIONS} applications au plus.", "TOO_MANY")
-        if await PartnerApplication.filter(agency_id=admin.agency_id, name=clean_name).exists():
-            return _failed("name", "Une application porte déjà ce nom.", "TAKEN")
-        application = await PartnerApplication.create(
-            agency_id=admin.agency_id,
-            name=clean_name,
-            description=clean_description,
-            created_at=utcnow(),
-            created_by_id=admin.account_id,
-        )
-        await audit.record(SecurityEventKind.PARTNER_APP_REGISTERED, admin.account_id, meta)
+    if await PartnerApplication.filter(agency_id=admin.agency_id).count() >= MAX_APPLICATIONS:
+        return _failed(None, f"{MAX_APPLICATIONS} applications au plus.", "TOO_MANY")
+    if await PartnerApplication.filter(agency_id=admin.agency_id, name=clean_name).exists():
+        return _taken()
+    try:
+        async with in_transaction():
+            application = await PartnerApplication.create(
+                agency_id=admin.agency_id,
+                name=clean_name,
+                description=clean_description,
+                created_at=utcnow(),
+                created_by_id=admin.account_id,
+            )
+            await audit.record(SecurityEventKind.PARTNER_APP_REGISTERED, admin.account_id, meta)
+    except IntegrityError:  # the same name registered at the same moment
+        return _taken()
     return ApplicationResult(application, [])
+
+
+def _taken() -> ApplicationResult:
+    return _failed("name", "Une application porte déjà ce nom.", "TAKEN")
 
 
 async def of_agency(viewer: Viewer | None) -> list[PartnerApplication]:

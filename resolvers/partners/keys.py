@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.enums import Role, SecurityEventKind
@@ -187,7 +188,11 @@ async def viewer_from_key(secret: str, meta: RequestMeta | None) -> Viewer:
     network = network_of(meta.address) if meta else row["last_used_network"]
     last_used = row["last_used_at"]
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        await PartnerApiKey.filter(id=row["id"]).update(last_used_at=now, last_used_network=network)
+        # Conditional, so processes serving the same key at once write it once.
+        await PartnerApiKey.filter(
+            Q(last_used_at=None) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION),
+            id=row["id"],
+        ).update(last_used_at=now, last_used_network=network)
     return Viewer(
         account_id=0,
         session_id=0,
