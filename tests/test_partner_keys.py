@@ -218,6 +218,31 @@ async def test_a_key_is_refused_what_its_scopes_do_not_open(api: Api, settings: 
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", (document, refused)
 
 
+CALENDAR = """
+query Calendar($from: DateTime!, $to: DateTime!) {
+  interventions(filter: { from: $from, to: $to }, first: 50) {
+    edges { node { id status scheduledStart } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_a_planned_query_is_held_to_the_scopes_too(api: Api, settings: Settings) -> None:
+    """The calendar is answered by a plan that skips extensions; a key never takes it."""
+    _, admin = await _admin(api, settings)
+    application = await _register(api, admin)
+    visits, _ = await _key(api, admin, application["id"], ["VISITS_READ"])
+    invoices, _ = await _key(api, admin, application["id"], ["INVOICES_READ"])
+    now = datetime.now(UTC)
+    week = {"from": now.isoformat(), "to": (now + timedelta(days=7)).isoformat()}
+
+    assert (await api.data(CALENDAR, week, visits))["interventions"]["edges"] == []
+    refused = await api.gql(CALENDAR, week, invoices)
+    assert refused["errors"][0]["extensions"]["requiredScope"] == "visits:read"
+    assert refused.get("data") is None
+
+
 async def test_expired_and_revoked_keys_are_refused_while_a_rotated_one_works(
     api: Api, settings: Settings
 ) -> None:
