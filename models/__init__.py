@@ -24,4 +24,5 @@ MODEL_MODULES = [
     "models.care.settings",
     "models.care.claims",
     "models.care.callbacks",
+    "models.partners",
 ]

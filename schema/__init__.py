@@ -50,6 +50,9 @@ from schema.households.contact import ContactMutations, ContactQueries
 from schema.households.notes import HouseholdMutations, HouseholdQueries
 from schema.messaging.conversations import MessageMutations, MessageQueries
 from schema.messaging.subscriptions import MessageSubscriptions
+from schema.partners.access import PartnerAccess
+from schema.partners.mutations import PartnerMutations
+from schema.partners.queries import PartnerQueries
 from schema.privacy.profile import ProfileMutations, ProfileQueries
 from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
 from schema.ratings.ratings import RatingMutations, RatingQueries
@@ -96,6 +99,8 @@ QUERY_TYPES: tuple[type, ...] = (
     # Personal data rights (issue 15).
     ProfileQueries,
     PrivacyQueries,
+    # Partners (issue 18).
+    PartnerQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountMutations,
@@ -125,6 +130,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     CareMutations,
     CallbackMutations,
     UrssafMutations,
+    # Partners (issue 18).
+    PartnerMutations,
 )
 # Every root field's arguments within what the columns hold (schema/engine/bounds.py).
 guard(QUERY_TYPES, mutations=False)
@@ -202,6 +209,8 @@ class PassageSchema(strawberry.Schema):
             self.planner is not None
             and query
             and root_value is None
+            # A partner key's scopes are checked by an extension, which plans skip.
+            and getattr(context_value, "api_key_id", None) is None
             and not operation_extensions
             and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
         ):
@@ -292,7 +301,8 @@ def build_schema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[lambda: QueryLimits(limits)],
+        # PartnerAccess after QueryLimits: it reads the document QueryLimits validated.
+        extensions=[lambda: QueryLimits(limits), PartnerAccess],
         limits=limits,
         planned=settings.planned_queries,
         config=StrawberryConfig(disable_field_suggestions=settings.production),

@@ -19,6 +19,7 @@ from resolvers.accounts import audit
 from resolvers.core.errors import NotFound, RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
+from resolvers.partners import keys as partner_keys
 from services import identity
 from services.clock import utcnow
 from services.devices import describe_device, network_of
@@ -195,13 +196,18 @@ async def record_failure(
     rt.mailer.wake()
 
 
-async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | None:
-    """The signed-in viewer for an `Authorization: Bearer` value, or None."""
+async def viewer_from_token(
+    rt: Runtime, authorization: str | None, meta: RequestMeta | None = None
+) -> Viewer | None:
+    """The viewer for an `Authorization: Bearer` value (a session token or a partner
+    application's API key), or None."""
     if not authorization:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise Unauthenticated("Jeton invalide ou expiré.")
+    if partner_keys.is_key(token.strip()):
+        return await partner_keys.viewer_from_key(token.strip(), meta)
     found = await _SESSION_ROWS.fetch(
         "by-token",
         lambda v: Session.filter(token_hash=v["token_hash"]),

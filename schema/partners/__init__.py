@@ -1,0 +1,1 @@
+"""Partners (issue 18): applications and their API keys."""
