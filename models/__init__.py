@@ -22,4 +22,6 @@ MODEL_MODULES = [
     "models.callbacks",
     "models.anomalies",
     "models.urssaf",
+    # Cost rate limits and persisted documents (issue 18).
+    "models.persisted",
 ]

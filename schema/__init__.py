@@ -46,11 +46,12 @@ from schema.help import HelpQueries
 from schema.help_mutations import HelpMutations
 from schema.households import HouseholdMutations, HouseholdQueries
 from schema.interventions import InterventionMutations, InterventionQueries
-from schema.limits import Limits, QueryLimits
+from schema.limits import Limits
 from schema.live import InterventionSubscriptions
 from schema.mandates import MandateMutations, MandateQueries
 from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
+from schema.persisted import PersistedDocumentMutations, PersistedPolicy, PersistedQueries
 from schema.planner import Planner
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
@@ -60,6 +61,7 @@ from schema.ratings import RatingMutations, RatingQueries
 from schema.request_events import ChangeRequestSubscriptions
 from schema.sessions import SessionMutations, SessionQueries
 from schema.staff import StaffMutations, StaffQueries
+from schema.throttle import CostThrottle, Throttle
 from schema.urssaf import UrssafMutations, UrssafQueries
 from services.config import Settings
 from services.logs import request_id_var
@@ -124,6 +126,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     CareMutations,
     CallbackMutations,
     UrssafMutations,
+    # Persisted documents (issue 18).
+    PersistedDocumentMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
@@ -176,11 +180,16 @@ class PassageSchema(strawberry.Schema):
         mask_errors: bool = False,
         limits: Limits | None = None,
         planned: bool = True,
+        throttle: Throttle | None = None,
+        persisted: PersistedPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
-        self.planner = Planner(self, limits) if planned and limits is not None else None
+        self.limits = limits
+        self.throttle = throttle
+        self.persisted = persisted
+        self.planner = Planner(self, limits, throttle) if planned and limits is not None else None
 
     async def execute(  # type: ignore[override]
         self,
@@ -199,6 +208,7 @@ class PassageSchema(strawberry.Schema):
             and root_value is None
             and not operation_extensions
             and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
+            and (self.persisted is None or not self.persisted.restricts(context_value))
         ):
             planned = await self.planner.execute(
                 query, variable_values, context_value, operation_name
@@ -283,12 +293,17 @@ def build_schema(
         introspection=settings.introspection,
         hide_suggestions=settings.production,
     )
+    throttle = Throttle.from_settings(settings)
+    persisted = PersistedPolicy(settings)
     return PassageSchema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[lambda: QueryLimits(limits)],
+        # Persisted documents first: the hash becomes the text the limits then look at.
+        extensions=[lambda: PersistedQueries(persisted), lambda: CostThrottle(limits, throttle)],
         limits=limits,
+        throttle=throttle,
+        persisted=persisted,
         planned=settings.planned_queries,
         scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
@@ -299,4 +314,5 @@ def build_schema(
     )
 
 
-schema = build_schema()
+# No buckets: this build only prints the SDL (and serves tests that run no server).
+schema = build_schema(Settings(cost_limits=False))

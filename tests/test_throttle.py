@@ -1,0 +1,151 @@
+"""Rate limits by cost: each caller's bucket drains, refills, refuses with the wait, and is
+shared by every process on the same database (or Redis, when the run has one)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from models.enums import Role
+from tests import factories
+from tests.client import WsClient
+from tests.conftest import RunningServer
+
+# Six fields, no list: requested and actual are both 6.
+ME = "{ me { id email role firstName lastName } }"
+ME_COST = 6
+# A page of 9 asked, none there: 1 + 1 + 9 * 2 requested, 2 actual.
+EMPTY_PAGE = "{ clients(first: 9) { edges { node { id } } } }"
+BIGGER_EVENTS = (  # 7 points
+    "subscription { interventionEvents { cursor type occurredAt intervention { id status } } }"
+)
+CAPACITY = 20
+RESTORE = 5  # points a second
+
+
+@pytest.fixture(scope="module")
+async def throttled(settings, start) -> AsyncIterator[list[RunningServer]]:
+    """Two servers on the same database (and bus), small buckets switched on."""
+    tight = settings.with_(
+        cost_limits=True,
+        cost_bucket_session=CAPACITY,
+        cost_restore_session=RESTORE,
+        cost_bucket_anonymous=CAPACITY,
+        cost_restore_anonymous=RESTORE,
+    )
+    servers = [await start(tight), await start(tight)]
+    yield servers
+    for server in servers:
+        await server.stop()
+
+
+async def staff_token(api, settings) -> str:
+    """A signed-in ADMIN of an agency of its own (signed in where no bucket is counted)."""
+    agency_id = await factories.agency(settings)
+    email = await factories.staff(settings, agency_id, Role.ADMIN)
+    return await factories.log_in(api, email)
+
+
+async def post(server: RunningServer, query: str, token: str | None = None) -> Any:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return await server.api.http.post("/graphql", json={"query": query}, headers=headers)
+
+
+def cost_of(body: dict[str, Any]) -> dict[str, Any]:
+    return dict(body["extensions"]["cost"])
+
+
+async def test_a_bucket_drains_refuses_with_the_wait_and_refills(api, settings, throttled):
+    server = throttled[0]
+    token = await staff_token(api, settings)
+    seen = []
+    for _ in range(CAPACITY // ME_COST):
+        response = await post(server, ME, token)
+        assert response.status_code == 200
+        seen.append(cost_of(response.json()))
+    first, last = seen[0], seen[-1]
+    assert first["requestedQueryCost"] == first["actualQueryCost"] == ME_COST
+    assert first["maxQueryCost"] == settings.max_query_cost
+    assert first["throttleStatus"]["maximumAvailable"] == CAPACITY
+    assert first["throttleStatus"]["restoreRate"] == RESTORE
+    assert CAPACITY - ME_COST <= first["throttleStatus"]["currentlyAvailable"] < CAPACITY - 5
+    # Three draws of 6 from 20: about 2 left (plus what refilled meanwhile), not enough.
+    assert last["throttleStatus"]["currentlyAvailable"] < ME_COST
+
+    refused = await post(server, ME, token)
+    assert refused.status_code == 429
+    body = refused.json()
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "THROTTLED"
+    wait_ms = error["extensions"]["retryAfterMs"]
+    assert 0 < wait_ms <= ME_COST / RESTORE * 1000
+    assert int(refused.headers["retry-after"]) == -(-wait_ms // 1000)
+    assert body["data"] is None
+    assert cost_of(body)["actualQueryCost"] is None  # nothing ran
+
+    await asyncio.sleep(wait_ms / 1000 + 0.05)
+    again = await post(server, ME, token)
+    assert again.status_code == 200
+    assert again.json()["data"]["me"]["role"] == "ADMIN"
+
+
+async def test_what_a_request_did_not_use_is_given_back(api, settings, throttled):
+    server = throttled[0]
+    token = await staff_token(api, settings)
+    response = await post(server, EMPTY_PAGE, token)
+    body = response.json()
+    assert body["data"] == {"clients": {"edges": []}}
+    cost = cost_of(body)
+    assert cost["requestedQueryCost"] == 20  # the whole bucket, taken before it ran
+    assert cost["actualQueryCost"] == 2
+    assert cost["throttleStatus"]["currentlyAvailable"] >= CAPACITY - 2  # 18 given back
+
+
+async def test_a_request_bigger_than_the_bucket_is_refused_for_good(api, settings, throttled):
+    """The bucket holds 20: a page of 50 can never be granted, and waiting would not help."""
+    server = throttled[0]
+    token = await staff_token(api, settings)
+    response = await post(server, "{ clients(first: 50) { edges { node { id } } } }", token)
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["maxCost"] == CAPACITY
+    assert response.status_code == 200  # no Retry-After: a smaller page is the answer
+
+
+async def test_two_processes_draw_from_one_bucket(api, settings, throttled):
+    a, b = throttled
+    token = await staff_token(api, settings)
+    on_a = cost_of((await post(a, ME, token)).json())["throttleStatus"]
+    on_b = cost_of((await post(b, ME, token)).json())["throttleStatus"]
+    # B saw A's draw: two draws gone, less than a second's refill back.
+    assert on_b["currentlyAvailable"] < on_a["currentlyAvailable"] - ME_COST + RESTORE
+    await post(a, ME, token)
+    refused = await post(b, ME, token)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+
+
+async def test_a_subscription_pays_when_it_starts(api, settings, throttled):
+    server = throttled[0]
+    token = await staff_token(api, settings)
+    ws = await WsClient.connect(server.api, token=token)
+    await ws.ack()
+    while (await post(server, ME, token)).status_code == 200:
+        pass  # drained: fewer than 6 points left
+    await ws.subscribe(BIGGER_EVENTS)
+    refused = await ws.receive()
+    assert refused["type"] == "error", refused
+    assert refused["payload"][0]["extensions"]["code"] == "THROTTLED"
+    assert refused["payload"][0]["extensions"]["retryAfterMs"] > 0
+    await ws.close()
+
+
+async def test_anonymous_callers_share_their_network_bucket(api, throttled):
+    a, b = throttled
+    first = cost_of((await post(a, "{ me { id } }")).json())["throttleStatus"]
+    second = cost_of((await post(b, "{ me { id } }")).json())["throttleStatus"]
+    assert first["maximumAvailable"] == CAPACITY
+    assert second["currentlyAvailable"] < first["currentlyAvailable"]
