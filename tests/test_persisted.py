@@ -189,7 +189,7 @@ async def test_a_persisted_query_may_come_over_get_even_in_production(api, setti
 
 async def test_a_manifest_registers_from_the_command_line(settings, servers, tmp_path):
     texts = [document(), document()]
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": "apollo-persisted-query-manifest",
         "version": 1,
         "operations": [
