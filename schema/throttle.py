@@ -79,13 +79,22 @@ class Throttle:
         meta = getattr(context, "meta", None)
         return "anonymous", f"net:{network_of(meta.address if meta else '')}"
 
-    async def take(self, context: Any, cost: int) -> Ticket:
+    async def take(self, context: Any, cost: int) -> Ticket | None:
+        """The caller's draw; None when the buckets cannot be reached: the request runs.
+
+        A rate limit that failed closed would turn a Redis outage into an API outage;
+        the buckets protect capacity, and a few seconds without them is an acceptable risk.
+        """
         kind, key = self.caller(context)
         allowance = self.allowances[kind]
         if cost <= 0:
             draw = Draw(True, allowance.capacity, allowance.capacity, allowance.rate)
             return Ticket(self, key, allowance, cost, draw, charged=False)
-        draw = await self.buckets.take(key, cost, allowance.capacity, allowance.rate)
+        try:
+            draw = await self.buckets.take(key, cost, allowance.capacity, allowance.rate)
+        except Exception as exc:
+            log.warning("cost buckets unreachable (%s): request not counted", type(exc).__name__)
+            return None
         return Ticket(self, key, allowance, cost, draw, charged=draw.granted)
 
     async def close(self) -> None:
@@ -122,9 +131,12 @@ class Ticket:
         if not self.charged or unused <= 0:
             return
         self.charged = False  # once
-        self.available = await self.throttle.buckets.give(
-            self.key, unused, self.allowance.capacity, self.allowance.rate
-        )
+        try:
+            self.available = await self.throttle.buckets.give(
+                self.key, unused, self.allowance.capacity, self.allowance.rate
+            )
+        except Exception as exc:  # the answer is ready: a refund lost costs the caller only
+            log.warning("cost refund failed (%s)", type(exc).__name__)
 
     def status(self) -> dict[str, float]:
         return {
@@ -211,7 +223,7 @@ class CostThrottle(QueryLimits):
         ec = self.execution_context
         if self.throttle is not None and self.cost is not None and not ec.pre_execution_errors:
             self.ticket = await self.throttle.take(ec.context, self.cost)
-            if not self.ticket.granted:
+            if self.ticket is not None and not self.ticket.granted:
                 error = self.ticket.refusal()
                 refuse_http(ec.context, error)
                 ec.pre_execution_errors = [error]
@@ -229,10 +241,7 @@ class CostThrottle(QueryLimits):
         else:  # a subscription: its estimate, paid when it starts
             self.actual = self.cost
         if self.ticket is not None:
-            try:
-                await self.ticket.settle(self.actual)
-            except Exception:  # the answer is ready: a refund lost costs the caller, not us
-                log.exception("cost refund failed")
+            await self.ticket.settle(self.actual)
 
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:

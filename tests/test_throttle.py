@@ -19,6 +19,10 @@ ME = "{ me { id email role firstName lastName } }"
 ME_COST = 6
 # A page of 9 asked, none there: 1 + 1 + 9 * 2 requested, 2 actual.
 EMPTY_PAGE = "{ clients(first: 9) { edges { node { id } } } }"
+EMPTY_CALENDAR = (  # 20 points asked, 2 used: the agency has no visit
+    '{ interventions(filter: { from: "2026-12-01T00:00:00+01:00", '
+    'to: "2026-12-08T00:00:00+01:00" }, first: 9) { edges { node { id } } } }'
+)
 BIGGER_EVENTS = (  # 7 points
     "subscription { interventionEvents { cursor type occurredAt intervention { id status } } }"
 )
@@ -102,6 +106,26 @@ async def test_what_a_request_did_not_use_is_given_back(api, settings, throttled
     assert cost["requestedQueryCost"] == 20  # the whole bucket, taken before it ran
     assert cost["actualQueryCost"] == 2
     assert cost["throttleStatus"]["currentlyAvailable"] >= CAPACITY - 2  # 18 given back
+
+
+async def test_planned_queries_draw_from_the_bucket_too(api, settings, throttled):
+    """The calendar is answered from SQL straight to JSON (schema/planner.py): same bucket."""
+    server = throttled[0]
+    token = await staff_token(api, settings)
+    planner = server.app.state.planner
+    answered = planner.answered
+    body = (await post(server, EMPTY_CALENDAR, token)).json()
+    assert planner.answered == answered + 1
+    assert body["data"] == {"interventions": {"edges": []}}
+    cost = cost_of(body)
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (20, 2)
+    assert cost["throttleStatus"]["currentlyAvailable"] >= CAPACITY - 2
+    # Drained, the planner lets graphql-core's path refuse it, with the status and the wait.
+    while (await post(server, ME, token)).status_code == 200:
+        pass
+    refused = await post(server, EMPTY_CALENDAR, token)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
 
 
 async def test_a_request_bigger_than_the_bucket_is_refused_for_good(api, settings, throttled):
