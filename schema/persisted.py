@@ -68,6 +68,8 @@ def _refusal(message: str, code: str) -> GraphQLError:
 class PersistedQueries(SchemaExtension):
     def __init__(self, policy: PersistedPolicy) -> None:
         self.policy = policy
+        # Sent with its hash, to register once it has passed the limits and validation.
+        self.to_register: str | None = None
 
     async def on_operation(self) -> AsyncIterator[None]:
         ec = self.execution_context
@@ -106,10 +108,18 @@ class PersistedQueries(SchemaExtension):
         if sha256_of(ec.query) != sha256:
             return _refusal("provided sha does not match query", MISMATCH)
         if self.policy.automatic:
-            await store.register(ec.query, AUTOMATIC, _account_id(ec.context))
+            if persisted.document_problem(ec.query) is None:
+                self.to_register = ec.query
         elif restricted and await store.find(sha256) is None:
             return _refusal("PersistedQueryNotFound", NOT_FOUND)
         return None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        # Reached only by a document that passed every limit and validation.
+        if self.to_register is not None:
+            ec = self.execution_context
+            await self.policy.store.register(self.to_register, AUTOMATIC, _account_id(ec.context))
+        yield
 
 
 def _account_id(context: Any) -> int | None:

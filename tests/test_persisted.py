@@ -120,6 +120,11 @@ async def test_a_document_sent_with_its_hash_is_registered_only_where_allowed(se
     wrong = await send(servers["automatic"], other, persisted(text + " "))
     assert code(wrong) == "PERSISTED_QUERY_HASH_MISMATCH"
     assert not await PersistedDocument.filter(sha256=sha(other)).exists()
+    # Only what passes the limits and validation is registered.
+    invalid = f"query {unique('Bad')} {{ nothingHere }}"
+    refused = await send(servers["automatic"], invalid, persisted(invalid))
+    assert code(refused) == "GRAPHQL_VALIDATION_FAILED"
+    assert not await PersistedDocument.filter(sha256=sha(invalid)).exists()
 
 
 async def test_an_admin_registers_documents_checked_against_the_schema(api, settings, servers):

@@ -65,21 +65,20 @@ def cost_of(body: dict[str, Any]) -> dict[str, Any]:
 async def test_a_bucket_drains_refuses_with_the_wait_and_refills(api, settings, throttled):
     server = throttled[0]
     token = await staff_token(api, settings)
-    seen = []
-    for _ in range(CAPACITY // ME_COST):
-        response = await post(server, ME, token)
-        assert response.status_code == 200
-        seen.append(cost_of(response.json()))
-    first, last = seen[0], seen[-1]
+    response = await post(server, ME, token)
+    assert response.status_code == 200
+    first = cost_of(response.json())
     assert first["requestedQueryCost"] == first["actualQueryCost"] == ME_COST
     assert first["maxQueryCost"] == settings.max_query_cost
-    assert first["throttleStatus"]["maximumAvailable"] == CAPACITY
-    assert first["throttleStatus"]["restoreRate"] == RESTORE
-    assert CAPACITY - ME_COST <= first["throttleStatus"]["currentlyAvailable"] < CAPACITY - 5
-    # Three draws of 6 from 20: about 2 left (plus what refilled meanwhile), not enough.
-    assert last["throttleStatus"]["currentlyAvailable"] < ME_COST
-
-    refused = await post(server, ME, token)
+    assert first["throttleStatus"] == {
+        "maximumAvailable": CAPACITY,
+        "currentlyAvailable": CAPACITY - ME_COST,  # a new bucket starts full
+        "restoreRate": RESTORE,
+    }
+    for _ in range(50):  # three more draws of 6 empty it, unless the machine is very slow
+        refused = await post(server, ME, token)
+        if refused.status_code != 200:
+            break
     assert refused.status_code == 429
     body = refused.json()
     [error] = body["errors"]
@@ -142,14 +141,14 @@ async def test_a_request_bigger_than_the_bucket_is_refused_for_good(api, setting
 async def test_two_processes_draw_from_one_bucket(api, settings, throttled):
     a, b = throttled
     token = await staff_token(api, settings)
-    on_a = cost_of((await post(a, ME, token)).json())["throttleStatus"]
-    on_b = cost_of((await post(b, ME, token)).json())["throttleStatus"]
-    # B saw A's draw: two draws gone, less than a second's refill back.
-    assert on_b["currentlyAvailable"] < on_a["currentlyAvailable"] - ME_COST + RESTORE
-    await post(a, ME, token)
-    refused = await post(b, ME, token)
+    while (await post(a, ME, token)).status_code == 200:
+        pass  # drained on A: fewer than 6 points left
+    # A bucket of B's own would hold all 20 points; the shared one needs seconds to refill.
+    refused = await post(b, EMPTY_PAGE, token)
     assert refused.status_code == 429
-    assert refused.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+    [error] = refused.json()["errors"]
+    assert error["extensions"]["code"] == "THROTTLED"
+    assert error["extensions"]["retryAfterMs"] > 1000
 
 
 async def test_a_subscription_pays_when_it_starts(api, settings, throttled):
