@@ -80,16 +80,16 @@ class Throttle:
         return "anonymous", f"net:{network_of(meta.address if meta else '')}"
 
     async def take(self, context: Any, cost: int) -> Ticket | None:
-        """The caller's draw; None when the buckets cannot be reached: the request runs.
+        """The caller's draw; None for a free request, or when the buckets cannot be
+        reached: the request runs.
 
         A rate limit that failed closed would turn a Redis outage into an API outage;
         the buckets protect capacity, and a few seconds without them is an acceptable risk.
         """
+        if cost <= 0:
+            return None  # free (introspection, __typename): the bucket is not even read
         kind, key = self.caller(context)
         allowance = self.allowances[kind]
-        if cost <= 0:
-            draw = Draw(True, allowance.capacity, allowance.capacity, allowance.rate)
-            return Ticket(self, key, allowance, cost, draw, charged=False)
         try:
             draw = await self.buckets.take(key, cost, allowance.capacity, allowance.rate)
         except Exception as exc:

@@ -96,6 +96,9 @@ async def test_a_bucket_drains_refuses_with_the_wait_and_refills(api, settings, 
     again = await post(server, ME, token)
     assert again.status_code == 200
     assert again.json()["data"]["me"]["role"] == "ADMIN"
+    # What costs nothing does not even read the bucket.
+    free = cost_of((await post(server, "{ __typename }", token)).json())
+    assert free == {"requestedQueryCost": 0, "actualQueryCost": 0, "maxQueryCost": 5000}
 
 
 async def test_what_a_request_did_not_use_is_given_back(api, settings, throttled):
