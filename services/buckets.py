@@ -127,8 +127,17 @@ _CREATE = {
 }
 
 
+# A bucket left alone this long is full again (any sane allowance refills within a day):
+# its row says nothing a missing row would not, and is deleted.
+IDLE_SECONDS = 86_400
+SWEEP_EVERY = 500  # new buckets created by a process between two deletions of idle ones
+
+
 class DatabaseBuckets:
     """One row per bucket. A draw is granted by the UPDATE that finds enough points in it."""
+
+    def __init__(self) -> None:
+        self.created = 0
 
     async def _update(self, sql: dict[str, str], params: list[Any]) -> float | None:
         db = CostBucket._meta.db
@@ -150,6 +159,9 @@ class DatabaseBuckets:
             db = CostBucket._meta.db
             await db.execute_query(_CREATE[db.capabilities.dialect], [key, capacity, now])
             left = await self._update(_TAKE, params)
+            self.created += 1
+            if self.created % SWEEP_EVERY == 0:
+                await CostBucket.filter(updated_at__lt=now - IDLE_SECONDS).delete()
         if left is not None:
             return Draw(True, left, capacity, rate, cost)
         level = await self._level(key, capacity, rate, now)
