@@ -100,6 +100,7 @@ check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+	$(BIN)/python -m schema.stability
 
 schema: install
 	$(BIN)/python -c 'from schema import schema; print(schema.as_str())' > schema.graphql

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,8 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -31,6 +34,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     Message,
 )
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
@@ -55,6 +60,7 @@ from resolvers.privacy import retention
 from resolvers.visits import anomalies, feeds, lateness, plans
 from schema import build_schema
 from schema.core.context import Context
+from schema.engine.persisted import hash_requested
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from services.config import Settings, load_settings
 from services.passwords import PasswordService
@@ -167,6 +173,45 @@ class PassageGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = PassageTransportWS
     websocket_adapter_class = _TextFrames
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with a persisted document's hash and no text is a query, not the IDE.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Queries over GET are off in production, except a persisted document sent by its
+        hash: a URL that caches and a document that was registered (schema/engine/persisted.py)."""
+        if not (
+            request_adapter.method == "GET"
+            and request_data.query is None
+            and hash_requested(request_data.extensions) is not None
+        ):
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        try:
+            return await self.schema.execute(
+                None,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types={OperationType.QUERY},
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason("GET")) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+
     def decode_json(self, data: str | bytes) -> object:
         # Malformed bodies and frames: 400 over HTTP, close 4400 on a socket.
         return read_json(data)
@@ -193,6 +238,7 @@ class PassageGraphQL(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             context.websocket = request
             return context
+        context.response = response
         try:
             context.maybe_viewer = await sessions.viewer_from_token(
                 self.runtime, request.headers.get("authorization"), meta
@@ -308,6 +354,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         allowed_origins=settings.allowed_origins,
     )
     sdl = graphql.schema.as_str() + "\n"
+    throttle = cast(Any, graphql.schema).throttle  # cost buckets (schema/engine/throttle.py)
     pages = page_files(settings.production)
 
     @contextlib.asynccontextmanager
@@ -348,6 +395,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                     await task
             await runtime.hub.close()
             await runtime.urssaf.aclose()
+            if throttle is not None:
+                await throttle.close()
             await runtime.bus.disconnect()
             if manage_db:
                 await close_db()

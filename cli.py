@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
         "urssaf-sandbox",
         help="serve a local URSSAF stand-in (API Tiers de prestation) for demos and frontends",
     )
+    documents = commands.add_parser(
+        "register-documents",
+        help="register persisted documents from an Apollo persisted query manifest (JSON)",
+    )
+    documents.add_argument("manifest", type=Path)
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8090)
     return parser
@@ -207,6 +212,24 @@ def _seed_demo(settings: Settings) -> list[str]:
     return lines
 
 
+async def _register_documents(args: argparse.Namespace) -> list[str]:
+    """Every document checked against the schema first: all of the manifest, or none."""
+    from resolvers.core import persisted
+    from schema import schema
+    from schema.engine.persisted import document_problems
+
+    bodies = persisted.read_manifest(args.manifest)
+    limits = schema.engine.limits
+    assert limits is not None
+    problems = document_problems(schema._schema, limits, bodies)
+    refused = [f"operation {i}: {p}" for i, p in enumerate(problems) if p is not None]
+    if refused:
+        raise ValueError("; ".join(refused))
+    store = persisted.DocumentStore(len(bodies) or 1)
+    hashes = await persisted.register_manifest(store, bodies)
+    return [*hashes, f"{len(hashes)} documents registered"]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -238,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         elif args.command == "demo-clock":
             print(demo_clock.morning(args.speed, args.start, args.lead, args.time_zone).encode())
+        elif args.command == "register-documents":
+            for line in asyncio.run(_with_db(settings, lambda: _register_documents(args))):
+                print(line)
         elif args.command == "urssaf-sandbox":
             from simulation import urssaf_sandbox
 

@@ -25,4 +25,5 @@ MODEL_MODULES = [
     "models.care.claims",
     "models.care.callbacks",
     "models.partners",
+    "models.persisted",
 ]

@@ -41,8 +41,10 @@ from schema.engine.edge import (
     is_unavailable,
 )
 from schema.engine.execution import FastExecutionContext
-from schema.engine.limits import Limits, QueryLimits
+from schema.engine.limits import Limits
+from schema.engine.persisted import PersistedDocumentMutations, PersistedPolicy, PersistedQueries
 from schema.engine.planner import Planner
+from schema.engine.throttle import CostThrottle, Throttle
 from schema.help.mutations import HelpMutations
 from schema.help.queries import HelpQueries
 from schema.households.absences import AbsenceMutations, AbsenceQueries
@@ -132,6 +134,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     UrssafMutations,
     # Partners (issue 18).
     PartnerMutations,
+    # Persisted documents (issue 18).
+    PersistedDocumentMutations,
 )
 # Every root field's arguments within what the columns hold (schema/engine/bounds.py).
 guard(QUERY_TYPES, mutations=False)
@@ -188,11 +192,16 @@ class PassageSchema(strawberry.Schema):
         mask_errors: bool = False,
         limits: Limits | None = None,
         planned: bool = True,
+        throttle: Throttle | None = None,
+        persisted: PersistedPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
-        self.planner = Planner(self, limits) if planned and limits is not None else None
+        self.limits = limits
+        self.throttle = throttle
+        self.persisted = persisted
+        self.planner = Planner(self, limits, throttle) if planned and limits is not None else None
 
     async def execute(  # type: ignore[override]
         self,
@@ -213,6 +222,7 @@ class PassageSchema(strawberry.Schema):
             and getattr(context_value, "api_key_id", None) is None
             and not operation_extensions
             and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
+            and (self.persisted is None or not self.persisted.restricts(context_value))
         ):
             planned = await self.planner.execute(
                 query, variable_values, context_value, operation_name
@@ -297,13 +307,22 @@ def build_schema(
         introspection=settings.introspection,
         hide_suggestions=settings.production,
     )
+    throttle = Throttle.from_settings(settings)
+    persisted = PersistedPolicy(settings)
     return PassageSchema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        # PartnerAccess after QueryLimits: it reads the document QueryLimits validated.
-        extensions=[lambda: QueryLimits(limits), PartnerAccess],
+        # Persisted documents first: the hash becomes the text the limits then look at;
+        # PartnerAccess after the limits: it reads the document they validated.
+        extensions=[
+            lambda: PersistedQueries(persisted),
+            lambda: CostThrottle(limits, throttle),
+            PartnerAccess,
+        ],
         limits=limits,
+        throttle=throttle,
+        persisted=persisted,
         planned=settings.planned_queries,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
@@ -313,4 +332,5 @@ def build_schema(
     )
 
 
-schema = build_schema()
+# No buckets: this build only prints the SDL (and serves tests that run no server).
+schema = build_schema(Settings(cost_limits=False))

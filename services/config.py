@@ -24,6 +24,7 @@ MIN_ARGON2_TIME_COST = 2
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 # The SMS transports notifications/transports/sms.py knows.
 SMS_SCHEMES = frozenset({"console", "http", "https"})
+PERSISTED_MODES = ("open", "anonymous-only", "only")
 
 
 class ConfigError(ValueError):
@@ -120,6 +121,21 @@ class Settings:
     max_field_pairs: int = 200
     max_directives: int = 20
     max_subscriptions_per_connection: int = 10
+    # Rate limits by cost (schema/engine/throttle.py): a bucket of points per API key, per session
+    # and per anonymous network, refilled every second; in Redis or the database.
+    cost_limits: bool = True
+    cost_bucket_api_key: float = 10_000.0
+    cost_restore_api_key: float = 200.0
+    cost_bucket_session: float = 5_000.0
+    cost_restore_session: float = 100.0
+    cost_bucket_anonymous: float = 1_000.0
+    cost_restore_anonymous: float = 20.0
+    # Persisted documents (schema/engine/persisted.py): `open` runs any document, `anonymous-only`
+    # only registered ones for anonymous callers, `only` for everyone. Automatic
+    # registration (a document sent with its hash) only when switched on.
+    persisted_documents: str = "open"
+    automatic_persisted_queries: bool = False
+    persisted_cache_size: int = 1000
     ws_init_timeout_seconds: float = 5.0
     # Root lists read straight from rows to JSON (schema/engine/planner.py); off: graphql-core only.
     planned_queries: bool = True
@@ -237,6 +253,7 @@ class Settings:
         if not 1 <= self.partner_key_max_days <= 3650:
             raise ConfigError("PARTNER_KEY_MAX_DAYS must be between 1 and 3650")
         self._validate_retention()
+        self._validate_limits()
         self._validate_sms_url()
         self._validate_urssaf()
         if self.data_encryption_key:
@@ -289,6 +306,24 @@ class Settings:
             raise ConfigError("Retention periods must be at least 1")
         if self.frontend_url and not self.frontend_url.startswith(("https://", "http://")):
             raise ConfigError("FRONTEND_URL must be an http(s):// address")
+
+    def _validate_limits(self) -> None:
+        buckets = (
+            self.cost_bucket_api_key,
+            self.cost_bucket_session,
+            self.cost_bucket_anonymous,
+        )
+        restores = (
+            self.cost_restore_api_key,
+            self.cost_restore_session,
+            self.cost_restore_anonymous,
+        )
+        if min(buckets) < 1 or min(restores) <= 0:
+            raise ConfigError("COST_BUCKET_* must be at least 1 and COST_RESTORE_* positive")
+        if self.persisted_documents not in PERSISTED_MODES:
+            raise ConfigError("PERSISTED_DOCUMENTS must be 'open', 'anonymous-only' or 'only'")
+        if not 1 <= self.persisted_cache_size <= 100_000:
+            raise ConfigError("PERSISTED_CACHE_SIZE must be between 1 and 100000")
 
     def _validate_urssaf(self) -> None:
         if self.urssaf_url and urlsplit(self.urssaf_url).scheme not in {"http", "https"}:
@@ -360,6 +395,16 @@ def load_settings() -> Settings:
         max_directives=_int("MAX_DIRECTIVES", 20),
         max_ws_message_bytes=_int("MAX_WS_MESSAGE_BYTES", 64 * 1024),
         max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+        cost_limits=_switch("COST_LIMITS", True),
+        cost_bucket_api_key=_float("COST_BUCKET_API_KEY", 10_000.0),
+        cost_restore_api_key=_float("COST_RESTORE_API_KEY", 200.0),
+        cost_bucket_session=_float("COST_BUCKET_SESSION", 5_000.0),
+        cost_restore_session=_float("COST_RESTORE_SESSION", 100.0),
+        cost_bucket_anonymous=_float("COST_BUCKET_ANONYMOUS", 1_000.0),
+        cost_restore_anonymous=_float("COST_RESTORE_ANONYMOUS", 20.0),
+        persisted_documents=_env("PERSISTED_DOCUMENTS", "open").lower(),
+        automatic_persisted_queries=_switch("AUTOMATIC_PERSISTED_QUERIES", False),
+        persisted_cache_size=_int("PERSISTED_CACHE_SIZE", 1000),
         planned_queries=_switch("PLANNED_QUERIES", True),
         login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),

@@ -145,5 +145,7 @@ async def test_just_under_the_limits_resolvers_run(settings):
         "query A { a: numbers } query B { b: numbers }", operation_name="B"
     )
     assert result.data == {"b": [1, 2, 3]}
-    assert result.extensions == {"cost": 1, "maxCost": 2}
+    assert result.extensions == {
+        "cost": {"requestedQueryCost": 1, "actualQueryCost": 1, "maxQueryCost": 2}
+    }
     assert calls == ["numbers"]

@@ -25,6 +25,8 @@ class Context:
     # Filled by the websocket handler so a revoked session can close its socket.
     websocket: Any = None
     extensions: dict[str, Any] = field(default_factory=dict)
+    # The HTTP response being prepared (status, headers), e.g. 429 for THROTTLED; None on a socket.
+    response: Any = None
 
     @property
     def loaders(self) -> Loaders:

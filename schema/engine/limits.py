@@ -12,7 +12,8 @@ every fragment added.
 Cost estimate: every field costs 1, times the page size (`first`/`last`, default 20)
 for what is inside a connection's edges, and times 10 inside any other list. Introspection
 fields are free (graphql-core's MaxIntrospectionDepthRule bounds them). The estimate is
-reported in `extensions.cost`, so clients can see how close they are to the limit.
+reported in `extensions.cost.requestedQueryCost`, so clients can see how close they are to
+the limit; schema/engine/throttle.py draws it from the caller's bucket.
 
 Parsing and validation are cached here rather than by Strawberry's ParserCache and
 ValidationCache: ParserCache raises syntax errors out of its hook, which over a websocket
@@ -388,9 +389,13 @@ class Limits:  # hashable: the key of the parse cache
             return _over("cost", cost, self.max_cost, QUERY_TOO_COSTLY)
         return None
 
-    def results(self, cost: int) -> dict[str, Any]:
-        """What `extensions` reports of a request that cost `cost`."""
-        return {"cost": cost, "maxCost": self.max_cost}
+    def results(self, requested: int, actual: int | None = None) -> dict[str, Any]:
+        """What `extensions` reports of a request estimated at `requested`.
+
+        schema/engine/throttle.py adds the caller's bucket.
+        """
+        cost = {"requestedQueryCost": requested, "actualQueryCost": actual}
+        return {"cost": {**cost, "maxQueryCost": self.max_cost}}
 
 
 _TYPENAME = parse("{__typename}").definitions[0]

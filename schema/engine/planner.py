@@ -56,6 +56,7 @@ from schema.engine.bounds import InputBounds, violations
 from schema.engine.edge import variables_errors
 from schema.engine.limits import Limits, chosen_operation
 from schema.engine.rows import Collect, Fields, Row, RowType
+from schema.engine.throttle import Throttle, actual_cost, cost_report
 from services.bounded import Bounded
 
 log = logging.getLogger("passage.planner")
@@ -149,9 +150,10 @@ class _Plan:
 class Planner:
     """Answers planned documents for a schema; `answered` counts the requests it took."""
 
-    def __init__(self, schema: Any, limits: Limits) -> None:
+    def __init__(self, schema: Any, limits: Limits, throttle: Throttle | None = None) -> None:
         self.schema = schema  # the strawberry schema
         self.limits = limits
+        self.throttle = throttle
         self.answered = 0
         self._plans: Bounded[tuple[str, str | None], _Plan | None] = Bounded(PLAN_CACHE_SIZE)
 
@@ -187,6 +189,31 @@ class Planner:
         )
         if self.limits.cost_error(cost) is not None:
             return None
+        ticket = None if self.throttle is None else await self.throttle.take(context, cost)
+        if ticket is not None and not ticket.granted:
+            return None  # graphql-core's path refuses it, with its code and status
+        try:
+            data = await self._fetch(plan, coerced, context)
+        except Exception:
+            if ticket is not None:
+                await ticket.settle(0)  # graphql-core's path charges again
+            raise
+        if data is None:
+            if ticket is not None:
+                await ticket.settle(0)
+            return None
+        answer = {plan.response_name: data}
+        actual = actual_cost(answer)
+        if ticket is not None:
+            await ticket.settle(actual)
+        return ExecutionResult(
+            data=answer,
+            errors=None,
+            extensions=cost_report(self.limits, cost, actual, ticket),
+        )
+
+    async def _fetch(self, plan: _Plan, coerced: Any, context: Any) -> Any:
+        """The root field's JSON, or None when graphql-core must answer."""
         arguments = convert_arguments(
             get_argument_values(plan.field, plan.node, coerced),
             plan.arguments,
@@ -198,16 +225,10 @@ class Planner:
             return None
         root = plan.root
         if root.page is not None:
-            data = plan.write(await root.page(context, plan.columns, **arguments))
-        else:
-            assert root.one is not None
-            row = await root.one(context, plan.columns, **arguments)
-            if row is None:
-                return None
-            data = plan.write(row)
-        return ExecutionResult(
-            data={plan.response_name: data}, errors=None, extensions=self.limits.results(cost)
-        )
+            return plan.write(await root.page(context, plan.columns, **arguments))
+        assert root.one is not None
+        row = await root.one(context, plan.columns, **arguments)
+        return None if row is None else plan.write(row)
 
     # ----------------------------------------------------------------- plans
 
