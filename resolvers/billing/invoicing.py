@@ -38,7 +38,8 @@ from models.enums import (
     VatRegime,
 )
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.agency import identity as agency_identity
 from resolvers.billing import late_cancellations as late_billing
 from resolvers.billing import tax_credit
@@ -257,21 +258,15 @@ async def _invoice_client(
         )
         # The immediate advance's payment request, sent by the URSSAF loop after commit.
         await urssaf_queue.queue(invoice)
-        await notify_client(
-            client.account,
-            NotificationTopic.BILLING,
-            Notification(
-                kind="invoice_issued",
-                subject=f"Votre facture {invoice.number} est disponible",
-                body=(
-                    f"Bonjour {client.account.first_name},\n\n"
-                    f"Votre facture {invoice.number} pour {month.french} est disponible dans votre "
-                    f"espace client.\nMontant TTC : {billing.money_fr(total.incl_cents)} €\n"
-                    f"Avance immédiate : {billing.money_fr(advance.advance_cents)} €\n"
-                    f"Reste à payer : {billing.money_fr(advance.amount_due_cents)} €\n"
-                ),
-            ),
+        notice = texts.billing.invoice_issued(
+            client.account.first_name,
+            invoice.number,
+            month.french,
+            total.incl_cents,
+            advance.advance_cents,
+            advance.amount_due_cents,
         )
+        await notify_client(client.account, NotificationTopic.BILLING, notice)
         event = await events.record_event(
             EventType.INVOICE_ISSUED,
             now,

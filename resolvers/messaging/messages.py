@@ -4,8 +4,7 @@ A client writes to its agency: the first message opens the conversation. Any
 advisor or admin of the agency answers (the client's own advisor sees it as
 theirs first, see `conversations.awaiting_reply`). Bodies are plain text kept
 exactly as written; nothing here renders them. The household hears of a reply
-through `notify_client`, with a link and no excerpt: messages may hold health or
-access details, and e-mail is read on shared screens and lock screens.
+through `notify_client`, with a link and no excerpt (notifications.texts.messaging).
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from models.accounts.people import Account, Client
 from models.enums import EventType, NotificationTopic, Role
 from models.messaging import Conversation, Message, MessageAttachment
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_of
@@ -181,21 +181,9 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
             update_fields=["last_message_at", "waiting_since", "response_due_at", "overdue_at"]
         )
         if household is not None:
-            await notify_client(
-                household,
-                NotificationTopic.MESSAGE_REPLY,
-                Notification(
-                    kind="message_reply",
-                    subject="Votre agence vous a répondu",
-                    body=(
-                        f"Bonjour {household.first_name},\n\n"
-                        "Votre agence a répondu à votre message. Pour le lire, ouvrez votre "
-                        f"espace client :\n{rt.settings.public_url}/messages\n\n"
-                        "Par discrétion, le contenu des messages n'est jamais envoyé par "
-                        "e-mail."
-                    ),
-                ),
-            )
+            link = f"{rt.settings.public_url}/messages"
+            notice = texts.messaging.reply(household.first_name, link)
+            await notify_client(household, NotificationTopic.MESSAGE_REPLY, notice)
         event = await events.record_event(
             EventType.MESSAGE_SENT,
             now,
