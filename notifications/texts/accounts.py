@@ -1,4 +1,4 @@
-"""What a person is told about their account: sign-up, e-mail address, password, sign-ins.
+"""What a person is told about their account: sign-up, password, sign-ins.
 
 These go straight out as plain text (notifications.notify.email_now), whatever the
 contact preferences: they carry single-use links or warn of a risk.
@@ -111,33 +111,5 @@ def failed_login_burst(first_name: str, count: int) -> Notice:
             f"{count} tentatives de connexion à votre espace client ont échoué en quelques "
             "minutes. Les connexions sont ralenties temporairement. Si ce n'est pas vous, nous "
             "vous conseillons de changer votre mot de passe.",
-        ),
-    )
-
-
-def email_change(first_name: str, link: str) -> Notice:
-    """Sent to the new address, whether or not it is taken."""
-    return Notice(
-        "email_change",
-        "Confirmez votre nouvelle adresse e-mail",
-        letter(
-            first_name,
-            "Pour que cette adresse remplace l'actuelle sur votre espace client, ouvrez ce lien "
-            f"(valable 24 heures, utilisable une seule fois) :\n\n{link}\n\n"
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
-        ),
-    )
-
-
-def email_changed(first_name: str) -> Notice:
-    """Sent to the old address once the new one is confirmed."""
-    return Notice(
-        "email_changed",
-        "Votre adresse e-mail a été modifiée",
-        letter(
-            first_name,
-            "L'adresse e-mail de votre espace client vient d'être remplacée : les prochains "
-            "messages iront à la nouvelle adresse. Si ce n'est pas vous, contactez immédiatement "
-            "votre agence.",
         ),
     )

@@ -1,4 +1,5 @@
-"""What a household is told about its data: exports, deletion of its account, inactivity.
+"""What a household is told about its data: a change of e-mail address, exports, deletion
+of its account, inactivity.
 
 These go straight out as plain text (notifications.notify.email_now), whatever the
 contact preferences.
@@ -7,6 +8,34 @@ contact preferences.
 from __future__ import annotations
 
 from notifications.texts.notice import Notice, letter
+
+
+def email_change(first_name: str, link: str) -> Notice:
+    """Sent to the new address, whether or not it is taken."""
+    return Notice(
+        "email_change",
+        "Confirmez votre nouvelle adresse e-mail",
+        letter(
+            first_name,
+            "Pour que cette adresse remplace l'actuelle sur votre espace client, ouvrez ce lien "
+            f"(valable 24 heures, utilisable une seule fois) :\n\n{link}\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
+        ),
+    )
+
+
+def email_changed(first_name: str) -> Notice:
+    """Sent to the old address once the new one is confirmed."""
+    return Notice(
+        "email_changed",
+        "Votre adresse e-mail a été modifiée",
+        letter(
+            first_name,
+            "L'adresse e-mail de votre espace client vient d'être remplacée : les prochains "
+            "messages iront à la nouvelle adresse. Si ce n'est pas vous, contactez immédiatement "
+            "votre agence.",
+        ),
+    )
 
 
 def export_ready(first_name: str, link: str, hours: int) -> Notice:

@@ -159,7 +159,7 @@ async def request_email_change(
         )
         # Sent whether or not the address is taken: the answer tells an outsider nothing.
         link = f"{rt.settings.link_base}/verify-email#token={token}"
-        await email_now(email, texts.accounts.email_change(account.first_name, link))
+        await email_now(email, texts.privacy.email_change(account.first_name, link))
     rt.mailer.wake()
     return []
 
@@ -179,7 +179,7 @@ async def confirm_email_change(rt: Runtime, token: str) -> tuple[Account | None,
             account.email = row.new_email
             account.email_verified_at = now
             await account.save(update_fields=["email", "email_verified_at"])
-            await email_now(old_email, texts.accounts.email_changed(account.first_name))
+            await email_now(old_email, texts.privacy.email_changed(account.first_name))
             client = await Client.get_or_none(account_id=account.id)
             await _audit(None, account, client, "email", PrivacyAction.EMAIL_CHANGED)
     except IntegrityError:
