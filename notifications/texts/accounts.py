@@ -6,6 +6,8 @@ contact preferences: they carry single-use links or warn of a risk.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from notifications.texts.notice import Notice, letter
 
 
@@ -88,7 +90,8 @@ def password_age(first_name: str, days: int) -> Notice:
     )
 
 
-def new_device(first_name: str, device: str, network: str, when: str) -> Notice:
+def new_device(first_name: str, device: str, network: str, at: datetime) -> Notice:
+    when = at.astimezone(UTC).strftime("%d/%m/%Y à %H:%M UTC")
     return Notice(
         "new_device",
         "Nouvelle connexion à votre espace client",

@@ -7,7 +7,9 @@ contact preferences.
 
 from __future__ import annotations
 
-from notifications.texts.notice import Notice, letter
+from datetime import date
+
+from notifications.texts.notice import Notice, day, letter
 
 
 def email_change(first_name: str, link: str) -> Notice:
@@ -62,7 +64,8 @@ def deletion_confirm(first_name: str, link: str) -> Notice:
     )
 
 
-def deletion_scheduled(first_name: str, when: str, link: str) -> Notice:
+def deletion_scheduled(first_name: str, on: date, link: str) -> Notice:
+    when = day(on)
     return Notice(
         "deletion_scheduled",
         "Suppression de votre compte programmée",
@@ -87,7 +90,8 @@ def deletion_cancelled(first_name: str) -> Notice:
     )
 
 
-def inactivity_warning(first_name: str, when: str, link: str) -> Notice:
+def inactivity_warning(first_name: str, on: date, link: str) -> Notice:
+    when = day(on)
     return Notice(
         "inactivity_warning",
         "Votre compte inactif va être supprimé",

@@ -163,12 +163,7 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
                 await audit.record(SecurityEventKind.NEW_DEVICE_SIGN_IN, account.id, meta)
                 await email_now(
                     account.email,
-                    texts.accounts.new_device(
-                        account.first_name,
-                        device_label,
-                        network,
-                        now.strftime("%d/%m/%Y à %H:%M UTC"),
-                    ),
+                    texts.accounts.new_device(account.first_name, device_label, network, now),
                 )
         else:
             await KnownDevice.filter(account=account, device_key=device_key).update(

@@ -9,7 +9,7 @@ commerce L123-22) stays, readable by ADMIN only, until the retention job purges 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -47,8 +47,8 @@ class DeletionResult:
     user_errors: list[UserError]
 
 
-def _day(moment: datetime, zone: str = "Europe/Paris") -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y")
+def _day(moment: datetime, zone: str = "Europe/Paris") -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 async def _own_client(viewer: Viewer | None) -> tuple[Account, Client]:

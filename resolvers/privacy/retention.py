@@ -130,7 +130,7 @@ async def warn_inactive(rt: Runtime, now: datetime) -> int:
                 account.email,
                 texts.privacy.inactivity_warning(
                     account.first_name,
-                    effective.strftime("%d/%m/%Y"),
+                    effective.date(),
                     f"{rt.settings.link_base}/login",
                 ),
             )
