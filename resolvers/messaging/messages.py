@@ -107,7 +107,7 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
     files, errors = _checked(rt, data)
     if errors:
         return MessageResult(None, None, errors)
-    client = await _household(viewer, data)
+    client = await _writable_client(viewer, data)
     if isinstance(client, MessageResult):
         return client
     await _rate_limit(rt, viewer)
@@ -146,7 +146,7 @@ def _checked(rt: Runtime, data: SendData) -> tuple[list[CheckedFile], list[UserE
     return check_uploads(list(data.attachments), rt.settings.message_attachment_max_bytes)
 
 
-async def _household(viewer: Viewer, data: SendData) -> Client | MessageResult:
+async def _writable_client(viewer: Viewer, data: SendData) -> Client | MessageResult:
     """The household whose conversation the viewer writes in (a client: its own, opened by
     the first message; staff: one of their agency's), or the user error."""
     if viewer.role is Role.CLIENT:
