@@ -17,18 +17,14 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Account
 from models.enums import DigestFrequency
 from models.households.contact import Digest, DigestItem
-from notifications import mailer, templating
+from notifications import mailer, templating, texts
 from notifications.mailer import Mailer
-from notifications.notify import period_label, zone_of
+from notifications.notify import zone_of
 from resolvers import loops
 from services.clock import utcnow
 from services.config import Settings
 
 BATCH = 200
-SUBJECTS = {
-    DigestFrequency.DAILY: "Votre résumé de la journée",
-    DigestFrequency.WEEKLY: "Votre résumé de la semaine",
-}
 
 
 class _Process(Protocol):
@@ -59,7 +55,7 @@ async def _send(account_id: int, frequency: DigestFrequency, period: str, now: d
         zone = await zone_of(account)
         rendered = templating.digest(
             account.first_name,
-            period_label(period),
+            texts.digests.period_label(period),
             [
                 {
                     "subject": item.subject,
@@ -72,7 +68,7 @@ async def _send(account_id: int, frequency: DigestFrequency, period: str, now: d
         await mailer.enqueue(
             f"digest_{frequency.lower()}",
             account.email,
-            SUBJECTS[frequency],
+            texts.digests.SUBJECTS[frequency],
             rendered.text,
             account_id=account.id,
             html=rendered.html,

@@ -1,4 +1,5 @@
-"""One door for telling a household something: `notify_client`.
+"""One door for telling a household something: `notify_client`; one for account e-mails:
+`email_now`.
 
 Every feature that tells a client about something (a visit moved, a reply from the
 agency, an invoice) goes through here with a topic, so that contact preferences
@@ -14,7 +15,7 @@ the household's quiet hours are on, then at their end.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.accounts.people import Account, Agency
@@ -22,22 +23,12 @@ from models.enums import DigestFrequency, NotificationTopic
 from models.households.contact import DigestItem
 from notifications import mailer, templating
 from notifications.preferences import Quiet, TopicPreference, preference_of, quiet_of
+from notifications.texts import Notice
 from services.clock import utcnow
 from services.identity import can_receive_sms
 
 DIGEST_HOUR = time(8)  # digests go out at 8:00 on the household's clock
 DEFAULT_ZONE = "Europe/Paris"
-
-
-@dataclass(frozen=True)
-class Notification:
-    """What to say. `kind` names the template (logged, shown to staff for support);
-    `sms` is the short text, used only when the SMS channel is chosen."""
-
-    kind: str
-    subject: str
-    body: str
-    sms: str = ""
 
 
 async def zone_of(account: Account) -> ZoneInfo:
@@ -75,13 +66,6 @@ def period_of(frequency: DigestFrequency, now: datetime, zone: ZoneInfo) -> tupl
     return key, datetime.combine(due, DIGEST_HOUR, tzinfo=zone).astimezone(UTC)
 
 
-def period_label(period: str) -> str:
-    if period.startswith("D"):
-        return "de la journée du " + date.fromisoformat(period[1:]).strftime("%d/%m/%Y")
-    year, week = period[1:].split("-")
-    return f"de la semaine {int(week)} de {year}"
-
-
 @dataclass(frozen=True)
 class Reach:
     """How a household is reached on one topic, when the caller read it with its own rows
@@ -95,34 +79,35 @@ class Reach:
 async def notify_client(
     account: Account,
     topic: NotificationTopic,
-    notification: Notification,
+    notice: Notice,
     reach: Reach | None = None,
 ) -> None:
-    """Queue `notification` for the household of `account` on the channels it chose."""
+    """Queue `notice` (a text of notifications.texts) for the household of `account`
+    on the channels it chose."""
     pref = reach.preference if reach else await preference_of(account.id, topic)
     now = utcnow()
     zone: ZoneInfo | None = reach.zone if reach else None
-    if pref.sms and notification.sms and can_receive_sms(account.phone):
+    if pref.sms and notice.sms and can_receive_sms(account.phone):
         quiet = reach.quiet if reach else await quiet_of(account.id)
         not_before = None
         if quiet is not None:
             zone = zone or await zone_of(account)
             not_before = quiet_until(quiet, now, zone)
         await mailer.enqueue_sms(
-            notification.kind,
+            notice.kind,
             account.phone,
-            notification.sms,
+            notice.sms,
             account_id=account.id,
             not_before=not_before,
         )
     if not (pref.email and account.email):
         return
     if pref.frequency is DigestFrequency.INSTANT:
-        rendered = templating.notification(notification.subject, notification.body)
+        rendered = templating.notification(notice.subject, notice.body)
         await mailer.enqueue(
-            notification.kind,
+            notice.kind,
             account.email,
-            notification.subject,
+            notice.subject,
             rendered.text,
             account_id=account.id,
             html=rendered.html,
@@ -135,8 +120,16 @@ async def notify_client(
         frequency=pref.frequency,
         period=period,
         due_at=due,
-        kind=notification.kind[:40],
-        subject=notification.subject[:200],
-        body=notification.body,
+        kind=notice.kind[:40],
+        subject=notice.subject[:200],
+        body=notice.body,
         created_at=now,
     )
+
+
+async def email_now(recipient: str, notice: Notice) -> None:
+    """An account or security e-mail (notifications.texts.accounts, .privacy): plain text,
+    at once, to `recipient` (which may be an address not yet confirmed, or the one being
+    replaced), whatever the contact preferences. Call inside the transaction of the change,
+    `Mailer.wake()` after commit."""
+    await mailer.enqueue(notice.kind, recipient, notice.subject, notice.body)

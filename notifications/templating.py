@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notifications.emails import SIGNATURE
+from notifications.texts.notice import SIGNATURE
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -12,8 +12,8 @@ from datetime import datetime
 from models.accounts.people import Account
 from models.enums import NotificationTopic
 from models.visits.visits import Intervention
-from notifications.notify import Notification, Reach, notify_client
-from notifications.texts import visits as notices
+from notifications import texts
+from notifications.notify import Reach, notify_client
 
 
 @dataclass(frozen=True)
@@ -27,18 +27,15 @@ class Household:
         """Call in the transaction of the check-in or check-out; `Mailer.wake()` after commit."""
         client = self.client
         if arriving:
-            notice = notices.arrival(client.first_name, self.worker_first_name, now, self.time_zone)
+            notice = texts.visits.arrival(
+                client.first_name, self.worker_first_name, now, self.time_zone
+            )
         else:
-            notice = notices.departure(
+            notice = texts.visits.departure(
                 client.first_name,
                 self.worker_first_name,
                 visit.checked_in_at or now,
                 now,
                 self.time_zone,
             )
-        await notify_client(
-            client,
-            NotificationTopic.ATTENDANCE,
-            Notification(notice.kind, notice.subject, notice.body, notice.sms),
-            self.reach,
-        )
+        await notify_client(client, NotificationTopic.ATTENDANCE, notice, self.reach)

@@ -7,8 +7,7 @@ leads to the household's space.
 from __future__ import annotations
 
 from models.enums import CallbackOutcome, ClaimStatus
-from notifications.emails import SIGNATURE
-from notifications.texts.requests import Notice
+from notifications.texts.notice import Notice, letter
 from services.billing import money_fr
 
 STEP = {
@@ -41,8 +40,7 @@ def claim_step(
     return Notice(
         kind=f"claim_{status.value.lower()}",
         subject="Votre déclaration de sinistre",
-        body=f"Bonjour {first_name},\n\n{text}\n\nLe détail est dans votre espace client :\n"
-        f"{link}{SIGNATURE}",
+        body=letter(first_name, f"{text}\n\nLe détail est dans votre espace client :\n{link}"),
         sms=f"{STEP[status]} Détail dans votre espace client.",
     )
 
@@ -59,7 +57,7 @@ def callback_taken(first_name: str, due: str) -> Notice:
     return Notice(
         kind="callback_requested",
         subject="Votre demande de rappel",
-        body=f"Bonjour {first_name},\n\n{sentence}{SIGNATURE}",
+        body=letter(first_name, sentence),
         sms=sentence,
     )
 
@@ -68,6 +66,6 @@ def callback_logged(first_name: str, outcome: CallbackOutcome) -> Notice:
     return Notice(
         kind=f"callback_{outcome.value.lower()}",
         subject="Votre demande de rappel",
-        body=f"Bonjour {first_name},\n\n{OUTCOME[outcome]}{SIGNATURE}",
+        body=letter(first_name, OUTCOME[outcome]),
         sms=OUTCOME[outcome],
     )

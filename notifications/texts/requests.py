@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from models.enums import ChangeRequestKind, NotificationTopic
-from notifications.emails import SIGNATURE
+from notifications.texts.notice import Notice, letter
 
 TOPIC = NotificationTopic.REQUEST_DECISION
 
@@ -19,14 +17,6 @@ WHAT = {
 }
 
 
-@dataclass(frozen=True)
-class Notice:
-    kind: str
-    subject: str
-    body: str
-    sms: str
-
-
 def decision(first_name: str, kind: ChangeRequestKind, approved: bool, reason: str) -> Notice:
     what = WHAT[kind]
     if approved:
@@ -38,6 +28,6 @@ def decision(first_name: str, kind: ChangeRequestKind, approved: bool, reason: s
     return Notice(
         kind="request_approved" if approved else "request_rejected",
         subject="Réponse à votre demande",
-        body=f"Bonjour {first_name},\n\n{sentence}\n{detail}".rstrip() + SIGNATURE,
+        body=letter(first_name, f"{sentence}\n{detail}".rstrip()),
         sms=f"{sentence} {detail}".strip(),
     )

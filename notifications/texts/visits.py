@@ -7,19 +7,10 @@ only, and subjects carry no personal data, as for every e-mail Passage sends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from notifications.emails import SIGNATURE
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str
-    sms: str
-    subject: str
-    body: str
+from notifications.texts.notice import Notice, letter
 
 
 def clock(moment: datetime, time_zone: str) -> str:
@@ -38,8 +29,10 @@ def arrival(client_first_name: str, worker_first_name: str, at: datetime, tz: st
         kind="visit_arrival",
         sms=sentence,
         subject="Votre intervenant(e) est arrivé(e)",
-        body=f"Bonjour {client_first_name},\n\n{sentence}\n\nVous suivez l'intervention en "
-        "direct depuis votre espace client." + SIGNATURE,
+        body=letter(
+            client_first_name,
+            f"{sentence}\n\nVous suivez l'intervention en direct depuis votre espace client.",
+        ),
     )
 
 
@@ -54,6 +47,9 @@ def departure(
         kind="visit_departure",
         sms=sentence,
         subject="Votre intervention est terminée",
-        body=f"Bonjour {client_first_name},\n\n{sentence}\n\nUne remarque sur cette intervention ? "
-        "Écrivez à votre agence depuis votre espace client." + SIGNATURE,
+        body=letter(
+            client_first_name,
+            f"{sentence}\n\nUne remarque sur cette intervention ? "
+            "Écrivez à votre agence depuis votre espace client.",
+        ),
     )

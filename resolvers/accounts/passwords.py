@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Account
 from models.accounts.security import OneTimeToken, Session
 from models.enums import AccountStatus, SecurityEventKind, TokenPurpose
-from notifications import emails, mailer
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts import audit
 from resolvers.accounts.sessions import (
     MAX_PASSWORD_INPUT,
@@ -89,8 +90,7 @@ async def change_password(
             .values_list("id", flat=True)
         )
         await audit.record(SecurityEventKind.PASSWORD_CHANGED, account.id, meta)
-        subject, body = emails.password_changed(account.first_name)
-        await mailer.enqueue("password_changed", account.email, subject, body)
+        await email_now(account.email, texts.accounts.password_changed(account.first_name))
     await revoke_sessions(rt, list(others))  # type: ignore[arg-type]
     rt.mailer.wake()
     return []
@@ -125,8 +125,7 @@ async def _request_password_reset(rt: Runtime, email: str, meta: RequestMeta) ->
     async with in_transaction():
         token = await issue_token(account, TokenPurpose.RESET_PASSWORD, RESET_TTL)
         link = f"{rt.settings.link_base}/reset-password#token={token}"
-        subject, body = emails.password_reset(account.first_name, link)
-        await mailer.enqueue("password_reset", account.email, subject, body)
+        await email_now(account.email, texts.accounts.password_reset(account.first_name, link))
         await audit.record(SecurityEventKind.PASSWORD_RESET_REQUESTED, account.id, meta)
     rt.mailer.wake()
 
@@ -159,8 +158,7 @@ async def reset_password(rt: Runtime, token: str, new: str, meta: RequestMeta) -
             "id", flat=True
         )
         await audit.record(SecurityEventKind.PASSWORD_RESET, account.id, meta)
-        subject, body = emails.password_changed(account.first_name)
-        await mailer.enqueue("password_changed", account.email, subject, body)
+        await email_now(account.email, texts.accounts.password_changed(account.first_name))
     await revoke_sessions(rt, list(sessions))  # type: ignore[arg-type]
     rt.mailer.wake()
     return []
@@ -186,8 +184,10 @@ async def notify_aged_passwords(rt: Runtime) -> int:
             )
             if not claimed:
                 continue
-            subject, body = emails.password_age(account.first_name, password_age_days(account))
-            await mailer.enqueue("password_age", account.email, subject, body)
+            await email_now(
+                account.email,
+                texts.accounts.password_age(account.first_name, password_age_days(account)),
+            )
             await audit.record(SecurityEventKind.PASSWORD_AGE_NOTICE, account.id)
             sent += 1
     if sent:

@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Account
 from models.accounts.security import KnownDevice, LoginAttempt, SecurityEvent, Session
 from models.enums import AccountStatus, SecurityEventKind
-from notifications import emails, mailer
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts import audit
 from resolvers.core.errors import NotFound, RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.prepared import PreparedRows
@@ -160,13 +161,10 @@ async def log_in(rt: Runtime, email: str, password: str, meta: RequestMeta) -> L
             )
             if known:  # the very first device is the one the account was made on
                 await audit.record(SecurityEventKind.NEW_DEVICE_SIGN_IN, account.id, meta)
-                subject, body = emails.new_device(
-                    account.first_name,
-                    device_label,
-                    network,
-                    now.strftime("%d/%m/%Y à %H:%M UTC"),
+                await email_now(
+                    account.email,
+                    texts.accounts.new_device(account.first_name, device_label, network, now),
                 )
-                await mailer.enqueue("new_device", account.email, subject, body)
         else:
             await KnownDevice.filter(account=account, device_key=device_key).update(
                 last_seen_at=now
@@ -191,8 +189,9 @@ async def record_failure(
         ).count()
         if failures == rt.settings.login_max_failures_per_account:
             await audit.record(SecurityEventKind.FAILED_LOGIN_BURST, account.id, meta)
-            subject, body = emails.failed_login_burst(account.first_name, failures)
-            await mailer.enqueue("failed_login_burst", account.email, subject, body)
+            await email_now(
+                account.email, texts.accounts.failed_login_burst(account.first_name, failures)
+            )
     rt.mailer.wake()
 
 

@@ -12,7 +12,8 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Account, Agency, AgencyPostalPrefix, Client, Worker
 from models.accounts.security import OneTimeToken
 from models.enums import AccountStatus, Role, SecurityEventKind, TokenPurpose
-from notifications import emails, mailer
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts import audit, signup_guard
 from resolvers.core.errors import RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
@@ -165,8 +166,7 @@ async def _send_verification(rt: Runtime, account: Account) -> None:
     token = await issue_token(account, TokenPurpose.VERIFY_EMAIL, VERIFY_TTL)
     # The token travels in the fragment, which browsers never send to servers or proxies.
     link = f"{rt.settings.link_base}/verify-email#token={token}"
-    subject, body = emails.verification(account.first_name, link)
-    await mailer.enqueue("verify_email", account.email, subject, body)
+    await email_now(account.email, texts.accounts.verification(account.first_name, link))
 
 
 async def sign_up(rt: Runtime, data: SignUpData, meta: RequestMeta) -> SignUpResult:
@@ -235,14 +235,8 @@ async def _notify_existing_owner(rt: Runtime, email: str) -> None:
     owner = await Account.get_or_none(email=email)
     if owner is None:
         return
-    await mailer.enqueue(
-        "signup_existing",
-        owner.email,
-        "Tentative d'inscription avec votre adresse",
-        f"Bonjour {owner.first_name},\n\nQuelqu'un a tenté de créer un espace client avec votre "
-        "adresse e-mail, qui a déjà un compte. Si c'était vous, connectez-vous ou utilisez "
-        f"« mot de passe oublié » : {rt.settings.link_base}/login" + emails.SIGNATURE,
-    )
+    login = f"{rt.settings.link_base}/login"
+    await email_now(owner.email, texts.accounts.signup_existing(owner.first_name, login))
 
 
 async def consume_token(token: str, purpose: TokenPurpose) -> OneTimeToken | None:

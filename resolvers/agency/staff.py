@@ -11,7 +11,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts.people import Account, Agency, AgencyPostalPrefix, Client, Worker
 from models.enums import Role, SecurityEventKind
-from notifications import emails, mailer
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts import audit
 from resolvers.accounts.signup import validate_person
 from resolvers.core import guards
@@ -207,8 +208,9 @@ async def create_worker(
             )
             worker = await Worker.create(account=account, agency=agency, employee_number=number)
             await audit.record(SecurityEventKind.ACCOUNT_CREATED_BY_STAFF, account.id, meta)
-            subject, body = emails.welcome_staff_created(account.first_name, agency.name)
-            await mailer.enqueue("welcome_worker", account.email, subject, body)
+            await email_now(
+                account.email, texts.accounts.welcome_staff_created(account.first_name, agency.name)
+            )
     except IntegrityError:
         # Another request took the address or the number between the check and the insert.
         taken = await _worker_taken(admin.agency_id, clean["email"], number)

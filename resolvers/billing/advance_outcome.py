@@ -28,11 +28,11 @@ from models.enums import (
     NotificationTopic,
 )
 from models.events import Event
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.billing import invoicing
 from resolvers.billing.payments import ADVANCE_STEPS
 from resolvers.billing.urssaf.changes import advance_of, record_change
-from resolvers.billing.urssaf.notices import advance_notification
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -45,11 +45,6 @@ MAX_REASON = 300
 MOVED_TO_HOUSEHOLD = frozenset(
     {AdvanceStatus.REFUSED, AdvanceStatus.CANCELLED, AdvanceStatus.CONTESTED}
 )
-WORDS = {
-    AdvanceStatus.REFUSED: "refusée",
-    AdvanceStatus.CANCELLED: "annulée",
-    AdvanceStatus.CONTESTED: "contestée",
-}
 
 
 @dataclass(frozen=True)
@@ -105,12 +100,14 @@ async def apply_advance_status(
             closing = await _close(invoice, counter, now, actor_id)
         client = await Client.get(id=invoice.client_id).prefetch_related("account")
         first_name = client.account.first_name
-        notice: Notification | None
-        if correction is not None or closing is not None:
-            notice = _notice(first_name, invoice, status, correction, closing)
+        notice: texts.Notice | None
+        if correction is not None:
+            notice = texts.billing.advance_billed(first_name, invoice, status, correction)
+        elif closing is not None:
+            notice = texts.billing.advance_refunded(first_name, invoice, closing)
         else:
             # No document: the URSSAF step itself ("validez la demande … sous 48 h").
-            notice = advance_notification(invoice, status, first_name, reason)
+            notice = texts.billing.advance_step(first_name, invoice, status, reason)
         if notice is not None:
             await notify_client(client.account, NotificationTopic.BILLING, notice)
         event = await events.record_event(
@@ -167,7 +164,8 @@ async def _correction(
     issued_on = now.astimezone(ZoneInfo(agency.time_zone)).date()
     rule = await invoicing.billing_rule(agency.id)
     sequence = await invoicing.take_number(counter)
-    why = f"avance immédiate {WORDS[status]}" + (f" ({reason})" if reason else "")
+    why = f"avance immédiate {texts.billing.ADVANCE_WORDS[status]}"
+    why += f" ({reason})" if reason else ""
     return await Invoice.create(
         kind=InvoiceKind.CORRECTION,
         year=issued_on.year,
@@ -231,38 +229,6 @@ async def _close(
     )
     await Invoice.filter(id=correction.id).update(status=InvoiceStatus.CREDITED)
     return note
-
-
-def _notice(
-    first_name: str,
-    invoice: Invoice,
-    status: AdvanceStatus,
-    correction: Invoice | None,
-    closing: Invoice | None,
-) -> Notification:
-    amount = billing.money_fr(invoice.advance_cents)
-    if correction is not None:
-        subject = f"Avance immédiate {WORDS[status]} : facture {correction.number}"
-        body = (
-            f"L'avance immédiate de {amount} € de votre facture {invoice.number} a été "
-            f"{WORDS[status]}"
-            + (f" ({invoice.advance_reason})" if invoice.advance_reason else "")
-            + f". Ce montant est désormais à votre charge : facture rectificative "
-            f"{correction.number}, à régler avant le {correction.due_on:%d/%m/%Y}."
-        )
-    else:
-        assert closing is not None
-        subject = f"Avance immédiate versée : avoir {closing.number}"
-        body = (
-            f"L'URSSAF a finalement versé l'avance immédiate de {amount} € de votre facture "
-            f"{invoice.number}. L'avoir {closing.number} annule la facture rectificative."
-        )
-    return Notification(
-        kind="advance_status",
-        subject=subject,
-        body=f"Bonjour {first_name},\n\n{body}\n",
-        sms=subject,
-    )
 
 
 @dataclass(frozen=True)

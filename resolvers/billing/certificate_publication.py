@@ -26,13 +26,13 @@ from models.billing.invoices import Invoice, Payment
 from models.billing.tax_credit import SupersededCertificate, TaxCertificate
 from models.enums import EventType, NotificationTopic
 from models.events import Event
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers import loops
 from resolvers.billing import certificates
 from resolvers.core import guards
 from resolvers.core.errors import BadInput
 from resolvers.core.runtime import Runtime, Viewer
-from services import billing
 from services.clock import utcnow
 from subscriptions import events
 
@@ -85,21 +85,10 @@ async def publish_one(client_id: int, year: int, now: datetime) -> Event | None:
                 published_at=now,
                 **_values(figures),
             )
-            await notify_client(
-                client.account,
-                NotificationTopic.BILLING,
-                Notification(
-                    kind="tax_certificate",
-                    subject=f"Votre attestation fiscale {year} est disponible",
-                    body=(
-                        f"Bonjour {client.account.first_name},\n\n"
-                        f"Votre attestation fiscale {year} est disponible dans votre espace "
-                        f"client. Montant payé ouvrant droit au crédit d'impôt : "
-                        f"{billing.money_fr(figures.declarable_cents)} €, dont avance "
-                        f"immédiate reçue : {billing.money_fr(figures.advance_cents)} €.\n"
-                    ),
-                ),
+            notice = texts.billing.certificate_published(
+                client.account.first_name, year, figures.declarable_cents, figures.advance_cents
             )
+            await notify_client(client.account, NotificationTopic.BILLING, notice)
             return await events.record_event(
                 EventType.CERTIFICATE_PUBLISHED,
                 now,
@@ -139,23 +128,14 @@ async def correct_one(client_id: int, year: int, now: datetime) -> Event | None:
             published_at=now,
             **_values(figures),
         )
-        await notify_client(
-            client.account,
-            NotificationTopic.BILLING,
-            Notification(
-                kind="tax_certificate_corrected",
-                subject=f"Votre attestation fiscale {year} est rectifiée",
-                body=(
-                    f"Bonjour {client.account.first_name},\n\n"
-                    f"Une facture de {year} a changé après la publication de votre attestation "
-                    f"fiscale : sa version rectifiée (n° {version}) remplace la précédente. "
-                    f"Montant ouvrant droit au crédit d'impôt : "
-                    f"{billing.money_fr(figures.declarable_cents)} €, dont avance immédiate "
-                    f"reçue : {billing.money_fr(figures.advance_cents)} €. Si vous avez déjà "
-                    "déclaré vos revenus, corrigez votre déclaration en ligne.\n"
-                ),
-            ),
+        notice = texts.billing.certificate_corrected(
+            client.account.first_name,
+            year,
+            version,
+            figures.declarable_cents,
+            figures.advance_cents,
         )
+        await notify_client(client.account, NotificationTopic.BILLING, notice)
         return await events.record_event(
             EventType.CERTIFICATE_CORRECTED,
             now,

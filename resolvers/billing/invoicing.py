@@ -11,7 +11,8 @@ gaps, and a failure rolls the number back with the invoice.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,8 @@ from models.enums import (
     VatRegime,
 )
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.agency import identity as agency_identity
 from resolvers.billing import late_cancellations as late_billing
 from resolvers.billing import tax_credit
@@ -179,6 +181,59 @@ def legal_mentions(agency: Agency, client: Client, account: Account) -> dict[str
     }
 
 
+@dataclass(frozen=True)
+class _Bill:
+    """What a household owes for the month: the lines, their totals, the advance."""
+
+    mode: ServiceMode
+    lines: list[InvoiceLine]
+    total: billing.LineAmounts
+    advance: billing.Advance
+
+
+async def _unbilled_visits(
+    agency_id: int, client_id: int, start: datetime, end: datetime
+) -> list[Intervention]:
+    """The household's completed visits of the month no invoice has billed yet."""
+    return list(
+        await Intervention.filter(
+            agency_id=agency_id,
+            client_id=client_id,
+            status=InterventionStatus.COMPLETED,
+            scheduled_start__gte=start,
+            scheduled_start__lt=end,
+        )
+        .exclude(id__in=Subquery(BilledVisit.all().values("intervention_id")))
+        .order_by("scheduled_start", "id")
+        .prefetch_related("service_type", "worker__account", "address")
+    )
+
+
+async def _bill(
+    agency: Agency,
+    rule: AgencyBillingRule,
+    client_id: int,
+    year: int,
+    visits: list[Intervention],
+    cancelled: list[Intervention],
+) -> _Bill:
+    """Prices the visits and late cancellations, travel included, and the advance on them."""
+    tz = ZoneInfo(agency.time_zone)
+    profile = await ClientBillingProfile.get_or_none(client_id=client_id)
+    mode = ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE
+    lines = travel_billing.with_travel(_lines(visits, cancelled, rule, mode, tz), rule, mode)
+    if agency.vat_regime == VatRegime.EXEMPT:
+        lines = travel_billing.without_vat(lines)
+    total = billing.totals(
+        [billing.LineAmounts(li.excl_cents, li.vat_cents, li.incl_cents) for li in lines]
+    )
+    eligible_expense = sum(li.incl_cents for li in lines if li.tax_credit_eligible)
+    advance = await tax_credit.advance_on(
+        client_id, profile, year, total.incl_cents, eligible_expense
+    )
+    return _Bill(mode, lines, total, advance)
+
+
 async def _invoice_client(
     agency: Agency,
     rule: AgencyBillingRule,
@@ -189,47 +244,24 @@ async def _invoice_client(
 ) -> Invoice | None:
     tz = ZoneInfo(agency.time_zone)
     start, end = month.bounds(tz)
-    now = utcnow()
-    issued_on = now.astimezone(tz).date()
+    issued_on = utcnow().astimezone(tz).date()
     await ensure_counter(agency.id, issued_on.year)
     async with in_transaction():
         counter = await lock_counter(agency.id, issued_on.year)
         # Stamped under the lock, so issue times follow the numbers.
         now = utcnow()
-        visits = (
-            await Intervention.filter(
-                agency_id=agency.id,
-                client_id=client_id,
-                status=InterventionStatus.COMPLETED,
-                scheduled_start__gte=start,
-                scheduled_start__lt=end,
-            )
-            .exclude(id__in=Subquery(BilledVisit.all().values("intervention_id")))
-            .order_by("scheduled_start", "id")
-            .prefetch_related("service_type", "worker__account", "address")
-        )
+        visits = await _unbilled_visits(agency.id, client_id, start, end)
         cancelled = await late_billing.unbilled_visits(agency.id, client_id, start, end)
         if not visits and not cancelled:
             return None
         sequence = await take_number(counter)
         client = await Client.get(id=client_id).prefetch_related("account")
-        profile = await ClientBillingProfile.get_or_none(client_id=client_id)
-        mode = ServiceMode(profile.service_mode) if profile else ServiceMode.PRESTATAIRE
-        lines = travel_billing.with_travel(_lines(visits, cancelled, rule, mode, tz), rule, mode)
-        if agency.vat_regime == VatRegime.EXEMPT:
-            lines = travel_billing.without_vat(lines)
-        total = billing.totals(
-            [billing.LineAmounts(li.excl_cents, li.vat_cents, li.incl_cents) for li in lines]
-        )
-        eligible_expense = sum(li.incl_cents for li in lines if li.tax_credit_eligible)
-        advance = await tax_credit.advance_on(
-            client_id, profile, issued_on.year, total.incl_cents, eligible_expense
-        )
+        bill = await _bill(agency, rule, client_id, issued_on.year, visits, cancelled)
         invoice = await Invoice.create(
             agency_id=agency.id,
             client_id=client_id,
             kind=InvoiceKind.INVOICE,
-            service_mode=mode,
+            service_mode=bill.mode,
             year=issued_on.year,
             sequence=sequence,
             number=invoice_number(InvoiceKind.INVOICE, issued_on.year, sequence),
@@ -238,40 +270,34 @@ async def _invoice_client(
             due_on=issued_on + timedelta(days=rule.payment_terms_days),
             period_start=month.first_day,
             period_end=month.next_first_day - timedelta(days=1),
-            total_excl_cents=total.excl_cents,
-            vat_cents=total.vat_cents,
-            total_incl_cents=total.incl_cents,
-            eligible_cents=advance.eligible_cents,
-            advance_cents=advance.advance_cents,
-            amount_due_cents=advance.amount_due_cents,
-            advance_note=advance.note,
-            advance_status=AdvanceStatus.TO_SEND if advance.advance_cents else None,
+            total_excl_cents=bill.total.excl_cents,
+            vat_cents=bill.total.vat_cents,
+            total_incl_cents=bill.total.incl_cents,
+            eligible_cents=bill.advance.eligible_cents,
+            advance_cents=bill.advance.advance_cents,
+            amount_due_cents=bill.advance.amount_due_cents,
+            advance_note=bill.advance.note,
+            advance_status=AdvanceStatus.TO_SEND if bill.advance.advance_cents else None,
             created_by_id=actor_id,
             **legal_mentions(agency, client, client.account),
         )
-        for line in lines:
+        for line in bill.lines:
             line.invoice_id = invoice.id
-        await InvoiceLine.bulk_create(lines)
+        await InvoiceLine.bulk_create(bill.lines)
         await BilledVisit.bulk_create(
             [BilledVisit(intervention_id=v.id, invoice_id=invoice.id) for v in visits + cancelled]
         )
         # The immediate advance's payment request, sent by the URSSAF loop after commit.
         await urssaf_queue.queue(invoice)
-        await notify_client(
-            client.account,
-            NotificationTopic.BILLING,
-            Notification(
-                kind="invoice_issued",
-                subject=f"Votre facture {invoice.number} est disponible",
-                body=(
-                    f"Bonjour {client.account.first_name},\n\n"
-                    f"Votre facture {invoice.number} pour {month.french} est disponible dans votre "
-                    f"espace client.\nMontant TTC : {billing.money_fr(total.incl_cents)} €\n"
-                    f"Avance immédiate : {billing.money_fr(advance.advance_cents)} €\n"
-                    f"Reste à payer : {billing.money_fr(advance.amount_due_cents)} €\n"
-                ),
-            ),
+        notice = texts.billing.invoice_issued(
+            client.account.first_name,
+            invoice.number,
+            month.french,
+            bill.total.incl_cents,
+            bill.advance.advance_cents,
+            bill.advance.amount_due_cents,
         )
+        await notify_client(client.account, NotificationTopic.BILLING, notice)
         event = await events.record_event(
             EventType.INVOICE_ISSUED,
             now,

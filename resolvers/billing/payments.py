@@ -17,7 +17,8 @@ from models.enums import (
     NotificationTopic,
     PaymentMethod,
 )
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.billing.invoices import household, today_for
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, UserError, user_error
@@ -118,7 +119,7 @@ async def record_payment(rt: Runtime, viewer: Viewer | None, data: PaymentData) 
     return PaymentResult(payment, invoice, [])
 
 
-async def _recap(client: Client, payment: Payment) -> Notification:
+async def _recap(client: Client, payment: Payment) -> texts.Notice:
     """This month's payments of the household, newest included."""
     month_start = payment.received_on.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
@@ -129,22 +130,17 @@ async def _recap(client: Client, payment: Payment) -> Notification:
         .order_by("received_on", "id")
         .prefetch_related("invoice")
     )
-    lines = [
-        f"- {row.received_on:%d/%m/%Y} · {METHOD_LABELS[PaymentMethod(row.method)]} · "
-        f"{billing.money_fr(row.amount_cents)} € · facture {row.invoice.number}"
+    paid = [
+        texts.billing.Paid(
+            row.received_on,
+            METHOD_LABELS[PaymentMethod(row.method)],
+            row.amount_cents,
+            row.invoice.number,
+        )
         for row in rows
     ]
-    total = sum(row.amount_cents for row in rows)
-    return Notification(
-        kind="payment_recap",
-        subject=f"Paiement reçu : {billing.money_fr(payment.amount_cents)} €",
-        body=(
-            f"Bonjour {client.account.first_name},\n\n"
-            f"Nous avons bien reçu votre paiement de {billing.money_fr(payment.amount_cents)} €.\n"
-            f"Récapitulatif de vos paiements de {month_start:%m/%Y} :\n"
-            + "\n".join(lines)
-            + f"\nTotal du mois : {billing.money_fr(total)} €\n"
-        ),
+    return texts.billing.payment_recap(
+        client.account.first_name, payment.amount_cents, month_start, paid
     )
 
 

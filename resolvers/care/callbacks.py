@@ -27,8 +27,8 @@ from models.enums import (
 )
 from models.events import Event
 from models.households.contact import UrgentPhone
-from notifications.notify import Notification, notify_client
-from notifications.texts import claims as claim_notices
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers import loops
 from resolvers.agency.opening_hours import opening_hours
 from resolvers.core import guards
@@ -146,14 +146,10 @@ async def request(rt: Runtime, viewer: Viewer | None, data: RequestData) -> Call
             created_at=now,
             due_at=due,
         )
-        notice = claim_notices.callback_taken(
+        notice = texts.claims.callback_taken(
             account.first_name, french_dates.day_and_time(due, zone)
         )
-        await notify_client(
-            account,
-            NotificationTopic.CALLBACK,
-            Notification(notice.kind, notice.subject, notice.body, notice.sms),
-        )
+        await notify_client(account, NotificationTopic.CALLBACK, notice)
         event = await _event(EventType.CALLBACK_REQUESTED, row, now)
     rt.mailer.wake()
     await events.publish(rt.bus, [event])
@@ -191,12 +187,8 @@ async def log_call(
             return _fail("requestId", "Cet appel est déjà consigné.", "ALREADY_LOGGED")
         row = await CallbackRequest.get(id=request_id)
         account = await Account.get(client__id=row.client_id)
-        notice = claim_notices.callback_logged(account.first_name, outcome)
-        await notify_client(
-            account,
-            NotificationTopic.CALLBACK,
-            Notification(notice.kind, notice.subject, notice.body, notice.sms),
-        )
+        notice = texts.claims.callback_logged(account.first_name, outcome)
+        await notify_client(account, NotificationTopic.CALLBACK, notice)
         event = await _event(EventType.CALLBACK_LOGGED, row, now)
     rt.mailer.wake()
     await events.publish(rt.bus, [event])

@@ -22,8 +22,8 @@ from models.care.claims import Claim, ClaimAttachment
 from models.enums import ClaimStatus, EventType, InterventionStatus, NotificationTopic, Role
 from models.events import Event
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
-from notifications.texts import claims as claim_notices
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.care.claims_read import ClaimView, claim_view
 from resolvers.care.settings import settings_of
 from resolvers.core import guards
@@ -172,7 +172,7 @@ async def report(rt: Runtime, viewer: Viewer | None, data: ReportData) -> ClaimR
 
 
 async def _tell(rt: Runtime, account: Account, claim: Claim) -> None:
-    notice = claim_notices.claim_step(
+    notice = texts.claims.claim_step(
         account.first_name,
         ClaimStatus(claim.status),
         f"{rt.settings.public_url}/sinistres",
@@ -180,11 +180,7 @@ async def _tell(rt: Runtime, account: Account, claim: Claim) -> None:
         reimbursed_cents=claim.reimbursed_cents,
         reason=claim.outcome_note if claim.status is ClaimStatus.DECLINED else "",
     )
-    await notify_client(
-        account,
-        NotificationTopic.CLAIM,
-        Notification(notice.kind, notice.subject, notice.body, notice.sms),
-    )
+    await notify_client(account, NotificationTopic.CLAIM, notice)
 
 
 async def _event(kind: EventType, claim: Claim, now: datetime) -> Event:

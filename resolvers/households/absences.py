@@ -28,8 +28,8 @@ from models.events import Event
 from models.households.absences import Absence, AbsenceVisit
 from models.requests import ChangeRequest, LateCancellation
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
-from notifications.texts import absences as absence_notices
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.agency.policy import policy_of
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
@@ -141,18 +141,14 @@ async def declare(
             )
         )
         account = await Account.get(id=viewer.account_id)
-        notice = absence_notices.declared(
+        notice = texts.absences.declared(
             account.first_name,
             first,
             last,
             [v.scheduled_start.astimezone(zone) for v in visits],
             reschedule,
         )
-        await notify_client(
-            account,
-            NotificationTopic.SCHEDULE,
-            Notification(notice.kind, notice.subject, notice.body, notice.sms),
-        )
+        await notify_client(account, NotificationTopic.SCHEDULE, notice)
     await events.publish(rt.bus, written)
     rt.mailer.wake()
     return AbsenceResult(absence, taken, [])

@@ -4,14 +4,13 @@ A client writes to its agency: the first message opens the conversation. Any
 advisor or admin of the agency answers (the client's own advisor sees it as
 theirs first, see `conversations.awaiting_reply`). Bodies are plain text kept
 exactly as written; nothing here renders them. The household hears of a reply
-through `notify_client`, with a link and no excerpt: messages may hold health or
-access details, and e-mail is read on shared screens and lock screens.
+through `notify_client`, with a link and no excerpt (notifications.texts.messaging).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -20,12 +19,13 @@ from models.accounts.people import Account, Client
 from models.enums import EventType, NotificationTopic, Role
 from models.messaging import Conversation, Message, MessageAttachment
 from models.visits.visits import Intervention
-from notifications.notify import Notification, notify_client
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_of
 from resolvers.core.runtime import Runtime, Viewer
-from resolvers.messaging.attachments import Upload, check_uploads
+from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
 from resolvers.messaging.reply_promise import response_due
 from services.clock import utcnow
 from subscriptions import events
@@ -104,16 +104,52 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
     viewer = guards.signed_in(viewer)
     if not (viewer.is_staff or viewer.role is Role.CLIENT):
         raise Forbidden("La messagerie relie les clients à leur agence.")
+    files, errors = _checked(rt, data)
+    if errors:
+        return MessageResult(None, None, errors)
+    client = await _writable_client(viewer, data)
+    if isinstance(client, MessageResult):
+        return client
+    await _rate_limit(rt, viewer)
+    conversation = await _client_conversation(client)
+    from_client = viewer.role is Role.CLIENT
+    now = utcnow()
+    due = await response_due(rt, client.agency_id, client.id, now) if from_client else None
+    household = await Account.get(id=client.account_id) if not from_client else None
+    async with in_transaction():
+        locked = await Conversation.filter(id=conversation.id).select_for_update().first()
+        conversation = locked or conversation
+        message = await _write(conversation, viewer, data, files, now, due)
+        await _follow_up(conversation, from_client, now, due)
+        if household is not None:  # the agency answered: the household hears of it
+            link = f"{rt.settings.public_url}/messages"
+            notice = texts.messaging.reply(household.first_name, link)
+            await notify_client(household, NotificationTopic.MESSAGE_REPLY, notice)
+        event = await events.record_event(
+            EventType.MESSAGE_SENT,
+            now,
+            agency_id=conversation.agency_id,
+            client_id=conversation.client_id,
+            subject_id=message.id,
+        )
+    if household is not None:
+        rt.mailer.wake()
+    await events.publish(rt.bus, [event])
+    return MessageResult(message, conversation, [])
+
+
+def _checked(rt: Runtime, data: SendData) -> tuple[list[CheckedFile], list[UserError]]:
+    """The body, then the attachments."""
     error = check_body(data.body)
     if error is not None:
-        return MessageResult(None, None, [error])
-    files, file_errors = check_uploads(
-        list(data.attachments), rt.settings.message_attachment_max_bytes
-    )
-    if file_errors:
-        return MessageResult(None, None, file_errors)
-    from_client = viewer.role is Role.CLIENT
-    if from_client:
+        return [], [error]
+    return check_uploads(list(data.attachments), rt.settings.message_attachment_max_bytes)
+
+
+async def _writable_client(viewer: Viewer, data: SendData) -> Client | MessageResult:
+    """The household whose conversation the viewer writes in (a client: its own, opened by
+    the first message; staff: one of their agency's), or the user error."""
+    if viewer.role is Role.CLIENT:
         if not viewer.email_verified:
             return _fail(
                 "body",
@@ -138,75 +174,60 @@ async def send(rt: Runtime, viewer: Viewer | None, data: SendData) -> MessageRes
         id=data.intervention_id, client_id=client.id
     ):
         return _fail("interventionId", "Intervention introuvable.", "NOT_FOUND")
-    await _rate_limit(rt, viewer)
-    conversation = await _client_conversation(client)
-    now = utcnow()
-    due = await response_due(rt, client.agency_id, client.id, now) if from_client else None
-    household = await Account.get(id=client.account_id) if not from_client else None
-    async with in_transaction():
-        locked = await Conversation.filter(id=conversation.id).select_for_update().first()
-        conversation = locked or conversation
-        message = await Message.create(
-            conversation_id=conversation.id,
-            author_id=viewer.account_id,
-            from_client=from_client,
-            body=data.body,
-            sent_at=now,
-            client_read_at=now if from_client else None,
-            agency_read_at=None if from_client else now,
-            intervention_id=data.intervention_id,
-            response_due_at=due,
+    return client
+
+
+async def _write(
+    conversation: Conversation,
+    viewer: Viewer,
+    data: SendData,
+    files: list[CheckedFile],
+    now: datetime,
+    due: datetime | None,
+) -> Message:
+    """The message and its attachments, in the caller's transaction."""
+    from_client = viewer.role is Role.CLIENT
+    message = await Message.create(
+        conversation_id=conversation.id,
+        author_id=viewer.account_id,
+        from_client=from_client,
+        body=data.body,
+        sent_at=now,
+        client_read_at=now if from_client else None,
+        agency_read_at=None if from_client else now,
+        intervention_id=data.intervention_id,
+        response_due_at=due,
+    )
+    for file in files:
+        await MessageAttachment.create(
+            message_id=message.id,
+            filename=file.filename,
+            content_type=file.content_type,
+            size=len(file.data),
+            data=file.data,
         )
-        for file in files:
-            await MessageAttachment.create(
-                message_id=message.id,
-                filename=file.filename,
-                content_type=file.content_type,
-                size=len(file.data),
-                data=file.data,
-            )
-        conversation.last_message_at = now
-        if from_client and conversation.waiting_since is None:
-            # The oldest unanswered message sets the promise; later ones wait with it.
-            conversation.waiting_since, conversation.response_due_at = now, due
-            conversation.overdue_at = None
-        elif not from_client:
-            conversation.waiting_since = conversation.response_due_at = None
-            conversation.overdue_at = None
-            # Answering is reading: the client's messages are read by the agency.
-            await Message.filter(
-                conversation_id=conversation.id, from_client=True, agency_read_at=None
-            ).update(agency_read_at=now)
-        await conversation.save(
-            update_fields=["last_message_at", "waiting_since", "response_due_at", "overdue_at"]
-        )
-        if household is not None:
-            await notify_client(
-                household,
-                NotificationTopic.MESSAGE_REPLY,
-                Notification(
-                    kind="message_reply",
-                    subject="Votre agence vous a répondu",
-                    body=(
-                        f"Bonjour {household.first_name},\n\n"
-                        "Votre agence a répondu à votre message. Pour le lire, ouvrez votre "
-                        f"espace client :\n{rt.settings.public_url}/messages\n\n"
-                        "Par discrétion, le contenu des messages n'est jamais envoyé par "
-                        "e-mail."
-                    ),
-                ),
-            )
-        event = await events.record_event(
-            EventType.MESSAGE_SENT,
-            now,
-            agency_id=conversation.agency_id,
-            client_id=conversation.client_id,
-            subject_id=message.id,
-        )
-    if household is not None:
-        rt.mailer.wake()
-    await events.publish(rt.bus, [event])
-    return MessageResult(message, conversation, [])
+    return message
+
+
+async def _follow_up(
+    conversation: Conversation, from_client: bool, now: datetime, due: datetime | None
+) -> None:
+    """Who waits for whom now (the reply promise), in the caller's transaction."""
+    conversation.last_message_at = now
+    if from_client and conversation.waiting_since is None:
+        # The oldest unanswered message sets the promise; later ones wait with it.
+        conversation.waiting_since, conversation.response_due_at = now, due
+        conversation.overdue_at = None
+    elif not from_client:
+        conversation.waiting_since = conversation.response_due_at = None
+        conversation.overdue_at = None
+        # Answering is reading: the client's messages are read by the agency.
+        await Message.filter(
+            conversation_id=conversation.id, from_client=True, agency_read_at=None
+        ).update(agency_read_at=now)
+    await conversation.save(
+        update_fields=["last_message_at", "waiting_since", "response_due_at", "overdue_at"]
+    )
 
 
 async def mark_read(

@@ -9,7 +9,7 @@ commerce L123-22) stays, readable by ADMIN only, until the retention job purges 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -19,8 +19,8 @@ from models.accounts.security import OneTimeToken, Session
 from models.enums import DeletionReason, DeletionStatus, PrivacyAction, Role, TokenPurpose
 from models.events import Event
 from models.privacy import AccountDeletion
-from notifications import mailer
-from notifications.texts import privacy as privacy_emails
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts.sessions import revoke_sessions
 from resolvers.accounts.signup import consume_token
 from resolvers.core import guards
@@ -47,8 +47,8 @@ class DeletionResult:
     user_errors: list[UserError]
 
 
-def _day(moment: datetime, zone: str = "Europe/Paris") -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y")
+def _day(moment: datetime, zone: str = "Europe/Paris") -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 async def _own_client(viewer: Viewer | None) -> tuple[Account, Client]:
@@ -104,8 +104,7 @@ async def request_deletion(
             expires_at=now + CONFIRM_TTL,
         )
         link = f"{rt.settings.link_base}/account-deletion#token={token}"
-        subject, body = privacy_emails.deletion_confirm(account.first_name, link)
-        await mailer.enqueue("deletion_confirm", account.email, subject, body)
+        await email_now(account.email, texts.privacy.deletion_confirm(account.first_name, link))
         await _audit(PrivacyAction.DELETION_REQUESTED, client, account.id)
     rt.mailer.wake()
     return DeletionResult(deletion, [])
@@ -148,10 +147,10 @@ async def confirm_deletion(rt: Runtime, token: str) -> DeletionResult:
         account = await Account.get(id=deletion.account_id)
         client = await Client.get(account_id=account.id)
         link = f"{rt.settings.link_base}/account-deletion"
-        subject, body = privacy_emails.deletion_scheduled(
-            account.first_name, _day(deletion.effective_at), link
+        await email_now(
+            account.email,
+            texts.privacy.deletion_scheduled(account.first_name, _day(deletion.effective_at), link),
         )
-        await mailer.enqueue("deletion_scheduled", account.email, subject, body)
         await _audit(PrivacyAction.DELETION_CONFIRMED, client, account.id)
     rt.mailer.wake()
     return DeletionResult(deletion, [])
@@ -168,8 +167,7 @@ async def cancel_deletion(rt: Runtime, viewer: Viewer | None) -> DeletionResult:
             return DeletionResult(
                 None, [user_error(None, "Aucune suppression en cours.", "NO_DELETION")]
             )
-        subject, body = privacy_emails.deletion_cancelled(account.first_name)
-        await mailer.enqueue("deletion_cancelled", account.email, subject, body)
+        await email_now(account.email, texts.privacy.deletion_cancelled(account.first_name))
         await _audit(PrivacyAction.DELETION_CANCELLED, client, account.id)
     rt.mailer.wake()
     return DeletionResult(

@@ -21,8 +21,8 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Account, Client
 from models.enums import DataExportStatus, EventType, PrivacyAction, Role
 from models.privacy import DataExport
-from notifications import mailer
-from notifications.texts import privacy as privacy_emails
+from notifications import texts
+from notifications.notify import email_now
 from resolvers import loops
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
@@ -190,10 +190,10 @@ async def _finish(rt: Runtime, export: DataExport, archive: bytes) -> None:
             subject_id=export.id,
         )
         link = f"{rt.settings.link_base}/data-export"
-        subject, body = privacy_emails.export_ready(
-            account.first_name, link, rt.settings.export_keep_hours
+        await email_now(
+            account.email,
+            texts.privacy.export_ready(account.first_name, link, rt.settings.export_keep_hours),
         )
-        await mailer.enqueue("data_export_ready", account.email, subject, body)
     await events.publish(rt.bus, [event])
     rt.mailer.wake()
 

@@ -19,8 +19,8 @@ from models.accounts.people import Account, Client
 from models.enums import InterventionStatus, PrivacyAction, Role
 from models.privacy import EmailChange, VisitAddressFlag
 from models.visits.visits import Address, Intervention
-from notifications import mailer
-from notifications.texts import privacy as privacy_emails
+from notifications import texts
+from notifications.notify import email_now
 from resolvers.accounts.signup import agency_for_postal_code
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, NotFound, UserError, user_error
@@ -159,8 +159,7 @@ async def request_email_change(
         )
         # Sent whether or not the address is taken: the answer tells an outsider nothing.
         link = f"{rt.settings.link_base}/verify-email#token={token}"
-        subject, body = privacy_emails.email_change(account.first_name, link)
-        await mailer.enqueue("email_change", email, subject, body)
+        await email_now(email, texts.privacy.email_change(account.first_name, link))
     rt.mailer.wake()
     return []
 
@@ -180,8 +179,7 @@ async def confirm_email_change(rt: Runtime, token: str) -> tuple[Account | None,
             account.email = row.new_email
             account.email_verified_at = now
             await account.save(update_fields=["email", "email_verified_at"])
-            subject, body = privacy_emails.email_changed_notice(account.first_name)
-            await mailer.enqueue("email_changed", old_email, subject, body)
+            await email_now(old_email, texts.privacy.email_changed(account.first_name))
             client = await Client.get_or_none(account_id=account.id)
             await _audit(None, account, client, "email", PrivacyAction.EMAIL_CHANGED)
     except IntegrityError:

@@ -23,8 +23,8 @@ from models.enums import (
 )
 from models.privacy import AccountDeletion, ArchivedDocument, EmailChange, JobClaim, PrivacyAudit
 from models.visits.visits import Intervention
-from notifications import mailer
-from notifications.texts import privacy as privacy_emails
+from notifications import texts
+from notifications.notify import email_now
 from resolvers import loops
 from resolvers.core.runtime import Runtime
 from resolvers.privacy import audit, deletion, exports
@@ -126,10 +126,14 @@ async def warn_inactive(rt: Runtime, now: datetime) -> int:
                 requested_at=now,
                 effective_at=effective,
             )
-            subject, body = privacy_emails.inactivity_warning(
-                account.first_name, effective.strftime("%d/%m/%Y"), f"{rt.settings.link_base}/login"
+            await email_now(
+                account.email,
+                texts.privacy.inactivity_warning(
+                    account.first_name,
+                    effective.date(),
+                    f"{rt.settings.link_base}/login",
+                ),
             )
-            await mailer.enqueue("inactivity_warning", account.email, subject, body)
             await audit.record(
                 PrivacyAction.INACTIVITY_WARNED,
                 agency_id=client.agency_id,

@@ -20,8 +20,8 @@ from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, Role
 from models.events import Event
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
-from notifications.notify import Notification, notify_client
-from notifications.texts import requests as request_notices
+from notifications import texts
+from notifications.notify import notify_client
 from resolvers.agency.policy import policy_of
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
@@ -244,10 +244,6 @@ async def _decide(
     kind = EventType.REQUEST_APPROVED if approve else EventType.REQUEST_REJECTED
     written.append(await request_event(kind, request, now))
     client = await Account.get(client__id=request.client_id)
-    notice = request_notices.decision(client.first_name, request.kind, approve, reason)
-    await notify_client(
-        client,
-        request_notices.TOPIC,
-        Notification(notice.kind, notice.subject, notice.body, notice.sms),
-    )
+    notice = texts.requests.decision(client.first_name, request.kind, approve, reason)
+    await notify_client(client, texts.requests.TOPIC, notice)
     return written
