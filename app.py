@@ -56,20 +56,15 @@ from resolvers.errors import Unauthenticated
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
-from resolvers.runtime import RequestMeta, Runtime
+from resolvers.runtime import RequestMeta, Runtime, build_runtime
 from resolvers.urssaf import polling as urssaf_polling
 from schema import build_schema
 from schema.context import Context
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from services.config import Settings, load_settings
-from services.mailer import Mailer, transport_for
-from services.passwords import PasswordService
 from services.request_json import frame_problem, read_json
-from services.sms import gateway_for
-from services.urssaf.client import Credentials, UrssafClient
 from subscriptions import events
-from subscriptions.bus import SESSIONS_CHANNEL, Bus
-from subscriptions.hub import Hub
+from subscriptions.bus import SESSIONS_CHANNEL
 
 log = logging.getLogger("passage.app")
 
@@ -244,34 +239,6 @@ class PassageApp(Starlette):
                 await endpoint(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
-
-
-def build_runtime(settings: Settings) -> Runtime:
-    bus = Bus(settings.broadcast_url, settings.bus_namespace)
-    return Runtime(
-        settings=settings,
-        passwords=PasswordService(
-            memory_kib=settings.argon2_memory_kib,
-            time_cost=settings.argon2_time_cost,
-            parallelism=settings.argon2_parallelism,
-            concurrency=settings.hash_concurrency,
-        ),
-        mailer=Mailer(
-            transport_for(settings.email_url, development=not settings.production),
-            settings.email_from,
-            settings.outbox_poll_seconds,
-            sms=gateway_for(settings.sms_url),
-            retry_base_seconds=settings.outbox_retry_base_seconds,
-        ),
-        bus=bus,
-        hub=Hub(bus, settings.subscriber_queue_size),
-        urssaf=UrssafClient(
-            Credentials(
-                settings.urssaf_url, settings.urssaf_client_id, settings.urssaf_client_secret
-            ),
-            timeout_seconds=settings.urssaf_timeout_seconds,
-        ),
-    )
 
 
 async def _sweep_sessions(runtime: Runtime, sockets: OpenSockets) -> None:

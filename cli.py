@@ -176,8 +176,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
     _migrate(settings)
     if args.seed_demo:
-        from app import build_runtime
         from resolvers.demo import seed_if_empty
+        from resolvers.runtime import build_runtime
 
         runtime = build_runtime(settings)
         for line in asyncio.run(_with_db(settings, lambda: seed_if_empty(runtime))):
@@ -199,8 +199,8 @@ def _migrate(settings: Settings) -> None:
 
 
 def _seed_demo(settings: Settings) -> list[str]:
-    from app import build_runtime
     from resolvers.demo import seed_demo
+    from resolvers.runtime import build_runtime
 
     runtime = build_runtime(settings)
     lines: list[str] = asyncio.run(_with_db(settings, lambda: seed_demo(runtime)))
@@ -364,8 +364,8 @@ async def _update_agency(args: argparse.Namespace) -> str:
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
-    from app import build_runtime
     from resolvers.errors import BadInput
+    from resolvers.runtime import build_runtime
     from resolvers.staff import SetupError, create_user
     from schema.ids import expect_id, to_global_id
 

@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 
 import httpx
 
-from app import build_runtime
 from bench.common import ROOT, SECRET, free_port, scratch_database
 from models.accounts import Account, Agency, Client
 from models.billing import Invoice, InvoiceLine
@@ -38,6 +37,7 @@ from models.enums import (
     UrssafRequestState,
 )
 from models.urssaf import UrssafEnrolment, UrssafPaymentRequest
+from resolvers.runtime import build_runtime
 from resolvers.urssaf.polling import poll_all_due
 from resolvers.urssaf.sending import send_all_due
 from services.config import Settings

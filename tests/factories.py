@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import build_runtime
 from models.enums import Role
+from resolvers.runtime import build_runtime
 from resolvers.staff import create_agency, create_user
 from schema.ids import to_global_id
 from services.config import Settings

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app import build_runtime
 from models.accounts import Agency
 from models.enums import EventType
 from models.events import Event
 from resolvers.demo import DEMO_AGENCY, seed_demo
+from resolvers.runtime import build_runtime
 from services.clock import Warp, set_warp
 from simulation import simulate
 

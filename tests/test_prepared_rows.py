@@ -7,11 +7,11 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from app import build_runtime
 from models.enums import InterventionStatus
 from models.interventions import Intervention
 from resolvers import calendar, sessions
 from resolvers.prepared import _probe
+from resolvers.runtime import build_runtime
 from tests.test_calendar_queries import _make_visits, int_id
 from tests.test_interventions import setup_agency
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import build_runtime
 from cli import main
 from models.accounts import Agency
 from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, InterventionStatus
@@ -18,6 +17,7 @@ from models.messages import Message
 from models.ratings import Rating
 from models.selfservice import ChangeRequest
 from resolvers.demo import DEMO_AGENCY, seed_demo
+from resolvers.runtime import build_runtime
 from simulation import simulate
 
 
