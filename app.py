@@ -34,36 +34,26 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import connections
 
+import jobs
 from dashboard import DashboardFiles
 from models.db import close_db, init_db
 from pages import PAGES, Page, page_files
 from resolvers import (
-    anomalies,
     attachments,
-    callbacks,
-    certificate_publication,
     claims_read,
-    digests,
     documents,
     feeds,
-    lateness,
-    plans,
-    reply_promise,
     sessions,
 )
-from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
-from resolvers.privacy import retention
 from resolvers.runtime import RequestMeta, Runtime, build_runtime
-from resolvers.urssaf import polling as urssaf_polling
 from schema import build_schema
 from schema.context import Context
 from services.asgi import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from services.config import Settings, load_settings
 from services.request_json import frame_problem, read_json
-from subscriptions import events
 from subscriptions.bus import SESSIONS_CHANNEL
 
 log = logging.getLogger("passage.app")
@@ -241,21 +231,6 @@ class PassageApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
-async def _sweep_sessions(runtime: Runtime, sockets: OpenSockets) -> None:
-    """Closes websockets whose session expired while they were open; ages passwords."""
-    while True:
-        await asyncio.sleep(runtime.settings.session_sweep_seconds)
-        try:
-            open_ids = sockets.session_ids()
-            live = await sessions.live_sessions(runtime, open_ids)
-            for session_id in open_ids:
-                if session_id not in live:
-                    await sockets.close(session_id)
-            await password_rules.notify_aged_passwords(runtime)
-        except Exception:
-            log.exception("session sweep failed")
-
-
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     """The ASGI app. `manage_db=False` when the caller already set up the ORM (tests)."""
     settings = settings or load_settings()
@@ -285,31 +260,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 await sockets.close(int(message))
 
         runtime.bus.listen(SESSIONS_CHANNEL, on_revoked)
-        tasks = [
-            asyncio.create_task(runtime.mailer.run(), name="mailer"),
-            asyncio.create_task(lateness.run(runtime), name="lateness"),
-            asyncio.create_task(plans.run(runtime), name="plans"),
-            asyncio.create_task(reply_promise.run(runtime), name="overdue-conversations"),
-            asyncio.create_task(callbacks.run(runtime), name="overdue-callbacks"),
-            asyncio.create_task(anomalies.run(runtime), name="missing-check-outs"),
-            asyncio.create_task(digests.run(runtime), name="digests"),
-            asyncio.create_task(certificate_publication.run(runtime), name="tax-certificates"),
-            asyncio.create_task(
-                events.run_relay(runtime.bus, settings.event_relay_seconds), name="event-relay"
-            ),
-            asyncio.create_task(_sweep_sessions(runtime, sockets), name="session-sweep"),
-            asyncio.create_task(data_exports.run(runtime), name="data-exports"),
-            asyncio.create_task(retention.run(runtime), name="retention"),
-            asyncio.create_task(urssaf_polling.run(runtime), name="urssaf"),
-        ]
         try:
-            yield
+            async with jobs.running(runtime, sockets):
+                yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
             await runtime.hub.close()
             await runtime.urssaf.aclose()
             await runtime.bus.disconnect()

@@ -24,7 +24,7 @@ from models.anomalies import AttendanceAnomaly
 from models.enums import AnomalyKind, EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.care_settings import settings_of
 from resolvers.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -163,12 +163,6 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.lateness_poll_seconds, lambda: sweep(rt), "missing check-outs sweep"
-    )
 
 
 def _views(rows: list[AttendanceAnomaly]) -> list[AnomalyView]:

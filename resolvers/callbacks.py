@@ -27,7 +27,7 @@ from models.enums import (
     Role,
 )
 from models.events import Event
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.notify import Notification, notify_client
 from resolvers.opening_hours import opening_hours
@@ -222,9 +222,3 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.message_overdue_poll_seconds, lambda: sweep(rt), "overdue call-backs sweep"
-    )

@@ -26,7 +26,7 @@ from models.billing import Invoice, Payment
 from models.enums import EventType, NotificationTopic
 from models.events import Event
 from models.tax_credit import SupersededCertificate, TaxCertificate
-from resolvers import certificates, guards, loops
+from resolvers import certificates, guards
 from resolvers.errors import BadInput
 from resolvers.notify import Notification, notify_client
 from resolvers.runtime import Runtime, Viewer
@@ -229,7 +229,3 @@ async def step(rt: Runtime, now: datetime | None = None) -> tuple[int, int]:
             published += await publish_year(rt, agency.id, year, now)
         corrected += await correct_year(rt, agency.id, year, now)
     return published, corrected
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.certificate_poll_seconds, lambda: step(rt), "certificate job")

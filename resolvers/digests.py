@@ -17,7 +17,7 @@ from models.accounts import Account, Client
 from models.contact import Digest, DigestItem
 from models.enums import DigestFrequency, OutboxStatus
 from models.outbox import OutboundMessage
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.notify import period_label, zone_of
 from resolvers.runtime import Runtime, Viewer
 from services import mailer, templating
@@ -91,10 +91,6 @@ async def send_due(rt: Runtime, now: datetime | None = None) -> int:
     if sent:
         rt.mailer.wake()
     return sent
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.digest_poll_seconds, lambda: send_due(rt), "digest loop")
 
 
 async def sent_to_client(

@@ -20,7 +20,7 @@ from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.interventions import Intervention, RecurringPlan
 from models.selfservice import Absence
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.errors import UserError, user_error
 from resolvers.interventions import (
     billing_address,
@@ -266,7 +266,3 @@ async def extend_all(rt: Runtime) -> int:
         await events.publish(rt.bus, written)
         created += len(written)
     return created
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.plan_poll_seconds, lambda: extend_all(rt), "plan horizon loop")

@@ -20,7 +20,7 @@ from models.accounts import Agency, Client
 from models.enums import EventType
 from models.events import Event
 from models.messages import ClientPremium, Conversation
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.errors import UserError, user_error
 from resolvers.opening_hours import opening_hours
 from resolvers.runtime import Runtime, Viewer
@@ -102,9 +102,3 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.message_overdue_poll_seconds, lambda: sweep(rt), "overdue conversations sweep"
-    )

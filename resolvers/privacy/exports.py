@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, Client
 from models.enums import DataExportStatus, EventType, PrivacyAction, Role
 from models.privacy import DataExport
-from resolvers import guards, loops
+from resolvers import guards
 from resolvers.errors import Forbidden, UserError, user_error
 from resolvers.privacy import audit
 from resolvers.privacy.registry import Household, domains
@@ -145,10 +145,6 @@ async def _claim() -> DataExport | None:
         id=candidate.id, status=candidate.status, claimed_at=candidate.claimed_at
     ).update(status=DataExportStatus.RUNNING, claimed_at=now)
     return candidate if claimed else None
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.export_poll_seconds, lambda: run_once(rt), "data exports")
 
 
 async def run_once(rt: Runtime) -> int:

@@ -23,7 +23,6 @@ from models.interventions import Intervention
 from models.privacy import AccountDeletion, ArchivedDocument, EmailChange, JobClaim, PrivacyAudit
 from models.security import LoginAttempt, OneTimeToken, SecurityEvent, Session
 from models.tax_credit import TaxCertificate
-from resolvers import loops
 from resolvers.privacy import audit, deletion, exports
 from resolvers.runtime import Runtime
 from services import mailer, privacy_emails
@@ -40,10 +39,6 @@ async def claim(name: str, period: timedelta, now: datetime) -> bool:
     return bool(
         await JobClaim.filter(name=name, next_run_at__lte=now).update(next_run_at=now + period)
     )
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.retention_poll_seconds, lambda: run_once(rt), "retention")
 
 
 async def run_once(rt: Runtime, *, force: bool = False) -> dict[str, int]:
