@@ -163,8 +163,9 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from app import create_app, server_config
-    from services.interpreter import tune_for_serving
+    from app import create_app
+    from web.interpreter import tune_for_serving
+    from web.server import server_config
 
     tls = _check_tls(args)
     if tls:
