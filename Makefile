@@ -84,7 +84,8 @@ CLOCK_JOBS ?= 2
 test-clock: install
 	$(BIN)/python -m tests.clock_runs --jobs $(CLOCK_JOBS) $(CLOCK_INSTANTS)
 
-# README's picture of the dashboard, taken by the browser test (tests write none of it).
+# The dashboard's picture (docs/dashboard.png, shown by the README and docs/dashboard.md),
+# taken by the browser test (tests write none of it).
 screenshot: install
 	PASSAGE_SCREENSHOT=$(CURDIR)/docs/dashboard.png $(BIN)/python -m pytest -q \
 		tests/test_dashboard_browser.py -k requests_messages_and_ratings

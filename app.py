@@ -15,7 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 import jobs
 from models.db import close_db, init_db
-from resolvers.runtime import Runtime, build_runtime
+from resolvers.core.runtime import Runtime, build_runtime
 from services.config import Settings, load_settings
 from web.graphql import graphql_view
 from web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate

@@ -21,7 +21,7 @@ from tortoise.exceptions import BaseORMException
 
 from models.db import close_db, init_db, migrate_db
 from models.enums import Role
-from resolvers.errors import DomainError
+from resolvers.core.errors import DomainError
 from services import demo_clock
 from services.config import ConfigError, Settings, load_settings
 from services.logs import configure_logging
@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Option → IdentityData field (resolvers.agency_identity): the same checks as the API.
+# Option → IdentityData field (resolvers.agency.identity): the same checks as the API.
 IDENTITY_OPTIONS = {
     "--legal-name": "legal_name",
     "--address-line1": "address_line1",
@@ -177,8 +177,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
     _migrate(settings)
     if args.seed_demo:
-        from resolvers.demo import seed_if_empty
-        from resolvers.runtime import build_runtime
+        from resolvers.core.runtime import build_runtime
+        from simulation.seed.demo import seed_if_empty
 
         runtime = build_runtime(settings)
         for line in asyncio.run(_with_db(settings, lambda: seed_if_empty(runtime))):
@@ -193,15 +193,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def _migrate(settings: Settings) -> None:
     """Migrations, then the help articles every agency shares (only the missing ones)."""
-    from resolvers.help_demo import seed_shared_articles
+    from simulation.seed.help_demo import seed_shared_articles
 
     asyncio.run(migrate_db(settings.database_url))
     asyncio.run(_with_db(settings, seed_shared_articles))
 
 
 def _seed_demo(settings: Settings) -> list[str]:
-    from resolvers.demo import seed_demo
-    from resolvers.runtime import build_runtime
+    from resolvers.core.runtime import build_runtime
+    from simulation.seed.demo import seed_demo
 
     runtime = build_runtime(settings)
     lines: list[str] = asyncio.run(_with_db(settings, lambda: seed_demo(runtime)))
@@ -263,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import httpx
 
-    from resolvers.demo import demo_logins
     from simulation import GraphQLFailure, simulate, wait_until_ready
+    from simulation.seed.demo import demo_logins
 
     if not 0 < args.speed <= 600 or not 0 < args.duration <= 86400 or not 0 <= args.wait <= 600:
         print(
@@ -305,7 +305,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _identity_data(args: argparse.Namespace) -> Any:
     from models.enums import VatRegime
-    from resolvers.agency_identity import IdentityData
+    from resolvers.agency.identity import IdentityData
 
     values = {field: getattr(args, field) for field in IDENTITY_OPTIONS.values()}
     return IdentityData(
@@ -329,9 +329,9 @@ def _refusal(errors: list[Any]) -> str:
 
 
 async def _create_agency(args: argparse.Namespace) -> str:
-    from resolvers import agency_identity
-    from resolvers.staff import SetupError, create_agency
-    from schema.ids import to_global_id
+    from resolvers.agency import identity as agency_identity
+    from resolvers.agency.staff import SetupError, create_agency
+    from schema.core.ids import to_global_id
     from services.clock import utcnow
 
     data = _identity_data(args)
@@ -346,10 +346,10 @@ async def _create_agency(args: argparse.Namespace) -> str:
 
 
 async def _update_agency(args: argparse.Namespace) -> str:
-    from resolvers import agency_identity
-    from resolvers.errors import BadInput
-    from resolvers.staff import SetupError
-    from schema.ids import expect_id, to_global_id
+    from resolvers.agency import identity as agency_identity
+    from resolvers.agency.staff import SetupError
+    from resolvers.core.errors import BadInput
+    from schema.core.ids import expect_id, to_global_id
 
     try:
         agency_id = expect_id(args.agency.strip(), "Agency")
@@ -365,10 +365,10 @@ async def _update_agency(args: argparse.Namespace) -> str:
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
-    from resolvers.errors import BadInput
-    from resolvers.runtime import build_runtime
-    from resolvers.staff import SetupError, create_user
-    from schema.ids import expect_id, to_global_id
+    from resolvers.agency.staff import SetupError, create_user
+    from resolvers.core.errors import BadInput
+    from resolvers.core.runtime import build_runtime
+    from schema.core.ids import expect_id, to_global_id
 
     try:
         agency_id = expect_id(args.agency.strip(), "Agency")
@@ -392,12 +392,12 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _invoice(args: argparse.Namespace) -> list[str]:
-    from models.accounts import Agency
-    from resolvers.agency_identity import IncompleteIdentity
-    from resolvers.billing_month import Month
-    from resolvers.errors import BadInput
-    from resolvers.invoicing import run_month
-    from schema.ids import expect_id, to_global_id
+    from models.accounts.people import Agency
+    from resolvers.agency.identity import IncompleteIdentity
+    from resolvers.billing.invoicing import run_month
+    from resolvers.billing.months import Month
+    from resolvers.core.errors import BadInput
+    from schema.core.ids import expect_id, to_global_id
     from services.billing import money
 
     month = Month.parse(args.month)

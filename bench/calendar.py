@@ -58,7 +58,7 @@ class Round:
 async def seed(database_url: str, viewer: str) -> tuple[str, dict[str, Any]]:
     """The data of one day and the bearer token of the viewer; returns (token, variables)."""
     from models.enums import InterventionStatus
-    from models.interventions import Intervention
+    from models.visits.visits import Intervention
 
     async with common.orm(database_url):
         agency_id = await common.agency()

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# The contract's Calendar query (CONTRACT.md), verbatim.
+# The contract's Calendar query (docs/CONTRACT.md), verbatim.
 CALENDAR = """
 query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
   interventions(filter: { from: $from, to: $to }, first: $first, after: $after) {
@@ -44,7 +44,7 @@ query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
 }
 """
 
-# The contract's live events and check-in (CONTRACT.md); the check-in wrapped to fit.
+# The contract's live events and check-in (docs/CONTRACT.md); the check-in wrapped to fit.
 EVENTS = """
 subscription Events($since: String) {
   interventionEvents(since: $since) {
@@ -201,7 +201,7 @@ class Person:
 
 
 async def agency(name: str = "Agence Bench", prefix: str = "75") -> int:
-    from resolvers.staff import create_agency
+    from resolvers.agency.staff import create_agency
 
     return int((await create_agency(name, [prefix])).id)
 
@@ -210,7 +210,7 @@ async def accounts(
     agency_id: int, role: Any, count: int, first_name: str, last_name: str, tag: str
 ) -> list[int]:
     """`count` active, verified accounts (no usable password: sessions are made directly)."""
-    from models.accounts import Account
+    from models.accounts.people import Account
 
     now = datetime.now(UTC)
     emails = [f"{tag}{i}@bench.example" for i in range(count)]
@@ -238,7 +238,7 @@ async def accounts(
 
 async def sessions(account_ids: Sequence[int]) -> list[str]:
     """A live session per account, as `logIn` would create it; returns the bearer tokens."""
-    from models.security import Session
+    from models.accounts.security import Session
     from services.tokens import digest, new_token
 
     now = datetime.now(UTC)
@@ -263,9 +263,9 @@ async def sessions(account_ids: Sequence[int]) -> list[str]:
 
 async def clients(agency_id: int, count: int, tag: str = "client") -> list[tuple[Person, int]]:
     """Clients with a billing address each; returns (person, address id)."""
-    from models.accounts import Client
+    from models.accounts.people import Client
     from models.enums import Role
-    from models.interventions import Address
+    from models.visits.visits import Address
 
     account_ids = await accounts(agency_id, Role.CLIENT, count, "Jeanne", "Dupont", tag)
     await Client.bulk_create(
@@ -312,7 +312,7 @@ async def clients(agency_id: int, count: int, tag: str = "client") -> list[tuple
 
 
 async def workers(agency_id: int, count: int, tag: str = "worker") -> list[Person]:
-    from models.accounts import Worker
+    from models.accounts.people import Worker
     from models.enums import Role
 
     account_ids = await accounts(agency_id, Role.WORKER, count, "Claire", "Martin", tag)
@@ -339,7 +339,7 @@ async def staff(agency_id: int, tag: str = "advisor") -> Person:
 
 
 async def service_type_id(code: str = "REGULAR_CLEANING") -> int:
-    from models.interventions import ServiceType
+    from models.visits.visits import ServiceType
 
     return int((await ServiceType.get(code=code)).id)
 

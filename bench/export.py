@@ -20,12 +20,12 @@ from bench import common
 
 async def seed_year(agency_id: int) -> int:
     """One household of `agency_id` with a year of visits, messages, ratings and billing."""
-    from models.billing import Invoice, InvoiceLine, Payment
+    from models.billing.invoices import Invoice, InvoiceLine, Payment
+    from models.billing.tax_credit import TaxCertificate
     from models.enums import InterventionStatus, PaymentMethod, ServiceMode
-    from models.interventions import Intervention
-    from models.messages import Conversation, Message
+    from models.messaging import Conversation, Message
     from models.ratings import Rating
-    from models.tax_credit import TaxCertificate
+    from models.visits.visits import Intervention
 
     (person, address_id), *_ = await common.clients(agency_id, 1, "export")
     worker = (await common.workers(agency_id, 1, "export-worker"))[0]
@@ -148,7 +148,7 @@ async def seed_year(agency_id: int) -> int:
 
 
 async def main(database_url: str | None, runs: int) -> None:
-    from models.accounts import Client
+    from models.accounts.people import Client
     from models.privacy import DataExport
     from resolvers.privacy import exports
     from services.clock import utcnow

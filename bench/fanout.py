@@ -235,8 +235,8 @@ class World:
 
 
 async def seed(database_url: str, subscribers: int, visits: int, workers: int) -> World:
-    from models.interventions import Intervention
-    from schema.ids import to_global_id
+    from models.visits.visits import Intervention
+    from schema.core.ids import to_global_id
 
     async with common.orm(database_url):
         agency_id = await common.agency()

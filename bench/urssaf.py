@@ -25,8 +25,9 @@ from datetime import UTC, date, datetime
 import httpx
 
 from bench.common import ROOT, SECRET, free_port, scratch_database
-from models.accounts import Account, Agency, Client
-from models.billing import Invoice, InvoiceLine
+from models.accounts.people import Account, Agency, Client
+from models.billing.invoices import Invoice, InvoiceLine
+from models.billing.urssaf import UrssafEnrolment, UrssafPaymentRequest
 from models.db import close_db, init_db
 from models.enums import (
     AdvanceStatus,
@@ -36,10 +37,9 @@ from models.enums import (
     UrssafEnrolmentStatus,
     UrssafRequestState,
 )
-from models.urssaf import UrssafEnrolment, UrssafPaymentRequest
-from resolvers.runtime import build_runtime
-from resolvers.urssaf.polling import poll_all_due
-from resolvers.urssaf.sending import send_all_due
+from resolvers.billing.urssaf.polling import poll_all_due
+from resolvers.billing.urssaf.sending import send_all_due
+from resolvers.core.runtime import build_runtime
 from services.config import Settings
 from services.urssaf import payloads
 from services.urssaf.client import Credentials, UrssafClient

@@ -29,7 +29,7 @@ from jobs import (
     tax_certificates,
     urssaf,
 )
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
 
 
 def _loops(

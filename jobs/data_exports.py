@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from jobs.every import every
+from resolvers.core.runtime import Runtime
 from resolvers.privacy import exports
-from resolvers.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

@@ -1,11 +1,11 @@
 """Daily and weekly digest e-mails, sent when due; checked every DIGEST_POLL_SECONDS
-(resolvers.digests)."""
+(notifications.digests)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import digests
-from resolvers.runtime import Runtime
+from notifications import digests
+from resolvers.core.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

@@ -4,7 +4,7 @@ again, every EVENT_RELAY_SECONDS (subscriptions.events)."""
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
 from subscriptions import events
 
 

@@ -1,10 +1,10 @@
-"""Late and missed visits, looked for every LATENESS_POLL_SECONDS (resolvers.lateness)."""
+"""Late and missed visits, looked for every LATENESS_POLL_SECONDS (resolvers.visits.lateness)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import lateness
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
+from resolvers.visits import lateness
 
 
 async def run(rt: Runtime) -> None:

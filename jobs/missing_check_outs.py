@@ -1,11 +1,11 @@
 """Check-outs still missing once the visit's day is over, looked for every
-LATENESS_POLL_SECONDS (resolvers.anomalies)."""
+LATENESS_POLL_SECONDS (resolvers.visits.anomalies)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import anomalies
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
+from resolvers.visits import anomalies
 
 
 async def run(rt: Runtime) -> None:

@@ -1,13 +1,13 @@
 """The outbox delivered, one lane per channel (e-mail, SMS).
 
-The loop is the mailer's own (services.mailer.Mailer.run): each lane is woken as soon as
+The loop is the mailer's own (notifications.mailer.Mailer.run): each lane is woken as soon as
 a use case queues a message, and polls every OUTBOX_POLL_SECONDS otherwise, so it keeps
 its wake-ups beside the claims it makes. A failing round is logged and the lane goes on.
 """
 
 from __future__ import annotations
 
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

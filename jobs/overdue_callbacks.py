@@ -1,11 +1,11 @@
 """Call-back requests past their due time, looked for every MESSAGE_OVERDUE_POLL_SECONDS
-(resolvers.callbacks)."""
+(resolvers.care.callbacks)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import callbacks
-from resolvers.runtime import Runtime
+from resolvers.care import callbacks
+from resolvers.core.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

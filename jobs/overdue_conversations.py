@@ -1,11 +1,11 @@
 """Conversations past the reply promise, looked for every MESSAGE_OVERDUE_POLL_SECONDS
-(resolvers.reply_promise)."""
+(resolvers.messaging.reply_promise)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import reply_promise
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
+from resolvers.messaging import reply_promise
 
 
 async def run(rt: Runtime) -> None:

@@ -1,10 +1,10 @@
-"""Weekly plans' horizon moved forward every PLAN_POLL_SECONDS (resolvers.plans)."""
+"""Weekly plans' horizon moved forward every PLAN_POLL_SECONDS (resolvers.visits.plans)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import plans
-from resolvers.runtime import Runtime
+from resolvers.core.runtime import Runtime
+from resolvers.visits import plans
 
 
 async def run(rt: Runtime) -> None:

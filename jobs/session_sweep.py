@@ -1,13 +1,13 @@
 """Every SESSION_SWEEP_SECONDS: websockets whose session ran out while open are closed,
-and everyone whose password passed the recommended age is told (resolvers.passwords)."""
+and everyone whose password passed the recommended age is told (resolvers.accounts.passwords)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from jobs.every import every
-from resolvers import passwords, sessions
-from resolvers.runtime import Runtime
+from resolvers.accounts import passwords, sessions
+from resolvers.core.runtime import Runtime
 
 
 class OpenSessions(Protocol):

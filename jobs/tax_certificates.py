@@ -1,11 +1,11 @@
 """Tax certificates published (and corrected) from January; checked every
-CERTIFICATE_POLL_SECONDS (resolvers.certificate_publication)."""
+CERTIFICATE_POLL_SECONDS (resolvers.billing.certificate_publication)."""
 
 from __future__ import annotations
 
 from jobs.every import every
-from resolvers import certificate_publication
-from resolvers.runtime import Runtime
+from resolvers.billing import certificate_publication
+from resolvers.core.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

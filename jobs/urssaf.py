@@ -1,15 +1,15 @@
 """The two loops of the URSSAF exchange, when URSSAF_URL is set: payment requests sent
-every URSSAF_SEND_SECONDS (resolvers.urssaf.sending), their status read every
-URSSAF_POLL_SECONDS (resolvers.urssaf.polling)."""
+every URSSAF_SEND_SECONDS (resolvers.billing.urssaf.sending), their status read every
+URSSAF_POLL_SECONDS (resolvers.billing.urssaf.polling)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from jobs.every import every
-from resolvers.runtime import Runtime
-from resolvers.urssaf.polling import poll_all_due
-from resolvers.urssaf.sending import send_all_due
+from resolvers.billing.urssaf.polling import poll_all_due
+from resolvers.billing.urssaf.sending import send_all_due
+from resolvers.core.runtime import Runtime
 
 
 async def run(rt: Runtime) -> None:

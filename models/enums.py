@@ -102,7 +102,7 @@ class EventType(StrEnum):
     CERTIFICATE_CORRECTED = "CERTIFICATE_CORRECTED"
 
 
-# What `interventionEvents` carries (CONTRACT.md). Other features add their own members
+# What `interventionEvents` carries (docs/CONTRACT.md). Other features add their own members
 # to EventType (messages, ratings, requests) and their own subscriptions, which filter
 # the same log by type: one log, one order, one cursor space.
 INTERVENTION_EVENT_TYPES = frozenset(

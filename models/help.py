@@ -10,7 +10,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models.accounts import Account, Agency, Client
+from models.accounts.people import Account, Agency, Client
 
 
 class HelpArticleKind(StrEnum):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.accounts import Account, Client
+from models.accounts.people import Account, Client
 from models.enums import DataExportStatus, DeletionReason, DeletionStatus, PrivacyAction
-from models.interventions import Intervention
+from models.visits.visits import Intervention
 
 
 class EmailChange(Model):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.accounts import Account, Client, Worker
-from models.interventions import Intervention
+from models.accounts.people import Account, Client, Worker
+from models.visits.visits import Intervention
 
 
 class Rating(Model):

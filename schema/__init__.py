@@ -17,50 +17,51 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from resolvers.errors import DomainError
-from schema.absences import AbsenceMutations, AbsenceQueries
-from schema.accounts import AccountMutations, AccountQueries
-from schema.agency_identity import AgencyIdentityMutations
-from schema.anomalies import AnomalyQueries, AnomalySubscriptions
-from schema.billing import BillingMutations, BillingQueries
-from schema.billing_live import BillingSubscriptions
-from schema.billing_rules import BillingRuleMutations
-from schema.callbacks import CallbackMutations, CallbackQueries, CallbackSubscriptions
-from schema.care import CareMutations, CareQueries
-from schema.change_requests import ChangeRequestMutations, ChangeRequestQueries
-from schema.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
-from schema.clock import ClockQueries
-from schema.contact import ContactMutations, ContactQueries
-from schema.conversations import MessageMutations, MessageQueries
-from schema.corrections import CorrectionMutations, CorrectionQueries
-from schema.edge import (
+from resolvers.core.errors import DomainError
+from schema.accounts.accounts import AccountMutations, AccountQueries
+from schema.accounts.sessions import SessionMutations, SessionQueries
+from schema.agency.identity import AgencyIdentityMutations
+from schema.agency.policy import PolicyMutations, PolicyQueries
+from schema.agency.staff import StaffMutations, StaffQueries
+from schema.billing.mandates import MandateMutations, MandateQueries
+from schema.billing.operations import BillingMutations, BillingQueries
+from schema.billing.rules import BillingRuleMutations
+from schema.billing.subscriptions import BillingSubscriptions
+from schema.billing.urssaf import UrssafMutations, UrssafQueries
+from schema.care.callbacks import CallbackMutations, CallbackQueries, CallbackSubscriptions
+from schema.care.claims import ClaimMutations, ClaimQueries, ClaimSubscriptions
+from schema.care.settings import CareMutations, CareQueries
+from schema.core.clock import ClockQueries
+from schema.core.nodes import NodeQueries
+from schema.engine.bounds import guard
+from schema.engine.edge import (
     OUT_OF_RANGE,
-    SCALAR_OVERRIDES,
     UNAVAILABLE,
     is_data_exception,
     is_unavailable,
 )
-from schema.execution import FastExecutionContext
-from schema.feeds import FeedMutations, FeedQueries
-from schema.help import HelpQueries
-from schema.help_mutations import HelpMutations
-from schema.households import HouseholdMutations, HouseholdQueries
-from schema.interventions import InterventionMutations, InterventionQueries
-from schema.limits import Limits, QueryLimits
-from schema.live import InterventionSubscriptions
-from schema.mandates import MandateMutations, MandateQueries
-from schema.message_live import MessageSubscriptions
-from schema.nodes import NodeQueries
-from schema.planner import Planner
-from schema.plans import PlanMutations, PlanQueries
-from schema.policy import PolicyMutations, PolicyQueries
-from schema.privacy import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
-from schema.profile import ProfileMutations, ProfileQueries
-from schema.ratings import RatingMutations, RatingQueries
-from schema.request_events import ChangeRequestSubscriptions
-from schema.sessions import SessionMutations, SessionQueries
-from schema.staff import StaffMutations, StaffQueries
-from schema.urssaf import UrssafMutations, UrssafQueries
+from schema.engine.execution import FastExecutionContext
+from schema.engine.limits import Limits, QueryLimits
+from schema.engine.planner import Planner
+from schema.help.mutations import HelpMutations
+from schema.help.queries import HelpQueries
+from schema.households.absences import AbsenceMutations, AbsenceQueries
+from schema.households.contact import ContactMutations, ContactQueries
+from schema.households.notes import HouseholdMutations, HouseholdQueries
+from schema.messaging.conversations import MessageMutations, MessageQueries
+from schema.messaging.subscriptions import MessageSubscriptions
+from schema.privacy.profile import ProfileMutations, ProfileQueries
+from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
+from schema.ratings.ratings import RatingMutations, RatingQueries
+from schema.ratings.subscriptions import RatingSubscriptions
+from schema.requests.change_requests import ChangeRequestMutations, ChangeRequestQueries
+from schema.requests.subscriptions import ChangeRequestSubscriptions
+from schema.visits.anomalies import AnomalyQueries, AnomalySubscriptions
+from schema.visits.corrections import CorrectionMutations, CorrectionQueries
+from schema.visits.feeds import FeedMutations, FeedQueries
+from schema.visits.plans import PlanMutations, PlanQueries
+from schema.visits.subscriptions import InterventionSubscriptions
+from schema.visits.visits import InterventionMutations, InterventionQueries
 from services.config import Settings
 from services.logs import request_id_var
 
@@ -125,6 +126,9 @@ MUTATION_TYPES: tuple[type, ...] = (
     CallbackMutations,
     UrssafMutations,
 )
+# Every root field's arguments within what the columns hold (schema/engine/bounds.py).
+guard(QUERY_TYPES, mutations=False)
+guard(MUTATION_TYPES, mutations=True)
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
 Subscription = merge_types(
@@ -132,6 +136,7 @@ Subscription = merge_types(
     (
         InterventionSubscriptions,
         MessageSubscriptions,
+        RatingSubscriptions,
         ChangeRequestSubscriptions,
         BillingSubscriptions,
         PrivacySubscriptions,
@@ -192,7 +197,7 @@ class PassageSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """Planned documents first (schema/planner.py); graphql-core for the rest."""
+        """Planned documents first (schema/engine/planner.py); graphql-core for the rest."""
         if (
             self.planner is not None
             and query
@@ -220,7 +225,7 @@ class PassageSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             if is_data_exception(error.original_error):
-                # A value no column could hold (schema/edge.py): the caller's, not ours;
+                # A value no column could hold (schema/engine/edge.py): the caller's, not ours;
                 # logged still, in case a division by zero or a bad cast was ours.
                 log.warning(  # the class only: the database's message may quote the value
                     "value refused by the database at %s (%s)",
@@ -290,7 +295,6 @@ def build_schema(
         extensions=[lambda: QueryLimits(limits)],
         limits=limits,
         planned=settings.planned_queries,
-        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
             QuietExecutionContext if settings.production else FastExecutionContext

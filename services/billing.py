@@ -64,7 +64,7 @@ def totals(lines: list[LineAmounts]) -> LineAmounts:
 
 @dataclass(frozen=True)
 class Law:
-    """One row of the tax-credit table (models.tax_credit.TaxCreditRule)."""
+    """One row of the tax-credit table (models.billing.tax_credit.TaxCreditRule)."""
 
     year: int
     rate_bp: int

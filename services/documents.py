@@ -94,7 +94,7 @@ def to_pdf(document: Document) -> bytes:
 
 
 def to_csv(document: Document) -> bytes:
-    """Key lines, a blank line, the table, a blank line, the totals (see README).
+    """Key lines, a blank line, the table, a blank line, the totals (docs/billing.md).
 
     Every cell goes through services.spreadsheet.safe_cell (CSV injection).
     """

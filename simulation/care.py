@@ -9,8 +9,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from resolvers.demo import DEMO_PASSWORD, PREMIUM_CLIENT, client_email
 from simulation.phone import Phone
+from simulation.seed.demo import DEMO_PASSWORD, PREMIUM_CLIENT, client_email
 
 if TYPE_CHECKING:
     from simulation.day import Simulation

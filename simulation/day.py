@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from resolvers.demo import DEMO_PASSWORD, STAFF, WORKERS, worker_email
 from services.clock import current_warp, utcnow
 from simulation import care
 from simulation.households import ask_new_slot_and_review, write_and_answer
@@ -40,6 +39,7 @@ from simulation.phone import (
     Phone,
     pages,
 )
+from simulation.seed.demo import DEMO_PASSWORD, STAFF, WORKERS, worker_email
 
 log = logging.getLogger("passage.simulate")
 

@@ -8,7 +8,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from resolvers.demo import DEMO_PASSWORD
 from simulation.phone import (
     COMING,
     REQUEST_CHANGE,
@@ -17,6 +16,7 @@ from simulation.phone import (
     GraphQLFailure,
     Phone,
 )
+from simulation.seed.demo import DEMO_PASSWORD
 
 if TYPE_CHECKING:
     from simulation.day import Simulation

@@ -27,7 +27,7 @@ from tortoise import connections
 
 from models.enums import EventType, InterventionStatus
 from models.events import Event
-from models.interventions import Intervention
+from models.visits.visits import Intervention
 from subscriptions.bus import Bus
 
 log = logging.getLogger("passage.events")

@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.accounts import Agency, AgencyPostalPrefix, Client, Worker
-from models.billing import Invoice
+from models.accounts.people import Agency, AgencyPostalPrefix, Client, Worker
+from models.billing.invoices import Invoice
 from models.enums import InterventionStatus, Role
-from models.interventions import Intervention, ServiceType
-from resolvers.interventions import billing_address
-from schema.ids import from_global_id, to_global_id
+from models.visits.visits import Intervention, ServiceType
+from resolvers.visits.planning import billing_address
+from schema.core.ids import from_global_id, to_global_id
 
 __all__ = ["Client", "Invoice", "factories", "from_global_id", "to_global_id"]
 from tests import factories

@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 
 from app import create_app
+from models.accounts.security import LoginAttempt
 from models.db import close_db, init_db, migrate_db
-from models.security import LoginAttempt
 from services.config import Settings
 from tests import backends
 from tests.client import Api
@@ -142,7 +142,7 @@ async def api(server: RunningServer) -> Api:
 @pytest.fixture(scope="session")
 async def home_agency(server: RunningServer, settings: Settings) -> int:
     """The agency serving Paris (75): where clients signed up by factories land."""
-    from resolvers.staff import create_agency
+    from resolvers.agency.staff import create_agency
 
     agency = await create_agency("Agence Paris Test", ["75"])
     return agency.id

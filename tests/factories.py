@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from models.enums import Role
-from resolvers.runtime import build_runtime
-from resolvers.staff import create_agency, create_user
-from schema.ids import to_global_id
+from resolvers.agency.staff import create_agency, create_user
+from resolvers.core.runtime import build_runtime
+from schema.core.ids import to_global_id
 from services.config import Settings
 from tests.client import Api
 from tests.conftest import PASSWORD, unique

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.accounts import AgencyPostalPrefix, Client
+from models.accounts.people import AgencyPostalPrefix, Client
 from models.enums import Role
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.client import Api
 

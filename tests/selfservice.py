@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.accounts import Client, Worker
+from models.accounts.people import Client, Worker
 from models.enums import Role
-from resolvers.staff import create_agency
-from schema.ids import to_global_id
+from resolvers.agency.staff import create_agency
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.mailbox import Mailbox, token_in
 from tests.test_interventions import SCHEDULE

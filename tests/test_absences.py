@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from models.interventions import Intervention
-from models.selfservice import LateCancellation
-from schema.ids import from_global_id
+from models.requests import LateCancellation
+from models.visits.visits import Intervention
+from schema.core.ids import from_global_id
 from tests.client import WsClient
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, household, office, set_policy, soon, visit, weekday_ahead

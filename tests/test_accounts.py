@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from models.accounts import Account, Client
-from models.security import OneTimeToken
+from models.accounts.people import Account, Client
+from models.accounts.security import OneTimeToken
 from services.tokens import digest
 from tests import factories
 from tests.conftest import PASSWORD, unique

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from models.billing import Invoice
+from models.billing.invoices import Invoice
 from models.enums import AdvanceStatus, InvoiceKind
-from resolvers.advance_outcome import apply_advance_status
+from resolvers.billing.advance_outcome import apply_advance_status
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.mailbox import body_of

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from models.accounts import Agency
-from models.billing import Invoice, InvoiceCounter
+from models.accounts.people import Agency
+from models.billing.invoices import Invoice, InvoiceCounter
 from models.enums import Role
-from schema.ids import from_global_id
+from schema.core.ids import from_global_id
 from services.clock import utcnow
 from tests import billing_helpers as bh
 from tests import factories

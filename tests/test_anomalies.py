@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.enums import InterventionStatus
-from models.interventions import Intervention
-from resolvers import anomalies
-from schema.ids import to_global_id
+from models.visits.visits import Intervention
+from resolvers.visits import anomalies
+from schema.core.ids import to_global_id
 from tests.test_attendance import CHECK_IN, CHECK_OUT, attend, locate_home, north_of_home
 from tests.test_corrections import correct, past_visit
 from tests.test_interventions import Agency, setup_agency

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Agency as AgencyModel
-from models.accounts import Client
-from models.interventions import Intervention
-from resolvers.interventions import billing_address
+from models.accounts.people import Agency as AgencyModel
+from models.accounts.people import Client
+from models.visits.visits import Intervention
+from resolvers.visits.planning import billing_address
 from tests.conftest import unique
 from tests.test_interventions import Agency, schedule, setup_agency, slot
 from tests.test_planning_rules import cancel, codes, pk, setup_elsewhere

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Client, Worker
-from models.interventions import Intervention
-from schema.ids import from_global_id
+from models.accounts.people import Client, Worker
+from models.visits.visits import Intervention
+from schema.core.ids import from_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.selfservice import PARIS, Office, office, set_policy, soon, visit

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import Client, Worker
-from models.interventions import Intervention, ServiceType
-from resolvers.interventions import billing_address
+from models.accounts.people import Client, Worker
+from models.visits.visits import Intervention, ServiceType
+from resolvers.visits.planning import billing_address
 from services.logs import request_id_var
 from tests.conftest import unique
 from tests.test_interventions import CALENDAR, setup_agency
@@ -47,7 +47,7 @@ async def _make_visits(team, count: int, day: datetime) -> None:
 
 
 def int_id(global_id: str) -> int:
-    from schema.ids import from_global_id
+    from schema.core.ids import from_global_id
 
     return from_global_id(global_id)[1]
 

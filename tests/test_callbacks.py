@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.accounts import Account, Client
+from models.accounts.people import Account, Client
 from models.enums import CallbackUrgency, Role
-from resolvers import callbacks
-from resolvers.opening_hours import DEFAULT_OPENING_HOURS
-from schema.ids import to_global_id
+from resolvers.agency.opening_hours import DEFAULT_OPENING_HOURS
+from resolvers.care import callbacks
+from schema.core.ids import to_global_id
 from services.clock import Warp, set_warp
 from tests import factories
 from tests.client import WsClient

@@ -7,8 +7,8 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from models.tax_credit import SupersededCertificate, TaxCertificate
-from resolvers import certificate_publication
+from models.billing.tax_credit import SupersededCertificate, TaxCertificate
+from resolvers.billing import certificate_publication
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.certificate_helpers import certificate, move_advance, read

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Client
-from models.interventions import Intervention
-from schema.ids import from_global_id
+from models.accounts.people import Client
+from models.visits.visits import Intervention
+from schema.core.ids import from_global_id
 from tests.selfservice import Office, at, office, set_policy, visit, weekday_ahead
 from tests.test_change_request_access import listen
 from tests.test_change_requests import ask, decide, make_plan

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Account, Client
-from models.claims import Claim
+from models.accounts.people import Account, Client
+from models.care.claims import Claim
 from models.enums import InterventionStatus, Role
-from models.interventions import Intervention
-from resolvers.claims_read import RETENTION, erase_household_claims, household_claims
-from schema.ids import to_global_id
+from models.visits.visits import Intervention
+from resolvers.care.claims_read import RETENTION, erase_household_claims, household_claims
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.client import WsClient
 from tests.test_corrections import past_visit

@@ -21,7 +21,7 @@ from typing import IO
 import httpx
 import pytest
 
-from schema.ids import from_global_id, to_global_id
+from schema.core.ids import from_global_id, to_global_id
 from tests.conftest import PASSWORD
 from tests.factories import LOG_IN
 from tests.mailbox import free_port

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import Client
+from models.accounts.people import Client
 from models.enums import Role
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import unique
 from tests.test_calendar_queries import QueryCounter
@@ -97,6 +97,6 @@ async def test_names_of_many_clients_cost_one_query(api, settings, home_agency):
 
 
 def _pk(global_id: str) -> int:
-    from schema.ids import from_global_id
+    from schema.core.ids import from_global_id
 
     return from_global_id(global_id)[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from models.accounts import Account
+from models.accounts.people import Account
 from tests import factories
 from tests.clock import PARIS, instant_from, next_daytime
 

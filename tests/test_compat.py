@@ -11,20 +11,22 @@ import sys
 
 from graphql import GraphQLSchema
 
-from models.billing import Invoice
-from models.outbox import OutboundMessage
+from models.billing.invoices import Invoice
+from models.notifications import OutboundMessage
 from schema import schema
 
 
 def test_strawberry_schema_exposes_its_graphql_core_schema() -> None:
-    # schema/planner.py, schema/limits.py and the attack suite walk graphql-core's schema.
+    # schema/engine/planner.py, schema/engine/limits.py and the attack suite walk
+    # graphql-core's schema.
     assert isinstance(schema._schema, GraphQLSchema)
     assert schema._schema.query_type is not None
 
 
 def test_tortoise_model_meta_names() -> None:
-    # `_meta.db` (raw SQL of the claiming loops: services/mailer.py, resolvers/urssaf/),
-    # `_meta.fields_db_projection` (resolvers/attendance.py), `_meta.db_table` and
+    # `_meta.db` (raw SQL of the claiming loops: notifications/mailer.py,
+    # resolvers/billing/urssaf/),
+    # `_meta.fields_db_projection` (resolvers/visits/attendance.py), `_meta.db_table` and
     # `_meta.fields_map` (the erasure test's scan of every text column).
     for model in (Invoice, OutboundMessage):
         meta = model._meta

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from models.contact import Digest
 from models.enums import NotificationTopic
-from resolvers import digests
+from models.households.contact import Digest
+from notifications import digests
 from tests.mailbox import body_of
 from tests.selfservice import PARIS, at, household, office, visit, weekday_ahead
 from tests.test_absences import declare

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Client
+from models.accounts.people import Client
 from models.enums import InterventionStatus, Role
 from models.events import Event
-from models.interventions import AttendanceCorrection, Intervention, ServiceType
-from resolvers.interventions import billing_address
-from schema.ids import to_global_id
+from models.visits.visits import AttendanceCorrection, Intervention, ServiceType
+from resolvers.visits.planning import billing_address
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.test_attendance import CHECK_IN, CHECK_OUT
 from tests.test_interventions import Agency, setup_agency

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from models.accounts import Client
+from models.accounts.people import Client
 from services.spreadsheet import safe_cell
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Account, Client, Worker
+from models.accounts.people import Account, Client, Worker
 from models.enums import Role
-from resolvers.staff import create_agency
-from schema.ids import to_global_id
+from resolvers.agency.staff import create_agency
+from schema.core.ids import to_global_id
 from tests import backends, factories
 from tests.client import Api
 from tests.clock import ClockedBrowser
@@ -30,7 +30,7 @@ from tests.test_interventions import CHECK_IN, CHECK_OUT, SCHEDULE
 from tests.test_ratings import RATE
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Never a tracked file: `make screenshot` copies it to docs/dashboard.png (README's picture).
+# Never a tracked file: `make screenshot` copies it to docs/dashboard.png (docs/dashboard.md).
 SCREENSHOT = Path(
     os.environ.get("PASSAGE_SCREENSHOT")
     or Path(__file__).resolve().parent / "artifacts" / "dashboard.png"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.accounts import Client
-from models.care import AgencyCare
-from models.interventions import Intervention
-from models.messages import ClientPremium
-from schema.ids import from_global_id
+from models.accounts.people import Client
+from models.care.settings import AgencyCare
+from models.messaging import ClientPremium
+from models.visits.visits import Intervention
+from schema.core.ids import from_global_id
 from tests.test_claims import ACKNOWLEDGE, REPORT, report_input
 from tests.test_dashboard_browser import _data, attend, build_day, sign_in
 from tests.test_dashboard_browser import browser as browser

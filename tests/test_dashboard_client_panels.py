@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models.accounts import Account
+from models.accounts.people import Account
 from tests.selfservice import at, weekday_ahead
 from tests.test_change_requests import REQUEST, REVIEW
 from tests.test_dashboard_browser import SEND, STAFF_PANELS, browser, sign_in

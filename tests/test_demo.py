@@ -6,12 +6,12 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models.accounts import Account, Agency, Client, Worker
+from models.accounts.people import Account, Agency, Client, Worker
 from models.enums import InterventionStatus
 from models.events import Event
-from models.interventions import Address, Intervention, RecurringPlan
-from resolvers.demo import DEMO_AGENCY, DEMO_PASSWORD, seed_demo
-from resolvers.demo_day import day_slots
+from models.visits.visits import Address, Intervention, RecurringPlan
+from simulation.seed.demo import DEMO_AGENCY, DEMO_PASSWORD, seed_demo
+from simulation.seed.demo_day import day_slots
 from tests import factories
 from tests.test_interventions import CALENDAR
 

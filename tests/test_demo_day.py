@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.accounts import Agency
+from models.accounts.people import Agency
 from models.enums import EventType
 from models.events import Event
-from resolvers.demo import DEMO_AGENCY, seed_demo
-from resolvers.runtime import build_runtime
+from resolvers.core.runtime import build_runtime
 from services.clock import Warp, set_warp
 from simulation import simulate
+from simulation.seed.demo import DEMO_AGENCY, seed_demo
 
 PARIS = ZoneInfo("Europe/Paris")
 SEEDED_AT = datetime(2026, 3, 10, 6, 0, tzinfo=PARIS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from services.email_transport import ConsoleTransport, Email, transport_for
+from notifications.transports.email import ConsoleTransport, Email, transport_for
 
 
 def _message() -> Email:

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from models.accounts import Account, Worker
-from schema.ids import to_global_id
+from models.accounts.people import Account, Worker
+from schema.core.ids import to_global_id
 from services.spreadsheet import safe_cell
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from models.accounts import Account
+from models.accounts.people import Account
 from models.enums import Role
 from services.config import ConfigError, Settings
 from tests import factories

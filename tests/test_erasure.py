@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 from tortoise import Tortoise, fields
 
-from models.accounts import Account, Client
-from models.billing import Invoice
+from models.accounts.people import Account, Client
+from models.billing.invoices import Invoice
 from models.enums import DeletionStatus, EventType, InterventionStatus, Role
 from models.events import Event
 from models.privacy import AccountDeletion, ArchivedDocument

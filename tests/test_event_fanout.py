@@ -27,7 +27,7 @@ import pytest
 
 from models.enums import EventType
 from models.events import Event
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import backends
 from tests.client import Api, WsClient
 from tests.conftest import SECRET

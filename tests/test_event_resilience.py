@@ -15,12 +15,12 @@ import pytest
 import websockets
 from tortoise.transactions import in_transaction
 
-from models.accounts import Client, Worker
+from models.accounts.people import Client, Worker
 from models.enums import EventType
 from models.events import Event
-from models.interventions import Address, Intervention, ServiceType
-from resolvers import lateness
-from schema.ids import after_pk, cursor_for, from_global_id
+from models.visits.visits import Address, Intervention, ServiceType
+from resolvers.visits import lateness
+from schema.core.ids import after_pk, cursor_for, from_global_id
 from subscriptions import events
 from subscriptions.supervised_redis import client_name
 from tests.client import WS_PROTOCOL, Api, WsClient

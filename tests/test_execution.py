@@ -14,7 +14,7 @@ import strawberry
 from graphql import execute_sync, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import FastExecutionContext
+from schema.engine.execution import FastExecutionContext
 
 
 @strawberry.enum
@@ -160,7 +160,7 @@ def _recording(base: Any = FastExecutionContext, weak: bool = False) -> tuple[An
 
 
 def test_executions_of_one_document_share_what_they_compile():
-    # Parsed documents are cached (schema/limits.py): each request of the same text
+    # Parsed documents are cached (schema/engine/limits.py): each request of the same text
     # brings the same nodes, and finds its completers compiled.
     recorded, made = _recording()
     schema = _schema(recorded)

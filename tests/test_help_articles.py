@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.help import HelpArticle
-from resolvers.help_demo import seed_shared_articles
+from simulation.seed.help_demo import seed_shared_articles
 from tests.help_fixtures import CREATE_ARTICLE, PUBLISH_ARTICLE, Cast, article, cast
 
 ARTICLE = """
@@ -118,7 +118,7 @@ async def test_bad_article_input_is_refused_with_user_errors(api, team):
 
     assert await codes(title="Oh") == ["INVALID_LENGTH"]
     assert await codes(title="x" * 201) == ["INVALID_LENGTH"]
-    # A NUL is refused at the edge, for every field (schema/edge.py).
+    # A NUL is refused at the edge, for every field (schema/engine/edge.py).
     data = {"kind": "FAQ", "category": "BILLING", "title": "Titre\x00nul", "body": "Oui."}
     code = await api.error_code(CREATE_ARTICLE, {"input": data}, token=team.admin)
     assert code == "BAD_USER_INPUT"
@@ -176,7 +176,7 @@ async def test_shared_articles_are_read_by_all_and_replaced_by_an_agency_version
 
 async def test_the_demo_has_a_help_centre_seeded_once(api, server, home_agency):
     from models.help import NewsItem, Webinar
-    from resolvers.demo import DEMO_PASSWORD, client_email, seed_demo
+    from simulation.seed.demo import DEMO_PASSWORD, client_email, seed_demo
     from tests import factories
 
     runtime = server.app.state.runtime

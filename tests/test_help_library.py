@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.help_demo import seed_shared_articles
 from services.help_library import LIBRARY
+from simulation.seed.help_demo import seed_shared_articles
 from tests.help_fixtures import Cast, cast
 
 SEARCH = """

@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from models.help import HelpArticle, HelpArticleKind, HelpCategory, Webinar
-from resolvers.help_admin import index_article
+from resolvers.help.admin import index_article
 from tests.conftest import unique
 from tests.help_fixtures import Cast, cast
 from tests.test_calendar_queries import QueryCounter

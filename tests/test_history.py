@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.enums import InterventionStatus
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests.test_corrections import past_visit
 from tests.test_interventions import schedule, setup_agency
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
-from models.selfservice import HouseholdProfile
+from models.households.profile import HouseholdProfile
 from services.config import ConfigError, Settings
 from services.sealing import Sealer, SealError
 from tests.conftest import SECRET

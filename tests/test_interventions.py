@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Client, Worker
+from models.accounts.people import Client, Worker
 from models.enums import Role
-from models.interventions import Intervention
-from schema.ids import from_global_id, to_global_id
+from models.visits.visits import Intervention
+from schema.core.ids import from_global_id, to_global_id
 from tests import factories
 from tests.conftest import unique
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from models.billing import BilledVisit, Invoice, InvoiceLine
-from models.interventions import Intervention
+from models.billing.invoices import BilledVisit, Invoice, InvoiceLine
+from models.visits.visits import Intervention
 from tests import billing_helpers as bh
 from tests.billing_helpers import RUN, paris
 from tests.test_payments import credit

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.enums import InterventionStatus, Role
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import billing_helpers as bh
 from tests import factories
 from tests.billing_helpers import INVOICE_DETAILS, INVOICES, RUN, paris

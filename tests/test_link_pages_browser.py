@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.accounts import Client
+from models.accounts.people import Client
 from tests import billing_helpers as bh
 from tests import factories
 from tests.conftest import PASSWORD

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from services.documents import Document, to_pdf
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris

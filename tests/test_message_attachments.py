@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from resolvers.attachments import signed_token
-from schema.ids import from_global_id
+from resolvers.messaging.attachments import signed_token
+from schema.core.ids import from_global_id
 from tests.conftest import SECRET
 from tests.test_messages import new_team, send, verify
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models.accounts import Account, AgencyPostalPrefix, Client
+from models.accounts.people import Account, AgencyPostalPrefix, Client
 from models.enums import Role
-from models.messages import Message
-from schema.ids import from_global_id, to_global_id
+from models.messaging import Message
+from schema.core.ids import from_global_id, to_global_id
 from services.clock import utcnow
 from tests import factories
 from tests.client import WsClient
@@ -150,7 +150,7 @@ async def new_team(api, settings) -> Team:
     base.worker_token = await factories.log_in(api, worker)
     team = Team(agency_id, base, prefix, advisor)
     base.client_token, base.client_id = await new_client(api, team)
-    from models.accounts import Worker
+    from models.accounts.people import Worker
 
     base.worker_id = to_global_id("Worker", (await Worker.get(account__email=worker)).id)
     return team
@@ -188,7 +188,7 @@ async def test_a_client_and_its_agency_talk_both_ways_live(api, settings, mailbo
     client_ws, client_op = await subscribe(api, team.client_token, EVENTS)
     staff_ws, staff_op = await subscribe(api, team.staff_token)
 
-    # The client writes without a conversation id: the conversation opens (CONTRACT.md).
+    # The client writes without a conversation id: the conversation opens (docs/CONTRACT.md).
     body = "Bonjour,\n<b>pas de HTML</b> & le code du portail change : 4521."
     result = await api.data(SEND, {"input": {"body": body}}, token=team.client_token)
     payload = result["sendMessage"]
@@ -334,7 +334,7 @@ async def test_bad_input_is_refused_with_clear_codes(api, settings):
 
     assert await codes(team.client_token, "   \n ") == ["EMPTY_BODY"]
     assert await codes(team.client_token, "x" * 4001) == ["TOO_LONG"]
-    # A NUL is refused at the edge, for every field (schema/edge.py).
+    # A NUL is refused at the edge, for every field (schema/engine/edge.py).
     nul = await api.error_code(SEND, {"input": {"body": "nul\x00"}}, token=team.client_token)
     assert nul == "BAD_USER_INPUT"
     assert await codes(unverified_token, "Bonjour") == ["EMAIL_NOT_VERIFIED"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.help import NewsItem
-from schema.ids import from_global_id
+from schema.core.ids import from_global_id
 from tests.help_fixtures import Cast, cast, later
 
 CREATE = """

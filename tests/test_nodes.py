@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from models.accounts import AgencyPostalPrefix
+from models.accounts.people import AgencyPostalPrefix
 from models.enums import Role
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 
 NODE = """

@@ -26,16 +26,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from models.accounts import Account, Client, Worker
+from models.accounts.people import Account, Client, Worker
 from models.enums import MessageChannel, OutboxStatus, Role
-from models.interventions import Intervention
-from models.outbox import OutboundMessage
-from resolvers.staff import create_agency
-from schema.ids import from_global_id, to_global_id
-from services import mailer, notices
+from models.notifications import OutboundMessage
+from models.visits.visits import Intervention
+from notifications import mailer
+from notifications.texts import visits as notices
+from notifications.transports.sms import MAX_LENGTH, ConsoleSms, HttpSms, gateway_for, sms_text
+from resolvers.agency.staff import create_agency
+from schema.core.ids import from_global_id, to_global_id
 from services.clock import utcnow
 from services.config import ConfigError, Settings
-from services.sms import MAX_LENGTH, ConsoleSms, HttpSms, gateway_for, sms_text
 from tests import factories
 from tests.client import Api
 from tests.conftest import RunningServer

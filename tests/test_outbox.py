@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from models.enums import MessageChannel, OutboxStatus
-from models.outbox import OutboundMessage
-from services.mailer import BATCH
+from models.notifications import OutboundMessage
+from notifications.mailer import BATCH
 from tests import factories
 from tests.conftest import RunningServer, unique
 from tests.mailbox import Mailbox, body_of

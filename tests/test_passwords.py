@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
-from models.accounts import Account
+from models.accounts.people import Account
+from models.accounts.security import LoginAttempt, OneTimeToken
 from models.enums import AccountStatus, TokenPurpose
-from models.outbox import OutboundMessage
-from models.security import LoginAttempt, OneTimeToken
-from resolvers.passwords import RESET_ANSWER_FLOOR, notify_aged_passwords
+from models.notifications import OutboundMessage
+from resolvers.accounts.passwords import RESET_ANSWER_FLOOR, notify_aged_passwords
 from services.clock import utcnow
 from services.tokens import digest
 from tests import factories

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import INVOICE_DETAILS, paris
 from tests.mailbox import body_of

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Client, Worker
+from models.accounts.people import Client, Worker
 from models.enums import InterventionStatus
-from models.interventions import Intervention, ServiceType
-from resolvers.interventions import billing_address
+from models.visits.visits import Intervention, ServiceType
+from resolvers.visits.planning import billing_address
 from schema import build_schema
-from schema.ids import to_global_id
-from schema.planner import PLAN_CACHE_SIZE
+from schema.core.ids import to_global_id
+from schema.engine.planner import PLAN_CACHE_SIZE
 from services.config import Settings
 from tests import factories
 from tests.test_calendar_queries import int_id

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.accounts import AgencyPostalPrefix, Client
+from models.accounts.people import AgencyPostalPrefix, Client
 from models.enums import Role
 from models.events import Event
-from models.interventions import Address, Intervention
-from resolvers.interventions import billing_address
-from schema.ids import from_global_id, to_global_id
+from models.visits.visits import Address, Intervention
+from resolvers.visits.planning import billing_address
+from schema.core.ids import from_global_id, to_global_id
 from tests import factories
 from tests.client import WsClient
 from tests.test_interventions import (
@@ -99,7 +99,7 @@ async def setup_elsewhere(api, settings) -> Agency:
 
 
 async def worker_of(email: str):
-    from models.accounts import Worker
+    from models.accounts.people import Worker
 
     return await Worker.get(account__email=email)
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.enums import InterventionStatus
-from models.interventions import Intervention, RecurringPlan
-from resolvers.plans import extend_all, occurrences
-from schema.ids import from_global_id
+from models.visits.visits import Intervention, RecurringPlan
+from resolvers.visits.plans import extend_all, occurrences
+from schema.core.ids import from_global_id
 from tests.test_interventions import schedule, setup_agency
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -8,10 +8,11 @@ from typing import Any
 from tortoise.expressions import Q
 
 from models.enums import InterventionStatus
-from models.interventions import Intervention
-from resolvers import calendar, sessions
-from resolvers.prepared import _probe
-from resolvers.runtime import build_runtime
+from models.visits.visits import Intervention
+from resolvers.accounts import sessions
+from resolvers.core.prepared import _probe
+from resolvers.core.runtime import build_runtime
+from resolvers.visits import calendar
 from tests.test_calendar_queries import _make_visits, int_id
 from tests.test_interventions import setup_agency
 

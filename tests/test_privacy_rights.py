@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import httpx
 
-from models.accounts import AgencyPostalPrefix, Client
+from models.accounts.people import AgencyPostalPrefix, Client
+from models.accounts.security import OneTimeToken
 from models.enums import InterventionStatus, Role, TokenPurpose
-from models.security import OneTimeToken
 from resolvers.privacy import deletion
 from services import tokens
 from services.clock import utcnow

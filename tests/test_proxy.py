@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.accounts import Account
-from models.security import Session
+from models.accounts.people import Account
+from models.accounts.security import Session
 from tests import factories
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models.ratings import Rating
-from schema.ids import from_global_id
+from schema.core.ids import from_global_id
 from tests.test_interventions import CHECK_IN, CHECK_OUT, schedule, setup_agency
 
 RATE = """

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from models.accounts import Account, Agency, Client
+from models.accounts.people import Account, Agency, Client
 from models.enums import EventType
 from models.events import Event
-from models.messages import Conversation
-from resolvers import reply_promise
-from resolvers.opening_hours import opening_hours
-from schema.ids import from_global_id
+from models.messaging import Conversation
+from resolvers.agency.opening_hours import opening_hours
+from resolvers.messaging import reply_promise
+from schema.core.ids import from_global_id
 from services.clock import utcnow
 from services.working_hours import add_working_hours
 from subscriptions.bus import Bus

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models.accounts import Account
+from models.accounts.people import Account
+from models.accounts.security import Session
 from models.enums import DeletionReason, DeletionStatus, InterventionStatus
 from models.privacy import AccountDeletion, JobClaim
-from models.security import Session
 from resolvers.privacy import retention
 from services.clock import utcnow
 from tests import billing_helpers as bh

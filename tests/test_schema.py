@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from graphql import GraphQLError
 
-from resolvers.errors import DomainError, Forbidden
+from resolvers.core.errors import DomainError, Forbidden
 from schema import MASKED_MESSAGE, build_schema, is_expected, schema
 from services.config import Settings
 from services.logs import request_id_var

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Account
+from models.accounts.people import Account
+from models.accounts.security import LoginAttempt, Session
 from models.enums import AccountStatus
-from models.outbox import OutboundMessage
-from models.security import LoginAttempt, Session
-from schema.ids import to_global_id
+from models.notifications import OutboundMessage
+from schema.core.ids import to_global_id
 from services.clock import utcnow
 from services.tokens import digest
 from tests import factories

@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 import pytest
 
 from cli import main
-from models.accounts import Agency
+from models.accounts.people import Agency
 from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, InterventionStatus
 from models.events import Event
-from models.interventions import IdempotentRequest, Intervention
-from models.messages import Message
+from models.messaging import Message
 from models.ratings import Rating
-from models.selfservice import ChangeRequest
-from resolvers.demo import DEMO_AGENCY, seed_demo
-from resolvers.runtime import build_runtime
+from models.requests import ChangeRequest
+from models.visits.visits import IdempotentRequest, Intervention
+from resolvers.core.runtime import build_runtime
 from simulation import simulate
+from simulation.seed.demo import DEMO_AGENCY, seed_demo
 
 
 async def test_a_short_simulation_checks_workers_in_and_out_through_the_api(

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from models.accounts import Account, AgencyPostalPrefix, Worker
+from models.accounts.people import Account, AgencyPostalPrefix, Worker
 from models.enums import Role
-from schema.ids import from_global_id, to_global_id
+from schema.core.ids import from_global_id, to_global_id
 from tests import factories
 from tests.conftest import PASSWORD, unique
 from tests.mailbox import body_of

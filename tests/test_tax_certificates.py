@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import billing_helpers as bh
 from tests.billing_helpers import paris
 from tests.mailbox import body_of

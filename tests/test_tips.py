@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.accounts import Client
+from models.accounts.people import Client
 from models.enums import InterventionStatus
-from models.interventions import Intervention, ServiceType
 from models.ratings import Rating
-from resolvers import tips as rules
-from resolvers.help_demo import seed_shared_articles
-from resolvers.interventions import billing_address
+from models.visits.visits import Intervention, ServiceType
+from resolvers.help import tips as rules
+from resolvers.visits.planning import billing_address
+from simulation.seed.help_demo import seed_shared_articles
 from tests.help_fixtures import Cast, article, cast, later, webinar
 from tests.test_webinars import REGISTER
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from models.tax_credit import ClientBillingProfile
-from models.urssaf import UrssafEnrolment, UrssafExchange
-from resolvers.urssaf import personal_data
+from models.billing.tax_credit import ClientBillingProfile
+from models.billing.urssaf import UrssafEnrolment, UrssafExchange
+from resolvers.billing.urssaf import personal_data
 from tests import billing_helpers as bh
 from tests import urssaf_helpers
 from tests.urssaf_helpers import ENROLMENT, IBAN, enrol

@@ -4,9 +4,9 @@ is told and billingEvents carries every move."""
 
 from __future__ import annotations
 
+from models.billing.urssaf import UrssafPaymentRequest
 from models.enums import AdvanceStatus, UrssafRequestState
-from models.urssaf import UrssafPaymentRequest
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import billing_helpers as bh
 from tests import urssaf_helpers
 from tests.mailbox import body_of

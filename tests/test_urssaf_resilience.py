@@ -12,9 +12,9 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+from models.billing.urssaf import AdvanceChange, UrssafPaymentRequest
 from models.enums import AdvanceStatus, EventType, UrssafRequestState
 from models.events import Event
-from models.urssaf import AdvanceChange, UrssafPaymentRequest
 from services.clock import utcnow
 from simulation import urssaf_sandbox
 from tests import urssaf_helpers

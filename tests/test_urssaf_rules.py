@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from models.enums import AdvanceStatus as A
-from resolvers.urssaf.moves import path
+from resolvers.billing.urssaf.moves import path
 from services.config import ConfigError, Settings
 from services.urssaf import payloads
 from services.urssaf.masking import mask, masked_text

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from models.help import Webinar
-from schema.ids import from_global_id
+from schema.core.ids import from_global_id
 from tests.help_fixtures import CREATE_WEBINAR, Cast, cast, later, webinar
 
 REGISTER = """

@@ -15,8 +15,8 @@ import pytest
 import websockets
 from tortoise.transactions import in_transaction
 
-from models.accounts import Agency
-from models.security import Session
+from models.accounts.people import Agency
+from models.accounts.security import Session
 from services.clock import utcnow
 from services.tokens import digest
 from tests import factories
@@ -428,7 +428,7 @@ async def test_sockets_that_go_away_leave_nothing_behind(api, start, settings, h
 
 async def test_the_sweep_reads_sessions_in_batches(api, server, settings, home_agency):
     """Thousands of open sockets: the sweep's statements come by batch, and say the same."""
-    from resolvers.sessions import SWEEP_BATCH, live_sessions
+    from resolvers.accounts.sessions import SWEEP_BATCH, live_sessions
 
     _, tokens = await signed_in(api, sessions=3)
     live, revoked, expired = [await session_id(token) for token in tokens]

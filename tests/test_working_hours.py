@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resolvers.opening_hours import DEFAULT_OPENING_HOURS, Span
+from resolvers.agency.opening_hours import DEFAULT_OPENING_HOURS, Span
 from services.working_hours import add_working_hours, is_french_public_holiday
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from models.billing import Invoice
+from models.billing.invoices import Invoice
+from models.billing.urssaf import AdvanceChange, UrssafPaymentRequest
 from models.enums import AdvanceStatus, UrssafRequestState
-from models.urssaf import AdvanceChange, UrssafPaymentRequest
-from resolvers.urssaf import sending
-from schema.ids import from_global_id, to_global_id
+from resolvers.billing.urssaf import sending
+from schema.core.ids import from_global_id, to_global_id
 from services.config import Settings
 from services.urssaf import payloads
 from simulation import urssaf_sandbox

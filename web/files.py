@@ -7,9 +7,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from resolvers import attachments, claims_read, documents, feeds
+from resolvers.billing import documents
+from resolvers.care import claims_read
+from resolvers.messaging import attachments
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
+from resolvers.visits import feeds
 from services.config import Settings
 
 

@@ -25,11 +25,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from resolvers import sessions
-from resolvers.errors import Unauthenticated
-from resolvers.runtime import RequestMeta, Runtime
+from resolvers.accounts import sessions
+from resolvers.core.errors import Unauthenticated
+from resolvers.core.runtime import RequestMeta, Runtime
 from schema import build_schema
-from schema.context import Context
+from schema.core.context import Context
 from web.open_sockets import OpenSockets
 from web.request_json import frame_problem, read_json
 

@@ -60,7 +60,8 @@ async def readyz(request: Request) -> Response:
 
 
 class SchemaFile:
-    """`/schema.graphql`, under the same rule as `__schema` / `__type` (see schema/limits.py)."""
+    """`/schema.graphql`, under the same rule as `__schema` / `__type`
+    (see schema/engine/limits.py)."""
 
     def __init__(self, graphql: PassageGraphQL) -> None:
         self.graphql = graphql

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from models.accounts import Client
+from models.accounts.people import Client
 from models.privacy import ArchivedDocument
-from resolvers import guards
-from resolvers.runtime import Viewer
+from resolvers.core import guards
+from resolvers.core.runtime import Viewer
 from services import tokens
 from services.config import Settings
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from models.enums import PrivacyAction
 from models.privacy import PrivacyAudit
-from resolvers import guards
-from resolvers.errors import BadInput
-from resolvers.runtime import Viewer
+from resolvers.core import guards
+from resolvers.core.errors import BadInput
+from resolvers.core.runtime import Viewer
 from services.clock import utcnow
 
 MAX_PAGE = 100

@@ -14,21 +14,22 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from models.accounts import Account, Agency, Client
+from models.accounts.people import Account, Agency, Client
+from models.accounts.security import OneTimeToken, Session
 from models.enums import DeletionReason, DeletionStatus, PrivacyAction, Role, TokenPurpose
 from models.events import Event
 from models.privacy import AccountDeletion
-from models.security import OneTimeToken, Session
-from resolvers import guards
-from resolvers.accounts import consume_token
-from resolvers.errors import Forbidden, UserError, user_error
+from notifications import mailer
+from notifications.texts import privacy as privacy_emails
+from resolvers.accounts.sessions import revoke_sessions
+from resolvers.accounts.signup import consume_token
+from resolvers.core import guards
+from resolvers.core.errors import Forbidden, UserError, user_error
+from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from resolvers.privacy import audit
 from resolvers.privacy.domains import billing as billing_domain
 from resolvers.privacy.password_check import confirm_password
 from resolvers.privacy.registry import Household, domains
-from resolvers.runtime import RequestMeta, Runtime, Viewer
-from resolvers.sessions import revoke_sessions
-from services import mailer, privacy_emails
 from services.clock import utcnow
 from services.tokens import digest, new_token
 from subscriptions import events

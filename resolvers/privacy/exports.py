@@ -18,15 +18,17 @@ from datetime import timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from models.accounts import Account, Client
+from models.accounts.people import Account, Client
 from models.enums import DataExportStatus, EventType, PrivacyAction, Role
 from models.privacy import DataExport
-from resolvers import guards
-from resolvers.errors import Forbidden, UserError, user_error
+from notifications import mailer
+from notifications.texts import privacy as privacy_emails
+from resolvers.core import guards
+from resolvers.core.errors import Forbidden, UserError, user_error
+from resolvers.core.runtime import Runtime, Viewer
 from resolvers.privacy import audit
 from resolvers.privacy.registry import Household, domains
-from resolvers.runtime import Runtime, Viewer
-from services import mailer, privacy_emails, tokens
+from services import tokens
 from services.clock import utcnow
 from services.config import Settings
 from subscriptions import events

@@ -3,9 +3,14 @@ a stolen session must not be a free password oracle (as in `change_password`).""
 
 from __future__ import annotations
 
-from models.accounts import Account
-from resolvers.runtime import RequestMeta, Runtime
-from resolvers.sessions import MAX_PASSWORD_INPUT, check_throttle, record_failure, throttle_keys
+from models.accounts.people import Account
+from resolvers.accounts.sessions import (
+    MAX_PASSWORD_INPUT,
+    check_throttle,
+    record_failure,
+    throttle_keys,
+)
+from resolvers.core.runtime import RequestMeta, Runtime
 
 
 async def confirm_password(rt: Runtime, account: Account, password: str, meta: RequestMeta) -> bool:

@@ -10,8 +10,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
-from models.accounts import Account, Client
-from models.billing import BilledVisit, Invoice, InvoiceLine, Payment
+from models.accounts.people import Account, Client
+from models.accounts.security import LoginAttempt, OneTimeToken, SecurityEvent, Session
+from models.billing.invoices import BilledVisit, Invoice, InvoiceLine, Payment
+from models.billing.tax_credit import TaxCertificate
 from models.enums import (
     AccountStatus,
     DeletionReason,
@@ -19,13 +21,12 @@ from models.enums import (
     PrivacyAction,
     Role,
 )
-from models.interventions import Intervention
 from models.privacy import AccountDeletion, ArchivedDocument, EmailChange, JobClaim, PrivacyAudit
-from models.security import LoginAttempt, OneTimeToken, SecurityEvent, Session
-from models.tax_credit import TaxCertificate
+from models.visits.visits import Intervention
+from notifications import mailer
+from notifications.texts import privacy as privacy_emails
+from resolvers.core.runtime import Runtime
 from resolvers.privacy import audit, deletion, exports
-from resolvers.runtime import Runtime
-from services import mailer, privacy_emails
 from services.clock import utcnow
 
 JOB = "retention"

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from models.urssaf import UrssafExchange
+from models.billing.urssaf import UrssafExchange
 from services.clock import utcnow
 from services.urssaf.masking import masked_text
 

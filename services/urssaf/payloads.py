@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from models.urssaf import UrssafEnrolment
+from models.billing.urssaf import UrssafEnrolment
 from services.urssaf.codes import nature_of
 from services.urssaf.identity import FRANCE, national_mobile
 

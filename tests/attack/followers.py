@@ -19,7 +19,7 @@ from typing import Any
 import websockets
 
 from bench.common import EVENTS, HEAD
-from schema.ids import after_pk
+from schema.core.ids import after_pk
 from tests.client import WS_PROTOCOL, WsClient
 
 RECONNECT_PAUSE = 0.2

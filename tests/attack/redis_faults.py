@@ -31,10 +31,10 @@ import httpx
 
 from bench import common
 from bench.fanout import World, seed
-from models.accounts import Client
+from models.accounts.people import Client
 from models.enums import EventType
 from models.events import Event
-from schema.ids import from_global_id
+from schema.core.ids import from_global_id
 from subscriptions.hub import scope_of
 from tests.attack.followers import Follower, judge
 from tests.attack.own_redis import OwnRedis

@@ -26,7 +26,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
-from models.security import LoginAttempt
+from models.accounts.security import LoginAttempt
 from tests import factories
 from tests.client import Api
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema import limits as limits_module
 from schema import schema
+from schema.engine import limits as limits_module
 from tests.test_endpoint import code_of, production
 
 REPEATED = "query u%d {" + " ".join(["me{id} me{email}"] * 245) + "}"
@@ -75,8 +75,9 @@ async def test_directive_overloading_answers_one_error_in_production(prod):
 
 async def test_a_valid_document_is_validated_once_whatever_its_operation_name():
     graphql_schema = schema._schema
-    assert schema.planner is not None
-    limits = schema.planner.limits
+    planner = schema.planner
+    assert planner is not None
+    limits = planner.limits
     first = limits.parse("query FirstName { __typename me { id } }")
     assert limits.validation_errors(graphql_schema, first, ()) == []
     misses = limits_module._validate.cache_info().misses

@@ -46,3 +46,15 @@ async def test_sign_up_refuses_the_email_domain_as_password(api, home_agency):
     data = factories.sign_up_input(email="jeanne@passage-menage.fr", password="passage-menage1!")
     result = await api.data(factories.SIGN_UP, {"input": data})
     assert "PASSWORD_CONTAINS_PERSONAL_DATA" in [e["code"] for e in result["signUp"]["userErrors"]]
+
+
+@pytest.mark.parametrize(
+    "password", ["Password123!x", "xPassword123!", "Motdepasse123!z", "aaaaaaaaaaa1!"]
+)
+async def test_sign_up_refuses_the_weak_passwords_of_the_issue(api, home_agency, password):
+    result = await api.data(
+        factories.SIGN_UP, {"input": factories.sign_up_input(password=password)}
+    )
+    payload = result["signUp"]
+    assert payload["account"] is None
+    assert {e["field"][0] for e in payload["userErrors"]} == {"password"}, payload

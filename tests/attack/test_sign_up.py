@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from models.accounts import Account
-from models.security import LoginAttempt
-from schema.ids import from_global_id
+from models.accounts.people import Account
+from models.accounts.security import LoginAttempt
+from schema.core.ids import from_global_id
 from tests import factories
 from tests.client import Api
 from tests.conftest import RunningServer
@@ -70,6 +70,18 @@ async def test_sign_ups_are_throttled_per_email_address_taken_or_not(strict, hom
     assert not result.get("errors"), result
     result = await strict.gql(factories.SIGN_UP, {"input": factories.sign_up_input(email=taken)})
     assert result["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_an_address_signed_up_again_and_again_is_throttled(api, home_agency):
+    # The run: 30 sign-ups in a row for one address, none refused. Default settings.
+    taken, _ = await factories.client(api)
+    codes = []
+    for _ in range(30):
+        result = await api.gql(factories.SIGN_UP, {"input": factories.sign_up_input(email=taken)})
+        codes.append(result["errors"][0]["extensions"]["code"] if result.get("errors") else None)
+        if codes[-1] is not None:
+            break
+    assert codes[-1] == "RATE_LIMITED" and len(codes) <= 5, codes
 
 
 async def _reset(api: Api) -> None:

@@ -6,14 +6,14 @@ from datetime import datetime
 
 from tortoise.expressions import Q
 
-from models.accounts import Account
-from models.contact import ContactPreference, Digest, DigestItem, QuietHours
+from models.accounts.people import Account
+from models.accounts.security import KnownDevice, OneTimeToken, SecurityEvent, Session
 from models.enums import AccountStatus
 from models.events import Event
-from models.interventions import CalendarFeed
-from models.outbox import OutboundMessage
+from models.households.contact import ContactPreference, Digest, DigestItem, QuietHours
+from models.notifications import OutboundMessage
 from models.privacy import EmailChange
-from models.security import KnownDevice, OneTimeToken, SecurityEvent, Session
+from models.visits.visits import CalendarFeed
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 
 ERASED_NAME = "Compte supprimé"

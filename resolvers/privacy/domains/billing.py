@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from models.accounts import Client
-from models.billing import Invoice, InvoiceLine, Payment
+from models.accounts.people import Client
+from models.billing.invoices import Invoice, InvoiceLine, Payment
+from models.billing.tax_credit import TaxCertificate
 from models.privacy import ArchivedDocument
-from models.tax_credit import TaxCertificate
-from resolvers.certificate_document import certificate_document
-from resolvers.invoice_document import invoice_document
+from resolvers.billing.certificate_document import certificate_document
+from resolvers.billing.invoice_document import invoice_document
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 from services.documents import Document, to_pdf
 

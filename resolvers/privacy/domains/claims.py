@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.events import Event
-from resolvers.claims_read import erase_household_claims, household_claims
+from resolvers.care.claims_read import erase_household_claims, household_claims
 from resolvers.privacy.registry import ExportPart, Household, register
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.accounts import Client
+from models.accounts.people import Client
+from models.billing.tax_credit import ClientBillingProfile
 from models.events import Event
-from models.interventions import Address
-from models.selfservice import HouseholdProfile
-from models.tax_credit import ClientBillingProfile
+from models.households.profile import HouseholdProfile
+from models.visits.visits import Address
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 
 PROFILE_FIELDS = (

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from models.events import Event
-from models.messages import Message, MessageAttachment
+from models.messaging import Message, MessageAttachment
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 
 ERASED_BODY = "[message supprimé]"

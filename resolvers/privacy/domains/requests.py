@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.events import Event
-from models.selfservice import Absence, ChangeRequest
+from models.households.absences import Absence
+from models.requests import ChangeRequest
 from resolvers.privacy.registry import ExportPart, Household, register
 
 

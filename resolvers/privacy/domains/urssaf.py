@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.events import Event
+from resolvers.billing.urssaf import personal_data
 from resolvers.privacy.registry import ExportPart, Household, register
-from resolvers.urssaf import personal_data
 
 
 async def export(h: Household) -> ExportPart:

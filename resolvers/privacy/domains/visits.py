@@ -6,8 +6,8 @@ from datetime import datetime
 
 from models.enums import EventType, InterventionStatus
 from models.events import Event
-from models.interventions import Intervention, RecurringPlan
-from models.selfservice import VisitNote
+from models.households.profile import VisitNote
+from models.visits.visits import Intervention, RecurringPlan
 from resolvers.privacy.registry import ExportPart, Household, iso, register
 from subscriptions import events
 

@@ -1,0 +1,6 @@
+"""Billing: invoices and credit notes, payments, tax certificates, the immediate advance
+(URSSAF), mandataire mode.
+
+What is stored for this domain; the same folder name in schema/, resolvers/, models/ and
+tests/.
+"""

@@ -1,0 +1,1 @@
+"""The texts of each domain's notices, rendered from notifications/templates/."""

@@ -1,0 +1,1 @@
+"""How a message leaves: SMTP (or the log) for e-mail, an HTTP gateway (or the log) for SMS."""

@@ -1,0 +1,34 @@
+"""An agency's opening hours, with the default every new agency gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from models.agency.hours import OpeningHours
+
+
+@dataclass(frozen=True)
+class Span:
+    weekday: int  # 0 is Monday
+    opens_at: time
+    closes_at: time
+
+
+# Monday to Friday 8:00-19:00, Saturday 9:00-12:00: a typical household-services office.
+DEFAULT_OPENING_HOURS: tuple[Span, ...] = (
+    *(Span(day, time(8), time(19)) for day in range(5)),
+    Span(5, time(9), time(12)),
+)
+
+
+async def opening_hours(agency_id: int) -> tuple[Span, ...]:
+    """The agency's spans ordered by weekday and time, or the default when none is set."""
+    rows = await OpeningHours.filter(agency_id=agency_id).order_by("weekday", "opens_at")
+    if not rows:
+        return DEFAULT_OPENING_HOURS
+    # Times come back with the ORM's UTC zone attached: they are wall-clock times.
+    return tuple(
+        Span(row.weekday, row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
+        for row in rows
+    )

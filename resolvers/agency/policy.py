@@ -1,0 +1,165 @@
+"""An agency's self-service policy and its opening hours (service hours for bookable slots).
+
+Staff read them; only an ADMIN changes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, time
+from itertools import pairwise
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.agency.hours import OpeningHours
+from models.agency.policy import AgencyPolicy
+from models.enums import AbsencePolicy
+from resolvers.agency.opening_hours import Span, opening_hours
+from resolvers.core import guards
+from resolvers.core.errors import UserError, user_error
+from resolvers.core.runtime import Viewer
+
+MAX_NOTICE_HOURS = 24 * 30
+MAX_SPANS = 21
+
+
+@dataclass(frozen=True)
+class Policy:
+    agency_id: int
+    min_notice_hours: int = 48
+    auto_approve: bool = False
+    absence_policy: AbsencePolicy = AbsencePolicy.OFFER_RESCHEDULE
+    late_cancellation_billable: bool = True
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    min_notice_hours: int | None = None
+    auto_approve: bool | None = None
+    absence_policy: AbsencePolicy | None = None
+    late_cancellation_billable: bool | None = None
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    policy: Policy | None
+    user_errors: list[UserError]
+
+
+@dataclass(frozen=True)
+class HoursResult:
+    spans: tuple[Span, ...] | None
+    user_errors: list[UserError]
+
+
+async def policy_of(agency_id: int) -> Policy:
+    row = await AgencyPolicy.get_or_none(agency_id=agency_id)
+    if row is None:
+        return Policy(agency_id)
+    return Policy(
+        agency_id,
+        row.min_notice_hours,
+        row.auto_approve,
+        row.absence_policy,
+        row.late_cancellation_billable,
+    )
+
+
+async def read_policy(viewer: Viewer | None) -> Policy:
+    staff = guards.staff(viewer)
+    return await policy_of(staff.agency_id or 0)
+
+
+async def update_policy(viewer: Viewer | None, change: PolicyChange) -> PolicyResult:
+    admin = guards.admin(viewer)
+    agency_id = admin.agency_id or 0
+    if change.min_notice_hours is not None and not (
+        0 <= change.min_notice_hours <= MAX_NOTICE_HOURS
+    ):
+        return PolicyResult(
+            None,
+            [user_error("minNoticeHours", "Un délai de 0 à 720 heures.", "INVALID_NOTICE")],
+        )
+    values: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("min_notice_hours", change.min_notice_hours),
+            ("auto_approve", change.auto_approve),
+            ("absence_policy", change.absence_policy),
+            ("late_cancellation_billable", change.late_cancellation_billable),
+        )
+        if value is not None
+    }
+    async with in_transaction():
+        row = await AgencyPolicy.filter(agency_id=agency_id).select_for_update().first()
+        if row is None:
+            await AgencyPolicy.create(agency_id=agency_id, **values)
+        elif values:
+            await AgencyPolicy.filter(id=row.id).update(**values)
+    return PolicyResult(await policy_of(agency_id), [])
+
+
+async def read_opening_hours(viewer: Viewer | None) -> tuple[Span, ...]:
+    """Anyone attached to an agency (staff, workers, clients) may read its hours."""
+    viewer = guards.signed_in(viewer)
+    if viewer.agency_id is None:
+        return ()
+    return await opening_hours(viewer.agency_id)
+
+
+def _check_spans(spans: list[Span]) -> list[UserError]:
+    if len(spans) > MAX_SPANS:
+        return [user_error("spans", "21 plages au plus.", "TOO_MANY_SPANS")]
+    errors = []
+    for index, span in enumerate(spans):
+        if not 0 <= span.weekday <= 6:
+            errors.append(
+                user_error(
+                    f"spans.{index}.weekday", "Jour de 0 (lundi) à 6 (dimanche).", "INVALID_WEEKDAY"
+                )
+            )
+        elif span.closes_at <= span.opens_at:
+            errors.append(
+                user_error(
+                    f"spans.{index}.closesAt",
+                    "La fermeture doit suivre l'ouverture.",
+                    "END_BEFORE_START",
+                )
+            )
+    if errors:
+        return errors
+    ordered = sorted(spans, key=lambda s: (s.weekday, s.opens_at))
+    for before, after in pairwise(ordered):
+        if before.weekday == after.weekday and after.opens_at < before.closes_at:
+            return [user_error("spans", "Deux plages se chevauchent.", "OVERLAPPING_SPANS")]
+    return []
+
+
+async def set_opening_hours(viewer: Viewer | None, spans: list[Span]) -> HoursResult:
+    """Replaces the agency's hours. An empty list goes back to the default hours."""
+    admin = guards.admin(viewer)
+    agency_id = admin.agency_id or 0
+    spans = [
+        Span(s.weekday, s.opens_at.replace(tzinfo=None), s.closes_at.replace(tzinfo=None))
+        for s in spans
+    ]
+    errors = _check_spans(spans)
+    if errors:
+        return HoursResult(None, errors)
+    async with in_transaction():
+        await OpeningHours.filter(agency_id=agency_id).delete()
+        for span in spans:
+            await OpeningHours.create(
+                agency_id=agency_id,
+                weekday=span.weekday,
+                # Wall-clock times, marked UTC so the ORM stores them unchanged.
+                opens_at=span.opens_at.replace(tzinfo=UTC),
+                closes_at=span.closes_at.replace(tzinfo=UTC),
+            )
+    return HoursResult(await opening_hours(agency_id), [])
+
+
+def within(spans: tuple[Span, ...], weekday: int, start: time, end: time) -> bool:
+    """Whether [start, end) on `weekday` lies inside one opening span."""
+    return any(s.weekday == weekday and s.opens_at <= start and end <= s.closes_at for s in spans)

@@ -1,0 +1,287 @@
+"""Reading invoices (scoped to the viewer), credit notes, and the client billing facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from models.accounts.people import Agency, Client
+from models.billing.invoices import BilledVisit, Invoice, InvoiceLine
+from models.billing.tax_credit import ClientBillingProfile
+from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, Role, ServiceMode
+from resolvers.billing import invoicing
+from resolvers.core import guards
+from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
+from resolvers.core.runtime import Runtime, Viewer
+from services.clock import utcnow
+from subscriptions import events
+
+MAX_REASON = 500
+MAX_HOUSEHOLD = 20
+
+
+def shown_status(invoice: Invoice, today: date) -> InvoiceStatus:
+    """OVERDUE is never stored: an unpaid invoice past its due date shows it."""
+    status = InvoiceStatus(invoice.status)
+    payable = invoice.kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
+    late = payable and invoice.due_on < today
+    if late and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID):
+        return InvoiceStatus.OVERDUE
+    return status
+
+
+async def client_of(viewer: Viewer) -> Client | None:
+    return await Client.get_or_none(account_id=viewer.account_id)
+
+
+async def household(viewer: Viewer | None, client_id: int | None) -> Client | None:
+    """The viewer's own household, or (staff, with `client_id`) one of their agency's.
+
+    None when it is not the viewer's to see, like `node(id:)`.
+    """
+    viewer = guards.signed_in(viewer)
+    if viewer.is_staff and viewer.agency_id is not None:
+        if client_id is None:
+            raise BadInput("Indiquez le client (clientId).")
+        return await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
+    if viewer.role is not Role.CLIENT:
+        raise Forbidden("Réservé aux clients et au personnel de l'agence.")
+    client = await client_of(viewer)
+    if client is None or (client_id is not None and client_id != client.id):
+        return None
+    return client
+
+
+async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[Invoice]:
+    """A queryset of the invoices `viewer` may see: a client its own, staff their agency's."""
+    viewer = guards.signed_in(viewer)
+    if viewer.is_staff and viewer.agency_id is not None:
+        query = Invoice.filter(agency_id=viewer.agency_id)
+        if viewer.role is not Role.ADMIN:
+            # An erased household's invoices are a legal archive: ADMIN only (docs/privacy.md).
+            query = query.filter(client__erased_at=None)
+    elif viewer.role is Role.CLIENT:
+        client = await client_of(viewer)
+        if client is None:
+            raise Forbidden()
+        query = Invoice.filter(client_id=client.id)
+    else:
+        raise Forbidden("Réservé aux clients et au personnel de l'agence.")
+    if year is not None:
+        if not 2000 <= year <= 2100:
+            raise BadInput("Année hors limites.")
+        query = query.filter(year=year)
+    return query
+
+
+async def page(
+    viewer: Viewer | None,
+    year: int | None,
+    size: int,
+    before_id: int | None,
+    client_id: int | None = None,
+) -> list[Invoice]:
+    """Newest first; `size + 1` rows so the caller knows whether there is more."""
+    query = await visible_invoices(viewer, year)
+    if client_id is not None:
+        query = query.filter(client_id=client_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return list(await query.order_by("-id").limit(size + 1))
+
+
+async def can_see(viewer: Viewer | None, invoice: Invoice) -> bool:
+    if viewer is None:
+        return False
+    if viewer.is_staff:
+        if viewer.agency_id != invoice.agency_id:
+            return False
+        return (
+            viewer.role is Role.ADMIN
+            or not await Client.filter(id=invoice.client_id, erased_at__not_isnull=True).exists()
+        )
+    if viewer.role is Role.CLIENT:
+        client = await client_of(viewer)
+        return client is not None and client.id == invoice.client_id
+    return False
+
+
+async def by_id(viewer: Viewer | None, pk: int) -> Invoice | None:
+    invoice = await Invoice.get_or_none(id=pk)
+    return invoice if invoice is not None and await can_see(viewer, invoice) else None
+
+
+async def lines_of(invoice_id: int) -> list[InvoiceLine]:
+    return list(await InvoiceLine.filter(invoice_id=invoice_id).order_by("position"))
+
+
+async def lines_by_invoice(invoice_ids: list[int]) -> list[list[InvoiceLine]]:
+    """The lines of several invoices in one query, in the order of `invoice_ids`."""
+    rows = await InvoiceLine.filter(invoice_id__in=invoice_ids).order_by("invoice_id", "position")
+    grouped: dict[int, list[InvoiceLine]] = {pk: [] for pk in invoice_ids}
+    for row in rows:
+        grouped[row.invoice_id].append(row)
+    return [grouped[pk] for pk in invoice_ids]
+
+
+def today_for(agency_time_zone: str = "Europe/Paris") -> date:
+    return utcnow().astimezone(ZoneInfo(agency_time_zone)).date()
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    credit_note: Invoice | None
+    user_errors: list[UserError]
+
+
+async def issue_credit_note(
+    rt: Runtime, viewer: Viewer | None, invoice_id: int, reason: str
+) -> CreditResult:
+    """Cancels an issued invoice with a credit note of the opposite amounts.
+
+    The invoice itself is never changed (its status becomes CREDITED); its visits can be
+    invoiced again, e.g. after a correction of the hours.
+    """
+    staff = guards.staff(viewer)
+    reason = reason.strip()
+    if not 1 <= len(reason) <= MAX_REASON:
+        return CreditResult(
+            None, [user_error("reason", "Indiquez un motif (500 caractères au plus).", "INVALID")]
+        )
+    invoice = await Invoice.get_or_none(id=invoice_id, agency_id=staff.agency_id)
+    if invoice is None:
+        return CreditResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
+    agency = await Agency.get(id=invoice.agency_id)
+    now = utcnow()
+    issued_on = now.astimezone(ZoneInfo(agency.time_zone)).date()
+    await invoicing.ensure_counter(agency.id, issued_on.year)
+    async with in_transaction():
+        counter = await invoicing.lock_counter(agency.id, issued_on.year)
+        now = utcnow()
+        invoice = await Invoice.filter(id=invoice.id).select_for_update().get()
+        if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.CREDITED:
+            return CreditResult(
+                None,
+                [user_error("invoiceId", "Cette facture est déjà annulée.", "ALREADY_CREDITED")],
+            )
+        sequence = await invoicing.take_number(counter)
+        note = await Invoice.create(
+            agency_id=invoice.agency_id,
+            client_id=invoice.client_id,
+            kind=InvoiceKind.CREDIT_NOTE,
+            service_mode=invoice.service_mode,
+            year=issued_on.year,
+            sequence=sequence,
+            number=invoicing.invoice_number(InvoiceKind.CREDIT_NOTE, issued_on.year, sequence),
+            issued_at=now,
+            issued_on=issued_on,
+            due_on=issued_on,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            credited_invoice_id=invoice.id,
+            credit_reason=reason,
+            total_excl_cents=-invoice.total_excl_cents,
+            vat_cents=-invoice.vat_cents,
+            total_incl_cents=-invoice.total_incl_cents,
+            eligible_cents=-invoice.eligible_cents,
+            advance_cents=-invoice.advance_cents,
+            amount_due_cents=-invoice.amount_due_cents,
+            advance_status=AdvanceStatus.TO_SEND if invoice.advance_cents else None,
+            agency_name=invoice.agency_name,
+            agency_address=invoice.agency_address,
+            sap_number=invoice.sap_number,
+            sap_declared_on=invoice.sap_declared_on,
+            siret=invoice.siret,
+            vat_exempt=invoice.vat_exempt,
+            client_number=invoice.client_number,
+            client_name=invoice.client_name,
+            client_address=invoice.client_address,
+            created_by_id=staff.account_id,
+        )
+        lines = await lines_of(invoice.id)
+        await InvoiceLine.bulk_create(
+            [
+                InvoiceLine(
+                    invoice_id=note.id,
+                    intervention_id=line.intervention_id,
+                    position=line.position,
+                    label=line.label,
+                    service_date=line.service_date,
+                    start_time=line.start_time,
+                    end_time=line.end_time,
+                    place=line.place,
+                    worker_name=line.worker_name,
+                    employee_number=line.employee_number,
+                    minutes=-line.minutes,
+                    planned_duration=line.planned_duration,
+                    hourly_rate_cents=line.hourly_rate_cents,
+                    vat_rate_bp=line.vat_rate_bp,
+                    excl_cents=-line.excl_cents,
+                    vat_cents=-line.vat_cents,
+                    incl_cents=-line.incl_cents,
+                    tax_credit_eligible=line.tax_credit_eligible,
+                    late_cancellation=line.late_cancellation,
+                    travel=line.travel,
+                )
+                for line in lines
+            ]
+        )
+        await Invoice.filter(id=invoice.id).update(status=InvoiceStatus.CREDITED)
+        await BilledVisit.filter(invoice_id=invoice.id).delete()
+        event = await events.record_event(
+            EventType.CREDIT_NOTE_ISSUED,
+            now,
+            agency_id=note.agency_id,
+            client_id=note.client_id,
+            subject_id=note.id,
+        )
+    await events.publish(rt.bus, [event])
+    return CreditResult(note, [])
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    client_id: int
+    service_mode: ServiceMode
+    advance_enrolled: bool
+    dependants: int
+    members_over_65: int
+    disability: bool
+    first_direct_employment_year: int | None
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    profile: ClientBillingProfile | None
+    user_errors: list[UserError]
+
+
+async def set_profile(viewer: Viewer | None, data: ProfileData) -> ProfileResult:
+    """Staff record a household's billing facts (mode, advance enrolment, ceiling facts)."""
+    staff = guards.staff(viewer)
+    client = await Client.get_or_none(id=data.client_id, agency_id=staff.agency_id)
+    if client is None:
+        return ProfileResult(None, [user_error("clientId", "Client inconnu.", "NOT_FOUND")])
+    errors = []
+    for field, value in (("dependants", data.dependants), ("membersOver65", data.members_over_65)):
+        if not 0 <= value <= MAX_HOUSEHOLD:
+            errors.append(user_error(field, "Entre 0 et 20.", "OUT_OF_RANGE"))
+    year = data.first_direct_employment_year
+    if year is not None and not 2000 <= year <= today_for().year:
+        errors.append(user_error("firstDirectEmploymentYear", "Année invalide.", "OUT_OF_RANGE"))
+    if errors:
+        return ProfileResult(None, errors)
+    values = {
+        "service_mode": data.service_mode,
+        "advance_enrolled": data.advance_enrolled,
+        "dependants": data.dependants,
+        "members_over_65": data.members_over_65,
+        "disability": data.disability,
+        "first_direct_employment_year": year,
+    }
+    profile, _ = await ClientBillingProfile.update_or_create(client_id=client.id, defaults=values)
+    return ProfileResult(profile, [])

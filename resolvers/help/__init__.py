@@ -1,0 +1,5 @@
+"""The help centre: articles and FAQ, news, webinars, personalised tips.
+
+What the API does for this domain; the same folder name in schema/, resolvers/, models/ and
+tests/.
+"""

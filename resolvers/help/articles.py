@@ -1,0 +1,191 @@
+"""Reading the help centre: who may, which articles they see, search and categories.
+
+Readers are the clients and the staff (ADVISOR, ADMIN) of an agency; workers and
+strangers are not (seed: resources are "exclusives" to the agency's clients).
+A reader sees the agency's own articles and the shared ones (no agency); an
+agency article with the slug of a shared one takes its place. Drafts (no
+published_at) are seen by the agency staff only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from models.enums import Role
+from models.help import HelpArticle, HelpCategory
+from resolvers.core import guards
+from resolvers.core.errors import BadInput, Forbidden
+from resolvers.core.lookups import client_id_of
+from resolvers.core.runtime import Viewer
+from services import search_text
+from services.clock import utcnow
+
+CATEGORY_LABELS = {
+    HelpCategory.GETTING_STARTED: "Premiers pas",
+    HelpCategory.VISITS: "Interventions et planning",
+    HelpCategory.BILLING: "Factures et paiements",
+    HelpCategory.TAX_CREDIT: "Crédit d'impôt et avance immédiate",
+    HelpCategory.ACCOUNT: "Compte et sécurité",
+    HelpCategory.HOUSEKEEPING_TIPS: "Conseils d'entretien",
+    HelpCategory.CONTACT: "Contacter l'agence",
+    HelpCategory.FURNITURE_CARE: "Entretien du mobilier et des sols",
+    HelpCategory.ECO_PRODUCTS: "Produits écologiques",
+    HelpCategory.DAMAGE: "Dommages et sinistres",
+}
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Someone allowed to read an agency's help centre."""
+
+    account_id: int
+    agency_id: int
+    role: Role
+    client_id: int | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.is_staff
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: HelpCategory
+    label: str
+    article_count: int
+
+
+async def reader_or_none(viewer: Viewer) -> Reader | None:
+    if viewer.agency_id is None or viewer.role is Role.WORKER:
+        return None
+    client_id = await client_id_of(viewer.account_id) if viewer.role is Role.CLIENT else None
+    if viewer.role is Role.CLIENT and client_id is None:
+        return None
+    return Reader(viewer.account_id, viewer.agency_id, viewer.role, client_id)
+
+
+async def reader(viewer: Viewer | None) -> Reader:
+    found = await reader_or_none(guards.signed_in(viewer))
+    if found is None:
+        raise Forbidden("Le centre d'aide est réservé aux clients et au personnel de l'agence.")
+    return found
+
+
+def visible_articles(reader: Reader, now: datetime | None = None) -> QuerySet[HelpArticle]:
+    """Articles the reader may see, shared ones hidden by an agency article of their slug."""
+    now = now or utcnow()
+    own = HelpArticle.filter(agency_id=reader.agency_id)
+    if not reader.is_staff:
+        own = own.filter(published_at__lte=now)
+    shadowing = Subquery(own.values("slug"))
+    shared = Q(agency_id=None, published_at__lte=now) & ~Q(slug__in=shadowing)
+    mine = Q(agency_id=reader.agency_id)
+    if not reader.is_staff:
+        mine &= Q(published_at__lte=now)
+    return HelpArticle.filter(mine | shared)
+
+
+def check_query(text: str) -> list[str]:
+    """The words of a search, or BAD_USER_INPUT past the limits."""
+    if len(text) > search_text.MAX_QUERY_CHARS:
+        raise BadInput(f"Recherche trop longue ({search_text.MAX_QUERY_CHARS} caractères au plus).")
+    if len(text.split()) > search_text.MAX_QUERY_WORDS:
+        raise BadInput(f"Recherche trop longue ({search_text.MAX_QUERY_WORDS} mots au plus).")
+    return search_text.query_words(text)
+
+
+async def list_articles(
+    viewer: Viewer | None,
+    search: str | None,
+    category: HelpCategory | None,
+    offset: int,
+    size: int,
+) -> list[HelpArticle]:
+    """One page (size + 1 rows, the extra one says there is more) of articles.
+
+    With `search`, ranked by the number of query words found, then by those found
+    in the title, then the most recently updated; otherwise in title order.
+    """
+    who = await reader(viewer)
+    words = check_query(search) if search is not None and search.strip() else None
+    scope = visible_articles(who)
+    if category is not None:
+        scope = scope.filter(category=category)
+    if words is None:
+        return await scope.order_by("title_search", "id").offset(offset).limit(size + 1)
+    if not words:  # only stop words or one-letter words
+        return []
+    # One query per word (at most MAX_QUERY_WORDS), of ids and titles only; the
+    # ranking is then computed here, and only the page itself is read in full.
+    scores: dict[int, list[float]] = {}
+    for word in words:
+        rows = await scope.filter(search_text__contains=f" {word}").values_list(
+            "id", "title_search", "updated_at"
+        )
+        for pk, title, updated_at in rows:
+            score = scores.setdefault(pk, [0, 0, updated_at.timestamp()])
+            score[0] += 1
+            score[1] += f" {word}" in title
+    ranked = sorted(scores, key=lambda pk: (-scores[pk][0], -scores[pk][1], -scores[pk][2], -pk))
+    page = ranked[offset : offset + size + 1]
+    rows_by_id = {row.id: row for row in await HelpArticle.filter(id__in=page)}
+    return [rows_by_id[pk] for pk in page if pk in rows_by_id]
+
+
+async def get_article(
+    viewer: Viewer | None, article_id: int | None, slug: str | None
+) -> HelpArticle | None:
+    """By id or by slug (the agency's own first); null when absent or not visible."""
+    if (article_id is None) == (slug is None):
+        raise BadInput("Donnez soit `id`, soit `slug`.")
+    who = await reader(viewer)
+    return await article_for(who, article_id, slug)
+
+
+async def article_for(who: Reader, article_id: int | None, slug: str | None) -> HelpArticle | None:
+    scope = visible_articles(who)
+    if article_id is not None:
+        return await scope.filter(id=article_id).first()
+    if slug is None or len(slug) > 80:
+        return None
+    rows = await scope.filter(slug=slug)
+    rows.sort(key=lambda row: row.agency_id is None)
+    return rows[0] if rows else None
+
+
+async def articles_by_slug(who: Reader, slugs: set[str]) -> dict[str, HelpArticle]:
+    """Published articles the reader sees, by slug, the agency's own before shared ones."""
+    if not slugs:
+        return {}
+    rows = await visible_articles(who).filter(slug__in=sorted(slugs), published_at__lte=utcnow())
+    found: dict[str, HelpArticle] = {}
+    for row in sorted(rows, key=lambda r: r.agency_id is None):
+        found.setdefault(row.slug, row)
+    return found
+
+
+async def categories(viewer: Viewer | None) -> list[CategoryCount]:
+    """Every category with the number of published articles the reader sees in it."""
+    who = await reader(viewer)
+    rows = (
+        await visible_articles(who)
+        .filter(published_at__lte=utcnow())
+        .annotate(count=Count("id"))
+        .group_by("category")
+        .values_list("category", "count")
+    )
+    counts = {HelpCategory(category): int(count) for category, count in rows}
+    return [
+        CategoryCount(category, label, counts.get(category, 0))
+        for category, label in CATEGORY_LABELS.items()
+    ]
+
+
+async def node_article(viewer: Viewer, pk: int) -> HelpArticle | None:
+    who = await reader_or_none(viewer)
+    return await article_for(who, pk, None) if who else None

@@ -1,0 +1,5 @@
+"""Households: notes and standing preferences, specific needs, absences, contact preferences.
+
+What the API does for this domain; the same folder name in schema/, resolvers/, models/ and
+tests/.
+"""

@@ -1,0 +1,187 @@
+"""Clients rate their completed visits (seed: "système d'évaluation en temps réel").
+
+A visit is rated once by its client, and the rating can be edited for seven
+days. A score of 2 or less opens a follow-up for the client's advisor. Staff see
+their agency's ratings and averages per worker and per month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from models.accounts.people import Client
+from models.enums import EventType, InterventionStatus, Role
+from models.ratings import Rating, RatingFollowUp
+from models.visits.visits import Intervention
+from resolvers.core import guards
+from resolvers.core.errors import Forbidden, UserError, user_error
+from resolvers.core.lookups import client_id_of
+from resolvers.core.runtime import Runtime, Viewer
+from services.clock import utcnow
+from subscriptions import events
+
+EDITABLE_FOR = timedelta(days=7)
+LOW_SCORE = 2
+MAX_COMMENT = 1000
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    rating: Rating | None
+    user_errors: list[UserError]
+
+
+@dataclass(frozen=True)
+class Average:
+    key: str  # worker id or "YYYY-MM"
+    count: int
+    average: float
+
+
+async def rate(
+    rt: Runtime, viewer: Viewer | None, intervention_id: int, score: int, comment: str | None
+) -> RatingResult:
+    """Rates (or edits the rating of) a visit; RATED reaches the agency's dashboard live."""
+    viewer = guards.signed_in(viewer)
+    if viewer.role is not Role.CLIENT:
+        raise Forbidden("Seul le client de l'intervention peut la noter.")
+    errors = []
+    if not 1 <= score <= 5:
+        errors.append(user_error("score", "Une note de 1 à 5.", "INVALID_SCORE"))
+    text = (comment or "").strip()
+    if len(text) > MAX_COMMENT:
+        errors.append(user_error("comment", f"{MAX_COMMENT} caractères au plus.", "TOO_LONG"))
+    client_id = await client_id_of(viewer.account_id)
+    visit = await Intervention.get_or_none(id=intervention_id, client_id=client_id or 0)
+    if visit is None:
+        errors.append(user_error("interventionId", "Intervention introuvable.", "NOT_FOUND"))
+    elif visit.status is not InterventionStatus.COMPLETED:
+        errors.append(
+            user_error(
+                "interventionId", "Seule une intervention terminée se note.", "NOT_COMPLETED"
+            )
+        )
+    if errors or visit is None:
+        return RatingResult(None, errors)
+    now = utcnow()
+    async with in_transaction():
+        existing = await Rating.filter(intervention_id=visit.id).select_for_update().first()
+        if existing is not None:
+            if now - existing.created_at > EDITABLE_FOR:
+                return RatingResult(
+                    None,
+                    [
+                        user_error(
+                            "interventionId",
+                            "La note ne se modifie plus après 7 jours.",
+                            "RATING_LOCKED",
+                        )
+                    ],
+                )
+            existing.score, existing.comment, existing.updated_at = score, text, now
+            await existing.save(update_fields=["score", "comment", "updated_at"])
+            rating = existing
+        else:
+            rating = await Rating.create(
+                intervention=visit,
+                client_id=visit.client_id,
+                worker_id=visit.worker_id,
+                agency_id=visit.agency_id,
+                score=score,
+                comment=text,
+                created_at=now,
+                updated_at=now,
+            )
+        if rating.score <= LOW_SCORE and not await RatingFollowUp.exists(rating_id=rating.id):
+            client = await Client.get(id=visit.client_id)
+            await RatingFollowUp.create(rating=rating, advisor_id=client.advisor_id, created_at=now)
+        # Staff and the client hear of it; the worker reads ratings through staff.
+        event = await events.record_event(
+            EventType.RATED,
+            now,
+            agency_id=visit.agency_id,
+            client_id=visit.client_id,
+            intervention_id=visit.id,
+            subject_id=rating.id,
+        )
+    await events.publish(rt.bus, [event])
+    return RatingResult(rating, [])
+
+
+async def agency_ratings(
+    viewer: Viewer | None,
+    first: int,
+    before_id: int | None,
+    worker_id: int | None,
+    max_score: int | None,
+) -> list[Rating]:
+    staff = guards.staff(viewer)
+    query = Rating.filter(agency_id=staff.agency_id)
+    if worker_id is not None:
+        query = query.filter(worker_id=worker_id)
+    if max_score is not None:
+        query = query.filter(score__lte=max_score)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(first + 1)
+
+
+async def my_ratings(viewer: Viewer | None) -> list[Rating]:
+    viewer = guards.signed_in(viewer)
+    client_id = await client_id_of(viewer.account_id)
+    return await Rating.filter(client_id=client_id or 0).order_by("-id").limit(100)
+
+
+async def averages(viewer: Viewer | None, year: int, by_worker: bool) -> list[Average]:
+    """Averages of the agency's ratings given in `year`, per worker or per month."""
+    staff = guards.staff(viewer)
+    start = datetime(year, 1, 1, tzinfo=utcnow().tzinfo)
+    rows = await Rating.filter(
+        agency_id=staff.agency_id,
+        created_at__gte=start,
+        created_at__lt=start.replace(year=year + 1),
+    ).values_list("worker_id", "created_at", "score")
+    groups: dict[str, list[int]] = {}
+    for worker_id, created_at, score in rows:
+        key = str(worker_id) if by_worker else created_at.strftime("%Y-%m")
+        groups.setdefault(key, []).append(score)
+    return [
+        Average(key, len(scores), round(sum(scores) / len(scores), 2))
+        for key, scores in sorted(groups.items())
+    ]
+
+
+async def open_follow_ups(viewer: Viewer | None) -> list[RatingFollowUp]:
+    staff = guards.staff(viewer)
+    return (
+        await RatingFollowUp.filter(closed_at=None, rating__agency_id=staff.agency_id)
+        .select_related("rating")
+        .order_by("created_at")
+        .limit(200)
+    )
+
+
+async def ratings_by_ids(ids: Sequence[int]) -> list[Rating | None]:
+    rows = {row.id: row for row in await Rating.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def ratings_for_visits(viewer: Viewer, visit_ids: Sequence[int]) -> list[Rating | None]:
+    """The rating of each visit, if the viewer is its client or staff of its agency."""
+    rows = {r.intervention_id: r for r in await Rating.filter(intervention_id__in=list(visit_ids))}
+    own_client = None
+    if viewer.role is Role.CLIENT:
+        own_client = await client_id_of(viewer.account_id)
+
+    def visible(rating: Rating | None) -> Rating | None:
+        if rating is None:
+            return None
+        if viewer.is_staff and rating.agency_id == viewer.agency_id:
+            return rating
+        return rating if own_client is not None and rating.client_id == own_client else None
+
+    return [visible(rows.get(i)) for i in visit_ids]

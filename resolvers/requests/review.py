@@ -1,0 +1,127 @@
+"""Staff decide on change requests; clients withdraw theirs; both list them.
+
+Staff act only on their agency's requests, a client only on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from models.accounts.people import Worker
+from models.enums import ChangeRequestStatus, EventType
+from models.requests import ChangeRequest
+from resolvers.core import guards
+from resolvers.core.errors import UserError, user_error
+from resolvers.core.lookups import client_id_of
+from resolvers.core.runtime import Runtime, Viewer
+from resolvers.requests.apply import Refused
+from resolvers.requests.asking import (
+    MAX_REASON,
+    RequestResult,
+    after_commit,
+    client_of,
+    decide_pending,
+    request_event,
+)
+from resolvers.requests.rules import RuleCheck, context_for, evaluate
+from services.clock import utcnow
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    request: ChangeRequest
+    checks: list[RuleCheck]
+
+
+def _failure(field: str | None, message: str, code: str) -> RequestResult:
+    return RequestResult(None, [user_error(field, message, code)])
+
+
+async def review(
+    rt: Runtime,
+    viewer: Viewer | None,
+    request_id: int,
+    approve: bool,
+    reason: str,
+    worker_id: int | None,
+) -> RequestResult:
+    staff = guards.staff(viewer)
+    request = await ChangeRequest.get_or_none(id=request_id, agency_id=staff.agency_id)
+    if request is None:
+        return _failure("requestId", "Demande introuvable.", "NOT_FOUND")
+    reason = reason.strip()
+    errors: list[UserError] = []
+    if len(reason) > MAX_REASON:
+        errors.append(user_error("reason", "500 caractères au plus.", "TOO_LONG"))
+    if not approve and not reason:
+        errors.append(user_error("reason", "Indiquez le motif du refus.", "REASON_REQUIRED"))
+    if worker_id is not None and not await Worker.exists(id=worker_id, agency_id=staff.agency_id):
+        errors.append(
+            user_error("workerId", "Intervenant inconnu dans votre agence.", "NOT_IN_AGENCY")
+        )
+    if request.status is not ChangeRequestStatus.PENDING:
+        errors.append(user_error("requestId", "Cette demande est déjà traitée.", "NOT_PENDING"))
+    if errors:
+        return RequestResult(None, errors)
+    try:
+        written = await decide_pending(rt, request.id, approve, reason, worker_id, staff.account_id)
+    except Refused as refused:
+        return RequestResult(None, refused.errors)
+    if not written:
+        return _failure("requestId", "Cette demande est déjà traitée.", "NOT_PENDING")
+    await after_commit(rt, written)
+    await request.refresh_from_db()
+    return RequestResult(request, [])
+
+
+async def withdraw(rt: Runtime, viewer: Viewer | None, request_id: int) -> RequestResult:
+    """The client takes back a request the agency has not decided yet."""
+    _, client_id = await client_of(viewer)
+    request = await ChangeRequest.get_or_none(id=request_id, client_id=client_id)
+    if request is None:
+        return _failure("requestId", "Demande introuvable.", "NOT_FOUND")
+    now = utcnow()
+    async with in_transaction():
+        changed = await ChangeRequest.filter(
+            id=request.id, status=ChangeRequestStatus.PENDING
+        ).update(status=ChangeRequestStatus.WITHDRAWN, decided_at=now)
+        if not changed:
+            return _failure("requestId", "Cette demande est déjà traitée.", "NOT_PENDING")
+        await request.refresh_from_db()
+        written = [await request_event(EventType.REQUEST_WITHDRAWN, request, now)]
+    await after_commit(rt, written)
+    return RequestResult(request, [])
+
+
+async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
+    """The agency's pending requests, oldest first, each with its rules evaluated now."""
+    staff = guards.staff(viewer)
+    query = ChangeRequest.filter(agency_id=staff.agency_id, status=ChangeRequestStatus.PENDING)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    rows = await query.order_by("id").limit(first + 1)
+    ctx = await context_for(staff.agency_id or 0, rows, utcnow())
+    return [Reviewed(row, evaluate(row, ctx)) for row in rows]
+
+
+async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list[ChangeRequest]:
+    """A client's requests, the latest first."""
+    _, client_id = await client_of(viewer)
+    query = ChangeRequest.filter(client_id=client_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(first + 1)
+
+
+async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
+    """One request, if the viewer is its client or staff of its agency (else None)."""
+    row = await ChangeRequest.get_or_none(id=request_id)
+    if row is None:
+        return None
+    if viewer.is_staff and viewer.agency_id == row.agency_id:
+        return row
+    if row.client_id == await client_id_of(viewer.account_id):
+        return row
+    return None

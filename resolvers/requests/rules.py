@@ -1,0 +1,256 @@
+"""The rules a change request must pass, evaluated for a page of requests at once.
+
+Rules (seed: "validation immédiate par l'agence" when they all pass):
+EDITABLE the visit has not started, NOTICE the agency's minimum notice is respected,
+OPENING_HOURS the new slot lies in the agency's service hours, WORKER_FREE the worker
+has no other visit then. Everything a page needs is read in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from models.accounts.people import Agency
+from models.enums import ChangeRequestKind, InterventionStatus
+from models.households.absences import AbsenceVisit
+from models.requests import ChangeRequest
+from models.visits.visits import Intervention, RecurringPlan
+from resolvers.agency.opening_hours import Span, opening_hours
+from resolvers.agency.policy import Policy, policy_of, within
+from resolvers.visits.planning import ACTIVE
+
+EDITABLE, NOTICE, OPENING_HOURS, WORKER_FREE = "EDITABLE", "NOTICE", "OPENING_HOURS", "WORKER_FREE"
+VISIT_KINDS = frozenset(
+    {
+        ChangeRequestKind.NEW_SLOT,
+        ChangeRequestKind.NEW_DURATION,
+        ChangeRequestKind.CANCELLATION,
+    }
+)
+PLAN_WEEKS = 4  # weeks of a changed plan checked against the worker's other visits
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: str
+    passed: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    worker_id: int
+    start: datetime
+    end: datetime
+    exclude_visit: int | None = None
+    exclude_plan: int | None = None
+
+
+@dataclass
+class Context:
+    """What evaluating requests of one agency needs, read once."""
+
+    now: datetime
+    policy: Policy
+    tz: ZoneInfo
+    spans: tuple[Span, ...]
+    visits: dict[int, Intervention] = field(default_factory=dict)
+    plans: dict[int, RecurringPlan] = field(default_factory=dict)
+    usual_workers: dict[int, int] = field(default_factory=dict)
+    busy: list[tuple[int, int, int | None, datetime, datetime]] = field(default_factory=list)
+    # Visits an absence took out and offered for rescheduling, not yet rescheduled.
+    offered: set[int] = field(default_factory=set)
+
+    @property
+    def notice(self) -> timedelta:
+        return timedelta(hours=self.policy.min_notice_hours)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+
+def is_offered(request: ChangeRequest, ctx: Context) -> bool:
+    """A new slot for a visit cancelled by an absence and offered for rescheduling."""
+    return request.kind is ChangeRequestKind.NEW_SLOT and request.intervention_id in ctx.offered
+
+
+def visit_of(request: ChangeRequest, ctx: Context) -> Intervention | None:
+    return ctx.visits.get(request.intervention_id) if request.intervention_id else None
+
+
+def plan_starts(ctx: Context, weekday: int, start_minute: int, first: date) -> list[datetime]:
+    day = first + timedelta(days=(weekday - first.weekday()) % 7)
+    wall = time(start_minute // 60, start_minute % 60)
+    return [
+        datetime.combine(day + timedelta(weeks=n), wall, tzinfo=ctx.tz).astimezone(UTC)
+        for n in range(PLAN_WEEKS)
+    ]
+
+
+def new_slot(request: ChangeRequest, ctx: Context) -> tuple[datetime, datetime] | None:
+    """The slot a request asks for (the first week's, for a plan change)."""
+    kind = request.kind
+    asked = request.requested_start, request.requested_end
+    if kind in (ChangeRequestKind.EXTRA_VISIT, ChangeRequestKind.NEW_SLOT) and all(asked):
+        return request.requested_start, request.requested_end  # type: ignore[return-value]
+    visit = visit_of(request, ctx)
+    if kind is ChangeRequestKind.NEW_DURATION and visit and request.duration_minutes:
+        start = visit.scheduled_start
+        return start, start + timedelta(minutes=request.duration_minutes)
+    if kind is ChangeRequestKind.PLAN_CHANGE and request.valid_from is not None:
+        first = plan_starts(
+            ctx, request.weekday or 0, request.start_minute or 0, request.valid_from
+        )[0]
+        return first, first + timedelta(minutes=request.duration_minutes or 0)
+    return None
+
+
+def slots_to_check(request: ChangeRequest, ctx: Context) -> list[Slot]:
+    visit = visit_of(request, ctx)
+    kind = request.kind
+    if kind is ChangeRequestKind.PLAN_CHANGE:
+        plan = ctx.plans.get(request.plan_id or 0)
+        if plan is None or request.valid_from is None:
+            return []
+        length = timedelta(minutes=request.duration_minutes or 0)
+        return [
+            Slot(plan.worker_id, start, start + length, exclude_plan=plan.id)
+            for start in plan_starts(
+                ctx, request.weekday or 0, request.start_minute or 0, request.valid_from
+            )
+        ]
+    slot = new_slot(request, ctx)
+    if slot is None:
+        return []
+    if kind is ChangeRequestKind.EXTRA_VISIT:
+        worker = ctx.usual_workers.get(request.client_id)
+        return [Slot(worker, *slot)] if worker else []
+    if visit is not None and visit.worker_id is not None:
+        return [Slot(visit.worker_id, *slot, exclude_visit=visit.id)]
+    return []
+
+
+def is_free(slot: Slot, ctx: Context) -> bool:
+    return not any(
+        worker == slot.worker_id
+        and visit_id != slot.exclude_visit
+        and (plan_id is None or plan_id != slot.exclude_plan)
+        and start < slot.end
+        and slot.start < end
+        for visit_id, worker, plan_id, start, end in ctx.busy
+    )
+
+
+def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
+    checks: list[RuleCheck] = []
+    kind = request.kind
+    visit = visit_of(request, ctx)
+    offered = visit is not None and is_offered(request, ctx)
+    if visit is not None:
+        editable = offered or (
+            visit.status is InterventionStatus.SCHEDULED and visit.scheduled_start > ctx.now
+        )
+        checks.append(
+            RuleCheck(
+                EDITABLE,
+                editable,
+                "" if editable else "L'intervention a commencé, est passée ou annulée.",
+            )
+        )
+    earliest = ctx.now + ctx.notice
+    moments = [visit.scheduled_start] if visit is not None and not offered else []
+    slot = new_slot(request, ctx)
+    if slot is not None and kind is not ChangeRequestKind.NEW_DURATION:
+        moments.append(slot[0])
+    if kind is ChangeRequestKind.PLAN_CHANGE and request.valid_from is not None:
+        moments = [datetime.combine(request.valid_from, time(0), tzinfo=ctx.tz)]
+    in_time = all(moment >= earliest for moment in moments)
+    hours = ctx.policy.min_notice_hours
+    checks.append(
+        RuleCheck(
+            NOTICE,
+            in_time,
+            "" if in_time else f"Les changements se demandent {hours} h à l'avance au moins.",
+        )
+    )
+    if slot is not None:
+        start, end = ctx.local(slot[0]), ctx.local(slot[1])
+        opened = start.date() == end.date() and within(
+            ctx.spans, start.weekday(), start.time(), end.time()
+        )
+        checks.append(
+            RuleCheck(
+                OPENING_HOURS,
+                opened,
+                "" if opened else "Ce créneau est en dehors des horaires de l'agence.",
+            )
+        )
+    slots = slots_to_check(request, ctx)
+    if kind is ChangeRequestKind.EXTRA_VISIT and not slots:
+        checks.append(
+            RuleCheck(WORKER_FREE, False, "Pas d'intervenant habituel : l'agence en choisira un.")
+        )
+    elif slots:
+        free = all(is_free(s, ctx) for s in slots)
+        checks.append(
+            RuleCheck(
+                WORKER_FREE, free, "" if free else "L'intervenant est déjà pris sur ce créneau."
+            )
+        )
+    return checks
+
+
+async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
+    """The worker of each client's latest weekly plan, or else of its latest visit."""
+    ids = list(set(client_ids))
+    found: dict[int, int] = {}
+    if not ids:
+        return found
+    visits = (
+        await Intervention.filter(client_id__in=ids, worker_id__isnull=False)
+        .order_by("scheduled_start")
+        .values_list("client_id", "worker_id")
+    )
+    found.update(dict(visits))  # type: ignore[arg-type]
+    plans = (
+        await RecurringPlan.filter(client_id__in=ids)
+        .order_by("id")
+        .values_list("client_id", "worker_id")
+    )
+    found.update(dict(plans))  # type: ignore[arg-type]
+    return found
+
+
+async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
+    agency = await Agency.get(id=agency_id)
+    ctx = Context(now, await policy_of(agency_id), ZoneInfo(agency.time_zone), ())
+    ctx.spans = await opening_hours(agency_id)
+    visit_ids = {r.intervention_id for r in requests if r.intervention_id}
+    if visit_ids:
+        ctx.visits = {v.id: v for v in await Intervention.filter(id__in=list(visit_ids))}
+        offered = await AbsenceVisit.filter(
+            intervention_id__in=list(visit_ids), to_reschedule=True, rescheduled_at=None
+        ).values_list("intervention_id", flat=True)
+        ctx.offered = {int(v) for v in offered}  # type: ignore[call-overload]
+    plan_ids = {r.plan_id for r in requests if r.plan_id}
+    if plan_ids:
+        ctx.plans = {p.id: p for p in await RecurringPlan.filter(id__in=list(plan_ids))}
+    extra = [r.client_id for r in requests if r.kind is ChangeRequestKind.EXTRA_VISIT]
+    ctx.usual_workers = await usual_workers(extra)
+    slots = [s for r in requests for s in slots_to_check(r, ctx)]
+    if slots:
+        rows = await Intervention.filter(
+            worker_id__in=list({s.worker_id for s in slots}),
+            status__in=ACTIVE,
+            scheduled_start__lt=max(s.end for s in slots),
+            scheduled_end__gt=min(s.start for s in slots),
+        ).values_list("id", "worker_id", "recurring_plan_id", "scheduled_start", "scheduled_end")
+        ctx.busy = list(rows)  # type: ignore[arg-type]
+    return ctx
+
+
+def passes(checks: list[RuleCheck]) -> bool:
+    return all(check.passed for check in checks)

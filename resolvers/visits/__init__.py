@@ -1,0 +1,6 @@
+"""Visits: planning, check-in and check-out, corrections, weekly plans, calendar feeds,
+lateness and anomalies.
+
+What the API does for this domain; the same folder name in schema/, resolvers/, models/ and
+tests/.
+"""

@@ -1,0 +1,3 @@
+"""How documents are checked and answered: limits and budgets, the edge rules, the planner and
+the executor.
+"""

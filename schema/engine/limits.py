@@ -1,0 +1,498 @@
+"""Limits on what one request may ask, all checked before any resolver runs.
+
+Cheapest first: tokens while parsing; then, on the syntax tree alone, operations per
+document, depth and aliases; then graphql-core's validation; then introspection and cost,
+which need a valid document. Every refusal carries `extensions.code`.
+
+Each fragment is walked once (memoised), whatever the number of spreads: Strawberry's
+own depth and alias limiters re-walk every spread, and a document of 18 fragments
+(under 1 KB), each spreading the next twice, kept them busy 1.4 s, doubling with
+every fragment added.
+
+Cost estimate: every field costs 1, times the page size (`first`/`last`, default 20)
+for what is inside a connection's edges, and times 10 inside any other list. Introspection
+fields are free (graphql-core's MaxIntrospectionDepthRule bounds them). The estimate is
+reported in `extensions.cost`, so clients can see how close they are to the limit.
+
+Parsing and validation are cached here rather than by Strawberry's ParserCache and
+ValidationCache: ParserCache raises syntax errors out of its hook, which over a websocket
+ended the operation with a bare `complete` and no error.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    parse,
+    validate,
+    value_from_ast_untyped,
+)
+from graphql.validation import MaxIntrospectionDepthRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from schema.core.common import DEFAULT_PAGE
+from schema.engine.budget import measure, prescan
+from schema.engine.edge import document_errors, variables_errors
+from services.bounded import Bounded
+
+LIST_ESTIMATE = 10
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+CACHE_SIZE = 512
+REPORTED_AT_MOST = 2**53 - 1
+
+TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+TOO_MANY_REPEATS = "TOO_MANY_REPEATED_FIELDS"
+TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
+QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+
+
+def _error(message: str, code: str, **extra: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extra})
+
+
+_OVER = {
+    "operations": "Too many operations in one document",
+    "depth": "Query too deep (levels of nested fields)",
+    "aliases": "Too many aliases",
+    "pairs": "Too many fields asked again under one name (pairs to compare)",
+    "directives": "Too many directives",
+    "cost": "Query too costly; ask for smaller pages",
+}
+
+
+def _over(measure: str, value: int, limit: int, code: str) -> GraphQLError:
+    """E.g. extensions {"code": "QUERY_TOO_DEEP", "depth": 12, "maxDepth": 10}."""
+    value = min(value, REPORTED_AT_MOST)  # fragments spread 2^40 times: keep it a JSON number
+    return _error(
+        f"{_OVER[measure]}: {value} > {limit}.",
+        code,
+        **{measure: value, f"max{measure.capitalize()}": limit},
+    )
+
+
+def _tag(error: GraphQLError, code: str) -> GraphQLError:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _parse(query: str, limits: Limits) -> DocumentNode | GraphQLError:
+    """The document, or why not: refusals are cached too, and cost no second parse."""
+    scan = prescan(query, limits.max_tokens, limits.max_pairs, limits.max_directives)
+    if scan.tokens > limits.max_tokens:
+        return _error(
+            f"Syntax Error: Document contains more than {limits.max_tokens} tokens.",
+            TOO_MANY_TOKENS,
+        )
+    if scan.pairs > limits.max_pairs:
+        return _over("pairs", scan.pairs, limits.max_pairs, TOO_MANY_REPEATS)
+    if scan.directives > limits.max_directives:
+        return _over("directives", scan.directives, limits.max_directives, TOO_MANY_DIRECTIVES)
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        too_long = f"more than {limits.max_tokens} tokens" in error.message
+        return _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
+    except RecursionError:
+        return _error("Document nested too deeply.", QUERY_TOO_DEEP)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> tuple[GraphQLError, ...]:
+    all_rules = (
+        *rules,
+        MaxIntrospectionDepthRule,
+        MaybeNullValidationRule,
+        OneOfInputValidationRule,
+    )
+    errors = validate(schema, document, all_rules, hide_suggestions=hide_suggestions)
+    return tuple(_tag(error, VALIDATION_FAILED) for error in errors)
+
+
+# Documents found valid, by their text with operation names numbered in order of
+# appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
+_valid: Bounded[tuple[Any, ...], bool] = Bounded(CACHE_SIZE)
+
+
+def _canonical(document: DocumentNode) -> str | None:
+    """The document's text, its operation names replaced by `_0`, `_1`… (same name, same)."""
+    if document.loc is None:
+        return None
+    body = document.loc.source.body
+    names: dict[str, str] = {}
+    parts: list[str] = []
+    last = 0
+    for operation in _operations(document):
+        if operation.name is None or operation.name.loc is None:
+            continue
+        parts.append(body[last : operation.name.loc.start])
+        parts.append(names.setdefault(operation.name.value, f"_{len(names)}"))
+        last = operation.name.loc.end
+    parts.append(body[last:])
+    return "".join(parts)
+
+
+class _Walker:
+    """Depth, aliases and cost of a document, each fragment computed once."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.introspection = False
+        self._memo: dict[tuple[str, str, int | None], int] = {}
+        self._active: set[str] = set()
+
+    def _fragment(
+        self, kind: str, name: str, page: int | None, compute: Callable[[Any], int]
+    ) -> int:
+        key = (kind, name, page)
+        if key not in self._memo:
+            fragment = self.fragments.get(name)
+            if fragment is None or name in self._active:
+                return 0  # unknown or cyclic: validation reports it
+            self._active.add(name)
+            try:
+                self._memo[key] = compute(fragment)
+            finally:
+                self._active.discard(name)
+        return self._memo[key]
+
+    def depth(self, selection_set: SelectionSetNode | None) -> int:
+        """Levels of nested fields; introspection fields are left to graphql-core."""
+        deepest = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue
+                deepest = max(deepest, 1 + self.depth(selection.selection_set))
+            elif isinstance(selection, InlineFragmentNode):
+                deepest = max(deepest, self.depth(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                found = self._fragment(
+                    "depth", selection.name.value, None, lambda f: self.depth(f.selection_set)
+                )
+                deepest = max(deepest, found)
+        return deepest
+
+    def aliases(self, selection_set: SelectionSetNode | None) -> int:
+        """Aliased fields once every fragment spread is expanded."""
+        count = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                count += (1 if selection.alias else 0) + self.aliases(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                count += self.aliases(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                count += self._fragment(
+                    "aliases", selection.name.value, None, lambda f: self.aliases(f.selection_set)
+                )
+        return count
+
+    def _page_size(self, node: FieldNode) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value not in {"first", "last"}:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(0, int(value.value))
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+                if isinstance(raw, int) and not isinstance(raw, bool):
+                    return max(0, raw)
+                return DEFAULT_PAGE
+        return DEFAULT_PAGE
+
+    @staticmethod
+    def _field_def(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            field: GraphQLField | None = parent.fields.get(name)
+            return field
+        return None
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType | None,
+        page: int | None = None,
+    ) -> int:
+        """Cost of one pass over `selection_set`; `page` is set directly under a connection."""
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if name in INTROSPECTION_FIELDS:
+                    self.introspection = True
+                    continue
+                if name.startswith("__"):
+                    continue
+                total += 1
+                field = self._field_def(parent, name)
+                if field is None or selection.selection_set is None:
+                    continue
+                child = get_named_type(field.type)
+                if child.name.endswith("Connection"):
+                    total += self.cost(selection.selection_set, child, self._page_size(selection))
+                    continue
+                factor = 1
+                if isinstance(get_nullable_type(field.type), GraphQLList):
+                    factor = page if page is not None else LIST_ESTIMATE
+                total += factor * self.cost(selection.selection_set, child)
+            elif isinstance(selection, InlineFragmentNode):
+                target = parent
+                if selection.type_condition is not None:
+                    target = self.schema.get_type(selection.type_condition.name.value)
+                total += self.cost(selection.selection_set, target, page)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self._fragment(
+                    "cost",
+                    selection.name.value,
+                    page,
+                    lambda f: self.cost(
+                        f.selection_set, self.schema.get_type(f.type_condition.name.value), page
+                    ),
+                )
+        return total
+
+
+@dataclass(frozen=True)
+class Limits:  # hashable: the key of the parse cache
+    """What one request may ask; shared by the extension below and the query planner."""
+
+    max_tokens: int
+    max_depth: int
+    max_aliases: int
+    max_operations: int
+    max_cost: int
+    introspection: str
+    hide_suggestions: bool = False
+    # Validation budget (schema/engine/budget.py).
+    max_pairs: int = 200
+    max_directives: int = 20
+
+    def parse(self, query: str) -> DocumentNode:
+        """The document (cached); raises a GraphQLError past a limit or on bad syntax."""
+        found = _parse(query, self)
+        if isinstance(found, GraphQLError):
+            raise found
+        return found
+
+    def walker(self, schema: GraphQLSchema, document: DocumentNode, variables: Any) -> _Walker:
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return _Walker(schema, fragments, variables or {})
+
+    def shape_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
+        operations = _operations(document)
+        measures = (
+            ("operations", len(operations), self.max_operations, TOO_MANY_OPERATIONS),
+            (
+                "depth",
+                max((walker.depth(o.selection_set) for o in operations), default=0),
+                self.max_depth,
+                QUERY_TOO_DEEP,
+            ),
+            (
+                "aliases",
+                sum(walker.aliases(o.selection_set) for o in operations),
+                self.max_aliases,
+                TOO_MANY_ALIASES,
+            ),
+        )
+        for name, value, limit, code in measures:
+            if value > limit:
+                return [_over(name, value, limit, code)]
+        return self.budget_errors(walker.schema, document)
+
+    def budget_errors(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        """What validation would cost, bounded before it runs (one error at most)."""
+        budget = measure(schema, document)
+        if budget.pairs > self.max_pairs:
+            return [_over("pairs", budget.pairs, self.max_pairs, TOO_MANY_REPEATS)]
+        if budget.directives > self.max_directives:
+            return [
+                _over("directives", budget.directives, self.max_directives, TOO_MANY_DIRECTIVES)
+            ]
+        if budget.directive_problem is not None:
+            return [_error(budget.directive_problem, VALIDATION_FAILED)]
+        return document_errors(document)
+
+    def validation_errors(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        canonical = _canonical(document)
+        key = (schema, canonical, rules, self.hide_suggestions)
+        if canonical is not None and _valid.touch(key):
+            return []
+        errors = list(_validate(schema, document, rules, self.hide_suggestions))
+        if not errors and canonical is not None:
+            _valid[key] = True
+        return errors
+
+    def cost(self, walker: _Walker, operation: OperationDefinitionNode) -> int:
+        """The estimate for `operation`, with the walker's variables (defaults filled in)."""
+        root = walker.schema.get_root_type(operation.operation)
+        walker.variables = {**_defaults(operation), **walker.variables}
+        return walker.cost(operation.selection_set, root)
+
+    def cost_error(self, cost: int) -> GraphQLError | None:
+        if cost > self.max_cost:
+            return _over("cost", cost, self.max_cost, QUERY_TOO_COSTLY)
+        return None
+
+    def results(self, cost: int) -> dict[str, Any]:
+        """What `extensions` reports of a request that cost `cost`."""
+        return {"cost": cost, "maxCost": self.max_cost}
+
+
+_TYPENAME = parse("{__typename}").definitions[0]
+
+
+def _stand_in(operation_name: str | None) -> DocumentNode:
+    """A document with the operation the request names, for a request refused unparsed."""
+    assert isinstance(_TYPENAME, OperationDefinitionNode)
+    name = None if operation_name is None else NameNode(value=operation_name)
+    operation = OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        name=name,
+        variable_definitions=(),
+        directives=(),
+        selection_set=_TYPENAME.selection_set,
+    )
+    return DocumentNode(definitions=(operation,))
+
+
+class QueryLimits(SchemaExtension):
+    """Refuses, before execution, documents that are too big, too many, too costly or too curious.
+
+    Also parses and validates (both cached), hiding "Did you mean" suggestions when asked.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cost: int | None = None
+        self.refused: GraphQLError | None = None
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.graphql_document is None and ec.query:
+            try:
+                ec.graphql_document = self.limits.parse(ec.query)
+            except GraphQLError as error:
+                # Strawberry would parse again: it is handed a stand-in document instead,
+                # and `on_validate` answers with the refusal.
+                self.refused = error
+                ec.graphql_document = _stand_in(ec.operation_name)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        if self.refused is not None:
+            ec.pre_execution_errors = [self.refused]
+        elif document is not None:
+            schema = ec.schema._schema
+            walker = self.limits.walker(schema, document, ec.variables)
+            try:
+                errors = self.limits.shape_errors(document, walker)
+                if not errors:
+                    errors = variables_errors(ec.variables)
+                if not errors and ec.pre_execution_errors is None:
+                    rules = tuple(ec.validation_rules)
+                    errors = self.limits.validation_errors(schema, document, rules)
+                if not errors:
+                    errors = ec.pre_execution_errors or self._cost_errors(document, walker)
+            except RecursionError:
+                errors = [_error("Document nested too deeply.", QUERY_TOO_DEEP)]
+            ec.pre_execution_errors = errors
+        yield
+
+    def _cost_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
+        operation = chosen_operation(document, self.execution_context.operation_name)
+        if operation is None:
+            return []  # execution reports the unknown operation name
+        self.cost = self.limits.cost(walker, operation)
+        if walker.introspection and (error := self._introspection_error()):
+            return [error]
+        error = self.limits.cost_error(self.cost)
+        return [] if error is None else [error]
+
+    def _introspection_error(self) -> GraphQLError | None:
+        if self.limits.introspection == "public":
+            return None
+        if self.limits.introspection == "off":
+            return _error("Introspection is turned off.", "FORBIDDEN")
+        if getattr(self.execution_context.context, "maybe_viewer", None) is not None:
+            return None
+        return _error("Introspection needs a signed-in caller.", "UNAUTHENTICATED")
+
+    def get_results(self) -> dict[str, Any]:
+        return {} if self.cost is None else self.limits.results(self.cost)
+
+
+def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation a request runs: Strawberry runs the first one when no name is given."""
+    operations = _operations(document)
+    if name is None:
+        return operations[0] if operations else None
+    return next((op for op in operations if op.name and op.name.value == name), None)
+
+
+def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+
+
+def _defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
+    return {
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }

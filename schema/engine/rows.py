@@ -1,0 +1,230 @@
+"""Strawberry types read from plain rows, declared once for both ways of answering.
+
+A `RowType` says, for each field of a strawberry type, which columns of a row it is
+read from (`Column`), or which nested object of the same row it is (`Part`). From that
+one declaration come:
+
+- `build(row)`: the strawberry object, for graphql-core's execution (mutation payloads,
+  `node`, every document the planner does not take);
+- `compile(type, fields)`: the columns a selection needs and a function from a row
+  straight to the selection's JSON, for planned queries (schema/engine/planner.py), where no
+  object is made at all.
+
+Both read a field's Python value with the same `Column`, and the compiled function
+serialises it with the field's own GraphQL type (graphql-core's `coerce_output_value`,
+through `schema.engine.execution.Leaf`), so the two ways cannot disagree. Whenever a row holds
+something the compiled function does not expect (a null where the schema says non-null,
+a value a scalar refuses), it raises `GiveUp` and the caller answers the graphql-core way.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from graphql import (
+    FieldNode,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    is_leaf_type,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.engine.execution import GiveUp, Leaf
+
+T = TypeVar("T")
+Row = Mapping[str, Any]
+# Response name -> the field nodes of that name, merged (see schema/engine/planner.py `collect`).
+Fields = dict[str, list[FieldNode]]
+Collect = Callable[[GraphQLObjectType, list[FieldNode]], Fields | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field read from columns of the row: `read(*values)`, or the one value as it is."""
+
+    names: tuple[str, ...]
+    read: Callable[..., Any] | None = None
+
+    def value(self, row: Row) -> Any:
+        if self.read is None:
+            return row[self.names[0]]
+        return self.read(*(row[name] for name in self.names))
+
+
+def column(name: str, read: Callable[[Any], Any] | None = None) -> Column:
+    return Column((name,), read)
+
+
+def columns(*names: str, read: Callable[..., Any]) -> Column:
+    return Column(names, read)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A nested object read from the same row; null when the `unless_null` column is."""
+
+    of: RowType[Any]
+    unless_null: str | None = None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """What one selection of a row type needs, and the function that answers it."""
+
+    columns: frozenset[str]
+    write: Callable[[Row], dict[str, Any]]
+
+
+class RowType(Generic[T]):
+    """The fields of strawberry type `cls`, read from rows.
+
+    `fields` are the constructor's arguments. `computed` are fields with a resolver of
+    their own that only read columns (e.g. a duration from two times): graphql-core
+    calls the resolver, the planner reads the same columns with the same function.
+    """
+
+    def __init__(
+        self,
+        cls: type[T],
+        fields: Mapping[str, Column | Part],
+        computed: Mapping[str, Column] | None = None,
+    ) -> None:
+        self.cls = cls
+        self.fields = dict(fields)
+        self.computed = dict(computed or {})
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        plain = {f.python_name for f in definition.fields if f.base_resolver is None}
+        resolved = {f.python_name for f in definition.fields if f.base_resolver is not None}
+        if plain != set(self.fields) or not set(self.computed) <= resolved:
+            raise TypeError(f"{cls.__name__}: the row declaration does not match its fields")
+        self.columns = tuple(dict.fromkeys(self._columns()))
+
+    def _columns(self) -> Iterable[str]:
+        for spec in (*self.fields.values(), *self.computed.values()):
+            if isinstance(spec, Column):
+                yield from spec.names
+            else:
+                if spec.unless_null is not None:
+                    yield spec.unless_null
+                yield from spec.of.columns
+
+    # ----------------------------------------------------------------- objects
+
+    def build(self, row: Row, shared: dict[tuple[Any, ...], Any] | None = None) -> T:
+        """The strawberry object of `row`; nested objects equal within `shared` are one."""
+        values = {}
+        for name, spec in self.fields.items():
+            if isinstance(spec, Column):
+                values[name] = spec.value(row)
+            else:
+                values[name] = spec.of._part(row, spec, shared)
+        return self.cls(**values)
+
+    def build_all(self, rows: Iterable[Row]) -> list[T]:
+        """A page of objects, whose rows share their nested objects (a page of visits has
+        one worker object per worker, not one per visit)."""
+        shared: dict[tuple[Any, ...], Any] = {}
+        return [self.build(row, shared) for row in rows]
+
+    def _part(self, row: Row, spec: Part, shared: dict[tuple[Any, ...], Any] | None) -> Any:
+        if spec.unless_null is not None and row[spec.unless_null] is None:
+            return None
+        if shared is None:
+            return self.build(row)
+        key = (id(self), *(row[name] for name in self.columns))
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = self.build(row, shared)
+        return found
+
+    # ----------------------------------------------------------------- JSON
+
+    def compile(
+        self, type_: GraphQLObjectType, fields: Fields, collect: Collect
+    ) -> Compiled | None:
+        """The function from a row to the JSON of `fields` (a selection on `type_`), or
+        None when the selection asks for something not read from rows."""
+        namespace: dict[str, Any] = {"GiveUp": GiveUp}
+        needed: set[str] = set()
+        body = self._expression(type_, fields, collect, namespace, needed)
+        if body is None:
+            return None
+        source = f"def write(r):\n    return {body}\n"
+        exec(_compiled(source), namespace)  # noqa: S102 - names are passed as values
+        return Compiled(frozenset(needed), namespace["write"])
+
+    def _expression(
+        self,
+        type_: GraphQLObjectType,
+        fields: Fields,
+        collect: Collect,
+        namespace: dict[str, Any],
+        needed: set[str],
+    ) -> str | None:
+        items = []
+        for response_name, nodes in fields.items():
+            key = _name(namespace, "k", response_name)
+            field_name = nodes[0].name.value
+            if field_name == "__typename":
+                items.append(f"{key}: {_name(namespace, 't', type_.name)}")
+                continue
+            field = type_.fields.get(field_name)
+            if field is None or any(node.arguments for node in nodes):
+                return None
+            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            python_name = getattr(definition, "python_name", None)
+            spec = self.fields.get(python_name) or self.computed.get(python_name)  # type: ignore[arg-type]
+            non_null = isinstance(field.type, GraphQLNonNull)
+            inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            if isinstance(spec, Column) and is_leaf_type(inner):
+                if any(node.selection_set for node in nodes):
+                    return None
+                items.append(f"{key}: {self._leaf(spec, inner, non_null, namespace, needed)}")
+            elif isinstance(spec, Part) and isinstance(inner, GraphQLObjectType):
+                sub = collect(inner, nodes)
+                nested = (
+                    None
+                    if sub is None
+                    else spec.of._expression(inner, sub, collect, namespace, needed)
+                )
+                if nested is None:
+                    return None
+                if spec.unless_null is not None:
+                    needed.add(spec.unless_null)
+                    present = f"r[{_name(namespace, 'n', spec.unless_null)}]"
+                    null = "GiveUp.now()" if non_null else "None"
+                    nested = f"({null} if {present} is None else {nested})"
+                items.append(f"{key}: {nested}")
+            else:
+                return None
+        return "{" + ", ".join(items) + "}"
+
+    @staticmethod
+    def _leaf(
+        spec: Column, type_: Any, non_null: bool, namespace: dict[str, Any], needed: set[str]
+    ) -> str:
+        needed.update(spec.names)
+        leaf = Leaf(type_, non_null)
+        complete = _name(namespace, "c", leaf)
+        values = ", ".join(f"r[{_name(namespace, 'n', name)}]" for name in spec.names)
+        if spec.read is not None:
+            return f"{complete}({_name(namespace, 'f', spec.read)}({values}))"
+        if leaf.unchanged is not None:  # most strings: handed on as they are
+            unchanged = _name(namespace, "u", leaf.unchanged)
+            return f"(x if type(x := {values}) is {unchanged} else {complete}(x))"
+        return f"{complete}({values})"
+
+
+def _name(namespace: dict[str, Any], prefix: str, value: Any) -> str:
+    """A fresh variable of the generated code, bound to `value`."""
+    name = f"{prefix}{len(namespace)}"
+    namespace[name] = value
+    return name
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str) -> Any:
+    return compile(source, "<planned row>", "exec")

@@ -1,0 +1,216 @@
+"""Messages between a household and its agency, as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from models.messaging import Conversation as ConversationModel
+from models.messaging import Message as MessageModel
+from resolvers.core import guards
+from resolvers.core.runtime import Viewer
+from resolvers.messaging import attachments, conversations, messages
+from schema.core import nodes
+from schema.core.common import Connection, Node, connection, page_size
+from schema.core.context import Info
+from schema.core.ids import after_pk, cursor_for, to_global_id
+from services.clock import utcnow
+
+
+@strawberry.type
+class MessageAuthor:
+    id: strawberry.ID = strawberry.field(description="The author's account.")
+    display_name: str
+    from_agency: bool
+
+
+@strawberry.type
+class LinkedIntervention:
+    id: strawberry.ID
+
+
+@strawberry.type
+class ConversationClient:
+    id: strawberry.ID
+
+
+@strawberry.type
+class MessageAttachment(Node):
+    filename: str
+    content_type: str = strawberry.field(description="From the file's first bytes.")
+    size: int
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="A signed link for you, valid a few minutes.")
+    def url(self, info: Info) -> str:
+        viewer = guards.signed_in(info.context.viewer)
+        settings = info.context.runtime.settings
+        token = attachments.signed_token(
+            settings.secret_key, self.pk, viewer.account_id, settings.attachment_link_seconds
+        )
+        return f"{settings.public_url}/attachments/{token}"
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> MessageAttachment:
+        return cls(
+            id=strawberry.ID(to_global_id("MessageAttachment", r["id"])),
+            filename=r["filename"],
+            content_type=r["content_type"],
+            size=r["size"],
+            pk=r["id"],
+        )
+
+
+@strawberry.type
+class Message(Node):
+    body: str = strawberry.field(description="Plain text as written: never render it as HTML.")
+    sent_at: datetime
+    from_agency: bool
+    read_by_client_at: datetime | None
+    read_by_agency_at: datetime | None
+    response_due_at: datetime | None = strawberry.field(
+        description="The reply promise made when this client message was sent."
+    )
+    intervention: LinkedIntervention | None
+    _author_id: strawberry.Private[int | None]
+    _conversation_id: strawberry.Private[int]
+    _pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: MessageModel) -> Message:
+        return cls(
+            id=strawberry.ID(to_global_id("Message", row.id)),
+            body=row.body,
+            sent_at=row.sent_at,
+            from_agency=not row.from_client,
+            read_by_client_at=row.client_read_at,
+            read_by_agency_at=row.agency_read_at,
+            response_due_at=row.response_due_at,
+            intervention=LinkedIntervention(
+                id=strawberry.ID(to_global_id("Intervention", row.intervention_id))
+            )
+            if row.intervention_id is not None
+            else None,
+            _author_id=row.author_id,
+            _conversation_id=row.conversation_id,
+            _pk=row.id,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> MessageAuthor | None:
+        if self._author_id is None:
+            return None
+        account = await info.context.loaders.account_by_id.load(self._author_id)
+        if account is None:
+            return None
+        return MessageAuthor(
+            id=strawberry.ID(to_global_id("Account", account.id)),
+            display_name=account.display_name,
+            from_agency=account.role.is_staff,
+        )
+
+    @strawberry.field
+    async def conversation(self, info: Info) -> Conversation:
+        row = await info.context.loaders.conversation_by_id.load(self._conversation_id)
+        assert row is not None  # a message never outlives its conversation
+        return Conversation.from_model(row)
+
+    @strawberry.field
+    async def attachments(self, info: Info) -> list[MessageAttachment]:
+        rows: list[dict[str, Any]] = await info.context.loaders.attachments_by_message_id.load(
+            self._pk
+        )
+        return [MessageAttachment.from_row(r) for r in rows]
+
+
+@strawberry.type
+class Conversation(Node):
+    client: ConversationClient
+    created_at: datetime
+    last_message_at: datetime
+    waiting_since: datetime | None = strawberry.field(
+        description="The oldest client message the agency has not answered yet."
+    )
+    response_due_at: datetime | None = strawberry.field(
+        description="The reply promise of that message (working hours of the agency)."
+    )
+    _pk: strawberry.Private[int]
+    _client_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: ConversationModel) -> Conversation:
+        return cls(
+            id=strawberry.ID(to_global_id("Conversation", row.id)),
+            client=ConversationClient(id=strawberry.ID(to_global_id("Client", row.client_id))),
+            created_at=row.created_at,
+            last_message_at=row.last_message_at,
+            waiting_since=row.waiting_since,
+            response_due_at=row.response_due_at,
+            _pk=row.id,
+            _client_id=row.client_id,
+        )
+
+    @strawberry.field(description="The reply promise is missed.")
+    def overdue(self) -> bool:
+        return self.response_due_at is not None and self.response_due_at <= utcnow()
+
+    @strawberry.field(description="The client is premium: shorter promise, first in the queue.")
+    async def premium(self, info: Info) -> bool:
+        return await info.context.loaders.premium_by_client_id.load(self._client_id)
+
+    @strawberry.field(description="The client's advisor is the viewer (staff).")
+    async def assigned_to_me(self, info: Info) -> bool:
+        viewer = guards.signed_in(info.context.viewer)
+        advisor = await info.context.loaders.advisor_by_client_id.load(self._client_id)
+        return advisor is not None and advisor == viewer.account_id
+
+    @strawberry.field(description="Messages of the other side your side has not read.")
+    async def unread_count(self, info: Info) -> int:
+        viewer = guards.signed_in(info.context.viewer)
+        return await info.context.loaders.unread_by_conversation.load((viewer.is_staff, self._pk))
+
+    @strawberry.field(description="The newest message, for inbox lists (one query per page).")
+    async def last_message(self, info: Info) -> Message | None:
+        row = await info.context.loaders.last_message_by_conversation_id.load(self._pk)
+        return Message.from_model(row) if row else None
+
+    @strawberry.field(
+        description="The history, newest first; `after` goes back in time. For one "
+        "conversation at a time: in lists, use lastMessage."
+    )
+    async def messages(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Message]:
+        size = page_size(first)
+        rows = await conversations.history(info.context.viewer, self._pk, size, after_pk(after))
+        return connection(
+            [Message.from_model(r) for r in rows],
+            [cursor_for(r.id) for r in rows],
+            size,
+            after is not None,
+        )
+
+
+async def _conversation_node(viewer: Viewer, pk: int) -> Conversation | None:
+    row = await messages.visible_conversation(viewer, pk)
+    return Conversation.from_model(row) if row else None
+
+
+async def _message_node(viewer: Viewer, pk: int) -> Message | None:
+    row = await conversations.visible_message(viewer, pk)
+    return Message.from_model(row) if row else None
+
+
+async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
+    message_id = await attachments.visible_attachment_message_id(pk)
+    if message_id is None or await conversations.visible_message(viewer, message_id) is None:
+        return None
+    row = (await conversations.attachments_by_message_ids([message_id]))[0]
+    return next((MessageAttachment.from_row(r) for r in row if r["id"] == pk), None)
+
+
+nodes.register("Conversation", _conversation_node)
+nodes.register("MessageAttachment", _attachment_node)
+nodes.register("Message", _message_node)

@@ -1,0 +1,5 @@
+"""Ratings of completed visits, and the follow-ups low scores open.
+
+What the API looks like for this domain; the same folder name in schema/, resolvers/,
+models/ and tests/.
+"""

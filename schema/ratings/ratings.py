@@ -1,0 +1,163 @@
+"""Ratings: clients rate completed visits; staff read them, with averages and follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from models.ratings import Rating as RatingModel
+from models.ratings import RatingFollowUp as FollowUpModel
+from resolvers.core.errors import BadInput
+from resolvers.ratings import ratings
+from schema.core.common import Connection, Node, UserErrorType, connection, page_size, user_errors
+from schema.core.context import Info
+from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+
+
+@strawberry.type
+class RatedIntervention:
+    id: strawberry.ID
+
+
+@strawberry.type
+class Rating(Node):
+    score: int
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+    editable_until: datetime
+    intervention: RatedIntervention
+    worker_id: strawberry.ID | None
+
+    @classmethod
+    def from_model(cls, rating: RatingModel) -> Rating:
+        return cls(
+            id=strawberry.ID(to_global_id("Rating", rating.id)),
+            score=rating.score,
+            comment=rating.comment,
+            created_at=rating.created_at,
+            updated_at=rating.updated_at,
+            editable_until=rating.created_at + ratings.EDITABLE_FOR,
+            intervention=RatedIntervention(
+                id=strawberry.ID(to_global_id("Intervention", rating.intervention_id))
+            ),
+            worker_id=strawberry.ID(to_global_id("Worker", rating.worker_id))
+            if rating.worker_id is not None
+            else None,
+        )
+
+
+@strawberry.type
+class RatingFollowUp(Node):
+    rating: Rating
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, follow_up: FollowUpModel) -> RatingFollowUp:
+        return cls(
+            id=strawberry.ID(to_global_id("RatingFollowUp", follow_up.id)),
+            rating=Rating.from_model(follow_up.rating),
+            created_at=follow_up.created_at,
+        )
+
+
+@strawberry.enum
+class RatingGrouping(Enum):
+    WORKER = "WORKER"
+    MONTH = "MONTH"
+
+
+@strawberry.type
+class RatingAverage:
+    key: str = strawberry.field(description="A worker's global id, or a month as YYYY-MM.")
+    count: int
+    average: float
+
+
+@strawberry.input
+class RateInterventionInput:
+    intervention_id: strawberry.ID
+    score: int
+    comment: str | None = None
+
+
+@strawberry.type
+class RateInterventionPayload:
+    rating: Rating | None
+    user_errors: list[UserErrorType]
+
+
+@strawberry.type
+class RatingQueries:
+    @strawberry.field(description="Ratings of the agency, newest first (ADVISOR, ADMIN).")
+    async def ratings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        worker_id: strawberry.ID | None = None,
+        max_score: int | None = None,
+    ) -> Connection[Rating]:
+        size = page_size(first)
+        rows = await ratings.agency_ratings(
+            info.context.viewer,
+            size,
+            after_pk(after),
+            expect_id(worker_id, "Worker") if worker_id else None,
+            max_score,
+        )
+        return connection(
+            [Rating.from_model(r) for r in rows],
+            [cursor_for(r.id) for r in rows],
+            size,
+            after is not None,
+        )
+
+    @strawberry.field(description="The signed-in client's own ratings.")
+    async def my_ratings(self, info: Info) -> list[Rating]:
+        return [Rating.from_model(r) for r in await ratings.my_ratings(info.context.viewer)]
+
+    @strawberry.field(description="Average score per worker or per month of a year (staff).")
+    async def rating_averages(
+        self, info: Info, year: int, group_by: RatingGrouping
+    ) -> list[RatingAverage]:
+        if not 2000 <= year <= 2100:
+            raise BadInput("Année invalide.")
+        rows = await ratings.averages(info.context.viewer, year, group_by is RatingGrouping.WORKER)
+        return [
+            RatingAverage(
+                key=to_global_id("Worker", int(row.key))
+                if group_by is RatingGrouping.WORKER and row.key.isdigit()
+                else row.key,
+                count=row.count,
+                average=row.average,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="Low scores waiting for the advisor's call, oldest first.")
+    async def rating_follow_ups(self, info: Info) -> list[RatingFollowUp]:
+        return [
+            RatingFollowUp.from_model(f) for f in await ratings.open_follow_ups(info.context.viewer)
+        ]
+
+
+@strawberry.type
+class RatingMutations:
+    @strawberry.mutation(description="The client rates a completed visit, 1 to 5; editable 7 days.")
+    async def rate_intervention(
+        self, info: Info, input: RateInterventionInput
+    ) -> RateInterventionPayload:
+        result = await ratings.rate(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.intervention_id, "Intervention"),
+            input.score,
+            input.comment,
+        )
+        return RateInterventionPayload(
+            rating=Rating.from_model(result.rating) if result.rating else None,
+            user_errors=user_errors(result.user_errors),
+        )

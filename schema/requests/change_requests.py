@@ -1,0 +1,263 @@
+"""Change requests: clients ask, staff decide, both follow them live (`requestEvents`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+import strawberry
+
+from models.enums import ChangeRequestKind as KindEnum
+from models.enums import ChangeRequestStatus as StatusEnum
+from models.requests import ChangeRequest as RequestModel
+from models.visits.visits import ServiceType
+from resolvers.core.runtime import Viewer
+from resolvers.requests import asking as change_requests
+from resolvers.requests import inputs as change_input
+from resolvers.requests import review as change_review
+from resolvers.requests.rules import RuleCheck as RuleCheckValue
+from schema.core import nodes
+from schema.core.common import Connection, Node, UserErrorType, connection, page_size, user_errors
+from schema.core.context import Info
+from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+
+ChangeRequestKind = strawberry.enum(KindEnum, name="ChangeRequestKind")
+ChangeRequestStatus = strawberry.enum(StatusEnum, name="ChangeRequestStatus")
+
+
+@strawberry.type
+class RuleCheck:
+    rule: str = strawberry.field(description="EDITABLE, NOTICE, OPENING_HOURS or WORKER_FREE.")
+    passed: bool
+    message: str = strawberry.field(description="Why it failed, in French; empty if passed.")
+
+    @classmethod
+    def from_value(cls, value: RuleCheckValue) -> RuleCheck:
+        return cls(rule=value.rule, passed=value.passed, message=value.message)
+
+
+def _gid(type_name: str, pk: int | None) -> strawberry.ID | None:
+    return strawberry.ID(to_global_id(type_name, pk)) if pk is not None else None
+
+
+@strawberry.type
+class ChangeRequest(Node):
+    kind: ChangeRequestKind  # type: ignore[valid-type]
+    status: ChangeRequestStatus  # type: ignore[valid-type]
+    client_id: strawberry.ID
+    intervention_id: strawberry.ID | None
+    plan_id: strawberry.ID | None
+    service_type_code: str | None
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    duration_minutes: int | None
+    weekday: int | None
+    start_time: time | None
+    valid_from: date | None
+    note: str
+    late: bool = strawberry.field(
+        description="A cancellation inside the notice period: it may be invoiced."
+    )
+    created_at: datetime
+    decided_at: datetime | None
+    decision_reason: str
+    auto_approved: bool
+    result_intervention_id: strawberry.ID | None = strawberry.field(
+        description="The visit an approved extra-visit request created."
+    )
+    checks: list[RuleCheck] = strawberry.field(
+        description="The rules: evaluated when the request is made and in staff's pending "
+        "list (as of now); empty elsewhere."
+    )
+
+    @classmethod
+    def from_model(
+        cls, row: RequestModel, codes: dict[int, str], checks: list[RuleCheckValue] | None = None
+    ) -> ChangeRequest:
+        minute = row.start_minute
+        return cls(
+            id=strawberry.ID(to_global_id("ChangeRequest", row.id)),
+            kind=row.kind,
+            status=row.status,
+            client_id=strawberry.ID(to_global_id("Client", row.client_id)),
+            intervention_id=_gid("Intervention", row.intervention_id),
+            plan_id=_gid("RecurringPlan", row.plan_id),
+            service_type_code=codes.get(row.service_type_id) if row.service_type_id else None,
+            scheduled_start=row.requested_start,
+            scheduled_end=row.requested_end,
+            duration_minutes=row.duration_minutes,
+            weekday=row.weekday,
+            start_time=time(minute // 60, minute % 60) if minute is not None else None,
+            valid_from=row.valid_from,
+            note=row.note,
+            late=row.late,
+            created_at=row.created_at,
+            decided_at=row.decided_at,
+            decision_reason=row.decision_reason,
+            auto_approved=row.auto_approved,
+            result_intervention_id=_gid("Intervention", row.result_intervention_id),
+            checks=[RuleCheck.from_value(c) for c in checks or []],
+        )
+
+
+async def service_codes() -> dict[int, str]:
+    """The catalogue is a handful of rows: one read serves a whole page."""
+    return {row.id: row.code for row in await ServiceType.all()}
+
+
+@strawberry.input
+class RequestChangeInput:
+    kind: ChangeRequestKind  # type: ignore[valid-type]
+    intervention_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="NEW_SLOT, NEW_DURATION, CANCELLATION, SERVICE_CHANGE of one visit.",
+    )
+    plan_id: strawberry.ID | None = strawberry.field(
+        default=None, description="PLAN_CHANGE, SERVICE_CHANGE of a weekly plan."
+    )
+    service_type_code: str | None = strawberry.field(
+        default=None, description="EXTRA_VISIT, SERVICE_CHANGE."
+    )
+    scheduled_start: datetime | None = strawberry.field(
+        default=None, description="EXTRA_VISIT, NEW_SLOT."
+    )
+    scheduled_end: datetime | None = None
+    duration_minutes: int | None = strawberry.field(
+        default=None, description="NEW_DURATION, PLAN_CHANGE."
+    )
+    weekday: int | None = strawberry.field(default=None, description="PLAN_CHANGE: 0 = Monday.")
+    start_time: time | None = strawberry.field(default=None, description="PLAN_CHANGE.")
+    valid_from: date | None = strawberry.field(default=None, description="PLAN_CHANGE.")
+    note: str = strawberry.field(default="", description="For the agency (family visit, works…).")
+
+
+@strawberry.input
+class CancelChangeRequestInput:
+    request_id: strawberry.ID
+
+
+@strawberry.enum
+class ReviewDecision(StrEnum):
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+
+
+@strawberry.input
+class ReviewChangeRequestInput:
+    request_id: strawberry.ID
+    decision: ReviewDecision
+    reason: str = strawberry.field(
+        default="", description="Required to reject; shown to the client."
+    )
+    worker_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Extra visit: who goes (default: the client's usual worker)."
+    )
+
+
+@strawberry.type
+class ChangeRequestPayload:
+    request: ChangeRequest | None
+    user_errors: list[UserErrorType]
+
+
+async def _payload(result: change_requests.RequestResult) -> ChangeRequestPayload:
+    row = result.request
+    return ChangeRequestPayload(
+        request=ChangeRequest.from_model(row, await service_codes(), result.checks)
+        if row
+        else None,
+        user_errors=user_errors(result.user_errors),
+    )
+
+
+def _opt(value: strawberry.ID | None, type_name: str) -> int | None:
+    return expect_id(value, type_name) if value is not None else None
+
+
+@strawberry.type
+class ChangeRequestQueries:
+    @strawberry.field(
+        description="Pending requests of the agency, oldest first, rules evaluated (staff)."
+    )
+    async def pending_change_requests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ChangeRequest]:
+        size = page_size(first)
+        rows = await change_review.pending(info.context.viewer, size, after_pk(after))
+        codes = await service_codes()
+        return connection(
+            [ChangeRequest.from_model(r.request, codes, r.checks) for r in rows],
+            [cursor_for(r.request.id) for r in rows],
+            size,
+            after is not None,
+        )
+
+    @strawberry.field(description="The client's own requests, the latest first (CLIENT).")
+    async def my_change_requests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ChangeRequest]:
+        size = page_size(first)
+        rows = await change_review.mine(info.context.viewer, size, after_pk(after))
+        codes = await service_codes()
+        return connection(
+            [ChangeRequest.from_model(r, codes) for r in rows],
+            [cursor_for(r.id) for r in rows],
+            size,
+            after is not None,
+        )
+
+
+@strawberry.type
+class ChangeRequestMutations:
+    @strawberry.mutation(description="Asks the agency for a change (verified CLIENT).")
+    async def request_change(self, info: Info, input: RequestChangeInput) -> ChangeRequestPayload:
+        data = change_input.RequestData(
+            kind=input.kind,
+            intervention_id=_opt(input.intervention_id, "Intervention"),
+            plan_id=_opt(input.plan_id, "RecurringPlan"),
+            service_type_code=input.service_type_code,
+            scheduled_start=input.scheduled_start,
+            scheduled_end=input.scheduled_end,
+            duration_minutes=input.duration_minutes,
+            weekday=input.weekday,
+            start_time=input.start_time,
+            valid_from=input.valid_from,
+            note=input.note,
+        )
+        result = await change_requests.request_change(
+            info.context.runtime, info.context.viewer, data
+        )
+        return await _payload(result)
+
+    @strawberry.mutation(description="Withdraws a request still pending (its CLIENT).")
+    async def cancel_change_request(
+        self, info: Info, input: CancelChangeRequestInput
+    ) -> ChangeRequestPayload:
+        result = await change_review.withdraw(
+            info.context.runtime, info.context.viewer, expect_id(input.request_id, "ChangeRequest")
+        )
+        return await _payload(result)
+
+    @strawberry.mutation(
+        description="Approves (the change is made) or rejects with a reason (ADVISOR, ADMIN)."
+    )
+    async def review_change_request(
+        self, info: Info, input: ReviewChangeRequestInput
+    ) -> ChangeRequestPayload:
+        result = await change_review.review(
+            info.context.runtime,
+            info.context.viewer,
+            expect_id(input.request_id, "ChangeRequest"),
+            input.decision is ReviewDecision.APPROVE,
+            input.reason,
+            _opt(input.worker_id, "Worker"),
+        )
+        return await _payload(result)
+
+
+async def _node(viewer: Viewer, pk: int) -> ChangeRequest | None:
+    row = await change_review.visible(viewer, pk)
+    return ChangeRequest.from_model(row, await service_codes()) if row else None
+
+
+nodes.register("ChangeRequest", _node)
