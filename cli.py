@@ -168,8 +168,9 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from app import create_app, server_config
-    from services.interpreter import tune_for_serving
+    from app import create_app
+    from web.interpreter import tune_for_serving
+    from web.server import server_config
 
     tls = _check_tls(args)
     if tls:
@@ -181,7 +182,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             raise ConfigError(f"--certfile/--keyfile: not a usable PEM pair ({exc})") from exc
     _migrate(settings)
     if args.seed_demo:
-        from app import build_runtime
+        from resolvers.core.runtime import build_runtime
         from simulation.seed.demo import seed_if_empty
 
         runtime = build_runtime(settings)
@@ -204,7 +205,7 @@ def _migrate(settings: Settings) -> None:
 
 
 def _seed_demo(settings: Settings) -> list[str]:
-    from app import build_runtime
+    from resolvers.core.runtime import build_runtime
     from simulation.seed.demo import seed_demo
 
     runtime = build_runtime(settings)
@@ -215,13 +216,13 @@ def _seed_demo(settings: Settings) -> list[str]:
 async def _register_documents(args: argparse.Namespace) -> list[str]:
     """Every document checked against the schema first: all of the manifest, or none."""
     from resolvers.core import persisted
-    from schema import schema
+    from schema import schema as built
     from schema.engine.persisted import document_problems
 
     bodies = persisted.read_manifest(args.manifest)
-    limits = schema.engine.limits
+    limits = built.limits
     assert limits is not None
-    problems = document_problems(schema._schema, limits, bodies)
+    problems = document_problems(built._schema, limits, bodies)
     refused = [f"operation {i}: {p}" for i, p in enumerate(problems) if p is not None]
     if refused:
         raise ValueError("; ".join(refused))
@@ -390,9 +391,9 @@ async def _update_agency(args: argparse.Namespace) -> str:
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> str:
-    from app import build_runtime
     from resolvers.agency.staff import SetupError, create_user
     from resolvers.core.errors import BadInput
+    from resolvers.core.runtime import build_runtime
     from schema.core.ids import expect_id, to_global_id
 
     try:

@@ -4,7 +4,7 @@
         [--database postgres://root@127.0.0.1:5432/test] [--broadcast redis://127.0.0.1:6379/0]
 
 For each size N: a fresh database (an agency, N clients, workers, one visit per
-check-in to come), the app in a process of its own (uvicorn via app.server_config),
+check-in to come), the app in a process of its own (uvicorn via web.server.server_config),
 N client subscribers spread over `--client-processes` processes, each on its own
 socket with its own token, subscribed to `interventionEvents(since: <its head>)`,
 plus one staff dashboard (in this process) that sees the whole agency. Server memory

@@ -1,6 +1,6 @@
 """One benchmark server process: `python -m bench.serve graphql|unplanned|baseline ...`.
 
-Both kinds are served by uvicorn with `app.server_config`, as `passage serve` does.
+Both kinds are served by uvicorn with `web.server.server_config`, as `passage serve` does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import signal
 import uvicorn
 
 from bench.common import bench_settings, quiet_logging, raise_open_files
-from services.interpreter import tune_for_serving
+from web.interpreter import tune_for_serving
 
 
 def main() -> None:
@@ -36,7 +36,8 @@ def main() -> None:
     settings = bench_settings(args.database, args.broadcast, args.namespace, args.log_level)
     quiet_logging(settings.log_level)
 
-    from app import create_app, server_config
+    from app import create_app
+    from web.server import server_config
 
     if args.kind == "graphql":
         app = create_app(settings)

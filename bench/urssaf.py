@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 
 import httpx
 
-from app import build_runtime
 from bench.common import ROOT, SECRET, free_port, scratch_database
 from models.accounts.people import Account, Agency, Client
 from models.billing.invoices import Invoice, InvoiceLine
@@ -40,6 +39,7 @@ from models.enums import (
 )
 from resolvers.billing.urssaf.polling import poll_all_due
 from resolvers.billing.urssaf.sending import send_all_due
+from resolvers.core.runtime import build_runtime
 from services.config import Settings
 from services.urssaf import payloads
 from services.urssaf.client import Credentials, UrssafClient

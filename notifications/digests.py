@@ -20,7 +20,6 @@ from models.households.contact import Digest, DigestItem
 from notifications import mailer, templating, texts
 from notifications.mailer import Mailer
 from notifications.notify import zone_of
-from resolvers import loops
 from services.clock import utcnow
 from services.config import Settings
 
@@ -95,7 +94,3 @@ async def send_due(rt: _Process, now: datetime | None = None) -> int:
     if sent:
         rt.mailer.wake()
     return sent
-
-
-async def run(rt: _Process) -> None:
-    await loops.every(rt.settings.digest_poll_seconds, lambda: send_due(rt), "digest loop")

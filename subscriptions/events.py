@@ -215,14 +215,3 @@ async def relay_once(bus: Bus, batch: int = 200) -> int:
     await publish(bus, stale)
     await flush_marks(bus)
     return len(stale)
-
-
-async def run_relay(bus: Bus, every_seconds: float = 2.0) -> None:
-    while True:
-        try:
-            await relay_once(bus)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("event relay failed")
-        await asyncio.sleep(every_seconds)

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 import uvicorn
 
-from app import create_app, server_config
+from app import create_app
 from models.accounts.security import LoginAttempt
 from models.db import close_db, init_db, migrate_db
 from services.config import Settings
 from tests import backends
 from tests.client import Api
 from tests.mailbox import Mailbox, start_smtp
+from web.server import server_config
 
 # The suite's clock (PASSAGE_TEST_NOW, the `clock` marker) and its timeout with stacks.
 pytest_plugins = ("tests.clock", "tests.hangs")

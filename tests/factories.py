@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import build_runtime
 from models.enums import Role
 from resolvers.agency.staff import create_agency, create_user
+from resolvers.core.runtime import build_runtime
 from schema.core.ids import to_global_id
 from services.config import Settings
 from tests.client import Api

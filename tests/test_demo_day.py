@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app import build_runtime
 from models.accounts.people import Agency
 from models.enums import EventType
 from models.events import Event
+from resolvers.core.runtime import build_runtime
 from services.clock import Warp, set_warp
 from simulation import simulate
 from simulation.seed.demo import DEMO_AGENCY, seed_demo

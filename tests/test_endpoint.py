@@ -18,11 +18,11 @@ from graphql import get_introspection_query
 
 from models.accounts.people import Account
 from models.enums import Role
-from services.asgi import ServerErrors
 from services.config import ConfigError, Settings
 from tests import factories
 from tests.client import Api, WsClient
 from tests.conftest import SECRET, RunningServer, unique
+from web.middleware import ServerErrors
 
 APP_ORIGIN = "https://app.passage.example"
 TIGHT = {

@@ -7,11 +7,11 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from app import build_runtime
 from models.enums import InterventionStatus
 from models.visits.visits import Intervention
 from resolvers.accounts import sessions
 from resolvers.core.prepared import _probe
+from resolvers.core.runtime import build_runtime
 from resolvers.visits import calendar
 from tests.test_calendar_queries import _make_visits, int_id
 from tests.test_interventions import setup_agency

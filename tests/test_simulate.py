@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import build_runtime
 from cli import main
 from models.accounts.people import Agency
 from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, InterventionStatus
@@ -17,6 +16,7 @@ from models.messaging import Message
 from models.ratings import Rating
 from models.requests import ChangeRequest
 from models.visits.visits import IdempotentRequest, Intervention
+from resolvers.core.runtime import build_runtime
 from simulation import simulate
 from simulation.seed.demo import DEMO_AGENCY, seed_demo
 

@@ -28,7 +28,6 @@ from models.enums import EventType, NotificationTopic
 from models.events import Event
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers import loops
 from resolvers.billing import certificates
 from resolvers.core import guards
 from resolvers.core.errors import BadInput
@@ -211,7 +210,3 @@ async def step(rt: Runtime, now: datetime | None = None) -> tuple[int, int]:
             published += await publish_year(rt, agency.id, year, now)
         corrected += await correct_year(rt, agency.id, year, now)
     return published, corrected
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.certificate_poll_seconds, lambda: step(rt), "certificate job")

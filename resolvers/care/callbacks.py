@@ -29,7 +29,6 @@ from models.events import Event
 from models.households.contact import UrgentPhone
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers import loops
 from resolvers.agency.opening_hours import opening_hours
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
@@ -216,9 +215,3 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.message_overdue_poll_seconds, lambda: sweep(rt), "overdue call-backs sweep"
-    )

@@ -1,4 +1,5 @@
-"""What a use case needs from the running process, built once by the composition root."""
+"""What a use case needs from the running process, built once by the composition root
+(and by the command line, the tests and the benchmarks, from the same settings)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from dataclasses import dataclass
 
 from models.enums import Role
 from models.partners import PartnerScope
-from notifications.mailer import Mailer
+from notifications.mailer import Mailer, transport_for
+from notifications.transports.sms import gateway_for
 from services.config import Settings
 from services.passwords import PasswordService
-from services.urssaf.client import UrssafClient
+from services.urssaf.client import Credentials, UrssafClient
 from subscriptions.bus import Bus
 from subscriptions.hub import Hub
 
@@ -23,6 +25,34 @@ class Runtime:
     hub: Hub
     # URSSAF's API Tiers de prestation (unconfigured when URSSAF_URL is empty).
     urssaf: UrssafClient
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    bus = Bus(settings.broadcast_url, settings.bus_namespace)
+    return Runtime(
+        settings=settings,
+        passwords=PasswordService(
+            memory_kib=settings.argon2_memory_kib,
+            time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism,
+            concurrency=settings.hash_concurrency,
+        ),
+        mailer=Mailer(
+            transport_for(settings.email_url, development=not settings.production),
+            settings.email_from,
+            settings.outbox_poll_seconds,
+            sms=gateway_for(settings.sms_url),
+            retry_base_seconds=settings.outbox_retry_base_seconds,
+        ),
+        bus=bus,
+        hub=Hub(bus, settings.subscriber_queue_size),
+        urssaf=UrssafClient(
+            Credentials(
+                settings.urssaf_url, settings.urssaf_client_id, settings.urssaf_client_secret
+            ),
+            timeout_seconds=settings.urssaf_timeout_seconds,
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from models.accounts.people import Agency, Client
 from models.enums import EventType
 from models.events import Event
 from models.messaging import ClientPremium, Conversation
-from resolvers import loops
 from resolvers.agency.opening_hours import opening_hours
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
@@ -103,9 +102,3 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.message_overdue_poll_seconds, lambda: sweep(rt), "overdue conversations sweep"
-    )

@@ -23,7 +23,6 @@ from models.enums import DataExportStatus, EventType, PrivacyAction, Role
 from models.privacy import DataExport
 from notifications import texts
 from notifications.notify import email_now
-from resolvers import loops
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -148,10 +147,6 @@ async def _claim() -> DataExport | None:
         id=candidate.id, status=candidate.status, claimed_at=candidate.claimed_at
     ).update(status=DataExportStatus.RUNNING, claimed_at=now)
     return candidate if claimed else None
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.export_poll_seconds, lambda: run_once(rt), "data exports")
 
 
 async def run_once(rt: Runtime) -> int:

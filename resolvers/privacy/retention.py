@@ -25,7 +25,6 @@ from models.privacy import AccountDeletion, ArchivedDocument, EmailChange, JobCl
 from models.visits.visits import Intervention
 from notifications import texts
 from notifications.notify import email_now
-from resolvers import loops
 from resolvers.core.runtime import Runtime
 from resolvers.privacy import audit, deletion, exports
 from services.clock import utcnow
@@ -41,10 +40,6 @@ async def claim(name: str, period: timedelta, now: datetime) -> bool:
     return bool(
         await JobClaim.filter(name=name, next_run_at__lte=now).update(next_run_at=now + period)
     )
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.retention_poll_seconds, lambda: run_once(rt), "retention")
 
 
 async def run_once(rt: Runtime, *, force: bool = False) -> dict[str, int]:

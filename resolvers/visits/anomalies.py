@@ -24,7 +24,6 @@ from models.enums import AnomalyKind, EventType, InterventionStatus
 from models.events import Event
 from models.visits.anomalies import AttendanceAnomaly
 from models.visits.visits import Intervention
-from resolvers import loops
 from resolvers.care.settings import settings_of
 from resolvers.core import guards
 from resolvers.core.runtime import Runtime, Viewer
@@ -164,12 +163,6 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(
-        rt.settings.lateness_poll_seconds, lambda: sweep(rt), "missing check-outs sweep"
-    )
 
 
 def _views(rows: list[AttendanceAnomaly]) -> list[AnomalyView]:

@@ -14,7 +14,6 @@ from tortoise.transactions import in_transaction
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.visits.visits import Intervention
-from resolvers import loops
 from resolvers.core.runtime import Runtime
 from services.clock import utcnow
 from subscriptions import events
@@ -54,7 +53,3 @@ async def sweep(rt: Runtime) -> int:
     if written:
         await events.publish(rt.bus, written)
     return len(written)
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.lateness_poll_seconds, lambda: sweep(rt), "lateness sweep")

@@ -20,7 +20,6 @@ from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.households.absences import Absence
 from models.visits.visits import Intervention, RecurringPlan
-from resolvers import loops
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -262,7 +261,3 @@ async def extend_all(rt: Runtime) -> int:
         await events.publish(rt.bus, written)
         created += len(written)
     return created
-
-
-async def run(rt: Runtime) -> None:
-    await loops.every(rt.settings.plan_poll_seconds, lambda: extend_all(rt), "plan horizon loop")

@@ -174,13 +174,13 @@ class PersistedDocumentMutations:
         self, info: Info, input: RegisterPersistedDocumentsInput
     ) -> RegisterPersistedDocumentsPayload:
         guards.admin(info.context.viewer)  # before any document is looked at
-        schema: Any = info.schema
+        built: Any = info.schema
         bodies = list(input.documents)
         problems: list[str | None] = [None] * len(bodies)
         if len(bodies) <= persisted.MAX_DOCUMENTS:
-            problems = document_problems(info.schema._schema, schema.engine.limits, bodies)
+            problems = document_problems(built._schema, built.limits, bodies)
         result = await persisted.register_for_admin(
-            schema.engine.persisted.store, info.context.viewer, bodies, problems
+            built.persisted.store, info.context.viewer, bodies, problems
         )
         return RegisterPersistedDocumentsPayload(
             documents=[PersistedDocument(sha256_hash=sha) for sha in result.hashes],

@@ -8,17 +8,14 @@ status (resolvers.billing.urssaf.moves), so even a request read twice moves its 
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from models.billing.urssaf import UrssafPaymentRequest
 from models.enums import AdvanceStatus, UrssafRequestState
-from resolvers import loops
 from resolvers.billing.urssaf.changes import advance_of
 from resolvers.billing.urssaf.moves import move_advance
-from resolvers.billing.urssaf.sending import send_all_due
 from resolvers.core.runtime import Runtime
 from services.clock import utcnow
 from services.urssaf.client import UrssafError
@@ -128,16 +125,3 @@ async def poll_all_due(rt: Runtime) -> int:
         total += claimed
         if claimed < BATCH:
             return total
-
-
-async def run(rt: Runtime) -> None:
-    """Both loops of the exchange, when URSSAF_URL is set."""
-    if not rt.urssaf.configured:
-        return
-    async with asyncio.TaskGroup() as group:
-        group.create_task(
-            loops.every(rt.settings.urssaf_send_seconds, lambda: send_all_due(rt), "urssaf send")
-        )
-        group.create_task(
-            loops.every(rt.settings.urssaf_poll_seconds, lambda: poll_all_due(rt), "urssaf poll")
-        )
