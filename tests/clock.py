@@ -43,6 +43,7 @@ CLOCK_MODULES = {
     "households/test_profile.py",
     "messaging/test_reply_promise.py",
     "notifications/test_arrival_notices.py",
+    "notifications/test_sms_rules.py",
     "privacy/test_erasure.py",
     "privacy/test_retention.py",
     "privacy/test_rights.py",

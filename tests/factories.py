@@ -146,7 +146,6 @@ mutation ScheduleIntervention($input: ScheduleInterventionInput!) {
 }
 """
 
-
 CHECK_IN = """
 mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) {
@@ -155,7 +154,6 @@ mutation CheckIn($input: CheckInInput!) {
   }
 }
 """
-
 
 CHECK_OUT = """
 mutation CheckOut($input: CheckOutInput!) {
@@ -217,13 +215,11 @@ async def schedule(api, team: Agency, hours_from_now: float = 1, **overrides) ->
 
 _office_prefixes = itertools.count(1)
 
-
 VERIFY = """
 mutation VerifyEmail($token: String!) {
   verifyEmail(token: $token) { account { emailVerified } userErrors { code } }
 }
 """
-
 
 POLICY = """
 mutation Update($input: UpdateAgencyPolicyInput!) {
@@ -382,7 +378,6 @@ subscription Events($since: String) {
   }
 }
 """
-
 
 HEAD = "query { interventionEventsCursor }"
 

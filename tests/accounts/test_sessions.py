@@ -1,4 +1,4 @@
-"""Signing in and out, throttling, new devices, the device list and token expiry."""
+"""Signing in and out, new devices, the device list and token expiry."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ import pytest
 
 from models.accounts import Account
 from models.enums import AccountStatus
-from models.security import LoginAttempt, Session
+from models.security import Session
 from schema.ids import to_global_id
 from services.clock import utcnow
 from services.tokens import digest
 from tests import factories
-from tests.accounts.factories import outbox_count
-from tests.client import Api
-from tests.factories import PASSWORD, unique
+from tests.accounts.factories import (
+    INVALID_CREDENTIALS,
+    SECURITY_EVENTS,
+    WRONG_PASSWORD,
+    events,
+    fail,
+    log_in,
+    outbox_count,
+)
+from tests.factories import unique
 from tests.mailbox import body_of
-
-LOG_IN = factories.LOG_IN
 
 LOG_OUT = "mutation LogOut { logOut { ok } }"
 
@@ -35,14 +40,6 @@ REVOKE_SESSION = """
 mutation RevokeSession($id: ID!) { revokeSession(id: $id) { ok } }
 """
 
-SECURITY_EVENTS = """
-query SecurityEvents($first: Int, $after: String) {
-  securityEvents(first: $first, after: $after) {
-    edges { cursor node { id kind occurredAt device network } }
-    pageInfo { hasNextPage hasPreviousPage endCursor }
-  }
-}
-"""
 
 # Lean enough for the cost limit to let a page of 101 reach the page-size check.
 SECURITY_EVENT_KINDS = """
@@ -51,58 +48,11 @@ query SecurityEventKinds($first: Int, $after: String) {
 }
 """
 
-WRONG_PASSWORD = "Pas-le-Bon-9876!"
-INVALID_CREDENTIALS = {
-    "token": None,
-    "account": None,
-    "userErrors": [
-        {
-            "field": None,
-            "message": "E-mail ou mot de passe incorrect.",
-            "code": "INVALID_CREDENTIALS",
-        }
-    ],
-}
 FIREFOX = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
 IPHONE = {
     "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 }
-
-
-async def log_in(
-    api: Api, email: str, password: str = PASSWORD, headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    result = await api.data(LOG_IN, {"email": email, "password": password}, headers=headers)
-    return dict(result["logIn"])
-
-
-async def rate_limited(api: Api, email: str, password: str = PASSWORD) -> dict[str, Any]:
-    """The `extensions` of a sign-in refused for too many failures."""
-    result = await api.gql(LOG_IN, {"email": email, "password": password})
-    assert result["data"] is None, result
-    [error] = result["errors"]
-    assert error["extensions"]["code"] == "RATE_LIMITED", result
-    return dict(error["extensions"])
-
-
-async def fail(api: Api, email: str, times: int) -> None:
-    for _ in range(times):
-        assert await log_in(api, email, WRONG_PASSWORD) == INVALID_CREDENTIALS
-
-
-async def age_failures(minutes: float) -> None:
-    await LoginAttempt.all().update(created_at=utcnow() - timedelta(minutes=minutes))
-
-
-async def events(api: Api, token: str, first: int = 50) -> list[dict[str, Any]]:
-    result = await api.data(SECURITY_EVENTS, {"first": first}, token=token)
-    return [edge["node"] for edge in result["securityEvents"]["edges"]]
-
-
-def full_width(text: str) -> str:
-    """The domain in full-width letters: the same address once normalised."""
-    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in text)
 
 
 # --- Signing in -------------------------------------------------------------------------
@@ -149,82 +99,6 @@ async def test_disabled_account_cannot_sign_in(api, home_agency):
 
     await Account.filter(email=email).update(status=AccountStatus.ACTIVE)
     assert (await log_in(api, email))["token"]
-
-
-# --- Throttling ---------------------------------------------------------------------------
-
-
-async def test_five_failures_hold_back_even_the_right_password_for_a_while(api, home_agency):
-    email, _ = await factories.client(api)
-    await fail(api, email, 4)
-    assert (await log_in(api, email))["token"]  # four failures: still let in, counter reset
-
-    await fail(api, email, 5)
-    limited = await rate_limited(api, email)
-    assert 0 < limited["retryAfterSeconds"] <= 15 * 60
-    # Ten minutes later, five more to wait.
-    await age_failures(10)
-    assert 290 <= (await rate_limited(api, email))["retryAfterSeconds"] <= 300
-    # Once the window has passed, the owner gets in: no permanent lock-out.
-    await age_failures(15.1)
-    assert (await log_in(api, email))["token"]
-
-
-async def test_an_unknown_email_is_throttled_like_a_known_one(api, home_agency):
-    known, _ = await factories.client(api)
-    unknown = f"{unique('nobody')}@example.com"
-    await fail(api, known, 5)
-    await fail(api, unknown, 5)
-    known_limit = await rate_limited(api, known)
-    unknown_limit = await rate_limited(api, unknown)
-    assert known_limit.keys() == unknown_limit.keys() == {"code", "retryAfterSeconds"}
-
-
-async def test_spelling_the_email_differently_does_not_dodge_the_throttle(api, home_agency):
-    email, _ = await factories.client(api)
-    local, domain = email.split("@")
-    spellings = [
-        email.upper(),
-        f"{local}@{full_width(domain)}",
-        f"  {email}  ",
-        f"{local}@{full_width(domain.upper())}",
-        email,
-    ]
-    for spelling in spellings:
-        assert await log_in(api, spelling, WRONG_PASSWORD) == INVALID_CREDENTIALS
-    await rate_limited(api, email)
-    await rate_limited(api, f"{local}@{full_width(domain)}")
-
-
-async def test_one_address_guessing_across_many_emails_is_throttled(api, home_agency):
-    email, _ = await factories.client(api)
-    for _ in range(30):
-        await fail(api, f"{unique('guess')}@example.com", 1)
-    # The owner has no failure of their own, but shares the address.
-    assert 890 <= (await rate_limited(api, email))["retryAfterSeconds"] <= 900
-    await age_failures(10)
-    assert 290 <= (await rate_limited(api, email))["retryAfterSeconds"] <= 300
-    await age_failures(16)
-    assert (await log_in(api, email))["token"]
-
-
-async def test_the_fifth_failure_warns_the_owner_once(api, mailbox, home_agency):
-    email, _ = await factories.client(api)
-    await fail(api, email, 4)
-    assert await outbox_count(email, "failed_login_burst") == 0
-    await fail(api, email, 1)
-
-    warning = await mailbox.wait_for(email, "Tentatives de connexion échouées")
-    assert "5 tentatives" in body_of(warning)
-    await rate_limited(api, email)
-    assert await outbox_count(email, "failed_login_burst") == 1
-
-    # Later, the owner signs in and finds the burst in their security history.
-    await age_failures(16)
-    token = await factories.log_in(api, email)
-    kinds = [event["kind"] for event in await events(api, token)]
-    assert kinds.count("FAILED_LOGIN_BURST") == 1
-    assert kinds.count("LOGIN_FAILED") == 5
 
 
 # --- New devices and the security history -------------------------------------------------

@@ -65,7 +65,6 @@ mutation Profile($input: SetClientBillingProfileInput!) {
 }
 """
 
-
 LEGAL_IDENTITY: dict[str, Any] = {
     "sap_number": "SAP812345678",
     "sap_declared_on": date(2019, 3, 14),
@@ -212,7 +211,6 @@ mutation Credit($input: IssueCreditNoteInput!) {
 }
 """
 
-
 PAY = """
 mutation Pay($input: RecordPaymentInput!) {
   recordPayment(input: $input) {
@@ -222,7 +220,6 @@ mutation Pay($input: RecordPaymentInput!) {
   }
 }
 """
-
 
 STATEMENT = "query S($year: Int!) { paymentStatement(year: $year) { year pdfUrl csvUrl } }"
 
@@ -265,9 +262,7 @@ async def advance(api: Any, token: str, invoice_id: str, status: str) -> Any:
 
 CERTIFICATE = "query C($year: Int!) { taxCertificate(year: $year) { year amountPaid pdfUrl } }"
 
-
 CERTIFICATE_CSV = "query C($year: Int!) { taxCertificate(year: $year) { published csvUrl } }"
-
 
 PUBLISH = """
 mutation P($year: Int!, $late: Boolean! = true) {

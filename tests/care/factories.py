@@ -15,13 +15,11 @@ outcomeNote acknowledgedAt closedAt retainedUntil workerAccount
 attachments { filename contentType size }
 """
 
-
 REPORT = f"""
 mutation Report($input: ReportClaimInput!) {{
   reportClaim(input: $input) {{ claim {{ {FIELDS} }} userErrors {{ field code message }} }}
 }}
 """
-
 
 ACKNOWLEDGE = f"""
 mutation Ack($input: ClaimIdInput!) {{
@@ -29,9 +27,7 @@ mutation Ack($input: ClaimIdInput!) {{
 }}
 """
 
-
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
-
 
 PDF = base64.b64encode(b"%PDF-1.7\n" + b"1" * 100).decode()
 

@@ -22,12 +22,9 @@ from tests.mailbox import free_port
 
 _SCRIPT = Path(sys.executable).with_name("passage")
 
-
 PASSAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli"]
 
-
 COMMAND_TIMEOUT = 60
-
 
 START_TIMEOUT = 30
 

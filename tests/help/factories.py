@@ -132,5 +132,4 @@ mutation Register($input: WebinarRegistrationInput!) {
 }
 """
 
-
 CATEGORIES = "query { helpCategories { code label articleCount } }"

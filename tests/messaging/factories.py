@@ -22,7 +22,6 @@ mutation SendMessage($input: SendMessageInput!) {
 }
 """
 
-
 SEND_FULL = """
 mutation SendMessage($input: SendMessageInput!) {
   sendMessage(input: $input) {
@@ -38,13 +37,11 @@ mutation SendMessage($input: SendMessageInput!) {
 }
 """
 
-
 EVENTS = """
 subscription Messages($since: String) {
   messageEvents(since: $since) { cursor message { id body } }
 }
 """
-
 
 EVENTS_FULL = """
 subscription Messages($since: String) {
@@ -55,7 +52,6 @@ subscription Messages($since: String) {
   }
 }
 """
-
 
 MY_CONVERSATION = """
 query Mine($first: Int, $after: String) {
@@ -70,7 +66,6 @@ query Mine($first: Int, $after: String) {
 }
 """
 
-
 CONVERSATIONS = """
 query Conversations($first: Int, $after: String) {
   me { unreadMessages }
@@ -80,7 +75,6 @@ query Conversations($first: Int, $after: String) {
   }
 }
 """
-
 
 MARK_READ = """
 mutation Read($input: MarkConversationReadInput!) {

@@ -6,11 +6,7 @@ from datetime import date
 from typing import Any
 
 from tests.client import WsClient
-from tests.factories import (
-    EVENTS,
-    HEAD,
-    weekday_ahead,
-)
+from tests.factories import EVENTS, HEAD, weekday_ahead
 from tests.visits.factories import CREATE_PLAN
 
 REQUEST = """
@@ -26,7 +22,6 @@ mutation Request($input: RequestChangeInput!) {
 }
 """
 
-
 REVIEW = """
 mutation Review($input: ReviewChangeRequestInput!) {
   reviewChangeRequest(input: $input) {
@@ -36,13 +31,11 @@ mutation Review($input: ReviewChangeRequestInput!) {
 }
 """
 
-
 WITHDRAW = """
 mutation Withdraw($input: CancelChangeRequestInput!) {
   cancelChangeRequest(input: $input) { request { id status } userErrors { field code } }
 }
 """
-
 
 PENDING = """
 query Pending($first: Int, $after: String) {
@@ -52,7 +45,6 @@ query Pending($first: Int, $after: String) {
   }
 }
 """
-
 
 VISIT = """
 query Visit($id: ID!) {

@@ -22,13 +22,7 @@ from schema.ids import after_pk, cursor_for
 from subscriptions import events
 from subscriptions.supervised_redis import client_name
 from tests.client import Api, WsClient
-from tests.factories import (
-    eventually,
-    next_event,
-    pk,
-    schedule,
-    unique,
-)
+from tests.factories import eventually, next_event, pk, schedule, unique
 from tests.subscriptions.factories import quiet, setup_team, subscribe, visits
 
 # --- helpers (test_event_fanout uses them too) ---------------------------------------------------

@@ -1,4 +1,5 @@
-"""Visits for tests: calendar and attendance documents, live visit events, past visits."""
+"""Visits for tests: the calendar, detailed check-in and check-out, cancelling, corrections,
+visits written directly where the API only plans ahead, and weekly plans."""
 
 from __future__ import annotations
 
@@ -7,17 +8,11 @@ from typing import Any
 
 from models.accounts import AgencyPostalPrefix, Client, Worker
 from models.enums import Role
-from models.interventions import (
-    Intervention,
-    ServiceType,
-)
+from models.interventions import Intervention, ServiceType
 from resolvers.interventions import billing_address
 from schema.ids import to_global_id
 from tests import factories
-from tests.factories import (
-    Agency,
-    pk,
-)
+from tests.factories import Agency, pk
 
 CALENDAR = """
 query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
@@ -34,7 +29,6 @@ query Calendar($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
 }
 """
 
-
 CHECK_IN_DETAILED = """
 mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) {
@@ -43,7 +37,6 @@ mutation CheckIn($input: CheckInInput!) {
   }
 }
 """
-
 
 CHECK_OUT_DETAILED = """
 mutation CheckOut($input: CheckOutInput!) {
@@ -57,7 +50,6 @@ mutation CheckOut($input: CheckOutInput!) {
 
 # 12 rue de Charonne, Paris 11e; 0.0009° of latitude is about 100 m.
 HOME = (48.8533, 2.3768)
-
 
 METRES_PER_DEGREE = 111_195
 

@@ -16,9 +16,7 @@ from tests.ratings.factories import RATE
 
 STAFF_PANELS = '[data-panel="requests"], [data-panel="conversations"], [data-panel="ratings"]'
 
-
 WORKERS = [("Fatou", "Diallo"), ("Lucas", "Petit"), ("Inès", "Garnier"), ("Marc", "Faure")]
-
 
 CLIENTS = [
     ("Jeanne", "Dupont", "12 rue Lepic", "75018"),
