@@ -88,7 +88,7 @@ test-clock: install
 # taken by the browser test (tests write none of it).
 screenshot: install
 	PASSAGE_SCREENSHOT=$(CURDIR)/docs/dashboard.png $(BIN)/python -m pytest -q \
-		tests/test_dashboard_browser.py -k requests_messages_and_ratings
+		tests/web/test_dashboard_browser.py -k requests_messages_and_ratings
 
 # The long part of the attack-and-failure suite (docs/security.md), run before a release:
 # one line per family with the cases tried and failed. The fast part runs in `make test`.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,44 +24,47 @@ import pytest
 import time_machine
 
 ENV = "PASSAGE_TEST_NOW"
+TESTS = Path(__file__).resolve().parent
 PARIS = ZoneInfo("Europe/Paris")
 
 # Modules whose tests build their dates from today's date, weekday or hour (the `clock`
 # marker, given here so their files stay as they are; a new test can carry the marker).
+# Paths are relative to tests/.
 CLOCK_MODULES = {
-    "test_absences",
-    "test_anomalies",
-    "test_attendance",
-    "test_calendar_queries",
-    "test_callbacks",
-    "test_change_request_access",
-    "test_change_request_kinds",
-    "test_change_request_queries",
-    "test_change_requests",
-    "test_claims",
-    "test_contact_preferences",
-    "test_corrections",
-    "test_dashboard_browser",
-    "test_dashboard_care_browser",
-    "test_dashboard_client_panels",
-    "test_demo",
-    "test_demo_day",
-    "test_erasure",
-    "test_feeds",
-    "test_households",
-    "test_interventions",
-    "test_link_pages_browser",
-    "test_news",
-    "test_notifications",
-    "test_planner",
-    "test_planning_rules",
-    "test_plans",
-    "test_privacy_rights",
-    "test_reply_promise",
-    "test_retention",
-    "test_simulate",
-    "test_tips",
-    "test_webinars",
+    "care/test_anomalies.py",
+    "care/test_callbacks.py",
+    "care/test_claims.py",
+    "engine/test_planner.py",
+    "help/test_news.py",
+    "help/test_tips.py",
+    "help/test_webinars.py",
+    "households/test_absences.py",
+    "households/test_contact_preferences.py",
+    "households/test_profile.py",
+    "messaging/test_reply_promise.py",
+    "notifications/test_arrival_notices.py",
+    "notifications/test_sms_rules.py",
+    "privacy/test_erasure.py",
+    "privacy/test_retention.py",
+    "privacy/test_rights.py",
+    "requests/test_access.py",
+    "requests/test_change_requests.py",
+    "requests/test_kinds.py",
+    "requests/test_queries.py",
+    "simulation/test_demo.py",
+    "simulation/test_demo_day.py",
+    "simulation/test_simulate.py",
+    "visits/test_attendance.py",
+    "visits/test_calendar_queries.py",
+    "visits/test_corrections.py",
+    "visits/test_feeds.py",
+    "visits/test_planning_rules.py",
+    "visits/test_plans.py",
+    "visits/test_visits.py",
+    "web/test_dashboard_browser.py",
+    "web/test_dashboard_care_browser.py",
+    "web/test_dashboard_client_panels.py",
+    "web/test_link_pages_browser.py",
 }
 
 # Billing tests are written against fixed months of 2026 and read invoice numbers and tax
@@ -70,20 +74,20 @@ CLOCK_MODULES = {
 # newer than the other tests' own.
 BILLING_DAY = "2026-12-01T10:00:00+01:00"
 PINNED_MODULES = {
-    "test_advance_outcome": BILLING_DAY,
-    "test_agency_identity": BILLING_DAY,
-    "test_billing_documents": BILLING_DAY,
-    "test_billing_late_cancellations": BILLING_DAY,
-    "test_csv_injection": BILLING_DAY,
-    "test_employer_declaration": BILLING_DAY,
-    "test_invoice_mentions": BILLING_DAY,
-    "test_invoice_numbering": BILLING_DAY,
-    "test_invoice_queries": BILLING_DAY,
-    "test_invoicing": BILLING_DAY,
-    "test_payments": BILLING_DAY,
-    "test_tax_certificates": BILLING_DAY,
-    "test_urssaf_requests": BILLING_DAY,
-    "test_urssaf_resilience": BILLING_DAY,
+    "agency/test_identity.py": BILLING_DAY,
+    "billing/test_advance_outcome.py": BILLING_DAY,
+    "billing/test_csv_injection.py": BILLING_DAY,
+    "billing/test_documents.py": BILLING_DAY,
+    "billing/test_employer_declaration.py": BILLING_DAY,
+    "billing/test_invoice_mentions.py": BILLING_DAY,
+    "billing/test_invoice_numbering.py": BILLING_DAY,
+    "billing/test_invoice_queries.py": BILLING_DAY,
+    "billing/test_invoicing.py": BILLING_DAY,
+    "billing/test_late_cancellations.py": BILLING_DAY,
+    "billing/test_payments.py": BILLING_DAY,
+    "billing/test_tax_certificates.py": BILLING_DAY,
+    "billing/test_urssaf_requests.py": BILLING_DAY,
+    "billing/test_urssaf_resilience.py": BILLING_DAY,
 }
 _traveller: time_machine.travel | None = None
 _started_at: datetime | None = None
@@ -117,12 +121,20 @@ def pytest_configure(config: pytest.Config) -> None:
     _started_at = datetime.now(UTC)
 
 
+def _module_path(item: pytest.Item) -> str:
+    """The test's file relative to tests/ (`visits/test_plans.py`), as the lists above name it."""
+    try:
+        return item.path.relative_to(TESTS).as_posix()
+    except ValueError:
+        return item.path.name
+
+
 @pytest.hookimpl(tryfirst=True)  # before time-machine's own hook reads its marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests that may jump to working hours go last: the others all run at the run's instant.
     items.sort(key=lambda item: "daytime" in getattr(item, "fixturenames", ()))
     for item in items:
-        module = item.path.stem
+        module = _module_path(item)
         if module in CLOCK_MODULES:
             item.add_marker(pytest.mark.clock)
         if module in PINNED_MODULES and item.get_closest_marker("time_machine") is None:

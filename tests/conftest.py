@@ -1,4 +1,4 @@
-"""Shared fixtures: one real server per run, a real SMTP server, factories.
+"""Shared fixtures: one real server per run, a real SMTP server, the usual teams.
 
 The server is uvicorn on a loopback port, in the test event loop, so tests
 speak HTTP and websockets to it like any client and can read the database.
@@ -7,7 +7,6 @@ speak HTTP and websockets to it like any client and can read the database.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -19,22 +18,17 @@ import uvicorn
 from app import create_app
 from models.accounts.security import LoginAttempt
 from models.db import close_db, init_db, migrate_db
+from models.enums import Role
 from services.config import Settings
-from tests import backends
+from tests import backends, factories
+from tests.cli.commands import Cli
 from tests.client import Api
+from tests.factories import SECRET
 from tests.mailbox import Mailbox, start_smtp
 from web.server import server_config
 
 # The suite's clock (PASSAGE_TEST_NOW, the `clock` marker) and its timeout with stacks.
 pytest_plugins = ("tests.clock", "tests.hangs")
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
-PASSWORD = "Vrai-Mot2Passe!"
-_counter = itertools.count(1)
-
-
-def unique(prefix: str = "user") -> str:
-    return f"{prefix}{next(_counter)}"
 
 
 @pytest.fixture(scope="session")
@@ -148,3 +142,31 @@ async def home_agency(server: RunningServer, settings: Settings) -> int:
 
     agency = await create_agency("Agence Paris Test", ["75"])
     return agency.id
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """One migrated database shared by the set-up tests (each uses its own prefixes)."""
+    shared = Cli(tmp_path_factory.mktemp("cli"))
+    shared.ok("migrate")
+    shared.agencies = {"13": shared.create_agency("13", "Agence Marseille")}
+    return shared
+
+
+@pytest.fixture
+async def team(api: Api, settings: Settings, home_agency: int) -> factories.Agency:
+    """An advisor, a worker and a client of the home agency, each signed in."""
+    return await factories.setup_agency(api, settings, home_agency)
+
+
+@pytest.fixture
+async def office(api: Api, settings: Settings, mailbox: Mailbox) -> factories.Office:
+    """A self-service agency of its own: its policy changes touch nobody else."""
+    return await factories.office(api, settings, mailbox)
+
+
+@pytest.fixture
+async def staff_token(api: Api, settings: Settings, home_agency: int) -> str:
+    """An advisor of the home agency, signed in."""
+    email = await factories.staff(settings, home_agency, Role.ADVISOR)
+    return await factories.log_in(api, email)

@@ -1,16 +1,43 @@
-"""Small factories that build data through the public API, with overrides."""
+"""What tests build through the public API (or, where the API cannot, the database).
+
+Names and numbers that never collide (`unique`), accounts and agencies, the two shapes of
+team most tests start from (`Agency`: an advisor, a worker and a client of the home agency;
+`Office`: a self-service agency of its own), visits, live events, production settings and a
+few readers of answers. Helpers of one domain live in that domain's `factories.py`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import httpx
+
+from models.accounts.people import Client, Worker
 from models.enums import Role
 from resolvers.agency.staff import create_agency, create_user
 from resolvers.core.runtime import build_runtime
-from schema.core.ids import to_global_id
+from schema.core.ids import from_global_id, to_global_id
 from services.config import Settings
-from tests.client import Api
-from tests.conftest import PASSWORD, unique
+from services.logs import request_id_var
+from tests.client import Api, WsClient
+from tests.mailbox import Mailbox, token_in
+
+PARIS = ZoneInfo("Europe/Paris")
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+PASSWORD = "Vrai-Mot2Passe!"
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str = "user") -> str:
+    return f"{prefix}{next(_counter)}"
+
 
 SIGN_UP = """
 mutation SignUp($input: SignUpInput!) {
@@ -105,3 +132,258 @@ async def client(api: Api, **overrides: Any) -> tuple[str, dict[str, Any]]:
 
 def agency_gid(agency_id: int) -> str:
     return to_global_id("Agency", agency_id)
+
+
+# --- Visits and the home agency's team ------------------------------------------------------------
+
+
+SCHEDULE = """
+mutation ScheduleIntervention($input: ScheduleInterventionInput!) {
+  scheduleIntervention(input: $input) {
+    intervention { id status scheduledStart scheduledEnd }
+    userErrors { field message code }
+  }
+}
+"""
+
+CHECK_IN = """
+mutation CheckIn($input: CheckInInput!) {
+  checkIn(input: $input) {
+    intervention { id status checkedInAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+CHECK_OUT = """
+mutation CheckOut($input: CheckOutInput!) {
+  checkOut(input: $input) {
+    intervention { id status checkedOutAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+class Agency:
+    """An agency with an advisor, a worker and a client, each signed in."""
+
+    def __init__(self) -> None:
+        self.staff_token = ""
+        self.worker_token = ""
+        self.client_token = ""
+        self.worker_id = ""
+        self.client_id = ""
+
+
+async def setup_agency(api, settings, home_agency) -> Agency:
+    team = Agency()
+    advisor = await staff(settings, home_agency, Role.ADVISOR)
+    worker_email = await staff(settings, home_agency, Role.WORKER)
+    client_email, _ = await client(api)
+    team.staff_token = await log_in(api, advisor)
+    team.worker_token = await log_in(api, worker_email)
+    team.client_token = await log_in(api, client_email)
+    worker = await Worker.get(account__email=worker_email)
+    row = await Client.get(account__email=client_email)
+    team.worker_id = to_global_id("Worker", worker.id)
+    team.client_id = to_global_id("Client", row.id)
+    return team
+
+
+def slot(hours_from_now: float, length_hours: float = 2) -> tuple[str, str]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_from_now)
+    return start.isoformat(), (start + timedelta(hours=length_hours)).isoformat()
+
+
+async def schedule(api, team: Agency, hours_from_now: float = 1, **overrides) -> dict[str, Any]:
+    start, end = slot(hours_from_now)
+    values = {
+        "clientId": team.client_id,
+        "workerId": team.worker_id,
+        "serviceTypeCode": "REGULAR_CLEANING",
+        "scheduledStart": start,
+        "scheduledEnd": end,
+    }
+    values.update(overrides)
+    result = await api.data(SCHEDULE, {"input": values}, token=team.staff_token)
+    return dict(result["scheduleIntervention"])
+
+
+# --- A self-service office: an agency of its own, its policy untouched by others ------------------
+
+
+_office_prefixes = itertools.count(1)
+
+VERIFY = """
+mutation VerifyEmail($token: String!) {
+  verifyEmail(token: $token) { account { emailVerified } userErrors { code } }
+}
+"""
+
+POLICY = """
+mutation Update($input: UpdateAgencyPolicyInput!) {
+  updateAgencyPolicy(input: $input) { userErrors { code } }
+}
+"""
+
+
+@dataclass
+class Office:
+    agency_id: int
+    postal_code: str
+    admin: str
+    advisor: str
+    worker: str
+    worker_id: str
+    other_worker_id: str
+    client: str
+    client_id: str
+    client_email: str
+
+
+async def household(
+    api, mailbox: Mailbox, postal_code: str, verify: bool = True, **overrides: Any
+) -> dict[str, Any]:
+    email, _ = await client(
+        api,
+        billingAddress={"line1": "3 rue Haute", "postalCode": postal_code, "city": "Testville"},
+        **overrides,
+    )
+    if verify:
+        message = await mailbox.wait_for(email, "Confirmez")
+        assert (await api.data(VERIFY, {"token": token_in(message)}))["verifyEmail"][
+            "userErrors"
+        ] == []
+    row = await Client.get(account__email=email)
+    return {
+        "email": email,
+        "token": await log_in(api, email),
+        "id": to_global_id("Client", row.id),
+    }
+
+
+async def office(api, settings, mailbox: Mailbox) -> Office:
+    prefix = f"09{next(_office_prefixes):03d}"
+    agency = await create_agency(f"Agence {prefix}", [prefix])
+    admin = await staff(settings, agency.id, Role.ADMIN)
+    advisor = await staff(settings, agency.id, Role.ADVISOR)
+    worker = await staff(settings, agency.id, Role.WORKER)
+    other_worker = await staff(settings, agency.id, Role.WORKER)
+    client = await household(api, mailbox, prefix)
+    return Office(
+        agency_id=agency.id,
+        postal_code=prefix,
+        admin=await log_in(api, admin),
+        advisor=await log_in(api, advisor),
+        worker=await log_in(api, worker),
+        worker_id=to_global_id("Worker", (await Worker.get(account__email=worker)).id),
+        other_worker_id=to_global_id("Worker", (await Worker.get(account__email=other_worker)).id),
+        client=client["token"],
+        client_id=client["id"],
+        client_email=client["email"],
+    )
+
+
+async def set_policy(api, team: Office, **values: Any) -> None:
+    result = await api.data(POLICY, {"input": values}, token=team.admin)
+    assert result["updateAgencyPolicy"]["userErrors"] == []
+
+
+def weekday_ahead(days: int = 4, weekday: int | None = None) -> date:
+    """A Monday-to-Friday day at least `days` ahead (or the next given weekday after it)."""
+    day = datetime.now(PARIS).date() + timedelta(days=days)
+    while day.weekday() >= 5 or (weekday is not None and day.weekday() != weekday):
+        day += timedelta(days=1)
+    return day
+
+
+def at(day: date, hour: float, length_hours: float = 2) -> tuple[str, str]:
+    start = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=PARIS)
+    return start.isoformat(), (start + timedelta(hours=length_hours)).isoformat()
+
+
+def soon(hours: float, length_hours: float = 2) -> tuple[str, str]:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+    return start.isoformat(), (start + timedelta(hours=length_hours)).isoformat()
+
+
+async def visit(
+    api, team: Office, slot: tuple[str, str], worker_id: str | None = None, **more: Any
+) -> str:
+    values = {
+        "clientId": team.client_id,
+        "workerId": worker_id or team.worker_id,
+        "serviceTypeCode": "REGULAR_CLEANING",
+        "scheduledStart": slot[0],
+        "scheduledEnd": slot[1],
+        **more,
+    }
+    result = await api.data(SCHEDULE, {"input": values}, token=team.advisor)
+    payload = result["scheduleIntervention"]
+    assert payload["userErrors"] == [], payload
+    return str(payload["intervention"]["id"])
+
+
+# --- Reading answers ------------------------------------------------------------------------------
+
+
+def pk(global_id: str) -> int:
+    return from_global_id(global_id)[1]
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["userErrors"]]
+
+
+async def eventually(check: Any, timeout: float = 10, every: float = 0.05) -> None:
+    """Polls `check()` (async, truthy when done) until it holds; fails after `timeout`."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(every)
+
+
+class QueryCounter(logging.Handler):
+    """Counts the statements the ORM runs while serving one request id."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.by_request: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        request_id = request_id_var.get()
+        self.by_request[request_id] = self.by_request.get(request_id, 0) + 1
+
+
+# A page of the staff's clients, `$n` long.
+CLIENTS_PAGE = (
+    "query Page($n: Int) { clients(first: $n) { edges { node { id account { email } } } } }"
+)
+
+
+async def post_raw(api: Api, body: dict[str, Any] | list[Any], **kwargs: Any) -> httpx.Response:
+    return await api.http.post("/graphql", json=body, **kwargs)
+
+
+# --- Live visit events ----------------------------------------------------------------------------
+
+
+EVENTS = """
+subscription Events($since: String) {
+  interventionEvents(since: $since) {
+    cursor type occurredAt
+    intervention { id status }
+  }
+}
+"""
+
+HEAD = "query { interventionEventsCursor }"
+
+
+async def next_event(ws: WsClient, op_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    message = await ws.receive(timeout)
+    assert message["type"] == "next" and message["id"] == op_id, message
+    assert "errors" not in message["payload"], message
+    return dict(message["payload"]["data"]["interventionEvents"])

@@ -25,8 +25,8 @@ from tests.attack import cop, schemathesis_run
 from tests.attack.operations import HOSTILE, calls
 from tests.client import WS_PROTOCOL, Api, WsClient
 from tests.conftest import RunningServer
-from tests.selfservice import Office, at, household, office, visit, weekday_ahead
-from tests.test_endpoint import production
+from tests.factories import Office, at, household, office, visit, weekday_ahead
+from tests.web.factories import production
 
 # A hostile document may cost this many times `{me{id}}`, median against median.
 MAX_RATIO = 5.0

@@ -19,7 +19,8 @@ from typing import Any
 from models.db import close_db, init_db, migrate_db
 from services.config import Settings
 from tests.attack.own_postgres import OwnPostgres
-from tests.conftest import SECRET, start_server
+from tests.conftest import start_server
+from tests.factories import SECRET
 
 # Reads the database, and answers without errors (a user error) while it is up.
 QUERY = 'mutation { logIn(input: {email: "personne@example.com", password: "x"}) { token } }'

@@ -29,7 +29,7 @@ from graphql import (
 from models.enums import Role
 from schema import schema as passage_schema
 from tests import factories
-from tests.selfservice import office
+from tests.factories import office
 
 SCHEMA = build_schema(passage_schema.as_str())
 BOUNDED = ("Int", "Date", "DateTime")

@@ -10,7 +10,7 @@ import pytest
 
 from schema import schema
 from schema.engine import limits as limits_module
-from tests.test_endpoint import code_of, production
+from tests.web.factories import code_of, production
 
 REPEATED = "query u%d {" + " ".join(["me{id} me{email}"] * 245) + "}"
 

@@ -9,7 +9,7 @@ import pytest
 from tests.attack.cop import CHECKS
 from tests.client import Api
 from tests.conftest import RunningServer
-from tests.test_endpoint import production
+from tests.web.factories import production
 
 
 @pytest.fixture(scope="module")

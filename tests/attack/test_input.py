@@ -15,9 +15,9 @@ import websockets
 from models.enums import Role
 from tests import factories
 from tests.client import WS_PROTOCOL, WsClient
-from tests.selfservice import office
-from tests.test_absences import DECLARE
-from tests.test_endpoint import code_of
+from tests.factories import office
+from tests.households.factories import DECLARE
+from tests.web.factories import code_of
 
 UNSTORABLE = ["a\x00b", "a\ud800b", "\udfff"]
 SLUG = "query Slug($slug: String!) { helpArticle(slug: $slug) { id } }"

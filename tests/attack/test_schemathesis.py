@@ -10,7 +10,7 @@ import time
 
 from schema import schema
 from tests.attack.schemathesis_run import roles, run
-from tests.selfservice import office
+from tests.factories import office
 
 BUDGET = {"positive": 3}
 

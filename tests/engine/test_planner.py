@@ -1,0 +1,336 @@
+"""Planned queries answer exactly what graphql-core answers, read only what they select,
+and leave every error to graphql-core.
+
+Each document is sent twice: as written, which the planner takes, and with
+`@include(if: true)` on its root field, which the planner never takes (directives are
+left to graphql-core) and which changes neither the data nor the cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from models.accounts.people import Client, Worker
+from models.enums import InterventionStatus
+from models.visits.visits import Intervention, ServiceType
+from resolvers.visits.planning import billing_address
+from schema import build_schema
+from schema.core.ids import to_global_id
+from schema.engine.planner import PLAN_CACHE_SIZE
+from services.config import Settings
+from tests import factories
+from tests.factories import pk, setup_agency
+from tests.visits.factories import CALENDAR
+
+DAY = datetime(2034, 6, 12, 6, tzinfo=UTC)
+WINDOW = {"from": DAY.isoformat(), "to": (DAY + timedelta(days=1)).isoformat()}
+
+EVERY_FIELD = """
+fragment Visit on Intervention {
+  __typename id status scheduledStart scheduledEnd checkedInAt checkedOutAt late
+  positionFlagged instructions cancellationReason actualMinutes
+  serviceType { __typename code label }
+  worker { __typename id displayName }
+  client { id displayName }
+  address { line1 line2 postalCode city }
+}
+query Every($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
+  page: interventions(filter: { from: $from, to: $to }, first: $first, after: $after) {
+    __typename
+    edges { __typename cursor node { ...Visit again: id } }
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+FILTERED = """
+query Filtered($from: DateTime!, $to: DateTime!, $status: [InterventionStatus!],
+               $clientId: ID, $workerId: ID) {
+  interventions(filter: { from: $from, to: $to, status: $status, clientId: $clientId,
+                          workerId: $workerId }, first: 100) {
+    edges { node { id status ... on Intervention { worker { id } } } }
+  }
+}
+"""
+
+HISTORY = """
+query History($after: String) {
+  interventionHistory(first: 3, after: $after) {
+    edges { cursor node { id status checkedOutAt client { displayName } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+ONE = """
+query One($id: ID!) {
+  intervention(id: $id) { id status late worker { displayName } address { city } }
+}
+"""
+
+
+def unplanned(document: str, root: str) -> str:
+    """The same document, with a directive on its root field that the planner refuses."""
+    changed, count = re.subn(rf"\b{root}\(", f"{root}(", document, count=1)
+    assert count == 1
+    head, _, tail = changed.partition(f"{root}(")
+    arguments, _, rest = tail.partition(")")
+    return f"{head}{root}({arguments}) @include(if: true){rest}"
+
+
+@pytest.fixture
+def planner(server):
+    return server.app.state.planner
+
+
+async def both(api, planner, document, root, variables, token) -> tuple[Any, Any]:
+    before = planner.answered
+    planned = await api.gql(document, variables, token)
+    assert planner.answered == before + 1, planned
+    plain = await api.gql(unplanned(document, root), variables, token)
+    assert planner.answered == before + 1
+    return planned, plain
+
+
+async def _visits(team) -> list[Intervention]:
+    """A day of visits in every state, one of them without a worker."""
+    client = await Client.get(id=pk(team.client_id))
+    worker = await Worker.get(id=pk(team.worker_id))
+    address = await billing_address(client)
+    address.line2 = "Escalier C"
+    await address.save()
+    services = {s.code: s for s in await ServiceType.all()}
+    rows = []
+    for i in range(12):
+        start = DAY + timedelta(hours=i)
+        visit = Intervention(
+            agency_id=client.agency_id,
+            client=client,
+            address=address,
+            worker=None if i == 11 else worker,
+            service_type=services["WINDOWS" if i % 2 else "REGULAR_CLEANING"],
+            scheduled_start=start,
+            scheduled_end=start + timedelta(minutes=50),
+            instructions="Clé chez la gardienne « B »" if i % 3 == 0 else "",
+        )
+        if i < 4:
+            visit.status = InterventionStatus.COMPLETED
+            visit.checked_in_at = start + timedelta(minutes=4)
+            visit.checked_out_at = start + timedelta(minutes=51, seconds=30)
+            visit.position_flagged = i == 2
+        elif i < 6:
+            visit.status = InterventionStatus.IN_PROGRESS
+            visit.checked_in_at = start + timedelta(minutes=20)
+            visit.late_at = start + timedelta(minutes=15)
+        elif i == 6:
+            visit.status = InterventionStatus.CANCELLED
+            visit.cancellation_reason = "Client absent"
+        elif i == 7:
+            visit.status = InterventionStatus.MISSED
+        rows.append(visit)
+    await Intervention.bulk_create(rows)
+    return list(await Intervention.filter(client=client).order_by("scheduled_start"))
+
+
+@pytest.fixture
+async def team(team):
+    """The shared team, with visits of every kind to read."""
+    team.visits = await _visits(team)  # type: ignore[attr-defined]
+    return team
+
+
+async def test_every_field_is_answered_as_graphql_core_answers_it(api, planner, team):
+    for token in (team.client_token, team.worker_token, team.staff_token):
+        after = None
+        pages = 0
+        while True:
+            variables = {**WINDOW, "first": 5, "after": after}
+            planned, plain = await both(
+                api, planner, EVERY_FIELD, "interventions", variables, token
+            )
+            assert planned == plain
+            assert (
+                "errors" not in planned and planned["extensions"]["cost"]["requestedQueryCost"] > 0
+            )
+            page = planned["data"]["page"]
+            pages += 1
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        if token != team.staff_token:  # staff also see the other visits of the home agency
+            assert pages == 3  # 12 visits (the worker's 11 and the unassigned one for clients)
+
+
+async def test_the_contract_calendar_and_filters_are_the_same_answers(api, planner, team):
+    variables = {**WINDOW, "first": 100}
+    planned, plain = await both(
+        api, planner, CALENDAR, "interventions", variables, team.client_token
+    )
+    assert planned == plain
+    nodes = [e["node"] for e in planned["data"]["interventions"]["edges"]]
+    assert len(nodes) == 12
+    assert {n["worker"] and n["worker"]["displayName"] for n in nodes} == {"Claire M.", None}
+    for values in (
+        {"status": ["COMPLETED", "MISSED"]},
+        {"clientId": team.client_id},
+        {"workerId": team.worker_id, "status": ["IN_PROGRESS"]},
+    ):
+        variables = {**WINDOW, **values}
+        planned, plain = await both(
+            api, planner, FILTERED, "interventions", variables, team.staff_token
+        )
+        assert planned == plain and planned["data"]["interventions"]["edges"]
+
+
+async def test_history_and_one_visit_are_planned_too(api, planner, team):
+    planned, plain = await both(
+        api, planner, HISTORY, "interventionHistory", {"after": None}, team.client_token
+    )
+    assert planned == plain
+    cursor = planned["data"]["interventionHistory"]["pageInfo"]["endCursor"]
+    planned, plain = await both(
+        api, planner, HISTORY, "interventionHistory", {"after": cursor}, team.client_token
+    )
+    assert planned == plain
+    for visit in team.visits[3:6] + team.visits[-1:]:
+        variables = {"id": to_global_id("Intervention", visit.id)}
+        planned, plain = await both(api, planner, ONE, "intervention", variables, team.client_token)
+        assert planned == plain and planned["data"]["intervention"]["id"] == variables["id"]
+
+
+async def test_errors_are_graphql_cores_own(api, planner, settings, home_agency, team):
+    stranger = await setup_agency(api, settings, home_agency)
+    visit_id = to_global_id("Intervention", team.visits[0].id)
+    cases: list[tuple[str, str, dict[str, Any], str | None, str]] = [
+        (
+            CALENDAR,
+            "interventions",
+            {**WINDOW, "after": "garbage"},
+            team.client_token,
+            "BAD_USER_INPUT",
+        ),
+        (CALENDAR, "interventions", {**WINDOW, "first": 101}, team.client_token, "BAD_USER_INPUT"),
+        (
+            CALENDAR,
+            "interventions",
+            {"from": "yesterday", "to": WINDOW["to"]},
+            team.client_token,
+            "BAD_USER_INPUT",
+        ),
+        (CALENDAR, "interventions", {"to": WINDOW["to"]}, team.client_token, "BAD_USER_INPUT"),
+        (CALENDAR, "interventions", {**WINDOW, "first": 5}, None, "UNAUTHENTICATED"),
+        (CALENDAR, "interventions", {**WINDOW, "first": 5}, "pas_not-a-token", "UNAUTHENTICATED"),
+        (ONE, "intervention", {"id": visit_id}, stranger.client_token, "NOT_FOUND"),
+        (ONE, "intervention", {"id": team.client_id}, team.client_token, "BAD_USER_INPUT"),
+        (HISTORY, "interventionHistory", {"after": "1.x"}, team.client_token, "BAD_USER_INPUT"),
+    ]
+    before = planner.answered
+    for document, root, variables, token, code in cases:
+        planned = await api.gql(document, variables, token)
+        plain = await api.gql(unplanned(document, root), variables, token)
+        assert planned == plain, (variables, planned, plain)
+        assert planned["errors"][0]["extensions"]["code"] == code, planned
+    assert planner.answered == before  # each was handed to graphql-core
+
+
+async def test_a_document_over_the_cost_limit_is_refused_the_same(
+    api, planner, start, settings, team
+):
+    cheap = Settings(**{**settings.__dict__, "max_query_cost": 200})
+    other = await start(cheap)
+    try:
+        variables = {**WINDOW, "first": 100}
+        planned = await other.api.gql(CALENDAR, variables, team.client_token)
+        plain = await other.api.gql(
+            unplanned(CALENDAR, "interventions"), variables, team.client_token
+        )
+        assert planned == plain
+        assert planned["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        small = await other.api.gql(CALENDAR, {**WINDOW, "first": 5}, team.client_token)
+        assert len(small["data"]["interventions"]["edges"]) == 5
+        assert other.app.state.planner.answered == 1
+    finally:
+        await other.stop()
+
+
+async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
+    before = planner.answered
+    for document in (
+        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
+        "{ edges { node { id rating { score } } } } }",
+        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
+        "{ edges { node { id ... on Node { id } } } } }",
+        "query($from: DateTime!, $to: DateTime!) { me { id } interventions(filter: {from: $from, "
+        "to: $to}) { edges { node { id } } } }",
+    ):
+        result = await api.gql(document, WINDOW, team.client_token)
+        assert "errors" not in result and result["data"]["interventions"]["edges"], result
+    assert planner.answered == before
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sql: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sql.append(record.getMessage())
+
+
+async def test_a_planned_page_reads_only_the_columns_it_selects(api, planner, team):
+    statements = _Statements()
+    db_log = logging.getLogger("tortoise.db_client")
+    previous = db_log.level
+    db_log.setLevel(logging.DEBUG)
+    db_log.addHandler(statements)
+    try:
+        document = (
+            "query Slim($from: DateTime!, $to: DateTime!) { interventions(filter: "
+            "{from: $from, to: $to}) { edges { node { id status } } } }"
+        )
+        before = planner.answered
+        result = await api.data(document, WINDOW, team.worker_token)
+        assert planner.answered == before + 1 and len(result["interventions"]["edges"]) == 11
+    finally:
+        db_log.removeHandler(statements)
+        db_log.setLevel(previous)
+    (page,) = [s for s in statements.sql if '"intervention"' in s and "LIMIT" in s.upper()]
+    assert '"status"' in page
+    for unread in ("address", "service_type", "instructions", "first_name", "line1"):
+        assert unread not in page, page
+
+
+async def test_planning_can_be_switched_off(api, start, settings, team):
+    other = await start(Settings(**{**settings.__dict__, "planned_queries": False}))
+    try:
+        variables = {**WINDOW, "first": 100}
+        off = await other.api.gql(EVERY_FIELD, variables, team.staff_token)
+        on = await api.gql(EVERY_FIELD, variables, team.staff_token)
+        assert off == on and other.app.state.planner is None
+    finally:
+        await other.stop()
+
+
+async def test_the_plan_cache_is_bounded(settings):
+    planner = build_schema(settings).planner
+    assert planner is not None
+    for i in range(PLAN_CACHE_SIZE + 50):
+        await planner.execute(f"query Q{i} {{ me {{ id }} }}", None, None, None)
+    assert len(planner._plans) == PLAN_CACHE_SIZE
+
+
+async def test_another_households_visits_never_show(api, planner, settings, home_agency, team):
+    stranger = await setup_agency(api, settings, home_agency)
+    email, _ = await factories.client(api)
+    variables = {**WINDOW, "first": 100}
+    for token in (stranger.client_token, stranger.worker_token):
+        planned, plain = await both(api, planner, CALENDAR, "interventions", variables, token)
+        assert planned == plain and planned["data"]["interventions"]["edges"] == []
+    fresh = await factories.log_in(api, email)
+    planned = await api.data(CALENDAR, variables, fresh)
+    assert planned["interventions"]["edges"] == []

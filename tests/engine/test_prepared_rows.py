@@ -1,0 +1,91 @@
+"""Visits read with SQL written once per shape are exactly what Tortoise itself reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import Q
+
+from models.enums import InterventionStatus
+from models.visits.visits import Intervention
+from resolvers.accounts import sessions
+from resolvers.core.prepared import _probe
+from resolvers.core.runtime import build_runtime
+from resolvers.visits import calendar
+from tests.factories import pk, setup_agency
+from tests.visits.factories import make_visits
+
+
+async def _truth(
+    viewer: Any, start: datetime, end: datetime, statuses: Any = None, after: Any = None
+) -> list[dict[str, Any]]:
+    query = Intervention.filter(await calendar.scope(viewer)).filter(
+        scheduled_start__lt=end, scheduled_end__gt=start
+    )
+    if statuses:
+        query = query.filter(status__in=statuses)
+    if after is not None:
+        query = query.filter(
+            Q(scheduled_start__gt=after[0]) | Q(scheduled_start=after[0], id__gt=after[1])
+        )
+    query = query.order_by("scheduled_start", "id").limit(11)
+    return list(await query.values(*calendar.ROW_FIELDS))
+
+
+async def test_every_shape_reads_what_tortoise_reads(api, settings, home_agency):
+    team = await setup_agency(api, settings, home_agency)
+    day = datetime(2032, 5, 5, 6, tzinfo=UTC)
+    await make_visits(team, 30, day)
+    client_pk = pk(team.client_id)
+    visits = await Intervention.filter(client_id=client_pk).order_by("id")
+    for visit in visits[:7]:
+        visit.status = InterventionStatus.COMPLETED
+        visit.checked_in_at = visit.scheduled_start + timedelta(minutes=1)
+        visit.checked_out_at = visit.scheduled_end
+        visit.position_flagged = True
+        await visit.save()
+    runtime = build_runtime(settings)
+    start, end = day - timedelta(hours=1), day + timedelta(hours=5)
+    for token in (team.client_token, team.worker_token, team.staff_token):
+        viewer = await sessions.viewer_from_token(runtime, f"Bearer {token}")
+        for statuses in (None, [InterventionStatus.COMPLETED, InterventionStatus.SCHEDULED]):
+            flt = calendar.CalendarFilter(start=start, end=end, statuses=statuses)
+            rows = await calendar.calendar(viewer, flt, 10, None)
+            assert rows == await _truth(viewer, start, end, statuses)
+            assert len(rows) == 11
+            # Twice: the second read runs the SQL written the first time.
+            assert await calendar.calendar(viewer, flt, 10, None) == rows
+            cursor = calendar.encode_position(rows[9]["scheduled_start"], rows[9]["id"])
+            after = calendar.decode_position(cursor)
+            page = await calendar.calendar(viewer, flt, 10, cursor)
+            assert page == await _truth(viewer, start, end, statuses, after)
+        found = await calendar.by_ids(viewer, [visits[0].id, visits[1].id])
+        assert sorted(row["id"] for row in found) == [visits[0].id, visits[1].id]
+        assert found[0]["position_flagged"] is True
+        assert found[0]["status"] is InterventionStatus.COMPLETED
+    # The shapes above were all written once and reused.
+    assert calendar._ROWS._prepared
+    assert all(prepared is not None for prepared in calendar._ROWS._prepared.values())
+
+
+async def test_a_stranger_sees_nothing_through_a_cached_shape(api, settings, home_agency):
+    team = await setup_agency(api, settings, home_agency)
+    other = await setup_agency(api, settings, home_agency)
+    day = datetime(2032, 6, 6, 6, tzinfo=UTC)
+    await make_visits(team, 3, day)
+    runtime = build_runtime(settings)
+    flt = calendar.CalendarFilter(start=day, end=day + timedelta(hours=1))
+    mine = await sessions.viewer_from_token(runtime, f"Bearer {team.client_token}")
+    theirs = await sessions.viewer_from_token(runtime, f"Bearer {other.client_token}")
+    assert len(await calendar.calendar(mine, flt, 10, None)) == 3
+    assert await calendar.calendar(theirs, flt, 10, None) == []
+
+
+def test_inputs_without_distinct_probe_values_are_never_cached():
+    assert _probe({"a": 1, "b": datetime(2030, 1, 1, tzinfo=UTC)}) is not None
+    assert _probe({"a": None}) is None
+    assert _probe({"a": datetime(2030, 1, 1)}) is None  # naive
+    assert _probe({"a": True}) is None
+    too_many = {f"s{i}": InterventionStatus.SCHEDULED for i in range(len(InterventionStatus) + 1)}
+    assert _probe(too_many) is None

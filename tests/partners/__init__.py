@@ -1,0 +1,1 @@
+"""Partner applications, API keys and webhooks."""
