@@ -24,4 +24,5 @@ MODEL_MODULES = [
     "models.urssaf",
     # Partners: applications and API keys (issue 18).
     "models.partners",
+    "models.webhooks",
 ]
