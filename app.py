@@ -53,6 +53,7 @@ from resolvers import (
 )
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
+from resolvers.partners import webhook_delivery
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
@@ -334,6 +335,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             asyncio.create_task(data_exports.run(runtime), name="data-exports"),
             asyncio.create_task(retention.run(runtime), name="retention"),
             asyncio.create_task(urssaf_polling.run(runtime), name="urssaf"),
+            asyncio.create_task(webhook_delivery.run(runtime), name="webhooks"),
         ]
         try:
             yield
