@@ -53,6 +53,7 @@ from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
+from schema.partners.webhooks import WebhookMutations, WebhookQueries
 from schema.planner import Planner
 from schema.plans import PlanMutations, PlanQueries
 from schema.policy import PolicyMutations, PolicyQueries
@@ -99,6 +100,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PrivacyQueries,
     # Partners (issue 18).
     PartnerQueries,
+    WebhookQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountMutations,
@@ -130,6 +132,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     UrssafMutations,
     # Partners (issue 18).
     PartnerMutations,
+    WebhookMutations,
 )
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)
