@@ -53,11 +53,12 @@ from resolvers import (
 )
 from resolvers import passwords as password_rules
 from resolvers.errors import Unauthenticated
+from resolvers.partners import keys as partner_keys
 from resolvers.partners import webhook_delivery
 from resolvers.privacy import archive as legal_archive
 from resolvers.privacy import exports as data_exports
 from resolvers.privacy import retention
-from resolvers.runtime import RequestMeta, Runtime
+from resolvers.runtime import RequestMeta, Runtime, Viewer
 from resolvers.urssaf import polling as urssaf_polling
 from schema import build_schema
 from schema.context import Context
@@ -78,8 +79,13 @@ log = logging.getLogger("passage.app")
 SESSION_ENDED = 4403
 
 
+def socket_owner(viewer: Viewer) -> int:
+    """What a socket is filed under: its session, or (negated) its partner API key."""
+    return -viewer.api_key_id if viewer.api_key_id is not None else viewer.session_id
+
+
 class OpenSockets:
-    """The websockets each session has open in this process.
+    """The websockets each session (or partner key, by negative id) has open here.
 
     A socket is added once its session is checked and removed when its handler
     ends, whatever the reason, so the map only ever holds open sockets.
@@ -152,7 +158,7 @@ class PassageTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             viewer = self.context.maybe_viewer
             if viewer is not None:
                 cast(PassageGraphQL, self.view).sockets.discard(
-                    viewer.session_id, self.context.websocket
+                    socket_owner(viewer), self.context.websocket
                 )
 
 
@@ -198,7 +204,7 @@ class PassageGraphQL(GraphQL[Context, None]):
             return context
         try:
             context.maybe_viewer = await sessions.viewer_from_token(
-                self.runtime, request.headers.get("authorization")
+                self.runtime, request.headers.get("authorization"), meta
             )
         except Unauthenticated:
             context.bad_token = True
@@ -212,16 +218,20 @@ class PassageGraphQL(GraphQL[Context, None]):
         if not isinstance(authorization, str):
             raise ConnectionRejectionError()
         try:
-            viewer = await sessions.viewer_from_token(self.runtime, authorization)
+            viewer = await sessions.viewer_from_token(self.runtime, authorization, context.meta)
         except Unauthenticated:
             raise ConnectionRejectionError() from None
         if viewer is None:
             return UNSET  # type: ignore[no-any-return]
         context.maybe_viewer = viewer
-        self.sockets.add(viewer.session_id, context.websocket)
+        self.sockets.add(socket_owner(viewer), context.websocket)
         # A revocation published between the lookup and `add` found no socket to close:
         # look again now that it is registered (the row is revoked before the publish).
-        if not await sessions.session_is_live(self.runtime, viewer.session_id):
+        if viewer.api_key_id is not None:
+            live = bool(await partner_keys.live_keys([viewer.api_key_id]))
+        else:
+            live = await sessions.session_is_live(self.runtime, viewer.session_id)
+        if not live:
             raise ConnectionRejectionError()
         return UNSET  # type: ignore[no-any-return]
 
@@ -281,7 +291,8 @@ async def _sweep_sessions(runtime: Runtime, sockets: OpenSockets) -> None:
         await asyncio.sleep(runtime.settings.session_sweep_seconds)
         try:
             open_ids = sockets.session_ids()
-            live = await sessions.live_sessions(runtime, open_ids)
+            live = await sessions.live_sessions(runtime, [i for i in open_ids if i > 0])
+            live |= {-k for k in await partner_keys.live_keys([-i for i in open_ids if i < 0])}
             for session_id in open_ids:
                 if session_id not in live:
                     await sockets.close(session_id)
@@ -315,7 +326,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         await runtime.bus.connect()
 
         async def on_revoked(message: str) -> None:
-            if message.isdigit():
+            if message.removeprefix("-").isdigit():  # a session, or (negated) a partner key
                 await sockets.close(int(message))
 
         runtime.bus.listen(SESSIONS_CHANNEL, on_revoked)

@@ -66,7 +66,7 @@ async def review(
     if errors:
         return RequestResult(None, errors)
     try:
-        written = await decide_pending(rt, request.id, approve, reason, worker_id, staff.account_id)
+        written = await decide_pending(rt, request.id, approve, reason, worker_id, staff.person_id)
     except Refused as refused:
         return RequestResult(None, refused.errors)
     if not written:

@@ -173,10 +173,12 @@ async def client_profile(rt: Runtime, viewer: Viewer | None, client_id: int) -> 
         PrivacyAction.FILE_ACCESSED,
         agency_id=staff.agency_id,
         client_id=client_id,
-        actor_account_id=staff.account_id,
+        actor_account_id=staff.person_id,
         detail="household",
     )
-    return _profile(client_id, await HouseholdProfile.get_or_none(client_id=client_id), rt)
+    # Keys and access codes are for people of the agency, never a partner application.
+    opener = None if staff.is_partner else rt
+    return _profile(client_id, await HouseholdProfile.get_or_none(client_id=client_id), opener)
 
 
 async def set_visit_note(
@@ -233,7 +235,7 @@ async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> 
 
 async def urgent_phone_for_staff(viewer: Viewer | None, client_id: int) -> str | None:
     """The household's urgent number, for staff of its agency only (its card)."""
-    if viewer is None or not viewer.is_staff:
+    if viewer is None or not viewer.is_staff or viewer.is_partner:
         return None
     client = await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
     return await urgent_phone_of(client.account_id) if client else None

@@ -16,6 +16,7 @@ from models.enums import AccountStatus, SecurityEventKind
 from models.security import KnownDevice, LoginAttempt, SecurityEvent, Session
 from resolvers import audit
 from resolvers.errors import NotFound, RateLimited, Unauthenticated, UserError, user_error
+from resolvers.partners import keys as partner_keys
 from resolvers.prepared import PreparedRows
 from resolvers.runtime import RequestMeta, Runtime, Viewer
 from services import emails, identity, mailer
@@ -194,13 +195,18 @@ async def record_failure(
     rt.mailer.wake()
 
 
-async def viewer_from_token(rt: Runtime, authorization: str | None) -> Viewer | None:
-    """The signed-in viewer for an `Authorization: Bearer` value, or None."""
+async def viewer_from_token(
+    rt: Runtime, authorization: str | None, meta: RequestMeta | None = None
+) -> Viewer | None:
+    """The viewer for an `Authorization: Bearer` value (a session token or a partner
+    application's API key), or None."""
     if not authorization:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise Unauthenticated("Jeton invalide ou expiré.")
+    if partner_keys.is_key(token.strip()):
+        return await partner_keys.viewer_from_key(token.strip(), meta)
     found = await _SESSION_ROWS.fetch(
         "by-token",
         lambda v: Session.filter(token_hash=v["token_hash"]),

@@ -51,6 +51,7 @@ from schema.live import InterventionSubscriptions
 from schema.mandates import MandateMutations, MandateQueries
 from schema.message_live import MessageSubscriptions
 from schema.nodes import NodeQueries
+from schema.partners.access import PartnerAccess
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
 from schema.partners.webhooks import WebhookMutations, WebhookQueries
@@ -206,6 +207,8 @@ class PassageSchema(strawberry.Schema):
             self.planner is not None
             and query
             and root_value is None
+            # A partner key's scopes are checked by an extension, which plans skip.
+            and getattr(context_value, "api_key_id", None) is None
             and not operation_extensions
             and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
         ):
@@ -296,7 +299,8 @@ def build_schema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[lambda: QueryLimits(limits)],
+        # PartnerAccess after QueryLimits: it reads the document QueryLimits validated.
+        extensions=[lambda: QueryLimits(limits), PartnerAccess],
         limits=limits,
         planned=settings.planned_queries,
         scalar_overrides=SCALAR_OVERRIDES,

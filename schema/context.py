@@ -37,6 +37,12 @@ class Context:
         self._loaders = None
 
     @property
+    def api_key_id(self) -> int | None:
+        """The partner API key the request is made with (None for a session or nobody)."""
+        viewer = self.maybe_viewer
+        return None if viewer is None else viewer.api_key_id
+
+    @property
     def viewer(self) -> Viewer | None:
         if self.bad_token:
             raise Unauthenticated("Jeton invalide ou expiré.")

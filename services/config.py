@@ -191,6 +191,9 @@ class Settings:
     legal_archive_years: int = 10
     security_log_days: int = 365
     privacy_audit_days: int = 5 * 365
+    # Partner API keys (docs/partners.md): the longest life a key may be issued with,
+    # and the life it gets when none is asked for.
+    partner_key_max_days: int = 365
 
     @property
     def link_base(self) -> str:
@@ -243,6 +246,8 @@ class Settings:
             raise ConfigError(
                 "ATTACHMENT_LINK_SECONDS must be 1 to 3600, MESSAGE_ATTACHMENT_MAX_BYTES positive"
             )
+        if not 1 <= self.partner_key_max_days <= 3650:
+            raise ConfigError("PARTNER_KEY_MAX_DAYS must be between 1 and 3650")
         self._validate_retention()
         self._validate_webhooks()
         self._validate_sms_url()
@@ -440,4 +445,5 @@ def load_settings() -> Settings:
         urssaf_retry_base_seconds=_float("URSSAF_RETRY_BASE_SECONDS", 60.0),
         urssaf_poll_seconds=_float("URSSAF_POLL_SECONDS", 300.0),
         urssaf_refresh_seconds=_float("URSSAF_REFRESH_SECONDS", 3600.0),
+        partner_key_max_days=_int("PARTNER_KEY_MAX_DAYS", 365),
     ).validate()
