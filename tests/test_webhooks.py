@@ -508,3 +508,55 @@ async def test_a_rotated_secret_still_signs_during_the_overlap(
     exec(snippet("python"), namespace)
     for secret in (new, old):
         assert namespace["verify_webhook"](secret, delivery.headers, delivery.body)["id"]
+
+
+ISSUE = """
+mutation Issue($input: IssuePartnerApiKeyInput!) {
+  issuePartnerApiKey(input: $input) { secret userErrors { code } }
+}
+"""
+
+
+async def key(api: Api, team: Partner, application_id: str, scopes: list[str]) -> str:
+    values = {"applicationId": application_id, "scopes": scopes, "label": "webhooks"}
+    payload = (await api.data(ISSUE, {"input": values}, team.admin))["issuePartnerApiKey"]
+    assert payload["userErrors"] == [], payload
+    return str(payload["secret"])
+
+
+async def test_an_application_manages_its_own_webhooks_with_a_webhooks_write_key(
+    hooks: Api, settings: Settings, receiver: Receiver
+) -> None:
+    team = await partner(hooks, settings)
+    writer = await key(hooks, team, team.application_id, ["WEBHOOKS_WRITE"])
+    reader = await key(hooks, team, team.application_id, ["VISITS_READ"])
+    sibling = (
+        await hooks.data(REGISTER, {"input": {"name": "Paie", "description": ""}}, team.admin)
+    )["registerPartnerApplication"]["application"]["id"]
+    variables = {
+        "input": {
+            "applicationId": team.application_id,
+            "url": receiver.url,
+            "eventTypes": ["SCHEDULED"],
+        }
+    }
+    subscribed = (await hooks.data(SUBSCRIBE, variables, writer))["subscribeWebhook"]
+    assert subscribed["userErrors"] == [] and subscribed["secret"].startswith("whsec_")
+    endpoint = subscribed["endpoint"]["id"]
+    listed = await hooks.data(ENDPOINTS, {"id": team.application_id}, writer)
+    assert [e["id"] for e in listed["webhookEndpoints"]] == [endpoint]
+    await schedule(hooks, team)
+    await receiver.wait_for(lambda: len(receiver.accepted()) >= 1)
+    page = await hooks.data(DELIVERIES, {"id": endpoint}, writer)
+    assert page["webhookDeliveries"]["edges"][0]["node"]["status"] == "DELIVERED"
+
+    # Not another application's, even of its own agency; not without the scope.
+    other = {"input": {**variables["input"], "applicationId": sibling}}
+    assert await hooks.error_code(SUBSCRIBE, other, writer) == "NOT_FOUND"
+    assert await hooks.error_code(ENDPOINTS, {"id": sibling}, writer) == "NOT_FOUND"
+    admins_endpoint = (await hooks.data(SUBSCRIBE, other, team.admin))["subscribeWebhook"][
+        "endpoint"
+    ]["id"]
+    assert await hooks.error_code(DELIVERIES, {"id": admins_endpoint}, writer) == "NOT_FOUND"
+    assert await hooks.error_code(SUBSCRIBE, variables, reader) == "FORBIDDEN"
+    assert await hooks.error_code(DELIVERIES, {"id": endpoint}, reader) == "FORBIDDEN"

@@ -1,6 +1,7 @@
 """Webhook endpoints of a partner application: subscribe, change, rotate, delete, replay.
 
-Who may: an ADMIN of the application's agency (`_manager`). An endpoint starts at
+Who may: an ADMIN of the application's agency, or the application itself through an API
+key with the `webhooks:write` scope (`_manager`). An endpoint starts at
 the head of the log (events from now on); its secret is shown once, at subscription
 and at rotation, and kept sealed because every delivery is signed with it.
 The URL is checked twice against SSRF: here (syntax, https in production, where its
@@ -16,10 +17,10 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.enums import EventType
-from models.partners import PartnerApplication
+from models.partners import PartnerApplication, PartnerScope
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from resolvers import guards
-from resolvers.errors import NotFound, UserError, user_error
+from resolvers.errors import Forbidden, NotFound, UserError, user_error
 from resolvers.runtime import Runtime, Viewer
 from services import webhook_signing
 from services.clock import utcnow
@@ -41,17 +42,20 @@ def _failed(field_name: str | None, message: str, code: str) -> EndpointResult:
 
 
 def _manager(viewer: Viewer | None) -> Viewer:
-    """Who may manage an agency's webhooks: its ADMINs.
-
-    Hook for API keys: once a key is a principal, a key with the `webhooks:write` scope
-    may manage the endpoints of its own application only; check it here (and in
-    `application_of`, against the key's application), nowhere else.
-    """
+    """Who may manage webhooks: an ADMIN of the agency, or a partner's API key with the
+    `webhooks:write` scope, for its own application only (see `application_of`)."""
+    viewer = guards.signed_in(viewer)
+    if viewer.is_partner:
+        if PartnerScope.WEBHOOKS_WRITE not in viewer.scopes:
+            raise Forbidden("Cette clé n'a pas le droit webhooks:write.")
+        return viewer
     return guards.admin(viewer)
 
 
 async def application_of(viewer: Viewer | None, application_id: int) -> PartnerApplication:
     manager = _manager(viewer)
+    if manager.is_partner and manager.application_id != application_id:
+        raise NotFound("Application introuvable.")
     application = await PartnerApplication.get_or_none(
         id=application_id, agency_id=manager.agency_id
     )
@@ -62,7 +66,10 @@ async def application_of(viewer: Viewer | None, application_id: int) -> PartnerA
 
 async def endpoint_of(viewer: Viewer | None, endpoint_id: int) -> WebhookEndpoint:
     manager = _manager(viewer)
-    endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, agency_id=manager.agency_id)
+    query = WebhookEndpoint.filter(id=endpoint_id, agency_id=manager.agency_id)
+    if manager.is_partner:
+        query = query.filter(application_id=manager.application_id)
+    endpoint = await query.first()
     if endpoint is None:
         raise NotFound("Webhook introuvable.")
     return endpoint
@@ -120,7 +127,7 @@ async def subscribe(
             event_types=sorted(str(t) for t in event_types),
             secret_sealed=_sealer(rt).seal(secret),
             created_at=now,
-            created_by_id=viewer.account_id if viewer else None,
+            created_by_id=viewer.person_id if viewer else None,
             updated_at=now,
             # From now on: what happened before is the partner's to ask with replayWebhook.
             cursor=await newest_id(Q(agency_id=application.agency_id)),
