@@ -121,20 +121,47 @@ class Outcome:
 
 
 class WebhookClient:
-    """One connection pool for every endpoint of the process."""
+    """Connection pools for the endpoints of the process.
+
+    Connections are pooled by address; over TLS a connection is also bound to the name
+    its certificate was checked for, so https endpoints get a pool per host name (the
+    most recent MAX_TLS_POOLS kept): a request for one name never rides a connection
+    verified for another name that shares its address.
+    """
+
+    MAX_TLS_POOLS = 256
 
     def __init__(self, timeout_seconds: float, *, allow_loopback: bool) -> None:
         self.timeout_seconds = timeout_seconds
         self.allow_loopback = allow_loopback
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_seconds),
+        self._http = self._pool()
+        self._tls: dict[str, httpx.AsyncClient] = {}
+
+    def _pool(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(self.timeout_seconds),
             follow_redirects=False,
             trust_env=False,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
+
+    async def _client_for(self, scheme: str, host: str) -> httpx.AsyncClient:
+        if scheme != "https":
+            return self._http
+        client = self._tls.pop(host, None)
+        if client is None:
+            client = self._pool()
+            if len(self._tls) >= self.MAX_TLS_POOLS:
+                oldest = next(iter(self._tls))
+                await self._tls.pop(oldest).aclose()
+        self._tls[host] = client  # most recently used last
+        return client
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        for client in self._tls.values():
+            await client.aclose()
+        self._tls.clear()
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> Outcome:
         """POSTs `body` to `url` at a checked address, within the timeout; never raises
@@ -161,7 +188,8 @@ class WebhookClient:
         if ":" in host:  # an IPv6 literal keeps its brackets in Host
             host_header = f"[{host}]" if default_port else f"[{host}]:{port}"
         extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-        request = self._http.build_request(
+        http = await self._client_for(parts.scheme, host)
+        request = http.build_request(
             "POST",
             pinned,
             content=body,
@@ -174,6 +202,6 @@ class WebhookClient:
             extensions=extensions,
         )
         # The body of the answer is never read: only its status matters.
-        response = await self._http.send(request, stream=True)
+        response = await http.send(request, stream=True)
         await response.aclose()
         return Outcome(response.status_code)

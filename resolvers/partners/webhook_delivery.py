@@ -44,11 +44,14 @@ GATHER_SECONDS = 0.005
 def _statements(
     now: str, pending: str, limit: str, token: str, until: str, lock: str
 ) -> tuple[str, str]:
-    """(peek, claim) in a dialect's placeholders. Endpoints with work: enabled, due, not
-    held, with events of their agency past the cursor or deliveries waiting."""
+    """(peek, claim) in a dialect's placeholders. Endpoints with work: enabled, of an
+    application not disabled, due, not held, with events of their agency past the cursor
+    or deliveries waiting."""
     where = (
         f"e.disabled_at IS NULL AND e.next_attempt_at <= {now} "  # noqa: S608
         f"AND (e.claimed_until IS NULL OR e.claimed_until < {now}) "
+        "AND NOT EXISTS (SELECT 1 FROM partner_application a "
+        "WHERE a.id = e.application_id AND a.disabled_at IS NOT NULL) "
         "AND (e.cursor < COALESCE("
         "(SELECT MAX(v.id) FROM event v WHERE v.agency_id = e.agency_id), 0) "
         "OR EXISTS (SELECT 1 FROM webhook_delivery d "
