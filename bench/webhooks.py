@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.webhooks [--rate 200] [--seconds 10] [--endpoints 1]
         [--database postgres://root@127.0.0.1:5432/test] [--broadcast redis://127.0.0.1:6379/0]
+        [--backlog 5000]
 
 A fresh database (an agency, a partner application, `--endpoints` endpoints subscribed
 to ARRIVED), then, in this one process, the app's own delivery loop
@@ -151,6 +152,13 @@ async def run(args: argparse.Namespace) -> None:
             rt = build_runtime(settings)
             await rt.bus.connect()
             agency_id = await _seed(rt, args.endpoints, f"http://127.0.0.1:{port}/hooks")
+            if args.backlog:
+                await _backlog(rt, agency_id, args, parent)
+                await rt.bus.disconnect()
+                parent.send("report")
+                parent.recv()
+                endpoint.join(5)
+                return
             deliverer = asyncio.create_task(Deliverer(rt).run(), name="webhooks")
             cpu_before, started = time.process_time(), time.monotonic()
             committed = await _produce(rt, agency_id, args.rate, args.seconds)
@@ -174,6 +182,45 @@ async def run(args: argparse.Namespace) -> None:
             await rt.bus.disconnect()
     endpoint.join(5)
     _report(args, committed, arrivals, during, writing, started, finished, cpu)
+
+
+async def _backlog(
+    rt: object, agency_id: int, args: argparse.Namespace, parent: Connection
+) -> None:
+    """Capacity alone: `--backlog` events written first, then the time to deliver them all."""
+    from models.enums import EventType
+    from models.events import Event
+    from resolvers.partners.webhook_delivery import Deliverer
+    from resolvers.runtime import Runtime
+
+    assert isinstance(rt, Runtime)
+    now = datetime.now(UTC)
+    await Event.bulk_create(
+        [
+            Event(type=EventType.ARRIVED, occurred_at=now, agency_id=agency_id)
+            for _ in range(args.backlog)
+        ],
+        batch_size=1000,
+    )
+    expected = args.backlog * args.endpoints
+    cpu_before, started = time.process_time(), time.monotonic()
+    deliverer = asyncio.create_task(Deliverer(rt).run(), name="webhooks")
+    delivered = 0
+    while time.monotonic() - started < args.drain and delivered < expected:
+        await asyncio.sleep(0.05)
+        parent.send("count")
+        delivered = parent.recv()
+    elapsed = time.monotonic() - started
+    cpu = time.process_time() - cpu_before
+    deliverer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await deliverer
+    print(f"machine: {common.machine()}")
+    print(f"database: {'postgres' if args.database else 'sqlite'}, endpoints: {args.endpoints}")
+    print(
+        f"backlog of {args.backlog} events: {delivered} of {expected} deliveries in "
+        f"{elapsed:.1f} s ({delivered / elapsed:.0f} deliveries/s, CPU {cpu:.1f} s)"
+    )
 
 
 def _report(
@@ -215,6 +262,12 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait at the end")
     parser.add_argument("--database", default=None, help="postgres://…; SQLite by default")
     parser.add_argument("--broadcast", default="memory://")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="instead: write this many events first, then time their delivery (capacity)",
+    )
     args = parser.parse_args()
     common.raise_open_files()
     common.quiet_logging("WARNING")
