@@ -379,6 +379,15 @@ async def test_only_an_admin_of_the_agency_manages_webhooks(
     assert await hooks.error_code(DELETE, {"input": {"endpointId": endpoint["id"]}}) == (
         "UNAUTHENTICATED"
     )
+    on_application = await hooks.data(
+        "query { partnerApplications { id webhookEndpoints { id url } } }", token=team.admin
+    )
+    assert on_application["partnerApplications"] == [
+        {
+            "id": team.application_id,
+            "webhookEndpoints": [{"id": endpoint["id"], "url": receiver.url}],
+        }
+    ]
     deleted = await hooks.data(DELETE, {"input": {"endpointId": endpoint["id"]}}, team.admin)
     assert deleted["deleteWebhook"]["deletedEndpointId"] == endpoint["id"]
     listed = await hooks.data(ENDPOINTS, {"id": team.application_id}, team.admin)
