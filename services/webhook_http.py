@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -91,7 +92,8 @@ async def resolve(host: str, port: int, *, allow_loopback: bool) -> IPAddress:
     for address in found:
         if not address_allowed(address, allow_loopback=allow_loopback):
             raise Refused(f"address not allowed ({_kind(address)})")
-    return found[0]
+    # IPv4 first: a host with both usually serves IPv4, not always IPv6.
+    return min(found, key=lambda address: address.version)
 
 
 def _kind(address: IPAddress) -> str:
@@ -131,9 +133,13 @@ class WebhookClient:
 
     MAX_TLS_POOLS = 256
 
-    def __init__(self, timeout_seconds: float, *, allow_loopback: bool) -> None:
+    def __init__(
+        self, timeout_seconds: float, *, allow_loopback: bool, verify: ssl.SSLContext | bool = True
+    ) -> None:
         self.timeout_seconds = timeout_seconds
         self.allow_loopback = allow_loopback
+        # The system's trust store; a context of their own lets the tests trust a local CA.
+        self.verify = verify
         self._http = self._pool()
         self._tls: dict[str, httpx.AsyncClient] = {}
 
@@ -142,6 +148,7 @@ class WebhookClient:
             timeout=httpx.Timeout(self.timeout_seconds),
             follow_redirects=False,
             trust_env=False,
+            verify=self.verify,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
 

@@ -12,6 +12,7 @@ import base64
 import json
 import re
 import shutil
+import ssl
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -569,3 +570,58 @@ async def test_an_application_manages_its_own_webhooks_with_a_webhooks_write_key
     assert await hooks.error_code(DELIVERIES, {"id": admins_endpoint}, writer) == "NOT_FOUND"
     assert await hooks.error_code(SUBSCRIBE, variables, reader) == "FORBIDDEN"
     assert await hooks.error_code(DELIVERIES, {"id": endpoint}, reader) == "FORBIDDEN"
+
+
+def _tls_for_localhost(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server, client) contexts: a self-signed certificate for `localhost`, trusted."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    client = ssl.create_default_context(cafile=str(cert_path))
+    return server, client
+
+
+async def test_https_goes_to_the_checked_address_with_the_name_verified(tmp_path: Path) -> None:
+    server_tls, client_tls = _tls_for_localhost(tmp_path)
+    receiver = await Receiver(tls=server_tls).start()
+    client = WebhookClient(5, allow_loopback=True, verify=client_tls)
+    try:
+        outcome = await client.post(receiver.url, {"webhook-id": "x"}, b"{}")
+        assert outcome.status_code == 200, outcome
+        assert receiver.received[0].headers["host"] == f"localhost:{receiver.port}"
+        # The certificate names localhost: the same address under another name is refused.
+        by_address = receiver.url.replace("localhost", "127.0.0.1")
+        outcome = await client.post(by_address, {}, b"{}")
+        assert outcome.status_code is None and outcome.error, outcome
+        assert len(receiver.received) == 1
+    finally:
+        await client.aclose()
+        await receiver.stop()
