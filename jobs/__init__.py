@@ -28,6 +28,7 @@ from jobs import (
     session_sweep,
     tax_certificates,
     urssaf,
+    webhooks,
 )
 from resolvers.core.runtime import Runtime
 
@@ -49,6 +50,7 @@ def _loops(
         "data-exports": data_exports.run(rt),
         "retention": retention.run(rt),
         "urssaf": urssaf.run(rt),
+        "webhooks": webhooks.run(rt),
     }
 
 

@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0016_partner_applications')]
+    dependencies = [('models', '0017_webhooks')]
 
     initial = False
 

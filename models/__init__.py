@@ -26,4 +26,5 @@ MODEL_MODULES = [
     "models.care.callbacks",
     "models.partners",
     "models.persisted",
+    "models.webhooks",
 ]

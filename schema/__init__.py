@@ -55,6 +55,7 @@ from schema.messaging.subscriptions import MessageSubscriptions
 from schema.partners.access import PartnerAccess
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
+from schema.partners.webhooks import WebhookMutations, WebhookQueries
 from schema.privacy.profile import ProfileMutations, ProfileQueries
 from schema.privacy.rights import PrivacyMutations, PrivacyQueries, PrivacySubscriptions
 from schema.ratings.ratings import RatingMutations, RatingQueries
@@ -103,6 +104,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PrivacyQueries,
     # Partners (issue 18).
     PartnerQueries,
+    WebhookQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountMutations,
@@ -136,6 +138,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PartnerMutations,
     # Persisted documents (issue 18).
     PersistedDocumentMutations,
+    WebhookMutations,
 )
 # Every root field's arguments within what the columns hold (schema/engine/bounds.py).
 guard(QUERY_TYPES, mutations=False)

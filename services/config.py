@@ -168,6 +168,20 @@ class Settings:
     attachment_link_seconds: int = 300
     # How often each process looks for digests whose period is over.
     digest_poll_seconds: float = 300.0
+    # Webhooks (docs/webhooks.md): the timeout of each outbound request, loopback targets
+    # (development and tests only), the retry schedule (first delay, doubled with jitter, at
+    # most the cap) and the failure window after which an endpoint is disabled, the loop's
+    # pace and how many endpoints one process serves at once (0: none), limits, and how long
+    # a rotated secret still signs.
+    webhook_timeout_seconds: float = 10.0
+    webhook_allow_loopback: bool = False
+    webhook_retry_base_seconds: float = 5.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_failure_window_seconds: float = 86_400.0
+    webhook_poll_seconds: float = 1.0
+    webhook_concurrency: int = 16
+    webhook_max_endpoints: int = 10
+    webhook_secret_overlap_hours: float = 24.0
     # URSSAF exchange (immediate advance): the API Tiers de prestation's base URL (empty:
     # no exchange), the agency's OAuth2 credentials, and the pace of the two loops.
     urssaf_url: str = ""
@@ -254,6 +268,7 @@ class Settings:
             raise ConfigError("PARTNER_KEY_MAX_DAYS must be between 1 and 3650")
         self._validate_retention()
         self._validate_limits()
+        self._validate_webhooks()
         self._validate_sms_url()
         self._validate_urssaf()
         if self.data_encryption_key:
@@ -324,6 +339,27 @@ class Settings:
             raise ConfigError("PERSISTED_DOCUMENTS must be 'open', 'anonymous-only' or 'only'")
         if not 1 <= self.persisted_cache_size <= 100_000:
             raise ConfigError("PERSISTED_CACHE_SIZE must be between 1 and 100000")
+
+    def _validate_webhooks(self) -> None:
+        if not 0 < self.webhook_timeout_seconds <= 60:
+            raise ConfigError("WEBHOOK_TIMEOUT_SECONDS must be above 0 and at most 60")
+        if not 0 < self.webhook_retry_base_seconds <= self.webhook_retry_max_seconds:
+            raise ConfigError(
+                "WEBHOOK_RETRY_BASE_SECONDS must be positive and at most WEBHOOK_RETRY_MAX_SECONDS"
+            )
+        if self.webhook_failure_window_seconds <= 0 or self.webhook_poll_seconds <= 0:
+            raise ConfigError(
+                "WEBHOOK_FAILURE_WINDOW_SECONDS and WEBHOOK_POLL_SECONDS must be positive"
+            )
+        if not 0 <= self.webhook_concurrency <= 1000 or not 1 <= self.webhook_max_endpoints <= 100:
+            raise ConfigError(
+                "WEBHOOK_CONCURRENCY must be 0 to 1000, WEBHOOK_MAX_ENDPOINTS 1 to 100"
+            )
+        if not 0 <= self.webhook_secret_overlap_hours <= 24 * 30:
+            raise ConfigError("WEBHOOK_SECRET_OVERLAP_HOURS must be 0 to 720")
+        if self.production and self.webhook_allow_loopback:
+            # A partner's URL could then reach the server's own services.
+            raise ConfigError("WEBHOOK_ALLOW_LOOPBACK is refused in production")
 
     def _validate_urssaf(self) -> None:
         if self.urssaf_url and urlsplit(self.urssaf_url).scheme not in {"http", "https"}:
@@ -427,6 +463,15 @@ def load_settings() -> Settings:
         message_attachment_max_bytes=_int("MESSAGE_ATTACHMENT_MAX_BYTES", 150_000),
         attachment_link_seconds=_int("ATTACHMENT_LINK_SECONDS", 300),
         digest_poll_seconds=_float("DIGEST_POLL_SECONDS", 300.0),
+        webhook_timeout_seconds=_float("WEBHOOK_TIMEOUT_SECONDS", 10.0),
+        webhook_allow_loopback=_switch("WEBHOOK_ALLOW_LOOPBACK", False),
+        webhook_retry_base_seconds=_float("WEBHOOK_RETRY_BASE_SECONDS", 5.0),
+        webhook_retry_max_seconds=_float("WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        webhook_failure_window_seconds=_float("WEBHOOK_FAILURE_WINDOW_SECONDS", 86_400.0),
+        webhook_poll_seconds=_float("WEBHOOK_POLL_SECONDS", 1.0),
+        webhook_concurrency=_int("WEBHOOK_CONCURRENCY", 16),
+        webhook_max_endpoints=_int("WEBHOOK_MAX_ENDPOINTS", 10),
+        webhook_secret_overlap_hours=_float("WEBHOOK_SECRET_OVERLAP_HOURS", 24.0),
         frontend_url=_env("FRONTEND_URL", "").rstrip("/"),
         deletion_grace_days=_int("DELETION_GRACE_DAYS", 30),
         export_link_seconds=_int("EXPORT_LINK_SECONDS", 300),

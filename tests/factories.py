@@ -65,6 +65,11 @@ _RESERVED = ("75", "92", "93", "94", "09", "97", "99")
 _prefixes = (f"{p:03d}" for p in range(100, 1000) if f"{p:03d}"[:2] not in _RESERVED)
 
 
+def new_prefix() -> str:
+    """A postal prefix no other agency of the run serves."""
+    return next(_prefixes)
+
+
 def postal_code(prefix: str) -> str:
     """A postal code that an agency serving `prefix` (two or three digits) serves."""
     return f"{prefix}100"[:5]

@@ -45,7 +45,15 @@ ROOT_FIELDS: dict[tuple[str, str], PartnerScope] = {
     ("query", "pendingChangeRequests"): S.REQUESTS_READ,
     ("subscription", "requestEvents"): S.REQUESTS_READ,
     ("mutation", "reviewChangeRequest"): S.REQUESTS_WRITE,
-    # webhooks:write opens the webhook subscription fields (docs/webhooks.md).
+    # The application's own webhooks (docs/webhooks.md); resolvers/partners/webhooks.py
+    # keeps a key to its own application.
+    ("query", "webhookEndpoints"): S.WEBHOOKS_WRITE,
+    ("query", "webhookDeliveries"): S.WEBHOOKS_WRITE,
+    ("mutation", "subscribeWebhook"): S.WEBHOOKS_WRITE,
+    ("mutation", "updateWebhook"): S.WEBHOOKS_WRITE,
+    ("mutation", "deleteWebhook"): S.WEBHOOKS_WRITE,
+    ("mutation", "rotateWebhookSecret"): S.WEBHOOKS_WRITE,
+    ("mutation", "replayWebhook"): S.WEBHOOKS_WRITE,
 }
 # Open to every key: what any GraphQL client asks of the schema itself.
 ALWAYS = frozenset({"__typename", "__schema", "__type"})

@@ -9,9 +9,11 @@ import strawberry
 from models.partners import PartnerApiKey as PartnerApiKeyModel
 from models.partners import PartnerApplication as PartnerApplicationModel
 from models.partners import PartnerScope as PartnerScopeEnum
-from resolvers.partners import scopes
+from resolvers.partners import scopes, webhooks
 from schema.core.common import Node, UserErrorType
-from schema.core.ids import to_global_id
+from schema.core.context import Info
+from schema.core.ids import expect_id, to_global_id
+from schema.partners.webhooks import WebhookEndpoint
 from services.clock import utcnow
 
 
@@ -21,6 +23,13 @@ class PartnerApplication(Node):
     description: str
     created_at: datetime
     disabled_at: datetime | None
+
+    @strawberry.field(description="Its webhook endpoints, oldest first (docs/webhooks.md).")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        rows = await webhooks.of_application(
+            info.context.viewer, expect_id(self.id, "PartnerApplication")
+        )
+        return [WebhookEndpoint.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, row: PartnerApplicationModel) -> PartnerApplication:
