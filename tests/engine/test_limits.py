@@ -92,7 +92,7 @@ async def test_operation_limit_per_request(tight):
     response = await post_raw(tight, {"query": two, "operationName": "B"})
     assert response.json() == {
         "data": {"__typename": "Query"},
-        "extensions": {"cost": 0, "maxCost": 30},
+        "extensions": {"cost": {"requestedQueryCost": 0, "actualQueryCost": 0, "maxQueryCost": 30}},
     }
 
     three = two + " query C { __typename }"
@@ -111,7 +111,9 @@ async def test_costly_mutation_is_refused_before_any_resolver_runs(tight, home_a
     result = await tight.gql(costly, {"input": data})
     assert code_of(result) == "QUERY_TOO_COSTLY"
     assert result["data"] is None
-    assert result["extensions"] == {"cost": 35, "maxCost": 30}
+    assert result["extensions"] == {
+        "cost": {"requestedQueryCost": 35, "actualQueryCost": None, "maxQueryCost": 30}
+    }
     assert not await Account.filter(email=data["email"]).exists()
 
     cheap = """
@@ -121,7 +123,7 @@ async def test_costly_mutation_is_refused_before_any_resolver_runs(tight, home_a
     """  # 4 fields + 1 in a list = 14
     result = await tight.gql(cheap, {"input": data})
     assert result["data"]["signUp"]["userErrors"] == [], result
-    assert result["extensions"]["cost"] == 14
+    assert result["extensions"]["cost"]["requestedQueryCost"] == 14
     assert await Account.filter(email=data["email"]).exists()
 
 
@@ -185,7 +187,8 @@ async def test_a_page_of_100_costs_about_100_nodes(api, staff_token):
     assert not one.get("errors"), one
     assert one["data"]["node"]["id"] == node_id
 
-    single, hundred = one["extensions"]["cost"], page["extensions"]["cost"]
+    single = one["extensions"]["cost"]["requestedQueryCost"]
+    hundred = page["extensions"]["cost"]["requestedQueryCost"]
     assert single == 4
     assert hundred == 2 + 100 * 4
     assert 90 <= hundred / single <= 110
@@ -195,7 +198,7 @@ async def test_cost_follows_variables_and_their_defaults(api, staff_token):
     async def cost(query: str, variables: dict[str, Any] | None = None) -> int:
         result = await api.gql(query, variables, token=staff_token)
         assert not result.get("errors"), result
-        return int(result["extensions"]["cost"])
+        return int(result["extensions"]["cost"]["requestedQueryCost"])
 
     assert await cost(CLIENTS_PAGE, {"n": 100}) == 402
     assert await cost(CLIENTS_PAGE, {"n": 10}) == 42
@@ -216,7 +219,8 @@ async def test_query_over_the_cost_limit_is_refused(api, staff_token):
     # Two pages of 100 wide clients: 2 x (2 + 100 x 20) = 4004 <= 5000.
     two = await api.gql(pages(2), {"n": 100}, token=staff_token)
     assert not two.get("errors"), two
-    assert two["extensions"] == {"cost": 4004, "maxCost": 5000}
+    assert two["extensions"]["cost"]["requestedQueryCost"] == 4004
+    assert two["extensions"]["cost"]["maxQueryCost"] == 5000
 
     three = await api.gql(pages(3), {"n": 100}, token=staff_token)
     assert code_of(three) == "QUERY_TOO_COSTLY"
@@ -229,7 +233,7 @@ async def test_query_over_the_cost_limit_is_refused(api, staff_token):
     # The same document with smaller pages passes: the variables count.
     smaller = await api.gql(pages(3), {"n": 80}, token=staff_token)
     assert not smaller.get("errors"), smaller
-    assert smaller["extensions"]["cost"] == 3 * (2 + 80 * 20)
+    assert smaller["extensions"]["cost"]["requestedQueryCost"] == 3 * (2 + 80 * 20)
 
 
 async def test_pages_over_100_are_refused(api, staff_token):
