@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -55,8 +56,6 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from services.bounded import Bounded
-
 Complete = Callable[[Any], Any]
 
 # Scalars whose coercion hands values of one type back unchanged (graphql-core's own).
@@ -70,7 +69,7 @@ _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
 # For each schema, by id(operation): (the operation, kept alive so that its id stays its own;
 # the completers its executions share, or None when its variables can change the selection).
 SHARED_OPERATIONS = 256
-_Shared = Bounded[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
+_Shared = LRUCache[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
 _shared: weakref.WeakKeyDictionary[GraphQLSchema, _Shared] = weakref.WeakKeyDictionary()
 
 
@@ -221,9 +220,10 @@ def _shared_completers(
     """The completers every execution of `operation` shares, or None if variables matter."""
     by_operation = _shared.get(schema)
     if by_operation is None:
-        by_operation = _shared[schema] = Bounded(SHARED_OPERATIONS)
-    if by_operation.touch(id(operation)):
-        return by_operation[id(operation)][1]
+        by_operation = _shared[schema] = LRUCache(SHARED_OPERATIONS)
+    found = by_operation.get(id(operation))
+    if found is not None:
+        return found[1]
     completers: dict[tuple[Any, ...], Any] | None = (
         {} if collection_is_static(operation, fragments) else None
     )
