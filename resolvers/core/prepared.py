@@ -100,8 +100,7 @@ class PreparedRows:
 
     def _sql(self, query: QuerySet[Any], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
         values = query.values(*columns)
-        values._choose_db_if_not_chosen()
-        values._make_query()
+        values.sql()  # picks the connection and builds `values.query`
         sql, params = values.query.get_parameterized_sql()
         return sql, list(params)
 

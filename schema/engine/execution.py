@@ -53,6 +53,7 @@ from graphql import (
     VariableNode,
     is_leaf_type,
 )
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -91,7 +92,8 @@ def _attribute(field: GraphQLField) -> str | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     python_name = getattr(definition, "python_name", None)
     if (
-        getattr(field.resolve, "_is_default", False)  # strawberry's resolver for basic fields
+        field.resolve is not None
+        and is_default_resolver(field.resolve)  # strawberry's resolver for basic fields
         and not field.args
         and definition is not None
         and definition.is_basic_field
