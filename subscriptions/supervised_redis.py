@@ -17,8 +17,8 @@ import random
 import re
 from typing import Any
 
-from broadcaster._backends.base import BroadcastBackend
-from broadcaster._base import Event as BroadcastEvent
+from broadcaster import BroadcastBackend
+from broadcaster import Event as BroadcastEvent
 
 log = logging.getLogger("passage.bus")
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from tortoise.exceptions import IntegrityError
 
 from models.persisted import PersistedDocument
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Viewer
-from services.bounded import Bounded
 from services.clock import utcnow
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -38,11 +38,12 @@ class DocumentStore:
     """The registered documents, through a per-process cache of `size` entries."""
 
     def __init__(self, size: int) -> None:
-        self._cache: Bounded[str, str] = Bounded(size)
+        self._cache: LRUCache[str, str] = LRUCache(size)
 
     async def find(self, sha256: str) -> str | None:
-        if self._cache.touch(sha256):
-            return self._cache[sha256]
+        cached = self._cache.get(sha256)
+        if cached is not None:
+            return cached
         row = await PersistedDocument.get_or_none(sha256=sha256).values("body")
         if row is None:
             return None

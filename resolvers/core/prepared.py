@@ -23,11 +23,10 @@ from enum import Enum
 from types import FunctionType
 from typing import Any
 
+from cachetools import LRUCache
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
-
-from services.bounded import Bounded
 
 Converter = Callable[[Any], Any]
 
@@ -61,9 +60,9 @@ class PreparedRows:
         self.fields = fields
         # (dialect, columns, shape) -> the SQL and where its parameters come from; None: not
         # cacheable. Bounded: the planner asks for the columns of each document it plans.
-        self._prepared: Bounded[Hashable, _Prepared | None] = Bounded(CACHE_SIZE)
-        self._converters: Bounded[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
-            Bounded(CACHE_SIZE)
+        self._prepared: LRUCache[Hashable, _Prepared | None] = LRUCache(CACHE_SIZE)
+        self._converters: LRUCache[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
+            LRUCache(CACHE_SIZE)
         )
 
     async def fetch(
@@ -85,7 +84,7 @@ class PreparedRows:
         db = self.model._meta.db
         dialect = db.capabilities.dialect
         key = (dialect, columns, shape)
-        if not self._prepared.touch(key):
+        if key not in self._prepared:
             self._prepared[key] = self._prepare(build, inputs, columns)
         prepared = self._prepared[key]
         if prepared is None:
@@ -101,8 +100,7 @@ class PreparedRows:
 
     def _sql(self, query: QuerySet[Any], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
         values = query.values(*columns)
-        values._choose_db_if_not_chosen()
-        values._make_query()
+        values.sql()  # picks the connection and builds `values.query`
         sql, params = values.query.get_parameterized_sql()
         return sql, list(params)
 
@@ -135,7 +133,7 @@ class PreparedRows:
         self, dialect: str, columns: tuple[str, ...]
     ) -> list[tuple[str, Converter]]:
         key = (dialect, columns)
-        if not self._converters.touch(key):
+        if key not in self._converters:
             values: ValuesQuery[Any] = self.model.all().values(*columns)
             found = []
             for name in columns:

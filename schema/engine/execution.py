@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -52,10 +53,9 @@ from graphql import (
     VariableNode,
     is_leaf_type,
 )
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-
-from services.bounded import Bounded
 
 Complete = Callable[[Any], Any]
 
@@ -70,7 +70,7 @@ _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
 # For each schema, by id(operation): (the operation, kept alive so that its id stays its own;
 # the completers its executions share, or None when its variables can change the selection).
 SHARED_OPERATIONS = 256
-_Shared = Bounded[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
+_Shared = LRUCache[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
 _shared: weakref.WeakKeyDictionary[GraphQLSchema, _Shared] = weakref.WeakKeyDictionary()
 
 
@@ -92,7 +92,8 @@ def _attribute(field: GraphQLField) -> str | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     python_name = getattr(definition, "python_name", None)
     if (
-        getattr(field.resolve, "_is_default", False)  # strawberry's resolver for basic fields
+        field.resolve is not None
+        and is_default_resolver(field.resolve)  # strawberry's resolver for basic fields
         and not field.args
         and definition is not None
         and definition.is_basic_field
@@ -221,9 +222,10 @@ def _shared_completers(
     """The completers every execution of `operation` shares, or None if variables matter."""
     by_operation = _shared.get(schema)
     if by_operation is None:
-        by_operation = _shared[schema] = Bounded(SHARED_OPERATIONS)
-    if by_operation.touch(id(operation)):
-        return by_operation[id(operation)][1]
+        by_operation = _shared[schema] = LRUCache(SHARED_OPERATIONS)
+    found = by_operation.get(id(operation))
+    if found is not None:
+        return found[1]
     completers: dict[tuple[Any, ...], Any] | None = (
         {} if collection_is_static(operation, fragments) else None
     )

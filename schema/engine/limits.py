@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -62,7 +63,6 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from schema.core.common import DEFAULT_PAGE
 from schema.engine.budget import measure, prescan
 from schema.engine.edge import document_errors, variables_errors
-from services.bounded import Bounded
 
 LIST_ESTIMATE = 10
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -151,7 +151,7 @@ def _validate(
 
 # Documents found valid, by their text with operation names numbered in order of
 # appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
-_valid: Bounded[tuple[Any, ...], bool] = Bounded(CACHE_SIZE)
+_valid: LRUCache[tuple[Any, ...], bool] = LRUCache(CACHE_SIZE)
 
 
 def _canonical(document: DocumentNode) -> str | None:
@@ -371,7 +371,7 @@ class Limits:  # hashable: the key of the parse cache
     ) -> list[GraphQLError]:
         canonical = _canonical(document)
         key = (schema, canonical, rules, self.hide_suggestions)
-        if canonical is not None and _valid.touch(key):
+        if canonical is not None and _valid.get(key, False):
             return []
         errors = list(_validate(schema, document, rules, self.hide_suggestions))
         if not errors and canonical is not None:

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -57,7 +58,6 @@ from schema.engine.edge import variables_errors
 from schema.engine.limits import Limits, chosen_operation
 from schema.engine.rows import Collect, Fields, Row, RowType
 from schema.engine.throttle import Throttle, actual_cost, cost_report
-from services.bounded import Bounded
 
 log = logging.getLogger("passage.planner")
 
@@ -155,7 +155,7 @@ class Planner:
         self.limits = limits
         self.throttle = throttle
         self.answered = 0
-        self._plans: Bounded[tuple[str, str | None], _Plan | None] = Bounded(PLAN_CACHE_SIZE)
+        self._plans: LRUCache[tuple[str, str | None], _Plan | None] = LRUCache(PLAN_CACHE_SIZE)
 
     async def execute(
         self, query: str, variables: Any, context: Any, operation_name: str | None
@@ -234,7 +234,7 @@ class Planner:
 
     def _plan(self, query: str, operation_name: str | None) -> _Plan | None:
         key = (query, operation_name)
-        if self._plans.touch(key):
+        if key in self._plans:
             return self._plans[key]
         try:
             plan = self._make(query, operation_name)

@@ -2,30 +2,210 @@
 
 Each library named here is pinned exactly in pyproject.toml; an upgrade that renames or
 reshapes one of these fails this module loudly instead of breaking the product quietly.
-Add a line here whenever code reaches into a private name.
+Add a line here (and to docs/compat.md) whenever code reaches into a private name, an
+undocumented attribute, or overrides a method a library does not document as an extension
+point.
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib.metadata
+import inspect
+import re
 import sys
+from typing import Any
 
-from graphql import GraphQLSchema
+import broadcaster
+import pytest
+from graphql import GraphQLObjectType, GraphQLSchema, parse
+from graphql.execution.collect_fields import CollectedFields, FieldDetails
+from graphql.execution.executor import Executor
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.async_base_view import AsyncBaseHTTPView
+from strawberry.resolvers import is_default_resolver
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.execution import ExecutionContext
+from strawberry.types.field import StrawberryField
+from tortoise import Tortoise
+from tortoise.models import Model
+from tortoise.queryset import AwaitableQuery, ValuesQuery
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from models.billing.invoices import Invoice
 from models.notifications import OutboundMessage
+from models.visits.visits import Intervention
 from schema import schema
+
+# The versions these checks were written against; pyproject.toml pins the same.
+PINNED = {
+    "graphql-core": "3.3.2",
+    "strawberry-graphql": "0.341.2",
+    "tortoise-orm": "1.1.9",
+    "uvicorn": "0.54.0",
+    "broadcaster": "0.3.1",
+}
+
+
+def _parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+@pytest.mark.parametrize(("distribution", "version"), sorted(PINNED.items()))
+def test_the_libraries_reached_into_are_the_pinned_versions(distribution, version):
+    # An upgrade is deliberate: re-read every check below, then move the pin and this line.
+    assert importlib.metadata.version(distribution) == version
+
+
+# --------------------------------------------------------------------------- graphql-core
+
+
+def test_graphql_core_executor_execute_field_signature():
+    # schema/engine/execution.py overrides `execute_field` (the fast completion pass) and
+    # calls it back with the same arguments.
+    assert _parameters(Executor.execute_field) == [
+        "self",
+        "parent_type",
+        "source",
+        "field_details_list",
+        "path",
+        "position_context",
+    ]
+    assert issubclass(StrawberryGraphQLCoreExecutionContext, Executor)
+
+
+def test_graphql_core_executor_state_the_fast_path_reads_and_resets():
+    # schema/engine/execution.py: `_relevant_sub_fields` (a dict) and `_stream_usages`
+    # (rebuilt with its own type) are reset on each per-event copy and after a response,
+    # `async_helpers` is deleted to break a reference cycle, `background_futures` and
+    # `pending_incremental_futures` say whether anything still runs, `middleware_manager`
+    # whether the fast pass may run at all, and `collect_subfields` (":meta private:")
+    # groups a selection.
+    executor = StrawberryGraphQLCoreExecutionContext.build(schema._schema, parse("{ __typename }"))
+    assert isinstance(executor, Executor)
+    assert isinstance(executor._relevant_sub_fields, dict)
+    assert callable(type(executor._stream_usages))
+    assert hasattr(executor, "async_helpers")
+    assert isinstance(executor.background_futures, set)
+    assert isinstance(executor.pending_incremental_futures, set)
+    assert hasattr(executor, "middleware_manager")
+    assert callable(executor.is_awaitable)
+    assert hasattr(executor, "fragment_definitions")
+    assert _parameters(Executor.collect_subfields) == [
+        "self",
+        "return_type",
+        "field_details_list",
+    ]
+    assert _parameters(Executor.build_per_event_executor) == ["self", "payload"]
+    assert _parameters(Executor.build_response) == ["self", "data"]
+    assert "hide_suggestions" in _parameters(Executor.build)  # schema/__init__.py
+
+
+def test_graphql_core_collected_fields_and_field_details_shapes():
+    # schema/engine/execution.py unpacks `collect_subfields` into three and keys completers
+    # by each group's `node`, `defer_usage` and `fragment_variable_values`.
+    assert CollectedFields._fields == (
+        "grouped_field_set",
+        "new_defer_usages",
+        "forbidden_directive_instances",
+    )
+    assert FieldDetails._fields == ("node", "defer_usage", "fragment_variable_values")
+
+
+# ------------------------------------------------------------------------------ strawberry
 
 
 def test_strawberry_schema_exposes_its_graphql_core_schema() -> None:
-    # schema/engine/planner.py, schema/engine/limits.py and the attack suite walk
-    # graphql-core's schema.
+    # schema/engine/planner.py, schema/engine/limits.py, schema/engine/persisted.py,
+    # cli.py and the attack suite walk graphql-core's schema.
     assert isinstance(schema._schema, GraphQLSchema)
     assert schema._schema.query_type is not None
 
 
+def test_strawberry_pre_execution_errors():
+    # schema/engine/limits.py, throttle.py, persisted.py and schema/partners/access.py refuse
+    # a document by setting `pre_execution_errors` in `on_validate`: strawberry then skips
+    # its own validation and answers with those errors.
+    field = ExecutionContext.__dataclass_fields__["pre_execution_errors"]
+    assert field.default is None
+    source = inspect.getsource(sys.modules[StrawberryGraphQLCoreExecutionContext.__module__])
+    assert "execution_context.pre_execution_errors is None" in source
+
+
+def test_strawberry_default_resolver_marker_and_field_definition():
+    # schema/engine/execution.py reads a plain attribute only for strawberry's own resolver
+    # of a basic field: `is_default_resolver` (which reads the private `_is_default`),
+    # the definition under `DEFINITION_BACKREF`, `is_basic_field` and `default_resolver`.
+    assert _parameters(is_default_resolver) == ["func"]
+    assert GraphQLCoreConverter.DEFINITION_BACKREF == "strawberry-definition"
+    assert isinstance(inspect.getattr_static(StrawberryField, "is_basic_field"), property)
+    assert StrawberryField.default_resolver is getattr  # type: ignore[comparison-overlap]
+    agency = schema._schema.type_map["Agency"]
+    assert isinstance(agency, GraphQLObjectType)
+    field = agency.fields["name"]
+    assert field.resolve is not None
+    assert is_default_resolver(field.resolve)
+    definition = field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+    assert isinstance(definition, StrawberryField) and definition.is_basic_field
+
+
+def test_strawberry_is_type_of_is_recognised_by_its_qualified_name():
+    # schema/engine/execution.py trusts strawberry's generated `is_type_of` (an isinstance
+    # check that never reads `info`) by its `__qualname__`.
+    agency = schema._schema.type_map["Agency"]
+    assert isinstance(agency, GraphQLObjectType)
+    is_type_of = agency.is_type_of
+    assert is_type_of is not None
+    assert is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")
+
+
+def test_strawberry_transport_ws_handler_hooks():
+    # web/graphql.py: the graphql-transport-ws handler is subclassed; its
+    # `connection_init_timeout_task` is dropped once cancelled (a task per idle socket), and
+    # `handle_message`, `handle_invalid_message`, `handle_connection_init` and `shutdown`
+    # are overridden or called.
+    source = inspect.getsource(BaseGraphQLTransportWSHandler.__init__)
+    assert "self.connection_init_timeout_task" in source
+    handle_init = inspect.getsource(BaseGraphQLTransportWSHandler.handle_connection_init)
+    assert "connection_init_timeout_task.cancel()" in handle_init
+    for name in ("handle_message", "handle_invalid_message", "shutdown"):
+        assert asyncio.iscoroutinefunction(getattr(BaseGraphQLTransportWSHandler, name))
+    assert _parameters(BaseGraphQLTransportWSHandler.handle_connection_init) == [
+        "self",
+        "message",
+    ]
+
+
+def test_strawberry_asgi_view_extension_points():
+    # web/graphql.py sets `graphql_transport_ws_handler_class` and `websocket_adapter_class`,
+    # overrides `execute_single` and the adapter's `send_json`, and writes to `adapter.ws`.
+    view_source = inspect.getsource(AsyncBaseHTTPView)
+    assert "self.graphql_transport_ws_handler_class(" in view_source
+    assert "self.websocket_adapter_class(" in view_source
+    assert vars(GraphQL)["websocket_adapter_class"] is ASGIWebSocketAdapter
+    assert _parameters(GraphQL.execute_single) == [
+        "self",
+        "request",
+        "request_adapter",
+        "sub_response",
+        "context",
+        "root_value",
+        "request_data",
+    ]
+    assert "self.ws" in inspect.getsource(ASGIWebSocketAdapter)
+    assert _parameters(ASGIWebSocketAdapter.send_json) == ["self", "message"]
+
+
+# -------------------------------------------------------------------------------- Tortoise
+
+
 def test_tortoise_model_meta_names() -> None:
-    # `_meta.db` (raw SQL of the claiming loops: notifications/mailer.py,
-    # resolvers/billing/urssaf/),
+    # `_meta.db` (raw SQL: notifications/mailer.py, resolvers/billing/urssaf/,
+    # resolvers/partners/webhook_delivery.py, services/buckets.py, resolvers/core/prepared.py),
     # `_meta.fields_db_projection` (resolvers/visits/attendance.py), `_meta.db_table` and
     # `_meta.fields_map` (the erasure test's scan of every text column).
     for model in (Invoice, OutboundMessage):
@@ -33,7 +213,66 @@ def test_tortoise_model_meta_names() -> None:
         assert isinstance(meta.db_table, str) and meta.db_table
         assert "id" in meta.fields_map
         assert isinstance(meta.fields_db_projection, dict)
-    assert hasattr(type(Invoice._meta), "db")
+    assert isinstance(inspect.getattr_static(type(Invoice._meta), "db"), property)
+
+
+def test_tortoise_saved_in_db_flag():
+    # resolvers/visits/attendance.py builds a visit from a joined row and marks it loaded, so
+    # that `save()` updates instead of inserting.
+    visit = Intervention()
+    assert visit._saved_in_db is False
+    assert "self._saved_in_db = True" in inspect.getsource(Model._init_from_db)
+
+
+def test_tortoise_values_query_public_parts_we_rely_on():
+    # resolvers/core/prepared.py: `sql()` picks the connection and builds `query`, whose
+    # parameterised SQL is then read; `resolve_to_python_value` gives each column's converter.
+    source = inspect.getsource(AwaitableQuery.sql)
+    assert issubclass(ValuesQuery, AwaitableQuery)
+    assert "self._make_query()" in source
+    assert _parameters(ValuesQuery.resolve_to_python_value) == ["self", "model", "field"]
+
+
+def test_tortoise_global_fallback_and_migrate_api():
+    # models/db.py: `Tortoise.init(_enable_global_fallback=True)` (without it, requests hang
+    # with "No TortoiseContext is currently active") and `tortoise.migrations.api.migrate`.
+    assert "_enable_global_fallback" in _parameters(Tortoise.init)
+    from tortoise.migrations.api.migrate import migrate
+
+    assert asyncio.iscoroutinefunction(migrate)
+
+
+# --------------------------------------------------------------------------------- uvicorn
+
+
+def test_uvicorn_websocket_protocol_queue_and_handshake_attributes():
+    # web/ws_protocol.py replaces the protocol's `queue` (an asyncio.Queue) by a lighter
+    # inbox that implements only `put_nowait`, `get` and `empty`, and drops `request` and
+    # `response` in `start_keepalive`, once the handshake is written.
+    source = inspect.getsource(WebSocketsSansIOProtocol)
+    assert "self.queue: asyncio.Queue" in source
+    used = set(re.findall(r"self\.queue\.(\w+)", source))
+    assert used <= {"put_nowait", "get", "empty"}, used
+    assert "self.response = self.conn.accept(" in source
+    assert _parameters(WebSocketsSansIOProtocol.start_keepalive) == ["self"]
+
+
+# ----------------------------------------------------------------------------- broadcaster
+
+
+def test_broadcaster_subscriber_queue():
+    # subscriptions/bus.py drains `subscriber._queue` to hand the hub every message that has
+    # arrived at once; `None` on it means unsubscribed.
+    from broadcaster._base import Subscriber
+
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    assert Subscriber(queue)._queue is queue
+    assert "if item is None" in inspect.getsource(Subscriber.get)
+    # subscriptions/supervised_redis.py subclasses the public backend base.
+    assert {"BroadcastBackend", "Event"} <= set(broadcaster.__all__)
+
+
+# --------------------------------------------------------------------------------- CPython
 
 
 def test_cpython_current_frames() -> None:
