@@ -127,9 +127,9 @@ async def notify_client(
     )
 
 
-async def email_now(recipient: str, notice: Notice) -> None:
+async def email_now(recipient: str, notice: Notice, account_id: int | None = None) -> None:
     """An account or security e-mail (notifications.texts.accounts, .privacy): plain text,
     at once, to `recipient` (which may be an address not yet confirmed, or the one being
     replaced), whatever the contact preferences. Call inside the transaction of the change,
     `Mailer.wake()` after commit."""
-    await mailer.enqueue(notice.kind, recipient, notice.subject, notice.body)
+    await mailer.enqueue(notice.kind, recipient, notice.subject, notice.body, account_id=account_id)

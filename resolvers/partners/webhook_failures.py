@@ -19,7 +19,7 @@ from models.accounts.people import Account
 from models.enums import AccountStatus, Role
 from models.partners import PartnerApplication
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
-from notifications import mailer
+from notifications import notify
 from notifications.texts import partners as partner_texts
 from resolvers.core.runtime import Runtime
 from services.clock import utcnow
@@ -88,8 +88,6 @@ async def disable(rt: Runtime, endpoint: WebhookEndpoint, now: datetime) -> None
             notice = partner_texts.endpoint_disabled(
                 admin.first_name, application.name, endpoint.url, round(hours, 2)
             )
-            await mailer.enqueue(
-                notice.kind, admin.email, notice.subject, notice.body, account_id=admin.id
-            )
+            await notify.email_now(admin.email, notice, account_id=admin.id)
     rt.mailer.wake()
     log.warning("webhook endpoint %s disabled after failing for its window", endpoint.id)
