@@ -9,11 +9,9 @@ own depth and alias limiters re-walk every spread, and a document of 18 fragment
 (under 1 KB), each spreading the next twice, kept them busy 1.4 s, doubling with
 every fragment added.
 
-Cost estimate: every field costs 1, times the page size (`first`/`last`, default 20)
-for what is inside a connection's edges, and times 10 inside any other list. Introspection
-fields are free (graphql-core's MaxIntrospectionDepthRule bounds them). The estimate is
-reported in `extensions.cost.requestedQueryCost`, so clients can see how close they are to
-the limit; schema/engine/throttle.py draws it from the caller's bucket.
+The walk itself (depth, aliases, the cost estimate) is schema/engine/walker.py. The
+estimate is reported in `extensions.cost.requestedQueryCost`, so clients can see how
+close they are to the limit; schema/engine/throttle.py draws it from the caller's bucket.
 
 Parsing and validation are cached here rather than by Strawberry's ParserCache and
 ValidationCache: ParserCache raises syntax errors out of its hook, which over a websocket
@@ -23,7 +21,7 @@ ended the operation with a bare `complete` and no error.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,41 +29,25 @@ from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
-    GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
     GraphQLSyntaxError,
-    InlineFragmentNode,
-    IntValueNode,
     NameNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
-    VariableNode,
-    get_named_type,
-    get_nullable_type,
     parse,
     validate,
-    value_from_ast_untyped,
 )
 from graphql.validation import MaxIntrospectionDepthRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from schema.core.common import DEFAULT_PAGE
 from schema.engine.budget import measure, prescan
 from schema.engine.edge import document_errors, variables_errors
+from schema.engine.walker import Walker, operations, variable_defaults
 
-LIST_ESTIMATE = 10
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 CACHE_SIZE = 512
 REPORTED_AT_MOST = 2**53 - 1
 
@@ -162,7 +144,7 @@ def _canonical(document: DocumentNode) -> str | None:
     names: dict[str, str] = {}
     parts: list[str] = []
     last = 0
-    for operation in _operations(document):
+    for operation in operations(document):
         if operation.name is None or operation.name.loc is None:
             continue
         parts.append(body[last : operation.name.loc.start])
@@ -170,134 +152,6 @@ def _canonical(document: DocumentNode) -> str | None:
         last = operation.name.loc.end
     parts.append(body[last:])
     return "".join(parts)
-
-
-class _Walker:
-    """Depth, aliases and cost of a document, each fragment computed once."""
-
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, Any],
-    ) -> None:
-        self.schema = schema
-        self.fragments = fragments
-        self.variables = variables
-        self.introspection = False
-        self._memo: dict[tuple[str, str, int | None], int] = {}
-        self._active: set[str] = set()
-
-    def _fragment(
-        self, kind: str, name: str, page: int | None, compute: Callable[[Any], int]
-    ) -> int:
-        key = (kind, name, page)
-        if key not in self._memo:
-            fragment = self.fragments.get(name)
-            if fragment is None or name in self._active:
-                return 0  # unknown or cyclic: validation reports it
-            self._active.add(name)
-            try:
-                self._memo[key] = compute(fragment)
-            finally:
-                self._active.discard(name)
-        return self._memo[key]
-
-    def depth(self, selection_set: SelectionSetNode | None) -> int:
-        """Levels of nested fields; introspection fields are left to graphql-core."""
-        deepest = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
-                    continue
-                deepest = max(deepest, 1 + self.depth(selection.selection_set))
-            elif isinstance(selection, InlineFragmentNode):
-                deepest = max(deepest, self.depth(selection.selection_set))
-            elif isinstance(selection, FragmentSpreadNode):
-                found = self._fragment(
-                    "depth", selection.name.value, None, lambda f: self.depth(f.selection_set)
-                )
-                deepest = max(deepest, found)
-        return deepest
-
-    def aliases(self, selection_set: SelectionSetNode | None) -> int:
-        """Aliased fields once every fragment spread is expanded."""
-        count = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                count += (1 if selection.alias else 0) + self.aliases(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                count += self.aliases(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                count += self._fragment(
-                    "aliases", selection.name.value, None, lambda f: self.aliases(f.selection_set)
-                )
-        return count
-
-    def _page_size(self, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value not in {"first", "last"}:
-                continue
-            value = argument.value
-            if isinstance(value, IntValueNode):
-                return max(0, int(value.value))
-            if isinstance(value, VariableNode):
-                raw = self.variables.get(value.name.value)
-                if isinstance(raw, int) and not isinstance(raw, bool):
-                    return max(0, raw)
-                return DEFAULT_PAGE
-        return DEFAULT_PAGE
-
-    @staticmethod
-    def _field_def(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
-        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            field: GraphQLField | None = parent.fields.get(name)
-            return field
-        return None
-
-    def cost(
-        self,
-        selection_set: SelectionSetNode | None,
-        parent: GraphQLNamedType | None,
-        page: int | None = None,
-    ) -> int:
-        """Cost of one pass over `selection_set`; `page` is set directly under a connection."""
-        total = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                name = selection.name.value
-                if name in INTROSPECTION_FIELDS:
-                    self.introspection = True
-                    continue
-                if name.startswith("__"):
-                    continue
-                total += 1
-                field = self._field_def(parent, name)
-                if field is None or selection.selection_set is None:
-                    continue
-                child = get_named_type(field.type)
-                if child.name.endswith("Connection"):
-                    total += self.cost(selection.selection_set, child, self._page_size(selection))
-                    continue
-                factor = 1
-                if isinstance(get_nullable_type(field.type), GraphQLList):
-                    factor = page if page is not None else LIST_ESTIMATE
-                total += factor * self.cost(selection.selection_set, child)
-            elif isinstance(selection, InlineFragmentNode):
-                target = parent
-                if selection.type_condition is not None:
-                    target = self.schema.get_type(selection.type_condition.name.value)
-                total += self.cost(selection.selection_set, target, page)
-            elif isinstance(selection, FragmentSpreadNode):
-                total += self._fragment(
-                    "cost",
-                    selection.name.value,
-                    page,
-                    lambda f: self.cost(
-                        f.selection_set, self.schema.get_type(f.type_condition.name.value), page
-                    ),
-                )
-        return total
 
 
 @dataclass(frozen=True)
@@ -322,25 +176,25 @@ class Limits:  # hashable: the key of the parse cache
             raise found
         return found
 
-    def walker(self, schema: GraphQLSchema, document: DocumentNode, variables: Any) -> _Walker:
+    def walker(self, schema: GraphQLSchema, document: DocumentNode, variables: Any) -> Walker:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        return _Walker(schema, fragments, variables or {})
+        return Walker(schema, fragments, variables or {})
 
-    def shape_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
-        operations = _operations(document)
+    def shape_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
+        found = operations(document)
         measures = (
-            ("operations", len(operations), self.max_operations, TOO_MANY_OPERATIONS),
+            ("operations", len(found), self.max_operations, TOO_MANY_OPERATIONS),
             (
                 "depth",
-                max((walker.depth(o.selection_set) for o in operations), default=0),
+                max((walker.depth(o.selection_set) for o in found), default=0),
                 self.max_depth,
                 QUERY_TOO_DEEP,
             ),
             (
                 "aliases",
-                sum(walker.aliases(o.selection_set) for o in operations),
+                sum(walker.aliases(o.selection_set) for o in found),
                 self.max_aliases,
                 TOO_MANY_ALIASES,
             ),
@@ -378,10 +232,10 @@ class Limits:  # hashable: the key of the parse cache
             _valid[key] = True
         return errors
 
-    def cost(self, walker: _Walker, operation: OperationDefinitionNode) -> int:
+    def cost(self, walker: Walker, operation: OperationDefinitionNode) -> int:
         """The estimate for `operation`, with the walker's variables (defaults filled in)."""
         root = walker.schema.get_root_type(operation.operation)
-        walker.variables = {**_defaults(operation), **walker.variables}
+        walker.variables = {**variable_defaults(operation), **walker.variables}
         return walker.cost(operation.selection_set, root)
 
     def cost_error(self, cost: int) -> GraphQLError | None:
@@ -460,7 +314,7 @@ class QueryLimits(SchemaExtension):
             ec.pre_execution_errors = errors
         yield
 
-    def _cost_errors(self, document: DocumentNode, walker: _Walker) -> list[GraphQLError]:
+    def _cost_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
         operation = chosen_operation(document, self.execution_context.operation_name)
         if operation is None:
             return []  # execution reports the unknown operation name
@@ -485,19 +339,7 @@ class QueryLimits(SchemaExtension):
 
 def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
     """The operation a request runs: Strawberry runs the first one when no name is given."""
-    operations = _operations(document)
+    found = operations(document)
     if name is None:
-        return operations[0] if operations else None
-    return next((op for op in operations if op.name and op.name.value == name), None)
-
-
-def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
-    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-
-
-def _defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
-    return {
-        d.variable.name.value: value_from_ast_untyped(d.default_value)
-        for d in operation.variable_definitions or ()
-        if d.default_value is not None
-    }
+        return found[0] if found else None
+    return next((op for op in found if op.name and op.name.value == name), None)
