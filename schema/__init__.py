@@ -65,9 +65,10 @@ from schema.requests.subscriptions import ChangeRequestSubscriptions
 from schema.visits.anomalies import AnomalyQueries, AnomalySubscriptions
 from schema.visits.corrections import CorrectionMutations, CorrectionQueries
 from schema.visits.feeds import FeedMutations, FeedQueries
+from schema.visits.mutations import InterventionMutations
 from schema.visits.plans import PlanMutations, PlanQueries
+from schema.visits.queries import InterventionQueries
 from schema.visits.subscriptions import InterventionSubscriptions
-from schema.visits.visits import InterventionMutations, InterventionQueries
 from services.config import Settings
 from services.logs import request_id_var
 

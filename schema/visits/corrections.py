@@ -12,7 +12,7 @@ from schema.core import nodes
 from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Info
 from schema.core.ids import expect_id, to_global_id
-from schema.visits.visits import Intervention, InterventionStatus, load_intervention
+from schema.visits.types import Intervention, InterventionStatus, load_intervention
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ import strawberry
 from resolvers.core import guards, live
 from schema.core.context import Info
 from schema.core.ids import after_pk, cursor_for, to_global_id
-from schema.visits.visits import EventType, InterventionStatus
+from schema.visits.types import EventType, InterventionStatus
 
 
 @strawberry.type
