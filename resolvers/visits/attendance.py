@@ -12,7 +12,7 @@ never slows the worker's phone.
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -223,17 +223,13 @@ async def _attend(
     if replay is not None:
         return replay
     now = utcnow()
-    expected = InterventionStatus.SCHEDULED if arriving else InterventionStatus.IN_PROGRESS
-    if visit.status is not expected:
-        if arriving and visit.status is InterventionStatus.IN_PROGRESS:
-            return failure("interventionId", "Arrivée déjà pointée.", "ALREADY_CHECKED_IN")
-        if not arriving and visit.status is InterventionStatus.SCHEDULED:
-            return failure("interventionId", "Pointez d'abord l'arrivée.", "NOT_CHECKED_IN")
-        return failure("interventionId", "Cette intervention n'est plus en cours.", "INVALID_STATE")
-    if arriving and now < visit.scheduled_start - EARLIEST_CHECK_IN:
-        return failure("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
+    refused = _refused(visit, now, arriving)
+    if refused is not None:
+        return refused
     distance = _distance(address, latitude, longitude)
-    flagged = distance is not None and distance > radius_m
+    changes = _changes(arriving, now, latitude, longitude, distance)
+    if distance is not None and distance > radius_m:
+        changes["position_flagged"] = True
     noticed = await (anomalies.on_check_in if arriving else anomalies.on_check_out)(
         visit, now, distance, radius_m
     )
@@ -247,35 +243,7 @@ async def _attend(
                     intervention_id=visit.id,
                     created_at=now,
                 )
-            changes: dict[str, object]
-            if arriving:
-                changes = {
-                    "status": InterventionStatus.IN_PROGRESS,
-                    "checked_in_at": now,
-                    "check_in_latitude": latitude,
-                    "check_in_longitude": longitude,
-                    "check_in_distance_m": distance,
-                }
-            else:
-                changes = {
-                    "status": InterventionStatus.COMPLETED,
-                    "checked_out_at": now,
-                    "check_out_latitude": latitude,
-                    "check_out_longitude": longitude,
-                    "check_out_distance_m": distance,
-                }
-            if flagged:
-                changes["position_flagged"] = True
-            # Still in the state read, and still this worker's: what was read is what the
-            # answer may show.
-            claimed = await Intervention.filter(
-                id=visit.id, status=expected, worker_id=visit.worker_id
-            ).update(**changes)
-            if not claimed:
-                raise _Raced
-            # The row is now `visit` with `changes` (update() leaves the other columns alone).
-            for name, value in changes.items():
-                setattr(visit, name, value)
+            await _claim(visit, _expected(arriving), changes)
             shown.update(changes)
             await household.notify(visit, now, arriving)
             # Last: on PostgreSQL the event takes the order lock, held until commit.
@@ -293,6 +261,63 @@ async def _attend(
     rt.mailer.wake()
     await events.publish(rt.bus, [event, *flags])
     return InterventionResult(visit, [], shown)
+
+
+def _expected(arriving: bool) -> InterventionStatus:
+    return InterventionStatus.SCHEDULED if arriving else InterventionStatus.IN_PROGRESS
+
+
+def _refused(visit: Intervention, now: datetime, arriving: bool) -> InterventionResult | None:
+    """Why the visit cannot be checked in (or out) now, if it cannot."""
+    if visit.status is not _expected(arriving):
+        if arriving and visit.status is InterventionStatus.IN_PROGRESS:
+            return failure("interventionId", "Arrivée déjà pointée.", "ALREADY_CHECKED_IN")
+        if not arriving and visit.status is InterventionStatus.SCHEDULED:
+            return failure("interventionId", "Pointez d'abord l'arrivée.", "NOT_CHECKED_IN")
+        return failure("interventionId", "Cette intervention n'est plus en cours.", "INVALID_STATE")
+    if arriving and now < visit.scheduled_start - EARLIEST_CHECK_IN:
+        return failure("interventionId", "Trop tôt pour pointer cette intervention.", "TOO_EARLY")
+    return None
+
+
+def _changes(
+    arriving: bool,
+    now: datetime,
+    latitude: float | None,
+    longitude: float | None,
+    distance: int | None,
+) -> dict[str, object]:
+    """The visit's new columns: in progress from the arrival, completed at the departure."""
+    if arriving:
+        return {
+            "status": InterventionStatus.IN_PROGRESS,
+            "checked_in_at": now,
+            "check_in_latitude": latitude,
+            "check_in_longitude": longitude,
+            "check_in_distance_m": distance,
+        }
+    return {
+        "status": InterventionStatus.COMPLETED,
+        "checked_out_at": now,
+        "check_out_latitude": latitude,
+        "check_out_longitude": longitude,
+        "check_out_distance_m": distance,
+    }
+
+
+async def _claim(
+    visit: Intervention, expected: InterventionStatus, changes: dict[str, object]
+) -> None:
+    """Writes `changes` if the visit is still in the state read, and still this worker's:
+    what was read is then what the answer may show. Raises _Raced otherwise."""
+    claimed = await Intervention.filter(
+        id=visit.id, status=expected, worker_id=visit.worker_id
+    ).update(**changes)
+    if not claimed:
+        raise _Raced
+    # The row is now `visit` with `changes` (update() leaves the other columns alone).
+    for name, value in changes.items():
+        setattr(visit, name, value)
 
 
 class _Raced(Exception):
