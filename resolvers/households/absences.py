@@ -30,7 +30,7 @@ from models.requests import ChangeRequest, LateCancellation
 from models.visits.visits import Intervention
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers.agency.policy import policy_of
+from resolvers.agency.policy import Policy, policy_of
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -77,11 +77,6 @@ async def declare(
     if errors:
         return AbsenceResult(None, [], errors)
     policy = await policy_of(agency_id)
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    reschedule = policy.absence_policy is AbsencePolicy.OFFER_RESCHEDULE
-    reason = "Absence du client" + (" — à replanifier" if reschedule else "")
-    written: list[Event] = []
     async with in_transaction():
         absence = await Absence.create(
             agency_id=agency_id,
@@ -92,45 +87,9 @@ async def declare(
             policy=policy.absence_policy,
             created_at=now,
         )
-        visits = await (
-            Intervention.filter(
-                client_id=client_id,
-                status=InterventionStatus.SCHEDULED,
-                scheduled_start__gte=max(start, now),
-                scheduled_start__lt=end,
-            )
-            .order_by("scheduled_start")
-            .select_for_update()
-        )
-        taken = []
-        for visit in visits:
-            await Intervention.filter(id=visit.id).update(
-                status=InterventionStatus.CANCELLED, cancellation_reason=reason
-            )
-            visit.status = InterventionStatus.CANCELLED
-            late = visit.scheduled_start < now + timedelta(hours=policy.min_notice_hours)
-            if late and not reschedule:
-                await LateCancellation.create(
-                    intervention_id=visit.id,
-                    agency_id=agency_id,
-                    billable=policy.late_cancellation_billable,
-                    notice_hours=policy.min_notice_hours,
-                    created_at=now,
-                )
-            taken.append(
-                await AbsenceVisit.create(
-                    absence=absence, intervention_id=visit.id, to_reschedule=reschedule
-                )
-            )
-            written.append(await events.record(EventType.CANCELLED, visit, now))
-        # Requests on visits the absence took out have nothing left to change.
-        stale = await ChangeRequest.filter(
-            intervention_id__in=[v.id for v in visits], status=ChangeRequestStatus.PENDING
-        ).select_for_update()
-        for request in stale:
-            request.status, request.decided_at = ChangeRequestStatus.WITHDRAWN, now
-            await request.save(update_fields=["status", "decided_at"])
-            written.append(await request_event(EventType.REQUEST_WITHDRAWN, request, now))
+        visits = await _visits_during(client_id, first, last, zone, now)
+        taken, written = await _take_out(absence, visits, policy, now)
+        written += await _withdraw_requests(visits, now)
         written.append(
             await events.record_event(
                 EventType.ABSENCE_DECLARED,
@@ -140,18 +99,86 @@ async def declare(
                 subject_id=absence.id,
             )
         )
-        account = await Account.get(id=viewer.account_id)
-        notice = texts.absences.declared(
-            account.first_name,
-            first,
-            last,
-            [v.scheduled_start.astimezone(zone) for v in visits],
-            reschedule,
-        )
-        await notify_client(account, NotificationTopic.SCHEDULE, notice)
+        await _tell_household(viewer, absence, visits, zone)
     await events.publish(rt.bus, written)
     rt.mailer.wake()
     return AbsenceResult(absence, taken, [])
+
+
+async def _visits_during(
+    client_id: int, first: date, last: date, zone: ZoneInfo, now: datetime
+) -> list[Intervention]:
+    """The household's visits still to come from `first` to `last` (days in the agency's
+    zone), locked, the earliest first."""
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return await (
+        Intervention.filter(
+            client_id=client_id,
+            status=InterventionStatus.SCHEDULED,
+            scheduled_start__gte=max(start, now),
+            scheduled_start__lt=end,
+        )
+        .order_by("scheduled_start")
+        .select_for_update()
+    )
+
+
+async def _take_out(
+    absence: Absence, visits: list[Intervention], policy: Policy, now: datetime
+) -> tuple[list[AbsenceVisit], list[Event]]:
+    """Cancels the visits as the agency's policy says, each with its event."""
+    reschedule = policy.absence_policy is AbsencePolicy.OFFER_RESCHEDULE
+    reason = "Absence du client" + (" — à replanifier" if reschedule else "")
+    taken, written = [], []
+    for visit in visits:
+        await Intervention.filter(id=visit.id).update(
+            status=InterventionStatus.CANCELLED, cancellation_reason=reason
+        )
+        visit.status = InterventionStatus.CANCELLED
+        late = visit.scheduled_start < now + timedelta(hours=policy.min_notice_hours)
+        if late and not reschedule:
+            await LateCancellation.create(
+                intervention_id=visit.id,
+                agency_id=absence.agency_id,
+                billable=policy.late_cancellation_billable,
+                notice_hours=policy.min_notice_hours,
+                created_at=now,
+            )
+        taken.append(
+            await AbsenceVisit.create(
+                absence=absence, intervention_id=visit.id, to_reschedule=reschedule
+            )
+        )
+        written.append(await events.record(EventType.CANCELLED, visit, now))
+    return taken, written
+
+
+async def _withdraw_requests(visits: list[Intervention], now: datetime) -> list[Event]:
+    """Requests on visits the absence took out have nothing left to change."""
+    stale = await ChangeRequest.filter(
+        intervention_id__in=[v.id for v in visits], status=ChangeRequestStatus.PENDING
+    ).select_for_update()
+    written = []
+    for request in stale:
+        request.status, request.decided_at = ChangeRequestStatus.WITHDRAWN, now
+        await request.save(update_fields=["status", "decided_at"])
+        written.append(await request_event(EventType.REQUEST_WITHDRAWN, request, now))
+    return written
+
+
+async def _tell_household(
+    viewer: Viewer, absence: Absence, visits: list[Intervention], zone: ZoneInfo
+) -> None:
+    account = await Account.get(id=viewer.account_id)
+    notice = texts.absences.declared(
+        account.first_name,
+        absence.first_day,
+        absence.last_day,
+        [v.scheduled_start.astimezone(zone) for v in visits],
+        absence.policy is AbsencePolicy.OFFER_RESCHEDULE,
+    )
+    await notify_client(account, NotificationTopic.SCHEDULE, notice)
 
 
 async def listed(viewer: Viewer | None, client_id: int | None) -> list[Absence]:
