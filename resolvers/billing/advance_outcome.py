@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -30,7 +29,7 @@ from models.enums import (
 from models.events import Event
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers.billing import invoicing
+from resolvers.billing import amending, invoicing
 from resolvers.billing.payments import ADVANCE_STEPS
 from resolvers.billing.urssaf.changes import advance_of, record_change
 from resolvers.core import guards
@@ -128,29 +127,6 @@ async def _open_correction(invoice: Invoice) -> Invoice | None:
     )
 
 
-COPIED = (
-    "agency_id",
-    "client_id",
-    "service_mode",
-    "period_start",
-    "period_end",
-    "agency_name",
-    "agency_address",
-    "sap_number",
-    "sap_declared_on",
-    "siret",
-    "vat_exempt",
-    "client_number",
-    "client_name",
-    "client_address",
-)
-
-
-def _copied(invoice: Invoice) -> dict[str, Any]:
-    """The legal mentions of the invoice corrected, as they were at its issue."""
-    return {name: getattr(invoice, name) for name in COPIED}
-
-
 async def _correction(
     invoice: Invoice,
     counter: InvoiceCounter,
@@ -167,12 +143,7 @@ async def _correction(
     why = f"avance immédiate {texts.billing.ADVANCE_WORDS[status]}"
     why += f" ({reason})" if reason else ""
     return await Invoice.create(
-        kind=InvoiceKind.CORRECTION,
-        year=issued_on.year,
-        sequence=sequence,
-        number=invoicing.invoice_number(InvoiceKind.CORRECTION, issued_on.year, sequence),
-        issued_at=now,
-        issued_on=issued_on,
+        **amending.numbered(InvoiceKind.CORRECTION, sequence, issued_on, now),
         due_on=issued_on + timedelta(days=rule.payment_terms_days),
         credited_invoice_id=invoice.id,
         credit_reason=why,
@@ -189,7 +160,7 @@ async def _correction(
             "déclaration de revenus."
         ),
         created_by_id=actor_id,
-        **_copied(invoice),
+        **amending.legal_mentions(invoice),
     )
 
 
@@ -209,12 +180,7 @@ async def _close(
     if paid:
         why += f" ; les {billing.money_fr(paid)} € déjà réglés vous sont remboursés"
     note = await Invoice.create(
-        kind=InvoiceKind.CREDIT_NOTE,
-        year=issued_on.year,
-        sequence=sequence,
-        number=invoicing.invoice_number(InvoiceKind.CREDIT_NOTE, issued_on.year, sequence),
-        issued_at=now,
-        issued_on=issued_on,
+        **amending.numbered(InvoiceKind.CREDIT_NOTE, sequence, issued_on, now),
         due_on=issued_on,
         credited_invoice_id=correction.id,
         credit_reason=why,
@@ -225,7 +191,7 @@ async def _close(
         advance_cents=-correction.advance_cents,
         amount_due_cents=-correction.amount_due_cents,
         created_by_id=actor_id,
-        **_copied(correction),
+        **amending.legal_mentions(correction),
     )
     await Invoice.filter(id=correction.id).update(status=InvoiceStatus.CREDITED)
     return note

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
@@ -13,7 +13,7 @@ from models.accounts.people import Agency, Client
 from models.billing.invoices import BilledVisit, Invoice, InvoiceLine
 from models.billing.tax_credit import ClientBillingProfile
 from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, Role, ServiceMode
-from resolvers.billing import invoicing
+from resolvers.billing import amending, invoicing
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -149,87 +149,22 @@ async def issue_credit_note(
     staff = guards.staff(viewer)
     reason = reason.strip()
     if not 1 <= len(reason) <= MAX_REASON:
-        return CreditResult(
-            None, [user_error("reason", "Indiquez un motif (500 caractères au plus).", "INVALID")]
-        )
+        return _not_credited("reason", "Indiquez un motif (500 caractères au plus).", "INVALID")
     invoice = await Invoice.get_or_none(id=invoice_id, agency_id=staff.agency_id)
     if invoice is None:
-        return CreditResult(None, [user_error("invoiceId", "Facture inconnue.", "NOT_FOUND")])
+        return _not_credited("invoiceId", "Facture inconnue.", "NOT_FOUND")
     agency = await Agency.get(id=invoice.agency_id)
-    now = utcnow()
-    issued_on = now.astimezone(ZoneInfo(agency.time_zone)).date()
+    issued_on = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
     await invoicing.ensure_counter(agency.id, issued_on.year)
     async with in_transaction():
         counter = await invoicing.lock_counter(agency.id, issued_on.year)
         now = utcnow()
         invoice = await Invoice.filter(id=invoice.id).select_for_update().get()
         if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.CREDITED:
-            return CreditResult(
-                None,
-                [user_error("invoiceId", "Cette facture est déjà annulée.", "ALREADY_CREDITED")],
-            )
+            return _not_credited("invoiceId", "Cette facture est déjà annulée.", "ALREADY_CREDITED")
         sequence = await invoicing.take_number(counter)
-        note = await Invoice.create(
-            agency_id=invoice.agency_id,
-            client_id=invoice.client_id,
-            kind=InvoiceKind.CREDIT_NOTE,
-            service_mode=invoice.service_mode,
-            year=issued_on.year,
-            sequence=sequence,
-            number=invoicing.invoice_number(InvoiceKind.CREDIT_NOTE, issued_on.year, sequence),
-            issued_at=now,
-            issued_on=issued_on,
-            due_on=issued_on,
-            period_start=invoice.period_start,
-            period_end=invoice.period_end,
-            credited_invoice_id=invoice.id,
-            credit_reason=reason,
-            total_excl_cents=-invoice.total_excl_cents,
-            vat_cents=-invoice.vat_cents,
-            total_incl_cents=-invoice.total_incl_cents,
-            eligible_cents=-invoice.eligible_cents,
-            advance_cents=-invoice.advance_cents,
-            amount_due_cents=-invoice.amount_due_cents,
-            advance_status=AdvanceStatus.TO_SEND if invoice.advance_cents else None,
-            agency_name=invoice.agency_name,
-            agency_address=invoice.agency_address,
-            sap_number=invoice.sap_number,
-            sap_declared_on=invoice.sap_declared_on,
-            siret=invoice.siret,
-            vat_exempt=invoice.vat_exempt,
-            client_number=invoice.client_number,
-            client_name=invoice.client_name,
-            client_address=invoice.client_address,
-            created_by_id=staff.account_id,
-        )
-        lines = await lines_of(invoice.id)
-        await InvoiceLine.bulk_create(
-            [
-                InvoiceLine(
-                    invoice_id=note.id,
-                    intervention_id=line.intervention_id,
-                    position=line.position,
-                    label=line.label,
-                    service_date=line.service_date,
-                    start_time=line.start_time,
-                    end_time=line.end_time,
-                    place=line.place,
-                    worker_name=line.worker_name,
-                    employee_number=line.employee_number,
-                    minutes=-line.minutes,
-                    planned_duration=line.planned_duration,
-                    hourly_rate_cents=line.hourly_rate_cents,
-                    vat_rate_bp=line.vat_rate_bp,
-                    excl_cents=-line.excl_cents,
-                    vat_cents=-line.vat_cents,
-                    incl_cents=-line.incl_cents,
-                    tax_credit_eligible=line.tax_credit_eligible,
-                    late_cancellation=line.late_cancellation,
-                    travel=line.travel,
-                )
-                for line in lines
-            ]
-        )
+        note = await _credit_note(invoice, issued_on, sequence, reason, now, staff.account_id)
+        await _opposite_lines(invoice, note)
         await Invoice.filter(id=invoice.id).update(status=InvoiceStatus.CREDITED)
         await BilledVisit.filter(invoice_id=invoice.id).delete()
         event = await events.record_event(
@@ -241,6 +176,67 @@ async def issue_credit_note(
         )
     await events.publish(rt.bus, [event])
     return CreditResult(note, [])
+
+
+def _not_credited(field: str, message: str, code: str) -> CreditResult:
+    return CreditResult(None, [user_error(field, message, code)])
+
+
+async def _credit_note(
+    invoice: Invoice,
+    issued_on: date,
+    sequence: int,
+    reason: str,
+    now: datetime,
+    author_id: int,
+) -> Invoice:
+    """The credit note: the invoice's legal mentions, its amounts negated."""
+    return await Invoice.create(
+        **amending.numbered(InvoiceKind.CREDIT_NOTE, sequence, issued_on, now),
+        due_on=issued_on,
+        credited_invoice_id=invoice.id,
+        credit_reason=reason,
+        total_excl_cents=-invoice.total_excl_cents,
+        vat_cents=-invoice.vat_cents,
+        total_incl_cents=-invoice.total_incl_cents,
+        eligible_cents=-invoice.eligible_cents,
+        advance_cents=-invoice.advance_cents,
+        amount_due_cents=-invoice.amount_due_cents,
+        advance_status=AdvanceStatus.TO_SEND if invoice.advance_cents else None,
+        created_by_id=author_id,
+        **amending.legal_mentions(invoice),
+    )
+
+
+async def _opposite_lines(invoice: Invoice, note: Invoice) -> None:
+    """The invoice's lines on the credit note, in the same order, quantities negated."""
+    await InvoiceLine.bulk_create(
+        [
+            InvoiceLine(
+                invoice_id=note.id,
+                intervention_id=line.intervention_id,
+                position=line.position,
+                label=line.label,
+                service_date=line.service_date,
+                start_time=line.start_time,
+                end_time=line.end_time,
+                place=line.place,
+                worker_name=line.worker_name,
+                employee_number=line.employee_number,
+                minutes=-line.minutes,
+                planned_duration=line.planned_duration,
+                hourly_rate_cents=line.hourly_rate_cents,
+                vat_rate_bp=line.vat_rate_bp,
+                excl_cents=-line.excl_cents,
+                vat_cents=-line.vat_cents,
+                incl_cents=-line.incl_cents,
+                tax_credit_eligible=line.tax_credit_eligible,
+                late_cancellation=line.late_cancellation,
+                travel=line.travel,
+            )
+            for line in await lines_of(invoice.id)
+        ]
+    )
 
 
 @dataclass(frozen=True)
