@@ -47,94 +47,116 @@ def _errors(status: int, errors: list[dict[str, str]]) -> JSONResponse:
 
 
 def build_app(ledger: Ledger) -> Starlette:
-    async def token(request: Request) -> Response:
-        # application/x-www-form-urlencoded, read without a multipart parser.
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
-        if form.get("grant_type") != "client_credentials":
-            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
-        if SCOPE not in str(form.get("scope", "")).split():
-            return JSONResponse({"error": "invalid_scope"}, status_code=400)
-        client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
-        expected = ledger.credentials.get(client_id)
-        if not client_id or (ledger.credentials and expected != secret):
-            return JSONResponse({"error": "invalid_client"}, status_code=401)
-        value = secrets.token_urlsafe(24)
-        ledger.tokens.add(value)
-        return JSONResponse(
-            {
-                "access_token": value,
-                "token_type": "Bearer",
-                "expires_in": TOKEN_SECONDS,
-                "scope": SCOPE,
-            }
-        )
-
-    def authorised(handler: Handler) -> Handler:
-        async def guarded(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            if header.removeprefix("Bearer ") not in ledger.tokens:
-                return JSONResponse({"error": "invalid_token"}, status_code=401)
-            try:
-                return await handler(request)
-            except (KeyError, TypeError, ValueError) as exc:
-                return _errors(400, [error("ERREUR_VALIDATION", f"Requête invalide : {exc}")])
-
-        return guarded
-
-    @authorised
-    async def particulier(request: Request) -> Response:
-        body = await request.json()
-        client_id, problems = ledger.register(body)
-        if problems:
-            return _errors(400, problems)
-        return JSONResponse({"idClient": client_id})
-
-    @authorised
-    async def demande_paiement(request: Request) -> Response:
-        body = await request.json()
-        if not isinstance(body, list) or not body:
-            return _errors(400, [error("ERREUR_VALIDATION", "Une liste est attendue")])
-        if len(body) > MAX_REQUESTS:
-            return _errors(400, [error("ERR_NBRE_PREST_MAX", "10 demandes au plus")])
-        return JSONResponse([ledger.submit(item) for item in body])
-
-    @authorised
-    async def rechercher(request: Request) -> Response:
-        status, body = ledger.search(await request.json())
-        return JSONResponse(body, status_code=status)
-
-    async def act(request: Request) -> Response:
-        if request.path_params["action"] not in ACTIONS:
-            return JSONResponse({"error": "action inconnue"}, status_code=404)
-        body: dict[str, Any] = {}
-        if await request.body():
-            body = await request.json()
-        problem = ledger.act(
-            request.path_params["id"],
-            request.path_params["action"],
-            str(body.get("code", "")),
-            str(body.get("commentaire", "")),
-        )
-        if problem:
-            return JSONResponse({"error": problem}, status_code=409)
-        found = ledger.requests[request.path_params["id"]]
-        return JSONResponse(ledger.info(found))
-
-    async def clock(request: Request) -> Response:
-        body = await request.json()
-        ledger.clock.advance(timedelta(hours=float(body.get("hours", 0))))
-        return JSONResponse({"now": ledger.clock.now().isoformat()})
-
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/api/oauth/v1/token", token, methods=["POST"]),
-            Route(f"{API}/particulier", particulier, methods=["POST"]),
-            Route(f"{API}/demandePaiement", demande_paiement, methods=["POST"]),
-            Route(f"{API}/demandePaiement/rechercher", rechercher, methods=["POST"]),
-            Route("/sandbox/demandePaiement/{id}/{action}", act, methods=["POST"]),
-            Route("/sandbox/clock", clock, methods=["POST"]),
+            Route("/api/oauth/v1/token", _token, methods=["POST"]),
+            Route(f"{API}/particulier", _particulier, methods=["POST"]),
+            Route(f"{API}/demandePaiement", _demande_paiement, methods=["POST"]),
+            Route(f"{API}/demandePaiement/rechercher", _rechercher, methods=["POST"]),
+            Route("/sandbox/demandePaiement/{id}/{action}", _act, methods=["POST"]),
+            Route("/sandbox/clock", _clock, methods=["POST"]),
         ]
     )
+    app.state.ledger = ledger
+    return app
+
+
+def _ledger(request: Request) -> Ledger:
+    """What this stand-in's URSSAF knows (one ledger per app)."""
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+async def _token(request: Request) -> Response:
+    ledger = _ledger(request)
+    # application/x-www-form-urlencoded, read without a multipart parser.
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+    if form.get("grant_type") != "client_credentials":
+        return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+    if SCOPE not in str(form.get("scope", "")).split():
+        return JSONResponse({"error": "invalid_scope"}, status_code=400)
+    client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    expected = ledger.credentials.get(client_id)
+    if not client_id or (ledger.credentials and expected != secret):
+        return JSONResponse({"error": "invalid_client"}, status_code=401)
+    value = secrets.token_urlsafe(24)
+    ledger.tokens.add(value)
+    return JSONResponse(
+        {
+            "access_token": value,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_SECONDS,
+            "scope": SCOPE,
+        }
+    )
+
+
+def _authorised(handler: Handler) -> Handler:
+    """The API's paths: a token from `_token`, and a malformed body is URSSAF's 400."""
+
+    async def guarded(request: Request) -> Response:
+        header = request.headers.get("authorization", "")
+        if header.removeprefix("Bearer ") not in _ledger(request).tokens:
+            return JSONResponse({"error": "invalid_token"}, status_code=401)
+        try:
+            return await handler(request)
+        except (KeyError, TypeError, ValueError) as exc:
+            return _errors(400, [error("ERREUR_VALIDATION", f"Requête invalide : {exc}")])
+
+    return guarded
+
+
+@_authorised
+async def _particulier(request: Request) -> Response:
+    body = await request.json()
+    client_id, problems = _ledger(request).register(body)
+    if problems:
+        return _errors(400, problems)
+    return JSONResponse({"idClient": client_id})
+
+
+@_authorised
+async def _demande_paiement(request: Request) -> Response:
+    body = await request.json()
+    if not isinstance(body, list) or not body:
+        return _errors(400, [error("ERREUR_VALIDATION", "Une liste est attendue")])
+    if len(body) > MAX_REQUESTS:
+        return _errors(400, [error("ERR_NBRE_PREST_MAX", "10 demandes au plus")])
+    ledger = _ledger(request)
+    return JSONResponse([ledger.submit(item) for item in body])
+
+
+@_authorised
+async def _rechercher(request: Request) -> Response:
+    status, body = _ledger(request).search(await request.json())
+    return JSONResponse(body, status_code=status)
+
+
+async def _act(request: Request) -> Response:
+    """What the household, URSSAF's back office or the bank does to a payment request."""
+    if request.path_params["action"] not in ACTIONS:
+        return JSONResponse({"error": "action inconnue"}, status_code=404)
+    body: dict[str, Any] = {}
+    if await request.body():
+        body = await request.json()
+    ledger = _ledger(request)
+    problem = ledger.act(
+        request.path_params["id"],
+        request.path_params["action"],
+        str(body.get("code", "")),
+        str(body.get("commentaire", "")),
+    )
+    if problem:
+        return JSONResponse({"error": problem}, status_code=409)
+    found = ledger.requests[request.path_params["id"]]
+    return JSONResponse(ledger.info(found))
+
+
+async def _clock(request: Request) -> Response:
+    ledger = _ledger(request)
+    body = await request.json()
+    ledger.clock.advance(timedelta(hours=float(body.get("hours", 0))))
+    return JSONResponse({"now": ledger.clock.now().isoformat()})
 
 
 @dataclass
