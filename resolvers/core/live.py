@@ -17,7 +17,7 @@ from contextlib import aclosing
 
 from tortoise.expressions import Q
 
-from models.enums import INTERVENTION_EVENT_TYPES, EventType, Role
+from models.enums import EventType, Role
 from models.events import Event
 from resolvers.core import guards
 from resolvers.core.errors import DomainError
@@ -65,12 +65,6 @@ async def _log_after(in_scope: Q, last: int) -> AsyncGenerator[EventRecord, None
 def _names(types: frozenset[EventType]) -> frozenset[str]:
     """The names of `types`, one set shared by every subscriber of a kind."""
     return frozenset(str(t) for t in types)
-
-
-def intervention_events(
-    rt: Runtime, viewer: Viewer | None, since_id: int | None
-) -> AsyncIterator[EventRecord]:
-    return events_for(rt, viewer, since_id, INTERVENTION_EVENT_TYPES)
 
 
 async def events_for(

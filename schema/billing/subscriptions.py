@@ -9,10 +9,9 @@ from enum import Enum
 import strawberry
 
 from models.enums import BILLING_EVENT_TYPES
-from resolvers.core import live
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, to_global_id
-from schema.visits.subscriptions import require_socket_viewer
+from schema.core.ids import cursor_for, to_global_id
+from schema.core.live import viewer_events
 
 
 @strawberry.enum(name="BillingEventType")
@@ -48,11 +47,7 @@ class BillingSubscriptions:
     async def billing_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[BillingEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, BILLING_EVENT_TYPES
-        ):
+        async for event in await viewer_events(info, since, BILLING_EVENT_TYPES):
             certificate = event.type in CERTIFICATE_EVENTS
             yield BillingEvent(
                 cursor=cursor_for(event.id),

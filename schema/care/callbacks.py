@@ -15,12 +15,12 @@ from models.enums import CallbackTopic as CallbackTopicEnum
 from models.enums import CallbackUrgency as CallbackUrgencyEnum
 from models.enums import EventType as EventTypeEnum
 from resolvers.care import callbacks, callbacks_read
-from resolvers.core import guards, live
+from resolvers.core import guards
 from schema.core import nodes
 from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
-from schema.visits.subscriptions import require_socket_viewer
+from schema.core.ids import cursor_for, expect_id, to_global_id
+from schema.core.live import viewer_events
 
 CallbackTopic = strawberry.enum(CallbackTopicEnum, name="CallbackTopic")
 CallbackUrgency = strawberry.enum(CallbackUrgencyEnum, name="CallbackUrgency")
@@ -189,12 +189,9 @@ class CallbackSubscriptions:
     async def callback_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[CallbackEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
+        events = await viewer_events(info, since, CALLBACK_EVENT_TYPES)
         viewer = guards.signed_in(info.context.viewer)
-        async for event in live.events_for(
-            info.context.runtime, viewer, since_id, CALLBACK_EVENT_TYPES
-        ):
+        async for event in events:
             view = await callbacks_read.visible(viewer, int(event.subject_id or 0))
             yield CallbackEvent(
                 cursor=cursor_for(event.id),

@@ -13,15 +13,15 @@ from models.enums import CLAIM_EVENT_TYPES
 from models.enums import ClaimStatus as ClaimStatusEnum
 from models.enums import EventType as EventTypeEnum
 from resolvers.care import claims, claims_read
-from resolvers.core import guards, live
+from resolvers.core import guards
 from resolvers.messaging import attachments
 from resolvers.messaging.attachments import Upload
 from schema.core import nodes
 from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import cursor_for, expect_id, to_global_id
+from schema.core.live import viewer_events
 from schema.messaging.conversations import MessageAttachmentInput
-from schema.visits.subscriptions import require_socket_viewer
 
 ClaimStatus = strawberry.enum(ClaimStatusEnum, name="ClaimStatus")
 MONEY = 'Euros as a decimal string, e.g. "120.00".'
@@ -282,12 +282,9 @@ class ClaimSubscriptions:
     async def claim_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[ClaimEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
+        events = await viewer_events(info, since, CLAIM_EVENT_TYPES)
         viewer = guards.signed_in(info.context.viewer)
-        async for event in live.events_for(
-            info.context.runtime, viewer, since_id, CLAIM_EVENT_TYPES
-        ):
+        async for event in events:
             view = await claims_read.visible(viewer, int(event.subject_id or 0))
             yield ClaimEvent(
                 cursor=cursor_for(event.id),

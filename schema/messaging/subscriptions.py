@@ -16,12 +16,11 @@ import strawberry
 
 from models.enums import MESSAGE_EVENT_TYPES
 from models.enums import EventType as EventTypeEnum
-from resolvers.core import live
 from resolvers.messaging import conversations
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for
+from schema.core.ids import cursor_for
+from schema.core.live import viewer_events
 from schema.messaging.types import Conversation, Message
-from schema.visits.subscriptions import require_socket_viewer
 
 
 @strawberry.enum
@@ -49,11 +48,7 @@ class MessageSubscriptions:
     async def message_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[MessageEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, MESSAGE_EVENT_TYPES
-        ):
+        async for event in await viewer_events(info, since, MESSAGE_EVENT_TYPES):
             # Each event is read fresh: the per-request loaders would cache for the socket's life.
             info.context.forget_loaded()
             message = conversation = None

@@ -11,12 +11,11 @@ import strawberry
 from models.enums import PRIVACY_EVENT_TYPES, DataExportStatus, DeletionStatus, PrivacyAction
 from models.privacy import AccountDeletion as DeletionModel
 from models.privacy import DataExport as ExportModel
-from resolvers.core import live
 from resolvers.privacy import archive, audit, deletion, exports
 from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
-from schema.visits.subscriptions import require_socket_viewer
+from schema.core.ids import cursor_for, expect_id, to_global_id
+from schema.core.live import viewer_events
 
 ExportStatus = strawberry.enum(DataExportStatus, name="DataExportStatus")
 DeletionState = strawberry.enum(DeletionStatus, name="AccountDeletionStatus")
@@ -275,11 +274,7 @@ class PrivacySubscriptions:
     async def data_export_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[DataExportEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, PRIVACY_EVENT_TYPES
-        ):
+        async for event in await viewer_events(info, since, PRIVACY_EVENT_TYPES):
             yield DataExportEvent(
                 cursor=cursor_for(event.id),
                 type=DataExportEventType(event.type),

@@ -14,12 +14,11 @@ from datetime import datetime
 import strawberry
 
 from models.enums import RATING_EVENT_TYPES
-from resolvers.core import live
 from resolvers.ratings import ratings
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for
+from schema.core.ids import cursor_for
+from schema.core.live import viewer_events
 from schema.ratings.ratings import Rating
-from schema.visits.subscriptions import require_socket_viewer
 
 
 @strawberry.type
@@ -38,11 +37,7 @@ class RatingSubscriptions:
     async def rating_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[RatingEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, RATING_EVENT_TYPES
-        ):
+        async for event in await viewer_events(info, since, RATING_EVENT_TYPES):
             row = None
             if event.subject_id is not None:
                 row = (await ratings.ratings_by_ids([int(event.subject_id)]))[0]

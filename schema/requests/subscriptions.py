@@ -10,12 +10,12 @@ import strawberry
 
 from models.enums import REQUEST_EVENT_TYPES
 from models.enums import EventType as EventTypeEnum
-from resolvers.core import guards, live
+from resolvers.core import guards
 from resolvers.requests import review as change_review
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, to_global_id
+from schema.core.ids import cursor_for, to_global_id
+from schema.core.live import viewer_events
 from schema.requests.change_requests import ChangeRequest, service_codes
-from schema.visits.subscriptions import require_socket_viewer
 
 
 @strawberry.enum(name="RequestEventType")
@@ -56,12 +56,9 @@ class ChangeRequestSubscriptions:
     async def request_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[RequestEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
+        events = await viewer_events(info, since, REQUEST_EVENT_TYPES)
         viewer = guards.signed_in(info.context.viewer)
-        async for event in live.events_for(
-            info.context.runtime, viewer, since_id, REQUEST_EVENT_TYPES
-        ):
+        async for event in events:
             request = None
             if event.type != EventTypeEnum.ABSENCE_DECLARED and event.subject_id is not None:
                 row = await change_review.visible(viewer, int(event.subject_id))

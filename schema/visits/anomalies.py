@@ -10,12 +10,12 @@ import strawberry
 
 from models.enums import ANOMALY_EVENT_TYPES
 from models.enums import EventType as EventTypeEnum
-from resolvers.core import guards, live
+from resolvers.core import guards
 from resolvers.visits import anomalies
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, to_global_id
+from schema.core.ids import cursor_for, to_global_id
+from schema.core.live import viewer_events
 from schema.visits.anomaly_types import AnomalyKind, AttendanceAnomaly
-from schema.visits.subscriptions import require_socket_viewer
 
 
 @strawberry.type
@@ -72,12 +72,9 @@ class AnomalySubscriptions:
     async def anomaly_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[AnomalyEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
+        events = await viewer_events(info, since, ANOMALY_EVENT_TYPES)
         guards.staff(info.context.viewer)
-        async for event in live.events_for(
-            info.context.runtime, info.context.viewer, since_id, ANOMALY_EVENT_TYPES
-        ):
+        async for event in events:
             visit = event.intervention_id
             yield AnomalyEvent(
                 cursor=cursor_for(event.id),

@@ -7,9 +7,10 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.core import guards, live
+from models.enums import INTERVENTION_EVENT_TYPES
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, to_global_id
+from schema.core.ids import cursor_for, to_global_id
+from schema.core.live import viewer_events
 from schema.visits.types import EventType, InterventionStatus
 
 
@@ -27,14 +28,6 @@ class InterventionStatusView:
     status: InterventionStatus  # type: ignore[valid-type]
 
 
-async def require_socket_viewer(info: Info) -> None:
-    """Contract: a subscription that needs a viewer closes an anonymous socket with 4403."""
-    context = info.context
-    if context.maybe_viewer is None and context.websocket is not None:
-        await context.websocket.close(code=4403, reason="Authentication required")
-    guards.signed_in(context.viewer)
-
-
 @strawberry.type
 class InterventionSubscriptions:
     @strawberry.subscription(
@@ -44,11 +37,7 @@ class InterventionSubscriptions:
     async def intervention_events(
         self, info: Info, since: str | None = None
     ) -> AsyncGenerator[InterventionEvent, None]:
-        since_id = after_pk(since)
-        await require_socket_viewer(info)
-        async for event in live.intervention_events(
-            info.context.runtime, info.context.viewer, since_id
-        ):
+        async for event in await viewer_events(info, since, INTERVENTION_EVENT_TYPES):
             yield InterventionEvent(
                 cursor=cursor_for(event.id),
                 type=EventType(event.type),
