@@ -23,7 +23,6 @@ from models.enums import (
     CallbackUrgency,
     EventType,
     NotificationTopic,
-    Role,
 )
 from models.events import Event
 from models.households.contact import UrgentPhone
@@ -31,7 +30,7 @@ from notifications import texts
 from notifications.notify import notify_client
 from resolvers.agency.opening_hours import opening_hours
 from resolvers.core import guards
-from resolvers.core.errors import Forbidden, UserError, user_error
+from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.reply_promise import is_premium
 from services import french_dates
@@ -106,9 +105,7 @@ async def _phone(account: Account, given: str | None) -> str | None:
 
 
 async def request(rt: Runtime, viewer: Viewer | None, data: RequestData) -> CallbackResult:
-    household = guards.signed_in(viewer)
-    if household.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
+    household = guards.household(viewer)
     client = await Client.get(account_id=household.account_id)
     if not await is_premium(client.id):
         return _fail(

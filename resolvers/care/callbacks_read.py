@@ -94,9 +94,7 @@ async def queue(viewer: Viewer | None, first: int) -> list[CallbackView]:
 
 
 async def mine(viewer: Viewer | None) -> list[CallbackView]:
-    household = guards.signed_in(viewer)
-    if household.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
+    household = guards.household(viewer)
     client_id = await client_id_of(household.account_id) or 0
     rows = await CallbackRequest.filter(client_id=client_id).order_by("-id").limit(MAX_LISTED)
     return await views(rows)
@@ -104,15 +102,9 @@ async def mine(viewer: Viewer | None) -> list[CallbackView]:
 
 async def visible(viewer: Viewer, pk: int) -> CallbackView | None:
     row = await CallbackRequest.get_or_none(id=pk)
-    if row is None:
+    if row is None or not await guards.sees_household_row(viewer, row.agency_id, row.client_id):
         return None
-    if viewer.is_staff:
-        allowed = row.agency_id == viewer.agency_id
-    elif viewer.role is Role.CLIENT:
-        allowed = row.client_id == await client_id_of(viewer.account_id)
-    else:
-        allowed = False
-    return (await views([row]))[0] if allowed else None
+    return (await views([row]))[0]
 
 
 async def premium_support(viewer: Viewer | None) -> PremiumSupport:

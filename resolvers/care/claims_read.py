@@ -19,7 +19,6 @@ from models.accounts.people import Account, Client
 from models.care.claims import Claim, ClaimAttachment
 from models.enums import AccountStatus, ClaimStatus, Role
 from resolvers.core import guards
-from resolvers.core.errors import Forbidden
 from resolvers.core.lookups import client_id_of
 from resolvers.core.runtime import Viewer
 from resolvers.messaging import attachments as attachment_links
@@ -120,21 +119,13 @@ async def claim_view(claim_id: int, *, staff: bool) -> ClaimView | None:
 async def visible(viewer: Viewer, claim_id: int) -> ClaimView | None:
     """The claim if the viewer is its household or staff of its agency (`node`, live)."""
     row = await Claim.get_or_none(id=claim_id)
-    if row is None:
+    if row is None or not await guards.sees_household_row(viewer, row.agency_id, row.client_id):
         return None
-    if viewer.is_staff:
-        allowed = row.agency_id == viewer.agency_id
-    elif viewer.role is Role.CLIENT:
-        allowed = row.client_id == await client_id_of(viewer.account_id)
-    else:
-        allowed = False
-    return (await _views([row], viewer.is_staff))[0] if allowed else None
+    return (await _views([row], viewer.is_staff))[0]
 
 
 async def my_claims(viewer: Viewer | None) -> list[ClaimView]:
-    household = guards.signed_in(viewer)
-    if household.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
+    household = guards.household(viewer)
     client_id = await client_id_of(household.account_id) or 0
     rows = await Claim.filter(client_id=client_id).order_by("-id").limit(MAX_LISTED)
     return await _views(rows, staff=False)

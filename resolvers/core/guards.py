@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.enums import Role
 from resolvers.core.errors import Forbidden, Unauthenticated
+from resolvers.core.lookups import client_id_of
 from resolvers.core.runtime import Viewer
 
 
@@ -11,6 +12,23 @@ def signed_in(viewer: Viewer | None) -> Viewer:
     if viewer is None:
         raise Unauthenticated()
     return viewer
+
+
+def household(viewer: Viewer | None) -> Viewer:
+    """A CLIENT account: the household itself."""
+    viewer = signed_in(viewer)
+    if viewer.role is not Role.CLIENT:
+        raise Forbidden("Réservé aux clients.")
+    return viewer
+
+
+async def sees_household_row(viewer: Viewer, agency_id: int, client_id: int) -> bool:
+    """A household's own row, seen by the household and by staff of its agency only."""
+    if viewer.is_staff:
+        return agency_id == viewer.agency_id
+    if viewer.role is Role.CLIENT:
+        return client_id == await client_id_of(viewer.account_id)
+    return False
 
 
 def staff(viewer: Viewer | None) -> Viewer:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Account, Client
-from models.enums import DigestFrequency, NotificationTopic, OutboxStatus, Role
+from models.enums import DigestFrequency, NotificationTopic, OutboxStatus
 from models.households.contact import ContactPreference, QuietHours, UrgentPhone
 from models.notifications import OutboundMessage
 from notifications.preferences import (
@@ -25,7 +25,7 @@ from notifications.preferences import (
     quiet_of,
 )
 from resolvers.core import guards
-from resolvers.core.errors import Forbidden, UserError, user_error
+from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Viewer
 from services.clock import utcnow
 from services.identity import can_receive_sms, normalize_phone
@@ -47,15 +47,8 @@ class PreferencesResult:
     user_errors: list[UserError]
 
 
-def _client(viewer: Viewer | None) -> Viewer:
-    viewer = guards.signed_in(viewer)
-    if viewer.role is not Role.CLIENT:
-        raise Forbidden("Réservé aux clients.")
-    return viewer
-
-
 async def read(viewer: Viewer | None) -> Preferences:
-    viewer = _client(viewer)
+    viewer = guards.household(viewer)
     rows = {r.topic: r for r in await ContactPreference.filter(account_id=viewer.account_id)}
     topics = [
         enforced(TopicPreference(t, rows[t].email, rows[t].sms, rows[t].frequency))
@@ -90,7 +83,7 @@ async def update(
     clear_quiet: bool,
     urgent_phone: str | None = None,
 ) -> PreferencesResult:
-    viewer = _client(viewer)
+    viewer = guards.household(viewer)
     if len(topics) > MAX_TOPICS:
         return PreferencesResult(None, [user_error("topics", "Trop de sujets.", "TOO_MANY")])
     phone = str(await Account.get(id=viewer.account_id).values_list("phone", flat=True))
