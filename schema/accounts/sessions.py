@@ -12,9 +12,16 @@ from models.enums import SecurityEventKind as SecurityEventKindEnum
 from resolvers.accounts import passwords, sessions
 from resolvers.core import guards
 from schema.accounts.accounts import Account
-from schema.core.common import Connection, Node, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    Node,
+    UserErrorType,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import after_pk, expect_id, to_global_id
 
 SecurityEventKind = strawberry.enum(SecurityEventKindEnum, name="SecurityEventKind")
 
@@ -113,12 +120,7 @@ class SessionQueries:
         viewer = guards.signed_in(info.context.viewer)
         size = page_size(first)
         rows = await sessions.security_events(viewer, size + 1, after_pk(after))
-        return connection(
-            [SecurityEvent.from_model(row) for row in rows],
-            [cursor_for(row.id) for row in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, SecurityEvent.from_model, size, after)
 
 
 @strawberry.type

@@ -6,9 +6,15 @@ import strawberry
 
 from resolvers.agency import staff
 from schema.accounts.accounts import Client, Worker
-from schema.core.common import Connection, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    UserErrorType,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for
+from schema.core.ids import after_pk
 
 
 @strawberry.input
@@ -35,12 +41,7 @@ class StaffQueries:
     ) -> Connection[Client]:
         size = page_size(first)
         rows = await staff.list_clients(info.context.viewer, size, after_pk(after))
-        return connection(
-            [Client.from_model(row) for row in rows],
-            [cursor_for(row.id) for row in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, Client.from_model, size, after)
 
 
 @strawberry.type

@@ -31,9 +31,15 @@ from schema.billing.types import (
     ServiceMode,
     TaxCertificate,
 )
-from schema.core.common import Connection, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    UserErrorType,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import after_pk, expect_id, to_global_id
 from services.billing import money
 
 
@@ -158,12 +164,7 @@ class BillingQueries:
         before = after_pk(after)
         client = expect_id(client_id, "Client") if client_id else None
         rows = await invoices.page(info.context.viewer, year, size, before, client)
-        return connection(
-            [Invoice.build(info, row) for row in rows],
-            [cursor_for(row.id) for row in rows],
-            size,
-            before is not None,
-        )
+        return connection_by_id(rows, lambda row: Invoice.build(info, row), size, after)
 
     @strawberry.field(description="One invoice or credit note; null if absent or not yours.")
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import strawberry
 
 from resolvers.core.errors import BadInput, UserError
+from schema.core.ids import cursor_for
 
 if TYPE_CHECKING:
     from schema.engine.rows import RowType
@@ -17,6 +18,14 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
 T = TypeVar("T")
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Keyed)
 
 
 @strawberry.interface(description="An object with a global, opaque id.")
@@ -82,6 +91,15 @@ def connection(nodes: list[T], cursors: list[str], size: int, has_previous: bool
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         ),
+    )
+
+
+def connection_by_id(
+    rows: Sequence[R], node: Callable[[R], T], size: int, after: str | None
+) -> Connection[T]:
+    """A page of rows read after the row `after` names: each row's cursor is its id."""
+    return connection(
+        [node(row) for row in rows], [cursor_for(row.id) for row in rows], size, after is not None
     )
 
 

@@ -14,9 +14,15 @@ from models.enums import OutboxStatus as StatusEnum
 from models.notifications import OutboundMessage
 from notifications import preferences
 from resolvers.households import contact
-from schema.core.common import Connection, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    UserErrorType,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id
+from schema.core.ids import after_pk, expect_id
 
 NotificationTopic = strawberry.enum(TopicEnum, name="NotificationTopic")
 DigestFrequency = strawberry.enum(FrequencyEnum, name="DigestFrequency")
@@ -156,12 +162,7 @@ class ContactQueries:
         )
         if rows is None:
             return None
-        return connection(
-            [SentNotification.from_model(r) for r in rows],
-            [cursor_for(r.id) for r in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, SentNotification.from_model, size, after)
 
 
 @strawberry.type

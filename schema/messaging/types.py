@@ -13,9 +13,9 @@ from resolvers.core import guards
 from resolvers.core.runtime import Viewer
 from resolvers.messaging import attachments, conversations, messages
 from schema.core import nodes
-from schema.core.common import Connection, Node, connection, page_size
+from schema.core.common import Connection, Node, connection_by_id, page_size
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, to_global_id
+from schema.core.ids import after_pk, to_global_id
 from services.clock import utcnow
 
 
@@ -185,12 +185,7 @@ class Conversation(Node):
     ) -> Connection[Message]:
         size = page_size(first)
         rows = await conversations.history(info.context.viewer, self._pk, size, after_pk(after))
-        return connection(
-            [Message.from_model(r) for r in rows],
-            [cursor_for(r.id) for r in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, Message.from_model, size, after)
 
 
 async def _conversation_node(viewer: Viewer, pk: int) -> Conversation | None:

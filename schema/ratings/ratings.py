@@ -11,9 +11,16 @@ from models.ratings import Rating as RatingModel
 from models.ratings import RatingFollowUp as FollowUpModel
 from resolvers.core.errors import BadInput
 from resolvers.ratings import ratings
-from schema.core.common import Connection, Node, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    Node,
+    UserErrorType,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import after_pk, expect_id, to_global_id
 
 
 @strawberry.type
@@ -108,12 +115,7 @@ class RatingQueries:
             expect_id(worker_id, "Worker") if worker_id else None,
             max_score,
         )
-        return connection(
-            [Rating.from_model(r) for r in rows],
-            [cursor_for(r.id) for r in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, Rating.from_model, size, after)
 
     @strawberry.field(description="The signed-in client's own ratings.")
     async def my_ratings(self, info: Info) -> list[Rating]:

@@ -17,7 +17,15 @@ from resolvers.requests import inputs as change_input
 from resolvers.requests import review as change_review
 from resolvers.requests.rules import RuleCheck as RuleCheckValue
 from schema.core import nodes
-from schema.core.common import Connection, Node, UserErrorType, connection, page_size, user_errors
+from schema.core.common import (
+    Connection,
+    Node,
+    UserErrorType,
+    connection,
+    connection_by_id,
+    page_size,
+    user_errors,
+)
 from schema.core.context import Info
 from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
 
@@ -199,12 +207,7 @@ class ChangeRequestQueries:
         size = page_size(first)
         rows = await change_review.mine(info.context.viewer, size, after_pk(after))
         codes = await service_codes()
-        return connection(
-            [ChangeRequest.from_model(r, codes) for r in rows],
-            [cursor_for(r.id) for r in rows],
-            size,
-            after is not None,
-        )
+        return connection_by_id(rows, lambda r: ChangeRequest.from_model(r, codes), size, after)
 
 
 @strawberry.type
