@@ -15,9 +15,9 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from models.accounts.people import Account, Client
+from models.accounts.people import Account
 from models.care.claims import Claim, ClaimAttachment
-from models.enums import AccountStatus, ClaimStatus, Role
+from models.enums import AccountStatus, ClaimStatus
 from resolvers.core import guards
 from resolvers.core.lookups import client_id_of
 from resolvers.core.runtime import Viewer
@@ -211,10 +211,5 @@ async def download_file(secret_key: str, token: str) -> ClaimAttachment | None:
     if found is None or account is None:
         return None
     claim = found.claim
-    if account.role.is_staff:
-        allowed = account.agency_id == claim.agency_id
-    elif account.role is Role.CLIENT:
-        allowed = await Client.exists(id=claim.client_id, account_id=account.id)
-    else:
-        allowed = False
+    allowed = await guards.account_sees_household_row(account, claim.agency_id, claim.client_id)
     return found if allowed else None

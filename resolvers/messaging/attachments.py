@@ -18,9 +18,10 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from models.accounts.people import Account, Client
-from models.enums import AccountStatus, Role
+from models.accounts.people import Account
+from models.enums import AccountStatus
 from models.messaging import MessageAttachment
+from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 
 MAX_ATTACHMENTS = 3
@@ -171,10 +172,7 @@ async def download(secret_key: str, token: str) -> MessageAttachment | None:
     if attachment is None or account is None:
         return None
     conversation = attachment.message.conversation
-    if account.role.is_staff:
-        allowed = account.agency_id == conversation.agency_id
-    elif account.role is Role.CLIENT:
-        allowed = await Client.exists(id=conversation.client_id, account_id=account.id)
-    else:
-        allowed = False
+    allowed = await guards.account_sees_household_row(
+        account, conversation.agency_id, conversation.client_id
+    )
     return attachment if allowed else None
