@@ -14,7 +14,6 @@ from models.enums import ClaimStatus as ClaimStatusEnum
 from models.enums import EventType as EventTypeEnum
 from resolvers.care import claims, claims_read
 from resolvers.core import guards
-from resolvers.messaging import attachments
 from resolvers.messaging.attachments import Upload
 from schema.core import nodes
 from schema.core.common import Node, UserErrorType, user_errors
@@ -22,6 +21,7 @@ from schema.core.context import Info
 from schema.core.ids import cursor_for, expect_id, to_global_id
 from schema.core.live import viewer_events
 from schema.messaging.conversations import MessageAttachmentInput
+from schema.messaging.types import signed_file_url
 
 ClaimStatus = strawberry.enum(ClaimStatusEnum, name="ClaimStatus")
 MONEY = 'Euros as a decimal string, e.g. "120.00".'
@@ -37,16 +37,7 @@ class ClaimAttachment:
 
     @strawberry.field(description="A signed link for you, valid a few minutes.")
     def url(self, info: Info) -> str:
-        viewer = guards.signed_in(info.context.viewer)
-        settings = info.context.runtime.settings
-        token = attachments.signed_token(
-            settings.secret_key,
-            self.pk,
-            viewer.account_id,
-            settings.attachment_link_seconds,
-            claims_read.FILE_PURPOSE,
-        )
-        return f"{settings.public_url}/claim-files/{token}"
+        return signed_file_url(info, self.pk, "claim-files", claims_read.FILE_PURPOSE)
 
 
 @strawberry.type(description="Damage or an incident a household reported on one of its visits.")

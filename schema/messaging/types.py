@@ -36,6 +36,17 @@ class ConversationClient:
     id: strawberry.ID
 
 
+def signed_file_url(info: Info, pk: int, route: str, purpose: str) -> str:
+    """A link to file `pk` for the viewer only, valid ATTACHMENT_LINK_SECONDS; `purpose`
+    keeps a link to one kind of file from opening another (resolvers/messaging/attachments)."""
+    viewer = guards.signed_in(info.context.viewer)
+    settings = info.context.runtime.settings
+    token = attachments.signed_token(
+        settings.secret_key, pk, viewer.account_id, settings.attachment_link_seconds, purpose
+    )
+    return f"{settings.public_url}/{route}/{token}"
+
+
 @strawberry.type
 class MessageAttachment(Node):
     filename: str
@@ -45,12 +56,7 @@ class MessageAttachment(Node):
 
     @strawberry.field(description="A signed link for you, valid a few minutes.")
     def url(self, info: Info) -> str:
-        viewer = guards.signed_in(info.context.viewer)
-        settings = info.context.runtime.settings
-        token = attachments.signed_token(
-            settings.secret_key, self.pk, viewer.account_id, settings.attachment_link_seconds
-        )
-        return f"{settings.public_url}/attachments/{token}"
+        return signed_file_url(info, self.pk, "attachments", "attachment")
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> MessageAttachment:
