@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from resolvers.messaging.attachments import signed_token
 from schema.core.ids import from_global_id
@@ -40,7 +41,7 @@ async def test_attachments_are_checked_and_served_only_through_signed_links(api,
     await other_formats_are_named_by_their_content(api, team)
 
 
-async def a_photo_and_a_quote_are_sent_with_clean_names(api, team) -> dict:
+async def a_photo_and_a_quote_are_sent_with_clean_names(api, team) -> dict[str, Any]:
     pdf = base64.b64encode(b"%PDF-1.7\n" + b"1" * 100).decode()
     sent = await send(
         api,
@@ -64,7 +65,7 @@ async def a_photo_and_a_quote_are_sent_with_clean_names(api, team) -> dict:
     return dict(photo)
 
 
-async def the_photo_is_served_as_an_attachment(api, photo: dict) -> None:
+async def the_photo_is_served_as_an_attachment(api, photo: dict[str, Any]) -> None:
     response = await api.http.get(local(photo["url"]))
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
