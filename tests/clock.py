@@ -58,6 +58,7 @@ CLOCK_MODULES = {
     "visits/test_calendar_queries.py",
     "visits/test_corrections.py",
     "visits/test_feeds.py",
+    "visits/test_planning_parties.py",
     "visits/test_planning_rules.py",
     "visits/test_plans.py",
     "visits/test_visits.py",

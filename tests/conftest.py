@@ -75,8 +75,8 @@ def settings(database_url: str, mailbox: Mailbox) -> Settings:
         # Every test signs up from 127.0.0.1; tests/attack/test_sign_up.py meets the limit.
         signup_max_per_address=10_000,
         outbox_poll_seconds=0.5,
-        # Webhooks are delivered by the servers tests/partners/test_webhooks.py starts with the
-        # settings it needs (loopback, short retries and window); this one delivers none.
+        # Webhooks are delivered by the servers tests/partners/conftest.py starts with the
+        # settings they need (loopback, short retries and window); this one delivers none.
         webhook_concurrency=0,
         bus_namespace=f"test-{os.getpid()}",
         # Every test calls from 127.0.0.1: cost buckets are tested where they are switched on.

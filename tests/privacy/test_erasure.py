@@ -3,7 +3,9 @@ archive, the invoices intact and downloadable by ADMIN only, future visits cance
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from tortoise import Tortoise, fields
@@ -13,6 +15,7 @@ from models.billing.invoices import Invoice
 from models.enums import DeletionStatus, EventType, InterventionStatus, Role
 from models.events import Event
 from models.privacy import AccountDeletion, ArchivedDocument
+from models.visits.visits import Intervention
 from resolvers.privacy import retention
 from services.clock import utcnow
 from tests import factories
@@ -51,7 +54,48 @@ def _letters(number: int) -> str:
     return "".join(chr(ord("a") + int(digit)) for digit in str(number))
 
 
+@dataclass
+class Lived:
+    """A household with a past: its own names, a billed and paid month, a tax certificate,
+    a message, a rating, and a visit still to come."""
+
+    t: Any
+    first: str
+    last: str
+    street: str
+    done: Intervention
+    future: Intervention
+    account: Account
+
+
 async def test_a_household_is_erased_after_its_grace_period(api, settings, server, mailbox):
+    lived = await a_household_with_a_past(api, settings)
+    t, account = lived.t, lived.account
+    await asked_and_confirmed_from_the_mailbox(api, mailbox, t)
+
+    # Nothing happens before the grace period ends; then the retention job erases.
+    runtime = server.app.state.runtime
+    await retention.run_once(runtime, force=True)
+    assert (await api.data(ME, token=t.client_token))["me"]["email"] == t.client_email
+    await AccountDeletion.filter(account_id=account.id).update(
+        effective_at=utcnow() - timedelta(seconds=1)
+    )
+    result = await retention.run_once(runtime, force=True)
+    assert result["erased"] == 1
+    await nothing_personal_is_left(api, lived)
+
+    admin_token, client_gid = await the_legal_archive_is_for_admin_only(api, settings, lived)
+
+    # Once its legal period is over, the archive goes too.
+    await AccountDeletion.filter(account_id=account.id).update(
+        archive_until=utcnow().date() - timedelta(days=1)
+    )
+    assert (await retention.run_once(runtime, force=True))["archivesPurged"] == 1
+    assert not await Invoice.filter(client_id=t.client_id).exists()
+    assert (await api.data(ARCHIVE, {"c": client_gid}, admin_token))["legalArchive"] == []
+
+
+async def a_household_with_a_past(api, settings) -> Lived:
     t = await bh.team(api, settings)
     # Names of its own: other tests' households are not this one's leftovers.
     first, last = "Zéphyrine", "Quillard" + _letters(t.client_id)
@@ -91,8 +135,11 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert rated["rateIntervention"]["userErrors"] == [], rated
     future = await bh.visit(t, utcnow() + timedelta(days=10), status=InterventionStatus.SCHEDULED)
     account = await Account.get(email=t.client_email)
+    return Lived(t, first, last, street, done, future, account)
 
-    # Asked, confirmed from the mailbox; staff see it with the date the law sets.
+
+async def asked_and_confirmed_from_the_mailbox(api, mailbox, t) -> None:
+    """Asked, confirmed from the mailbox; staff see it with the date the law sets."""
     asked = await api.data(REQUEST, {"input": {"password": "Vrai-Mot2Passe!"}}, t.client_token)
     assert asked["requestAccountDeletion"]["deletion"]["status"] == "AWAITING_CONFIRMATION"
     message = await mailbox.wait_for(t.client_email, "Confirmez la suppression")
@@ -104,18 +151,12 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert mine["effectiveAt"] == deletion["effectiveAt"]
     assert mine["answerBy"] > mine["effectiveAt"][:10] or mine["answerBy"]
 
-    # Nothing happens before the grace period ends; then the retention job erases.
-    runtime = server.app.state.runtime
-    await retention.run_once(runtime, force=True)
-    assert (await api.data(ME, token=t.client_token))["me"]["email"] == t.client_email
-    await AccountDeletion.filter(account_id=account.id).update(
-        effective_at=utcnow() - timedelta(seconds=1)
-    )
-    result = await retention.run_once(runtime, force=True)
-    assert result["erased"] == 1
 
+async def nothing_personal_is_left(api, lived: Lived) -> None:
+    t, account, done, future = lived.t, lived.account, lived.done, lived.future
     assert await api.error_code(ME, token=t.client_token) == "UNAUTHENTICATED"
-    leftovers = await _personal_leftovers([t.client_email, last, street, account.phone, "4512QZ"])
+    markers = [t.client_email, lived.last, lived.street, account.phone, "4512QZ"]
+    leftovers = await _personal_leftovers(markers)
     assert leftovers == []
     await future.refresh_from_db()
     assert future.status == InterventionStatus.CANCELLED
@@ -126,10 +167,13 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
     assert row.status == DeletionStatus.DONE and row.archive_until is not None
     assert (await Client.get(id=t.client_id)).erased_at is not None
 
-    # The legal archive: the invoice as issued, for ADMIN only.
+
+async def the_legal_archive_is_for_admin_only(api, settings, lived: Lived) -> tuple[str, str]:
+    """The invoice as issued, for ADMIN only: (the ADMIN's token, the client's id)."""
+    t = lived.t
     kept = await Invoice.get(client_id=t.client_id)
-    assert kept.client_name == f"{first} {last}" and kept.total_incl_cents == 9900
-    assert street in kept.client_address
+    assert kept.client_name == f"{lived.first} {lived.last}" and kept.total_incl_cents == 9900
+    assert lived.street in kept.client_address
     assert await ArchivedDocument.filter(client_id=t.client_id).count() == 1
     admin = await factories.staff(settings, t.agency_id, Role.ADMIN)
     admin_token = await factories.log_in(api, admin)
@@ -147,11 +191,4 @@ async def test_a_household_is_erased_after_its_grace_period(api, settings, serve
         certificate = await http.get(frozen["pdfUrl"].replace(settings.public_url, api.base_url))
     assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
     assert await api.error_code(ARCHIVE, {"c": client_gid}, t.staff_token) == "FORBIDDEN"
-
-    # Once its legal period is over, the archive goes too.
-    await AccountDeletion.filter(account_id=account.id).update(
-        archive_until=utcnow().date() - timedelta(days=1)
-    )
-    assert (await retention.run_once(runtime, force=True))["archivesPurged"] == 1
-    assert not await Invoice.filter(client_id=t.client_id).exists()
-    assert (await api.data(ARCHIVE, {"c": client_gid}, admin_token))["legalArchive"] == []
+    return admin_token, client_gid

@@ -1,5 +1,6 @@
 """Live events over a real socket: a team, visits written at once, a reader; and sockets
-seen beside their sessions (signed in, connected, still open, the session table locked)."""
+seen beside their sessions (signed in, connected, still open, the session table locked);
+events by id (a burst of them, those received, those published)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from tortoise.transactions import in_transaction
 
 from models.accounts.people import Client, Worker
 from models.accounts.security import Session
+from models.enums import EventType
+from models.events import Event
 from models.visits.visits import Address, Intervention, ServiceType
+from schema.core.ids import after_pk
 from services.tokens import digest
+from subscriptions import events
 from tests import factories
 from tests.client import WS_PROTOCOL, Api, WsClient
-from tests.factories import EVENTS, HEAD, Agency, pk, schedule, setup_agency
+from tests.factories import EVENTS, HEAD, Agency, next_event, pk, schedule, setup_agency
 
 
 async def setup_team(api: Api, settings: Any, home_agency: int) -> Agency:
@@ -147,3 +152,37 @@ async def session_table_locked(settings: Any) -> AsyncIterator[None]:
         if settings.database_engine == "postgres":
             await connection.execute_script('LOCK TABLE "session" IN ACCESS EXCLUSIVE MODE')
         yield
+
+
+# Events by id: written in a burst, received, published.
+
+
+def event_id(event: dict[str, Any]) -> int:
+    return int(after_pk(event["cursor"]) or 0)
+
+
+async def burst(bus: Any, visit: Intervention, count: int) -> list[int]:
+    """`count` events on one visit committed together, then published: a busy agency."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        written = [await events.record(EventType.RESCHEDULED, visit, now) for _ in range(count)]
+    await events.publish(bus, written)
+    return [event.id for event in written]
+
+
+async def received_ids(ws: WsClient, op_id: str, count: int, timeout: float = 10) -> list[int]:
+    return [event_id(await next_event(ws, op_id, timeout)) for _ in range(count)]
+
+
+async def collect(ws: WsClient, op_id: str, quiet_for: float) -> list[int]:
+    """The ids of the events that arrive until none has for `quiet_for` seconds."""
+    ids = []
+    while True:
+        try:
+            ids.append(event_id(await next_event(ws, op_id, quiet_for)))
+        except TimeoutError:
+            return ids
+
+
+async def all_published(ids: list[int]) -> bool:
+    return not await Event.filter(id__in=ids, published_at=None).exists()

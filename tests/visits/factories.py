@@ -191,3 +191,46 @@ mutation Create($input: RecurringPlanInput!) {
   }
 }
 """
+
+
+# Rescheduling and reassigning, by the agency's staff.
+
+RESCHEDULE = """
+mutation Reschedule($input: RescheduleInterventionInput!) {
+  rescheduleIntervention(input: $input) {
+    intervention { id status scheduledStart scheduledEnd }
+    userErrors { field message code }
+  }
+}
+"""
+
+REASSIGN = """
+mutation Reassign($input: ReassignInterventionInput!) {
+  reassignIntervention(input: $input) {
+    intervention { id status worker { id } }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+async def second_worker(api, settings, home_agency) -> tuple[str, str]:
+    """Another worker of the home agency: (global id, token)."""
+    email = await factories.staff(settings, home_agency, Role.WORKER)
+    return to_global_id("Worker", (await worker_of(email)).id), await factories.log_in(api, email)
+
+
+async def reschedule(api, team: Agency, visit_id: str, start: str, end: str) -> dict[str, Any]:
+    variables = {
+        "input": {"interventionId": visit_id, "scheduledStart": start, "scheduledEnd": end}
+    }
+    return dict(
+        (await api.data(RESCHEDULE, variables, token=team.staff_token))["rescheduleIntervention"]
+    )
+
+
+async def reassign(api, team: Agency, visit_id: str, worker_id: str) -> dict[str, Any]:
+    variables = {"input": {"interventionId": visit_id, "workerId": worker_id}}
+    return dict(
+        (await api.data(REASSIGN, variables, token=team.staff_token))["reassignIntervention"]
+    )

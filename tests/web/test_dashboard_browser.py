@@ -119,7 +119,46 @@ def new_start_utc(local_iso: str) -> str:
 
 async def test_staff_see_requests_messages_and_ratings_arrive_live(daytime, api, settings, browser):
     day = await build_day(api, settings)
-    # Anne Girard (verified) has a visit next week she will ask to move.
+    anne_token, later, next_week = await anne_has_a_visit_next_week(api, day)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    requests = page.locator('[data-panel="requests"]')
+    conversations = page.locator('[data-panel="conversations"]')
+    ratings = page.locator('[data-panel="ratings"]')
+    try:
+        await sign_in(page, api.base_url, day.staff_email)
+        # Client names come with the visits: no paging through the clients.
+        assert (
+            "Jeanne Dupont" in await page.locator(f'tr[data-visit="{day.visits[0]}"]').inner_text()
+        )
+        await requests.get_by_text("Aucune demande en attente.").wait_for()
+        await conversations.get_by_text("Aucun message en attente.").wait_for()
+
+        sent, waiting = await a_message_shows_with_its_answer_due(api, anne_token, conversations)
+        asked = await a_new_slot_asked_shows_at_once(api, anne_token, later, next_week, requests)
+        await a_rating_arrives_live(api, day, ratings)
+
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+        await a_request_decided_from_the_panel_moves_the_visit(api, day, next_week, *asked)
+        # Answered elsewhere: the conversation leaves the panel.
+        conversation = sent["sendMessage"]["message"]["conversation"]["id"]
+        answer = {"body": "C’est noté, bonne journée.", "conversationId": conversation}
+        replied = await gql_data(api, SEND, {"input": answer}, day.staff_token)
+        assert replied["sendMessage"]["userErrors"] == [], replied
+        await waiting.wait_for(state="detached", timeout=2000)
+        assert problems == []
+    finally:
+        await context.close()
+
+
+async def anne_has_a_visit_next_week(api: Any, day: Any) -> tuple[str, Any, str]:
+    """Anne Girard (verified) has a visit next week she will ask to move: (her token, the
+    day of it, the visit's id)."""
     anne_email, anne_token = day.client_emails[4], day.client_tokens[4]
     await Account.filter(email=anne_email).update(email_verified_at=datetime.now(UTC))
     later = weekday_ahead(4)
@@ -138,90 +177,79 @@ async def test_staff_see_requests_messages_and_ratings_arrive_live(daytime, api,
         },
         day.staff_token,
     )
-    next_week = scheduled["scheduleIntervention"]["intervention"]["id"]
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    requests = page.locator('[data-panel="requests"]')
-    conversations = page.locator('[data-panel="conversations"]')
-    ratings = page.locator('[data-panel="ratings"]')
-    try:
-        await sign_in(page, api.base_url, day.staff_email)
-        # Client names come with the visits: no paging through the clients.
-        assert (
-            "Jeanne Dupont" in await page.locator(f'tr[data-visit="{day.visits[0]}"]').inner_text()
-        )
-        await requests.get_by_text("Aucune demande en attente.").wait_for()
-        await conversations.get_by_text("Aucun message en attente.").wait_for()
+    return anne_token, later, scheduled["scheduleIntervention"]["intervention"]["id"]
 
-        # A household writes: the conversation shows, with the time the answer is due.
-        question = "Bonjour, pouvez-vous passer l’aspirateur sous le canapé ?"
-        sent = await gql_data(api, SEND, {"input": {"body": question}}, anne_token)
-        assert sent["sendMessage"]["userErrors"] == [], sent
-        waiting = conversations.locator("li.conversation")
-        await waiting.wait_for(timeout=2000)
-        text = await waiting.inner_text()
-        assert "Anne Girard" in text and question in text
-        assert "Réponse avant" in text or "Réponse attendue depuis" in text
 
-        # It asks for a new slot: the request shows at once.
-        new_start, new_end = at(later, 14)
-        asked = await gql_data(
-            api,
-            REQUEST,
-            {
-                "input": {
-                    "kind": "NEW_SLOT",
-                    "interventionId": next_week,
-                    "scheduledStart": new_start,
-                    "scheduledEnd": new_end,
-                    "note": "Rendez-vous chez le médecin le matin.",
-                }
-            },
-            anne_token,
-        )
-        request = asked["requestChange"]["request"]
-        assert request["status"] == "PENDING", asked
-        item = requests.locator(f'li[data-request="{request["id"]}"]')
-        await item.wait_for(timeout=2000)
-        assert "Nouveau créneau" in await item.inner_text()
-        assert "Anne Girard" in await item.inner_text()
+async def a_message_shows_with_its_answer_due(
+    api: Any, anne_token: str, conversations: Any
+) -> tuple[dict[str, Any], Any]:
+    """A household writes: the conversation shows, with the time the answer is due."""
+    question = "Bonjour, pouvez-vous passer l’aspirateur sous le canapé ?"
+    sent = await gql_data(api, SEND, {"input": {"body": question}}, anne_token)
+    assert sent["sendMessage"]["userErrors"] == [], sent
+    waiting = conversations.locator("li.conversation")
+    await waiting.wait_for(timeout=2000)
+    text = await waiting.inner_text()
+    assert "Anne Girard" in text and question in text
+    assert "Réponse avant" in text or "Réponse attendue depuis" in text
+    return sent, waiting
 
-        # A rating arrives live (no more polling).
-        await attend(api, CHECK_OUT, day.visits[3], day.worker_tokens[3])
-        rated = await gql_data(
-            api,
-            RATE,
-            {"input": {"interventionId": day.visits[3], "score": 2, "comment": "Trop rapide."}},
-            day.client_tokens[3],
-        )
-        assert rated["rateIntervention"]["userErrors"] == [], rated
-        await ratings.locator("li.rating.low").wait_for(timeout=2000)
-        assert "Trop rapide." in await ratings.inner_text()
 
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+async def a_new_slot_asked_shows_at_once(
+    api: Any, anne_token: str, later: Any, next_week: str, requests: Any
+) -> tuple[dict[str, Any], Any, str]:
+    """It asks for a new slot: the request shows at once. (The request, its item in the
+    panel, the new start asked.)"""
+    new_start, new_end = at(later, 14)
+    asked = await gql_data(
+        api,
+        REQUEST,
+        {
+            "input": {
+                "kind": "NEW_SLOT",
+                "interventionId": next_week,
+                "scheduledStart": new_start,
+                "scheduledEnd": new_end,
+                "note": "Rendez-vous chez le médecin le matin.",
+            }
+        },
+        anne_token,
+    )
+    request = asked["requestChange"]["request"]
+    assert request["status"] == "PENDING", asked
+    item = requests.locator(f'li[data-request="{request["id"]}"]')
+    await item.wait_for(timeout=2000)
+    assert "Nouveau créneau" in await item.inner_text()
+    assert "Anne Girard" in await item.inner_text()
+    return request, item, new_start
 
-        # Decided from the panel: a refusal needs a reason, an approval moves the visit.
-        await item.get_by_role("button", name="Refuser").click()
-        assert "motif" in await item.get_by_role("alert").inner_text()
-        await item.get_by_role("button", name="Accepter").click()
-        await item.wait_for(state="detached", timeout=3000)
-        node = await gql_data(api, REQUEST_STATUS, {"id": request["id"]}, day.staff_token)
-        assert node["node"]["status"] == "APPROVED"
-        moved = await gql_data(api, VISIT_START, {"id": next_week}, day.staff_token)
-        assert moved["intervention"]["scheduledStart"] == new_start_utc(new_start)
-        # Answered elsewhere: the conversation leaves the panel.
-        conversation = sent["sendMessage"]["message"]["conversation"]["id"]
-        answer = {"body": "C’est noté, bonne journée.", "conversationId": conversation}
-        replied = await gql_data(api, SEND, {"input": answer}, day.staff_token)
-        assert replied["sendMessage"]["userErrors"] == [], replied
-        await waiting.wait_for(state="detached", timeout=2000)
-        assert problems == []
-    finally:
-        await context.close()
+
+async def a_rating_arrives_live(api: Any, day: Any, ratings: Any) -> None:
+    """A rating arrives live (no more polling)."""
+    await attend(api, CHECK_OUT, day.visits[3], day.worker_tokens[3])
+    rated = await gql_data(
+        api,
+        RATE,
+        {"input": {"interventionId": day.visits[3], "score": 2, "comment": "Trop rapide."}},
+        day.client_tokens[3],
+    )
+    assert rated["rateIntervention"]["userErrors"] == [], rated
+    await ratings.locator("li.rating.low").wait_for(timeout=2000)
+    assert "Trop rapide." in await ratings.inner_text()
+
+
+async def a_request_decided_from_the_panel_moves_the_visit(
+    api: Any, day: Any, next_week: str, request: dict[str, Any], item: Any, new_start: str
+) -> None:
+    """Decided from the panel: a refusal needs a reason, an approval moves the visit."""
+    await item.get_by_role("button", name="Refuser").click()
+    assert "motif" in await item.get_by_role("alert").inner_text()
+    await item.get_by_role("button", name="Accepter").click()
+    await item.wait_for(state="detached", timeout=3000)
+    node = await gql_data(api, REQUEST_STATUS, {"id": request["id"]}, day.staff_token)
+    assert node["node"]["status"] == "APPROVED"
+    moved = await gql_data(api, VISIT_START, {"id": next_week}, day.staff_token)
+    assert moved["intervention"]["scheduledStart"] == new_start_utc(new_start)
 
 
 async def test_the_token_stays_out_of_urls_and_persistent_storage(api, settings, browser):

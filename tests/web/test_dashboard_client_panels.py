@@ -37,60 +37,71 @@ async def test_a_client_writes_reads_answers_and_follows_its_requests_live(
         await conversation.get_by_role("button", name="Envoyer").click()
         assert "Écrivez votre message" in await conversation.get_by_role("alert").inner_text()
 
-        # Written with the keyboard and sent: the agency has it waiting for an answer.
-        question = "Bonjour, la clé est chez la gardienne <b>demain</b>."
-        await conversation.get_by_label("Votre message").fill(question)
-        await conversation.get_by_role("button", name="Envoyer").click()
-        await conversation.locator("li.message.mine").wait_for(timeout=2000)
-        assert question in await conversation.locator("li.message.mine").inner_text()
-        assert await conversation.locator("b").count() == 0  # text, never HTML
-        waiting = (await api.data(WAITING, token=team.staff_token))["conversationsAwaitingReply"]
-        ours = [w for w in waiting if w["conversation"]["lastMessage"]["body"] == question]
-        assert len(ours) == 1
-
+        conversation_id = await a_message_typed_waits_for_the_agency(api, team, conversation)
         # The agency answers: it shows at once.
-        answer = {"body": "Merci, c’est noté.", "conversationId": ours[0]["conversation"]["id"]}
+        answer = {"body": "Merci, c’est noté.", "conversationId": conversation_id}
         sent = await api.data(SEND, {"input": answer}, token=team.staff_token)
         assert sent["sendMessage"]["userErrors"] == [], sent
         await conversation.locator("li.message.agency").wait_for(timeout=2000)
         assert "Merci, c’est noté." in await conversation.inner_text()
 
-        # A request for a new slot, then the agency's refusal with its reason, live.
-        new_start, new_end = at(later, 15)
-        asked = await api.data(
-            REQUEST,
-            {
-                "input": {
-                    "kind": "NEW_SLOT",
-                    "interventionId": visit["id"],
-                    "scheduledStart": new_start,
-                    "scheduledEnd": new_end,
-                }
-            },
-            token=team.client_token,
-        )
-        request = asked["requestChange"]["request"]
-        assert request["status"] == "PENDING", asked
-        row = mine.locator(f'li[data-request="{request["id"]}"]')
-        await row.wait_for(timeout=2000)
-        assert "En attente" in await row.inner_text()
-        decided = await api.data(
-            REVIEW,
-            {
-                "input": {
-                    "requestId": request["id"],
-                    "decision": "REJECT",
-                    "reason": "Votre intervenante n’est pas disponible l’après-midi.",
-                }
-            },
-            token=team.staff_token,
-        )
-        assert decided["reviewChangeRequest"]["userErrors"] == [], decided
-        await mine.locator(f'li[data-request="{request["id"]}"][data-status="REJECTED"]').wait_for(
-            timeout=2000
-        )
-        text = await row.inner_text()
-        assert "Refusée" in text and "pas disponible l’après-midi" in text
+        await a_new_slot_asked_then_refused_with_its_reason(api, team, later, visit, mine)
         assert problems == []
     finally:
         await page.close()
+
+
+async def a_message_typed_waits_for_the_agency(api: Any, team: Any, conversation: Any) -> str:
+    """Written with the keyboard and sent: the agency has it waiting for an answer. (The
+    conversation's id.)"""
+    question = "Bonjour, la clé est chez la gardienne <b>demain</b>."
+    await conversation.get_by_label("Votre message").fill(question)
+    await conversation.get_by_role("button", name="Envoyer").click()
+    await conversation.locator("li.message.mine").wait_for(timeout=2000)
+    assert question in await conversation.locator("li.message.mine").inner_text()
+    assert await conversation.locator("b").count() == 0  # text, never HTML
+    waiting = (await api.data(WAITING, token=team.staff_token))["conversationsAwaitingReply"]
+    ours = [w for w in waiting if w["conversation"]["lastMessage"]["body"] == question]
+    assert len(ours) == 1
+    return str(ours[0]["conversation"]["id"])
+
+
+async def a_new_slot_asked_then_refused_with_its_reason(
+    api: Any, team: Any, later: Any, visit: dict[str, Any], mine: Any
+) -> None:
+    """A request for a new slot, then the agency's refusal with its reason, live."""
+    new_start, new_end = at(later, 15)
+    asked = await api.data(
+        REQUEST,
+        {
+            "input": {
+                "kind": "NEW_SLOT",
+                "interventionId": visit["id"],
+                "scheduledStart": new_start,
+                "scheduledEnd": new_end,
+            }
+        },
+        token=team.client_token,
+    )
+    request = asked["requestChange"]["request"]
+    assert request["status"] == "PENDING", asked
+    row = mine.locator(f'li[data-request="{request["id"]}"]')
+    await row.wait_for(timeout=2000)
+    assert "En attente" in await row.inner_text()
+    decided = await api.data(
+        REVIEW,
+        {
+            "input": {
+                "requestId": request["id"],
+                "decision": "REJECT",
+                "reason": "Votre intervenante n’est pas disponible l’après-midi.",
+            }
+        },
+        token=team.staff_token,
+    )
+    assert decided["reviewChangeRequest"]["userErrors"] == [], decided
+    await mine.locator(f'li[data-request="{request["id"]}"][data-status="REJECTED"]').wait_for(
+        timeout=2000
+    )
+    text = await row.inner_text()
+    assert "Refusée" in text and "pas disponible l’après-midi" in text
