@@ -24,9 +24,9 @@ _SCRIPT = Path(sys.executable).with_name("passage")
 
 PASSAGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli"]
 
-COMMAND_TIMEOUT = 60
+COMMAND_TIMEOUT = 120
 
-START_TIMEOUT = 30
+START_TIMEOUT = 90
 
 
 class Cli:
