@@ -7,15 +7,14 @@ builds its own from settings with `build_schema` (same SDL, other limits).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext, ExecutionResult
-from strawberry.types.graphql import OperationType
+from strawberry.types import ExecutionContext
 
 from resolvers.core.errors import DomainError
 from schema.accounts.accounts import AccountMutations, AccountQueries
@@ -200,48 +199,16 @@ class PassageSchema(strawberry.Schema):
         persisted: PersistedPolicy | None = None,
         **kwargs: Any,
     ) -> None:
+        self.planner = Planner(self) if planned else None
+        if self.planner is not None:
+            # Last: it answers planned queries once every other extension has seen them.
+            planner = self.planner
+            kwargs["extensions"] = [*kwargs.get("extensions", ()), planner.extension]
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
         self.limits = limits
         self.throttle = throttle
         self.persisted = persisted
-        self.planner = Planner(self, limits, throttle) if planned and limits is not None else None
-
-    async def execute(  # type: ignore[override]
-        self,
-        query: str | None,
-        variable_values: dict[str, Any] | None = None,
-        context_value: Any | None = None,
-        root_value: Any | None = None,
-        operation_name: str | None = None,
-        allowed_operation_types: Iterable[OperationType] | None = None,
-        operation_extensions: dict[str, Any] | None = None,
-    ) -> ExecutionResult:
-        """Planned documents first (schema/engine/planner.py); graphql-core for the rest."""
-        if (
-            self.planner is not None
-            and query
-            and root_value is None
-            # A partner key's scopes are checked by an extension, which plans skip.
-            and getattr(context_value, "api_key_id", None) is None
-            and not operation_extensions
-            and (allowed_operation_types is None or OperationType.QUERY in allowed_operation_types)
-            and (self.persisted is None or not self.persisted.restricts(context_value))
-        ):
-            planned = await self.planner.execute(
-                query, variable_values, context_value, operation_name
-            )
-            if planned is not None:
-                return planned
-        return await super().execute(
-            query,
-            variable_values,
-            context_value,
-            root_value,
-            operation_name,
-            allowed_operation_types,
-            operation_extensions,
-        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

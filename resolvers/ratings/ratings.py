@@ -7,9 +7,10 @@ their agency's ratings and averages per worker and per month.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -170,18 +171,35 @@ async def ratings_by_ids(ids: Sequence[int]) -> list[Rating | None]:
     return [rows.get(i) for i in ids]
 
 
+async def _sees(viewer: Viewer) -> Callable[[int, int], bool]:
+    """Whether `viewer` sees a rating of (agency, client): its client, or its agency's staff."""
+    own_client = await client_id_of(viewer.account_id) if viewer.role is Role.CLIENT else None
+
+    def sees(agency_id: int, client_id: int) -> bool:
+        if viewer.is_staff and agency_id == viewer.agency_id:
+            return True
+        return own_client is not None and client_id == own_client
+
+    return sees
+
+
 async def ratings_for_visits(viewer: Viewer, visit_ids: Sequence[int]) -> list[Rating | None]:
     """The rating of each visit, if the viewer is its client or staff of its agency."""
     rows = {r.intervention_id: r for r in await Rating.filter(intervention_id__in=list(visit_ids))}
-    own_client = None
-    if viewer.role is Role.CLIENT:
-        own_client = await client_id_of(viewer.account_id)
+    sees = await _sees(viewer)
+    return [
+        rating if rating is not None and sees(rating.agency_id, rating.client_id) else None
+        for rating in (rows.get(i) for i in visit_ids)
+    ]
 
-    def visible(rating: Rating | None) -> Rating | None:
-        if rating is None:
-            return None
-        if viewer.is_staff and rating.agency_id == viewer.agency_id:
-            return rating
-        return rating if own_client is not None and rating.client_id == own_client else None
 
-    return [visible(rows.get(i)) for i in visit_ids]
+async def rating_rows_for_visits(
+    viewer: Viewer | None, visit_ids: Sequence[int], columns: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """`ratings_for_visits` as rows of `columns`, by visit: the ones the viewer sees."""
+    if viewer is None or not visit_ids:
+        return {}
+    wanted = dict.fromkeys(("intervention_id", "agency_id", "client_id", *columns))
+    rows = await Rating.filter(intervention_id__in=list(visit_ids)).values(*wanted)
+    sees = await _sees(viewer)
+    return {r["intervention_id"]: r for r in rows if sees(r["agency_id"], r["client_id"])}

@@ -1,32 +1,36 @@
-"""Planned queries: a root field answered from one SQL statement, straight to JSON.
+"""Planned queries: root fields answered from one SQL statement per level, straight to JSON.
 
 graphql-core answers a page of 50 visits field by field, through an object per row:
 for the contract's Calendar that was most of the request, the SQL a small part. Here a
-document whose one root field is registered (`plan_connection`, `plan_object`) and whose
-whole selection is read from that field's rows (schema/engine/rows.py) skips graphql-core's
-execution:
+query whose root fields are all registered (`plan_connection`, `plan_object`) and whose
+whole selection is read from rows (schema/engine/rows.py: columns of the row, nested
+objects of the same row, and `Fetched` fields read by one more statement for all the rows
+of a level, such as a visit's rating) is answered without graphql-core's execution.
 
-- once per document and operation name, it is parsed and held to the same limits and
-  validation as any request (schema/engine/limits.py); its fields are collected, and the
-  columns it needs and a function from a row to its JSON are compiled
-  (schema/engine/writers.py);
-- on each request, the variables are coerced and the root field's arguments converted
-  as graphql-core and Strawberry do, the cost is estimated with the request's
-  variables, the registered fetch reads the page with just those columns in one
-  statement (resolvers/core/prepared.py), and the compiled function writes each row out.
+It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the
+last schema extension, so every document has been through the same parsing, limits,
+validation, cost, rate limit and partner scopes (schema/engine/limits.py, throttle.py,
+schema/partners/access.py) before it runs, and every other extension sees its answer.
+In its `on_execute` it sets the result, which strawberry then uses instead of executing:
 
-Every other document takes graphql-core's path, and so does any request on which the
-plan meets something it does not expect: variables or arguments refused, a cost over
-the limit, an error from the fetch (no viewer, a bad cursor, a visit not found), a row
-the compiled function gives up on. graphql-core then answers from the start, so errors,
-their codes and paths are graphql-core's own. A fetch only reads: running it twice is
-safe.
+- once per document, operation name and values of the variables its `@include`/`@skip`
+  read, the fields of each root are collected and the columns, statements and a function
+  from rows to JSON are compiled (schema/engine/writers.py, rows.py);
+- on each request, the variables are coerced and the root fields' arguments converted as
+  graphql-core and strawberry do, each registered fetch reads its page with just those
+  columns, each level below is read in one statement, and the compiled functions write.
+
+Anything else is left to graphql-core, and so is any request on which the plan meets
+something it does not expect: variables or arguments refused, an error from a fetch (no
+viewer, a bad cursor, a visit not found), a row the compiled function gives up on.
+graphql-core then answers from the start, so errors, their codes and paths are its own.
+A fetch only reads: running it twice is safe.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,20 +45,24 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    specified_rules,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext
 from strawberry.types.arguments import convert_arguments
 
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds, violations
-from schema.engine.edge import variables_errors
-from schema.engine.limits import Limits, chosen_operation
-from schema.engine.rows import Fields, Row, RowType
-from schema.engine.throttle import Throttle, actual_cost, cost_report
-from schema.engine.writers import collect_fields, connection_writer, named_object, type_name
+from schema.engine.limits import chosen_operation
+from schema.engine.rows import Fields, Load, Row, RowType, load_all, type_name
+from schema.engine.writers import (
+    collect_fields,
+    condition_variables,
+    connection_writer,
+    named_object,
+)
 
 log = logging.getLogger("passage.planner")
 
@@ -84,85 +92,95 @@ def plan_object(field: str, rows: RowType[Any], fetch: FetchOne) -> None:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    operation: OperationDefinitionNode
-    document: DocumentNode
+class _RootPlan:
     response_name: str
-    node: FieldNode
-    field: GraphQLField
+    node: FieldNode | None  # None: `__typename`
+    field: GraphQLField | None
     arguments: Any  # the strawberry field's arguments
-    root: _Root
+    root: _Root | None
     columns: tuple[str, ...]
-    write: Callable[[Any], Any]
+    loads: tuple[Load, ...]
+    write: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A document's operation, and its plans by the values of its directives' variables."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    conditions: tuple[str, ...]  # variables read by @include / @skip
+    plans: LRUCache[tuple[Any, ...], tuple[_RootPlan, ...] | None]
 
 
 class Planner:
     """Answers planned documents for a schema; `answered` counts the requests it took."""
 
-    def __init__(self, schema: Any, limits: Limits, throttle: Throttle | None = None) -> None:
+    def __init__(self, schema: Any) -> None:
         self.schema = schema  # the strawberry schema
-        self.limits = limits
-        self.throttle = throttle
         self.answered = 0
-        self._plans: LRUCache[tuple[str, str | None], _Plan | None] = LRUCache(PLAN_CACHE_SIZE)
+        self.enabled = True  # off: graphql-core answers everything (comparisons)
+        self._entries: LRUCache[tuple[str, str | None], _Entry | None] = LRUCache(PLAN_CACHE_SIZE)
 
-    async def execute(
-        self, query: str, variables: Any, context: Any, operation_name: str | None
-    ) -> ExecutionResult | None:
+    def extension(self) -> PlannedQueries:
+        return PlannedQueries(self)
+
+    async def answer(self, ec: ExecutionContext) -> GraphQLExecutionResult | None:
         """The answer to a planned document, or None: graphql-core answers."""
-        plan = self._plan(query, operation_name)
-        if plan is None or not (variables is None or isinstance(variables, dict)):
+        variables = ec.variables
+        if (
+            ec.query is None
+            or ec.graphql_document is None
+            or ec.root_value is not None
+            or not (variables is None or isinstance(variables, dict))
+        ):
+            return None
+        entry = self._entry(ec.query, ec.operation_name, ec.graphql_document)
+        if entry is None:
             return None
         try:
-            result = await self._run(plan, variables or {}, context)
+            data = await self._run(entry, variables or {}, ec.context)
         except Exception:  # graphql-core runs it again, and reports
             return None
-        if result is not None:
-            self.answered += 1
-        return result
+        if data is None:
+            return None
+        self.answered += 1
+        return GraphQLExecutionResult(data=data, errors=None)
 
     async def _run(
-        self, plan: _Plan, variables: dict[str, Any], context: Any
-    ) -> ExecutionResult | None:
-        graphql_schema: GraphQLSchema = self.schema._schema
+        self, entry: _Entry, variables: dict[str, Any], context: Any
+    ) -> dict[str, Any] | None:
         coerced = get_variable_values(
-            graphql_schema,
-            plan.operation.variable_definitions or (),
-            variables,
-            hide_suggestions=self.limits.hide_suggestions,
+            self.schema._schema, entry.operation.variable_definitions or (), variables
         )
-        if isinstance(coerced, list) or variables_errors(variables):
+        if isinstance(coerced, list):
             return None
-        cost = self.limits.cost(
-            self.limits.walker(graphql_schema, plan.document, variables), plan.operation
-        )
-        if self.limits.cost_error(cost) is not None:
+        key = tuple(coerced.coerced.get(name) for name in entry.conditions)
+        if any(type(value) is not bool for value in key):
             return None
-        ticket = None if self.throttle is None else await self.throttle.take(context, cost)
-        if ticket is not None and not ticket.granted:
-            return None  # graphql-core's path refuses it, with its code and status
-        try:
-            data = await self._fetch(plan, coerced, context)
-        except Exception:
-            if ticket is not None:
-                await ticket.settle(0)  # graphql-core's path charges again
-            raise
-        if data is None:
-            if ticket is not None:
-                await ticket.settle(0)
+        if key in entry.plans:
+            roots = entry.plans[key]
+        else:
+            conditions: dict[str, bool] = dict(zip(entry.conditions, key, strict=True))
+            roots = entry.plans[key] = self._plan(entry, conditions)
+        if roots is None:
             return None
-        answer = {plan.response_name: data}
-        actual = actual_cost(answer)
-        if ticket is not None:
-            await ticket.settle(actual)
-        return ExecutionResult(
-            data=answer,
-            errors=None,
-            extensions=cost_report(self.limits, cost, actual, ticket),
-        )
+        data: dict[str, Any] = {}
+        for plan in roots:
+            if plan.root is None:
+                data[plan.response_name] = plan.write()
+                continue
+            value = await self._fetch(plan, coerced, context)
+            if value is None:
+                return None
+            data[plan.response_name] = value
+        return data
 
-    async def _fetch(self, plan: _Plan, coerced: Any, context: Any) -> Any:
-        """The root field's JSON, or None when graphql-core must answer."""
+    async def _fetch(self, plan: _RootPlan, coerced: Any, context: Any) -> Any:
+        """A root field's JSON, or None when graphql-core must answer."""
+        assert plan.field is not None
+        assert plan.node is not None
+        assert plan.root is not None
         arguments = convert_arguments(
             get_argument_values(plan.field, plan.node, coerced),
             plan.arguments,
@@ -174,56 +192,73 @@ class Planner:
             return None
         root = plan.root
         if root.page is not None:
-            return plan.write(await root.page(context, plan.columns, **arguments))
+            page = await root.page(context, plan.columns, **arguments)
+            rows = page.rows[: page.size]
+            loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
+            return plan.write(page, loaded)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
-        return None if row is None else plan.write(row)
+        if row is None:
+            return None
+        loaded = await load_all(plan.loads, [row], context) if plan.loads else {}
+        return plan.write(row, loaded)
 
     # ----------------------------------------------------------------- plans
 
-    def _plan(self, query: str, operation_name: str | None) -> _Plan | None:
+    def _entry(
+        self, query: str, operation_name: str | None, document: DocumentNode
+    ) -> _Entry | None:
         key = (query, operation_name)
-        if key in self._plans:
-            return self._plans[key]
+        if key in self._entries:
+            return self._entries[key]
         try:
-            plan = self._make(query, operation_name)
-        except (GraphQLError, RecursionError):
-            plan = None
+            entry = _make_entry(document, operation_name)
         except Exception:  # a planner bug must never fail a request: graphql-core answers
             log.exception("planning failed")
-            plan = None
-        self._plans[key] = plan
-        return plan
+            entry = None
+        self._entries[key] = entry
+        return entry
 
-    def _make(self, query: str, operation_name: str | None) -> _Plan | None:
-        document = self.limits.parse(query)
+    def _plan(self, entry: _Entry, conditions: dict[str, bool]) -> tuple[_RootPlan, ...] | None:
+        try:
+            return self._roots(entry, conditions)
+        except (GraphQLError, RecursionError):
+            return None
+        except Exception:  # a planner bug must never fail a request: graphql-core answers
+            log.exception("planning failed")
+            return None
+
+    def _roots(self, entry: _Entry, conditions: dict[str, bool]) -> tuple[_RootPlan, ...] | None:
         graphql_schema: GraphQLSchema = self.schema._schema
-        walker = self.limits.walker(graphql_schema, document, {})
-        if self.limits.shape_errors(document, walker) or self.limits.validation_errors(
-            graphql_schema, document, tuple(specified_rules)
-        ):
-            return None
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        operation = chosen_operation(document, operation_name)
-        if (
-            operation is None
-            or (operation_name is None and len(operations) > 1)
-            or operation.operation is not OperationType.QUERY
-            or operation.directives
-            or any(v.directives for v in operation.variable_definitions or ())
-        ):
-            return None
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
         query_type = graphql_schema.query_type
         assert query_type is not None
-        roots = collect_fields([operation.selection_set], query_type, fragments)
-        if roots is None or len(roots) != 1:
+        roots = collect_fields(
+            [entry.operation.selection_set], query_type, entry.fragments, conditions
+        )
+        if not roots:
             return None
-        ((response_name, nodes),) = roots.items()
-        root = _ROOTS.get(nodes[0].name.value)
-        field = query_type.fields.get(nodes[0].name.value)
+        plans = []
+        for response_name, nodes in roots.items():
+            plan = self._root(query_type, response_name, nodes, entry, conditions)
+            if plan is None:
+                return None
+            plans.append(plan)
+        return tuple(plans)
+
+    def _root(
+        self,
+        query_type: GraphQLObjectType,
+        response_name: str,
+        nodes: list[FieldNode],
+        entry: _Entry,
+        conditions: dict[str, bool],
+    ) -> _RootPlan | None:
+        name = nodes[0].name.value
+        if name == "__typename":
+            typename = query_type.name
+            return _RootPlan(response_name, None, None, None, None, (), (), lambda: typename)
+        root = _ROOTS.get(name)
+        field = query_type.fields.get(name)
         if root is None or field is None or len(nodes) != 1:
             return None
         definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -235,31 +270,90 @@ class Planner:
             return None
 
         def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
-            return collect_fields([n.selection_set for n in of], type_, fragments)
+            return collect_fields([n.selection_set for n in of], type_, entry.fragments, conditions)
 
         target = named_object(field.type)
         selected = None if target is None else collect(target, nodes)
         if target is None or selected is None:
             return None
-        compiled: tuple[frozenset[str], Callable[[Any], Any]] | None
         if root.page is not None:
-            compiled = connection_writer(target, selected, root.rows, collect)
-        else:
-            rows_of = root.rows.compile(target, selected, collect)
-            compiled = None if rows_of is None else (rows_of.columns, rows_of.write)
-            if compiled is not None and target.name != type_name(root.rows):
-                compiled = None
+            connection = connection_writer(target, selected, root.rows, collect)
+            if connection is None:
+                return None
+            columns, loads, write = connection
+            made = (response_name, nodes[0], field, definition, root)
+            return self._made(*made, columns, loads, write)
+        if target.name != type_name(root.rows):
+            return None
+        compiled = root.rows.compile(target, selected, collect)
         if compiled is None:
             return None
-        columns, write = compiled
-        return _Plan(
-            operation=operation,
-            document=document,
+        return self._made(
+            response_name,
+            nodes[0],
+            field,
+            definition,
+            root,
+            compiled.columns,
+            compiled.loads,
+            compiled.write,
+        )
+
+    @staticmethod
+    def _made(
+        response_name: str,
+        node: FieldNode,
+        field: GraphQLField,
+        definition: Any,
+        root: _Root,
+        columns: frozenset[str],
+        loads: tuple[Load, ...],
+        write: Callable[..., Any],
+    ) -> _RootPlan:
+        return _RootPlan(
             response_name=response_name,
-            node=nodes[0],
+            node=node,
             field=field,
             arguments=definition.arguments,
             root=root,
             columns=tuple(sorted(columns)),
+            loads=loads,
             write=write,
         )
+
+
+def _make_entry(document: DocumentNode, operation_name: str | None) -> _Entry | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    operation = chosen_operation(document, operation_name)
+    if (
+        operation is None
+        or (operation_name is None and len(operations) > 1)
+        or operation.operation is not OperationType.QUERY
+        or operation.directives
+        or any(v.directives for v in operation.variable_definitions or ())
+    ):
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _Entry(
+        operation=operation,
+        fragments=fragments,
+        conditions=condition_variables(document),
+        plans=LRUCache(8),
+    )
+
+
+class PlannedQueries(SchemaExtension):
+    """The last extension: answers a planned query before graphql-core would execute it."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        if self.planner.enabled and ec.result is None and not ec.pre_execution_errors:
+            result = await self.planner.answer(ec)
+            if result is not None:
+                ec.result = result
+        yield

@@ -1,14 +1,16 @@
 """Strawberry types read from plain rows, declared once for both ways of answering.
 
 A `RowType` says, for each field of a strawberry type, which columns of a row it is
-read from (`Column`), or which nested object of the same row it is (`Part`). From that
-one declaration come:
+read from (`Column`), which nested object of the same row it is (`Part`), or which rows
+of another statement it is (`Fetched`: a visit's rating, an invoice's lines), read once
+for all the rows of a level. From that one declaration come:
 
 - `build(row)`: the strawberry object, for graphql-core's execution (mutation payloads,
   `node`, every document the planner does not take);
-- `compile(type, fields)`: the columns a selection needs and a function from a row
-  straight to the selection's JSON, for planned queries (schema/engine/planner.py), where no
-  object is made at all.
+- `compile(type, fields)`: the columns a selection needs, the statements of the levels
+  below (`Load`), and a function from a row (and what those statements read) straight to
+  the selection's JSON, for planned queries (schema/engine/planner.py), where no object is
+  made at all.
 
 Both read a field's Python value with the same `Column`, and the compiled function
 serialises it with the field's own GraphQL type (graphql-core's `coerce_output_value`,
@@ -20,12 +22,14 @@ a value a scalar refuses), it raises `GiveUp` and the caller answers the graphql
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from graphql import (
     FieldNode,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     is_leaf_type,
@@ -39,6 +43,11 @@ Row = Mapping[str, Any]
 # Response name -> the field nodes of that name, merged (see schema/engine/planner.py `collect`).
 Fields = dict[str, list[FieldNode]]
 Collect = Callable[[GraphQLObjectType, list[FieldNode]], Fields | None]
+# What the statements of a request's levels read, by `Load.slot`: key -> row (or rows).
+Loaded = dict[str, Mapping[Any, Any]]
+# (context, columns, keys) -> key -> row, or key -> list of rows; a key the viewer may not
+# see is absent, exactly as the field's own resolver would answer null or [].
+FetchRows = Callable[[Any, tuple[str, ...], list[Any]], Awaitable[Mapping[Any, Any]]]
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,54 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """A field with a resolver of its own, read by one more statement for a whole level:
+    `fetch(context, columns, keys)` with the `key` column of every row, giving each key's
+    row (`many`: its list of rows). The resolver and `fetch` must apply the same rules."""
+
+    of: RowType[Any]
+    key: str
+    fetch: FetchRows
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Load:
+    """One statement of a planned answer: for the rows of its level, `fetched`, with the
+    columns its selection needs; `loads` are the level below, read from its rows."""
+
+    slot: str
+    key: str
+    fetched: Fetched
+    columns: tuple[str, ...]
+    loads: tuple[Load, ...]
+
+
+@dataclass(frozen=True)
 class Compiled:
     """What one selection of a row type needs, and the function that answers it."""
 
     columns: frozenset[str]
-    write: Callable[[Row], dict[str, Any]]
+    write: Callable[[Row, Loaded], dict[str, Any]]
+    loads: tuple[Load, ...] = ()
+
+
+async def load_all(loads: Sequence[Load], rows: Sequence[Row], context: Any) -> Loaded:
+    """Runs the statements of every level below `rows`, one per `Load`, level by level."""
+    loaded: Loaded = {}
+    level: list[tuple[Load, Sequence[Row]]] = [(load, rows) for load in loads]
+    while level:
+        below: list[tuple[Load, Sequence[Row]]] = []
+        for load, of in level:
+            keys = list(dict.fromkeys(r[load.key] for r in of if r[load.key] is not None))
+            found = await load.fetched.fetch(context, load.columns, keys) if keys else {}
+            loaded[load.slot] = found
+            if load.loads and found:
+                values = found.values()
+                children = [r for v in values for r in v] if load.fetched.many else list(values)
+                below.extend((inner, children) for inner in load.loads)
+        level = below
+    return loaded
 
 
 class RowType(Generic[T]):
@@ -84,6 +136,7 @@ class RowType(Generic[T]):
     `fields` are the constructor's arguments. `computed` are fields with a resolver of
     their own that only read columns (e.g. a duration from two times): graphql-core
     calls the resolver, the planner reads the same columns with the same function.
+    `fetched` are fields with a resolver that reads other rows (see `Fetched`).
     """
 
     def __init__(
@@ -91,14 +144,20 @@ class RowType(Generic[T]):
         cls: type[T],
         fields: Mapping[str, Column | Part],
         computed: Mapping[str, Column] | None = None,
+        fetched: Mapping[str, Fetched] | None = None,
     ) -> None:
         self.cls = cls
         self.fields = dict(fields)
         self.computed = dict(computed or {})
+        self.fetched = dict(fetched or {})
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
         plain = {f.python_name for f in definition.fields if f.base_resolver is None}
         resolved = {f.python_name for f in definition.fields if f.base_resolver is not None}
-        if plain != set(self.fields) or not set(self.computed) <= resolved:
+        if (
+            plain != set(self.fields)
+            or not set(self.computed) | set(self.fetched) <= resolved
+            or set(self.computed) & set(self.fetched)
+        ):
             raise TypeError(f"{cls.__name__}: the row declaration does not match its fields")
         self.columns = tuple(dict.fromkeys(self._columns()))
 
@@ -149,12 +208,13 @@ class RowType(Generic[T]):
         None when the selection asks for something not read from rows."""
         namespace: dict[str, Any] = {"GiveUp": GiveUp}
         needed: set[str] = set()
-        body = self._expression(type_, fields, collect, namespace, needed)
+        loads: list[Load] = []
+        body = self._expression(type_, fields, collect, namespace, needed, loads)
         if body is None:
             return None
-        source = f"def write(r):\n    return {body}\n"
+        source = f"def write(r, d):\n    return {body}\n"
         exec(_compiled(source), namespace)  # noqa: S102 - names are passed as values
-        return Compiled(frozenset(needed), namespace["write"])
+        return Compiled(frozenset(needed), namespace["write"], tuple(loads))
 
     def _expression(
         self,
@@ -163,6 +223,7 @@ class RowType(Generic[T]):
         collect: Collect,
         namespace: dict[str, Any],
         needed: set[str],
+        loads: list[Load],
     ) -> str | None:
         items = []
         for response_name, nodes in fields.items():
@@ -176,7 +237,11 @@ class RowType(Generic[T]):
                 return None
             definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             python_name = getattr(definition, "python_name", None)
-            spec = self.fields.get(python_name) or self.computed.get(python_name)  # type: ignore[arg-type]
+            spec = (
+                self.fields.get(python_name)  # type: ignore[arg-type]
+                or self.computed.get(python_name)  # type: ignore[arg-type]
+                or self.fetched.get(python_name)  # type: ignore[arg-type]
+            )
             non_null = isinstance(field.type, GraphQLNonNull)
             inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
             if isinstance(spec, Column) and is_leaf_type(inner):
@@ -188,7 +253,7 @@ class RowType(Generic[T]):
                 nested = (
                     None
                     if sub is None
-                    else spec.of._expression(inner, sub, collect, namespace, needed)
+                    else spec.of._expression(inner, sub, collect, namespace, needed, loads)
                 )
                 if nested is None:
                     return None
@@ -198,9 +263,49 @@ class RowType(Generic[T]):
                     null = "GiveUp.now()" if non_null else "None"
                     nested = f"({null} if {present} is None else {nested})"
                 items.append(f"{key}: {nested}")
+            elif isinstance(spec, Fetched):
+                fetched = self._fetched(spec, inner, non_null, nodes, collect, namespace, loads)
+                if fetched is None:
+                    return None
+                needed.add(spec.key)
+                items.append(f"{key}: {fetched}")
             else:
                 return None
         return "{" + ", ".join(items) + "}"
+
+    @staticmethod
+    def _fetched(
+        spec: Fetched,
+        type_: Any,
+        non_null: bool,
+        nodes: list[FieldNode],
+        collect: Collect,
+        namespace: dict[str, Any],
+        loads: list[Load],
+    ) -> str | None:
+        """The expression of a field read by a statement of its own (see `Fetched`)."""
+        item = type_
+        if spec.many:  # [T!]! only: a null in the list is the resolver's to say
+            if not (non_null and isinstance(type_, GraphQLList)):
+                return None
+            item = type_.of_type
+            if not isinstance(item, GraphQLNonNull):
+                return None
+            item = item.of_type
+        if not isinstance(item, GraphQLObjectType) or item.name != type_name(spec.of):
+            return None
+        sub = collect(item, nodes)
+        compiled = None if sub is None else spec.of.compile(item, sub, collect)
+        if compiled is None:
+            return None
+        slot = str(next(_SLOTS))
+        loads.append(Load(slot, spec.key, spec, tuple(sorted(compiled.columns)), compiled.loads))
+        write = _name(namespace, "w", compiled.write)
+        found = f"d[{_name(namespace, 's', slot)}].get(r[{_name(namespace, 'n', spec.key)}]"
+        if spec.many:
+            return f"[{write}(x, d) for x in {found}, ())]"
+        null = "GiveUp.now()" if non_null else "None"
+        return f"({null} if (x := {found})) is None else {write}(x, d))"
 
     @staticmethod
     def _leaf(
@@ -216,6 +321,14 @@ class RowType(Generic[T]):
             unchanged = _name(namespace, "u", leaf.unchanged)
             return f"(x if type(x := {values}) is {unchanged} else {complete}(x))"
         return f"{complete}({values})"
+
+
+_SLOTS = itertools.count()
+
+
+def type_name(rows: RowType[Any]) -> str:
+    """The GraphQL name of the strawberry type `rows` reads."""
+    return str(rows.cls.__strawberry_definition__.name)  # type: ignore[attr-defined]
 
 
 def _name(namespace: dict[str, Any], prefix: str, value: Any) -> str:

@@ -7,10 +7,13 @@ writer here gives up (None) on anything it does not expect, and graphql-core ans
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -19,32 +22,75 @@ from graphql import (
     GraphQLObjectType,
     InlineFragmentNode,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
+    visit,
 )
 
 from schema.core.common import Page
-from schema.engine.rows import Collect, Fields, Row, RowType
+from schema.engine.rows import Collect, Compiled, Fields, Load, Loaded, Row, RowType, type_name
 
 # Selections one planned document may hold, fragments spread: a page of visits takes ~30.
 MAX_SELECTIONS = 500
+
+
+def condition_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables `@include(if:)` and `@skip(if:)` read anywhere in `document`."""
+    found: dict[str, None] = {}
+
+    class Conditions(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    found[argument.value.name.value] = None
+
+    visit(document, Conditions())
+    return tuple(found)
+
+
+def _included(node: Any, conditions: Mapping[str, bool]) -> bool | None:
+    """Whether `@include`/`@skip` keep `node`; None for any other directive."""
+    for directive in node.directives or ():
+        name = directive.name.value
+        if name not in ("include", "skip") or len(directive.arguments) != 1:
+            return None
+        value = directive.arguments[0].value
+        if isinstance(value, BooleanValueNode):
+            condition = value.value
+        elif isinstance(value, VariableNode) and value.name.value in conditions:
+            condition = conditions[value.name.value]
+        else:
+            return None
+        if condition is (name == "skip"):
+            return False
+    return True
 
 
 def collect_fields(
     selection_sets: list[SelectionSetNode | None],
     type_: GraphQLObjectType,
     fragments: dict[str, FragmentDefinitionNode],
+    conditions: Mapping[str, bool] | None = None,
 ) -> Fields | None:
     """The fields selected on `type_` by response name, or None for what is not planned:
-    directives (their value may depend on variables) and fragments on another type."""
+    directives other than `@include`/`@skip` (whose variables are in `conditions`) and
+    fragments on another type."""
+    conditions = conditions or {}
     fields: Fields = {}
     budget = [MAX_SELECTIONS]  # fragments spread in fragments could multiply without end
 
-    def visit(selection_set: SelectionSetNode | None) -> bool:
+    def walk(selection_set: SelectionSetNode | None) -> bool:
         if selection_set is None:  # validation allows no cycle of fragments
             return False
         for selection in selection_set.selections:
             budget[0] -= 1
-            if selection.directives or budget[0] < 0:
+            if budget[0] < 0:
                 return False
+            included = _included(selection, conditions)
+            if included is None:
+                return False
+            if not included:
+                continue
             if isinstance(selection, FieldNode):
                 name = (selection.alias or selection.name).value
                 fields.setdefault(name, []).append(selection)
@@ -54,17 +100,17 @@ def collect_fields(
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = fragments.get(selection.name.value)
                 if fragment is None or fragment.directives:
-                    return False
+                    return False  # directives on a fragment definition are not @include
                 condition, inner = fragment.type_condition, fragment.selection_set
             else:
                 return False
             if condition is not None and condition.name.value != type_.name:
                 return False
-            if not visit(inner):
+            if not walk(inner):
                 return False
         return True
 
-    if not all(visit(s) for s in selection_sets):
+    if not all(walk(s) for s in selection_sets):
         return None
     return fields
 
@@ -72,10 +118,6 @@ def collect_fields(
 def named_object(type_: Any) -> GraphQLObjectType | None:
     inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     return inner if isinstance(inner, GraphQLObjectType) else None
-
-
-def type_name(rows: RowType[Any]) -> str:
-    return str(rows.cls.__strawberry_definition__.name)  # type: ignore[attr-defined]
 
 
 _PAGE_INFO: dict[str, Callable[[Page, list[str]], Any]] = {
@@ -91,11 +133,12 @@ def connection_writer(
     fields: Fields,
     rows: RowType[Any],
     collect: Collect,
-) -> tuple[frozenset[str], Callable[[Page], dict[str, Any]]] | None:
+) -> tuple[frozenset[str], tuple[Load, ...], Callable[[Page, Loaded], dict[str, Any]]] | None:
     """The writer of a connection page (schema/core/common.py `connection`): edges with their
-    cursor and node, page info, type names."""
+    cursor and node, page info, type names; with the columns and statements it needs."""
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
+    loads: tuple[Load, ...] = ()
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
         if name == "__typename":
@@ -110,7 +153,8 @@ def connection_writer(
             edge = _edge(target, sub, rows, collect)
             if edge is None:
                 return None
-            columns |= edge[0]
+            columns |= edge[0].columns
+            loads += edge[0].loads
             parts.append((response_name, "edges", edge[1]))
         elif name == "pageInfo" and all(
             n[0].name.value in _PAGE_INFO or n[0].name.value == "__typename" for n in sub.values()
@@ -120,13 +164,14 @@ def connection_writer(
         else:
             return None
 
-    def write(page: Page) -> dict[str, Any]:
+    def write(page: Page, loaded: Loaded) -> dict[str, Any]:
         size = page.size
         cursors = page.cursors[:size]
         out: dict[str, Any] = {}
         for key, kind, how in parts:
             if kind == "edges":
-                out[key] = list(map(how, page.rows[:size], cursors))
+                rows = zip(page.rows, cursors, strict=False)
+                out[key] = [how(row, cursor, loaded) for row, cursor in rows]
             elif kind == "pageInfo":
                 out[key] = {
                     k: typename if name == "__typename" else _PAGE_INFO[name](page, cursors)
@@ -136,7 +181,11 @@ def connection_writer(
                 out[key] = how
         return out
 
-    return columns, write
+    return columns, loads, write
+
+
+def _unused(row: Row, loaded: Loaded) -> dict[str, Any]:
+    raise AssertionError("edges write their nodes themselves")
 
 
 def _list_item(type_: Any) -> Any:
@@ -149,9 +198,10 @@ def _edge(
     fields: Fields,
     rows: RowType[Any],
     collect: Collect,
-) -> tuple[frozenset[str], Callable[[Row, str], dict[str, Any]]] | None:
+) -> tuple[Compiled, Callable[[Row, str, Loaded], dict[str, Any]]] | None:
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
+    loads: tuple[Load, ...] = ()
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
         if name == "__typename":
@@ -168,21 +218,23 @@ def _edge(
             if compiled is None:
                 return None
             columns |= compiled.columns
+            loads += compiled.loads
             parts.append((response_name, "node", compiled.write))
         else:
             return None
+    node_compiled = Compiled(columns, _unused, loads)
     kinds = [kind for _, kind, _ in parts]
     if kinds == ["cursor", "node"]:  # the usual edges, written out
         (cursor_key, _, _), (node_key, _, node) = parts
-        return columns, lambda row, cursor: {cursor_key: cursor, node_key: node(row)}
+        return node_compiled, lambda row, cursor, d: {cursor_key: cursor, node_key: node(row, d)}
     if kinds == ["node"]:
         ((node_key, _, node),) = parts
-        return columns, lambda row, cursor: {node_key: node(row)}
+        return node_compiled, lambda row, cursor, d: {node_key: node(row, d)}
 
-    def edge(row: Row, cursor: str) -> dict[str, Any]:
+    def edge(row: Row, cursor: str, loaded: Loaded) -> dict[str, Any]:
         return {
-            key: cursor if kind == "cursor" else how(row) if kind == "node" else how
+            key: cursor if kind == "cursor" else how(row, loaded) if kind == "node" else how
             for key, kind, how in parts
         }
 
-    return columns, edge
+    return node_compiled, edge

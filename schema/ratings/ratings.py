@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -21,6 +22,7 @@ from schema.core.common import (
 )
 from schema.core.context import Info
 from schema.core.ids import after_pk, expect_id, to_global_id
+from schema.engine.rows import Part, RowType, column
 
 
 @strawberry.type
@@ -40,20 +42,38 @@ class Rating(Node):
 
     @classmethod
     def from_model(cls, rating: RatingModel) -> Rating:
-        return cls(
-            id=strawberry.ID(to_global_id("Rating", rating.id)),
-            score=rating.score,
-            comment=rating.comment,
-            created_at=rating.created_at,
-            updated_at=rating.updated_at,
-            editable_until=rating.created_at + ratings.EDITABLE_FOR,
-            intervention=RatedIntervention(
-                id=strawberry.ID(to_global_id("Intervention", rating.intervention_id))
-            ),
-            worker_id=strawberry.ID(to_global_id("Worker", rating.worker_id))
-            if rating.worker_id is not None
-            else None,
-        )
+        return RATING_ROWS.build({name: getattr(rating, name) for name in RATING_ROWS.columns})
+
+
+def _gid(type_name: str) -> Any:
+    return lambda pk: None if pk is None else strawberry.ID(to_global_id(type_name, pk))
+
+
+# A rating as its row holds it: read into objects for graphql-core, or straight to JSON by
+# planned queries (schema/engine/rows.py), where a visit's `rating` is one more statement.
+RATING_ROWS = RowType(
+    Rating,
+    {
+        "id": column("id", _gid("Rating")),
+        "score": column("score"),
+        "comment": column("comment"),
+        "created_at": column("created_at"),
+        "updated_at": column("updated_at"),
+        "editable_until": column("created_at", lambda created: created + ratings.EDITABLE_FOR),
+        "intervention": Part(
+            RowType(RatedIntervention, {"id": column("intervention_id", _gid("Intervention"))})
+        ),
+        "worker_id": column("worker_id", _gid("Worker")),
+    },
+)
+
+
+async def ratings_of_visits(
+    context: Any, columns: tuple[str, ...], visit_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """Each visit's rating row, for `Intervention.rating` in planned queries: the same
+    rule as its resolver (no viewer: none; the client or the agency's staff only)."""
+    return await ratings.rating_rows_for_visits(context.viewer, visit_ids, columns)
 
 
 @strawberry.type

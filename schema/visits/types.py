@@ -20,8 +20,8 @@ from schema.core import nodes
 from schema.core.common import Node
 from schema.core.context import Info
 from schema.core.ids import from_global_id, to_global_id
-from schema.engine.rows import Part, RowType, column, columns
-from schema.ratings.ratings import Rating
+from schema.engine.rows import Fetched, Part, RowType, column, columns
+from schema.ratings.ratings import RATING_ROWS, Rating, ratings_of_visits
 from schema.visits.anomaly_types import AttendanceAnomaly
 
 InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
@@ -196,6 +196,7 @@ INTERVENTION_ROWS = RowType(
         ),
     },
     computed={"actual_minutes": columns("checked_in_at", "checked_out_at", read=minutes_between)},
+    fetched={"rating": Fetched(RATING_ROWS, key="id", fetch=ratings_of_visits)},
 )
 
 

@@ -1,22 +1,22 @@
 """Planned queries answer exactly what graphql-core answers, read only what they select,
 and leave every error to graphql-core.
 
-Each document is sent twice: as written, which the planner takes, and with
-`@include(if: true)` on its root field, which the planner never takes (directives are
-left to graphql-core) and which changes neither the data nor the cost.
+Each document is sent twice: once to the planner, once with the planner switched off, to
+graphql-core's own execution.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from graphql import parse
 
 from models.accounts.people import Client, Worker
 from models.enums import InterventionStatus
+from models.ratings import Rating
 from models.visits.visits import Intervention, ServiceType
 from resolvers.visits.planning import billing_address
 from schema import build_schema
@@ -38,6 +38,9 @@ fragment Visit on Intervention {
   worker { __typename id displayName }
   client { id displayName }
   address { line1 line2 postalCode city }
+  rating {
+    __typename id score comment createdAt updatedAt editableUntil intervention { id } workerId
+  }
 }
 query Every($from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
   page: interventions(filter: { from: $from, to: $to }, first: $first, after: $after) {
@@ -74,13 +77,13 @@ query One($id: ID!) {
 """
 
 
-def unplanned(document: str, root: str) -> str:
-    """The same document, with a directive on its root field that the planner refuses."""
-    changed, count = re.subn(rf"\b{root}\(", f"{root}(", document, count=1)
-    assert count == 1
-    head, _, tail = changed.partition(f"{root}(")
-    arguments, _, rest = tail.partition(")")
-    return f"{head}{root}({arguments}) @include(if: true){rest}"
+async def unplanned(api, planner, document, variables, token) -> Any:
+    """The answer graphql-core gives, the planner switched off for one request."""
+    planner.enabled = False
+    try:
+        return await api.gql(document, variables, token)
+    finally:
+        planner.enabled = True
 
 
 @pytest.fixture
@@ -92,7 +95,7 @@ async def both(api, planner, document, root, variables, token) -> tuple[Any, Any
     before = planner.answered
     planned = await api.gql(document, variables, token)
     assert planner.answered == before + 1, planned
-    plain = await api.gql(unplanned(document, root), variables, token)
+    plain = await unplanned(api, planner, document, variables, token)
     assert planner.answered == before + 1
     return planned, plain
 
@@ -134,7 +137,19 @@ async def _visits(team) -> list[Intervention]:
             visit.status = InterventionStatus.MISSED
         rows.append(visit)
     await Intervention.bulk_create(rows)
-    return list(await Intervention.filter(client=client).order_by("scheduled_start"))
+    visits = list(await Intervention.filter(client=client).order_by("scheduled_start"))
+    for score, visit in zip((5, 2, 4), visits[:3], strict=True):  # the fourth is not rated
+        await Rating.create(
+            intervention=visit,
+            client=client,
+            worker_id=visit.worker_id,
+            agency_id=client.agency_id,
+            score=score,
+            comment="Très bien « merci »" if score > 3 else "",
+            created_at=visit.scheduled_end + timedelta(hours=score),
+            updated_at=visit.scheduled_end + timedelta(hours=score, minutes=5),
+        )
+    return visits
 
 
 @pytest.fixture
@@ -230,9 +245,9 @@ async def test_errors_are_graphql_cores_own(api, planner, settings, home_agency,
         (HISTORY, "interventionHistory", {"after": "1.x"}, team.client_token, "BAD_USER_INPUT"),
     ]
     before = planner.answered
-    for document, root, variables, token, code in cases:
+    for document, _root, variables, token, code in cases:
         planned = await api.gql(document, variables, token)
-        plain = await api.gql(unplanned(document, root), variables, token)
+        plain = await unplanned(api, planner, document, variables, token)
         assert planned == plain, (variables, planned, plain)
         assert planned["errors"][0]["extensions"]["code"] == code, planned
     assert planner.answered == before  # each was handed to graphql-core
@@ -246,8 +261,8 @@ async def test_a_document_over_the_cost_limit_is_refused_the_same(
     try:
         variables = {**WINDOW, "first": 100}
         planned = await other.api.gql(CALENDAR, variables, team.client_token)
-        plain = await other.api.gql(
-            unplanned(CALENDAR, "interventions"), variables, team.client_token
+        plain = await unplanned(
+            other.api, other.app.state.planner, CALENDAR, variables, team.client_token
         )
         assert planned == plain
         assert planned["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
@@ -258,15 +273,36 @@ async def test_a_document_over_the_cost_limit_is_refused_the_same(
         await other.stop()
 
 
+async def test_a_visits_rating_is_one_more_statement_seen_by_whom_it_may_be(
+    api, planner, settings, home_agency, team
+):
+    stranger = await setup_agency(api, settings, home_agency)
+    document = (
+        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to},"
+        " first: 100) { edges { node { id rating { score comment } } } } }"
+    )
+    tokens = (team.client_token, team.worker_token, team.staff_token, stranger.client_token)
+    scores = []
+    for token in tokens:
+        planned, plain = await both(api, planner, document, "interventions", WINDOW, token)
+        assert planned == plain
+        edges = planned["data"]["interventions"]["edges"]
+        scores.append(sorted(e["node"]["rating"]["score"] for e in edges if e["node"]["rating"]))
+    # The client sees its three ratings, the agency's staff those and others of the agency,
+    # the worker and another household none.
+    assert scores[0] == [2, 4, 5] and scores[1] == scores[3] == []
+    assert set(scores[2]) == {2, 4, 5} and len(scores[2]) >= 3
+
+
 async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
     before = planner.answered
     for document in (
         "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
-        "{ edges { node { id rating { score } } } } }",
-        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
         "{ edges { node { id ... on Node { id } } } } }",
         "query($from: DateTime!, $to: DateTime!) { me { id } interventions(filter: {from: $from, "
         "to: $to}) { edges { node { id } } } }",
+        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
+        "{ edges { node { id anomalies { id } } } } }",
     ):
         result = await api.gql(document, WINDOW, team.client_token)
         assert "errors" not in result and result["data"]["interventions"]["edges"], result
@@ -320,8 +356,9 @@ async def test_the_plan_cache_is_bounded(settings):
     planner = build_schema(settings).planner
     assert planner is not None
     for i in range(PLAN_CACHE_SIZE + 50):
-        await planner.execute(f"query Q{i} {{ me {{ id }} }}", None, None, None)
-    assert len(planner._plans) == PLAN_CACHE_SIZE
+        query = f"query Q{i} {{ me {{ id }} }}"
+        planner._entry(query, None, parse(query))
+    assert len(planner._entries) == PLAN_CACHE_SIZE
 
 
 async def test_another_households_visits_never_show(api, planner, settings, home_agency, team):
@@ -334,3 +371,30 @@ async def test_another_households_visits_never_show(api, planner, settings, home
     fresh = await factories.log_in(api, email)
     planned = await api.data(CALENDAR, variables, fresh)
     assert planned["interventions"]["edges"] == []
+
+
+async def test_several_roots_and_conditions_are_planned_as_graphql_core_answers_them(
+    api, planner, team
+):
+    document = """
+    query Board($from: DateTime!, $to: DateTime!, $rated: Boolean!, $hide: Boolean!) {
+      __typename
+      day: interventions(filter: { from: $from, to: $to }, first: 20) {
+        edges { node { id late rating @include(if: $rated) { score } } }
+      }
+      past: interventionHistory(first: 3) @skip(if: $hide) { edges { node { id } } }
+      interventions(filter: { from: $from, to: $to }, first: 2) {
+        pageInfo { hasNextPage }
+        ... on InterventionConnection @include(if: true) { edges { cursor } }
+      }
+    }
+    """
+    for rated, hide in ((True, False), (False, True), (True, True)):
+        variables = {**WINDOW, "rated": rated, "hide": hide}
+        planned, plain = await both(
+            api, planner, document, "interventions", variables, team.staff_token
+        )
+        assert planned == plain and "errors" not in planned
+        data = planned["data"]
+        assert data["__typename"] == "Query" and ("past" in data) is not hide
+        assert ("rating" in data["day"]["edges"][0]["node"]) is rated
