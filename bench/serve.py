@@ -47,9 +47,19 @@ def main() -> None:
         from bench.baseline import create_baseline_app
 
         app = create_baseline_app(settings)
+    profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")  # investigation aid: cProfile stats
+    profiler = None
+    if profile_to and args.kind != "baseline":
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     # uvicorn shuts down gracefully on SIGINT, then raises KeyboardInterrupt again.
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(server_config(app, settings, "127.0.0.1", args.port)).run()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{os.getpid()}")
 
 
 def _trace_memory(path: str) -> None:

@@ -131,6 +131,12 @@ def _validate(
     return tuple(_tag(error, VALIDATION_FAILED) for error in errors)
 
 
+# Shape errors by (id of the parsed document, id of the schema, limits); the document and
+# schema are kept beside them so that their ids stay theirs while the entry lives.
+_shapes: LRUCache[
+    tuple[int, int, Limits], tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]
+] = LRUCache(CACHE_SIZE)
+
 # Documents found valid, by their text with operation names numbered in order of
 # appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
 _valid: LRUCache[tuple[Any, ...], bool] = LRUCache(CACHE_SIZE)
@@ -183,6 +189,17 @@ class Limits:  # hashable: the key of the parse cache
         return Walker(schema, fragments, variables or {})
 
     def shape_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
+        """Too many operations, too deep, too many aliases, too costly to validate.
+
+        None of it depends on the variables: measured once per parsed document (parsing is
+        cached, so a document sent again is the same object) and schema."""
+        key = (id(document), id(walker.schema), self)
+        found = _shapes.get(key)
+        if found is None or found[0] is not document or found[1] is not walker.schema:
+            found = _shapes[key] = (document, walker.schema, self._shape_errors(document, walker))
+        return list(found[2])
+
+    def _shape_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
         found = operations(document)
         measures = (
             ("operations", len(found), self.max_operations, TOO_MANY_OPERATIONS),

@@ -57,6 +57,7 @@ from schema.core.common import Page
 from schema.engine.bounds import InputBounds, violations
 from schema.engine.limits import chosen_operation
 from schema.engine.rows import Fields, Load, Row, RowType, load_all, type_name
+from schema.engine.throttle import FREE_KEYS
 from schema.engine.writers import (
     collect_fields,
     condition_variables,
@@ -101,6 +102,16 @@ class _RootPlan:
     columns: tuple[str, ...]
     loads: tuple[Load, ...]
     write: Callable[..., Any]
+    cost: Callable[..., int]  # of the written value (keys below the root's)
+
+
+class PlannedResult(GraphQLExecutionResult):
+    """A planned answer, with its actual cost counted as it was written (the rate limit
+    then need not walk it: schema/engine/throttle.py)."""
+
+    def __init__(self, data: dict[str, Any], cost: int) -> None:
+        super().__init__(data=data, errors=None)
+        self.cost = cost
 
 
 @dataclass(frozen=True)
@@ -139,17 +150,17 @@ class Planner:
         if entry is None:
             return None
         try:
-            data = await self._run(entry, variables or {}, ec.context)
+            answer = await self._run(entry, variables or {}, ec.context)
         except Exception:  # graphql-core runs it again, and reports
             return None
-        if data is None:
+        if answer is None:
             return None
         self.answered += 1
-        return GraphQLExecutionResult(data=data, errors=None)
+        return PlannedResult(*answer)
 
     async def _run(
         self, entry: _Entry, variables: dict[str, Any], context: Any
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], int] | None:
         coerced = get_variable_values(
             self.schema._schema, entry.operation.variable_definitions or (), variables
         )
@@ -161,23 +172,25 @@ class Planner:
         if key in entry.plans:
             roots = entry.plans[key]
         else:
-            conditions: dict[str, bool] = dict(zip(entry.conditions, key, strict=True))
+            conditions = {n: v is True for n, v in zip(entry.conditions, key, strict=True)}
             roots = entry.plans[key] = self._plan(entry, conditions)
         if roots is None:
             return None
         data: dict[str, Any] = {}
+        cost = 0
         for plan in roots:
             if plan.root is None:
                 data[plan.response_name] = plan.write()
                 continue
-            value = await self._fetch(plan, coerced, context)
-            if value is None:
+            answer = await self._fetch(plan, coerced, context)
+            if answer is None:
                 return None
-            data[plan.response_name] = value
-        return data
+            data[plan.response_name] = answer[0]
+            cost += answer[1] + (0 if plan.response_name in FREE_KEYS else 1)
+        return data, cost
 
-    async def _fetch(self, plan: _RootPlan, coerced: Any, context: Any) -> Any:
-        """A root field's JSON, or None when graphql-core must answer."""
+    async def _fetch(self, plan: _RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
+        """A root field's JSON and its cost, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
         assert plan.root is not None
@@ -195,13 +208,13 @@ class Planner:
             page = await root.page(context, plan.columns, **arguments)
             rows = page.rows[: page.size]
             loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
-            return plan.write(page, loaded)
+            return plan.write(page, loaded), plan.cost(page, loaded)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
         if row is None:
             return None
         loaded = await load_all(plan.loads, [row], context) if plan.loads else {}
-        return plan.write(row, loaded)
+        return plan.write(row, loaded), plan.cost(row, loaded)
 
     # ----------------------------------------------------------------- plans
 
@@ -256,7 +269,9 @@ class Planner:
         name = nodes[0].name.value
         if name == "__typename":
             typename = query_type.name
-            return _RootPlan(response_name, None, None, None, None, (), (), lambda: typename)
+            return _RootPlan(
+                response_name, None, None, None, None, (), (), lambda: typename, _no_cost
+            )
         root = _ROOTS.get(name)
         field = query_type.fields.get(name)
         if root is None or field is None or len(nodes) != 1:
@@ -280,9 +295,10 @@ class Planner:
             connection = connection_writer(target, selected, root.rows, collect)
             if connection is None:
                 return None
-            columns, loads, write = connection
             made = (response_name, nodes[0], field, definition, root)
-            return self._made(*made, columns, loads, write)
+            return self._made(
+                *made, connection.columns, connection.loads, connection.write, connection.cost
+            )
         if target.name != type_name(root.rows):
             return None
         compiled = root.rows.compile(target, selected, collect)
@@ -297,6 +313,7 @@ class Planner:
             compiled.columns,
             compiled.loads,
             compiled.write,
+            compiled.cost,
         )
 
     @staticmethod
@@ -309,6 +326,7 @@ class Planner:
         columns: frozenset[str],
         loads: tuple[Load, ...],
         write: Callable[..., Any],
+        cost: Callable[..., int],
     ) -> _RootPlan:
         return _RootPlan(
             response_name=response_name,
@@ -319,7 +337,12 @@ class Planner:
             columns=tuple(sorted(columns)),
             loads=loads,
             write=write,
+            cost=cost,
         )
+
+
+def _no_cost() -> int:
+    return 0
 
 
 def _make_entry(document: DocumentNode, operation_name: str | None) -> _Entry | None:

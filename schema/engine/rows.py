@@ -37,6 +37,7 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.engine.execution import GiveUp, Leaf
+from schema.engine.throttle import FREE_KEYS
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
@@ -110,6 +111,9 @@ class Compiled:
     columns: frozenset[str]
     write: Callable[[Row, Loaded], dict[str, Any]]
     loads: tuple[Load, ...] = ()
+    # What the written object costs, priced as `actual_cost` prices any answer
+    # (schema/engine/throttle.py), without walking it.
+    cost: Callable[[Row, Loaded], int] = lambda row, loaded: 0
 
 
 async def load_all(loads: Sequence[Load], rows: Sequence[Row], context: Any) -> Loaded:
@@ -209,12 +213,15 @@ class RowType(Generic[T]):
         namespace: dict[str, Any] = {"GiveUp": GiveUp}
         needed: set[str] = set()
         loads: list[Load] = []
-        body = self._expression(type_, fields, collect, namespace, needed, loads)
+        costs: list[str | int] = []
+        body = self._expression(type_, fields, collect, namespace, needed, loads, costs)
         if body is None:
             return None
-        source = f"def write(r, d):\n    return {body}\n"
+        source = (
+            f"def write(r, d):\n    return {body}\ndef cost(r, d):\n    return {_total(costs)}\n"
+        )
         exec(_compiled(source), namespace)  # noqa: S102 - names are passed as values
-        return Compiled(frozenset(needed), namespace["write"], tuple(loads))
+        return Compiled(frozenset(needed), namespace["write"], tuple(loads), namespace["cost"])
 
     def _expression(
         self,
@@ -224,10 +231,13 @@ class RowType(Generic[T]):
         namespace: dict[str, Any],
         needed: set[str],
         loads: list[Load],
+        costs: list[str | int],
     ) -> str | None:
+        """The expression of the object `fields` select; `costs` gets the terms of its cost."""
         items = []
         for response_name, nodes in fields.items():
             key = _name(namespace, "k", response_name)
+            costs.append(0 if response_name in FREE_KEYS else 1)
             field_name = nodes[0].name.value
             if field_name == "__typename":
                 items.append(f"{key}: {_name(namespace, 't', type_.name)}")
@@ -250,10 +260,13 @@ class RowType(Generic[T]):
                 items.append(f"{key}: {self._leaf(spec, inner, non_null, namespace, needed)}")
             elif isinstance(spec, Part) and isinstance(inner, GraphQLObjectType):
                 sub = collect(inner, nodes)
+                inner_costs: list[str | int] = []
                 nested = (
                     None
                     if sub is None
-                    else spec.of._expression(inner, sub, collect, namespace, needed, loads)
+                    else spec.of._expression(
+                        inner, sub, collect, namespace, needed, loads, inner_costs
+                    )
                 )
                 if nested is None:
                     return None
@@ -262,13 +275,17 @@ class RowType(Generic[T]):
                     present = f"r[{_name(namespace, 'n', spec.unless_null)}]"
                     null = "GiveUp.now()" if non_null else "None"
                     nested = f"({null} if {present} is None else {nested})"
+                    costs.append(f"(0 if {present} is None else {_total(inner_costs)})")
+                else:
+                    costs.extend(inner_costs)
                 items.append(f"{key}: {nested}")
             elif isinstance(spec, Fetched):
                 fetched = self._fetched(spec, inner, non_null, nodes, collect, namespace, loads)
                 if fetched is None:
                     return None
                 needed.add(spec.key)
-                items.append(f"{key}: {fetched}")
+                items.append(f"{key}: {fetched[0]}")
+                costs.append(fetched[1])
             else:
                 return None
         return "{" + ", ".join(items) + "}"
@@ -282,8 +299,9 @@ class RowType(Generic[T]):
         collect: Collect,
         namespace: dict[str, Any],
         loads: list[Load],
-    ) -> str | None:
-        """The expression of a field read by a statement of its own (see `Fetched`)."""
+    ) -> tuple[str, str] | None:
+        """The expression of a field read by a statement of its own (see `Fetched`), and
+        of its cost."""
         item = type_
         if spec.many:  # [T!]! only: a null in the list is the resolver's to say
             if not (non_null and isinstance(type_, GraphQLList)):
@@ -301,11 +319,18 @@ class RowType(Generic[T]):
         slot = str(next(_SLOTS))
         loads.append(Load(slot, spec.key, spec, tuple(sorted(compiled.columns)), compiled.loads))
         write = _name(namespace, "w", compiled.write)
+        cost = _name(namespace, "q", compiled.cost)
         found = f"d[{_name(namespace, 's', slot)}].get(r[{_name(namespace, 'n', spec.key)}]"
         if spec.many:
-            return f"[{write}(x, d) for x in {found}, ())]"
+            return (
+                f"[{write}(x, d) for x in {found}, ())]",
+                f"sum([{cost}(x, d) for x in {found}, ())])",
+            )
         null = "GiveUp.now()" if non_null else "None"
-        return f"({null} if (x := {found})) is None else {write}(x, d))"
+        return (
+            f"({null} if (x := {found})) is None else {write}(x, d))",
+            f"(0 if (x := {found})) is None else {cost}(x, d))",
+        )
 
     @staticmethod
     def _leaf(
@@ -324,6 +349,12 @@ class RowType(Generic[T]):
 
 
 _SLOTS = itertools.count()
+
+
+def _total(costs: list[str | int]) -> str:
+    """One expression adding cost terms, their constants folded."""
+    constant = sum(term for term in costs if isinstance(term, int))
+    return " + ".join([str(constant), *(term for term in costs if isinstance(term, str))])
 
 
 def type_name(rows: RowType[Any]) -> str:

@@ -36,7 +36,7 @@ log = logging.getLogger("passage.throttle")
 
 THROTTLED = "THROTTLED"
 # Response keys that cost nothing, as in the estimate.
-_FREE = frozenset({"__typename", "__schema", "__type"})
+FREE_KEYS = frozenset({"__typename", "__schema", "__type"})
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def actual_cost(data: Any) -> int:
             total += len(value)
             for key, inner in value.items():
                 kind = type(inner)
-                if key in _FREE:
+                if key in FREE_KEYS:
                     total -= 1
                 elif kind is dict or kind is list:
                     push(inner)
@@ -246,7 +246,10 @@ class CostThrottle(QueryLimits):
         result = self.execution_context.result
         if self.cost is None:
             return
-        if isinstance(result, GraphQLExecutionResult):
+        planned = getattr(result, "cost", None)  # schema/engine/planner.py PlannedResult
+        if isinstance(planned, int):
+            self.actual = planned
+        elif isinstance(result, GraphQLExecutionResult):
             self.actual = actual_cost(result.data)
         else:  # a subscription: its estimate, paid when it starts
             self.actual = self.cost

@@ -8,6 +8,7 @@ writer here gives up (None) on anything it does not expect, and graphql-core ans
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -29,6 +30,7 @@ from graphql import (
 
 from schema.core.common import Page
 from schema.engine.rows import Collect, Compiled, Fields, Load, Loaded, Row, RowType, type_name
+from schema.engine.throttle import FREE_KEYS
 
 # Selections one planned document may hold, fragments spread: a page of visits takes ~30.
 MAX_SELECTIONS = 500
@@ -133,14 +135,17 @@ def connection_writer(
     fields: Fields,
     rows: RowType[Any],
     collect: Collect,
-) -> tuple[frozenset[str], tuple[Load, ...], Callable[[Page, Loaded], dict[str, Any]]] | None:
+) -> PageWriter | None:
     """The writer of a connection page (schema/core/common.py `connection`): edges with their
     cursor and node, page info, type names; with the columns and statements it needs."""
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
     loads: tuple[Load, ...] = ()
+    edge_costs: list[Callable[[Row, Loaded], int]] = []
+    fixed = 0  # the keys of the connection and of its page info
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
+        fixed += 0 if response_name in FREE_KEYS else 1
         if name == "__typename":
             parts.append((response_name, "value", type_.name))
             continue
@@ -155,11 +160,13 @@ def connection_writer(
                 return None
             columns |= edge[0].columns
             loads += edge[0].loads
+            edge_costs.append(edge[0].cost)
             parts.append((response_name, "edges", edge[1]))
         elif name == "pageInfo" and all(
             n[0].name.value in _PAGE_INFO or n[0].name.value == "__typename" for n in sub.values()
         ):
             info = [(k, n[0].name.value, target.name) for k, n in sub.items()]
+            fixed += sum(0 if k in FREE_KEYS else 1 for k in sub)
             parts.append((response_name, "pageInfo", info))
         else:
             return None
@@ -181,7 +188,21 @@ def connection_writer(
                 out[key] = how
         return out
 
-    return columns, loads, write
+    def cost(page: Page, loaded: Loaded) -> int:
+        rows = page.rows[: page.size]
+        return fixed + sum(edge_cost(row, loaded) for edge_cost in edge_costs for row in rows)
+
+    return PageWriter(columns, loads, write, cost)
+
+
+@dataclass(frozen=True)
+class PageWriter:
+    """What a connection's selection needs, how it is written, and what it costs."""
+
+    columns: frozenset[str]
+    loads: tuple[Load, ...]
+    write: Callable[[Page, Loaded], dict[str, Any]]
+    cost: Callable[[Page, Loaded], int]
 
 
 def _unused(row: Row, loaded: Loaded) -> dict[str, Any]:
@@ -202,6 +223,8 @@ def _edge(
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
     loads: tuple[Load, ...] = ()
+    node_costs: list[Callable[[Row, Loaded], int]] = []
+    fixed = sum(0 if key in FREE_KEYS else 1 for key in fields)
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
         if name == "__typename":
@@ -219,10 +242,15 @@ def _edge(
                 return None
             columns |= compiled.columns
             loads += compiled.loads
+            node_costs.append(compiled.cost)
             parts.append((response_name, "node", compiled.write))
         else:
             return None
-    node_compiled = Compiled(columns, _unused, loads)
+
+    def edge_cost(row: Row, loaded: Loaded) -> int:
+        return fixed + sum(node_cost(row, loaded) for node_cost in node_costs)
+
+    node_compiled = Compiled(columns, _unused, loads, edge_cost)
     kinds = [kind for _, kind, _ in parts]
     if kinds == ["cursor", "node"]:  # the usual edges, written out
         (cursor_key, _, _), (node_key, _, node) = parts

@@ -22,6 +22,7 @@ from resolvers.visits.planning import billing_address
 from schema import build_schema
 from schema.core.ids import to_global_id
 from schema.engine.planner import PLAN_CACHE_SIZE
+from schema.engine.throttle import actual_cost
 from services.config import Settings
 from tests import factories
 from tests.factories import pk, setup_agency
@@ -97,6 +98,8 @@ async def both(api, planner, document, root, variables, token) -> tuple[Any, Any
     assert planner.answered == before + 1, planned
     plain = await unplanned(api, planner, document, variables, token)
     assert planner.answered == before + 1
+    # Counted as the answer was written, as the walk of any answer counts it.
+    assert planned["extensions"]["cost"]["actualQueryCost"] == actual_cost(planned["data"])
     return planned, plain
 
 
