@@ -60,6 +60,8 @@ class World:
     tokens: dict[str, str]  # viewer ("staff", "client", "worker") -> bearer token
     agency_id: int
     client_id: int  # the household of the calendar, invoices and briefing
+    client_account_id: int
+    advisor_account_id: int  # the "staff" viewer
     worker_id: int  # a worker of the board (the "worker" viewer)
     visit_id: int  # a rated visit of the calendar, with a note (the visit's detail)
     rating_id: int
@@ -206,6 +208,8 @@ async def seed(name: str = "Agence Corpus", prefix: str = "75", tag: str = "corp
         tokens={"staff": advisor.token, "client": household.token, "worker": workers[0].token},
         agency_id=agency_id,
         client_id=household.record_id,
+        client_account_id=household.account_id,
+        advisor_account_id=advisor.account_id,
         worker_id=workers[0].record_id,
         visit_id=visit_id,
         rating_id=ratings[visit_id],
