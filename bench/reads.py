@@ -14,6 +14,14 @@ keep-alive connections (bench/loader.py). It prints, per document, the requests/
 each and the ratio Passage / PostGraphile, then the lowest ratio.
 
 The first run installs postgraphile@4 with npm into bench/.postgraphile/ (git-ignored).
+
+    .venv/bin/python -m bench.reads --embedded [--database postgres://…]
+
+The same corpus on the embedded default (a SQLite file) instead: every document loaded on
+the app, and the three heaviest ones a hand-written endpoint answers (bench/baseline.py:
+the day board, the calendar with ratings, the invoices with their lines) loaded on both,
+after checking both answer the same JSON data; prints the ratio app / hand-written
+(target >= 0.6).
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ from typing import Any
 import httpx
 
 from bench import common, loader
-from bench.documents import BY_NAME, CORPUS, HELP_SEARCH, HERE, Document, World
+from bench.documents import BY_NAME, CORPUS, HELP_SEARCH, HERE, Document, World, seed
 
 POSTGRAPHILE_DIR = common.ROOT / "bench" / ".postgraphile"
 POSTGRAPHILE_PACKAGES = ["postgraphile@4.14.1", "postgraphile-plugin-connection-filter@2.3.0"]
@@ -363,6 +371,86 @@ async def check(document: Document, ours: Target, theirs: Target, verbose: bool)
     return result.ids
 
 
+# --------------------------------------------------------------------------- embedded
+
+# The documents bench/baseline.py answers by hand, by their operation name.
+HAND_WRITTEN = {
+    "day_board": "Day",
+    "calendar_ratings": "CalendarWithRatings",
+    "invoices": "Invoices",
+}
+EMBEDDED_TARGET = 0.6
+
+
+async def embedded(args: argparse.Namespace, documents: list[Document]) -> None:
+    database = args.database if args.database != DEFAULT_DATABASE else None
+    async with common.scratch_database(database) as database_url:
+        async with common.orm(database_url):
+            world = await seed()
+        passage = common.ServerProcess("graphql", database_url, "memory://", args.log_level)
+        baseline = common.ServerProcess("baseline", database_url, "memory://", args.log_level)
+        try:
+            passage.wait_ready()
+            baseline.wait_ready()
+            passage.wait_idle()
+            print(
+                f"database: {database_url.split('://')[0]}; concurrency {args.concurrency}, "
+                f"{args.rounds} rounds of {args.seconds:g} s per server and document, "
+                f"alternating, after {args.warmup:g} s of warm-up",
+                flush=True,
+            )
+            print(f"\n{'document':24} {'app':>10} {'hand-written':>13} {'ratio':>6}")
+            ratios = {}
+            for document in documents:
+                operation = HAND_WRITTEN.get(document.name)
+                body = json.dumps(
+                    {
+                        "query": document.text,
+                        "variables": document.variables(world),
+                        **({"operationName": operation} if operation else {}),
+                    }
+                ).encode()
+                headers = {"authorization": f"Bearer {world.token(document.viewer)}"}
+                ours = Target(passage, body, headers)
+                pair = [("app", ours)]
+                answer = await post(ours)
+                if answer.get("errors") or not answer.get("data"):
+                    raise SystemExit(f"{document.name}: errors {answer.get('errors')}")
+                if operation:
+                    theirs = Target(baseline, body, headers)
+                    other = await post(theirs)
+                    if other.get("data") != answer["data"]:
+                        raise SystemExit(
+                            f"{document.name}: the hand-written answer differs:\n"
+                            + json.dumps(answer["data"])[:1500]
+                            + "\n---\n"
+                            + json.dumps(other.get("data"))[:1500]
+                        )
+                    pair.append(("hand-written", theirs))
+                for _, target in pair:
+                    await load(target, args.concurrency, args.warmup)
+                results: dict[str, list[Round]] = {kind: [] for kind, _ in pair}
+                for number in range(args.rounds):
+                    for kind, target in pair if number % 2 == 0 else pair[::-1]:
+                        results[kind].append(await load(target, args.concurrency, args.seconds))
+                rps = {kind: _median([r.rps for r in rounds]) for kind, rounds in results.items()}
+                line = f"{document.name:24} {rps['app']:8.1f}/s"
+                if operation:
+                    ratios[document.name] = rps["app"] / rps["hand-written"]
+                    line += f" {rps['hand-written']:11.1f}/s {ratios[document.name]:6.2f}"
+                print(line, flush=True)
+            if ratios:
+                worst = min(ratios, key=lambda n: ratios[n])
+                verdict = "met" if ratios[worst] >= EMBEDDED_TARGET else "MISSED"
+                print(
+                    f"\nminimum ratio app / hand-written: {ratios[worst]:.2f} ({worst}); "
+                    f"target >= {EMBEDDED_TARGET}: {verdict}"
+                )
+        finally:
+            passage.stop()
+            baseline.stop()
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -380,9 +468,12 @@ async def main() -> None:
     parser.add_argument("--only", help="document names, comma-separated")
     parser.add_argument("--verbose", action="store_true", help="what was compared")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="on SQLite (or --database), against the hand-written endpoint",
+    )
     args = parser.parse_args()
-    if not args.database.startswith("postgres"):
-        raise SystemExit("PostGraphile needs PostgreSQL: --database postgres://…")
     documents = CORPUS
     if args.only:
         unknown = [n for n in args.only.split(",") if n not in BY_NAME]
@@ -390,10 +481,14 @@ async def main() -> None:
             raise SystemExit(f"unknown documents {unknown}; known: {', '.join(BY_NAME)}")
         documents = [BY_NAME[n] for n in args.only.split(",")]
     common.raise_open_files()
+    if args.embedded:
+        print(f"machine: {common.machine()}")
+        await embedded(args, documents)
+        return
+    if not args.database.startswith("postgres"):
+        raise SystemExit("PostGraphile needs PostgreSQL: --database postgres://…")
     modules = ensure_postgraphile()
     print(f"machine: {common.machine()}")
-
-    from bench.documents import seed
 
     async with common.scratch_database(args.database) as database_url:
         async with common.orm(database_url):
