@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _migrate
 
 from models import MODEL_MODULES
@@ -43,9 +44,31 @@ def _with_pragmas(database_url: str) -> str:
     return database_url + joiner + "synchronous=NORMAL"
 
 
+async def rollback_if_open(connection: Any) -> None:
+    """How the asyncpg pool resets a connection it takes back.
+
+    asyncpg's default runs one more statement on every release (`SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`), and Tortoise takes a
+    connection from the pool for each query outside a transaction: a second round trip
+    per query. Passage leaves no state in a session (its one advisory lock is
+    transaction-scoped, it never LISTENs, SETs or keeps a cursor open), so only a
+    transaction left open by an interrupted request is rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    url = _with_pragmas(database_url)
+    found = expand_db_url(url)
+    if found["engine"] != "tortoise.backends.asyncpg":
+        return url
+    found["credentials"]["reset"] = rollback_if_open
+    return found
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": _with_pragmas(database_url)},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

@@ -1,0 +1,36 @@
+"""The PostgreSQL pool hands connections back without asyncpg's per-release reset
+statement, but never with a transaction left open (models/db.py `rollback_if_open`)."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from models.db import rollback_if_open, tortoise_config
+
+
+def test_the_pool_is_configured_with_the_light_reset():
+    config = tortoise_config("postgres://root@127.0.0.1:5432/test")
+    assert config["connections"]["default"]["credentials"]["reset"] is rollback_if_open
+    assert config["connections"]["default"]["credentials"]["maxsize"] == "20"
+    # SQLite keeps its URL, pragmas added.
+    assert tortoise_config("sqlite://x.db")["connections"]["default"].endswith("synchronous=NORMAL")
+
+
+async def test_a_transaction_left_open_is_rolled_back_and_nothing_else_runs(settings):
+    if not settings.database_url.startswith(("postgres", "asyncpg")):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    dsn = settings.database_url.replace("asyncpg://", "postgres://").split("?")[0]
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, reset=rollback_if_open)
+    try:
+        async with pool.acquire() as connection:
+            await connection.execute("CREATE TEMPORARY TABLE pool_probe (n int)")
+            await connection.execute("BEGIN")
+            await connection.execute("INSERT INTO pool_probe VALUES (1)")
+            assert connection.is_in_transaction()
+        async with pool.acquire() as connection:  # the same one: max_size=1
+            assert not connection.is_in_transaction()
+            # Rolled back, and the session kept (no RESET ALL / DISCARD): the table is there.
+            assert await connection.fetchval("SELECT count(*) FROM pool_probe") == 0
+    finally:
+        await pool.close()
