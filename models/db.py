@@ -59,6 +59,8 @@ async def rollback_if_open(connection: Any) -> None:
 
 def _connection(database_url: str) -> str | dict[str, Any]:
     url = _with_pragmas(database_url)
+    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
+        return url
     found = expand_db_url(url)
     if found["engine"] != "tortoise.backends.asyncpg":
         return url
