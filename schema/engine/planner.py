@@ -45,6 +45,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -105,6 +106,29 @@ class _RootPlan:
     cost: Callable[..., int]  # of the written value (keys below the root's)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The planned roots of a document; when some are not, `rest` is the document with
+    only those, for graphql-core, and `order` the response names as the document has them."""
+
+    roots: tuple[_RootPlan, ...]
+    rest: DocumentNode | None = None
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Planned roots answered; graphql-core answers `rest`, then `merge` puts them together."""
+
+    data: dict[str, Any]
+    rest: DocumentNode
+    order: tuple[str, ...]
+
+    def merge(self, executed: dict[str, Any]) -> dict[str, Any]:
+        both = {**executed, **self.data}
+        return {name: both[name] for name in self.order if name in both}
+
+
 class PlannedResult(GraphQLExecutionResult):
     """A planned answer, with its actual cost counted as it was written (the rate limit
     then need not walk it: schema/engine/throttle.py)."""
@@ -121,7 +145,7 @@ class _Entry:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
     conditions: tuple[str, ...]  # variables read by @include / @skip
-    plans: LRUCache[tuple[Any, ...], tuple[_RootPlan, ...] | None]
+    plans: LRUCache[tuple[Any, ...], _Plan | None]
 
 
 class Planner:
@@ -129,15 +153,17 @@ class Planner:
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema  # the strawberry schema
-        self.answered = 0
+        self.answered = 0  # requests answered whole
+        self.partly = 0  # requests whose planned roots were answered, graphql-core the rest
         self.enabled = True  # off: graphql-core answers everything (comparisons)
         self._entries: LRUCache[tuple[str, str | None], _Entry | None] = LRUCache(PLAN_CACHE_SIZE)
 
     def extension(self) -> PlannedQueries:
         return PlannedQueries(self)
 
-    async def answer(self, ec: ExecutionContext) -> GraphQLExecutionResult | None:
-        """The answer to a planned document, or None: graphql-core answers."""
+    async def answer(self, ec: ExecutionContext) -> PlannedResult | Partial | None:
+        """The answer to a planned document, its planned roots when only some are (`Partial`),
+        or None: graphql-core answers."""
         variables = ec.variables
         if (
             ec.query is None
@@ -155,12 +181,15 @@ class Planner:
             return None
         if answer is None:
             return None
+        if isinstance(answer, Partial):
+            self.partly += 1
+            return answer
         self.answered += 1
         return PlannedResult(*answer)
 
     async def _run(
         self, entry: _Entry, variables: dict[str, Any], context: Any
-    ) -> tuple[dict[str, Any], int] | None:
+    ) -> tuple[dict[str, Any], int] | Partial | None:
         coerced = get_variable_values(
             self.schema._schema, entry.operation.variable_definitions or (), variables
         )
@@ -170,15 +199,15 @@ class Planner:
         if any(type(value) is not bool for value in key):
             return None
         if key in entry.plans:
-            roots = entry.plans[key]
+            found = entry.plans[key]
         else:
             conditions = {n: v is True for n, v in zip(entry.conditions, key, strict=True)}
-            roots = entry.plans[key] = self._plan(entry, conditions)
-        if roots is None:
+            found = entry.plans[key] = self._plan(entry, conditions)
+        if found is None:
             return None
         data: dict[str, Any] = {}
         cost = 0
-        for plan in roots:
+        for plan in found.roots:
             if plan.root is None:
                 data[plan.response_name] = plan.write()
                 continue
@@ -187,6 +216,8 @@ class Planner:
                 return None
             data[plan.response_name] = answer[0]
             cost += answer[1] + (0 if plan.response_name in FREE_KEYS else 1)
+        if found.rest is not None:
+            return Partial(data, found.rest, found.order)
         return data, cost
 
     async def _fetch(self, plan: _RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
@@ -232,7 +263,7 @@ class Planner:
         self._entries[key] = entry
         return entry
 
-    def _plan(self, entry: _Entry, conditions: dict[str, bool]) -> tuple[_RootPlan, ...] | None:
+    def _plan(self, entry: _Entry, conditions: dict[str, bool]) -> _Plan | None:
         try:
             return self._roots(entry, conditions)
         except (GraphQLError, RecursionError):
@@ -241,7 +272,7 @@ class Planner:
             log.exception("planning failed")
             return None
 
-    def _roots(self, entry: _Entry, conditions: dict[str, bool]) -> tuple[_RootPlan, ...] | None:
+    def _roots(self, entry: _Entry, conditions: dict[str, bool]) -> _Plan | None:
         graphql_schema: GraphQLSchema = self.schema._schema
         query_type = graphql_schema.query_type
         assert query_type is not None
@@ -253,10 +284,15 @@ class Planner:
         plans = []
         for response_name, nodes in roots.items():
             plan = self._root(query_type, response_name, nodes, entry, conditions)
-            if plan is None:
-                return None
-            plans.append(plan)
-        return tuple(plans)
+            if plan is not None:
+                plans.append(plan)
+        if len(plans) == len(roots):
+            return _Plan(tuple(plans))
+        planned = {plan.response_name for plan in plans if plan.root is not None}
+        rest = _without(entry, planned)
+        if not planned or rest is None:
+            return None
+        return _Plan(tuple(p for p in plans if p.root is not None), rest, tuple(roots))
 
     def _root(
         self,
@@ -341,6 +377,28 @@ class Planner:
         )
 
 
+def _without(entry: _Entry, planned: set[str]) -> DocumentNode | None:
+    """The document with only the root fields not in `planned`, for graphql-core; None when
+    the root selection is not plain fields (a fragment at the root: left whole)."""
+    operation = entry.operation
+    selections = operation.selection_set.selections
+    if not all(isinstance(s, FieldNode) for s in selections):
+        return None
+    kept = tuple(
+        s
+        for s in selections
+        if isinstance(s, FieldNode) and (s.alias or s.name).value not in planned
+    )
+    rest = OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=operation.variable_definitions,
+        directives=operation.directives,
+        selection_set=SelectionSetNode(selections=kept),
+    )
+    return DocumentNode(definitions=(rest, *entry.fragments.values()))
+
+
 def _no_cost() -> int:
     return 0
 
@@ -375,8 +433,24 @@ class PlannedQueries(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
-        if self.planner.enabled and ec.result is None and not ec.pre_execution_errors:
-            result = await self.planner.answer(ec)
-            if result is not None:
-                ec.result = result
-        yield
+        if not (self.planner.enabled and ec.result is None and not ec.pre_execution_errors):
+            yield
+            return
+        answer = await self.planner.answer(ec)
+        if not isinstance(answer, Partial):
+            if answer is not None:
+                ec.result = answer
+            yield
+            return
+        # graphql-core executes the rest of the document; the planned roots join its answer.
+        document = ec.graphql_document
+        ec.graphql_document = answer.rest
+        try:
+            yield
+        finally:
+            ec.graphql_document = document
+        result = ec.result
+        if isinstance(result, GraphQLExecutionResult) and isinstance(result.data, dict):
+            merged = answer.merge(result.data)
+            result.data.clear()  # in place: strawberry answers with this very object
+            result.data.update(merged)

@@ -401,3 +401,30 @@ async def test_several_roots_and_conditions_are_planned_as_graphql_core_answers_
         data = planned["data"]
         assert data["__typename"] == "Query" and ("past" in data) is not hide
         assert ("rating" in data["day"]["edges"][0]["node"]) is rated
+
+
+async def test_planned_roots_beside_others_are_answered_with_them(api, planner, team):
+    """A document with a root the planner does not know: its planned roots are answered by
+    the planner, the others by graphql-core, in the document's order, with its errors."""
+    document = """
+    query Mixed($from: DateTime!, $to: DateTime!) {
+      me { id role }
+      a: interventions(filter: { from: $from, to: $to }, first: 5) {
+        edges { node { id rating { score } } }
+      }
+      clients(first: 2) { edges { node { id } } }
+      b: interventionHistory(first: 2) { edges { node { id } } }
+      __typename
+    }
+    """
+    for token in (team.staff_token, team.client_token):
+        before = planner.partly, planner.answered
+        planned = await api.gql(document, WINDOW, token)
+        assert (planner.partly, planner.answered) == (before[0] + 1, before[1]), planned
+        plain = await unplanned(api, planner, document, WINDOW, token)
+        assert planned == plain
+        if token == team.staff_token:
+            assert list(planned["data"]) == ["me", "a", "clients", "b", "__typename"]
+            assert len(planned["data"]["a"]["edges"]) == 5
+        else:  # `clients` is staff's, and not null: graphql-core's error nulls the data
+            assert planned["data"] is None and planned["errors"][0]["path"] == ["clients"]
