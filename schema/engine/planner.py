@@ -30,90 +30,26 @@ A fetch only reads: running it twice is safe.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from cachetools import LRUCache
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    GraphQLError,
-    GraphQLField,
-    GraphQLObjectType,
-    GraphQLSchema,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-)
+from graphql import DocumentNode, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import convert_arguments
 
-from schema.core.common import Page
-from schema.engine.bounds import InputBounds, violations
-from schema.engine.limits import chosen_operation
-from schema.engine.rows import Fields, Load, Row, RowType, load_all, type_name
+from schema.engine.bounds import violations
+from schema.engine.plans import Entry, Plan, RootPlan, make_entry, make_plan
+from schema.engine.rows import load_all
 from schema.engine.throttle import FREE_KEYS
-from schema.engine.writers import (
-    collect_fields,
-    condition_variables,
-    connection_writer,
-    named_object,
-)
 
 log = logging.getLogger("passage.planner")
 
 PLAN_CACHE_SIZE = 512
-FetchPage = Callable[..., Awaitable[Page]]  # (context, columns, **arguments)
-FetchOne = Callable[..., Awaitable[Row | None]]  # None: not found (graphql-core says so)
-
-
-@dataclass(frozen=True)
-class _Root:
-    rows: RowType[Any]
-    page: FetchPage | None = None
-    one: FetchOne | None = None
-
-
-_ROOTS: dict[str, _Root] = {}
-
-
-def plan_connection(field: str, rows: RowType[Any], fetch: FetchPage) -> None:
-    """Root field `field` (its GraphQL name) is a connection of `rows`, read by `fetch`."""
-    _ROOTS[field] = _Root(rows, page=fetch)
-
-
-def plan_object(field: str, rows: RowType[Any], fetch: FetchOne) -> None:
-    """Root field `field` is one object of `rows`, read by `fetch`."""
-    _ROOTS[field] = _Root(rows, one=fetch)
-
-
-@dataclass(frozen=True)
-class _RootPlan:
-    response_name: str
-    node: FieldNode | None  # None: `__typename`
-    field: GraphQLField | None
-    arguments: Any  # the strawberry field's arguments
-    root: _Root | None
-    columns: tuple[str, ...]
-    loads: tuple[Load, ...]
-    write: Callable[..., Any]
-    cost: Callable[..., int]  # of the written value (keys below the root's)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The planned roots of a document; when some are not, `rest` is the document with
-    only those, for graphql-core, and `order` the response names as the document has them."""
-
-    roots: tuple[_RootPlan, ...]
-    rest: DocumentNode | None = None
-    order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,16 +74,6 @@ class PlannedResult(GraphQLExecutionResult):
         self.cost = cost
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """A document's operation, and its plans by the values of its directives' variables."""
-
-    operation: OperationDefinitionNode
-    fragments: dict[str, FragmentDefinitionNode]
-    conditions: tuple[str, ...]  # variables read by @include / @skip
-    plans: LRUCache[tuple[Any, ...], _Plan | None]
-
-
 class Planner:
     """Answers planned documents for a schema; `answered` counts the requests it took."""
 
@@ -156,7 +82,7 @@ class Planner:
         self.answered = 0  # requests answered whole
         self.partly = 0  # requests whose planned roots were answered, graphql-core the rest
         self.enabled = True  # off: graphql-core answers everything (comparisons)
-        self._entries: LRUCache[tuple[str, str | None], _Entry | None] = LRUCache(PLAN_CACHE_SIZE)
+        self._entries: LRUCache[tuple[str, str | None], Entry | None] = LRUCache(PLAN_CACHE_SIZE)
 
     def extension(self) -> PlannedQueries:
         return PlannedQueries(self)
@@ -188,7 +114,7 @@ class Planner:
         return PlannedResult(*answer)
 
     async def _run(
-        self, entry: _Entry, variables: dict[str, Any], context: Any
+        self, entry: Entry, variables: dict[str, Any], context: Any
     ) -> tuple[dict[str, Any], int] | Partial | None:
         coerced = get_variable_values(
             self.schema._schema, entry.operation.variable_definitions or (), variables
@@ -220,7 +146,7 @@ class Planner:
             return Partial(data, found.rest, found.order)
         return data, cost
 
-    async def _fetch(self, plan: _RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
+    async def _fetch(self, plan: RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
         """A root field's JSON and its cost, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
@@ -251,178 +177,26 @@ class Planner:
 
     def _entry(
         self, query: str, operation_name: str | None, document: DocumentNode
-    ) -> _Entry | None:
+    ) -> Entry | None:
         key = (query, operation_name)
         if key in self._entries:
             return self._entries[key]
         try:
-            entry = _make_entry(document, operation_name)
+            entry = make_entry(document, operation_name)
         except Exception:  # a planner bug must never fail a request: graphql-core answers
             log.exception("planning failed")
             entry = None
         self._entries[key] = entry
         return entry
 
-    def _plan(self, entry: _Entry, conditions: dict[str, bool]) -> _Plan | None:
+    def _plan(self, entry: Entry, conditions: dict[str, bool]) -> Plan | None:
         try:
-            return self._roots(entry, conditions)
+            return make_plan(self.schema._schema, entry, conditions)
         except (GraphQLError, RecursionError):
             return None
         except Exception:  # a planner bug must never fail a request: graphql-core answers
             log.exception("planning failed")
             return None
-
-    def _roots(self, entry: _Entry, conditions: dict[str, bool]) -> _Plan | None:
-        graphql_schema: GraphQLSchema = self.schema._schema
-        query_type = graphql_schema.query_type
-        assert query_type is not None
-        roots = collect_fields(
-            [entry.operation.selection_set], query_type, entry.fragments, conditions
-        )
-        if not roots:
-            return None
-        plans = []
-        for response_name, nodes in roots.items():
-            plan = self._root(query_type, response_name, nodes, entry, conditions)
-            if plan is not None:
-                plans.append(plan)
-        if len(plans) == len(roots):
-            return _Plan(tuple(plans))
-        planned = {plan.response_name for plan in plans if plan.root is not None}
-        rest = _without(entry, planned)
-        if not planned or rest is None:
-            return None
-        return _Plan(tuple(p for p in plans if p.root is not None), rest, tuple(roots))
-
-    def _root(
-        self,
-        query_type: GraphQLObjectType,
-        response_name: str,
-        nodes: list[FieldNode],
-        entry: _Entry,
-        conditions: dict[str, bool],
-    ) -> _RootPlan | None:
-        name = nodes[0].name.value
-        if name == "__typename":
-            typename = query_type.name
-            return _RootPlan(
-                response_name, None, None, None, None, (), (), lambda: typename, _no_cost
-            )
-        root = _ROOTS.get(name)
-        field = query_type.fields.get(name)
-        if root is None or field is None or len(nodes) != 1:
-            return None
-        definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if (
-            definition is None
-            or any(not isinstance(e, InputBounds) for e in definition.extensions)
-            or definition.permission_classes
-        ):
-            return None
-
-        def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
-            return collect_fields([n.selection_set for n in of], type_, entry.fragments, conditions)
-
-        target = named_object(field.type)
-        selected = None if target is None else collect(target, nodes)
-        if target is None or selected is None:
-            return None
-        if root.page is not None:
-            connection = connection_writer(target, selected, root.rows, collect)
-            if connection is None:
-                return None
-            made = (response_name, nodes[0], field, definition, root)
-            return self._made(
-                *made, connection.columns, connection.loads, connection.write, connection.cost
-            )
-        if target.name != type_name(root.rows):
-            return None
-        compiled = root.rows.compile(target, selected, collect)
-        if compiled is None:
-            return None
-        return self._made(
-            response_name,
-            nodes[0],
-            field,
-            definition,
-            root,
-            compiled.columns,
-            compiled.loads,
-            compiled.write,
-            compiled.cost,
-        )
-
-    @staticmethod
-    def _made(
-        response_name: str,
-        node: FieldNode,
-        field: GraphQLField,
-        definition: Any,
-        root: _Root,
-        columns: frozenset[str],
-        loads: tuple[Load, ...],
-        write: Callable[..., Any],
-        cost: Callable[..., int],
-    ) -> _RootPlan:
-        return _RootPlan(
-            response_name=response_name,
-            node=node,
-            field=field,
-            arguments=definition.arguments,
-            root=root,
-            columns=tuple(sorted(columns)),
-            loads=loads,
-            write=write,
-            cost=cost,
-        )
-
-
-def _without(entry: _Entry, planned: set[str]) -> DocumentNode | None:
-    """The document with only the root fields not in `planned`, for graphql-core; None when
-    the root selection is not plain fields (a fragment at the root: left whole)."""
-    operation = entry.operation
-    selections = operation.selection_set.selections
-    if not all(isinstance(s, FieldNode) for s in selections):
-        return None
-    kept = tuple(
-        s
-        for s in selections
-        if isinstance(s, FieldNode) and (s.alias or s.name).value not in planned
-    )
-    rest = OperationDefinitionNode(
-        operation=operation.operation,
-        name=operation.name,
-        variable_definitions=operation.variable_definitions,
-        directives=operation.directives,
-        selection_set=SelectionSetNode(selections=kept),
-    )
-    return DocumentNode(definitions=(rest, *entry.fragments.values()))
-
-
-def _no_cost() -> int:
-    return 0
-
-
-def _make_entry(document: DocumentNode, operation_name: str | None) -> _Entry | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = chosen_operation(document, operation_name)
-    if (
-        operation is None
-        or (operation_name is None and len(operations) > 1)
-        or operation.operation is not OperationType.QUERY
-        or operation.directives
-        or any(v.directives for v in operation.variable_definitions or ())
-    ):
-        return None
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    return _Entry(
-        operation=operation,
-        fragments=fragments,
-        conditions=condition_variables(document),
-        plans=LRUCache(8),
-    )
 
 
 class PlannedQueries(SchemaExtension):

@@ -19,7 +19,7 @@ from resolvers.visits import calendar
 from schema.core.common import Connection, Page, page_size
 from schema.core.context import Context, Info
 from schema.core.ids import cursor_for, expect_id, to_global_id
-from schema.engine import planner
+from schema.engine import plans
 from schema.visits.types import INTERVENTION_ROWS, Intervention, InterventionStatus, ServiceType
 
 
@@ -130,6 +130,6 @@ async def _one_visit(
     return rows[0] if rows else None
 
 
-planner.plan_connection("interventions", INTERVENTION_ROWS, _calendar_page)
-planner.plan_connection("interventionHistory", INTERVENTION_ROWS, _history_page)
-planner.plan_object("intervention", INTERVENTION_ROWS, _one_visit)
+plans.plan_connection("interventions", INTERVENTION_ROWS, _calendar_page)
+plans.plan_connection("interventionHistory", INTERVENTION_ROWS, _history_page)
+plans.plan_object("intervention", INTERVENTION_ROWS, _one_visit)

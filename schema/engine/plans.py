@@ -1,0 +1,245 @@
+"""Plans of planned queries: which root fields are read from rows, and how each is written.
+
+Root fields are registered by their domain (`plan_connection`, `plan_object`, e.g. in
+schema/visits/queries.py). For a document (`make_entry`) and the values of the variables
+its `@include`/`@skip` read, `make_plan` collects each root's selection and compiles its
+columns, its statements and its writer (schema/engine/writers.py, rows.py). Roots it
+cannot plan are left to graphql-core: `rest` is the document without the planned ones.
+schema/engine/planner.py runs the plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.core.common import Page
+from schema.engine.bounds import InputBounds
+from schema.engine.limits import chosen_operation
+from schema.engine.rows import Fields, Load, Row, RowType, type_name
+from schema.engine.writers import (
+    collect_fields,
+    condition_variables,
+    connection_writer,
+    named_object,
+)
+
+FetchPage = Callable[..., Awaitable[Page]]  # (context, columns, **arguments)
+FetchOne = Callable[..., Awaitable[Row | None]]  # None: not found (graphql-core says so)
+
+
+@dataclass(frozen=True)
+class _Root:
+    rows: RowType[Any]
+    page: FetchPage | None = None
+    one: FetchOne | None = None
+
+
+_ROOTS: dict[str, _Root] = {}
+
+
+def plan_connection(field: str, rows: RowType[Any], fetch: FetchPage) -> None:
+    """Root field `field` (its GraphQL name) is a connection of `rows`, read by `fetch`."""
+    _ROOTS[field] = _Root(rows, page=fetch)
+
+
+def plan_object(field: str, rows: RowType[Any], fetch: FetchOne) -> None:
+    """Root field `field` is one object of `rows`, read by `fetch`."""
+    _ROOTS[field] = _Root(rows, one=fetch)
+
+
+@dataclass(frozen=True)
+class RootPlan:
+    response_name: str
+    node: FieldNode | None  # None: `__typename`
+    field: GraphQLField | None
+    arguments: Any  # the strawberry field's arguments
+    root: _Root | None
+    columns: tuple[str, ...]
+    loads: tuple[Load, ...]
+    write: Callable[..., Any]
+    cost: Callable[..., int]  # of the written value (keys below the root's)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The planned roots of a document; when some are not, `rest` is the document with
+    only those, for graphql-core, and `order` the response names as the document has them."""
+
+    roots: tuple[RootPlan, ...]
+    rest: DocumentNode | None = None
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A document's operation, and its plans by the values of its directives' variables."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    conditions: tuple[str, ...]  # variables read by @include / @skip
+    plans: LRUCache[tuple[Any, ...], Plan | None]
+
+
+def make_plan(
+    graphql_schema: GraphQLSchema, entry: Entry, conditions: dict[str, bool]
+) -> Plan | None:
+    """The plan of a document for the values of its conditions, or None: graphql-core."""
+    query_type = graphql_schema.query_type
+    assert query_type is not None
+    roots = collect_fields([entry.operation.selection_set], query_type, entry.fragments, conditions)
+    if not roots:
+        return None
+    plans = []
+    for response_name, nodes in roots.items():
+        plan = _root(query_type, response_name, nodes, entry, conditions)
+        if plan is not None:
+            plans.append(plan)
+    if len(plans) == len(roots):
+        return Plan(tuple(plans))
+    planned = {plan.response_name for plan in plans if plan.root is not None}
+    rest = _without(entry, planned)
+    if not planned or rest is None:
+        return None
+    return Plan(tuple(p for p in plans if p.root is not None), rest, tuple(roots))
+
+
+def _root(
+    query_type: GraphQLObjectType,
+    response_name: str,
+    nodes: list[FieldNode],
+    entry: Entry,
+    conditions: dict[str, bool],
+) -> RootPlan | None:
+    name = nodes[0].name.value
+    if name == "__typename":
+        typename = query_type.name
+        return RootPlan(response_name, None, None, None, None, (), (), lambda: typename, _no_cost)
+    root = _ROOTS.get(name)
+    field = query_type.fields.get(name)
+    if root is None or field is None or len(nodes) != 1:
+        return None
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        definition is None
+        or any(not isinstance(e, InputBounds) for e in definition.extensions)
+        or definition.permission_classes
+    ):
+        return None
+
+    def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
+        return collect_fields([n.selection_set for n in of], type_, entry.fragments, conditions)
+
+    target = named_object(field.type)
+    selected = None if target is None else collect(target, nodes)
+    if target is None or selected is None:
+        return None
+    if root.page is not None:
+        connection = connection_writer(target, selected, root.rows, collect)
+        if connection is None:
+            return None
+        made = (response_name, nodes[0], field, definition, root)
+        return _made(*made, connection.columns, connection.loads, connection.write, connection.cost)
+    if target.name != type_name(root.rows):
+        return None
+    compiled = root.rows.compile(target, selected, collect)
+    if compiled is None:
+        return None
+    return _made(
+        response_name,
+        nodes[0],
+        field,
+        definition,
+        root,
+        compiled.columns,
+        compiled.loads,
+        compiled.write,
+        compiled.cost,
+    )
+
+
+def _made(
+    response_name: str,
+    node: FieldNode,
+    field: GraphQLField,
+    definition: Any,
+    root: _Root,
+    columns: frozenset[str],
+    loads: tuple[Load, ...],
+    write: Callable[..., Any],
+    cost: Callable[..., int],
+) -> RootPlan:
+    return RootPlan(
+        response_name=response_name,
+        node=node,
+        field=field,
+        arguments=definition.arguments,
+        root=root,
+        columns=tuple(sorted(columns)),
+        loads=loads,
+        write=write,
+        cost=cost,
+    )
+
+
+def _without(entry: Entry, planned: set[str]) -> DocumentNode | None:
+    """The document with only the root fields not in `planned`, for graphql-core; None when
+    the root selection is not plain fields (a fragment at the root: left whole)."""
+    operation = entry.operation
+    selections = operation.selection_set.selections
+    if not all(isinstance(s, FieldNode) for s in selections):
+        return None
+    kept = tuple(
+        s
+        for s in selections
+        if isinstance(s, FieldNode) and (s.alias or s.name).value not in planned
+    )
+    rest = OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=operation.variable_definitions,
+        directives=operation.directives,
+        selection_set=SelectionSetNode(selections=kept),
+    )
+    return DocumentNode(definitions=(rest, *entry.fragments.values()))
+
+
+def _no_cost() -> int:
+    return 0
+
+
+def make_entry(document: DocumentNode, operation_name: str | None) -> Entry | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    operation = chosen_operation(document, operation_name)
+    if (
+        operation is None
+        or (operation_name is None and len(operations) > 1)
+        or operation.operation is not OperationType.QUERY
+        or operation.directives
+        or any(v.directives for v in operation.variable_definitions or ())
+    ):
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return Entry(
+        operation=operation,
+        fragments=fragments,
+        conditions=condition_variables(document),
+        plans=LRUCache(8),
+    )
