@@ -18,10 +18,12 @@ from typing import Any
 
 import broadcaster
 import pytest
+import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema, parse
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.executor import Executor
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.extensions.context import ExecutingContextManager
 from strawberry.http.async_base_view import AsyncBaseHTTPView
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -134,6 +136,19 @@ def test_strawberry_pre_execution_errors():
     assert field.default is None
     source = inspect.getsource(sys.modules[StrawberryGraphQLCoreExecutionContext.__module__])
     assert "execution_context.pre_execution_errors is None" in source
+
+
+def test_strawberry_uses_a_result_an_extension_set_and_the_document_it_left():
+    # schema/engine/planner.py (PlannedQueries, the last extension) sets
+    # `execution_context.result` in `on_execute` (strawberry's documented way for a cache
+    # extension) or, for a document planned in part, swaps `graphql_document` for the rest
+    # and merges the planned roots into the result's data after execution, before the
+    # extensions listed before it (the cost throttle) leave their `on_execute`.
+    source = inspect.getsource(strawberry.Schema._execute_operation)
+    executing = source.index("extensions_runner.executing()")
+    assert source.index("if not execution_context.result", executing) > executing
+    assert source.index("execution_context.graphql_document,", executing) > executing
+    assert "AsyncExitStack" in inspect.getsource(ExecutingContextManager.__aenter__)
 
 
 def test_strawberry_default_resolver_marker_and_field_definition():
