@@ -454,6 +454,31 @@ async def embedded(args: argparse.Namespace, documents: list[Document]) -> None:
 # --------------------------------------------------------------------------- main
 
 
+async def floor(world: World, passage: Any, postgraphile: Any, args: argparse.Namespace) -> None:
+    """What a request costs before any field: `{ __typename }`, signed in as the household
+    on Passage (its session is read, as for every document), to both servers."""
+    body = _body("query Floor { __typename }", {})
+    ours = Target(passage, body, {"authorization": f"Bearer {world.token('client')}"})
+    theirs = Target(postgraphile, body, {})
+    results: dict[str, list[Round]] = {"passage": [], "postgraphile": []}
+    for target in (ours, theirs):
+        await load(target, args.concurrency, args.warmup)
+    for number in range(args.rounds):
+        order = [("passage", ours), ("postgraphile", theirs)]
+        for kind, target in order if number % 2 == 0 else order[::-1]:
+            results[kind].append(await load(target, args.concurrency, args.seconds))
+    rps = [_median([r.rps for r in results[k]]) for k in ("passage", "postgraphile")]
+    cpu = [
+        1000 * _median([r.server_cpu / max(1, r.requests) for r in results[k]])
+        for k in ("passage", "postgraphile")
+    ]
+    print(
+        f"{'(floor: { __typename })':24} {'':5} {rps[0]:8.1f}/s {rps[1]:11.1f}/s "
+        f"{rps[0] / rps[1]:6.2f}  {'':13}  {cpu[0]:6.2f} {cpu[1]:6.2f}",
+        flush=True,
+    )
+
+
 def _median(values: list[float]) -> float:
     return common.median(values)
 
@@ -543,6 +568,7 @@ async def main() -> None:
                     + (f"  ERRORS {errors}" if errors else ""),
                     flush=True,
                 )
+            await floor(world, passage, postgraphile, args)
             worst = min(ratios, key=lambda n: ratios[n])
             print(
                 f"\nminimum ratio Passage / PostGraphile: {ratios[worst]:.2f} ({worst}); "
