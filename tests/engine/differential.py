@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from models.accounts.people import Client, Worker
 from models.enums import InterventionStatus
@@ -56,6 +57,7 @@ class Paths:
         fast = build_schema(Settings(**{**settings.__dict__, "planned_queries": False}))
         plain = build_schema(settings, plain=True)
         assert planned.planner is not None and fast.planner is None and plain.planner is None
+        assert plain.execution_context_class is StrawberryGraphQLCoreExecutionContext
         return cls(planned, fast, plain)
 
     @property
