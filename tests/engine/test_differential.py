@@ -49,8 +49,23 @@ EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "0"))
 
 
 @pytest.fixture(scope="module")
-async def world(server, settings, home_agency) -> World:
-    return await seed_world(server.api, settings, home_agency, server.app.state.runtime)
+async def corpus_world(server) -> Any:
+    """The read corpus's agency (bench/documents): invoices, conversations, requests, help."""
+    from bench.documents import seed
+
+    tag = unique("corpus")
+    return await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
+
+
+@pytest.fixture(scope="module")
+async def world(server, settings, home_agency, corpus_world) -> World:
+    runtime = server.app.state.runtime
+    seeded = await seed_world(server.api, settings, home_agency, runtime)
+    for viewer in ("staff", "client", "worker"):
+        token = corpus_world.token(viewer)
+        seeded.tokens[f"corpus {viewer}"] = token
+        seeded.viewings[f"corpus {viewer}"] = await viewing(runtime, token)
+    return seeded
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +186,20 @@ ROOTS = [
     "interventionEventsCursor",
     "clients",
 ]
+# Roots the corpus's agency has rows for (its viewers mostly ask them).
+CORPUS_ROOTS = [
+    "invoices",
+    "helpArticles",
+    "pendingChangeRequests",
+    "myChangeRequests",
+    "conversations",
+    "conversationsAwaitingReply",
+    "myConversation",
+    "ratings",
+    "ratingFollowUps",
+    "myHousehold",
+]
+ROOTS += CORPUS_ROOTS
 PLANNED = ["interventions", "interventionHistory", "intervention"]
 # Types `node(id:)` is asked about with inline fragments (any other may come too).
 NODE_TYPES = ["Intervention", "Client", "Worker", "ServiceType", "Account", "Rating"]
@@ -391,14 +420,16 @@ class Writer:
 @st.composite
 def cases(draw: Any, schema: GraphQLSchema, world: World) -> Case:
     planned = draw(st.integers(0, 99)) < 35
+    roots = [draw(st.sampled_from(PLANNED if planned else ROOTS))]
     if planned:
         viewer = draw(st.sampled_from(["client", "worker", "staff"]))
+    elif roots[0] in CORPUS_ROOTS and draw(st.integers(0, 4)):
+        viewer = draw(st.sampled_from(["corpus staff", "corpus client", "corpus worker"]))
     else:
         viewer = draw(st.sampled_from([*world.tokens, "client", "staff"]))
     writer = Writer(draw, schema, _pools(world, viewer), planned)
     query = schema.query_type
     assert query is not None
-    roots = [draw(st.sampled_from(PLANNED if planned else ROOTS))]
     if not planned and draw(st.integers(0, 9)) == 0:
         roots.append(draw(st.sampled_from(ROOTS)))
     parts = []
@@ -523,14 +554,6 @@ def test_the_planner_took_the_documents_meant_for_it():
 
 
 # --- The read corpus (bench/documents) ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def corpus_world(server) -> Any:
-    from bench.documents import seed
-
-    tag = unique("corpus")
-    return await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
 
 
 # The corpus's documents the planner answers (the others have fields or roots it leaves
