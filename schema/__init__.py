@@ -262,9 +262,11 @@ class PassageSchema(strawberry.Schema):
 
 
 def build_schema(
-    settings: Settings | None = None, *, extra_queries: Sequence[type] = ()
+    settings: Settings | None = None, *, extra_queries: Sequence[type] = (), plain: bool = False
 ) -> PassageSchema:
-    """The schema with the limits of `settings`; `extra_queries` are merged into Query (tests)."""
+    """The schema with the limits of `settings`; `extra_queries` are merged into Query (tests);
+    `plain`: no planner and strawberry's own execution, the reference the fast paths must
+    answer exactly like (tests/engine/test_differential.py)."""
     settings = settings or Settings()
     query = merge_types("Query", (*QUERY_TYPES, *extra_queries)) if extra_queries else Query
     limits = Limits(
@@ -294,10 +296,14 @@ def build_schema(
         limits=limits,
         throttle=throttle,
         persisted=persisted,
-        planned=settings.planned_queries,
+        planned=settings.planned_queries and not plain,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=(
-            QuietExecutionContext if settings.production else FastExecutionContext
+            None
+            if plain
+            else QuietExecutionContext
+            if settings.production
+            else FastExecutionContext
         ),
         mask_errors=settings.production,
     )
