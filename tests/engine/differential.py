@@ -62,8 +62,8 @@ class Paths:
 
     @property
     def answered(self) -> int:
-        assert self.planned.planner is not None
-        return self.planned.planner.answered
+        assert self.planned.planner is not None  # whole, or its planned roots beside others
+        return self.planned.planner.answered + self.planned.planner.partly
 
 
 @dataclass
