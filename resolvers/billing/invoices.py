@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
@@ -26,9 +28,14 @@ MAX_HOUSEHOLD = 20
 
 def shown_status(invoice: Invoice, today: date) -> InvoiceStatus:
     """OVERDUE is never stored: an unpaid invoice past its due date shows it."""
-    status = InvoiceStatus(invoice.status)
-    payable = invoice.kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
-    late = payable and invoice.due_on < today
+    return status_shown(invoice.status, invoice.kind, invoice.due_on, today)
+
+
+def status_shown(stored: Any, kind: Any, due_on: date, today: date) -> InvoiceStatus:
+    """`shown_status` from an invoice's columns."""
+    status = InvoiceStatus(stored)
+    payable = kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
+    late = payable and due_on < today
     if late and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID):
         return InvoiceStatus.OVERDUE
     return status
@@ -126,6 +133,22 @@ async def lines_by_invoice(invoice_ids: list[int]) -> list[list[InvoiceLine]]:
     for row in rows:
         grouped[row.invoice_id].append(row)
     return [grouped[pk] for pk in invoice_ids]
+
+
+async def line_rows_by_invoice(
+    invoice_ids: list[int], columns: Sequence[str]
+) -> dict[int, list[dict[str, Any]]]:
+    """`lines_by_invoice` as rows of `columns`, by invoice, in the same order."""
+    wanted = dict.fromkeys(("invoice_id", *columns))
+    rows = await (
+        InvoiceLine.filter(invoice_id__in=invoice_ids)
+        .order_by("invoice_id", "position")
+        .values(*wanted)
+    )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["invoice_id"], []).append(row)
+    return grouped
 
 
 def today_for(agency_time_zone: str = "Europe/Paris") -> date:

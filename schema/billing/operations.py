@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 
@@ -23,6 +24,7 @@ from resolvers.billing.months import Month
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, user_error
 from schema.billing.types import (
+    INVOICE_ROWS,
     AdvanceStatus,
     Invoice,
     Payment,
@@ -33,13 +35,15 @@ from schema.billing.types import (
 )
 from schema.core.common import (
     Connection,
+    Page,
     UserErrorType,
     connection_by_id,
     page_size,
     user_errors,
 )
 from schema.core.context import Info
-from schema.core.ids import after_pk, expect_id, to_global_id
+from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.engine import plans
 from services.billing import money
 
 
@@ -144,6 +148,22 @@ class PublishTaxCertificatesInput:
         default=False,
         description="Certificates are due by 31 March: publishing later needs this set.",
     )
+
+
+async def _invoices_page(
+    context: Any,
+    columns: tuple[str, ...],
+    year: int | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    client_id: strawberry.ID | None = None,
+) -> Page:
+    """`invoices` as rows, for planned queries: the same page the resolver reads."""
+    size = page_size(first)
+    client = expect_id(client_id, "Client") if client_id else None
+    found = await invoices.page(context.viewer, year, size, after_pk(after), client)
+    rows = [{name: getattr(invoice, name) for name in INVOICE_ROWS.columns} for invoice in found]
+    return Page(rows, [cursor_for(invoice.id) for invoice in found], size, after is not None)
 
 
 @strawberry.type
@@ -372,3 +392,6 @@ class BillingMutations:
                 published=0, user_errors=user_errors([user_error("year", str(exc), "INVALID_YEAR")])
             )
         return PublishTaxCertificatesPayload(published=count, user_errors=[])
+
+
+plans.plan_connection("invoices", INVOICE_ROWS, _invoices_page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 
@@ -17,6 +18,7 @@ from resolvers.billing import documents, invoices
 from schema.core.common import Node
 from schema.core.context import Info
 from schema.core.ids import to_global_id
+from schema.engine.rows import Column, Fetched, RowType, column, columns
 from services.billing import hours_text, money
 
 InvoiceKind = strawberry.enum(InvoiceKindEnum, name="InvoiceKind")
@@ -55,23 +57,50 @@ class InvoiceLine:
 
     @classmethod
     def from_model(cls, line: LineModel) -> InvoiceLine:
-        return cls(
-            label=line.label,
-            service_date=line.service_date,
-            start_time=line.start_time,
-            end_time=line.end_time,
-            place=line.place,
-            worker_name=line.worker_name,
-            employee_number=line.employee_number,
-            hours=hours_text(line.minutes).replace(",", "."),
-            planned_duration=line.planned_duration,
-            hourly_rate=money(line.hourly_rate_cents),
-            vat_rate=money(line.vat_rate_bp),
-            amount_excluding_tax=money(line.excl_cents),
-            amount_including_tax=money(line.incl_cents),
-            late_cancellation=line.late_cancellation,
-            tax_credit_eligible=line.tax_credit_eligible,
-        )
+        return INVOICE_LINE_ROWS.build(_row(line, INVOICE_LINE_ROWS))
+
+
+def _row(model: Any, rows: RowType[Any]) -> dict[str, Any]:
+    return {name: getattr(model, name) for name in rows.columns}
+
+
+def _gid(type_name: str) -> Any:
+    return lambda pk: None if pk is None else strawberry.ID(to_global_id(type_name, pk))
+
+
+def _money(column_name: str) -> Column:
+    return column(column_name, money)
+
+
+# A line as its row holds it: objects for graphql-core, JSON for planned queries.
+INVOICE_LINE_ROWS = RowType(
+    InvoiceLine,
+    {
+        "label": column("label"),
+        "service_date": column("service_date"),
+        "start_time": column("start_time"),
+        "end_time": column("end_time"),
+        "place": column("place"),
+        "worker_name": column("worker_name"),
+        "employee_number": column("employee_number"),
+        "hours": column("minutes", lambda minutes: hours_text(minutes).replace(",", ".")),
+        "planned_duration": column("planned_duration"),
+        "hourly_rate": _money("hourly_rate_cents"),
+        "vat_rate": _money("vat_rate_bp"),
+        "amount_excluding_tax": _money("excl_cents"),
+        "amount_including_tax": _money("incl_cents"),
+        "late_cancellation": column("late_cancellation"),
+        "tax_credit_eligible": column("tax_credit_eligible"),
+    },
+)
+
+
+async def lines_of_invoices(
+    context: Any, columns: tuple[str, ...], invoice_ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each invoice's lines, for `Invoice.lines` in planned queries (the invoices were
+    found visible by the root that read them, as for the resolver)."""
+    return await invoices.line_rows_by_invoice(invoice_ids, columns)
 
 
 @strawberry.type(description="An invoice or a credit note. Issued invoices never change.")
@@ -107,33 +136,50 @@ class Invoice(Node):
     @classmethod
     def build(cls, info: Info, invoice: InvoiceModel) -> Invoice:
         pdf, csv = documents.invoice_links(info.context.runtime.settings, invoice.id)
-        return cls(
-            id=strawberry.ID(to_global_id("Invoice", invoice.id)),
-            pk=invoice.id,
-            number=invoice.number,
-            kind=invoice.kind,
-            status=invoices.shown_status(invoice, invoices.today_for()),
-            service_mode=invoice.service_mode,
-            issued_on=invoice.issued_on,
-            due_on=invoice.due_on,
-            period_start=invoice.period_start,
-            period_end=invoice.period_end,
-            total_excluding_tax=money(invoice.total_excl_cents),
-            vat_amount=money(invoice.vat_cents),
-            total_including_tax=money(invoice.total_incl_cents),
-            eligible_amount=money(invoice.eligible_cents),
-            immediate_advance=money(invoice.advance_cents),
-            amount_due=money(invoice.amount_due_cents),
-            amount_paid=money(invoice.paid_cents),
-            advance_status=invoice.advance_status,
-            advance_note=invoice.advance_note,
-            credited_invoice_id=strawberry.ID(to_global_id("Invoice", invoice.credited_invoice_id))
-            if invoice.credited_invoice_id
-            else None,
-            credit_reason=invoice.credit_reason,
-            pdf_url=pdf,
-            csv_url=csv,
-        )
+        given = {"pdf_url": pdf, "csv_url": csv}
+        return INVOICE_ROWS.build(_row(invoice, INVOICE_ROWS), given=given)
+
+
+def _credited(pk: int | None) -> Any:
+    return strawberry.ID(to_global_id("Invoice", pk)) if pk else None
+
+
+def _shown_status(status: Any, kind: Any, due_on: date) -> Any:
+    return invoices.status_shown(status, kind, due_on, invoices.today_for())
+
+
+# An invoice as its row holds it; its signed links are the request's (`given`), so a
+# selection with them is answered by graphql-core.
+INVOICE_ROWS = RowType(
+    Invoice,
+    {
+        "id": column("id", _gid("Invoice")),
+        "pk": column("id"),
+        "number": column("number"),
+        "kind": column("kind"),
+        "status": columns("status", "kind", "due_on", read=_shown_status),
+        "service_mode": column("service_mode"),
+        "issued_on": column("issued_on"),
+        "due_on": column("due_on"),
+        "period_start": column("period_start"),
+        "period_end": column("period_end"),
+        "total_excluding_tax": _money("total_excl_cents"),
+        "vat_amount": _money("vat_cents"),
+        "total_including_tax": _money("total_incl_cents"),
+        "eligible_amount": _money("eligible_cents"),
+        "immediate_advance": _money("advance_cents"),
+        "amount_due": _money("amount_due_cents"),
+        "amount_paid": _money("paid_cents"),
+        "advance_status": column("advance_status"),
+        "advance_note": column("advance_note"),
+        "credited_invoice_id": column(
+            "credited_invoice_id", lambda pk: _gid("Invoice")(pk or None)
+        ),
+        "credit_reason": column("credit_reason"),
+    },
+    fetched={"lines": Fetched(INVOICE_LINE_ROWS, key="id", fetch=lines_of_invoices, many=True)},
+    given=("pdf_url", "csv_url"),
+)
 
 
 @strawberry.type(

@@ -140,7 +140,9 @@ class RowType(Generic[T]):
     `fields` are the constructor's arguments. `computed` are fields with a resolver of
     their own that only read columns (e.g. a duration from two times): graphql-core
     calls the resolver, the planner reads the same columns with the same function.
-    `fetched` are fields with a resolver that reads other rows (see `Fetched`).
+    `fetched` are fields with a resolver that reads other rows (see `Fetched`). `given`
+    are plain fields not read from rows (a signed link: the request's settings and clock),
+    handed to `build` by its caller; a selection with one of them is not planned.
     """
 
     def __init__(
@@ -149,16 +151,19 @@ class RowType(Generic[T]):
         fields: Mapping[str, Column | Part],
         computed: Mapping[str, Column] | None = None,
         fetched: Mapping[str, Fetched] | None = None,
+        given: Iterable[str] = (),
     ) -> None:
         self.cls = cls
         self.fields = dict(fields)
+        self.given = frozenset(given)
         self.computed = dict(computed or {})
         self.fetched = dict(fetched or {})
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
         plain = {f.python_name for f in definition.fields if f.base_resolver is None}
         resolved = {f.python_name for f in definition.fields if f.base_resolver is not None}
         if (
-            plain != set(self.fields)
+            plain != set(self.fields) | self.given
+            or self.given & set(self.fields)
             or not set(self.computed) | set(self.fetched) <= resolved
             or set(self.computed) & set(self.fetched)
         ):
@@ -176,9 +181,15 @@ class RowType(Generic[T]):
 
     # ----------------------------------------------------------------- objects
 
-    def build(self, row: Row, shared: dict[tuple[Any, ...], Any] | None = None) -> T:
-        """The strawberry object of `row`; nested objects equal within `shared` are one."""
-        values = {}
+    def build(
+        self,
+        row: Row,
+        shared: dict[tuple[Any, ...], Any] | None = None,
+        given: Mapping[str, Any] | None = None,
+    ) -> T:
+        """The strawberry object of `row` (and the `given` fields); nested objects equal
+        within `shared` are one."""
+        values = dict(given or {})
         for name, spec in self.fields.items():
             if isinstance(spec, Column):
                 values[name] = spec.value(row)

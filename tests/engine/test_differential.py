@@ -208,7 +208,7 @@ PLANNED = ["interventions", "interventionHistory", "intervention"]
 # Types `node(id:)` is asked about with inline fragments (any other may come too).
 NODE_TYPES = ["Intervention", "Client", "Worker", "ServiceType", "Account", "Rating"]
 # Fields read with graphql-core whatever the document: never in a document meant for the planner.
-RESOLVED = {("Intervention", "rating"), ("Intervention", "anomalies")}
+RESOLVED = {("Intervention", "anomalies")}
 MAX_DEPTH = 4
 
 
@@ -588,6 +588,8 @@ CORPUS_PLANNED = {
     "pending_requests",
     "dashboard_first_load",
     "household_home",
+    "invoices",
+    "payment_statement",
 }
 
 
