@@ -33,6 +33,9 @@ def main() -> None:
     trace_to = os.environ.get("PASSAGE_BENCH_TRACEMALLOC")
     if trace_to:
         _trace_memory(trace_to)
+    profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")
+    if profile_to:
+        _profile(profile_to)
     settings = bench_settings(args.database, args.broadcast, args.namespace, args.log_level)
     quiet_logging(settings.log_level)
 
@@ -65,6 +68,29 @@ def _trace_memory(path: str) -> None:
         tracemalloc.take_snapshot().dump(f"{path}.{count}")
 
     signal.signal(signal.SIGUSR1, dump)
+
+
+def _profile(path: str) -> None:
+    """Investigation aid: each SIGUSR2 starts, then stops, a cProfile of the whole process
+    (the event loop's thread), written to `path`.N (read with `python -m pstats`)."""
+    import cProfile
+
+    count = 0
+    running: list[cProfile.Profile] = []
+
+    def toggle(signum: int, frame: object) -> None:
+        nonlocal count
+        if running:
+            profile = running.pop()
+            profile.disable()
+            count += 1
+            profile.dump_stats(f"{path}.{count}")
+        else:
+            profile = cProfile.Profile()
+            running.append(profile)
+            profile.enable()
+
+    signal.signal(signal.SIGUSR2, toggle)
 
 
 if __name__ == "__main__":
