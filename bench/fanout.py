@@ -17,8 +17,10 @@ the check-in's HTTP response and the check-in's own HTTP latency are printed bes
 it. Targets: p99 from the request under 100 ms at 200 check-ins/s with 5,000
 subscribers; under 40 KiB of server memory per idle subscriber.
 
-`--profile` writes a cProfile of the server over the measured check-ins (printed,
-top functions by own time, and kept as a file to read with `python -m pstats`).
+The server's cycle-collector pauses over the measured check-ins are printed (a full
+collection stops everything for a time that grows with the number of open sockets).
+`--profile` adds a cProfile of the server over the same time (printed, top functions by
+own time, and kept as a file to read with `python -m pstats`).
 """
 
 from __future__ import annotations
@@ -406,16 +408,14 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 await asyncio.sleep(1.0)
                 await clients.report()  # forget the warm-up
                 dashboard.received.clear()
-            if args.profile:
-                os.kill(server.pid, signal.SIGUSR2)  # starts the server's profile
+            os.kill(server.pid, signal.SIGUSR2)  # opens the server's measured window
             cpu_before = server.cpu_seconds()
             own_before = time.process_time()
             sent, elapsed = await fire(
                 server.url, world.visits[warm:], args.rate, args.http_connections
             )
             fired = time.monotonic()
-            if args.profile:
-                _print_profile(server)
+            _close_window(server)
             print(
                 f"load generator (check-ins and dashboard): "
                 f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core",
@@ -473,27 +473,32 @@ def _snapshot(server: common.ServerProcess) -> str:
     raise RuntimeError("no tracemalloc snapshot from the server")
 
 
-def _print_profile(server: common.ServerProcess) -> None:
-    """Stops the server's profile (bench/serve.py) and prints where its time went."""
+def _close_window(server: common.ServerProcess) -> None:
+    """Closes the server's measured window (bench/serve.py); prints the cycle collector's
+    pauses over it, and where the time went when profiled."""
     import pstats
 
-    base = os.environ["PASSAGE_BENCH_PROFILE"]
+    base = os.environ["PASSAGE_BENCH_WINDOW"]
     folder, prefix = os.path.dirname(base), os.path.basename(base)
     known = {p for p in os.listdir(folder) if p.startswith(prefix)}
     os.kill(server.pid, signal.SIGUSR2)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         fresh = [p for p in os.listdir(folder) if p.startswith(prefix) and p not in known]
-        if fresh:
-            time.sleep(1.0)  # let the dump finish
-            path = os.path.join(folder, fresh[0])
-            print(f"server profile (cProfile, slows the server): {path}")
-            stats = pstats.Stats(path)
-            stats.sort_stats("tottime").print_stats(30)
-            stats.sort_stats("cumulative").print_stats(40)
+        done = [p for p in fresh if p.endswith(".gc")]
+        if done:
+            time.sleep(0.2)  # let the dump finish
+            path = os.path.join(folder, done[0].removesuffix(".gc"))
+            with open(f"{path}.gc") as pauses:
+                print("server's cycle collector over the check-ins:\n" + pauses.read().rstrip())
+            if os.path.exists(path):
+                print(f"server profile (cProfile, slows the server): {path}")
+                stats = pstats.Stats(path)
+                stats.sort_stats("tottime").print_stats(30)
+                stats.sort_stats("cumulative").print_stats(40)
             return
         time.sleep(0.2)
-    print("no profile from the server")
+    print("no measured window from the server")
 
 
 def _traced_growth(before: str, after: str) -> int:
@@ -637,9 +642,12 @@ async def main() -> None:
     )
     args = parser.parse_args()
     common.raise_open_files()
+    folder = tempfile.mkdtemp(prefix="passage-bench-window-")
+    os.environ["PASSAGE_BENCH_WINDOW"] = os.path.join(folder, "window")
     if args.profile:
-        folder = tempfile.mkdtemp(prefix="passage-bench-profile-")
-        os.environ["PASSAGE_BENCH_PROFILE"] = os.path.join(folder, "profile")
+        os.environ["PASSAGE_BENCH_PROFILE"] = "1"  # the profile is kept, its path printed
+    else:
+        atexit.register(shutil.rmtree, folder, True)
     if args.tracemalloc:
         folder = tempfile.mkdtemp(prefix="passage-bench-trace-")
         os.environ["PASSAGE_BENCH_TRACEMALLOC"] = os.path.join(folder, "snapshot")

@@ -33,9 +33,9 @@ def main() -> None:
     trace_to = os.environ.get("PASSAGE_BENCH_TRACEMALLOC")
     if trace_to:
         _trace_memory(trace_to)
-    profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")
-    if profile_to:
-        _profile(profile_to)
+    window_to = os.environ.get("PASSAGE_BENCH_WINDOW")
+    if window_to:
+        _measure_windows(window_to, bool(os.environ.get("PASSAGE_BENCH_PROFILE")))
     settings = bench_settings(args.database, args.broadcast, args.namespace, args.log_level)
     quiet_logging(settings.log_level)
 
@@ -70,25 +70,49 @@ def _trace_memory(path: str) -> None:
     signal.signal(signal.SIGUSR1, dump)
 
 
-def _profile(path: str) -> None:
-    """Investigation aid: each SIGUSR2 starts, then stops, a cProfile of the whole process
-    (the event loop's thread), written to `path`.N (read with `python -m pstats`)."""
+def _measure_windows(path: str, profile: bool) -> None:
+    """Each SIGUSR2 opens, then closes, a measured window; at its close the cycle
+    collector's pauses over it, per generation, go to `path`.N.gc and, with `profile`, a
+    cProfile of the process (the event loop's thread) to `path`.N (`python -m pstats`)."""
     import cProfile
+    import gc
+    import time
 
     count = 0
-    running: list[cProfile.Profile] = []
+    running: list[cProfile.Profile | None] = []
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = []
+
+    def collecting(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses[info["generation"]].append(time.perf_counter() - started[0])
 
     def toggle(signum: int, frame: object) -> None:
         nonlocal count
         if running:
-            profile = running.pop()
-            profile.disable()
+            profiler = running.pop()
+            gc.callbacks.remove(collecting)
             count += 1
-            profile.dump_stats(f"{path}.{count}")
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(f"{path}.{os.getpid()}.{count}")
+            with open(f"{path}.{os.getpid()}.{count}.gc", "w") as out:
+                for generation, times in pauses.items():
+                    out.write(
+                        f"generation {generation}: {len(times)} collections, "
+                        f"{1000 * sum(times):.1f} ms in all, longest "
+                        f"{1000 * max(times, default=0):.1f} ms\n"
+                    )
         else:
-            profile = cProfile.Profile()
-            running.append(profile)
-            profile.enable()
+            for times in pauses.values():
+                times.clear()
+            gc.callbacks.append(collecting)
+            profiler = cProfile.Profile() if profile else None
+            running.append(profiler)
+            if profiler is not None:
+                profiler.enable()
 
     signal.signal(signal.SIGUSR2, toggle)
 
