@@ -3,7 +3,9 @@
 `record()` is called inside the transaction of the change; `publish()` after
 commit. On PostgreSQL, writers take a transaction-scoped advisory lock before
 inserting an event, so event ids commit in id order and a subscriber that has
-seen id N can never later miss an id below N.
+seen id N can never later miss an id below N. The lock serialises every writer
+of the log until its commit, so a transaction takes it once, writes its events
+last, and has nothing but its events and its commit left to do while holding it.
 
 Published events are marked so in batches: each process gathers the ids it
 published for MARK_SECONDS and writes them in one statement, instead of one write
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 
 from models.enums import EventType, InterventionStatus
 from models.events import Event
@@ -86,10 +89,20 @@ class EventRecord:
         return names
 
 
+# The transactions that already hold the order lock (it is held until their end).
+_holding: weakref.WeakSet[TransactionalDBClient] = weakref.WeakSet()
+
+
 async def _order_lock() -> None:
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
+    if connection.capabilities.dialect != "postgres" or connection in _holding:
+        return
+    await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
+    if isinstance(connection, TransactionalDBClient):
+        # Tortoise makes a client per transaction: the next event of this one needs no
+        # round trip for a lock it holds (a nested block has a client of its own and
+        # takes it again, which PostgreSQL grants at once).
+        _holding.add(connection)
 
 
 async def record(
@@ -126,7 +139,8 @@ async def record_event(
     subject_id: int | None = None,
 ) -> Event:
     """Any event of the log. The audience is the agency's staff, plus the client and the
-    worker when given. Call last in the transaction of the change, then `publish()`."""
+    worker when given. Call last in the transaction of the change (the order lock is held
+    from here to the commit), then `publish()`."""
     await _order_lock()
     return await Event.create(
         type=event_type,
