@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -44,16 +45,19 @@ async def _rolled_back(
     """`count` events written in one transaction, then rolled back: (locks taken, events)."""
     locks = 0
     written: list[Event] = []
+
+    def counting(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def statement(sql: str, values: list[object] | None = None) -> Any:
+            nonlocal locks
+            locks += "pg_advisory_xact_lock" in sql
+            return await original(sql, values)
+
+        return statement
+
     with contextlib.suppress(_RolledBack):
         async with in_transaction() as connection:
-            original = connection.execute_query
-
-            async def counting(sql: str, values: list[object] | None = None) -> object:
-                nonlocal locks
-                locks += "pg_advisory_xact_lock" in sql
-                return await original(sql, values)
-
-            connection.execute_query = counting  # type: ignore[method-assign, assignment]
+            for name in ("execute_query", "execute_query_dict"):
+                setattr(connection, name, counting(getattr(connection, name)))
             now = datetime.now(UTC)
             for _ in range(count):
                 event = await events.record_event(EventType.MESSAGE_SENT, now, agency_id=agency_id)
