@@ -81,6 +81,7 @@ def _measure_windows(path: str, profile: bool) -> None:
     count = 0
     running: list[cProfile.Profile | None] = []
     pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    freed = [0, 0, 0]  # objects found unreachable (cyclic garbage), per generation
     started: list[float] = []
 
     def collecting(phase: str, info: dict[str, int]) -> None:
@@ -88,6 +89,7 @@ def _measure_windows(path: str, profile: bool) -> None:
             started[:] = [time.perf_counter()]
         elif started:
             pauses[info["generation"]].append(time.perf_counter() - started[0])
+            freed[info["generation"]] += info["collected"]
 
     def toggle(signum: int, frame: object) -> None:
         nonlocal count
@@ -103,11 +105,13 @@ def _measure_windows(path: str, profile: bool) -> None:
                     out.write(
                         f"generation {generation}: {len(times)} collections, "
                         f"{1000 * sum(times):.1f} ms in all, longest "
-                        f"{1000 * max(times, default=0):.1f} ms\n"
+                        f"{1000 * max(times, default=0):.1f} ms, "
+                        f"{freed[generation]} objects freed\n"
                     )
         else:
             for times in pauses.values():
                 times.clear()
+            freed[:] = [0, 0, 0]
             gc.callbacks.append(collecting)
             profiler = cProfile.Profile() if profile else None
             running.append(profiler)
