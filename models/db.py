@@ -53,8 +53,8 @@ async def _keep_session(connection: object) -> None:
     it back) for every statement outside a transaction: a second round trip per
     statement, parsed by PostgreSQL each time. Passage keeps no state in a session (no
     session-level advisory lock, `SET`, `LISTEN` or cursor: the event order lock is
-    transaction-scoped), so there is nothing to reset: a check-in makes 8 round trips
-    fewer (docs/benchmarks.md)."""
+    transaction-scoped), so there is nothing to reset: one round trip fewer for every
+    statement outside a transaction (docs/benchmarks.md)."""
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
