@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
@@ -107,13 +108,29 @@ def on_check_out(
     return found
 
 
+# One per visit and kind (a corrected visit checked out again keeps its first flag): on
+# PostgreSQL the unique (intervention, kind) answers in the INSERT itself, one round trip.
+_FLAG = (
+    'INSERT INTO "attendance_anomaly" ("intervention_id", "agency_id", "kind", "detail", '
+    '"detected_at") VALUES ($1, $2, $3, $4, $5) '
+    'ON CONFLICT ("intervention_id", "kind") DO NOTHING RETURNING "id"'
+)
+
+
 async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Found]:
     """The anomalies' rows, in the transaction of the check-in or check-out, before any
     event (events come last: see `subscriptions.events`); returns those newly flagged."""
     written = []
+    db = connections.get("default")
+    postgres = db.capabilities.dialect == "postgres"
     for anomaly in found:
+        if postgres:
+            values = [visit.id, visit.agency_id, anomaly.kind.value, anomaly.detail, now]
+            if await db.execute_query_dict(_FLAG, values):
+                written.append(anomaly)
+            continue
         if await AttendanceAnomaly.exists(intervention_id=visit.id, kind=anomaly.kind):
-            continue  # one per visit and kind (a corrected visit checked out again)
+            continue
         await AttendanceAnomaly.create(
             intervention_id=visit.id,
             agency_id=visit.agency_id,

@@ -7,9 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from models.accounts.people import Client
-from models.enums import EventType, InterventionStatus, Role
+from models.enums import AnomalyKind, EventType, InterventionStatus, Role
 from models.events import Event
 from models.visits.visits import Intervention
 from resolvers.visits import anomalies
@@ -221,3 +222,21 @@ async def test_a_flagged_check_in_writes_its_events_in_order_the_arrival_first(a
     assert written[1].id == written[0].id + 1  # one transaction, the order lock held
     assert [e.status for e in written] == [InterventionStatus.IN_PROGRESS] * 2
     assert (written[1].client_id, written[1].worker_id) == (None, None)  # staff only
+
+
+async def test_a_visit_is_flagged_once_per_kind(api, team):
+    visit = await past_visit(team, -1)
+    await attend(api, team, CHECK_IN, gid(visit))
+    first = await flags(api, team.staff_token, visit)
+    again = [
+        anomalies.Found(AnomalyKind.EARLY_CHECK_IN, "encore"),
+        anomalies.Found(AnomalyKind.FAR_CHECK_IN, "à 900 m"),
+    ]
+    async with in_transaction():
+        written = await anomalies.write(visit, again, datetime.now(UTC))
+    assert [f.kind for f in written] == [AnomalyKind.FAR_CHECK_IN]
+    now_flagged = await flags(api, team.staff_token, visit)
+    assert [(f["kind"], f["detail"]) for f in now_flagged] == [
+        ("EARLY_CHECK_IN", first[0]["detail"]),
+        ("FAR_CHECK_IN", "à 900 m"),
+    ]
