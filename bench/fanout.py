@@ -216,6 +216,15 @@ class ClientProcesses:
             count += how_many
         return arrivals, problems, count
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the subscriber processes so far."""
+        total = 0.0
+        for proc in self.procs:
+            with open(f"/proc/{proc.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / common.CLK_TCK
+        return total
+
     async def close(self) -> None:
         for pipe in self.pipes:
             with contextlib.suppress(Exception):
@@ -411,6 +420,7 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             os.kill(server.pid, signal.SIGUSR2)  # opens the server's measured window
             cpu_before = server.cpu_seconds()
             own_before = time.process_time()
+            subscribers_before = clients.cpu_seconds()
             sent, elapsed = await fire(
                 server.url, world.visits[warm:], args.rate, args.http_connections
             )
@@ -418,7 +428,10 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             _close_window(server)
             print(
                 f"load generator (check-ins and dashboard): "
-                f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core",
+                f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core; "
+                f"subscriber processes: "
+                f"{100 * (clients.cpu_seconds() - subscribers_before) / max(elapsed, 1e-9):.0f} "
+                "% of a core",
                 flush=True,
             )
             expected = {s.visit for s in sent if s.ok}
