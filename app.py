@@ -18,6 +18,7 @@ from models.db import close_db, init_db
 from resolvers.core.runtime import Runtime, build_runtime
 from services.config import Settings, load_settings
 from web.graphql import graphql_view
+from web.interpreter import collector_policy
 from web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
 from web.open_sockets import OpenSockets
 from web.routes import PassageApp, routes
@@ -53,7 +54,7 @@ def lifespan(
         await runtime.bus.connect()
         sockets.follow_revocations(runtime.bus)
         try:
-            async with jobs.running(runtime, sockets):
+            async with jobs.running(runtime, sockets), collector_policy():
                 yield
         finally:
             await runtime.hub.close()

@@ -44,28 +44,28 @@ def _with_pragmas(database_url: str) -> str:
     return database_url + joiner + "synchronous=NORMAL"
 
 
-async def rollback_if_open(connection: Any) -> None:
-    """How the asyncpg pool resets a connection it takes back.
+async def keep_session(connection: object) -> None:
+    """What asyncpg's pool does to a connection it takes back, besides rolling back a
+    transaction left open (which the pool always does first): nothing.
 
-    asyncpg's default runs one more statement on every release (`SELECT
-    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`), and Tortoise takes a
-    connection from the pool for each query outside a transaction: a second round trip
-    per query. Passage leaves no state in a session (its one advisory lock is
-    transaction-scoped, it never LISTENs, SETs or keeps a cursor open), so only a
-    transaction left open by an interrupted request is rolled back."""
-    if connection.is_in_transaction():
-        await connection.execute("ROLLBACK")
+    By default the pool sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` on every release, and Tortoise takes a connection from the pool (and gives
+    it back) for every statement outside a transaction: a second round trip per
+    statement, parsed by PostgreSQL each time. Passage keeps no state in a session (no
+    session-level advisory lock, `SET`, `LISTEN` or cursor: the event order lock is
+    transaction-scoped), so there is nothing to reset: one round trip fewer for every
+    statement outside a transaction (docs/benchmarks.md; tests/engine/test_pool.py)."""
 
 
 def _connection(database_url: str) -> str | dict[str, Any]:
     url = _with_pragmas(database_url)
     if urlsplit(url).scheme not in POSTGRES_SCHEMES:
         return url
-    found = expand_db_url(url)
-    if found["engine"] != "tortoise.backends.asyncpg":
-        return url
-    found["credentials"]["reset"] = rollback_if_open
-    return found
+    config = expand_db_url(url)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        # Tortoise hands the credentials it does not know to asyncpg's create_pool.
+        config["credentials"]["reset"] = keep_session
+    return config
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

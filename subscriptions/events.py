@@ -3,7 +3,9 @@
 `record()` is called inside the transaction of the change; `publish()` after
 commit. On PostgreSQL, writers take a transaction-scoped advisory lock before
 inserting an event, so event ids commit in id order and a subscriber that has
-seen id N can never later miss an id below N.
+seen id N can never later miss an id below N. The lock serialises every writer
+of the log until its commit, so a transaction takes it once, writes its events
+last, and has nothing but its events and its commit left to do while holding it.
 
 Published events are marked so in batches: each process gathers the ids it
 published for MARK_SECONDS and writes them in one statement, instead of one write
@@ -22,8 +24,11 @@ import logging
 import weakref
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 
 from models.enums import EventType, InterventionStatus
 from models.events import Event
@@ -86,10 +91,61 @@ class EventRecord:
         return names
 
 
-async def _order_lock() -> None:
+# The transactions that already hold the order lock (it is held until their end).
+_holding: weakref.WeakSet[TransactionalDBClient] = weakref.WeakSet()
+
+
+# The columns an event is written with on PostgreSQL, and their types: the values are
+# selected (after the lock), not inserted as VALUES, so each parameter says its type.
+_COLUMNS = (
+    ("type", "varchar"),
+    ("occurred_at", "timestamptz"),
+    ("agency_id", "integer"),
+    ("client_id", "integer"),
+    ("worker_id", "integer"),
+    ("previous_worker_id", "integer"),
+    ("intervention_id", "integer"),
+    ("status", "varchar"),
+    ("subject_id", "bigint"),
+)
+_NAMES = ", ".join(f'"{name}"' for name, _ in _COLUMNS)
+
+
+def _typed(first: int) -> str:
+    return ", ".join(f"${first + i}::{kind}" for i, (_, kind) in enumerate(_COLUMNS))
+
+
+# The first event of a transaction takes the order lock in the statement that inserts it
+# (a CTE with a volatile function is run once, before the row it feeds is inserted and
+# its id drawn); the next ones, the lock held, are inserted alone. One round trip each.
+_INSERT_LOCKED = (
+    "WITH lock AS (SELECT pg_advisory_xact_lock($1)) "  # noqa: S608 - constant text
+    f'INSERT INTO "event" ({_NAMES}) SELECT {_typed(2)} FROM lock RETURNING "id"'
+)
+_INSERT = f'INSERT INTO "event" ({_NAMES}) VALUES ({_typed(1)}) RETURNING "id"'  # noqa: S608
+
+
+async def _insert(values: dict[str, Any]) -> Event:
+    """One event, under the order lock on PostgreSQL (taken once per transaction)."""
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
+    if connection.capabilities.dialect != "postgres":
+        return await Event.create(**values)  # one writer at a time: ids commit in order
+    row = [
+        value.value if isinstance(value, Enum) else value
+        for value in (values[name] for name, _ in _COLUMNS)
+    ]
+    if connection in _holding:
+        rows = await connection.execute_query_dict(_INSERT, row)
+    else:
+        rows = await connection.execute_query_dict(_INSERT_LOCKED, [EVENT_ORDER_LOCK, *row])
+        if isinstance(connection, TransactionalDBClient):
+            # Tortoise makes a client per transaction: the next event of this one needs
+            # no lock (a nested block has a client of its own and takes it again, which
+            # PostgreSQL grants at once).
+            _holding.add(connection)
+    event = Event(id=rows[0]["id"], published_at=None, **values)
+    event._saved_in_db = True
+    return event
 
 
 async def record(
@@ -126,18 +182,20 @@ async def record_event(
     subject_id: int | None = None,
 ) -> Event:
     """Any event of the log. The audience is the agency's staff, plus the client and the
-    worker when given. Call last in the transaction of the change, then `publish()`."""
-    await _order_lock()
-    return await Event.create(
-        type=event_type,
-        occurred_at=now,
-        agency_id=agency_id,
-        client_id=client_id,
-        worker_id=worker_id,
-        previous_worker_id=previous_worker_id,
-        intervention_id=intervention_id,
-        status=status,
-        subject_id=subject_id,
+    worker when given. Call last in the transaction of the change (the order lock is held
+    from here to the commit), then `publish()`."""
+    return await _insert(
+        {
+            "type": event_type,
+            "occurred_at": now,
+            "agency_id": agency_id,
+            "client_id": client_id,
+            "worker_id": worker_id,
+            "previous_worker_id": previous_worker_id,
+            "intervention_id": intervention_id,
+            "status": status,
+            "subject_id": subject_id,
+        }
     )
 
 

@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from models.care.settings import (
+    DEFAULT_DURATION_TOLERANCE_PERCENT,
+    DEFAULT_EARLY_CHECK_IN_MINUTES,
+)
 from models.enums import AnomalyKind, EventType, InterventionStatus
 from models.events import Event
 from models.visits.anomalies import AttendanceAnomaly
 from models.visits.visits import Intervention
-from resolvers.care.settings import settings_of
 from resolvers.core import guards
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -62,13 +66,21 @@ class AnomalyView:
     correction_id: int | None
 
 
-async def on_check_in(
-    visit: Intervention, now: datetime, distance: int | None, radius_m: int
+@dataclass(frozen=True)
+class Limits:
+    """The agency's thresholds (its care settings), read with the visit by the caller."""
+
+    early_check_in_minutes: int = DEFAULT_EARLY_CHECK_IN_MINUTES
+    duration_tolerance_percent: int = DEFAULT_DURATION_TOLERANCE_PERCENT
+
+
+def on_check_in(
+    visit: Intervention, now: datetime, distance: int | None, radius_m: int, limits: Limits
 ) -> list[Found]:
-    """What a check-in at `now` raises; reads the agency's settings only when early."""
+    """What a check-in at `now` raises."""
     found = []
     if now < visit.scheduled_start:
-        allowed = (await settings_of(visit.agency_id)).early_check_in_minutes
+        allowed = limits.early_check_in_minutes
         early = int((visit.scheduled_start - now).total_seconds() // 60)
         if early > allowed:
             found.append(Found(AnomalyKind.EARLY_CHECK_IN, f"{early} min avant le début"))
@@ -77,15 +89,15 @@ async def on_check_in(
     return found
 
 
-async def on_check_out(
-    visit: Intervention, now: datetime, distance: int | None, radius_m: int
+def on_check_out(
+    visit: Intervention, now: datetime, distance: int | None, radius_m: int, limits: Limits
 ) -> list[Found]:
-    """What a check-out at `now` raises; reads the settings only when far off the plan."""
+    """What a check-out at `now` raises."""
     found = []
     planned = (visit.scheduled_end - visit.scheduled_start).total_seconds()
     actual = (now - (visit.checked_in_at or now)).total_seconds()
     if planned > 0 and abs(actual - planned) > planned * LEAST_TOLERANCE:
-        tolerance = (await settings_of(visit.agency_id)).duration_tolerance_percent / 100
+        tolerance = limits.duration_tolerance_percent / 100
         minutes = f"{int(actual // 60)} min pour {int(planned // 60)} prévues"
         if actual < planned * (1 - tolerance):
             found.append(Found(AnomalyKind.TOO_SHORT, minutes))
@@ -96,12 +108,29 @@ async def on_check_out(
     return found
 
 
-async def record(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Event]:
-    """Call in the transaction of the check-in or check-out, after its own event."""
+# One per visit and kind (a corrected visit checked out again keeps its first flag): on
+# PostgreSQL the unique (intervention, kind) answers in the INSERT itself, one round trip.
+_FLAG = (
+    'INSERT INTO "attendance_anomaly" ("intervention_id", "agency_id", "kind", "detail", '
+    '"detected_at") VALUES ($1, $2, $3, $4, $5) '
+    'ON CONFLICT ("intervention_id", "kind") DO NOTHING RETURNING "id"'
+)
+
+
+async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Found]:
+    """The anomalies' rows, in the transaction of the check-in or check-out, before any
+    event (events come last: see `subscriptions.events`); returns those newly flagged."""
     written = []
+    db = connections.get("default")
+    postgres = db.capabilities.dialect == "postgres"
     for anomaly in found:
+        if postgres:
+            values = [visit.id, visit.agency_id, anomaly.kind.value, anomaly.detail, now]
+            if await db.execute_query_dict(_FLAG, values):
+                written.append(anomaly)
+            continue
         if await AttendanceAnomaly.exists(intervention_id=visit.id, kind=anomaly.kind):
-            continue  # one per visit and kind (a corrected visit checked out again)
+            continue
         await AttendanceAnomaly.create(
             intervention_id=visit.id,
             agency_id=visit.agency_id,
@@ -109,8 +138,18 @@ async def record(visit: Intervention, found: Sequence[Found], now: datetime) -> 
             detail=anomaly.detail,
             detected_at=now,
         )
-        written.append(await _event(EventType.ANOMALY_FLAGGED, visit, now))
+        written.append(anomaly)
     return written
+
+
+async def flagged(visit: Intervention, written: Sequence[Found], now: datetime) -> list[Event]:
+    """An ANOMALY_FLAGGED event per anomaly `write` flagged: last in the transaction."""
+    return [await _event(EventType.ANOMALY_FLAGGED, visit, now) for _ in written]
+
+
+async def record(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Event]:
+    """The rows, then their events: call last in a transaction."""
+    return await flagged(visit, await write(visit, found, now), now)
 
 
 async def _event(kind: EventType, visit: Intervention, now: datetime) -> Event:

@@ -47,16 +47,20 @@ class _Attending(NamedTuple):
     radius_m: int  # the agency's check-in radius (an agency setting, 300 m by default)
     position: tuple[float, float] | None  # of the address, when known
     shown: dict[str, Any]  # the visit as its worker sees it (calendar.ROW_FIELDS)
+    limits: anomalies.Limits  # the agency's thresholds (its care settings, or the defaults)
 
 
 # Besides the visit and the client's account: what the answer shows (the calendar's row),
-# how the household wants to hear of its visits, and where the address is. Preferences are
-# one row per topic the household chose: all of them come, left-joined, one row each.
+# how the household wants to hear of its visits, where the address is, and the agency's
+# anomaly thresholds (its care settings, a row it may not have). Preferences are one row
+# per topic the household chose: all of them come, left-joined, one row each.
 _PREFERENCE = "client__account__contact_preferences__"
 _EXTRA = (
     "worker__account__first_name",
     "agency__time_zone",
     "agency__check_in_radius_m",
+    "agency__care__early_check_in_minutes",
+    "agency__care__duration_tolerance_percent",
     "address__latitude",
     "address__longitude",
     f"{_PREFERENCE}topic",
@@ -107,8 +111,8 @@ def _reach(rows: list[dict[str, Any]]) -> Reach:
 
 async def _assigned_visit(viewer: Viewer, intervention_id: int) -> _Attending | None:
     """The visit if the viewer is its worker, with who to tell and how, the agency's radius
-    and what the answer shows: one statement, its SQL written once (it runs on every
-    check-in and check-out)."""
+    and thresholds, and what the answer shows: one statement, its SQL written once (it runs
+    on every check-in and check-out)."""
     if viewer.role is not Role.WORKER:
         raise Forbidden("Réservé à l'intervenant assigné.")
     prepared, visit_fields, client_fields = _rows()
@@ -128,7 +132,12 @@ async def _assigned_visit(viewer: Viewer, intervention_id: int) -> _Attending | 
     latitude, longitude = row["address__latitude"], row["address__longitude"]
     position = None if latitude is None or longitude is None else (latitude, longitude)
     shown = {name: row[name] for name in ROW_FIELDS}
-    return _Attending(visit, household, row["agency__check_in_radius_m"], position, shown)
+    early, tolerance = (
+        row["agency__care__early_check_in_minutes"],
+        row["agency__care__duration_tolerance_percent"],
+    )
+    limits = anomalies.Limits() if early is None else anomalies.Limits(early, tolerance)
+    return _Attending(visit, household, row["agency__check_in_radius_m"], position, shown, limits)
 
 
 async def _replayed(
@@ -218,7 +227,7 @@ async def _attend(
     attending = await _assigned_visit(worker, intervention_id)
     if attending is None:
         return failure("interventionId", "Intervention introuvable ou non assignée.", "NOT_FOUND")
-    visit, household, radius_m, address, shown = attending
+    visit, household, radius_m, address, shown, limits = attending
     replay = await _replayed(worker, operation, key, visit.id)
     if replay is not None:
         return replay
@@ -230,8 +239,8 @@ async def _attend(
     changes = _changes(arriving, now, latitude, longitude, distance)
     if distance is not None and distance > radius_m:
         changes["position_flagged"] = True
-    noticed = await (anomalies.on_check_in if arriving else anomalies.on_check_out)(
-        visit, now, distance, radius_m
+    noticed = (anomalies.on_check_in if arriving else anomalies.on_check_out)(
+        visit, now, distance, radius_m, limits
     )
     try:
         async with in_transaction():
@@ -246,11 +255,13 @@ async def _attend(
             await _claim(visit, _expected(arriving), changes)
             shown.update(changes)
             await household.notify(visit, now, arriving)
-            # Last: on PostgreSQL the event takes the order lock, held until commit.
+            written = await anomalies.write(visit, noticed, now)
+            # Last, the events: on PostgreSQL the first takes the order lock, held until
+            # commit, which every writer of the log waits for.
             event = await events.record(
                 EventType.ARRIVED if arriving else EventType.DEPARTED, visit, now
             )
-            flags = await anomalies.record(visit, noticed, now)
+            flags = await anomalies.flagged(visit, written, now)
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.
         replay = await _replayed(worker, operation, key, visit.id)

@@ -7,12 +7,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise.transactions import in_transaction
 
-from models.enums import InterventionStatus
+from models.accounts.people import Client
+from models.enums import AnomalyKind, EventType, InterventionStatus, Role
+from models.events import Event
 from models.visits.visits import Intervention
 from resolvers.visits import anomalies
 from schema.core.ids import to_global_id
-from tests.factories import Agency
+from tests.factories import Agency, log_in, pk, staff
 from tests.visits.factories import CHECK_IN_DETAILED as CHECK_IN
 from tests.visits.factories import CHECK_OUT_DETAILED as CHECK_OUT
 from tests.visits.factories import attend, correct, locate_home, north_of_home, past_visit
@@ -170,3 +173,70 @@ def test_a_visit_of_yesterday_evening_has_its_day_over_after_midnight_in_paris()
     )
     assert not anomalies.day_over(visit, paris, datetime(2026, 3, 6, 23, 59, tzinfo=paris))
     assert anomalies.day_over(visit, paris, datetime(2026, 3, 7, 0, 0, tzinfo=paris))
+
+
+SETTINGS = """
+mutation Settings($input: UpdateCareSettingsInput!) {
+  updateCareSettings(input: $input) { userErrors { code } }
+}
+"""
+
+
+async def test_the_agencys_own_thresholds_decide_the_flags(api, settings, team):
+    """Read with the visit in the check-in's one statement: the defaults without a row,
+    the agency's values once it has one."""
+    client = await Client.get(id=pk(team.client_id))
+    admin = await log_in(api, await staff(settings, client.agency_id, Role.ADMIN))
+    lenient = {"earlyCheckInMinutes": 90, "durationTolerancePercent": 300}
+    assert (await api.data(SETTINGS, {"input": lenient}, token=admin))["updateCareSettings"] == {
+        "userErrors": []
+    }
+    try:
+        early = await past_visit(team, -1)  # an hour early: within 90 minutes
+        await attend(api, team, CHECK_IN, gid(early))
+        long = await past_visit(
+            team,
+            5,
+            status=InterventionStatus.IN_PROGRESS,
+            checked_in_at=datetime.now(UTC) - timedelta(hours=5),
+        )  # 5 hours for 2 planned: within 300 % more
+        await attend(api, team, CHECK_OUT, gid(long))
+        assert await kinds(api, team, early) == []
+        assert await kinds(api, team, long) == []
+
+        strict = {"earlyCheckInMinutes": 30, "durationTolerancePercent": 100}
+        await api.data(SETTINGS, {"input": strict}, token=admin)
+        early = await past_visit(team, -1)
+        await attend(api, team, CHECK_IN, gid(early))
+        assert await kinds(api, team, early) == ["EARLY_CHECK_IN"]
+    finally:
+        defaults = {"earlyCheckInMinutes": 15, "durationTolerancePercent": 50}
+        await api.data(SETTINGS, {"input": defaults}, token=admin)
+
+
+async def test_a_flagged_check_in_writes_its_events_in_order_the_arrival_first(api, team):
+    visit = await past_visit(team, -1)
+    await attend(api, team, CHECK_IN, gid(visit))
+    written = await Event.filter(intervention_id=visit.id).order_by("id")
+    assert [e.type for e in written] == [EventType.ARRIVED, EventType.ANOMALY_FLAGGED]
+    assert written[1].id == written[0].id + 1  # one transaction, the order lock held
+    assert [e.status for e in written] == [InterventionStatus.IN_PROGRESS] * 2
+    assert (written[1].client_id, written[1].worker_id) == (None, None)  # staff only
+
+
+async def test_a_visit_is_flagged_once_per_kind(api, team):
+    visit = await past_visit(team, -1)
+    await attend(api, team, CHECK_IN, gid(visit))
+    first = await flags(api, team.staff_token, visit)
+    again = [
+        anomalies.Found(AnomalyKind.EARLY_CHECK_IN, "encore"),
+        anomalies.Found(AnomalyKind.FAR_CHECK_IN, "à 900 m"),
+    ]
+    async with in_transaction():
+        written = await anomalies.write(visit, again, datetime.now(UTC))
+    assert [f.kind for f in written] == [AnomalyKind.FAR_CHECK_IN]
+    now_flagged = await flags(api, team.staff_token, visit)
+    assert [(f["kind"], f["detail"]) for f in now_flagged] == [
+        ("EARLY_CHECK_IN", first[0]["detail"]),
+        ("FAR_CHECK_IN", "à 900 m"),
+    ]

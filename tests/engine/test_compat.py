@@ -257,6 +257,21 @@ def test_tortoise_global_fallback_and_migrate_api():
     assert asyncio.iscoroutinefunction(migrate)
 
 
+def test_tortoise_hands_unknown_credentials_to_asyncpgs_pool():
+    # models/db.py: the pool's `reset` hook (asyncpg's public create_pool(reset=...)) travels
+    # in the connection's credentials; Tortoise passes what it does not know to create_pool.
+    # subscriptions/events.py keeps the transactions holding the order lock by their client,
+    # a TransactionalDBClient made per transaction.
+    import asyncpg
+    from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+    from tortoise.backends.base.client import TransactionalDBClient
+
+    assert "**self.extra" in inspect.getsource(AsyncpgDBClient.create_connection)
+    assert "reset" in _parameters(asyncpg.create_pool)
+    assert issubclass(TransactionWrapper, TransactionalDBClient)
+    assert "TransactionWrapper(self)" in inspect.getsource(AsyncpgDBClient._in_transaction)
+
+
 # --------------------------------------------------------------------------------- uvicorn
 
 

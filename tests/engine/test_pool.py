@@ -1,17 +1,17 @@
 """The PostgreSQL pool hands connections back without asyncpg's per-release reset
-statement, but never with a transaction left open (models/db.py `rollback_if_open`)."""
+statement (models/db.py `keep_session`), but never with a transaction left open."""
 
 from __future__ import annotations
 
 import asyncpg
 import pytest
 
-from models.db import rollback_if_open, tortoise_config
+from models.db import keep_session, tortoise_config
 
 
 def test_the_pool_is_configured_with_the_light_reset():
     config = tortoise_config("postgres://root@127.0.0.1:5432/test")
-    assert config["connections"]["default"]["credentials"]["reset"] is rollback_if_open
+    assert config["connections"]["default"]["credentials"]["reset"] is keep_session
     assert config["connections"]["default"]["credentials"]["maxsize"] == "20"
     # SQLite keeps its URL, pragmas added.
     assert tortoise_config("sqlite://x.db")["connections"]["default"].endswith("synchronous=NORMAL")
@@ -21,7 +21,7 @@ async def test_a_transaction_left_open_is_rolled_back_and_nothing_else_runs(sett
     if not settings.database_url.startswith(("postgres", "asyncpg")):
         pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
     dsn = settings.database_url.replace("asyncpg://", "postgres://").split("?")[0]
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, reset=rollback_if_open)
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, reset=keep_session)
     try:
         async with pool.acquire() as connection:
             await connection.execute("CREATE TEMPORARY TABLE pool_probe (n int)")
