@@ -19,9 +19,11 @@ duplicate (ids at or below the newest one it handed out).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import weakref
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -111,41 +113,86 @@ _COLUMNS = (
 _NAMES = ", ".join(f'"{name}"' for name, _ in _COLUMNS)
 
 
-def _typed(first: int) -> str:
-    return ", ".join(f"${first + i}::{kind}" for i, (_, kind) in enumerate(_COLUMNS))
+@functools.lru_cache(maxsize=16)
+def _insert_sql(count: int, lock: bool) -> str:
+    """`count` events in one statement, inserted (their ids drawn) in the order given.
+
+    Without the lock yet, the statement takes it first: a CTE with a volatile function is
+    run once, before any row it feeds is inserted. With it (an earlier event of the same
+    transaction took it), the rows alone. The values are selected, not inserted as plain
+    VALUES, so each parameter says its type."""
+    width = len(_COLUMNS)
+    first = 2 if lock else 1
+    rows = ", ".join(
+        f"({n}, "
+        + ", ".join(f"${first + n * width + i}::{kind}" for i, (_, kind) in enumerate(_COLUMNS))
+        + ")"
+        for n in range(count)
+    )
+    names = ", ".join(f'"{name}"' for name, _ in _COLUMNS)
+    picked = ", ".join(f'v."{name}"' for name, _ in _COLUMNS)
+    source = f"(VALUES {rows}) AS v(n, {names})"
+    head = "WITH lock AS (SELECT pg_advisory_xact_lock($1)) " if lock else ""
+    tail = ", lock" if lock else ""
+    return (
+        f'{head}INSERT INTO "event" ({names}) '  # noqa: S608 - built from constants
+        f'SELECT {picked} FROM {source}{tail} ORDER BY v.n RETURNING "id"'
+    )
 
 
-# The first event of a transaction takes the order lock in the statement that inserts it
-# (a CTE with a volatile function is run once, before the row it feeds is inserted and
-# its id drawn); the next ones, the lock held, are inserted alone. One round trip each.
-_INSERT_LOCKED = (
-    "WITH lock AS (SELECT pg_advisory_xact_lock($1)) "  # noqa: S608 - constant text
-    f'INSERT INTO "event" ({_NAMES}) SELECT {_typed(2)} FROM lock RETURNING "id"'
-)
-_INSERT = f'INSERT INTO "event" ({_NAMES}) VALUES ({_typed(1)}) RETURNING "id"'  # noqa: S608
-
-
-async def _insert(values: dict[str, Any]) -> Event:
-    """One event, under the order lock on PostgreSQL (taken once per transaction)."""
+async def record_many(rows: Sequence[dict[str, Any]]) -> list[Event]:
+    """Events of one transaction, in this order (ids in this order), the columns of each
+    given by name (see `record_event`). On PostgreSQL one statement, which takes the order
+    lock when the transaction does not hold it yet (it is then held until the end)."""
+    if not rows:
+        return []
     connection = connections.get("default")
     if connection.capabilities.dialect != "postgres":
-        return await Event.create(**values)  # one writer at a time: ids commit in order
-    row = [
+        # One writer at a time: ids commit in order.
+        return [await Event.create(**values) for values in rows]
+    params = [
         value.value if isinstance(value, Enum) else value
+        for values in rows
         for value in (values[name] for name, _ in _COLUMNS)
     ]
     if connection in _holding:
-        rows = await connection.execute_query_dict(_INSERT, row)
+        found = await connection.execute_query_dict(_insert_sql(len(rows), False), params)
     else:
-        rows = await connection.execute_query_dict(_INSERT_LOCKED, [EVENT_ORDER_LOCK, *row])
+        sql = _insert_sql(len(rows), True)
+        found = await connection.execute_query_dict(sql, [EVENT_ORDER_LOCK, *params])
         if isinstance(connection, TransactionalDBClient):
-            # Tortoise makes a client per transaction: the next event of this one needs
+            # Tortoise makes a client per transaction: the next events of this one need
             # no lock (a nested block has a client of its own and takes it again, which
             # PostgreSQL grants at once).
             _holding.add(connection)
-    event = Event(id=rows[0]["id"], published_at=None, **values)
-    event._saved_in_db = True
-    return event
+    written = []
+    for pk, values in zip(sorted(row["id"] for row in found), rows, strict=True):
+        event = Event(id=pk, published_at=None, **values)
+        event._saved_in_db = True
+        written.append(event)
+    return written
+
+
+def on_visit(
+    event_type: EventType,
+    intervention: Intervention,
+    now: datetime,
+    previous_worker_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of an event on a visit, for `record_many` (audience: staff, its client
+    and its worker)."""
+    status: InterventionStatus = intervention.status
+    return {
+        "type": event_type,
+        "occurred_at": now,
+        "agency_id": intervention.agency_id,
+        "client_id": intervention.client_id,
+        "worker_id": intervention.worker_id,
+        "previous_worker_id": previous_worker_id,
+        "intervention_id": intervention.id,
+        "status": status,
+        "subject_id": None,
+    }
 
 
 async def record(
@@ -156,17 +203,8 @@ async def record(
 ) -> Event:
     """An event on a visit. Call last in the transaction of the change (the order lock is
     held to commit)."""
-    status: InterventionStatus = intervention.status
-    return await record_event(
-        event_type,
-        now,
-        agency_id=intervention.agency_id,
-        client_id=intervention.client_id,
-        worker_id=intervention.worker_id,
-        previous_worker_id=previous_worker_id,
-        intervention_id=intervention.id,
-        status=status,
-    )
+    (event,) = await record_many([on_visit(event_type, intervention, now, previous_worker_id)])
+    return event
 
 
 async def record_event(
@@ -184,19 +222,22 @@ async def record_event(
     """Any event of the log. The audience is the agency's staff, plus the client and the
     worker when given. Call last in the transaction of the change (the order lock is held
     from here to the commit), then `publish()`."""
-    return await _insert(
-        {
-            "type": event_type,
-            "occurred_at": now,
-            "agency_id": agency_id,
-            "client_id": client_id,
-            "worker_id": worker_id,
-            "previous_worker_id": previous_worker_id,
-            "intervention_id": intervention_id,
-            "status": status,
-            "subject_id": subject_id,
-        }
+    (event,) = await record_many(
+        [
+            {
+                "type": event_type,
+                "occurred_at": now,
+                "agency_id": agency_id,
+                "client_id": client_id,
+                "worker_id": worker_id,
+                "previous_worker_id": previous_worker_id,
+                "intervention_id": intervention_id,
+                "status": status,
+                "subject_id": subject_id,
+            }
+        ]
     )
+    return event
 
 
 class _Marks:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
@@ -142,9 +143,22 @@ async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> l
     return written
 
 
+def flag_events(visit: Intervention, written: Sequence[Found], now: datetime) -> list[Any]:
+    """The columns of an ANOMALY_FLAGGED event per anomaly `write` flagged (staff only: no
+    client, no worker in the audience), for `events.record_many`."""
+    return [
+        {
+            **events.on_visit(EventType.ANOMALY_FLAGGED, visit, now),
+            "client_id": None,
+            "worker_id": None,
+        }
+        for _ in written
+    ]
+
+
 async def flagged(visit: Intervention, written: Sequence[Found], now: datetime) -> list[Event]:
     """An ANOMALY_FLAGGED event per anomaly `write` flagged: last in the transaction."""
-    return [await _event(EventType.ANOMALY_FLAGGED, visit, now) for _ in written]
+    return await events.record_many(flag_events(visit, written, now))
 
 
 async def record(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Event]:

@@ -256,12 +256,12 @@ async def _attend(
             shown.update(changes)
             await household.notify(visit, now, arriving)
             written = await anomalies.write(visit, noticed, now)
-            # Last, the events: on PostgreSQL the first takes the order lock, held until
-            # commit, which every writer of the log waits for.
-            event = await events.record(
-                EventType.ARRIVED if arriving else EventType.DEPARTED, visit, now
+            # Last, the events in one statement: on PostgreSQL it takes the order lock, held
+            # until commit, which every writer of the log waits for.
+            kind = EventType.ARRIVED if arriving else EventType.DEPARTED
+            event, *flags = await events.record_many(
+                [events.on_visit(kind, visit, now), *anomalies.flag_events(visit, written, now)]
             )
-            flags = await anomalies.flagged(visit, written, now)
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.
         replay = await _replayed(worker, operation, key, visit.id)

@@ -82,3 +82,30 @@ async def test_a_transaction_takes_the_order_lock_once_and_holds_it_to_its_end(
 
 async def test_each_transaction_takes_the_order_lock_again(postgres, home_agency):
     assert [(await _rolled_back(home_agency, 1))[0] for _ in range(2)] == [1, 1]
+
+
+async def test_several_events_in_one_statement_keep_their_order(postgres, home_agency):
+    now = datetime.now(UTC)
+    kinds = [EventType.MESSAGE_SENT, EventType.CONVERSATION_READ, EventType.RATED]
+    rows = [
+        {
+            "type": kind,
+            "occurred_at": now,
+            "agency_id": home_agency,
+            "client_id": None,
+            "worker_id": None,
+            "previous_worker_id": None,
+            "intervention_id": None,
+            "status": None,
+            "subject_id": None,
+        }
+        for kind in kinds
+    ]
+    with contextlib.suppress(_RolledBack):
+        async with in_transaction():
+            written = await events.record_many(rows)
+            stored = await Event.filter(id__in=[e.id for e in written]).order_by("id")
+            raise _RolledBack
+    assert [e.type for e in written] == kinds
+    assert [e.id for e in written] == list(range(written[0].id, written[0].id + 3))
+    assert [(e.id, e.type) for e in stored] == [(e.id, e.type) for e in written]
