@@ -24,22 +24,20 @@ import orjson
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from models.accounts.people import Client, Worker
-from models.enums import InterventionStatus
+from models.accounts.people import Client
 from models.ratings import Rating
 from models.visits.visits import Intervention, ServiceType
 from resolvers.accounts import sessions
 from resolvers.core.errors import Unauthenticated
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from resolvers.visits import calendar
-from resolvers.visits.planning import billing_address
 from schema import PassageSchema, build_schema
 from schema.core.context import Context
 from schema.core.ids import cursor_for, to_global_id
 from services.config import Settings
 from tests.client import Api
 from tests.factories import Agency, pk, setup_agency
-from tests.visits.factories import setup_elsewhere
+from tests.visits.factories import setup_elsewhere, visits_in_every_state
 
 # A day no other test plans anything on: the home agency's staff see only these visits.
 DAY = datetime(2035, 3, 14, 6, tzinfo=UTC)
@@ -208,43 +206,10 @@ class World:
 
 async def _day_of_visits(team: Agency, count: int) -> list[Intervention]:
     """Visits in every state on DAY (the last one has no worker), and ratings of two."""
+    # In slot order, the last one unassigned; two (12 and 13) share their slot.
+    starts = [DAY + timedelta(minutes=55 * (i - (i == 13))) for i in range(count)]
+    visits = await visits_in_every_state(team, starts)
     client = await Client.get(id=pk(team.client_id))
-    worker = await Worker.get(id=pk(team.worker_id))
-    address = await billing_address(client)
-    address.line2 = "Escalier C"
-    await address.save()
-    services = {s.code: s for s in await ServiceType.all()}
-    rows = []
-    for i in range(count):
-        # In slot order, the last one unassigned; two (12 and 13) share their slot.
-        start = DAY + timedelta(minutes=55 * (i - (i == 13)))
-        visit = Intervention(
-            agency_id=client.agency_id,
-            client=client,
-            address=address,
-            worker=None if i == count - 1 else worker,
-            service_type=services["WINDOWS" if i % 2 else "REGULAR_CLEANING"],
-            scheduled_start=start,
-            scheduled_end=start + timedelta(minutes=50),
-            instructions="Clé chez la gardienne « B »" if i % 3 == 0 else "",
-        )
-        if i < 4:
-            visit.status = InterventionStatus.COMPLETED
-            visit.checked_in_at = start + timedelta(minutes=4)
-            visit.checked_out_at = start + timedelta(minutes=51, seconds=30)
-            visit.position_flagged = i == 2
-        elif i < 6:
-            visit.status = InterventionStatus.IN_PROGRESS
-            visit.checked_in_at = start + timedelta(minutes=20)
-            visit.late_at = start + timedelta(minutes=15)
-        elif i == 6:
-            visit.status = InterventionStatus.CANCELLED
-            visit.cancellation_reason = "Client absent"
-        elif i == 7:
-            visit.status = InterventionStatus.MISSED
-        rows.append(visit)
-    await Intervention.bulk_create(rows)
-    visits = list(await Intervention.filter(client=client).order_by("scheduled_start", "id"))
     moment = DAY + timedelta(hours=20)
     for visit, score in zip(visits[:2], (5, 2), strict=True):
         await Rating.create(

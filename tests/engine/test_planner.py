@@ -14,11 +14,9 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from models.accounts.people import Client, Worker
-from models.enums import InterventionStatus
+from models.accounts.people import Client
 from models.ratings import Rating
-from models.visits.visits import Intervention, ServiceType
-from resolvers.visits.planning import billing_address
+from models.visits.visits import Intervention
 from schema import build_schema
 from schema.core.ids import to_global_id
 from schema.engine.planner import PLAN_CACHE_SIZE
@@ -26,7 +24,7 @@ from schema.engine.throttle import actual_cost
 from services.config import Settings
 from tests import factories
 from tests.factories import pk, setup_agency
-from tests.visits.factories import CALENDAR
+from tests.visits.factories import CALENDAR, visits_in_every_state
 
 DAY = datetime(2034, 6, 12, 6, tzinfo=UTC)
 WINDOW = {"from": DAY.isoformat(), "to": (DAY + timedelta(days=1)).isoformat()}
@@ -105,42 +103,8 @@ async def both(api, planner, document, root, variables, token) -> tuple[Any, Any
 
 async def _visits(team) -> list[Intervention]:
     """A day of visits in every state, one of them without a worker."""
+    visits = await visits_in_every_state(team, [DAY + timedelta(hours=i) for i in range(12)])
     client = await Client.get(id=pk(team.client_id))
-    worker = await Worker.get(id=pk(team.worker_id))
-    address = await billing_address(client)
-    address.line2 = "Escalier C"
-    await address.save()
-    services = {s.code: s for s in await ServiceType.all()}
-    rows = []
-    for i in range(12):
-        start = DAY + timedelta(hours=i)
-        visit = Intervention(
-            agency_id=client.agency_id,
-            client=client,
-            address=address,
-            worker=None if i == 11 else worker,
-            service_type=services["WINDOWS" if i % 2 else "REGULAR_CLEANING"],
-            scheduled_start=start,
-            scheduled_end=start + timedelta(minutes=50),
-            instructions="Clé chez la gardienne « B »" if i % 3 == 0 else "",
-        )
-        if i < 4:
-            visit.status = InterventionStatus.COMPLETED
-            visit.checked_in_at = start + timedelta(minutes=4)
-            visit.checked_out_at = start + timedelta(minutes=51, seconds=30)
-            visit.position_flagged = i == 2
-        elif i < 6:
-            visit.status = InterventionStatus.IN_PROGRESS
-            visit.checked_in_at = start + timedelta(minutes=20)
-            visit.late_at = start + timedelta(minutes=15)
-        elif i == 6:
-            visit.status = InterventionStatus.CANCELLED
-            visit.cancellation_reason = "Client absent"
-        elif i == 7:
-            visit.status = InterventionStatus.MISSED
-        rows.append(visit)
-    await Intervention.bulk_create(rows)
-    visits = list(await Intervention.filter(client=client).order_by("scheduled_start"))
     for score, visit in zip((5, 2, 4), visits[:3], strict=True):  # the fourth is not rated
         await Rating.create(
             intervention=visit,

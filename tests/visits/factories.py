@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.accounts.people import AgencyPostalPrefix, Client, Worker
-from models.enums import Role
+from models.enums import InterventionStatus, Role
 from models.visits.visits import Intervention, ServiceType
 from resolvers.visits.planning import billing_address
 from schema.core.ids import to_global_id
@@ -180,6 +180,47 @@ async def make_visits(team, count: int, day: datetime) -> None:
             for i in range(count)
         ]
     )
+
+
+async def visits_in_every_state(team: Agency, starts: list[datetime]) -> list[Intervention]:
+    """The team's client's visits, one per start, in every state: done (the third flagged),
+    in progress (late), cancelled, missed, then scheduled; the last one has no worker.
+    Returned in slot order."""
+    client = await Client.get(id=pk(team.client_id))
+    worker = await Worker.get(id=pk(team.worker_id))
+    address = await billing_address(client)
+    address.line2 = "Escalier C"
+    await address.save()
+    services = {s.code: s for s in await ServiceType.all()}
+    rows = []
+    for i, start in enumerate(starts):
+        visit = Intervention(
+            agency_id=client.agency_id,
+            client=client,
+            address=address,
+            worker=None if i == len(starts) - 1 else worker,
+            service_type=services["WINDOWS" if i % 2 else "REGULAR_CLEANING"],
+            scheduled_start=start,
+            scheduled_end=start + timedelta(minutes=50),
+            instructions="Clé chez la gardienne « B »" if i % 3 == 0 else "",
+        )
+        if i < 4:
+            visit.status = InterventionStatus.COMPLETED
+            visit.checked_in_at = start + timedelta(minutes=4)
+            visit.checked_out_at = start + timedelta(minutes=51, seconds=30)
+            visit.position_flagged = i == 2
+        elif i < 6:
+            visit.status = InterventionStatus.IN_PROGRESS
+            visit.checked_in_at = start + timedelta(minutes=20)
+            visit.late_at = start + timedelta(minutes=15)
+        elif i == 6:
+            visit.status = InterventionStatus.CANCELLED
+            visit.cancellation_reason = "Client absent"
+        elif i == 7:
+            visit.status = InterventionStatus.MISSED
+        rows.append(visit)
+    await Intervention.bulk_create(rows)
+    return list(await Intervention.filter(client=client).order_by("scheduled_start", "id"))
 
 
 CREATE_PLAN = """
