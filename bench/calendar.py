@@ -24,7 +24,6 @@ if not __package__:  # `python bench/calendar.py`: this file must not shadow std
 import argparse
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,34 +145,17 @@ async def load(
     concurrency: int,
     seconds: float,
 ) -> Round:
-    latencies: list[float] = []
-    errors = 0
-    async with loader.pool(server.url, concurrency) as http:
-        request = http.request("POST", "/graphql", body, authorization=headers["authorization"])
-        # Every connection answers once before the clock starts.
-        await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
-        cpu_before = server.cpu_seconds()
-        client_before = time.process_time()
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def worker() -> None:
-            nonlocal errors
-            while True:
-                sent = time.perf_counter()
-                if sent >= deadline:
-                    return
-                response = await http.send(request)
-                done = time.perf_counter()
-                if response.status != 200 or b'"errors"' in response.body:
-                    errors += 1
-                latencies.append(done - sent)
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        server_cpu = server.cpu_seconds() - cpu_before
-        client_cpu = time.process_time() - client_before
-    return Round(server.kind, len(latencies), elapsed, latencies, server_cpu, client_cpu, errors)
+    authorization = {"authorization": headers["authorization"]}  # the loader sets the type
+    found = await loader.measure(server, body, authorization, concurrency, seconds)
+    return Round(
+        server.kind,
+        found.requests,
+        found.seconds,
+        found.latencies,
+        found.server_cpu,
+        found.client_cpu,
+        found.errors,
+    )
 
 
 def _ms(seconds: float) -> str:

@@ -350,7 +350,65 @@ async def service_type_id(code: str = "REGULAR_CLEANING") -> int:
 # --------------------------------------------------------------------------- servers
 
 
-class ServerProcess:
+class ChildProcess:
+    """A server in a process of its own (`command`), on `port`, its output in a temporary
+    file kept when it fails; `ready` tells from its URL whether it answers yet."""
+
+    stop_signal = signal.SIGINT  # uvicorn shuts down gracefully on it
+
+    def __init__(
+        self, kind: str, command: list[str], port: int, env: dict[str, str] | None = None
+    ) -> None:
+        self.kind = kind
+        self.port = port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open while it runs
+            prefix=f"passage-bench-{kind}-", suffix=".log", delete=False
+        )
+        self.log_path = self._log.name
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        self.pid = self.proc.pid
+
+    def ready(self) -> bool:
+        return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} server exited; see {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if self.ready():
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.kind} server not ready after {timeout}s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def stop(self) -> None:
+        """Stops the server; its log is removed unless it failed."""
+        failed = self.proc.poll() is not None  # it was not supposed to exit on its own
+        if not failed:
+            self.proc.send_signal(self.stop_signal)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        if failed or self.proc.returncode not in (0, -self.stop_signal):
+            print(f"{self.kind} server log: {self.log_path}", file=sys.stderr)
+        else:
+            os.unlink(self.log_path)
+
+
+class ServerProcess(ChildProcess):
     """`python -m bench.serve ...` in a process of its own, its output in a temporary file."""
 
     def __init__(
@@ -361,48 +419,26 @@ class ServerProcess:
         log_level: str,
         port: int | None = None,
     ) -> None:
-        self.kind = kind
         self.database_url, self.broadcast_url = database_url, broadcast_url
         self.log_level = log_level
-        self.port = port or free_port()  # a port of its own, or that of one it replaces
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open while it runs
-            prefix=f"passage-bench-{kind}-", suffix=".log", delete=False
-        )
-        self.log_path = self._log.name
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.serve",
-                kind,
-                "--database",
-                database_url,
-                "--broadcast",
-                broadcast_url,
-                "--port",
-                str(self.port),
-                "--log-level",
-                log_level,
-                "--namespace",
-                f"bench-{os.getpid()}",
-            ],
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.pid = self.proc.pid
-
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.kind} server exited; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.kind} server not ready after {timeout}s; see {self.log_path}")
+        port = port or free_port()  # a port of its own, or that of one it replaces
+        command = [
+            sys.executable,
+            "-m",
+            "bench.serve",
+            kind,
+            "--database",
+            database_url,
+            "--broadcast",
+            broadcast_url,
+            "--port",
+            str(port),
+            "--log-level",
+            log_level,
+            "--namespace",
+            f"bench-{os.getpid()}",
+        ]
+        super().__init__(kind, command, port)
 
     def rss_kib(self) -> int:
         with open(f"/proc/{self.pid}/status") as status:
@@ -410,12 +446,6 @@ class ServerProcess:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
         raise RuntimeError("no VmRSS")
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far."""
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
     def wait_idle(self, quiet: float = 0.05, window: float = 0.5, timeout: float = 120.0) -> float:
         """Waits until the server used under `quiet` of a core over `window`; returns seconds."""
@@ -426,22 +456,6 @@ class ServerProcess:
             if (self.cpu_seconds() - before) / window < quiet:
                 break
         return time.monotonic() - started
-
-    def stop(self) -> None:
-        """Stops the server; its log is removed unless it failed."""
-        failed = self.proc.poll() is not None  # it was not supposed to exit on its own
-        if not failed:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-        if failed or self.proc.returncode != 0:
-            print(f"{self.kind} server log: {self.log_path}", file=sys.stderr)
-        else:
-            os.unlink(self.log_path)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would; its log is removed."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 
@@ -133,3 +135,55 @@ async def pool(base_url: str, size: int) -> AsyncIterator[Pool]:
         yield opened
     finally:
         await opened.close()
+
+
+class Measured(Protocol):
+    url: str
+
+    def cpu_seconds(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Load:
+    """What `measure` saw: requests answered, over how long, each one's latency."""
+
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int  # not 200, or an answer with "errors"
+    server_cpu: float  # seconds of the server process
+    client_cpu: float  # seconds of this process
+
+
+async def measure(
+    server: Measured, body: bytes, headers: dict[str, str], concurrency: int, seconds: float
+) -> Load:
+    """POSTs `body` to /graphql over `concurrency` keep-alive connections for `seconds`,
+    every connection answered once before the clock starts."""
+    latencies: list[float] = []
+    errors = 0
+    async with pool(server.url, concurrency) as http:
+        request = http.request("POST", "/graphql", body, **headers)
+        await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
+        cpu_before = server.cpu_seconds()
+        client_before = time.process_time()
+        started = time.perf_counter()
+        deadline = started + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            while True:
+                sent = time.perf_counter()
+                if sent >= deadline:
+                    return
+                response = await http.send(request)
+                done = time.perf_counter()
+                if response.status != 200 or b'"errors"' in response.body:
+                    errors += 1
+                latencies.append(done - sent)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+        server_cpu = server.cpu_seconds() - cpu_before
+        client_cpu = time.process_time() - client_before
+    return Load(len(latencies), elapsed, latencies, errors, server_cpu, client_cpu)

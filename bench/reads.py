@@ -34,10 +34,8 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -144,61 +142,20 @@ def ensure_postgraphile() -> Path:
     return modules
 
 
-class PostGraphileProcess:
+class PostGraphileProcess(common.ChildProcess):
     """`node bench/postgraphile_serve.js` in a process of its own, as ServerProcess does."""
 
-    kind = "postgraphile"
+    stop_signal = signal.SIGTERM
 
     def __init__(self, database_url: str, modules: Path) -> None:
-        self.port = common.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open while it runs
-            prefix="passage-bench-postgraphile-", suffix=".log", delete=False
-        )
-        self.log_path = self._log.name
+        port = common.free_port()
         env = {**os.environ, "NODE_PATH": str(modules), "NODE_ENV": "production"}
-        self.proc = subprocess.Popen(
-            ["node", str(SERVE_JS), database_url, str(self.port)],
-            cwd=common.ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.pid = self.proc.pid
+        command = ["node", str(SERVE_JS), database_url, str(port)]
+        super().__init__("postgraphile", command, port, env)
 
-    def wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"PostGraphile exited; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                answer = httpx.post(
-                    f"{self.url}/graphql", json={"query": "{ __typename }"}, timeout=2
-                )
-                if answer.status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"PostGraphile not ready after {timeout}s; see {self.log_path}")
-
-    def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / common.CLK_TCK
-
-    def stop(self) -> None:
-        failed = self.proc.poll() is not None
-        if not failed:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-        if failed:
-            print(f"PostGraphile log: {self.log_path}", file=sys.stderr)
-        else:
-            os.unlink(self.log_path)
+    def ready(self) -> bool:
+        answer = httpx.post(f"{self.url}/graphql", json={"query": "{ __typename }"}, timeout=2)
+        return answer.status_code == 200
 
 
 # --------------------------------------------------------------------------- same rows
@@ -307,30 +264,39 @@ async def post(target: Target) -> Any:
 
 
 async def load(target: Target, concurrency: int, seconds: float) -> Round:
-    latencies: list[float] = []
-    errors = 0
-    async with loader.pool(target.server.url, concurrency) as http:
-        request = http.request("POST", "/graphql", target.body, **target.headers)
-        await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
-        cpu_before = target.server.cpu_seconds()
-        started = time.perf_counter()
-        deadline = started + seconds
+    found = await loader.measure(target.server, target.body, target.headers, concurrency, seconds)
+    return Round(found.requests, found.seconds, found.errors, found.server_cpu, found.latencies)
 
-        async def worker() -> None:
-            nonlocal errors
-            while True:
-                sent = time.perf_counter()
-                if sent >= deadline:
-                    return
-                response = await http.send(request)
-                if response.status != 200 or b'"errors"' in response.body:
-                    errors += 1
-                latencies.append(time.perf_counter() - sent)
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        cpu = target.server.cpu_seconds() - cpu_before
-    return Round(len(latencies), elapsed, errors, cpu, latencies)
+async def alternate(
+    pair: list[tuple[str, Target]], args: argparse.Namespace
+) -> dict[str, list[Round]]:
+    """Each target warmed up, then `args.rounds` rounds of each, in alternating order."""
+    for _, target in pair:
+        await load(target, args.concurrency, args.warmup)
+    results: dict[str, list[Round]] = {kind: [] for kind, _ in pair}
+    for number in range(args.rounds):
+        for kind, target in pair if number % 2 == 0 else pair[::-1]:
+            results[kind].append(await load(target, args.concurrency, args.seconds))
+    return results
+
+
+def compared(name: str, ids: str, results: dict[str, list[Round]]) -> float:
+    """Prints Passage against PostGraphile for one document; returns the ratio."""
+    kinds = ("passage", "postgraphile")
+    a, b = (_median([r.rps for r in results[k]]) for k in kinds)
+    p50 = [
+        1000 * common.percentile([x for r in results[k] for x in r.latencies], 50) for k in kinds
+    ]
+    cpu = [1000 * _median([r.server_cpu / max(1, r.requests) for r in results[k]]) for k in kinds]
+    errors = sum(r.errors for k in results for r in results[k])
+    print(
+        f"{name:24} {ids:>5} {a:8.1f}/s {b:11.1f}/s "
+        f"{a / b:6.2f}  {p50[0]:6.1f} {p50[1]:6.1f}  {cpu[0]:6.2f} {cpu[1]:6.2f}"
+        + (f"  ERRORS {errors}" if errors else ""),
+        flush=True,
+    )
+    return a / b
 
 
 def _body(text: str, variables: dict[str, Any]) -> bytes:
@@ -427,12 +393,7 @@ async def embedded(args: argparse.Namespace, documents: list[Document]) -> None:
                             + json.dumps(other.get("data"))[:1500]
                         )
                     pair.append(("hand-written", theirs))
-                for _, target in pair:
-                    await load(target, args.concurrency, args.warmup)
-                results: dict[str, list[Round]] = {kind: [] for kind, _ in pair}
-                for number in range(args.rounds):
-                    for kind, target in pair if number % 2 == 0 else pair[::-1]:
-                        results[kind].append(await load(target, args.concurrency, args.seconds))
+                results = await alternate(pair, args)
                 rps = {kind: _median([r.rps for r in rounds]) for kind, rounds in results.items()}
                 line = f"{document.name:24} {rps['app']:8.1f}/s"
                 if operation:
@@ -460,23 +421,8 @@ async def floor(world: World, passage: Any, postgraphile: Any, args: argparse.Na
     body = _body("query Floor { __typename }", {})
     ours = Target(passage, body, {"authorization": f"Bearer {world.token('client')}"})
     theirs = Target(postgraphile, body, {})
-    results: dict[str, list[Round]] = {"passage": [], "postgraphile": []}
-    for target in (ours, theirs):
-        await load(target, args.concurrency, args.warmup)
-    for number in range(args.rounds):
-        order = [("passage", ours), ("postgraphile", theirs)]
-        for kind, target in order if number % 2 == 0 else order[::-1]:
-            results[kind].append(await load(target, args.concurrency, args.seconds))
-    rps = [_median([r.rps for r in results[k]]) for k in ("passage", "postgraphile")]
-    cpu = [
-        1000 * _median([r.server_cpu / max(1, r.requests) for r in results[k]])
-        for k in ("passage", "postgraphile")
-    ]
-    print(
-        f"{'(floor: { __typename })':24} {'':5} {rps[0]:8.1f}/s {rps[1]:11.1f}/s "
-        f"{rps[0] / rps[1]:6.2f}  {'':13}  {cpu[0]:6.2f} {cpu[1]:6.2f}",
-        flush=True,
-    )
+    results = await alternate([("passage", ours), ("postgraphile", theirs)], args)
+    compared("(floor: { __typename })", "", results)
 
 
 def _median(values: list[float]) -> float:
@@ -543,31 +489,8 @@ async def main() -> None:
             ratios = {}
             for document in documents:
                 ours, theirs = pairs[document.name]
-                for target in (ours, theirs):
-                    await load(target, args.concurrency, args.warmup)
-                results: dict[str, list[Round]] = {"passage": [], "postgraphile": []}
-                for number in range(args.rounds):
-                    order = [("passage", ours), ("postgraphile", theirs)]
-                    for kind, target in order if number % 2 == 0 else order[::-1]:
-                        results[kind].append(await load(target, args.concurrency, args.seconds))
-                a = _median([r.rps for r in results["passage"]])
-                b = _median([r.rps for r in results["postgraphile"]])
-                ratios[document.name] = a / b
-                p50 = [
-                    1000 * common.percentile([x for r in results[k] for x in r.latencies], 50)
-                    for k in ("passage", "postgraphile")
-                ]
-                cpu = [
-                    1000 * _median([r.server_cpu / max(1, r.requests) for r in results[k]])
-                    for k in ("passage", "postgraphile")
-                ]
-                errors = sum(r.errors for k in results for r in results[k])
-                print(
-                    f"{document.name:24} {rows[document.name]:5} {a:8.1f}/s {b:11.1f}/s "
-                    f"{a / b:6.2f}  {p50[0]:6.1f} {p50[1]:6.1f}  {cpu[0]:6.2f} {cpu[1]:6.2f}"
-                    + (f"  ERRORS {errors}" if errors else ""),
-                    flush=True,
-                )
+                results = await alternate([("passage", ours), ("postgraphile", theirs)], args)
+                ratios[document.name] = compared(document.name, str(rows[document.name]), results)
             await floor(world, passage, postgraphile, args)
             worst = min(ratios, key=lambda n: ratios[n])
             print(
