@@ -17,8 +17,7 @@ from models.enums import ServiceMode as ServiceModeEnum
 from resolvers.billing import documents, invoices
 from schema.core.common import Node
 from schema.core.context import Info
-from schema.core.ids import to_global_id
-from schema.engine.rows import Column, Fetched, RowType, column, columns
+from schema.engine.rows import Column, Fetched, RowType, column, columns, global_id
 from services.billing import hours_text, money
 
 InvoiceKind = strawberry.enum(InvoiceKindEnum, name="InvoiceKind")
@@ -62,10 +61,6 @@ class InvoiceLine:
 
 def _row(model: Any, rows: RowType[Any]) -> dict[str, Any]:
     return {name: getattr(model, name) for name in rows.columns}
-
-
-def _gid(type_name: str) -> Any:
-    return lambda pk: None if pk is None else strawberry.ID(to_global_id(type_name, pk))
 
 
 def _money(column_name: str) -> Column:
@@ -140,10 +135,6 @@ class Invoice(Node):
         return INVOICE_ROWS.build(_row(invoice, INVOICE_ROWS), given=given)
 
 
-def _credited(pk: int | None) -> Any:
-    return strawberry.ID(to_global_id("Invoice", pk)) if pk else None
-
-
 def _shown_status(status: Any, kind: Any, due_on: date) -> Any:
     return invoices.status_shown(status, kind, due_on, invoices.today_for())
 
@@ -153,7 +144,7 @@ def _shown_status(status: Any, kind: Any, due_on: date) -> Any:
 INVOICE_ROWS = RowType(
     Invoice,
     {
-        "id": column("id", _gid("Invoice")),
+        "id": global_id("id", "Invoice"),
         "pk": column("id"),
         "number": column("number"),
         "kind": column("kind"),
@@ -172,9 +163,7 @@ INVOICE_ROWS = RowType(
         "amount_paid": _money("paid_cents"),
         "advance_status": column("advance_status"),
         "advance_note": column("advance_note"),
-        "credited_invoice_id": column(
-            "credited_invoice_id", lambda pk: _gid("Invoice")(pk or None)
-        ),
+        "credited_invoice_id": global_id("credited_invoice_id", "Invoice"),
         "credit_reason": column("credit_reason"),
     },
     fetched={"lines": Fetched(INVOICE_LINE_ROWS, key="id", fetch=lines_of_invoices, many=True)},

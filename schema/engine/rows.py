@@ -36,6 +36,7 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.core.ids import to_global_id
 from schema.engine.execution import GiveUp, Leaf
 from schema.engine.throttle import FREE_KEYS
 
@@ -70,6 +71,15 @@ def column(name: str, read: Callable[[Any], Any] | None = None) -> Column:
 
 def columns(*names: str, read: Callable[..., Any]) -> Column:
     return Column(names, read)
+
+
+def global_id(name: str, type_name: str) -> Column:
+    """A field that is the global id (schema/core/ids.py) of the `name` column; null with it."""
+    return Column((name,), functools.partial(_global_id, type_name))
+
+
+def _global_id(type_name: str, pk: int | None) -> str | None:
+    return None if pk is None else to_global_id(type_name, pk)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from schema.core.common import (
 )
 from schema.core.context import Info
 from schema.core.ids import after_pk, expect_id, to_global_id
-from schema.engine.rows import Part, RowType, column
+from schema.engine.rows import Part, RowType, column, global_id
 
 
 @strawberry.type
@@ -45,25 +45,21 @@ class Rating(Node):
         return RATING_ROWS.build({name: getattr(rating, name) for name in RATING_ROWS.columns})
 
 
-def _gid(type_name: str) -> Any:
-    return lambda pk: None if pk is None else strawberry.ID(to_global_id(type_name, pk))
-
-
 # A rating as its row holds it: read into objects for graphql-core, or straight to JSON by
 # planned queries (schema/engine/rows.py), where a visit's `rating` is one more statement.
 RATING_ROWS = RowType(
     Rating,
     {
-        "id": column("id", _gid("Rating")),
+        "id": global_id("id", "Rating"),
         "score": column("score"),
         "comment": column("comment"),
         "created_at": column("created_at"),
         "updated_at": column("updated_at"),
         "editable_until": column("created_at", lambda created: created + ratings.EDITABLE_FOR),
         "intervention": Part(
-            RowType(RatedIntervention, {"id": column("intervention_id", _gid("Intervention"))})
+            RowType(RatedIntervention, {"id": global_id("intervention_id", "Intervention")})
         ),
-        "worker_id": column("worker_id", _gid("Worker")),
+        "worker_id": global_id("worker_id", "Worker"),
     },
 )
 

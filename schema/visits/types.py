@@ -19,8 +19,8 @@ from resolvers.visits import calendar
 from schema.core import nodes
 from schema.core.common import Node
 from schema.core.context import Info
-from schema.core.ids import from_global_id, to_global_id
-from schema.engine.rows import Fetched, Part, RowType, column, columns
+from schema.core.ids import from_global_id
+from schema.engine.rows import Fetched, Part, RowType, column, columns, global_id
 from schema.ratings.ratings import RATING_ROWS, Rating, ratings_of_visits
 from schema.visits.anomaly_types import AttendanceAnomaly
 
@@ -131,16 +131,12 @@ class Intervention(Node):
         return Rating.from_model(row) if row else None
 
 
-def _gid(type_name: str) -> Any:
-    return lambda pk: strawberry.ID(to_global_id(type_name, pk))
-
-
 # A visit as calendar rows hold it (resolvers/visits/calendar.py ROW_FIELDS): read into objects
 # for graphql-core, or straight to JSON for planned queries (schema/engine/planner.py).
 INTERVENTION_ROWS = RowType(
     Intervention,
     {
-        "id": column("id", _gid("Intervention")),
+        "id": global_id("id", "Intervention"),
         "status": column("status"),
         "scheduled_start": column("scheduled_start"),
         "scheduled_end": column("scheduled_end"),
@@ -160,7 +156,7 @@ INTERVENTION_ROWS = RowType(
             RowType(
                 WorkerSummary,
                 {
-                    "id": column("worker_id", _gid("Worker")),
+                    "id": global_id("worker_id", "Worker"),
                     "display_name": columns(
                         "worker__account__first_name",
                         "worker__account__last_name",
@@ -174,7 +170,7 @@ INTERVENTION_ROWS = RowType(
             RowType(
                 ClientSummary,
                 {
-                    "id": column("client_id", _gid("Client")),
+                    "id": global_id("client_id", "Client"),
                     "display_name": columns(
                         "client__account__first_name",
                         "client__account__last_name",
