@@ -31,6 +31,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.field import StrawberryField
 from tortoise import Tortoise
@@ -151,6 +152,19 @@ def test_strawberry_uses_a_result_an_extension_set_and_the_document_it_left():
     assert "AsyncExitStack" in inspect.getsource(ExecutingContextManager.__aenter__)
 
 
+def test_strawberry_converts_arguments_as_its_resolvers_receive_them():
+    # schema/engine/planner.py converts a planned root's arguments (input types, enums, IDs)
+    # with the function strawberry uses before calling a resolver (not in the module's
+    # documented API), so the fetch receives what the resolver would.
+    assert _parameters(convert_arguments) == [
+        "value",
+        "arguments",
+        "scalar_registry",
+        "config",
+        "info",
+    ]
+
+
 def test_strawberry_default_resolver_marker_and_field_definition():
     # schema/engine/execution.py reads a plain attribute only for strawberry's own resolver
     # of a basic field: `is_default_resolver` (which reads the private `_is_default`),
@@ -267,6 +281,12 @@ def test_tortoise_hands_unknown_credentials_to_asyncpgs_pool():
     from tortoise.backends.base.client import TransactionalDBClient
 
     assert "**self.extra" in inspect.getsource(AsyncpgDBClient.create_connection)
+    # The URL is turned into that configuration by Tortoise's own parser.
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    expanded = expand_db_url("postgres://root@127.0.0.1:5432/test?maxsize=20")
+    assert expanded["engine"] == "tortoise.backends.asyncpg"
+    assert expanded["credentials"]["maxsize"] == "20"
     assert "reset" in _parameters(asyncpg.create_pool)
     assert issubclass(TransactionWrapper, TransactionalDBClient)
     assert "TransactionWrapper(self)" in inspect.getsource(AsyncpgDBClient._in_transaction)
