@@ -51,9 +51,11 @@ def main() -> None:
         from bench.baseline import create_baseline_app
 
         app = create_baseline_app(settings)
-    profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")  # investigation aid: cProfile stats
+    # Investigation aid: cProfile stats of the whole serve to `path`.PID; with a measured
+    # window (bench.fanout), `_measure_windows` profiles each window instead.
+    profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")
     profiler = None
-    if profile_to and args.kind != "baseline":
+    if profile_to and not window_to and args.kind != "baseline":
         import cProfile
 
         profiler = cProfile.Profile()
