@@ -7,12 +7,13 @@ their agency's ratings and averages per worker and per month.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Client
@@ -22,6 +23,7 @@ from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
 from resolvers.core.lookups import client_id_of
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -29,6 +31,11 @@ from subscriptions import events
 EDITABLE_FOR = timedelta(days=7)
 LOW_SCORE = 2
 MAX_COMMENT = 1000
+# A visit's rating as the planner reads it (schema/ratings/ratings.py RATING_ROWS).
+_RATING_ROWS = PreparedRows(
+    Rating,
+    ("id", "score", "comment", "created_at", "updated_at", "intervention_id", "worker_id"),
+)
 
 
 @dataclass(frozen=True)
@@ -197,9 +204,28 @@ async def rating_rows_for_visits(
     viewer: Viewer | None, visit_ids: Sequence[int], columns: Sequence[str]
 ) -> dict[int, dict[str, Any]]:
     """`ratings_for_visits` as rows of `columns`, by visit, in one statement."""
-    seen = None if viewer is None else _seen_by(viewer)
-    if seen is None or not visit_ids:
+    if viewer is None or _seen_by(viewer) is None or not visit_ids:
         return {}
-    wanted = dict.fromkeys(("intervention_id", *columns))
-    rows = await Rating.filter(seen, intervention_id__in=list(visit_ids)).values(*wanted)
+    # The planner asks for the ratings of every page it writes: the SQL is written once
+    # per shape (which side sees them, how many visits), not once per request.
+    ids = list(dict.fromkeys(visit_ids))
+    inputs: dict[str, Any] = {f"visit{i}": pk for i, pk in enumerate(ids)}
+    if viewer.is_staff and viewer.agency_id is not None:
+        inputs["agency"] = viewer.agency_id
+    if viewer.role is Role.CLIENT:
+        inputs["account"] = viewer.account_id
+    shape = ("by-visits", "agency" in inputs, "account" in inputs, len(ids))
+    wanted = tuple(dict.fromkeys(("intervention_id", *columns)))
+    rows = await _RATING_ROWS.fetch(shape, _seen_among_visits, inputs, wanted)
     return {r["intervention_id"]: r for r in rows}
+
+
+def _seen_among_visits(inputs: Mapping[str, Any]) -> QuerySet[Rating]:
+    """`_seen_by` over the visits of `inputs`, every value taken from `inputs`."""
+    seen = []
+    if "agency" in inputs:
+        seen.append(Q(agency_id=inputs["agency"]))
+    if "account" in inputs:
+        seen.append(Q(client__account_id=inputs["account"]))
+    visits = [value for name, value in inputs.items() if name.startswith("visit")]
+    return Rating.filter(Q(*seen, join_type="OR"), intervention_id__in=visits)
