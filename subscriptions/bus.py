@@ -62,6 +62,14 @@ class Bus:
     async def publish(self, channel: str, message: str) -> None:
         await self._broadcast.publish(f"{self.namespace}:{channel}", message)
 
+    async def publish_many(self, channel: str, messages: list[str]) -> None:
+        """`messages` on `channel`, in order: over Redis in one round trip."""
+        if self._redis is not None:
+            await self._redis.publish_many(f"{self.namespace}:{channel}", messages)
+            return
+        for message in messages:
+            await self.publish(channel, message)
+
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[list[str | None]]]:
         """Messages on `channel`, in batches of whatever has arrived. `None` comes first once

@@ -118,6 +118,15 @@ class SupervisedRedis(BroadcastBackend):  # type: ignore[misc]
             raise BusUnavailable("Redis is unreachable")
         await self._publisher.publish(channel, message)
 
+    async def publish_many(self, channel: str, messages: list[str]) -> None:
+        """`messages` on `channel`, in order, in one round trip (a pipeline, no MULTI)."""
+        if not self.reachable:
+            raise BusUnavailable("Redis is unreachable")
+        async with self._publisher.pipeline(transaction=False) as pipe:
+            for message in messages:
+                pipe.publish(channel, message)
+            await pipe.execute()
+
     async def next_published(self) -> BroadcastEvent:
         return await self._queue.get()
 

@@ -208,3 +208,27 @@ async def test_concurrent_sweeps_write_one_late_and_one_missed_event_per_visit(
 
 
 # --- Redis goes away ---------------------------------------------------------------------------
+
+
+# --- short and long lists of events --------------------------------------------------------------
+
+
+async def test_short_and_long_lists_of_events_arrive_whole_and_in_order(
+    api, start, settings, home_agency
+):
+    # A list of up to ONE_TRIP events (a flagged check-in) is published in one round trip
+    # to Redis; a longer one one event at a time. Both reach a subscriber whole, in order,
+    # once each, on every bus.
+    running = await start(settings)
+    runtime = running.app.state.runtime
+    try:
+        team = await setup_team(api, settings, home_agency)
+        [visit] = await visits(team, 1, timedelta(hours=30))
+        ws, op = await subscribe(running.api, team.client_token)
+        for count in (2, events.ONE_TRIP, events.ONE_TRIP + 5):
+            produced = await burst(runtime.bus, visit, count)
+            assert await received_ids(ws, op, count) == produced
+            await eventually(lambda produced=produced: all_published(produced))
+        await ws.close()
+    finally:
+        await running.stop()
