@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -321,14 +322,40 @@ async def _claim(
 ) -> None:
     """Writes `changes` if the visit is still in the state read, and still this worker's:
     what was read is then what the answer may show. Raises _Raced otherwise."""
-    claimed = await Intervention.filter(
-        id=visit.id, status=expected, worker_id=visit.worker_id
-    ).update(**changes)
+    db = connections.get("default")
+    if db.capabilities.dialect == "postgres":
+        # The statement Tortoise writes, written once per set of columns: building it was
+        # a tenth of a check-in's CPU.
+        names = tuple(changes)
+        values = [_db_value(changes[name]) for name in names]
+        values += [visit.id, expected.value, visit.worker_id]
+        claimed = len(await db.execute_query_dict(_claim_sql(names), values))
+    else:
+        claimed = await Intervention.filter(
+            id=visit.id, status=expected, worker_id=visit.worker_id
+        ).update(**changes)
     if not claimed:
         raise _Raced
     # The row is now `visit` with `changes` (update() leaves the other columns alone).
     for name, value in changes.items():
         setattr(visit, name, value)
+
+
+@functools.lru_cache(maxsize=8)
+def _claim_sql(names: tuple[str, ...]) -> str:
+    """PostgreSQL: `names` set on the visit still in the state and with the worker read.
+    `names` are the columns of `_changes`, never input."""
+    sets = ", ".join(f'"{name}" = ${i}' for i, name in enumerate(names, 1))
+    n = len(names)
+    return (
+        f'UPDATE "intervention" SET {sets} '  # noqa: S608
+        f'WHERE "id" = ${n + 1} AND "status" = ${n + 2} AND "worker_id" = ${n + 3} '
+        'RETURNING "id"'
+    )
+
+
+def _db_value(value: object) -> object:
+    return value.value if isinstance(value, InterventionStatus) else value
 
 
 class _Raced(Exception):
