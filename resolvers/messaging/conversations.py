@@ -1,34 +1,66 @@
 """Reading conversations: the client's own, the agency's list and queue, history, unread.
 
 Batch reads (`*_by_*`) back the per-request DataLoaders, so lists make a fixed
-number of queries whatever their length.
+number of queries whatever their length. The staff's list and queue, and the last
+messages and their authors, are read as plain rows (`columns`: only those a planned query
+selects, schema/engine/planner.py; None: every one), with SQL written once per shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Max
+from tortoise.queryset import QuerySet
 
-from models.accounts.people import Client
+from models.accounts.people import Account, Client
 from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
 from resolvers.core.lookups import client_id_of
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.messages import visible_conversation
 from services.clock import utcnow
 
+CONVERSATION_FIELDS = (
+    "id",
+    "client_id",
+    "agency_id",
+    "created_at",
+    "last_message_at",
+    "waiting_since",
+    "response_due_at",
+)
+MESSAGE_FIELDS = (
+    "id",
+    "conversation_id",
+    "author_id",
+    "from_client",
+    "body",
+    "sent_at",
+    "client_read_at",
+    "agency_read_at",
+    "intervention_id",
+    "response_due_at",
+)
+AUTHOR_FIELDS = ("id", "first_name", "last_name", "role")
+_CONVERSATIONS = PreparedRows(Conversation, CONVERSATION_FIELDS)
+_MESSAGES = PreparedRows(Message, MESSAGE_FIELDS)
+_AUTHORS = PreparedRows(Account, AUTHOR_FIELDS)
 
-@dataclass(frozen=True)
-class QueueEntry:
-    conversation: Conversation
-    premium: bool
-    overdue: bool
+
+def _fields(
+    known: tuple[str, ...], columns: Sequence[str] | None, *always: str
+) -> tuple[str, ...] | None:
+    """The columns of `known` among `columns` (None: all), with `always` first."""
+    if columns is None:
+        return None
+    return tuple(dict.fromkeys((*always, *(c for c in columns if c in known))))
 
 
 async def my_conversation(viewer: Viewer | None) -> Conversation | None:
@@ -39,51 +71,74 @@ async def my_conversation(viewer: Viewer | None) -> Conversation | None:
 
 
 async def agency_conversations(
-    viewer: Viewer | None, first: int, after: tuple[datetime, int] | None
-) -> list[Conversation]:
-    """The agency's conversations, latest activity first (staff)."""
+    viewer: Viewer | None,
+    first: int,
+    after: tuple[datetime, int] | None,
+    columns: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The agency's conversations, latest activity first (staff): `first + 1` rows, each
+    with its `id` and `last_message_at` (the cursor)."""
     staff = guards.staff(viewer)
-    query = Conversation.filter(agency_id=staff.agency_id)
+    inputs: dict[str, Any] = {"agency": staff.agency_id, "limit": first + 1}
     if after is not None:
-        at, pk = after
-        query = query.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk))
-    return await query.order_by("-last_message_at", "-id").limit(first + 1)
+        inputs["after"], inputs["after_id"] = after
+        inputs["after_again"] = inputs["after"]
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Conversation]:
+        query = Conversation.filter(agency_id=v["agency"])
+        if "after" in v:
+            query = query.filter(
+                Q(last_message_at__lt=v["after"])
+                | Q(last_message_at=v["after_again"], id__lt=v["after_id"])
+            )
+        return query.order_by("-last_message_at", "-id").limit(v["limit"])
+
+    fields = _fields(CONVERSATION_FIELDS, columns, "id", "last_message_at")
+    return await _CONVERSATIONS.fetch(("agency", after is not None), build, inputs, fields)
 
 
-async def awaiting_reply(viewer: Viewer | None, first: int, mine: bool) -> list[QueueEntry]:
+async def awaiting_reply(
+    viewer: Viewer | None, first: int, mine: bool, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """Waiting conversations: premium clients first, then the earliest promise (staff).
 
-    With `mine`, only the clients the viewer advises.
+    With `mine`, only the clients the viewer advises. Each row also holds `premium` and
+    `overdue` (its promise is missed).
     """
     staff = guards.staff(viewer)
     if first < 1:
         return []
-    query = Conversation.filter(agency_id=staff.agency_id, waiting_since__isnull=False)
+    inputs: dict[str, Any] = {"agency": staff.agency_id, "of_agency": staff.agency_id}
     if mine:
-        query = query.filter(client__advisor_id=staff.account_id)
-    premium_ids = await _premium_ids(client__agency_id=staff.agency_id)
+        inputs["advisor"] = staff.account_id
+
+    def build(v: Mapping[str, Any], premium: bool) -> QuerySet[Conversation]:
+        query = Conversation.filter(agency_id=v["agency"], waiting_since__isnull=False)
+        if "advisor" in v:
+            query = query.filter(client__advisor_id=v["advisor"])
+        clients = ClientPremium.filter(client__agency_id=v["of_agency"]).values("client_id")
+        group = Q(client_id__in=Subquery(clients))
+        query = query.filter(group if premium else ~group)
+        return query.order_by("response_due_at", "id").limit(v["limit"])
+
+    fields = _fields(CONVERSATION_FIELDS, columns, "id", "response_due_at")
     now = utcnow()
     # Premium first needs both groups in due order: read each, premium one first.
-    premium_rows = (
-        await query.filter(client_id__in=list(premium_ids) or [0])
-        .order_by("response_due_at", "id")
-        .limit(first)
-    )
-    rest: list[Conversation] = []
-    if len(premium_rows) < first:
-        rest = (
-            await query.filter(~Q(client_id__in=list(premium_ids) or [0]))
-            .order_by("response_due_at", "id")
-            .limit(first - len(premium_rows))
+    found: list[dict[str, Any]] = []
+    for premium in (True, False):
+        if len(found) >= first:
+            break
+        rows = await _CONVERSATIONS.fetch(
+            ("waiting", premium, mine),
+            functools.partial(build, premium=premium),
+            {**inputs, "limit": first - len(found)},
+            fields,
         )
-    return [
-        QueueEntry(
-            row,
-            row.client_id in premium_ids,
-            row.response_due_at is not None and row.response_due_at <= now,
-        )
-        for row in [*premium_rows, *rest]
-    ]
+        for row in rows:
+            due = row["response_due_at"]
+            row["premium"], row["overdue"] = premium, due is not None and due <= now
+        found += rows
+    return found
 
 
 async def history(
@@ -135,15 +190,44 @@ async def messages_by_ids(ids: Sequence[int]) -> list[Message | None]:
     return [rows.get(i) for i in ids]
 
 
-async def last_message_by_conversation_ids(ids: Sequence[int]) -> list[Message | None]:
-    newest = dict(
-        await Message.filter(conversation_id__in=list(ids))
-        .annotate(newest=Max("id"))
-        .group_by("conversation_id")
-        .values_list("conversation_id", "newest")
-    )
-    rows = {row.conversation_id: row for row in await Message.filter(id__in=list(newest.values()))}
+async def last_message_by_conversation_ids(ids: Sequence[int]) -> list[dict[str, Any] | None]:
+    rows = await last_message_rows(ids)
     return [rows.get(i) for i in ids]
+
+
+async def last_message_rows(
+    conversation_ids: Sequence[int], columns: Sequence[str] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The newest message of each conversation that has one, as a row, in one statement."""
+    inputs = {f"id{i}": pk for i, pk in enumerate(conversation_ids)}
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Message]:
+        wanted = [v[f"id{i}"] for i in range(len(conversation_ids))]
+        newest = (
+            Message.filter(conversation_id__in=wanted)
+            .annotate(newest=Max("id"))
+            .group_by("conversation_id")
+            .values("newest")
+        )
+        return Message.filter(id__in=Subquery(newest))
+
+    fields = _fields(MESSAGE_FIELDS, columns, "conversation_id")
+    rows = await _MESSAGES.fetch(("newest", len(inputs)), build, inputs, fields)
+    return {row["conversation_id"]: row for row in rows}
+
+
+async def author_rows(
+    ids: Sequence[int], columns: Sequence[str] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The accounts among `ids` that still exist, as rows: messages' authors."""
+    inputs = {f"id{i}": pk for i, pk in enumerate(ids)}
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Account]:
+        return Account.filter(id__in=[v[f"id{i}"] for i in range(len(ids))])
+
+    fields = _fields(AUTHOR_FIELDS, columns, "id")
+    rows = await _AUTHORS.fetch(("authors", len(inputs)), build, inputs, fields)
+    return {row["id"]: row for row in rows}
 
 
 async def premium_by_client_ids(ids: Sequence[int]) -> list[bool]:

@@ -40,7 +40,7 @@ def MessageByIdLoader() -> DataLoader[int, Message | None]:
     return DataLoader(load_fn=conversations.messages_by_ids)
 
 
-def LastMessageByConversationIdLoader() -> DataLoader[int, Message | None]:
+def LastMessageByConversationIdLoader() -> DataLoader[int, dict[str, Any] | None]:
     return DataLoader(load_fn=conversations.last_message_by_conversation_ids)
 
 
@@ -88,7 +88,7 @@ class Loaders:
         default_factory=ConversationByIdLoader
     )
     message_by_id: DataLoader[int, Message | None] = field(default_factory=MessageByIdLoader)
-    last_message_by_conversation_id: DataLoader[int, Message | None] = field(
+    last_message_by_conversation_id: DataLoader[int, dict[str, Any] | None] = field(
         default_factory=LastMessageByConversationIdLoader
     )
     premium_by_client_id: DataLoader[int, bool] = field(default_factory=PremiumByClientIdLoader)

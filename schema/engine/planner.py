@@ -2,10 +2,11 @@
 
 graphql-core answers a page of 50 visits field by field, through an object per row:
 for the contract's Calendar that was most of the request, the SQL a small part. Here a
-query whose root fields are all registered (`plan_connection`, `plan_object`) and whose
-whole selection is read from rows (schema/engine/rows.py: columns of the row, nested
-objects of the same row, and `Fetched` fields read by one more statement for all the rows
-of a level, such as a visit's rating) is answered without graphql-core's execution.
+query whose root fields are all registered (`plan_connection`, `plan_object`,
+`plan_list`) and whose whole selection is read from rows (schema/engine/rows.py: columns
+of the row, nested objects of the same row, and `Fetched` fields read by one more
+statement for all the rows of a level, such as a visit's rating) is answered without
+graphql-core's execution.
 
 It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the
 last schema extension, so every document has been through the same parsing, limits,
@@ -166,6 +167,10 @@ class Planner:
             rows = page.rows[: page.size]
             loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
             return plan.write(page, loaded), plan.cost(page, loaded)
+        if root.many is not None:
+            rows = await root.many(context, plan.columns, **arguments)
+            loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
+            return plan.write(rows, loaded), plan.cost(rows, loaded)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
         if row is None:

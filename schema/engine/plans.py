@@ -1,16 +1,16 @@
 """Plans of planned queries: which root fields are read from rows, and how each is written.
 
-Root fields are registered by their domain (`plan_connection`, `plan_object`, e.g. in
-schema/visits/queries.py). For a document (`make_entry`) and the values of the variables
-its `@include`/`@skip` read, `make_plan` collects each root's selection and compiles its
-columns, its statements and its writer (schema/engine/writers.py, rows.py). Roots it
-cannot plan are left to graphql-core: `rest` is the document without the planned ones.
-schema/engine/planner.py runs the plans.
+Root fields are registered by their domain (`plan_connection`, `plan_object`, `plan_list`,
+e.g. in schema/visits/queries.py). For a document (`make_entry`) and the values of the
+variables its `@include`/`@skip` read, `make_plan` collects each root's selection and
+compiles its columns, its statements and its writer (schema/engine/writers.py, rows.py).
+Roots it cannot plan are left to graphql-core: `rest` is the document without the planned
+ones. schema/engine/planner.py runs the plans.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,8 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -31,7 +33,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds
 from schema.engine.limits import chosen_operation
-from schema.engine.rows import Fields, Load, Row, RowType, type_name
+from schema.engine.rows import Fields, Load, Loaded, Row, RowType, type_name
 from schema.engine.writers import (
     collect_fields,
     condition_variables,
@@ -41,6 +43,7 @@ from schema.engine.writers import (
 
 FetchPage = Callable[..., Awaitable[Page]]  # (context, columns, **arguments)
 FetchOne = Callable[..., Awaitable[Row | None]]  # None: not found (graphql-core says so)
+FetchList = Callable[..., Awaitable[Sequence[Row]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class _Root:
     rows: RowType[Any]
     page: FetchPage | None = None
     one: FetchOne | None = None
+    many: FetchList | None = None
 
 
 _ROOTS: dict[str, _Root] = {}
@@ -61,6 +65,11 @@ def plan_connection(field: str, rows: RowType[Any], fetch: FetchPage) -> None:
 def plan_object(field: str, rows: RowType[Any], fetch: FetchOne) -> None:
     """Root field `field` is one object of `rows`, read by `fetch`."""
     _ROOTS[field] = _Root(rows, one=fetch)
+
+
+def plan_list(field: str, rows: RowType[Any], fetch: FetchList) -> None:
+    """Root field `field` is a list of `rows` (`[T!]!`), read by `fetch`."""
+    _ROOTS[field] = _Root(rows, many=fetch)
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ def _root(
     def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
         return collect_fields([n.selection_set for n in of], type_, entry.fragments, conditions)
 
-    target = named_object(field.type)
+    target = named_object(_list_item(field.type) if root.many else field.type)
     selected = None if target is None else collect(target, nodes)
     if target is None or selected is None:
         return None
@@ -160,6 +169,17 @@ def _root(
     compiled = root.rows.compile(target, selected, collect)
     if compiled is None:
         return None
+    if root.many is not None:
+        write_one, cost_one = compiled.write, compiled.cost
+
+        def write(rows: Sequence[Row], loaded: Loaded) -> list[dict[str, Any]]:
+            return [write_one(row, loaded) for row in rows]
+
+        def cost(rows: Sequence[Row], loaded: Loaded) -> int:
+            return sum(cost_one(row, loaded) for row in rows)
+
+        made = (response_name, nodes[0], field, definition, root)
+        return _made(*made, compiled.columns, compiled.loads, write, cost)
     return _made(
         response_name,
         nodes[0],
@@ -195,6 +215,13 @@ def _made(
         write=write,
         cost=cost,
     )
+
+
+def _list_item(type_: Any) -> Any:
+    """T of `[T!]!`, or None: a list of rows is never null, nor are its items."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else None
+    item = inner.of_type if isinstance(inner, GraphQLList) else None
+    return item.of_type if isinstance(item, GraphQLNonNull) else None
 
 
 def _without(entry: Entry, planned: set[str]) -> DocumentNode | None:

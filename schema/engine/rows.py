@@ -94,12 +94,15 @@ class Part:
 class Fetched:
     """A field with a resolver of its own, read by one more statement for a whole level:
     `fetch(context, columns, keys)` with the `key` column of every row, giving each key's
-    row (`many`: its list of rows). The resolver and `fetch` must apply the same rules."""
+    row (`many`: its list of rows). The resolver and `fetch` must apply the same rules.
+    `of` a `Column`: the field is a value (an unread count), read from the key's row, and
+    `absent` when the key has none."""
 
-    of: RowType[Any]
+    of: RowType[Any] | Column
     key: str
     fetch: FetchRows
     many: bool = False
+    absent: Any = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,15 @@ class RowType(Generic[T]):
     ) -> tuple[str, str] | None:
         """The expression of a field read by a statement of its own (see `Fetched`), and
         of its cost."""
+        slot = str(next(_SLOTS))
+        found = f"d[{_name(namespace, 's', slot)}].get(r[{_name(namespace, 'n', spec.key)}]"
+        if isinstance(spec.of, Column):  # a value, read from its key's row
+            if spec.many or not is_leaf_type(type_) or any(n.selection_set for n in nodes):
+                return None
+            loads.append(Load(slot, spec.key, spec, spec.of.names, ()))
+            complete = _name(namespace, "c", Leaf(type_, non_null))
+            read, absent = _name(namespace, "f", spec.of.value), _name(namespace, "a", spec.absent)
+            return f"{complete}({absent} if (x := {found})) is None else {read}(x))", "0"
         item = type_
         if spec.many:  # [T!]! only: a null in the list is the resolver's to say
             if not (non_null and isinstance(type_, GraphQLList)):
@@ -337,11 +349,9 @@ class RowType(Generic[T]):
         compiled = None if sub is None else spec.of.compile(item, sub, collect)
         if compiled is None:
             return None
-        slot = str(next(_SLOTS))
         loads.append(Load(slot, spec.key, spec, tuple(sorted(compiled.columns)), compiled.loads))
         write = _name(namespace, "w", compiled.write)
         cost = _name(namespace, "q", compiled.cost)
-        found = f"d[{_name(namespace, 's', slot)}].get(r[{_name(namespace, 'n', spec.key)}]"
         if spec.many:
             return (
                 f"[{write}(x, d) for x in {found}, ())]",

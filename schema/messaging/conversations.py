@@ -1,15 +1,23 @@
-"""Message operations: sending, reading, the staff lists and queue, the premium flag."""
+"""Message operations: sending, reading, the staff lists and queue, the premium flag.
+
+The staff's list and queue are planned (schema/engine/planner.py): both the resolvers and
+the planner read the same rows below.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import strawberry
 
 from resolvers.messaging import attachments, conversations, messages, reply_promise
 from resolvers.visits.calendar import decode_position, encode_position
-from schema.core.common import Connection, UserErrorType, connection, page_size, user_errors
-from schema.core.context import Info
+from schema.core.common import Connection, Page, UserErrorType, page_size, user_errors
+from schema.core.context import Context, Info
 from schema.core.ids import expect_id, to_global_id
-from schema.messaging.types import Conversation, Message
+from schema.engine import plans
+from schema.engine.rows import Part, RowType, column
+from schema.messaging.types import CONVERSATION_ROWS, Conversation, Message
 
 
 @strawberry.input
@@ -67,6 +75,40 @@ class WaitingConversation:
     overdue: bool
 
 
+# A conversation of the queue: its row, with `premium` and `overdue` read with it.
+WAITING_ROWS = RowType(
+    WaitingConversation,
+    {
+        "conversation": Part(CONVERSATION_ROWS),
+        "premium": column("premium"),
+        "overdue": column("overdue"),
+    },
+)
+
+
+async def _conversations_page(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page:
+    size = page_size(first)
+    rows = await conversations.agency_conversations(
+        context.viewer, size, decode_position(after) if after else None, columns
+    )
+    cursors = [encode_position(r["last_message_at"], r["id"]) for r in rows]
+    return Page(rows, cursors, size, after is not None)
+
+
+async def _waiting(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    first: int | None = None,
+    mine: bool = False,
+) -> list[dict[str, Any]]:
+    return await conversations.awaiting_reply(context.viewer, page_size(first), mine, columns)
+
+
 @strawberry.type
 class MessageQueries:
     @strawberry.field(description="The signed-in client's conversation with its agency.")
@@ -78,16 +120,8 @@ class MessageQueries:
     async def conversations(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Conversation]:
-        size = page_size(first)
-        rows = await conversations.agency_conversations(
-            info.context.viewer, size, decode_position(after) if after else None
-        )
-        return connection(
-            [Conversation.from_model(r) for r in rows],
-            [encode_position(r.last_message_at, r.id) for r in rows],
-            size,
-            after is not None,
-        )
+        page = await _conversations_page(info.context, None, first, after)
+        return page.connection(CONVERSATION_ROWS)
 
     @strawberry.field(
         description="Conversations waiting for an answer: premium clients first, then the "
@@ -96,15 +130,7 @@ class MessageQueries:
     async def conversations_awaiting_reply(
         self, info: Info, first: int | None = None, mine: bool = False
     ) -> list[WaitingConversation]:
-        rows = await conversations.awaiting_reply(info.context.viewer, page_size(first), mine)
-        return [
-            WaitingConversation(
-                conversation=Conversation.from_model(r.conversation),
-                premium=r.premium,
-                overdue=r.overdue,
-            )
-            for r in rows
-        ]
+        return WAITING_ROWS.build_all(await _waiting(info.context, None, first, mine))
 
 
 @strawberry.type
@@ -160,3 +186,7 @@ class MessageMutations:
             premium=result.premium,
             user_errors=user_errors(result.user_errors),
         )
+
+
+plans.plan_connection("conversations", CONVERSATION_ROWS, _conversations_page)
+plans.plan_list("conversationsAwaitingReply", WAITING_ROWS, _waiting)

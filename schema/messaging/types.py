@@ -1,7 +1,15 @@
-"""Messages between a household and its agency, as the API shows them."""
+"""Messages between a household and its agency, as the API shows them.
+
+A conversation, a message and its author are declared once as rows (`*_ROWS`): objects
+for graphql-core, JSON for planned queries (schema/engine/rows.py), where the per-viewer
+fields (unread count, premium, assigned to me, last message and its author) are one more
+statement each for a whole page, read with the rules of their resolvers.
+"""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +24,7 @@ from schema.core import nodes
 from schema.core.common import Connection, Node, connection_by_id, page_size
 from schema.core.context import Info
 from schema.core.ids import after_pk, to_global_id
+from schema.engine.rows import Fetched, Part, RowType, column, columns, global_id
 from services.clock import utcnow
 
 
@@ -86,23 +95,7 @@ class Message(Node):
 
     @classmethod
     def from_model(cls, row: MessageModel) -> Message:
-        return cls(
-            id=strawberry.ID(to_global_id("Message", row.id)),
-            body=row.body,
-            sent_at=row.sent_at,
-            from_agency=not row.from_client,
-            read_by_client_at=row.client_read_at,
-            read_by_agency_at=row.agency_read_at,
-            response_due_at=row.response_due_at,
-            intervention=LinkedIntervention(
-                id=strawberry.ID(to_global_id("Intervention", row.intervention_id))
-            )
-            if row.intervention_id is not None
-            else None,
-            _author_id=row.author_id,
-            _conversation_id=row.conversation_id,
-            _pk=row.id,
-        )
+        return MESSAGE_ROWS.build(_row(row, MESSAGE_ROWS))
 
     @strawberry.field
     async def author(self, info: Info) -> MessageAuthor | None:
@@ -111,11 +104,7 @@ class Message(Node):
         account = await info.context.loaders.account_by_id.load(self._author_id)
         if account is None:
             return None
-        return MessageAuthor(
-            id=strawberry.ID(to_global_id("Account", account.id)),
-            display_name=account.display_name,
-            from_agency=account.role.is_staff,
-        )
+        return AUTHOR_ROWS.build(_row(account, AUTHOR_ROWS))
 
     @strawberry.field
     async def conversation(self, info: Info) -> Conversation:
@@ -147,20 +136,11 @@ class Conversation(Node):
 
     @classmethod
     def from_model(cls, row: ConversationModel) -> Conversation:
-        return cls(
-            id=strawberry.ID(to_global_id("Conversation", row.id)),
-            client=ConversationClient(id=strawberry.ID(to_global_id("Client", row.client_id))),
-            created_at=row.created_at,
-            last_message_at=row.last_message_at,
-            waiting_since=row.waiting_since,
-            response_due_at=row.response_due_at,
-            _pk=row.id,
-            _client_id=row.client_id,
-        )
+        return CONVERSATION_ROWS.build(_row(row, CONVERSATION_ROWS))
 
     @strawberry.field(description="The reply promise is missed.")
     def overdue(self) -> bool:
-        return self.response_due_at is not None and self.response_due_at <= utcnow()
+        return overdue(self.response_due_at)
 
     @strawberry.field(description="The client is premium: shorter promise, first in the queue.")
     async def premium(self, info: Info) -> bool:
@@ -170,7 +150,7 @@ class Conversation(Node):
     async def assigned_to_me(self, info: Info) -> bool:
         viewer = guards.signed_in(info.context.viewer)
         advisor = await info.context.loaders.advisor_by_client_id.load(self._client_id)
-        return advisor is not None and advisor == viewer.account_id
+        return _advised_by(advisor, viewer)
 
     @strawberry.field(description="Messages of the other side your side has not read.")
     async def unread_count(self, info: Info) -> int:
@@ -180,7 +160,7 @@ class Conversation(Node):
     @strawberry.field(description="The newest message, for inbox lists (one query per page).")
     async def last_message(self, info: Info) -> Message | None:
         row = await info.context.loaders.last_message_by_conversation_id.load(self._pk)
-        return Message.from_model(row) if row else None
+        return MESSAGE_ROWS.build(row) if row else None
 
     @strawberry.field(
         description="The history, newest first; `after` goes back in time. For one "
@@ -192,6 +172,109 @@ class Conversation(Node):
         size = page_size(first)
         rows = await conversations.history(info.context.viewer, self._pk, size, after_pk(after))
         return connection_by_id(rows, Message.from_model, size, after)
+
+
+def overdue(response_due_at: datetime | None) -> bool:
+    """The reply promise is missed."""
+    return response_due_at is not None and response_due_at <= utcnow()
+
+
+def _advised_by(advisor: int | None, viewer: Viewer) -> bool:
+    return advisor is not None and advisor == viewer.account_id
+
+
+def _row(model: Any, rows: RowType[Any]) -> dict[str, Any]:
+    return {name: getattr(model, name) for name in rows.columns}
+
+
+# What the per-viewer fields read in planned queries, for the conversations of a page
+# (found visible by the root that read them, as for the resolvers): the same reads as the
+# resolvers' loaders, with the same rules.
+
+
+async def _unread(context: Any, _: Sequence[str], ids: list[int]) -> Mapping[int, Any]:
+    viewer = guards.signed_in(context.viewer)
+    counts = await conversations.unread_by_conversation_ids([(viewer.is_staff, pk) for pk in ids])
+    return {pk: {"unread_count": n} for pk, n in zip(ids, counts, strict=True)}
+
+
+async def _premium(context: Any, _: Sequence[str], client_ids: list[int]) -> Mapping[int, Any]:
+    found = await conversations.premium_by_client_ids(client_ids)
+    return {pk: {"premium": premium} for pk, premium in zip(client_ids, found, strict=True)}
+
+
+async def _assigned(context: Any, _: Sequence[str], client_ids: list[int]) -> Mapping[int, Any]:
+    viewer = guards.signed_in(context.viewer)
+    advisors = await conversations.advisor_by_client_ids(client_ids)
+    return {
+        pk: {"assigned_to_me": _advised_by(advisor, viewer)}
+        for pk, advisor in zip(client_ids, advisors, strict=True)
+    }
+
+
+async def _last_messages(context: Any, columns: Sequence[str], ids: list[int]) -> Mapping[int, Any]:
+    return await conversations.last_message_rows(ids, columns)
+
+
+async def _authors(context: Any, columns: Sequence[str], ids: list[int]) -> Mapping[int, Any]:
+    return await conversations.author_rows(ids, columns)
+
+
+AUTHOR_ROWS = RowType(
+    MessageAuthor,
+    {
+        "id": global_id("id", "Account"),
+        # Account.display_name, from the row
+        "display_name": columns(
+            "first_name", "last_name", read=lambda first, last: f"{first} {last[:1]}."
+        ),
+        "from_agency": column("role", lambda role: role.is_staff),
+    },
+)
+
+MESSAGE_ROWS = RowType(
+    Message,
+    {
+        "id": global_id("id", "Message"),
+        "body": column("body"),
+        "sent_at": column("sent_at"),
+        "from_agency": column("from_client", operator.not_),
+        "read_by_client_at": column("client_read_at"),
+        "read_by_agency_at": column("agency_read_at"),
+        "response_due_at": column("response_due_at"),
+        "intervention": Part(
+            RowType(LinkedIntervention, {"id": global_id("intervention_id", "Intervention")}),
+            unless_null="intervention_id",
+        ),
+        "_author_id": column("author_id"),
+        "_conversation_id": column("conversation_id"),
+        "_pk": column("id"),
+    },
+    fetched={"author": Fetched(AUTHOR_ROWS, key="author_id", fetch=_authors)},
+)
+
+CONVERSATION_ROWS = RowType(
+    Conversation,
+    {
+        "id": global_id("id", "Conversation"),
+        "client": Part(RowType(ConversationClient, {"id": global_id("client_id", "Client")})),
+        "created_at": column("created_at"),
+        "last_message_at": column("last_message_at"),
+        "waiting_since": column("waiting_since"),
+        "response_due_at": column("response_due_at"),
+        "_pk": column("id"),
+        "_client_id": column("client_id"),
+    },
+    computed={"overdue": column("response_due_at", overdue)},
+    fetched={
+        "unread_count": Fetched(column("unread_count"), key="id", fetch=_unread, absent=0),
+        "premium": Fetched(column("premium"), key="client_id", fetch=_premium, absent=False),
+        "assigned_to_me": Fetched(
+            column("assigned_to_me"), key="client_id", fetch=_assigned, absent=False
+        ),
+        "last_message": Fetched(MESSAGE_ROWS, key="id", fetch=_last_messages),
+    },
+)
 
 
 async def _conversation_node(viewer: Viewer, pk: int) -> Conversation | None:

@@ -576,11 +576,12 @@ def test_the_planner_took_the_documents_meant_for_it():
 # --- The read corpus (bench/documents) ------------------------------------------------------------
 
 
-# The corpus's documents the planner answers, whole or their visit roots beside others
+# The corpus's documents the planner answers, whole or their planned roots beside others
 # (the rest have only roots it leaves to graphql-core): if one stops being planned, this
 # test says so.
 CORPUS_PLANNED = {
     "calendar_ratings",
+    "conversations_waiting",
     "history",
     "day_board",
     "worker_day",

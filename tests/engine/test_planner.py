@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import parse
 
-from models.accounts.people import Client
+from models.accounts.people import Account, Client
+from models.messaging import Conversation, Message
 from models.ratings import Rating
 from models.visits.visits import Intervention
+from resolvers.messaging import conversations
 from schema import build_schema
 from schema.core.ids import to_global_id
 from schema.engine.planner import PLAN_CACHE_SIZE
 from schema.engine.throttle import actual_cost
+from services.clock import utcnow
 from services.config import Settings
 from tests import factories
 from tests.factories import pk, setup_agency
+from tests.messaging import factories as messaging
 from tests.visits.factories import CALENDAR, visits_in_every_state
 
 DAY = datetime(2034, 6, 12, 6, tzinfo=UTC)
@@ -392,3 +397,173 @@ async def test_planned_roots_beside_others_are_answered_with_them(api, planner, 
             assert len(planned["data"]["a"]["edges"]) == 5
         else:  # `clients` is staff's, and not null: graphql-core's error nulls the data
             assert planned["data"] is None and planned["errors"][0]["path"] == ["clients"]
+
+
+# --- The staff's conversations panel ----------------------------------------------------
+
+WAITING = (Path(__file__).parents[2] / "bench/documents/conversations_waiting.graphql").read_text()
+
+EVERY_CONVERSATION_FIELD = """
+fragment Talk on Conversation {
+  __typename id createdAt lastMessageAt waitingSince responseDueAt overdue premium
+  assignedToMe unreadCount client { __typename id }
+  lastMessage {
+    __typename id body sentAt fromAgency readByClientAt readByAgencyAt responseDueAt
+    intervention { id }
+    author { __typename id displayName fromAgency }
+  }
+}
+query Panel($first: Int, $after: String, $mine: Boolean!, $waiting: Int) {
+  queue: conversationsAwaitingReply(first: $waiting, mine: $mine) {
+    __typename premium overdue conversation { ...Talk again: id }
+  }
+  page: conversations(first: $first, after: $after) {
+    __typename
+    edges { __typename cursor node { ...Talk } }
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def inbox(api, settings):
+    """An agency of its own with four households writing in: one premium, one overdue,
+    one answered by the advisor, one whose last message lost its author."""
+    team = await messaging.new_team(api, settings)
+    clients = [(team.client_token, team.client_id)]
+    clients += [await messaging.new_client(api, team) for _ in range(3)]
+    sent = [
+        await messaging.send(api, token, f"Bonjour ({i})") for i, (token, _) in enumerate(clients)
+    ]
+    ids = [s["message"]["conversation"]["id"] for s in sent]
+    await api.data(
+        "mutation($input: SetClientPremiumInput!) { setClientPremium(input: $input) { premium } }",
+        {"input": {"clientId": clients[1][1], "premium": True}},
+        team.staff_token,
+    )
+    await Conversation.filter(id=pk(ids[2])).update(response_due_at=utcnow() - timedelta(hours=1))
+    await messaging.send(api, team.staff_token, "C'est noté", conversationId=ids[3])
+    await messaging.send(api, clients[0][0], "Encore moi")
+    await Message.filter(id=pk(sent[2]["message"]["id"])).update(author_id=None)
+    # The premium household now follows another advisor: `mine` leaves it out.
+    other = await Account.get(email=await factories.staff(settings, team.agency_id))
+    await Client.filter(id=pk(clients[1][1])).update(advisor_id=other.id)
+    team.conversation_ids = ids  # type: ignore[attr-defined]
+    return team
+
+
+async def test_the_conversations_panel_is_answered_as_graphql_core_answers_it(
+    api, planner, settings, home_agency, inbox
+):
+    stranger = await setup_agency(api, settings, home_agency)
+    planned, plain = await both(api, planner, WAITING, "", {}, inbox.staff_token)
+    assert planned == plain and "errors" not in planned
+    queue = planned["data"]["conversationsAwaitingReply"]
+    assert [row["premium"] for row in queue] == [True, False, False]
+    assert [row["overdue"] for row in queue] == [False, True, False]
+    nodes = [e["node"] for e in planned["data"]["conversations"]["edges"]]
+    assert len(nodes) == 4 and {n["unreadCount"] for n in nodes} == {0, 1, 2}
+    # The advisor's answer, with its author; a message whose author is gone, without.
+    last = {n["lastMessage"]["body"]: n["lastMessage"] for n in nodes}
+    assert last["C'est noté"]["fromAgency"] and last["C'est noté"]["author"]["displayName"]
+    assert last["Bonjour (2)"]["author"] is None and last["Encore moi"]["author"]
+    for mine in (False, True):
+        after = None
+        seen = []
+        while True:
+            variables = {"first": 3, "after": after, "mine": mine, "waiting": 2}
+            planned, plain = await both(
+                api, planner, EVERY_CONVERSATION_FIELD, "", variables, inbox.staff_token
+            )
+            assert planned == plain and "errors" not in planned
+            page = planned["data"]["page"]
+            seen += [e["node"]["id"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert sorted(seen) == sorted(inbox.conversation_ids)
+        queue = planned["data"]["queue"]
+        assert [row["premium"] for row in queue] == [not mine, False]
+    # Another agency's staff see an empty panel, the same both ways.
+    planned, plain = await both(api, planner, WAITING, "", {}, stranger.staff_token)
+    assert planned == plain
+    assert planned["data"] == {
+        "conversationsAwaitingReply": [],
+        "conversations": {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}},
+    }
+    # The queue and the list read their rows with SQL written once per shape.
+    for rows in (conversations._CONVERSATIONS, conversations._MESSAGES, conversations._AUTHORS):
+        assert rows._prepared and all(p is not None for p in rows._prepared.values())
+
+
+async def test_the_conversations_panel_refuses_the_same_way(api, planner, inbox):
+    cases: list[tuple[str, dict[str, Any], str | None, str]] = [
+        (WAITING, {}, inbox.client_token, "FORBIDDEN"),
+        (WAITING, {}, inbox.worker_token, "FORBIDDEN"),
+        (WAITING, {}, None, "UNAUTHENTICATED"),
+        (
+            EVERY_CONVERSATION_FIELD,
+            {"first": 2, "after": "garbage", "mine": False},
+            inbox.staff_token,
+            "BAD_USER_INPUT",
+        ),
+        (
+            EVERY_CONVERSATION_FIELD,
+            {"first": 2, "mine": False, "waiting": 101},
+            inbox.staff_token,
+            "BAD_USER_INPUT",
+        ),
+    ]
+    before = planner.answered
+    for document, variables, token, code in cases:
+        planned = await api.gql(document, variables, token)
+        plain = await unplanned(api, planner, document, variables, token)
+        assert planned == plain, (variables, planned, plain)
+        assert planned["errors"][0]["extensions"]["code"] == code, planned
+    assert planner.answered == before  # each was handed to graphql-core
+    planned, plain = await both(
+        api,
+        planner,
+        EVERY_CONVERSATION_FIELD,
+        "",
+        {"first": 0, "mine": False, "waiting": 0},
+        inbox.staff_token,
+    )
+    assert planned == plain and planned["data"]["queue"] == []
+
+
+async def test_a_panel_reads_one_statement_per_level_whatever_its_length(api, planner, inbox):
+    counts = []
+    for first in (2, 4):  # the queue has a premium conversation: both groups are read
+        statements = _Statements()
+        db_log = logging.getLogger("tortoise.db_client")
+        previous = db_log.level
+        db_log.setLevel(logging.DEBUG)
+        db_log.addHandler(statements)
+        try:
+            before = planner.answered
+            variables = {"first": first, "mine": False, "waiting": first}
+            result = await api.gql(EVERY_CONVERSATION_FIELD, variables, inbox.staff_token)
+            assert planner.answered == before + 1 and "errors" not in result
+        finally:
+            db_log.removeHandler(statements)
+            db_log.setLevel(previous)
+        # The panel's reads (not the session's, nor the event publisher's writes).
+        counts.append(sum(s.startswith("SELECT") and "session" not in s for s in statements.sql))
+    # 2 for the queue (premium, then the others), 1 for the list, and per level a statement
+    # for each of premium, assignedToMe, unreadCount, lastMessage, its author.
+    assert counts == [2 + 1 + 2 * 5] * 2
+
+
+async def test_conversation_fields_not_read_from_rows_go_to_graphql_core(api, planner, inbox):
+    before = planner.answered
+    for document in (
+        "{ conversations { edges { node { id messages(first: 2) { edges { node { id } } } } } } }",
+        "{ conversations { edges { node { lastMessage { id conversation { id } } } } } }",
+        "{ conversations { edges { node { lastMessage { attachments { id url } } } } } }",
+        "{ conversationsAwaitingReply { conversation { ... on Node { id } } } }",
+    ):
+        result = await api.gql(document, None, inbox.staff_token)
+        assert "errors" not in result, result
+    assert planner.answered == before
