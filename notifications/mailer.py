@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import secrets
@@ -20,8 +21,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-
-from tortoise.expressions import F
 
 from models.enums import MessageChannel, OutboxStatus
 from models.notifications import OutboundMessage
@@ -276,14 +275,24 @@ async def _mark_sent(token: str, ids: Sequence[int]) -> None:
     """Sent, in one statement: by this claim's holder only, and the bodies wiped."""
     if not ids:
         return
-    await OutboundMessage.filter(id__in=ids, claim=token).update(
-        status=OutboxStatus.SENT,
-        sent_at=utcnow(),
-        attempts=F("attempts") + 1,
-        body_text="",
-        body_html="",
-        claim=None,
-    )
+    db = OutboundMessage._meta.db
+    dialect = db.capabilities.dialect
+    listed = list(ids) if dialect == "postgres" else json.dumps(list(ids))
+    params = [OutboxStatus.SENT.value, utcnow(), token, listed]
+    await db.execute_query(_MARK_SENT[dialect], params)
+
+
+# One statement per dialect whatever the number of ids (Tortoise wrote an IN of each
+# length anew, a tenth of the outbox's CPU in a busy hour): a PostgreSQL array, a JSON
+# list on SQLite.
+_MARK_SENT = {
+    "postgres": "UPDATE outbound_message SET status = $1, sent_at = $2, "
+    "attempts = attempts + 1, body_text = '', body_html = '', claim = NULL "
+    "WHERE claim = $3 AND id = ANY($4::int[])",
+    "sqlite": "UPDATE outbound_message SET status = ?, sent_at = ?, "
+    "attempts = attempts + 1, body_text = '', body_html = '', claim = NULL "
+    "WHERE claim = ? AND id IN (SELECT value FROM json_each(?))",
+}
 
 
 async def _release(token: str, ids: Sequence[int]) -> None:
