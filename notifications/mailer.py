@@ -29,6 +29,7 @@ from notifications.transports.email import transport_for as transport_for
 from notifications.transports.sms import TIMEOUT_SECONDS as SMS_TIMEOUT_SECONDS
 from notifications.transports.sms import ConsoleSms, SmsError, SmsGateway, sms_text
 from services.clock import utcnow
+from services.waiting import woken
 
 log = logging.getLogger("passage.mail")
 
@@ -187,8 +188,7 @@ class Mailer:
                 raise
             except Exception:
                 log.exception("%s delivery loop failed; retrying", channel.lower())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), self.poll_seconds)
+            await woken(wake, self.poll_seconds)
             # What commits meanwhile (a burst of check-ins) goes out in the same claim.
             await asyncio.sleep(GATHER_SECONDS)
             wake.clear()

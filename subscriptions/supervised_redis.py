@@ -96,7 +96,8 @@ class SupervisedRedis(BroadcastBackend):  # type: ignore[misc]
         self._confirming[channel] = confirmed
         try:
             await pubsub.subscribe(channel)
-            await asyncio.wait_for(asyncio.shield(confirmed), CONFIRM_TIMEOUT)
+            async with asyncio.timeout(CONFIRM_TIMEOUT):  # not wait_for: services/waiting.py
+                await asyncio.shield(confirmed)
         except Exception:
             # Lost or slow: whenever the confirmation comes, readers are told to resync.
             self._resync.add(channel)
@@ -134,7 +135,8 @@ class SupervisedRedis(BroadcastBackend):  # type: ignore[misc]
         if not self.live:
             return False
         try:
-            return bool(await asyncio.wait_for(self._publisher.ping(), 2))
+            async with asyncio.timeout(2):
+                return bool(await self._publisher.ping())
         except Exception:
             return False
 

@@ -47,7 +47,8 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     checks: dict[str, str] = {}
     try:
-        await asyncio.wait_for(connections.get("default").execute_query("SELECT 1"), 3)
+        async with asyncio.timeout(3):
+            await connections.get("default").execute_query("SELECT 1")
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "unreachable"

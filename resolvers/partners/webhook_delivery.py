@@ -31,6 +31,7 @@ from resolvers.core.runtime import Runtime
 from resolvers.partners.webhook_turn import CursorMoved, Turn
 from services.clock import utcnow
 from services.sealing import Sealer
+from services.waiting import woken
 from services.webhook_http import WebhookClient
 from subscriptions.events import STREAM
 
@@ -138,8 +139,7 @@ class Deliverer:
                     log.exception("webhook claim failed; retrying")
                 if claimed:
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), settings.webhook_poll_seconds)
+                await woken(self._wake, settings.webhook_poll_seconds)
                 await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
         finally:
