@@ -25,6 +25,7 @@ from typing import Any
 
 from cachetools import LRUCache
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 
@@ -145,6 +146,21 @@ class PreparedRows:
                 found.append((name, convert))
             self._converters[key] = found
         return self._converters[key]
+
+
+def add_position(inputs: dict[str, Any], position: tuple[Any, int]) -> None:
+    """A keyset position (a column's value and an id) as inputs, for `past`: the value
+    twice, since each parameter of the SQL takes its value from one input."""
+    inputs["after"], inputs["after_id"] = position
+    inputs["after_again"] = inputs["after"]
+
+
+def past(inputs: Mapping[str, Any], column: str, descending: bool = False) -> Q:
+    """The rows past the position `add_position` put in `inputs`, in (column, id) order."""
+    op = "lt" if descending else "gt"
+    return Q(**{f"{column}__{op}": inputs["after"]}) | Q(
+        **{column: inputs["after_again"], f"id__{op}": inputs["after_id"]}
+    )
 
 
 def _probe(inputs: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
 from resolvers.core.lookups import client_id_of
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, add_position, past
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.messages import visible_conversation
 from services.clock import utcnow
@@ -81,16 +81,12 @@ async def agency_conversations(
     staff = guards.staff(viewer)
     inputs: dict[str, Any] = {"agency": staff.agency_id, "limit": first + 1}
     if after is not None:
-        inputs["after"], inputs["after_id"] = after
-        inputs["after_again"] = inputs["after"]
+        add_position(inputs, after)
 
     def build(v: Mapping[str, Any]) -> QuerySet[Conversation]:
         query = Conversation.filter(agency_id=v["agency"])
         if "after" in v:
-            query = query.filter(
-                Q(last_message_at__lt=v["after"])
-                | Q(last_message_at=v["after_again"], id__lt=v["after_id"])
-            )
+            query = query.filter(past(v, "last_message_at", descending=True))
         return query.order_by("-last_message_at", "-id").limit(v["limit"])
 
     fields = _fields(CONVERSATION_FIELDS, columns, "id", "last_message_at")

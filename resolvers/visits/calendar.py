@@ -20,7 +20,7 @@ from models.enums import InterventionStatus, Role
 from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import BadInput
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, add_position, past
 from resolvers.core.runtime import Viewer
 
 MAX_RANGE = timedelta(days=92)
@@ -132,8 +132,7 @@ async def calendar(
     if flt.worker_id is not None:
         inputs["worker_id"] = flt.worker_id
     if after is not None:
-        inputs["after"], inputs["after_id"] = decode_position(after)
-        inputs["after_again"] = inputs["after"]
+        add_position(inputs, decode_position(after))
 
     def build(v: Mapping[str, Any]) -> QuerySet[Intervention]:
         query = Intervention.filter(_where(column, v["scope"])).filter(
@@ -146,10 +145,7 @@ async def calendar(
         if "worker_id" in v:
             query = query.filter(worker_id=v["worker_id"])
         if "after" in v:
-            query = query.filter(
-                Q(scheduled_start__gt=v["after"])
-                | Q(scheduled_start=v["after_again"], id__gt=v["after_id"])
-            )
+            query = query.filter(past(v, "scheduled_start"))
         return query.order_by("scheduled_start", "id").limit(v["limit"])
 
     shape = ("calendar", column, len(statuses), *sorted(inputs.keys() - {"limit"}))
@@ -173,18 +169,14 @@ async def history(
         "limit": first + 1,
     }
     if after is not None:
-        inputs["before"], inputs["before_id"] = decode_position(after)
-        inputs["before_again"] = inputs["before"]
+        add_position(inputs, decode_position(after))
 
     def build(v: Mapping[str, Any]) -> QuerySet[Intervention]:
         query = Intervention.filter(_where(column, v["scope"])).filter(
             status__in=[v["done"], v["cancelled"], v["missed"]]
         )
-        if "before" in v:
-            query = query.filter(
-                Q(scheduled_start__lt=v["before"])
-                | Q(scheduled_start=v["before_again"], id__lt=v["before_id"])
-            )
+        if "after" in v:  # later in the list: earlier in time
+            query = query.filter(past(v, "scheduled_start", descending=True))
         return query.order_by("-scheduled_start", "-id").limit(v["limit"])
 
     shape = ("history", column, after is not None)
