@@ -73,7 +73,12 @@ class Account(Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name[:1]}."
+        return display_name(self.first_name, self.last_name)
+
+
+def display_name(first_name: str, last_name: str) -> str:
+    """How a person is shown to others: the first name and the last name's initial."""
+    return f"{first_name} {last_name[:1]}."
 
 
 class Client(Model):

@@ -162,7 +162,7 @@ async def _invoices_page(
     size = page_size(first)
     client = expect_id(client_id, "Client") if client_id else None
     found = await invoices.page(context.viewer, year, size, after_pk(after), client)
-    rows = [{name: getattr(invoice, name) for name in INVOICE_ROWS.columns} for invoice in found]
+    rows = [INVOICE_ROWS.row_of(invoice) for invoice in found]
     return Page(rows, [cursor_for(invoice.id) for invoice in found], size, after is not None)
 
 

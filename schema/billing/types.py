@@ -56,11 +56,7 @@ class InvoiceLine:
 
     @classmethod
     def from_model(cls, line: LineModel) -> InvoiceLine:
-        return INVOICE_LINE_ROWS.build(_row(line, INVOICE_LINE_ROWS))
-
-
-def _row(model: Any, rows: RowType[Any]) -> dict[str, Any]:
-    return {name: getattr(model, name) for name in rows.columns}
+        return INVOICE_LINE_ROWS.build(INVOICE_LINE_ROWS.row_of(line))
 
 
 def _money(column_name: str) -> Column:
@@ -132,7 +128,7 @@ class Invoice(Node):
     def build(cls, info: Info, invoice: InvoiceModel) -> Invoice:
         pdf, csv = documents.invoice_links(info.context.runtime.settings, invoice.id)
         given = {"pdf_url": pdf, "csv_url": csv}
-        return INVOICE_ROWS.build(_row(invoice, INVOICE_ROWS), given=given)
+        return INVOICE_ROWS.build(INVOICE_ROWS.row_of(invoice), given=given)
 
 
 def _shown_status(status: Any, kind: Any, due_on: date) -> Any:

@@ -210,6 +210,10 @@ class RowType(Generic[T]):
                 values[name] = spec.of._part(row, spec, shared)
         return self.cls(**values)
 
+    def row_of(self, model: Any) -> dict[str, Any]:
+        """A model instance (or any object with these attributes) as this type's row."""
+        return {name: getattr(model, name) for name in self.columns}
+
     def build_all(self, rows: Iterable[Row]) -> list[T]:
         """A page of objects, whose rows share their nested objects (a page of visits has
         one worker object per worker, not one per visit)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import strawberry
 
+from models.accounts.people import display_name
 from models.messaging import Conversation as ConversationModel
 from models.messaging import Message as MessageModel
 from resolvers.core import guards
@@ -95,7 +96,7 @@ class Message(Node):
 
     @classmethod
     def from_model(cls, row: MessageModel) -> Message:
-        return MESSAGE_ROWS.build(_row(row, MESSAGE_ROWS))
+        return MESSAGE_ROWS.build(MESSAGE_ROWS.row_of(row))
 
     @strawberry.field
     async def author(self, info: Info) -> MessageAuthor | None:
@@ -104,7 +105,7 @@ class Message(Node):
         account = await info.context.loaders.account_by_id.load(self._author_id)
         if account is None:
             return None
-        return AUTHOR_ROWS.build(_row(account, AUTHOR_ROWS))
+        return AUTHOR_ROWS.build(AUTHOR_ROWS.row_of(account))
 
     @strawberry.field
     async def conversation(self, info: Info) -> Conversation:
@@ -136,7 +137,7 @@ class Conversation(Node):
 
     @classmethod
     def from_model(cls, row: ConversationModel) -> Conversation:
-        return CONVERSATION_ROWS.build(_row(row, CONVERSATION_ROWS))
+        return CONVERSATION_ROWS.build(CONVERSATION_ROWS.row_of(row))
 
     @strawberry.field(description="The reply promise is missed.")
     def overdue(self) -> bool:
@@ -183,10 +184,6 @@ def _advised_by(advisor: int | None, viewer: Viewer) -> bool:
     return advisor is not None and advisor == viewer.account_id
 
 
-def _row(model: Any, rows: RowType[Any]) -> dict[str, Any]:
-    return {name: getattr(model, name) for name in rows.columns}
-
-
 # What the per-viewer fields read in planned queries, for the conversations of a page
 # (found visible by the root that read them, as for the resolvers): the same reads as the
 # resolvers' loaders, with the same rules.
@@ -224,10 +221,7 @@ AUTHOR_ROWS = RowType(
     MessageAuthor,
     {
         "id": global_id("id", "Account"),
-        # Account.display_name, from the row
-        "display_name": columns(
-            "first_name", "last_name", read=lambda first, last: f"{first} {last[:1]}."
-        ),
+        "display_name": columns("first_name", "last_name", read=display_name),
         "from_agency": column("role", lambda role: role.is_staff),
     },
 )

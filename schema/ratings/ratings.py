@@ -42,7 +42,7 @@ class Rating(Node):
 
     @classmethod
     def from_model(cls, rating: RatingModel) -> Rating:
-        return RATING_ROWS.build({name: getattr(rating, name) for name in RATING_ROWS.columns})
+        return RATING_ROWS.build(RATING_ROWS.row_of(rating))
 
 
 # A rating as its row holds it: read into objects for graphql-core, or straight to JSON by
