@@ -182,11 +182,25 @@ async def ratings_by_ids(ids: Sequence[int]) -> list[Rating | None]:
 def _seen_by(viewer: Viewer) -> Q | None:
     """The ratings `viewer` sees, as a filter: its own as a client (by its account: no
     lookup of its client first), its agency's as staff; None: none at all."""
-    seen = []
+    return _seen(_sides(viewer))
+
+
+def _sides(viewer: Viewer) -> dict[str, int]:
+    """Through which side `viewer` sees ratings: `agency` (staff), `account` (a client)."""
+    sides = {}
     if viewer.is_staff and viewer.agency_id is not None:
-        seen.append(Q(agency_id=viewer.agency_id))
+        sides["agency"] = viewer.agency_id
     if viewer.role is Role.CLIENT:
-        seen.append(Q(client__account_id=viewer.account_id))
+        sides["account"] = viewer.account_id
+    return sides
+
+
+def _seen(sides: Mapping[str, Any]) -> Q | None:
+    seen = []
+    if "agency" in sides:
+        seen.append(Q(agency_id=sides["agency"]))
+    if "account" in sides:
+        seen.append(Q(client__account_id=sides["account"]))
     return Q(*seen, join_type="OR") if seen else None
 
 
@@ -204,16 +218,13 @@ async def rating_rows_for_visits(
     viewer: Viewer | None, visit_ids: Sequence[int], columns: Sequence[str]
 ) -> dict[int, dict[str, Any]]:
     """`ratings_for_visits` as rows of `columns`, by visit, in one statement."""
-    if viewer is None or _seen_by(viewer) is None or not visit_ids:
+    sides = {} if viewer is None else _sides(viewer)
+    if not sides or not visit_ids:
         return {}
     # The planner asks for the ratings of every page it writes: the SQL is written once
     # per shape (which side sees them, how many visits), not once per request.
     ids = list(dict.fromkeys(visit_ids))
-    inputs: dict[str, Any] = {f"visit{i}": pk for i, pk in enumerate(ids)}
-    if viewer.is_staff and viewer.agency_id is not None:
-        inputs["agency"] = viewer.agency_id
-    if viewer.role is Role.CLIENT:
-        inputs["account"] = viewer.account_id
+    inputs: dict[str, Any] = {f"visit{i}": pk for i, pk in enumerate(ids)} | sides
     shape = ("by-visits", "agency" in inputs, "account" in inputs, len(ids))
     wanted = tuple(dict.fromkeys(("intervention_id", *columns)))
     rows = await _RATING_ROWS.fetch(shape, _seen_among_visits, inputs, wanted)
@@ -222,10 +233,7 @@ async def rating_rows_for_visits(
 
 def _seen_among_visits(inputs: Mapping[str, Any]) -> QuerySet[Rating]:
     """`_seen_by` over the visits of `inputs`, every value taken from `inputs`."""
-    seen = []
-    if "agency" in inputs:
-        seen.append(Q(agency_id=inputs["agency"]))
-    if "account" in inputs:
-        seen.append(Q(client__account_id=inputs["account"]))
     visits = [value for name, value in inputs.items() if name.startswith("visit")]
-    return Rating.filter(Q(*seen, join_type="OR"), intervention_id__in=visits)
+    seen = _seen(inputs)
+    assert seen is not None  # asked only with a side (rating_rows_for_visits)
+    return Rating.filter(seen, intervention_id__in=visits)
