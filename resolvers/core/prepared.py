@@ -46,7 +46,8 @@ class _Prepared:
     slots: tuple[str, ...]  # the input each parameter takes its value from, in order
 
 
-def _db_value(value: Any) -> Any:
+def db_value(value: Any) -> Any:
+    """A value as a statement's parameter: an enum member as its value."""
     return value.value if isinstance(value, Enum) else value
 
 
@@ -91,7 +92,7 @@ class PreparedRows:
         if prepared is None:
             sql, params = self._sql(build(inputs), columns)
         else:
-            sql, params = prepared.sql, [_db_value(inputs[slot]) for slot in prepared.slots]
+            sql, params = prepared.sql, [db_value(inputs[slot]) for slot in prepared.slots]
         rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
         converters = self._converters_for(dialect, columns)
         for row in rows:
@@ -115,7 +116,7 @@ class PreparedRows:
         if probe is None:
             return None
         sql, params = self._sql(build(probe), columns)
-        expected = {name: _db_value(value) for name, value in probe.items()}
+        expected = {name: db_value(value) for name, value in probe.items()}
         slots = []
         for param in params:
             found = [

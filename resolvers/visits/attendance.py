@@ -28,7 +28,7 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, db_value
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
@@ -327,7 +327,7 @@ async def _claim(
         # The statement Tortoise writes, written once per set of columns: building it was
         # a tenth of a check-in's CPU.
         names = tuple(changes)
-        values = [_db_value(changes[name]) for name in names]
+        values = [db_value(changes[name]) for name in names]
         values += [visit.id, expected.value, visit.worker_id]
         claimed = len(await db.execute_query_dict(_claim_sql(names), values))
     else:
@@ -352,10 +352,6 @@ def _claim_sql(names: tuple[str, ...]) -> str:
         f'WHERE "id" = ${n + 1} AND "status" = ${n + 2} AND "worker_id" = ${n + 3} '
         'RETURNING "id"'
     )
-
-
-def _db_value(value: object) -> object:
-    return value.value if isinstance(value, InterventionStatus) else value
 
 
 class _Raced(Exception):
