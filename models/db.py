@@ -60,12 +60,18 @@ async def keep_session(connection: Any) -> None:
         await connection.execute("ROLLBACK")
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
-    url = _with_pragmas(database_url)
-    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
-        return url
-    config = expand_db_url(url)
-    if config["engine"] == "tortoise.backends.asyncpg":
+# Tortoise's clients, with transactions that give back what they took when their opening
+# is cancelled (models/backends/__init__.py).
+ENGINES = {
+    "tortoise.backends.sqlite": "models.backends.sqlite",
+    "tortoise.backends.asyncpg": "models.backends.asyncpg",
+}
+
+
+def _connection(database_url: str) -> dict[str, Any]:
+    config = expand_db_url(_with_pragmas(database_url))
+    config["engine"] = ENGINES.get(config["engine"], config["engine"])
+    if config["engine"] == ENGINES["tortoise.backends.asyncpg"]:
         # Tortoise hands the credentials it does not know to asyncpg's create_pool.
         config["credentials"]["reset"] = keep_session
     return config

@@ -292,6 +292,51 @@ def test_tortoise_hands_unknown_credentials_to_asyncpgs_pool():
     assert "TransactionWrapper(self)" in inspect.getsource(AsyncpgDBClient._in_transaction)
 
 
+def test_tortoise_transaction_openings_we_replace():
+    # models/backends/: our clients open a transaction as Tortoise's own contexts do (same
+    # steps, same attributes), and give back the lock or pool connection when it fails.
+    # An upgrade that changes those steps must be read again, and may make ours needless.
+    from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+    from tortoise.backends.base.client import TransactionContextPooled
+    from tortoise.backends.sqlite.client import (
+        SqliteClient,
+        SqliteTransactionContext,
+        SqliteTransactionWrapper,
+    )
+    from tortoise.connection import ConnectionHandler, get_connections
+
+    sqlite_opening = inspect.getsource(SqliteTransactionContext.__aenter__)
+    for step in (
+        "await self._trxlock.acquire()",
+        "await self.ensure_connection()",
+        "self.token = get_connections().set(self.connection_name, self.connection)",
+        "await self.connection.begin()",
+    ):
+        assert step in sqlite_opening
+    assert "self._trxlock.release()" in inspect.getsource(SqliteTransactionContext.__aexit__)
+    assert "SqliteTransactionContext(SqliteTransactionWrapper(self), self._lock)" in (
+        inspect.getsource(SqliteClient._in_transaction)
+    )
+    assert "self._connection" in inspect.getsource(SqliteTransactionWrapper.__init__)
+    pooled_opening = inspect.getsource(TransactionContextPooled.__aenter__)
+    for step in (
+        "await self.ensure_connection()",
+        "self.client._connection = await self.client._parent._pool.acquire()",
+        "self.token = get_connections().set(self.connection_name, self.client)",
+        "await self.client.begin()",
+    ):
+        assert step in pooled_opening
+    assert "TransactionContextPooled(TransactionWrapper(self), self._pool_init_lock)" in (
+        inspect.getsource(AsyncpgDBClient._in_transaction)
+    )
+    assert "self.transaction = self._connection.transaction()" in (
+        inspect.getsource(TransactionWrapper.begin)
+    )
+    assert callable(get_connections)
+    assert _parameters(ConnectionHandler.set) == ["self", "conn_alias", "conn_obj"]
+    assert _parameters(ConnectionHandler.reset) == ["self", "token"]
+
+
 # --------------------------------------------------------------------------------- uvicorn
 
 

@@ -13,8 +13,10 @@ def test_the_pool_is_configured_with_the_light_reset():
     config = tortoise_config("postgres://root@127.0.0.1:5432/test")
     assert config["connections"]["default"]["credentials"]["reset"] is keep_session
     assert config["connections"]["default"]["credentials"]["maxsize"] == "20"
-    # SQLite keeps its URL, pragmas added.
-    assert tortoise_config("sqlite://x.db")["connections"]["default"].endswith("synchronous=NORMAL")
+    # SQLite keeps its pragmas, synchronous=NORMAL added.
+    sqlite = tortoise_config("sqlite://x.db")["connections"]["default"]
+    assert sqlite["credentials"]["synchronous"] == "NORMAL"
+    assert sqlite["credentials"]["journal_mode"] == "WAL"
 
 
 async def test_a_transaction_left_open_is_rolled_back_and_nothing_else_runs(settings):
