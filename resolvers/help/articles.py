@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
@@ -120,18 +120,31 @@ async def list_articles(
         return await scope.order_by("title_search", "id").offset(offset).limit(size + 1)
     if not words:  # only stop words or one-letter words
         return []
-    # One query per word (at most MAX_QUERY_WORDS), of ids and titles only; the
-    # ranking is then computed here, and only the page itself is read in full.
-    scores: dict[int, list[float]] = {}
-    for word in words:
-        rows = await scope.filter(search_text__contains=f" {word}").values_list(
-            "id", "title_search", "updated_at"
+
+    # One statement ranks (per word: found in the text, found in the title; ids and dates
+    # only), a second reads the page itself.
+    def found(column: str, word: str) -> Case:  # "1" or "0", as text on every database
+        return Case(When(Q(**{f"{column}__contains": f" {word}"}), then="1"), default="0")
+
+    hits = {f"hit_{i}": found("search_text", word) for i, word in enumerate(words)}
+    titled = {f"titled_{i}": found("title_search", word) for i, word in enumerate(words)}
+    any_word = Q(*(Q(search_text__contains=f" {word}") for word in words), join_type="OR")
+    rows = (
+        await scope.filter(any_word)
+        .annotate(**hits, **titled)
+        .values_list("id", "updated_at", *hits, *titled)
+    )
+    n = len(words)
+    scores = {
+        row[0]: (
+            -sum(map(int, row[2 : 2 + n])),
+            -sum(map(int, row[2 + n :])),
+            -row[1].timestamp(),
+            -row[0],
         )
-        for pk, title, updated_at in rows:
-            score = scores.setdefault(pk, [0, 0, updated_at.timestamp()])
-            score[0] += 1
-            score[1] += f" {word}" in title
-    ranked = sorted(scores, key=lambda pk: (-scores[pk][0], -scores[pk][1], -scores[pk][2], -pk))
+        for row in rows
+    }
+    ranked = sorted(scores, key=scores.__getitem__)
     page = ranked[offset : offset + size + 1]
     rows_by_id = {row.id: row for row in await HelpArticle.filter(id__in=page)}
     return [rows_by_id[pk] for pk in page if pk in rows_by_id]
