@@ -109,13 +109,15 @@ def on_check_out(
     return found
 
 
-# One per visit and kind (a corrected visit checked out again keeps its first flag): on
-# PostgreSQL the unique (intervention, kind) answers in the INSERT itself, one round trip.
+# One per visit and kind (a corrected visit checked out again keeps its first flag): the
+# unique (intervention, kind) answers in the INSERT itself, one statement. PostgreSQL says
+# whether a row went in by RETURNING; SQLite (ON CONFLICT since 3.24) by the changes count.
 _FLAG = (
     'INSERT INTO "attendance_anomaly" ("intervention_id", "agency_id", "kind", "detail", '
-    '"detected_at") VALUES ($1, $2, $3, $4, $5) '
-    'ON CONFLICT ("intervention_id", "kind") DO NOTHING RETURNING "id"'
+    '"detected_at") VALUES ({}) ON CONFLICT ("intervention_id", "kind") DO NOTHING'
 )
+_FLAG_POSTGRES = _FLAG.format("$1, $2, $3, $4, $5") + ' RETURNING "id"'
+_FLAG_SQLITE = _FLAG.format("?, ?, ?, ?, ?")
 
 
 async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Found]:
@@ -125,21 +127,14 @@ async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> l
     db = connections.get("default")
     postgres = db.capabilities.dialect == "postgres"
     for anomaly in found:
+        values = [visit.id, visit.agency_id, anomaly.kind.value, anomaly.detail, now]
         if postgres:
-            values = [visit.id, visit.agency_id, anomaly.kind.value, anomaly.detail, now]
-            if await db.execute_query_dict(_FLAG, values):
-                written.append(anomaly)
-            continue
-        if await AttendanceAnomaly.exists(intervention_id=visit.id, kind=anomaly.kind):
-            continue
-        await AttendanceAnomaly.create(
-            intervention_id=visit.id,
-            agency_id=visit.agency_id,
-            kind=anomaly.kind,
-            detail=anomaly.detail,
-            detected_at=now,
-        )
-        written.append(anomaly)
+            flagged = bool(await db.execute_query_dict(_FLAG_POSTGRES, values))
+        else:
+            changed, _ = await db.execute_query(_FLAG_SQLITE, values)
+            flagged = changed == 1
+        if flagged:
+            written.append(anomaly)
     return written
 
 
