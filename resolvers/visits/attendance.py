@@ -323,17 +323,17 @@ async def _claim(
     """Writes `changes` if the visit is still in the state read, and still this worker's:
     what was read is then what the answer may show. Raises _Raced otherwise."""
     db = connections.get("default")
-    if db.capabilities.dialect == "postgres":
-        # The statement Tortoise writes, written once per set of columns: building it was
-        # a tenth of a check-in's CPU.
-        names = tuple(changes)
-        values = [db_value(changes[name]) for name in names]
-        values += [visit.id, expected.value, visit.worker_id]
-        claimed = len(await db.execute_query_dict(_claim_sql(names), values))
-    else:
-        claimed = await Intervention.filter(
-            id=visit.id, status=expected, worker_id=visit.worker_id
-        ).update(**changes)
+    # The statement Tortoise writes, written once per set of columns: building it was a
+    # tenth of a check-in's CPU.
+    names = tuple(changes)
+    values = [db_value(changes[name]) for name in names]
+    values += [visit.id, expected.value, visit.worker_id]
+    postgres = db.capabilities.dialect == "postgres"
+    sql = _claim_sql(names, postgres)
+    if postgres:
+        claimed = len(await db.execute_query_dict(sql, values))
+    else:  # SQLite: the changes count (Tortoise's, as `update()` returns it)
+        claimed, _ = await db.execute_query(sql, values)
     if not claimed:
         raise _Raced
     # The row is now `visit` with `changes` (update() leaves the other columns alone).
@@ -341,16 +341,17 @@ async def _claim(
         setattr(visit, name, value)
 
 
-@functools.lru_cache(maxsize=8)
-def _claim_sql(names: tuple[str, ...]) -> str:
-    """PostgreSQL: `names` set on the visit still in the state and with the worker read.
-    `names` are the columns of `_changes`, never input."""
-    sets = ", ".join(f'"{name}" = ${i}' for i, name in enumerate(names, 1))
-    n = len(names)
+@functools.lru_cache(maxsize=16)
+def _claim_sql(names: tuple[str, ...], postgres: bool) -> str:
+    """`names` set on the visit still in the state and with the worker read. `names` are
+    the columns of `_changes`, never input."""
+    marks = [f"${i}" if postgres else "?" for i in range(1, len(names) + 4)]
+    sets = ", ".join(f'"{name}" = {mark}' for name, mark in zip(names, marks, strict=False))
+    visit, status, worker = marks[-3:]
     return (
         f'UPDATE "intervention" SET {sets} '  # noqa: S608
-        f'WHERE "id" = ${n + 1} AND "status" = ${n + 2} AND "worker_id" = ${n + 3} '
-        'RETURNING "id"'
+        f'WHERE "id" = {visit} AND "status" = {status} AND "worker_id" = {worker}'
+        + (' RETURNING "id"' if postgres else "")
     )
 
 
