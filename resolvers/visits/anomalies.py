@@ -31,6 +31,7 @@ from models.events import Event
 from models.visits.anomalies import AttendanceAnomaly
 from models.visits.visits import Intervention
 from resolvers.core import guards
+from resolvers.core.prepared import rows_changed
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -110,30 +111,25 @@ def on_check_out(
 
 
 # One per visit and kind (a corrected visit checked out again keeps its first flag): the
-# unique (intervention, kind) answers in the INSERT itself, one statement. PostgreSQL says
-# whether a row went in by RETURNING; SQLite (ON CONFLICT since 3.24) by the changes count.
-_FLAG = (
+# unique (intervention, kind) answers in the INSERT itself, one statement.
+_FLAG_SQL = (
     'INSERT INTO "attendance_anomaly" ("intervention_id", "agency_id", "kind", "detail", '
     '"detected_at") VALUES ({}) ON CONFLICT ("intervention_id", "kind") DO NOTHING'
 )
-_FLAG_POSTGRES = _FLAG.format("$1, $2, $3, $4, $5") + ' RETURNING "id"'
-_FLAG_SQLITE = _FLAG.format("?, ?, ?, ?, ?")
+_FLAG = {
+    "postgres": _FLAG_SQL.format("$1, $2, $3, $4, $5") + ' RETURNING "id"',
+    "sqlite": _FLAG_SQL.format("?, ?, ?, ?, ?"),
+}
 
 
 async def write(visit: Intervention, found: Sequence[Found], now: datetime) -> list[Found]:
     """The anomalies' rows, in the transaction of the check-in or check-out, before any
     event (events come last: see `subscriptions.events`); returns those newly flagged."""
-    written = []
     db = connections.get("default")
-    postgres = db.capabilities.dialect == "postgres"
+    written = []
     for anomaly in found:
         values = [visit.id, visit.agency_id, anomaly.kind.value, anomaly.detail, now]
-        if postgres:
-            flagged = bool(await db.execute_query_dict(_FLAG_POSTGRES, values))
-        else:
-            changed, _ = await db.execute_query(_FLAG_SQLITE, values)
-            flagged = changed == 1
-        if flagged:
+        if await rows_changed(db, _FLAG, values):
             written.append(anomaly)
     return written
 

@@ -28,7 +28,7 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, db_value
+from resolvers.core.prepared import PreparedRows, db_value, rows_changed
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
@@ -322,18 +322,12 @@ async def _claim(
 ) -> None:
     """Writes `changes` if the visit is still in the state read, and still this worker's:
     what was read is then what the answer may show. Raises _Raced otherwise."""
-    db = connections.get("default")
     # The statement Tortoise writes, written once per set of columns: building it was a
     # tenth of a check-in's CPU.
     names = tuple(changes)
     values = [db_value(changes[name]) for name in names]
     values += [visit.id, expected.value, visit.worker_id]
-    postgres = db.capabilities.dialect == "postgres"
-    sql = _claim_sql(names, postgres)
-    if postgres:
-        claimed = len(await db.execute_query_dict(sql, values))
-    else:  # SQLite: the changes count (Tortoise's, as `update()` returns it)
-        claimed, _ = await db.execute_query(sql, values)
+    claimed = await rows_changed(connections.get("default"), _claim_sql(names), values)
     if not claimed:
         raise _Raced
     # The row is now `visit` with `changes` (update() leaves the other columns alone).
@@ -341,17 +335,23 @@ async def _claim(
         setattr(visit, name, value)
 
 
-@functools.lru_cache(maxsize=16)
-def _claim_sql(names: tuple[str, ...], postgres: bool) -> str:
-    """`names` set on the visit still in the state and with the worker read. `names` are
-    the columns of `_changes`, never input."""
-    marks = [f"${i}" if postgres else "?" for i in range(1, len(names) + 4)]
+@functools.lru_cache(maxsize=8)
+def _claim_sql(names: tuple[str, ...]) -> dict[str, str]:
+    """`names` set on the visit still in the state and with the worker read, per dialect.
+    `names` are the columns of `_changes`, never input."""
+    return {
+        "postgres": _claim_one(names, [f"${i}" for i in range(1, len(names) + 4)])
+        + ' RETURNING "id"',
+        "sqlite": _claim_one(names, ["?"] * (len(names) + 3)),
+    }
+
+
+def _claim_one(names: tuple[str, ...], marks: list[str]) -> str:
     sets = ", ".join(f'"{name}" = {mark}' for name, mark in zip(names, marks, strict=False))
     visit, status, worker = marks[-3:]
     return (
         f'UPDATE "intervention" SET {sets} '  # noqa: S608
         f'WHERE "id" = {visit} AND "status" = {status} AND "worker_id" = {worker}'
-        + (' RETURNING "id"' if postgres else "")
     )
 
 
