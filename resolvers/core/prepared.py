@@ -5,12 +5,15 @@ SQL and 1 ms turning SQLite's datetime text back into datetimes with a pure-Pyth
 parser, against well under 1 ms for the database to answer. So:
 
 - each query is still written with Tortoise, as a function of named inputs; the first
-  time a shape (which filters, how many values in an IN) is asked for, it is built with
-  distinct probe values, and each SQL parameter is matched to the one input it came
-  from. Later requests of that shape reuse the SQL with their own values. If the match
-  is not one to one (an input Tortoise wrote into the text, a value it transformed, a
-  None that became IS NULL), the shape is never cached and Tortoise builds every query;
-- datetimes are converted with the standard library, the other columns as Tortoise does.
+  time a shape (which filters, how many values in an IN) is asked for, it is built twice,
+  with two sets of distinct probe values, and each SQL parameter is matched to the one
+  input it came from, the same in both builds (its value, or a `contains`/`startswith`
+  LIKE pattern of it). Later requests of that shape reuse the SQL with their own values.
+  If the two texts differ (an input Tortoise wrote into the text, a None that became
+  IS NULL) or a parameter matches no one input (a value it transformed, a constant), the
+  shape is never cached and Tortoise builds every query;
+- datetimes are converted with the standard library, the other columns as Tortoise does;
+  an annotation's column is given as the database gives it.
 """
 
 from __future__ import annotations
@@ -40,10 +43,72 @@ def utc(value: Any) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# What a LIKE pattern needs escaped: a value holding one is read without the cached SQL.
+_LIKE_SPECIAL = frozenset("%_\\")
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A parameter: the value of input `name`, or (`pattern`) a LIKE pattern of it, the
+    `%` Tortoise put around it (`contains`, `startswith`) kept."""
+
+    name: str
+    before: str = ""
+    after: str = ""
+
+    @property
+    def pattern(self) -> bool:
+        return bool(self.before or self.after)
+
+
 @dataclass(frozen=True)
 class _Prepared:
     sql: str
-    slots: tuple[str, ...]  # the input each parameter takes its value from, in order
+    slots: tuple[_Slot, ...]  # where each parameter takes its value from, in order
+
+    def params(self, inputs: Mapping[str, Any]) -> list[Any] | None:
+        """The parameters for `inputs`, or None when one needs the escaping Tortoise does."""
+        params = []
+        for slot in self.slots:
+            value = db_value(inputs[slot.name])
+            if slot.pattern:
+                if not _LIKE_SPECIAL.isdisjoint(value):
+                    return None
+                value = f"{slot.before}{value}{slot.after}"
+            params.append(value)
+        return params
+
+
+def _slot(
+    one: Any, other: Any, first: Mapping[str, Any], second: Mapping[str, Any]
+) -> _Slot | None:
+    """Where a parameter comes from, given its values in the builds from the `first` and
+    `second` probes: one input, the same one both times (its value, or a LIKE pattern of it)."""
+    found = [
+        name
+        for name in first
+        if type(one) is type(db_value(first[name]))
+        and one == db_value(first[name])
+        and type(other) is type(db_value(second[name]))
+        and other == db_value(second[name])
+    ]
+    if len(found) == 1:
+        return _Slot(found[0])
+    if not (isinstance(one, str) and isinstance(other, str)):
+        return None
+    for name, value in first.items():
+        if type(value) is not str or value not in one:
+            continue
+        before, _, after = one.partition(value)
+        if (
+            (before or after)
+            and before in ("", "%")
+            and after in ("", "%")
+            and one == f"{before}{value}{after}"
+            and other == f"{before}{second[name]}{after}"
+        ):
+            return _Slot(name, before, after)
+    return None
 
 
 def db_value(value: Any) -> Any:
@@ -101,10 +166,11 @@ class PreparedRows:
         if key not in self._prepared:
             self._prepared[key] = self._prepare(build, inputs, columns)
         prepared = self._prepared[key]
-        if prepared is None:
+        params = None if prepared is None else prepared.params(inputs)
+        if prepared is None or params is None:
             sql, params = self._sql(build(inputs), columns)
         else:
-            sql, params = prepared.sql, [db_value(inputs[slot]) for slot in prepared.slots]
+            sql = prepared.sql
         rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
         converters = self._converters_for(dialect, columns)
         for row in rows:
@@ -124,23 +190,24 @@ class PreparedRows:
         inputs: Mapping[str, Any],
         columns: tuple[str, ...],
     ) -> _Prepared | None:
-        probe = _probe(inputs)
-        if probe is None:
+        """The SQL of `build` for any inputs of this shape, from two builds with two sets
+        of distinct probe values: the text must be the same (no value written into it) and
+        each parameter must come from one input, the same one both times."""
+        probe, other_probe = _probe(inputs), _probe(inputs, second=True)
+        if probe is None or other_probe is None:
             return None
-        sql, params = self._sql(build(probe), columns)
-        expected = {name: db_value(value) for name, value in probe.items()}
+        sql, first = self._sql(build(probe), columns)
+        again, second = self._sql(build(other_probe), columns)
+        if sql != again or len(first) != len(second):
+            return None
         slots = []
-        for param in params:
-            found = [
-                name
-                for name, value in expected.items()
-                if type(value) is type(param) and value == param
-            ]
-            if len(found) != 1:
+        for one, other in zip(first, second, strict=True):
+            slot = _slot(one, other, probe, other_probe)
+            if slot is None:
                 return None
-            slots.append(found[0])
-        if sorted(slots) != sorted(expected):
-            return None  # an input missing from the parameters, or used twice
+            slots.append(slot)
+        if {slot.name for slot in slots} != set(inputs):
+            return None  # an input written nowhere: `build` reads something else
         return _Prepared(sql, tuple(slots))
 
     def _converters_for(
@@ -148,9 +215,11 @@ class PreparedRows:
     ) -> list[tuple[str, Converter]]:
         key = (dialect, columns)
         if key not in self._converters:
-            values: ValuesQuery[Any] = self.model.all().values(*columns)
+            # An annotation of the query (help search's word hits) is given as it is read.
+            read = [n for n in columns if n in self.model._meta.fields_map or "__" in n]
+            values: ValuesQuery[Any] = self.model.all().values(*read)
             found = []
-            for name in columns:
+            for name in read:
                 convert = values.resolve_to_python_value(self.model, name)
                 if isinstance(convert, FunctionType):
                     continue  # Tortoise's identity lambdas
@@ -176,16 +245,21 @@ def past(inputs: Mapping[str, Any], column: str, descending: bool = False) -> Q:
     )
 
 
-def _probe(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A distinct value of the same type for each input, or None for an unsupported one."""
-    numbers = itertools.count(1_000_000_001)
-    moments = (datetime(2001, 2, 3, tzinfo=UTC) + timedelta(seconds=i) for i in itertools.count())
+def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | None:
+    """A distinct value of the same type for each input, or None for an unsupported one;
+    `second`: another set, each input's value differing from the first set's."""
+    numbers = itertools.count(2_000_000_001 if second else 1_000_000_001)
+    base = datetime(2002 if second else 2001, 2, 3, tzinfo=UTC)
+    moments = (base + timedelta(seconds=i) for i in itertools.count())
     members: dict[type[Enum], Any] = {}
     probe: dict[str, Any] = {}
     for name, value in inputs.items():
         if isinstance(value, Enum):
             kind = type(value)
-            choice = next(members.setdefault(kind, iter(list(kind))), None)
+            if kind not in members:
+                listed = list(kind)
+                members[kind] = iter(listed[1:] + listed[:1] if second else listed)
+            choice = next(members[kind], None)
             if choice is None:
                 return None  # more inputs than members: no distinct values left
             probe[name] = choice

@@ -9,8 +9,10 @@ published_at) are seen by the agency staff only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count
@@ -21,6 +23,7 @@ from models.help import HelpArticle, HelpCategory
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden
 from resolvers.core.lookups import client_id_of
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import Viewer
 from services import search_text
 from services.clock import utcnow
@@ -78,15 +81,19 @@ async def reader(viewer: Viewer | None) -> Reader:
 
 def visible_articles(reader: Reader, now: datetime | None = None) -> QuerySet[HelpArticle]:
     """Articles the reader may see, shared ones hidden by an agency article of their slug."""
-    now = now or utcnow()
-    own = HelpArticle.filter(agency_id=reader.agency_id)
-    if not reader.is_staff:
-        own = own.filter(published_at__lte=now)
+    return _visible({"agency_id": reader.agency_id, "now": now or utcnow()}, reader.is_staff)
+
+
+def _visible(inputs: Mapping[str, Any], staff: bool) -> QuerySet[HelpArticle]:
+    """`visible_articles` from named inputs (`agency_id`, `now`), for SQL written once."""
+    own = HelpArticle.filter(agency_id=inputs["agency_id"])
+    if not staff:
+        own = own.filter(published_at__lte=inputs["now"])
     shadowing = Subquery(own.values("slug"))
-    shared = Q(agency_id=None, published_at__lte=now) & ~Q(slug__in=shadowing)
-    mine = Q(agency_id=reader.agency_id)
-    if not reader.is_staff:
-        mine &= Q(published_at__lte=now)
+    shared = Q(agency_id=None, published_at__lte=inputs["now"]) & ~Q(slug__in=shadowing)
+    mine = Q(agency_id=inputs["agency_id"])
+    if not staff:
+        mine &= Q(published_at__lte=inputs["now"])
     return HelpArticle.filter(mine | shared)
 
 
@@ -99,55 +106,115 @@ def check_query(text: str) -> list[str]:
     return search_text.query_words(text)
 
 
+# The columns an article is read with (schema/help/queries.py ARTICLE_ROWS reads them).
+ARTICLE_FIELDS = (
+    "id",
+    "agency_id",
+    "slug",
+    "kind",
+    "category",
+    "title",
+    "body",
+    "search_terms",
+    "published_at",
+    "updated_at",
+)
+_ARTICLES = PreparedRows(HelpArticle, ARTICLE_FIELDS)
+_RANKED = PreparedRows(HelpArticle, ("id", "updated_at"))
+
+
 async def list_articles(
     viewer: Viewer | None,
     search: str | None,
     category: HelpCategory | None,
     offset: int,
     size: int,
-) -> list[HelpArticle]:
-    """One page (size + 1 rows, the extra one says there is more) of articles.
+    columns: tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """One page (size + 1 rows, the extra one says there is more) of articles, as rows
+    with `columns` (by default `ARTICLE_FIELDS`).
 
     With `search`, ranked by the number of query words found, then by those found
     in the title, then the most recently updated; otherwise in title order.
     """
     who = await reader(viewer)
     words = check_query(search) if search is not None and search.strip() else None
-    scope = visible_articles(who)
+    inputs: dict[str, Any] = {"agency_id": who.agency_id, "now": utcnow()}
     if category is not None:
-        scope = scope.filter(category=category)
+        inputs["category"] = category
+    shape = (who.is_staff, category is not None)
+
+    def scope(values: Mapping[str, Any]) -> QuerySet[HelpArticle]:
+        found = _visible(values, who.is_staff)
+        return found if category is None else found.filter(category=values["category"])
+
     if words is None:
-        return await scope.order_by("title_search", "id").offset(offset).limit(size + 1)
+        return await _ARTICLES.fetch(
+            ("title order", *shape),
+            lambda v: scope(v).order_by("title_search", "id").offset(v["skip"]).limit(v["take"]),
+            {**inputs, "skip": offset, "take": size + 1},
+            columns,
+        )
     if not words:  # only stop words or one-letter words
         return []
-
-    # One statement ranks (per word: found in the text, found in the title; ids and dates
-    # only), a second reads the page itself.
-    def found(column: str, word: str) -> Case:  # "1" or "0", as text on every database
-        return Case(When(Q(**{f"{column}__contains": f" {word}"}), then="1"), default="0")
-
-    hits = {f"hit_{i}": found("search_text", word) for i, word in enumerate(words)}
-    titled = {f"titled_{i}": found("title_search", word) for i, word in enumerate(words)}
-    any_word = Q(*(Q(search_text__contains=f" {word}") for word in words), join_type="OR")
-    rows = (
-        await scope.filter(any_word)
-        .annotate(**hits, **titled)
-        .values_list("id", "updated_at", *hits, *titled)
+    ranked = await _ranked(scope, shape, inputs, words)
+    page = ranked[offset : offset + size + 1]
+    if not page:
+        return []
+    ids = {f"id_{i}": pk for i, pk in enumerate(page)}
+    rows = await _ARTICLES.fetch(
+        ("ids", len(ids)),
+        lambda v: HelpArticle.filter(id__in=[v[name] for name in ids]),
+        ids,
+        tuple(dict.fromkeys(("id", *(columns or ARTICLE_FIELDS)))),
     )
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[pk] for pk in page if pk in by_id]
+
+
+async def _ranked(
+    scope: Callable[[Mapping[str, Any]], QuerySet[HelpArticle]],
+    shape: tuple[Any, ...],
+    inputs: dict[str, Any],
+    words: list[str],
+) -> list[int]:
+    """The ids of the visible articles with one of `words` at least, best first: one
+    statement says, per word, whether the text and whether the title has it."""
     n = len(words)
+    for i, word in enumerate(words):  # a word or the start of one (services/search_text.py)
+        inputs[f"word_{i}"] = f" {word}"
+    inputs["yes"], inputs["no"] = "1", "0"  # as text on every database
+
+    def build(v: Mapping[str, Any]) -> QuerySet[HelpArticle]:
+        def found(column: str, i: int) -> Case:
+            has = Q(**{f"{column}__contains": v[f"word_{i}"]})
+            return Case(When(has, then=v["yes"]), default=v["no"])
+
+        any_word = Q(*(Q(search_text__contains=v[f"word_{i}"]) for i in range(n)), join_type="OR")
+        return (
+            scope(v)
+            .filter(any_word)
+            .annotate(
+                **{f"hit_{i}": found("search_text", i) for i in range(n)},
+                **{f"titled_{i}": found("title_search", i) for i in range(n)},
+            )
+        )
+
+    hits = [f"hit_{i}" for i in range(n)]
+    titled = [f"titled_{i}" for i in range(n)]
+    rows = await _RANKED.fetch(
+        ("ranked", *shape, n), build, inputs, ("id", "updated_at", *hits, *titled)
+    )
     scores = {
-        row[0]: (
-            -sum(map(int, row[2 : 2 + n])),
-            -sum(map(int, row[2 + n :])),
-            -row[1].timestamp(),
-            -row[0],
+        row["id"]: (
+            -sum(int(row[name]) for name in hits),
+            -sum(int(row[name]) for name in titled),
+            -row["updated_at"].timestamp(),
+            -row["id"],
         )
         for row in rows
     }
-    ranked = sorted(scores, key=scores.__getitem__)
-    page = ranked[offset : offset + size + 1]
-    rows_by_id = {row.id: row for row in await HelpArticle.filter(id__in=page)}
-    return [rows_by_id[pk] for pk in page if pk in rows_by_id]
+    return sorted(scores, key=scores.__getitem__)
 
 
 async def get_article(

@@ -18,9 +18,11 @@ from resolvers.core.runtime import Viewer
 from resolvers.help import articles as help_centre
 from resolvers.help import news, tips, webinars
 from schema.core import nodes
-from schema.core.common import Connection, Node, connection, page_size
-from schema.core.context import Info
+from schema.core.common import Connection, Node, Page, connection, page_size
+from schema.core.context import Context, Info
 from schema.core.ids import expect_id, to_global_id
+from schema.engine import plans
+from schema.engine.rows import RowType, column, global_id
 from services.clock import utcnow
 from services.markdown import to_html
 
@@ -91,19 +93,41 @@ class HelpArticle(Node):
 
     @classmethod
     def from_model(cls, row: HelpArticleModel) -> HelpArticle:
-        return cls(
-            id=strawberry.ID(to_global_id("HelpArticle", row.id)),
-            slug=row.slug,
-            kind=row.kind,
-            category=row.category,
-            title=row.title,
-            body=row.body,
-            search_terms=row.search_terms,
-            shared=row.agency_id is None,
-            status=_status(row.published_at),
-            published_at=row.published_at,
-            updated_at=row.updated_at,
-        )
+        return ARTICLE_ROWS.build(ARTICLE_ROWS.row_of(row))
+
+
+# An article as its row reads it: the search is planned (schema/engine/planner.py), and
+# graphql-core's objects are built from the same declaration.
+ARTICLE_ROWS = RowType(
+    HelpArticle,
+    {
+        "id": global_id("id", "HelpArticle"),
+        "slug": column("slug"),
+        "kind": column("kind"),
+        "category": column("category"),
+        "title": column("title"),
+        "body": column("body"),
+        "search_terms": column("search_terms"),
+        "shared": column("agency_id", lambda agency_id: agency_id is None),
+        "status": column("published_at", lambda published_at: _status(published_at)),
+        "published_at": column("published_at"),
+        "updated_at": column("updated_at"),
+    },
+    computed={"body_html": column("body", to_html)},
+)
+
+
+async def _articles_page(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    search: str | None = None,
+    category: HelpCategoryEnum | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page:
+    size, offset = page_size(first), after_offset(after)
+    rows = await help_centre.list_articles(context.viewer, search, category, offset, size, columns)
+    return Page(rows, [offset_cursor(offset + i) for i in range(len(rows))], size, offset > 0)
 
 
 @strawberry.type
@@ -196,9 +220,8 @@ class HelpQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[HelpArticle]:
-        size, offset = page_size(first), after_offset(after)
-        rows = await help_centre.list_articles(info.context.viewer, search, category, offset, size)
-        return page([HelpArticle.from_model(r) for r in rows], offset, size)
+        found = await _articles_page(info.context, None, search, category, first, after)
+        return found.connection(ARTICLE_ROWS)
 
     @strawberry.field(description="One article by id or by slug; null if absent or not yours.")
     async def help_article(
@@ -265,5 +288,6 @@ async def _webinar_node(viewer: Viewer, pk: int) -> Webinar | None:
 
 
 nodes.register("HelpArticle", _article_node)
+plans.plan_connection("helpArticles", ARTICLE_ROWS, _articles_page)
 nodes.register("NewsItem", _news_node)
 nodes.register("Webinar", _webinar_node)

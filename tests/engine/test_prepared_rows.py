@@ -7,13 +7,14 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from models.accounts.people import Agency
 from models.enums import InterventionStatus
 from models.visits.visits import Intervention
 from resolvers.accounts import sessions
-from resolvers.core.prepared import _probe
+from resolvers.core.prepared import PreparedRows, _probe
 from resolvers.core.runtime import build_runtime
 from resolvers.visits import calendar
-from tests.factories import pk, setup_agency
+from tests.factories import pk, setup_agency, unique
 from tests.visits.factories import make_visits
 
 
@@ -92,3 +93,37 @@ def test_inputs_without_distinct_probe_values_are_never_cached():
     assert _probe({"a": True}) is None
     too_many = {f"s{i}": InterventionStatus.SCHEDULED for i in range(len(InterventionStatus) + 1)}
     assert _probe(too_many) is None
+
+
+async def test_a_like_pattern_is_reused_and_its_special_characters_read_as_tortoise_reads(server):
+    tag = unique("like")
+    names = [f"{tag} 100% net", f"{tag} 100 net", f"{tag} a_b", f"{tag} axb", f"{tag} back\\slash"]
+    for name in names:
+        await Agency.create(name=name)
+    rows = PreparedRows(Agency, ("id", "name"))
+
+    def build(v: Any) -> Any:
+        return Agency.filter(name__contains=v["part"], name__startswith=v["tag"]).order_by("id")
+
+    for part in ("net", "100%", "a_b", "\\", "%", "_", " a"):
+        found = await rows.fetch("contains", build, {"part": part, "tag": tag})
+        truth = await Agency.filter(name__contains=part, name__startswith=tag).order_by("id")
+        assert [r["name"] for r in found] == [a.name for a in truth], part
+    (prepared,) = rows._prepared.values()
+    assert prepared is not None
+    assert {(s.name, s.before, s.after) for s in prepared.slots} == {
+        ("part", "%", "%"),
+        ("tag", "", "%"),
+    }
+
+
+async def test_a_constant_or_a_value_written_into_the_text_is_never_cached(server):
+    rows = PreparedRows(Agency, ("id", "name"))
+    # A parameter from no input: it could be an input transformed (here: a comparison).
+    await rows.fetch("constant", lambda v: Agency.filter(name=str(v["n"] > 5)), {"n": 3})
+    # A value written into the SQL text.
+    await rows.fetch("text", lambda v: Agency.filter(id__gt=0).limit(v["n"] % 7 + 1), {"n": 2})
+    # An input the query does not read.
+    await rows.fetch("unread", lambda v: Agency.filter(id__gt=0), {"n": 4})
+    assert len(rows._prepared) == 3
+    assert all(prepared is None for prepared in rows._prepared.values())
