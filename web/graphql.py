@@ -11,9 +11,10 @@ from typing import Any, cast
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
@@ -37,6 +38,7 @@ from resolvers.partners import keys as partner_keys
 from schema import build_schema
 from schema.core.context import Context
 from schema.engine.persisted import hash_requested
+from web import json_post
 from web.open_sockets import OpenSockets, socket_owner
 from web.request_json import frame_problem, read_json
 
@@ -100,6 +102,16 @@ class PassageGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = PassageTransportWS
     websocket_adapter_class = _TextFrames
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and json_post.takes(scope):
+            await json_post.answer(self, scope, receive, send)  # most requests
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def generic(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's view, for what `web/json_post.py` does not answer itself."""
+        await super().__call__(scope, receive, send)
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET with a persisted document's hash and no text is a query, not the IDE.
         return "extensions" not in request.query_params and super().should_render_graphql_ide(
@@ -115,29 +127,32 @@ class PassageGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Queries over GET are off in production, except a persisted document sent by its
-        hash: a URL that caches and a document that was registered (schema/engine/persisted.py)."""
-        if not (
-            request_adapter.method == "GET"
-            and request_data.query is None
-            and hash_requested(request_data.extensions) is not None
-        ):
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+        """strawberry's, with two rules of ours. Subscriptions are served over the websocket
+        only: over HTTP (no stream transport is served) one is refused with 400, as a
+        mutation over GET is, where graphql-core ran it as a query and failed. Queries over
+        GET are off in production, except a persisted document sent by its hash: a URL
+        that caches and a document that was registered (schema/engine/persisted.py)."""
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        by_hash = request_data.query is None and hash_requested(request_data.extensions) is not None
+        if method == "GET" and not self.allow_queries_via_get and not by_hash:
+            allowed -= {OperationType.QUERY}
         try:
             return await self.schema.execute(
-                None,
+                request_data.query,
+                root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,
                 operation_name=request_data.operation_name,
-                allowed_operation_types={OperationType.QUERY},
+                allowed_operation_types=allowed,
                 operation_extensions=request_data.extensions,
             )
         except InvalidOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason("GET")) from exc
+            raise HTTPException(400, exc.as_http_error_reason(method)) from exc
         except CannotGetOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     def decode_json(self, data: str | bytes) -> object:
         # Malformed bodies and frames: 400 over HTTP, close 4400 on a socket.
