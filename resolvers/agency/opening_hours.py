@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from models.agency.hours import OpeningHours
+from resolvers.core.prepared import PreparedRows
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,25 @@ DEFAULT_OPENING_HOURS: tuple[Span, ...] = (
 )
 
 
+# Read by every page of change requests: the SQL is written once (resolvers/core/prepared.py).
+_SPANS = PreparedRows(OpeningHours, ("weekday", "opens_at", "closes_at"))
+
+
 async def opening_hours(agency_id: int) -> tuple[Span, ...]:
     """The agency's spans ordered by weekday and time, or the default when none is set."""
-    rows = await OpeningHours.filter(agency_id=agency_id).order_by("weekday", "opens_at")
+    rows = await _SPANS.fetch(
+        "of agency",
+        lambda v: OpeningHours.filter(agency_id=v["agency"]).order_by("weekday", "opens_at"),
+        {"agency": agency_id},
+    )
     if not rows:
         return DEFAULT_OPENING_HOURS
     # Times come back with the ORM's UTC zone attached: they are wall-clock times.
     return tuple(
-        Span(row.weekday, row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
+        Span(
+            row["weekday"],
+            row["opens_at"].replace(tzinfo=None),
+            row["closes_at"].replace(tzinfo=None),
+        )
         for row in rows
     )

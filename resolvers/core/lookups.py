@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models.accounts.people import Account, Agency, Client, Worker
+from resolvers.core.prepared import PreparedRows
 
 
 async def agencies_by_ids(ids: Sequence[int]) -> list[Agency | None]:
@@ -17,13 +18,22 @@ async def accounts_by_ids(ids: Sequence[int]) -> list[Account | None]:
     return [rows.get(i) for i in ids]
 
 
+# Read on most requests of a client or a worker: the SQL is written once (prepared.py).
+_CLIENT_IDS = PreparedRows(Client, ("id",))
+_WORKER_IDS = PreparedRows(Worker, ("id",))
+
+
 async def client_id_of(account_id: int) -> int | None:
     """The client record behind a CLIENT account."""
-    found = await Client.filter(account_id=account_id).values_list("id", flat=True)
-    return int(found[0]) if found else None  # type: ignore[call-overload]
+    found = await _CLIENT_IDS.fetch(
+        "by account", lambda v: Client.filter(account_id=v["account"]), {"account": account_id}
+    )
+    return int(found[0]["id"]) if found else None
 
 
 async def worker_id_of(account_id: int) -> int | None:
     """The worker record behind a WORKER account."""
-    found = await Worker.filter(account_id=account_id).values_list("id", flat=True)
-    return int(found[0]) if found else None  # type: ignore[call-overload]
+    found = await _WORKER_IDS.fetch(
+        "by account", lambda v: Worker.filter(account_id=v["account"]), {"account": account_id}
+    )
+    return int(found[0]["id"]) if found else None

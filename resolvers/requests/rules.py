@@ -8,10 +8,13 @@ has no other visit then. Everything a page needs is read in a fixed number of qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from tortoise.functions import Max
 
 from models.accounts.people import Agency
 from models.enums import ChangeRequestKind, InterventionStatus
@@ -20,6 +23,7 @@ from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan
 from resolvers.agency.opening_hours import Span, opening_hours
 from resolvers.agency.policy import Policy, policy_of, within
+from resolvers.core.prepared import PreparedRows, utc
 from resolvers.visits.planning import ACTIVE
 
 EDITABLE, NOTICE, OPENING_HOURS, WORKER_FREE = "EDITABLE", "NOTICE", "OPENING_HOURS", "WORKER_FREE"
@@ -203,38 +207,72 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
     return checks
 
 
+# The statements of a page's context, written once per shape (resolvers/core/prepared.py).
+_ZONES = PreparedRows(Agency, ("time_zone",))
+_OFFERED = PreparedRows(AbsenceVisit, ("intervention_id", "to_reschedule"))
+_WORKERS = PreparedRows(Intervention, ("client_id", "worker_id"))
+_PLAN_WORKERS = PreparedRows(RecurringPlan, ("client_id", "worker_id"))
+_BUSY = PreparedRows(
+    Intervention, ("id", "worker_id", "recurring_plan_id", "scheduled_start", "scheduled_end")
+)
+
+
+def _numbered(prefix: str, values: Iterable[Any]) -> dict[str, Any]:
+    """Values as inputs of a prepared statement: `prefix_0`, `prefix_1`..."""
+    return {f"{prefix}_{i}": value for i, value in enumerate(values)}
+
+
+def _listed(inputs: Mapping[str, Any], prefix: str) -> list[Any]:
+    return [value for name, value in inputs.items() if name.startswith(f"{prefix}_")]
+
+
 async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
     """The worker of each client's latest weekly plan, or else of its latest visit."""
-    ids = list(set(client_ids))
+    ids = _numbered("client", sorted(set(client_ids)))
     found: dict[int, int] = {}
     if not ids:
         return found
-    visits = (
-        await Intervention.filter(client_id__in=ids, worker_id__isnull=False)
-        .order_by("scheduled_start")
-        .values_list("client_id", "worker_id")
+    # Per client and worker, their latest visit: not every visit the client ever had.
+    visits = await _WORKERS.fetch(
+        ("latest visit", len(ids)),
+        lambda v: (
+            Intervention.filter(client_id__in=_listed(v, "client"), worker_id__isnull=False)
+            .annotate(latest=Max("scheduled_start"))
+            .group_by("client_id", "worker_id")
+        ),
+        ids,
+        ("client_id", "worker_id", "latest"),
     )
-    found.update(dict(visits))  # type: ignore[arg-type]
-    plans = (
-        await RecurringPlan.filter(client_id__in=ids)
-        .order_by("id")
-        .values_list("client_id", "worker_id")
+    for row in sorted(visits, key=lambda r: (utc(r["latest"]), r["worker_id"])):
+        found[row["client_id"]] = row["worker_id"]
+    plans = await _PLAN_WORKERS.fetch(
+        ("plans", len(ids)),
+        lambda v: RecurringPlan.filter(client_id__in=_listed(v, "client")).order_by("id"),
+        ids,
     )
-    found.update(dict(plans))  # type: ignore[arg-type]
+    found.update((row["client_id"], row["worker_id"]) for row in plans)
     return found
 
 
 async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
-    agency = await Agency.get(id=agency_id)
-    ctx = Context(now, await policy_of(agency_id), ZoneInfo(agency.time_zone), ())
+    zone = await _ZONES.fetch(
+        "of agency", lambda v: Agency.filter(id=v["agency"]), {"agency": agency_id}
+    )
+    ctx = Context(now, await policy_of(agency_id), ZoneInfo(zone[0]["time_zone"]), ())
     ctx.spans = await opening_hours(agency_id)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
         ctx.visits = {v.id: v for v in await Intervention.filter(id__in=list(visit_ids))}
-        offered = await AbsenceVisit.filter(
-            intervention_id__in=list(visit_ids), to_reschedule=True, rescheduled_at=None
-        ).values_list("intervention_id", flat=True)
-        ctx.offered = {int(v) for v in offered}  # type: ignore[call-overload]
+        visits = _numbered("visit", sorted(visit_ids))
+        offered = await _OFFERED.fetch(
+            ("offered", len(visits)),
+            lambda v: AbsenceVisit.filter(
+                intervention_id__in=_listed(v, "visit"), rescheduled_at=None
+            ),
+            visits,
+        )
+        # `to_reschedule` is read, not filtered on: a boolean would be a constant of the SQL.
+        ctx.offered = {int(row["intervention_id"]) for row in offered if row["to_reschedule"]}
     plan_ids = {r.plan_id for r in requests if r.plan_id}
     if plan_ids:
         ctx.plans = {p.id: p for p in await RecurringPlan.filter(id__in=list(plan_ids))}
@@ -242,13 +280,33 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
     ctx.usual_workers = await usual_workers(extra)
     slots = [s for r in requests for s in slots_to_check(r, ctx)]
     if slots:
-        rows = await Intervention.filter(
-            worker_id__in=list({s.worker_id for s in slots}),
-            status__in=ACTIVE,
-            scheduled_start__lt=max(s.end for s in slots),
-            scheduled_end__gt=min(s.start for s in slots),
-        ).values_list("id", "worker_id", "recurring_plan_id", "scheduled_start", "scheduled_end")
-        ctx.busy = list(rows)  # type: ignore[arg-type]
+        workers = _numbered("worker", sorted({s.worker_id for s in slots}))
+        inputs = {
+            **workers,
+            **_numbered("status", ACTIVE),
+            "before": max(s.end for s in slots),
+            "after": min(s.start for s in slots),
+        }
+        rows = await _BUSY.fetch(
+            ("busy", len(workers)),
+            lambda v: Intervention.filter(
+                worker_id__in=_listed(v, "worker"),
+                status__in=_listed(v, "status"),
+                scheduled_start__lt=v["before"],
+                scheduled_end__gt=v["after"],
+            ),
+            inputs,
+        )
+        ctx.busy = [
+            (
+                r["id"],
+                r["worker_id"],
+                r["recurring_plan_id"],
+                r["scheduled_start"],
+                r["scheduled_end"],
+            )
+            for r in rows
+        ]
     return ctx
 
 
