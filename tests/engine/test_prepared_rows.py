@@ -127,3 +127,47 @@ async def test_a_constant_or_a_value_written_into_the_text_is_never_cached(serve
     await rows.fetch("unread", lambda v: Agency.filter(id__gt=0), {"n": 4})
     assert len(rows._prepared) == 3
     assert all(prepared is None for prepared in rows._prepared.values())
+
+
+async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
+    from bench.documents import seed
+    from models.accounts.people import Client
+    from models.visits.visits import RecurringPlan
+    from resolvers.agency import opening_hours, policy
+    from resolvers.requests import review, rules
+    from tests.factories import new_prefix
+
+    tag = unique("rules")
+    world = await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
+    runtime = build_runtime(settings)
+    staff = await sessions.viewer_from_token(runtime, f"Bearer {world.token('staff')}")
+    assert staff is not None
+    for _ in range(2):  # the second time from the SQL written the first
+        reviewed = await review.pending(staff, 20, None)
+        assert reviewed and all(r.checks for r in reviewed)
+    clients = [c.id for c in await Client.filter(agency_id=staff.agency_id)]
+    # The worker of each client's latest visit, unless a weekly plan names one: as Tortoise
+    # reads it from every visit.
+    truth = dict(
+        await Intervention.filter(client_id__in=clients, worker_id__isnull=False)
+        .order_by("scheduled_start", "worker_id")
+        .values_list("client_id", "worker_id")
+    )
+    truth.update(
+        await RecurringPlan.filter(client_id__in=clients)
+        .order_by("id")
+        .values_list("client_id", "worker_id")
+    )
+    assert await rules.usual_workers(clients) == truth
+    used = [
+        rules._ZONES,
+        rules._OFFERED,
+        rules._WORKERS,
+        rules._PLAN_WORKERS,
+        rules._BUSY,
+        policy._POLICIES,
+        opening_hours._SPANS,
+    ]
+    for rows in used:
+        assert rows._prepared, rows.model
+        assert all(p is not None for p in rows._prepared.values()), rows.model
