@@ -22,8 +22,9 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -33,6 +34,7 @@ import orjson
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
+from models.backends.asyncpg import Transaction
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.visits.visits import Intervention
@@ -143,16 +145,80 @@ def _insert_sql(count: int, lock: bool) -> str:
     )
 
 
-async def record_many(rows: Sequence[dict[str, Any]]) -> list[Event]:
+def _literal(value: Any, kind: str) -> str | None:
+    """A value of an event column as an SQL literal, or None when it is not one of the
+    plain kinds events hold (then the events are written the usual way)."""
+    if value is None:
+        return "NULL"
+    if kind in ("integer", "bigint"):
+        return str(value) if type(value) is int else None
+    if kind == "timestamptz":
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return f"'{value.isoformat()}'"
+        return None
+    text = value.value if isinstance(value, Enum) else value
+    return f"'{text}'" if isinstance(text, str) and _PLAIN.fullmatch(text) else None
+
+
+_PLAIN = re.compile(r"[A-Z][A-Z0-9_]{0,63}")  # the values of our enums (event types, statuses)
+
+
+def _final_sql(rows: Sequence[dict[str, Any]]) -> str | None:
+    """The order lock and the insert of `rows`, as literals: sent with the COMMIT."""
+    values = []
+    for n, row in enumerate(rows):
+        literals = [_literal(row[name], kind) for name, kind in _COLUMNS]
+        if None in literals:
+            return None
+        values.append(
+            f"({n}, "
+            + ", ".join(f"{lit}::{kind}" for lit, (_, kind) in zip(literals, _COLUMNS, strict=True))
+            + ")"
+        )
+    picked = ", ".join(f'v."{name}"' for name, _ in _COLUMNS)
+    # Names are constants; values are literals `_literal` checked.
+    rows_sql = ", ".join(values)
+    insert = f'INSERT INTO "event" ({_NAMES}) SELECT {picked} FROM (VALUES {rows_sql})'  # noqa: S608
+    lock = f"SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})"
+    return f"{lock};\n{insert} AS v(n, {_NAMES}) ORDER BY v.n"
+
+
+def _ids_for(written: list[Event]) -> Callable[[Any], Awaitable[None]]:
+    """Once committed: the events' ids, the last ones this session drew from the log's
+    sequence, in order (every writer draws its ids under the order lock, so they are
+    consecutive)."""
+
+    async def read(connection: Any) -> None:
+        last = await connection.fetchval(_LAST_ID)
+        for offset, event in enumerate(written):
+            event.id = last - len(written) + 1 + offset
+            event._saved_in_db = True
+
+    return read
+
+
+_LAST_ID = "SELECT currval(pg_get_serial_sequence('event', 'id'))"
+
+
+async def record_many(rows: Sequence[dict[str, Any]], *, at_commit: bool = False) -> list[Event]:
     """Events of one transaction, in this order (ids in this order), the columns of each
     given by name (see `record_event`). On PostgreSQL one statement, which takes the order
-    lock when the transaction does not hold it yet (it is then held until the end)."""
+    lock when the transaction does not hold it yet (it is then held until the end).
+
+    `at_commit`: the transaction's last write, sent with its COMMIT in one round trip
+    (models/backends/asyncpg.py), so the lock is held for no more than the server's own
+    insert and commit. The events' ids are known once the transaction has committed."""
     if not rows:
         return []
     connection = connections.get("default")
     if connection.capabilities.dialect != "postgres":
         # One writer at a time: ids commit in order.
         return [await Event.create(**values) for values in rows]
+    if at_commit and isinstance(connection, Transaction) and connection not in _holding:
+        written = [Event(published_at=None, **values) for values in rows]
+        statements = _final_sql(rows)
+        if statements is not None and connection.end_with(statements, _ids_for(written)):
+            return written
     params = [
         value.value if isinstance(value, Enum) else value
         for values in rows

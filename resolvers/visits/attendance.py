@@ -257,11 +257,13 @@ async def _attend(
             shown.update(changes)
             await household.notify(visit, now, arriving)
             written = await anomalies.write(visit, noticed, now)
-            # Last, the events in one statement: on PostgreSQL it takes the order lock, held
-            # until commit, which every writer of the log waits for.
+            # Last, the events in one statement: on PostgreSQL it takes the order lock, which
+            # every writer of the log waits for, and is sent with the COMMIT (their ids are
+            # known once committed, for the publish below).
             kind = EventType.ARRIVED if arriving else EventType.DEPARTED
             event, *flags = await events.record_many(
-                [events.on_visit(kind, visit, now), *anomalies.flag_events(visit, written, now)]
+                [events.on_visit(kind, visit, now), *anomalies.flag_events(visit, written, now)],
+                at_commit=True,
             )
     except (IntegrityError, _Raced):
         # A concurrent retry with the same key, or a concurrent change, won.

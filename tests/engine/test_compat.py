@@ -337,6 +337,36 @@ def test_tortoise_transaction_openings_we_replace():
     assert _parameters(ConnectionHandler.reset) == ["self", "token"]
 
 
+def test_tortoise_transaction_endings_we_replace():
+    # models/backends/asyncpg.py `Transaction`: begins, commits and rolls back with plain
+    # statements instead of asyncpg's Transaction object, so a commit can carry statements
+    # of its own. Tortoise's contexts end a block by the client's `_finalized` flag and its
+    # commit / rollback / savepoint methods; a nested block's client is made from the
+    # outer one (whose `_connection` it shares) and is not set as the current connection.
+    from tortoise.backends.asyncpg.client import TransactionWrapper
+    from tortoise.backends.base.client import NestedTransactionContext, TransactionContextPooled
+    from tortoise.backends.base_postgres.client import BasePostgresClient
+
+    wrapper_init = inspect.getsource(TransactionWrapper.__init__)
+    for attribute in ("self._connection =", "self._lock =", "self._finalized =", "self._parent"):
+        assert attribute in wrapper_init
+    ending = inspect.getsource(TransactionContextPooled.__aexit__)
+    for step in ("self.client._finalized", "self.client.rollback()", "self.client.commit()"):
+        assert step in ending
+    nested = inspect.getsource(NestedTransactionContext)
+    for step in (
+        "self.client.savepoint()",
+        "self.client._finalized",
+        "self.client.savepoint_rollback()",
+        "self.client.release_savepoint()",
+    ):
+        assert step in nested
+    assert "get_connections().set" not in nested
+    # A script without parameters goes to asyncpg's execute: the simple query protocol,
+    # where one string may hold several statements.
+    assert "await connection.execute(query)" in inspect.getsource(BasePostgresClient.execute_script)
+
+
 # --------------------------------------------------------------------------------- uvicorn
 
 

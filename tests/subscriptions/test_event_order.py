@@ -109,3 +109,78 @@ async def test_several_events_in_one_statement_keep_their_order(postgres, home_a
     assert [e.type for e in written] == kinds
     assert [e.id for e in written] == list(range(written[0].id, written[0].id + 3))
     assert [(e.id, e.type) for e in stored] == [(e.id, e.type) for e in written]
+
+
+def _rows(agency_id: int, kinds: list[EventType], subject_id: int | None = None) -> list[Any]:
+    now = datetime.now(UTC)
+    return [
+        {
+            "type": kind,
+            "occurred_at": now,
+            "agency_id": agency_id,
+            "client_id": None,
+            "worker_id": None,
+            "previous_worker_id": None,
+            "intervention_id": None,
+            "status": None,
+            "subject_id": subject_id,
+        }
+        for kind in kinds
+    ]
+
+
+async def test_events_sent_with_the_commit_hold_the_lock_only_within_it(
+    postgres, settings, home_agency
+):
+    kinds = [EventType.ARRIVED, EventType.ANOMALY_FLAGGED, EventType.ANOMALY_FLAGGED]
+    async with in_transaction():
+        written = await events.record_many(_rows(home_agency, kinds, 7), at_commit=True)
+        # Not written yet, and no lock taken: another writer goes on meanwhile.
+        assert all(e.id is None for e in written)
+        assert await _try_lock(settings.database_url)
+    assert await _try_lock(settings.database_url)  # released with the commit
+    ids = [e.id for e in written]
+    assert ids == list(range(ids[0], ids[0] + 3))
+    stored = await Event.filter(id__in=ids).order_by("id")
+    assert [(e.id, e.type, e.subject_id) for e in stored] == [
+        (i, k, 7) for i, k in zip(ids, kinds, strict=True)
+    ]
+    # Later events get later ids.
+    later = await events.record_event(
+        EventType.MESSAGE_SENT, datetime.now(UTC), agency_id=home_agency
+    )
+    assert later.id > ids[-1]
+
+
+async def test_a_final_statement_that_fails_rolls_the_whole_transaction_back(postgres, home_agency):
+    from tortoise.exceptions import BaseORMException
+
+    from models.accounts.people import Agency
+
+    name = f"rolled back {datetime.now(UTC).timestamp()}"
+
+    async def write() -> None:
+        async with in_transaction():
+            await Agency.create(name=name)
+            # A subject id past bigint: refused by the server, within the COMMIT's round trip.
+            await events.record_many(_rows(home_agency, [EventType.RATED], 2**70), at_commit=True)
+
+    with pytest.raises(BaseORMException):
+        await write()
+    assert not await Agency.filter(name=name).exists()
+    # The connection went back clean: the next transactions work.
+    async with in_transaction():
+        (event,) = await events.record_many(_rows(home_agency, [EventType.RATED]), at_commit=True)
+    assert await Event.filter(id=event.id).exists()
+
+
+async def test_in_a_nested_block_events_are_written_at_once(postgres, settings, home_agency):
+    with contextlib.suppress(_RolledBack):
+        async with in_transaction():
+            async with in_transaction():
+                (event,) = await events.record_many(
+                    _rows(home_agency, [EventType.RATED]), at_commit=True
+                )
+                assert event.id is not None  # a savepoint's end is no commit
+                assert not await _try_lock(settings.database_url)
+            raise _RolledBack
