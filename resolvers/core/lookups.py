@@ -21,6 +21,15 @@ async def accounts_by_ids(ids: Sequence[int]) -> list[Account | None]:
 # Read on most requests of a client or a worker: the SQL is written once (prepared.py).
 _CLIENT_IDS = PreparedRows(Client, ("id",))
 _WORKER_IDS = PreparedRows(Worker, ("id",))
+_ZONES = PreparedRows(Agency, ("time_zone",))
+
+
+async def agency_time_zone(agency_id: int) -> str | None:
+    """The agency's IANA time zone name (None: no such agency)."""
+    found = await _ZONES.fetch(
+        "of agency", lambda v: Agency.filter(id=v["agency"]), {"agency": agency_id}
+    )
+    return str(found[0]["time_zone"]) if found else None
 
 
 async def client_id_of(account_id: int) -> int | None:

@@ -164,13 +164,28 @@ async def averages(viewer: Viewer | None, year: int, by_worker: bool) -> list[Av
     ]
 
 
-async def open_follow_ups(viewer: Viewer | None) -> list[RatingFollowUp]:
+OPEN_FOLLOW_UPS = 200  # at most, oldest first
+_FOLLOW_UPS: dict[tuple[str, ...], PreparedRows] = {}
+
+
+async def open_follow_ups(
+    viewer: Viewer | None, rating_columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The open follow-ups of the staff's agency, oldest first, as rows: `id`,
+    `created_at` and the rating's `rating_columns`, each as `rating__<column>`."""
     staff = guards.staff(viewer)
-    return (
-        await RatingFollowUp.filter(closed_at=None, rating__agency_id=staff.agency_id)
-        .select_related("rating")
-        .order_by("created_at")
-        .limit(200)
+    rows = _FOLLOW_UPS.get(rating_columns)
+    if rows is None:  # one per declaration of a rating's columns: a handful
+        fields = ("id", "created_at", *(f"rating__{name}" for name in rating_columns))
+        rows = _FOLLOW_UPS[rating_columns] = PreparedRows(RatingFollowUp, fields)
+    return await rows.fetch(
+        "open",
+        lambda v: (
+            RatingFollowUp.filter(closed_at=None, rating__agency_id=v["agency"])
+            .order_by("created_at")
+            .limit(v["take"])
+        ),
+        {"agency": staff.agency_id, "take": OPEN_FOLLOW_UPS},
     )
 
 

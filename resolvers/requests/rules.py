@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from tortoise.functions import Max
 
-from models.accounts.people import Agency
 from models.enums import ChangeRequestKind, InterventionStatus
 from models.households.absences import AbsenceVisit
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan
 from resolvers.agency.opening_hours import Span, opening_hours
 from resolvers.agency.policy import Policy, policy_of, within
+from resolvers.core.lookups import agency_time_zone
 from resolvers.core.prepared import PreparedRows, utc
 from resolvers.visits.planning import ACTIVE
 
@@ -208,7 +208,6 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
 
 
 # The statements of a page's context, written once per shape (resolvers/core/prepared.py).
-_ZONES = PreparedRows(Agency, ("time_zone",))
 _OFFERED = PreparedRows(AbsenceVisit, ("intervention_id", "to_reschedule"))
 _WORKERS = PreparedRows(Intervention, ("client_id", "worker_id"))
 _PLAN_WORKERS = PreparedRows(RecurringPlan, ("client_id", "worker_id"))
@@ -255,10 +254,10 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
 
 
 async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
-    zone = await _ZONES.fetch(
-        "of agency", lambda v: Agency.filter(id=v["agency"]), {"agency": agency_id}
-    )
-    ctx = Context(now, await policy_of(agency_id), ZoneInfo(zone[0]["time_zone"]), ())
+    zone = await agency_time_zone(agency_id)
+    if zone is None:
+        raise LookupError(f"agency {agency_id}")
+    ctx = Context(now, await policy_of(agency_id), ZoneInfo(zone), ())
     ctx.spans = await opening_hours(agency_id)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:

@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 
 from models.ratings import Rating as RatingModel
-from models.ratings import RatingFollowUp as FollowUpModel
 from resolvers.core.errors import BadInput
 from resolvers.ratings import ratings
 from schema.core.common import (
@@ -76,14 +75,6 @@ async def ratings_of_visits(
 class RatingFollowUp(Node):
     rating: Rating
     created_at: datetime
-
-    @classmethod
-    def from_model(cls, follow_up: FollowUpModel) -> RatingFollowUp:
-        return cls(
-            id=strawberry.ID(to_global_id("RatingFollowUp", follow_up.id)),
-            rating=Rating.from_model(follow_up.rating),
-            created_at=follow_up.created_at,
-        )
 
 
 @strawberry.enum
@@ -157,8 +148,15 @@ class RatingQueries:
 
     @strawberry.field(description="Low scores waiting for the advisor's call, oldest first.")
     async def rating_follow_ups(self, info: Info) -> list[RatingFollowUp]:
+        columns = RATING_ROWS.columns
+        rows = await ratings.open_follow_ups(info.context.viewer, columns)
         return [
-            RatingFollowUp.from_model(f) for f in await ratings.open_follow_ups(info.context.viewer)
+            RatingFollowUp(
+                id=strawberry.ID(to_global_id("RatingFollowUp", row["id"])),
+                rating=RATING_ROWS.build({name: row[f"rating__{name}"] for name in columns}),
+                created_at=row["created_at"],
+            )
+            for row in rows
         ]
 
 

@@ -134,6 +134,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     from models.accounts.people import Client
     from models.visits.visits import RecurringPlan
     from resolvers.agency import opening_hours, policy
+    from resolvers.core import lookups
     from resolvers.requests import review, rules
     from tests.factories import new_prefix
 
@@ -160,7 +161,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     )
     assert await rules.usual_workers(clients) == truth
     used = [
-        rules._ZONES,
+        lookups._ZONES,
         rules._OFFERED,
         rules._WORKERS,
         rules._PLAN_WORKERS,
