@@ -10,6 +10,7 @@ from datetime import timedelta
 from models.accounts.people import Account, Agency, Client, Worker
 from models.accounts.security import Session
 from resolvers.accounts.signup import AccountRecord, get_record
+from resolvers.core.prepared import get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 
@@ -27,21 +28,23 @@ async def account(viewer: Viewer, pk: int) -> AccountRecord | None:
     return None
 
 
-async def client(viewer: Viewer, pk: int) -> Client | None:
-    row = await Client.get_or_none(id=pk).select_related("account")
+async def client(viewer: Viewer, pk: int) -> tuple[Client, Account] | None:
+    row = await get_by_id(Client, pk)
     if row is None:
         return None
-    if row.account.id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
-        return row
+    if row.account_id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
+        account = await get_by_id(Account, row.account_id)
+        return None if account is None else (row, account)
     return None
 
 
-async def worker(viewer: Viewer, pk: int) -> Worker | None:
-    row = await Worker.get_or_none(id=pk).select_related("account")
+async def worker(viewer: Viewer, pk: int) -> tuple[Worker, Account] | None:
+    row = await get_by_id(Worker, pk)
     if row is None:
         return None
-    if row.account.id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
-        return row
+    if row.account_id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
+        account = await get_by_id(Account, row.account_id)
+        return None if account is None else (row, account)
     return None
 
 

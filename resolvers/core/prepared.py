@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from types import FunctionType
-from typing import Any
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from tortoise import fields
@@ -272,3 +272,21 @@ def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | 
         else:
             return None
     return probe
+
+
+_BY_ID: dict[type[Model], PreparedRows] = {}
+M = TypeVar("M", bound=Model)
+
+
+async def get_by_id(model: type[M], pk: int) -> M | None:
+    """`model.get_or_none(id=pk)`, the SQL written once per model: an instance with every
+    field, as Tortoise reads it (tests/engine/test_prepared_rows.py compares them)."""
+    rows = _BY_ID.get(model)
+    if rows is None:
+        rows = _BY_ID[model] = PreparedRows(model, tuple(model._meta.fields_db_projection))
+    found = await rows.fetch("by id", lambda v: model.filter(id=v["id"]), {"id": pk})
+    if not found:
+        return None
+    instance = model(**found[0])
+    instance._saved_in_db = True  # as read from the database: a save updates it
+    return instance

@@ -24,6 +24,7 @@ from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_of
+from resolvers.core.prepared import get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
 from resolvers.messaging.reply_promise import response_due
@@ -57,7 +58,7 @@ def _fail(field: str, message: str, code: str) -> MessageResult:
 
 async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversation | None:
     """The conversation if the viewer is one of its two sides, else None."""
-    conversation = await Conversation.get_or_none(id=conversation_id)
+    conversation = await get_by_id(Conversation, conversation_id)
     if conversation is None:
         return None
     if viewer.is_staff:

@@ -12,9 +12,11 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Worker
 from models.enums import ChangeRequestStatus, EventType
 from models.requests import ChangeRequest
+from models.visits.visits import ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import client_id_of
+from resolvers.core.prepared import PreparedRows, get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -95,6 +97,15 @@ async def withdraw(rt: Runtime, viewer: Viewer | None, request_id: int) -> Reque
     return RequestResult(request, [])
 
 
+_SERVICE_CODES = PreparedRows(ServiceType, ("id", "code"))
+
+
+async def service_codes() -> dict[int, str]:
+    """Every service type's code by id (a handful of rows), the SQL written once."""
+    rows = await _SERVICE_CODES.fetch("all", lambda v: ServiceType.all(), {})
+    return {row["id"]: row["code"] for row in rows}
+
+
 async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
     """The agency's pending requests, oldest first, each with its rules evaluated now."""
     staff = guards.staff(viewer)
@@ -117,7 +128,7 @@ async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list
 
 async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
     """One request, if the viewer is its client or staff of its agency (else None)."""
-    row = await ChangeRequest.get_or_none(id=request_id)
+    row = await get_by_id(ChangeRequest, request_id)
     if row is None:
         return None
     if viewer.is_staff and viewer.agency_id == row.agency_id:

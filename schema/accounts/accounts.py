@@ -177,7 +177,8 @@ class Client(Node):
     created_at: datetime
 
     @classmethod
-    def from_model(cls, client: ClientModel) -> Client:
+    def from_model(cls, client: ClientModel, account: AccountModel | None = None) -> Client:
+        """`account`: the client's, when read apart (else the related one, fetched)."""
         return cls(
             id=strawberry.ID(to_global_id("Client", client.id)),
             client_number=client.client_number,
@@ -188,7 +189,7 @@ class Client(Node):
                 city=client.billing_city,
                 country=client.billing_country,
             ),
-            account=Account.from_model(client.account, client_id=client.id),
+            account=Account.from_model(account or client.account, client_id=client.id),
             created_at=client.created_at,
         )
 

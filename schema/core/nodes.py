@@ -24,13 +24,13 @@ async def _account(viewer: Viewer, pk: int) -> Account | None:
 
 
 async def _client(viewer: Viewer, pk: int) -> Client | None:
-    row = await nodes.client(viewer, pk)
-    return Client.from_model(row) if row else None
+    found = await nodes.client(viewer, pk)
+    return Client.from_model(*found) if found else None
 
 
 async def _worker(viewer: Viewer, pk: int) -> Worker | None:
-    row = await nodes.worker(viewer, pk)
-    return Worker.from_model(row, row.account) if row else None
+    found = await nodes.worker(viewer, pk)
+    return Worker.from_model(*found) if found else None
 
 
 async def _agency(viewer: Viewer, pk: int) -> Agency | None:

@@ -10,7 +10,6 @@ import strawberry
 from models.enums import ChangeRequestKind as KindEnum
 from models.enums import ChangeRequestStatus as StatusEnum
 from models.requests import ChangeRequest as RequestModel
-from models.visits.visits import ServiceType
 from resolvers.core.runtime import Viewer
 from resolvers.requests import asking as change_requests
 from resolvers.requests import inputs as change_input
@@ -110,7 +109,7 @@ class ChangeRequest(Node):
 
 async def service_codes() -> dict[int, str]:
     """The catalogue is a handful of rows: one read serves a whole page."""
-    return {row.id: row.code for row in await ServiceType.all()}
+    return await change_review.service_codes()
 
 
 @strawberry.input

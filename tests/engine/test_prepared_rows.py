@@ -172,3 +172,25 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     for rows in used:
         assert rows._prepared, rows.model
         assert all(p is not None for p in rows._prepared.values()), rows.model
+
+
+async def test_get_by_id_gives_the_instance_tortoise_gives(server, settings):
+    from bench.documents import seed
+    from models.accounts.people import Account, Client, Worker
+    from models.messaging import Conversation
+    from models.requests import ChangeRequest
+    from resolvers.core.prepared import get_by_id
+    from tests.factories import new_prefix
+
+    tag = unique("by-id")
+    await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
+    for model in (Conversation, ChangeRequest, Client, Account, Worker):
+        truth = await model.all().order_by("-id").first()
+        assert truth is not None
+        for _ in range(2):  # the second time from the SQL written the first
+            found = await get_by_id(model, truth.id)
+            assert found is not None
+            for name in model._meta.fields_db_projection:
+                value, expected = getattr(found, name), getattr(truth, name)
+                assert (value, type(value)) == (expected, type(expected)), (model, name)
+        assert await get_by_id(model, 2**31 - 1) is None
