@@ -18,6 +18,7 @@ from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, R
 from resolvers.billing import amending, invoicing
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
+from resolvers.core.prepared import get_by
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -42,7 +43,7 @@ def status_shown(stored: Any, kind: Any, due_on: date, today: date) -> InvoiceSt
 
 
 async def client_of(viewer: Viewer) -> Client | None:
-    return await Client.get_or_none(account_id=viewer.account_id)
+    return await get_by(Client, "account_id", viewer.account_id)
 
 
 async def household(viewer: Viewer | None, client_id: int | None) -> Client | None:

@@ -274,19 +274,30 @@ def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | 
     return probe
 
 
-_BY_ID: dict[type[Model], PreparedRows] = {}
+_BY_COLUMN: dict[tuple[type[Model], str], PreparedRows] = {}
 M = TypeVar("M", bound=Model)
 
 
-async def get_by_id(model: type[M], pk: int) -> M | None:
-    """`model.get_or_none(id=pk)`, the SQL written once per model: an instance with every
-    field, as Tortoise reads it (tests/engine/test_prepared_rows.py compares them)."""
-    rows = _BY_ID.get(model)
+async def get_by(model: type[M], column: str, value: int) -> M | None:
+    """`model.get_or_none(**{column: value})` (the first row, for a column that is not
+    unique), the SQL written once per model and column: an instance with every field, as
+    Tortoise reads it (tests/engine/test_prepared_rows.py compares them)."""
+    key = (model, column)
+    rows = _BY_COLUMN.get(key)
     if rows is None:
-        rows = _BY_ID[model] = PreparedRows(model, tuple(model._meta.fields_db_projection))
-    found = await rows.fetch("by id", lambda v: model.filter(id=v["id"]), {"id": pk})
+        rows = _BY_COLUMN[key] = PreparedRows(model, tuple(model._meta.fields_db_projection))
+    found = await rows.fetch(
+        column,
+        lambda v: model.filter(**{column: v["value"]}).limit(v["one"]),
+        {"value": value, "one": 1},  # an input: SQLite's LIMIT is a parameter
+    )
     if not found:
         return None
     instance = model(**found[0])
     instance._saved_in_db = True  # as read from the database: a save updates it
     return instance
+
+
+async def get_by_id(model: type[M], pk: int) -> M | None:
+    """`model.get_or_none(id=pk)`, the SQL written once per model (see `get_by`)."""
+    return await get_by(model, "id", pk)

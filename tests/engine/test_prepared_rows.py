@@ -194,3 +194,8 @@ async def test_get_by_id_gives_the_instance_tortoise_gives(server, settings):
                 value, expected = getattr(found, name), getattr(truth, name)
                 assert (value, type(value)) == (expected, type(expected)), (model, name)
         assert await get_by_id(model, 2**31 - 1) is None
+    from resolvers.core import prepared
+
+    assert all(
+        p is not None for rows in prepared._BY_COLUMN.values() for p in rows._prepared.values()
+    )
