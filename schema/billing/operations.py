@@ -161,9 +161,10 @@ async def _invoices_page(
     """`invoices` as rows, for planned queries: the same page the resolver reads."""
     size = page_size(first)
     client = expect_id(client_id, "Client") if client_id else None
-    found = await invoices.page(context.viewer, year, size, after_pk(after), client)
-    rows = [INVOICE_ROWS.row_of(invoice) for invoice in found]
-    return Page(rows, [cursor_for(invoice.id) for invoice in found], size, after is not None)
+    rows = await invoices.page_rows(
+        context.viewer, year, size, after_pk(after), client, columns or INVOICE_ROWS.columns
+    )
+    return Page(rows, [cursor_for(row["id"]) for row in rows], size, after is not None)
 
 
 @strawberry.type
