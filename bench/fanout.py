@@ -216,6 +216,17 @@ class ClientProcesses:
             count += how_many
         return arrivals, problems, count
 
+    async def wait_idle(
+        self, quiet: float = 0.05, window: float = 0.25, timeout: float = 30.0
+    ) -> None:
+        """Until the subscriber processes used under `quiet` of a core over `window`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            await asyncio.sleep(window)
+            if (self.cpu_seconds() - before) / window < quiet:
+                return
+
     def cpu_seconds(self) -> float:
         """User + system CPU time of the subscriber processes so far."""
         total = 0.0
@@ -417,6 +428,10 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 await asyncio.sleep(1.0)
                 await clients.report()  # forget the warm-up
                 dashboard.received.clear()
+                # The subscriber processes free what they reported after answering: on these
+                # shared cores, that work ran into the first check-ins of the measure.
+                await clients.wait_idle()
+                server.wait_idle()
             os.kill(server.pid, signal.SIGUSR2)  # opens the server's measured window
             cpu_before = server.cpu_seconds()
             own_before = time.process_time()
