@@ -216,11 +216,10 @@ class ClientProcesses:
             count += how_many
         return arrivals, problems, count
 
-    async def wait_idle(
-        self, quiet: float = 0.05, window: float = 0.25, timeout: float = 30.0
-    ) -> None:
-        """Until the subscriber processes used under `quiet` of a core over `window`."""
-        deadline = time.monotonic() + timeout
+    async def wait_idle(self, quiet: float = 0.05, window: float = 0.25, most: float = 30) -> None:
+        """Until the subscriber processes used under `quiet` of a core over `window` (for
+        `most` seconds at most)."""
+        deadline = time.monotonic() + most
         while time.monotonic() < deadline:
             before = self.cpu_seconds()
             await asyncio.sleep(window)
