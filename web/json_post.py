@@ -22,6 +22,8 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from strawberry.http import GraphQLRequestData
 
+from web.middleware import respond
+
 if TYPE_CHECKING:
     from web.graphql import PassageGraphQL
 
@@ -79,20 +81,13 @@ async def answer(view: PassageGraphQL, scope: Scope, receive: Receive, send: Sen
         await _plain(send, exc.status_code, exc.reason)
         return
     processed = await view.process_result(request, result)
-    content = view.encode_json(processed)
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(content)).encode()),
-        *sub_response.headers.raw,
-    ]
-    await send(
-        {
-            "type": "http.response.start",
-            "status": sub_response.status_code or 200,
-            "headers": headers,
-        }
+    await respond(
+        send,
+        sub_response.status_code or 200,
+        b"application/json",
+        view.encode_json(processed),
+        sub_response.headers.raw,
     )
-    await send({"type": "http.response.body", "body": content})
 
 
 def _single(data: object) -> bool:
@@ -135,15 +130,4 @@ def _replay(body: bytes, then: Receive) -> Receive:
 
 async def _plain(send: Send, status: int, reason: str) -> None:
     """What strawberry's view answers an HTTPException with: its reason as plain text."""
-    content = reason.encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(content)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": content})
+    await respond(send, status, b"text/plain; charset=utf-8", reason.encode())

@@ -81,20 +81,31 @@ class RequestLog:
             request_id_var.reset(token)
 
 
-async def _json_error(send: Send, status: int, code: str, message: str, **extra: str) -> None:
-    error = {"message": message, "extensions": {"code": code, **extra}}
-    body = json.dumps({"errors": [error]}).encode()
+async def respond(
+    send: Send,
+    status: int,
+    content_type: bytes,
+    body: bytes,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A whole response in two messages: its start (type, length, `headers`) and its body."""
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or ()),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _json_error(send: Send, status: int, code: str, message: str, **extra: str) -> None:
+    error = {"message": message, "extensions": {"code": code, **extra}}
+    await respond(send, status, b"application/json", json.dumps({"errors": [error]}).encode())
 
 
 class BodyLimit:

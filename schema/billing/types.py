@@ -56,7 +56,7 @@ class InvoiceLine:
 
     @classmethod
     def from_model(cls, line: LineModel) -> InvoiceLine:
-        return INVOICE_LINE_ROWS.build(INVOICE_LINE_ROWS.row_of(line))
+        return INVOICE_LINE_ROWS.from_model(line)
 
 
 def _money(column_name: str) -> Column:
@@ -128,7 +128,7 @@ class Invoice(Node):
     def build(cls, info: Info, invoice: InvoiceModel) -> Invoice:
         pdf, csv = documents.invoice_links(info.context.runtime.settings, invoice.id)
         given = {"pdf_url": pdf, "csv_url": csv}
-        return INVOICE_ROWS.build(INVOICE_ROWS.row_of(invoice), given=given)
+        return INVOICE_ROWS.from_model(invoice, given)
 
 
 def _shown_status(status: Any, kind: Any, due_on: date) -> Any:

@@ -214,6 +214,10 @@ class RowType(Generic[T]):
         """A model instance (or any object with these attributes) as this type's row."""
         return {name: getattr(model, name) for name in self.columns}
 
+    def from_model(self, model: Any, given: Mapping[str, Any] | None = None) -> T:
+        """The strawberry object of a model instance (`row_of`, then `build`)."""
+        return self.build(self.row_of(model), given=given)
+
     def build_all(self, rows: Iterable[Row]) -> list[T]:
         """A page of objects, whose rows share their nested objects (a page of visits has
         one worker object per worker, not one per visit)."""

@@ -12,6 +12,7 @@ from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Info
 from schema.core.ids import expect_id, to_global_id
 from schema.help.queries import (
+    ARTICLE_ROWS,
     HelpArticle,
     HelpArticleKind,
     HelpCategoryCode,
@@ -128,7 +129,7 @@ class DeleteHelpContentPayload:
 
 
 def _article(result: help_admin.ArticleResult) -> HelpArticlePayload:
-    article = HelpArticle.from_model(result.article) if result.article else None
+    article = ARTICLE_ROWS.from_model(result.article) if result.article else None
     return HelpArticlePayload(help_article=article, user_errors=user_errors(result.user_errors))
 
 

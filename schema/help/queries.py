@@ -8,7 +8,6 @@ from typing import TypeVar
 
 import strawberry
 
-from models.help import HelpArticle as HelpArticleModel
 from models.help import HelpArticleKind as HelpArticleKindEnum
 from models.help import HelpCategory as HelpCategoryEnum
 from models.help import NewsItem as NewsItemModel
@@ -90,10 +89,6 @@ class HelpArticle(Node):
     @strawberry.field(description="The body as sanitized HTML: no raw HTML, safe links only.")
     def body_html(self) -> str:
         return to_html(self.body)
-
-    @classmethod
-    def from_model(cls, row: HelpArticleModel) -> HelpArticle:
-        return ARTICLE_ROWS.build(ARTICLE_ROWS.row_of(row))
 
 
 # An article as its row reads it: the search is planned (schema/engine/planner.py), and
@@ -229,7 +224,7 @@ class HelpQueries:
     ) -> HelpArticle | None:
         pk = expect_id(id, "HelpArticle") if id is not None else None
         row = await help_centre.get_article(info.context.viewer, pk, slug)
-        return HelpArticle.from_model(row) if row else None
+        return ARTICLE_ROWS.from_model(row) if row else None
 
     @strawberry.field(description="Every category, with the number of articles in it.")
     async def help_categories(self, info: Info) -> list[HelpCategory]:
@@ -265,7 +260,7 @@ class HelpQueries:
                 key=t.key,
                 title=t.title,
                 reason=t.reason,
-                article=HelpArticle.from_model(t.article) if t.article else None,
+                article=ARTICLE_ROWS.from_model(t.article) if t.article else None,
                 webinar=Webinar.from_view(t.webinar) if t.webinar else None,
             )
             for t in await tips.tips(info.context.viewer)
@@ -274,7 +269,7 @@ class HelpQueries:
 
 async def _article_node(viewer: Viewer, pk: int) -> HelpArticle | None:
     row = await help_centre.node_article(viewer, pk)
-    return HelpArticle.from_model(row) if row else None
+    return ARTICLE_ROWS.from_model(row) if row else None
 
 
 async def _news_node(viewer: Viewer, pk: int) -> NewsItem | None:

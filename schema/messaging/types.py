@@ -96,7 +96,7 @@ class Message(Node):
 
     @classmethod
     def from_model(cls, row: MessageModel) -> Message:
-        return MESSAGE_ROWS.build(MESSAGE_ROWS.row_of(row))
+        return MESSAGE_ROWS.from_model(row)
 
     @strawberry.field
     async def author(self, info: Info) -> MessageAuthor | None:
@@ -105,7 +105,7 @@ class Message(Node):
         account = await info.context.loaders.account_by_id.load(self._author_id)
         if account is None:
             return None
-        return AUTHOR_ROWS.build(AUTHOR_ROWS.row_of(account))
+        return AUTHOR_ROWS.from_model(account)
 
     @strawberry.field
     async def conversation(self, info: Info) -> Conversation:
@@ -137,7 +137,7 @@ class Conversation(Node):
 
     @classmethod
     def from_model(cls, row: ConversationModel) -> Conversation:
-        return CONVERSATION_ROWS.build(CONVERSATION_ROWS.row_of(row))
+        return CONVERSATION_ROWS.from_model(row)
 
     @strawberry.field(description="The reply promise is missed.")
     def overdue(self) -> bool:

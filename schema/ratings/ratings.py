@@ -41,7 +41,7 @@ class Rating(Node):
 
     @classmethod
     def from_model(cls, rating: RatingModel) -> Rating:
-        return RATING_ROWS.build(RATING_ROWS.row_of(rating))
+        return RATING_ROWS.from_model(rating)
 
 
 # A rating as its row holds it: read into objects for graphql-core, or straight to JSON by
