@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from tortoise import connections
@@ -118,31 +118,44 @@ _COLUMNS = (
 _NAMES = ", ".join(f'"{name}"' for name, _ in _COLUMNS)
 
 
+_PICKED = ", ".join(f'v."{name}"' for name, _ in _COLUMNS)
+
+
+def _insert(values: list[list[str]], lock: str = "", tail: str = "") -> str:
+    """The insert of events whose columns are the SQL expressions `values` (one list per
+    event, in `_COLUMNS` order), ids drawn in that order: the values are selected, not
+    inserted as plain VALUES, so each one says its type. `lock` and `tail`: a CTE taking
+    the order lock, and what follows the source (the CTE's name, RETURNING)."""
+    rows = ", ".join(
+        f"({n}, "
+        + ", ".join(f"{value}::{kind}" for value, (_, kind) in zip(row, _COLUMNS, strict=True))
+        + ")"
+        for n, row in enumerate(values)
+    )
+    source = f"(VALUES {rows}) AS v(n, {_NAMES})"
+    return (
+        f'{lock}INSERT INTO "event" ({_NAMES}) '  # noqa: S608 - constants, checked literals
+        f"SELECT {_PICKED} FROM {source}{tail}"
+    )
+
+
 @functools.lru_cache(maxsize=16)
 def _insert_sql(count: int, lock: bool) -> str:
-    """`count` events in one statement, inserted (their ids drawn) in the order given.
+    """`count` events in one statement, with parameters, inserted in the order given.
 
     Without the lock yet, the statement takes it first: a CTE with a volatile function is
     run once, before any row it feeds is inserted. With it (an earlier event of the same
-    transaction took it), the rows alone. The values are selected, not inserted as plain
-    VALUES, so each parameter says its type."""
+    transaction took it), the rows alone."""
     width = len(_COLUMNS)
     first = 2 if lock else 1
-    rows = ", ".join(
-        f"({n}, "
-        + ", ".join(f"${first + n * width + i}::{kind}" for i, (_, kind) in enumerate(_COLUMNS))
-        + ")"
-        for n in range(count)
-    )
-    names = ", ".join(f'"{name}"' for name, _ in _COLUMNS)
-    picked = ", ".join(f'v."{name}"' for name, _ in _COLUMNS)
-    source = f"(VALUES {rows}) AS v(n, {names})"
-    head = "WITH lock AS (SELECT pg_advisory_xact_lock($1)) " if lock else ""
-    tail = ", lock" if lock else ""
-    return (
-        f'{head}INSERT INTO "event" ({names}) '  # noqa: S608 - built from constants
-        f'SELECT {picked} FROM {source}{tail} ORDER BY v.n RETURNING "id"'
-    )
+    marks = [[f"${first + n * width + i}" for i in range(width)] for n in range(count)]
+    if lock:
+        return _insert(
+            marks,
+            "WITH lock AS (SELECT pg_advisory_xact_lock($1)) ",
+            ', lock ORDER BY v.n RETURNING "id"',
+        )
+    return _insert(marks, tail=' ORDER BY v.n RETURNING "id"')
 
 
 def _literal(value: Any, kind: str) -> str | None:
@@ -166,21 +179,13 @@ _PLAIN = re.compile(r"[A-Z][A-Z0-9_]{0,63}")  # the values of our enums (event t
 def _final_sql(rows: Sequence[dict[str, Any]]) -> str | None:
     """The order lock and the insert of `rows`, as literals: sent with the COMMIT."""
     values = []
-    for n, row in enumerate(rows):
+    for row in rows:
         literals = [_literal(row[name], kind) for name, kind in _COLUMNS]
         if None in literals:
             return None
-        values.append(
-            f"({n}, "
-            + ", ".join(f"{lit}::{kind}" for lit, (_, kind) in zip(literals, _COLUMNS, strict=True))
-            + ")"
-        )
-    picked = ", ".join(f'v."{name}"' for name, _ in _COLUMNS)
-    # Names are constants; values are literals `_literal` checked.
-    rows_sql = ", ".join(values)
-    insert = f'INSERT INTO "event" ({_NAMES}) SELECT {picked} FROM (VALUES {rows_sql})'  # noqa: S608
-    lock = f"SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})"
-    return f"{lock};\n{insert} AS v(n, {_NAMES}) ORDER BY v.n"
+        values.append(cast(list[str], literals))
+    lock = f"SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK});\n"
+    return lock + _insert(values, tail=" ORDER BY v.n")
 
 
 def _ids_for(written: list[Event]) -> Callable[[Any], Awaitable[None]]:

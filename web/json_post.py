@@ -15,22 +15,16 @@ inside `schema.execute` either way.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cross_web import HTTPException
 from starlette.requests import Request
 from strawberry.http import GraphQLRequestData
 
-from web.middleware import respond
+from web.middleware import Message, Receive, Scope, Send, respond
 
 if TYPE_CHECKING:
     from web.graphql import PassageGraphQL
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # Accept values asking for a streamed answer (multipart/mixed, server-sent events):
 # strawberry's view decides those.
@@ -102,6 +96,7 @@ def _single(data: object) -> bool:
 
 
 async def _body(receive: Receive) -> bytes:
+    """The whole body (BodyLimit, web/middleware.py, has already bounded it)."""
     chunks = []
     while True:
         message = await receive()

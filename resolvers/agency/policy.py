@@ -18,7 +18,7 @@ from models.enums import AbsencePolicy
 from resolvers.agency.opening_hours import Span, opening_hours
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import get_by
 from resolvers.core.runtime import Viewer
 
 MAX_NOTICE_HOURS = 24 * 30
@@ -54,23 +54,17 @@ class HoursResult:
     user_errors: list[UserError]
 
 
-_POLICY_FIELDS = (
-    "min_notice_hours",
-    "auto_approve",
-    "absence_policy",
-    "late_cancellation_billable",
-)
-# Read by every page of change requests and every request asked: the SQL is written once.
-_POLICIES = PreparedRows(AgencyPolicy, _POLICY_FIELDS)
-
-
 async def policy_of(agency_id: int) -> Policy:
-    found = await _POLICIES.fetch(
-        "of agency", lambda v: AgencyPolicy.filter(agency_id=v["agency"]), {"agency": agency_id}
-    )
-    if not found:
+    row = await get_by(AgencyPolicy, "agency_id", agency_id)  # SQL written once: read often
+    if row is None:
         return Policy(agency_id)
-    return Policy(agency_id, *(found[0][name] for name in _POLICY_FIELDS))
+    return Policy(
+        agency_id,
+        row.min_notice_hours,
+        row.auto_approve,
+        row.absence_policy,
+        row.late_cancellation_billable,
+    )
 
 
 async def read_policy(viewer: Viewer | None) -> Policy:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, R
 from resolvers.billing import amending, invoicing
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, get_by
+from resolvers.core.prepared import PreparedRows, get_by, listed, numbered
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -64,26 +64,49 @@ async def household(viewer: Viewer | None, client_id: int | None) -> Client | No
     return client
 
 
-async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[Invoice]:
-    """A queryset of the invoices `viewer` may see: a client its own, staff their agency's."""
-    viewer = guards.signed_in(viewer)
-    if viewer.is_staff and viewer.agency_id is not None:
-        query = Invoice.filter(agency_id=viewer.agency_id)
-        if viewer.role is not Role.ADMIN:
+@dataclass(frozen=True)
+class _Visible:
+    """What a viewer may see of the invoices, as named inputs (`agency` or `own`, and
+    `year`), for SQL written once per shape (`page_rows`) or a queryset (`query`)."""
+
+    inputs: dict[str, Any]
+    staff: bool
+    archive: bool  # staff other than ADMIN: an erased household's invoices stay hidden
+
+    def query(self, v: Mapping[str, Any]) -> QuerySet[Invoice]:
+        if self.staff:
+            query = Invoice.filter(agency_id=v["agency"])
+        else:
+            query = Invoice.filter(client_id=v["own"])
+        if self.archive:
             # An erased household's invoices are a legal archive: ADMIN only (docs/privacy.md).
             query = query.filter(client__erased_at=None)
+        return query.filter(year=v["year"]) if "year" in v else query
+
+
+async def _visible(viewer: Viewer | None, year: int | None) -> _Visible:
+    """Who asks, and which invoices that opens: a client its own, staff their agency's."""
+    viewer = guards.signed_in(viewer)
+    if viewer.is_staff and viewer.agency_id is not None:
+        found = _Visible({"agency": viewer.agency_id}, True, viewer.role is not Role.ADMIN)
     elif viewer.role is Role.CLIENT:
         client = await client_of(viewer)
         if client is None:
             raise Forbidden()
-        query = Invoice.filter(client_id=client.id)
+        found = _Visible({"own": client.id}, False, False)
     else:
         raise Forbidden("Réservé aux clients et au personnel de l'agence.")
     if year is not None:
         if not 2000 <= year <= 2100:
             raise BadInput("Année hors limites.")
-        query = query.filter(year=year)
-    return query
+        found.inputs["year"] = year
+    return found
+
+
+async def visible_invoices(viewer: Viewer | None, year: int | None) -> QuerySet[Invoice]:
+    """A queryset of the invoices `viewer` may see: a client its own, staff their agency's."""
+    visible = await _visible(viewer, year)
+    return visible.query(visible.inputs)
 
 
 async def page(
@@ -115,41 +138,23 @@ async def page_rows(
     columns: tuple[str, ...],
 ) -> list[dict[str, Any]]:
     """`page` as rows of `columns` (and `id`), the SQL written once per shape: the same
-    invoices, in the same order, by the same rules (`visible_invoices`)."""
-    viewer = guards.signed_in(viewer)
-    inputs: dict[str, Any] = {"take": size + 1}
-    staff = viewer.is_staff and viewer.agency_id is not None
-    if staff:
-        inputs["agency"] = viewer.agency_id
-    elif viewer.role is Role.CLIENT:
-        client = await client_of(viewer)
-        if client is None:
-            raise Forbidden()
-        inputs["own"] = client.id
-    else:
-        raise Forbidden("Réservé aux clients et au personnel de l'agence.")
-    if year is not None:
-        if not 2000 <= year <= 2100:
-            raise BadInput("Année hors limites.")
-        inputs["year"] = year
+    invoices, in the same order, by the same rules (`_visible`)."""
+    visible = await _visible(viewer, year)
+    inputs = {**visible.inputs, "take": size + 1}
     if client_id is not None:
         inputs["client"] = client_id
     if before_id is not None:
         inputs["before"] = before_id
-    archive = staff and viewer.role is not Role.ADMIN  # erased households: ADMIN only
 
-    def build(v: Any) -> QuerySet[Invoice]:
-        query = (
-            Invoice.filter(agency_id=v["agency"]) if staff else Invoice.filter(client_id=v["own"])
-        )
-        if archive:
-            query = query.filter(client__erased_at=None)
-        for name, lookup in (("year", "year"), ("client", "client_id"), ("before", "id__lt")):
-            if name in v:
-                query = query.filter(**{lookup: v[name]})
+    def build(v: Mapping[str, Any]) -> QuerySet[Invoice]:
+        query = visible.query(v)
+        if "client" in v:
+            query = query.filter(client_id=v["client"])
+        if "before" in v:
+            query = query.filter(id__lt=v["before"])
         return query.order_by("-id").limit(v["take"])
 
-    shape = (staff, archive, *sorted(inputs))
+    shape = (visible.staff, visible.archive, *sorted(inputs))
     return await _INVOICE_ROWS.fetch(shape, build, inputs, tuple(dict.fromkeys(("id", *columns))))
 
 
@@ -192,10 +197,10 @@ async def line_rows_by_invoice(
 ) -> dict[int, list[dict[str, Any]]]:
     """`lines_by_invoice` as rows of `columns`, by invoice, in the same order."""
     wanted = tuple(dict.fromkeys(("invoice_id", *columns)))
-    ids = {f"invoice_{i}": pk for i, pk in enumerate(invoice_ids)}
+    ids = numbered("invoice", invoice_ids)
     rows = await _LINE_ROWS.fetch(
         ("of invoices", len(ids)),
-        lambda v: InvoiceLine.filter(invoice_id__in=[v[name] for name in ids]).order_by(
+        lambda v: InvoiceLine.filter(invoice_id__in=listed(v, "invoice", len(ids))).order_by(
             "invoice_id", "position"
         ),
         ids,

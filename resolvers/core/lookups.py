@@ -24,12 +24,15 @@ _WORKER_IDS = PreparedRows(Worker, ("id",))
 _ZONES = PreparedRows(Agency, ("time_zone",))
 
 
-async def agency_time_zone(agency_id: int) -> str | None:
-    """The agency's IANA time zone name (None: no such agency)."""
+DEFAULT_TIME_ZONE = "Europe/Paris"  # the Agency model's default
+
+
+async def agency_time_zone(agency_id: int) -> str:
+    """The agency's IANA time zone name (the default for an agency that is gone)."""
     found = await _ZONES.fetch(
         "of agency", lambda v: Agency.filter(id=v["agency"]), {"agency": agency_id}
     )
-    return str(found[0]["time_zone"]) if found else None
+    return str(found[0]["time_zone"]) if found else DEFAULT_TIME_ZONE
 
 
 async def client_id_of(account_id: int) -> int | None:

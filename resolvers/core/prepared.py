@@ -19,7 +19,7 @@ parser, against well under 1 ms for the database to answer. So:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -274,14 +274,34 @@ def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | 
     return probe
 
 
-_BY_COLUMN: dict[tuple[type[Model], str], PreparedRows] = {}
+def numbered(prefix: str, values: Iterable[Any]) -> dict[str, Any]:
+    """Values of an IN as inputs: `prefix_0`, `prefix_1`... (the count is part of the shape)."""
+    return {f"{prefix}_{i}": value for i, value in enumerate(values)}
+
+
+def listed(inputs: Mapping[str, Any], prefix: str, count: int) -> list[Any]:
+    """The `count` values `numbered` put in `inputs` under `prefix`, in order."""
+    return [inputs[f"{prefix}_{i}"] for i in range(count)]
+
+
 M = TypeVar("M", bound=Model)
 
 
+def loaded(model: type[M], row: Mapping[str, Any], names: Iterable[str], prefix: str = "") -> M:
+    """An instance of `model` from the columns `names` of a row (each as `prefix` + name),
+    marked as read from the database: a save updates it."""
+    found = model(**{name: row[prefix + name] for name in names})
+    found._saved_in_db = True
+    return found
+
+
+_BY_COLUMN: dict[tuple[type[Model], str], PreparedRows] = {}
+
+
 async def get_by(model: type[M], column: str, value: int) -> M | None:
-    """`model.get_or_none(**{column: value})` (the first row, for a column that is not
-    unique), the SQL written once per model and column: an instance with every field, as
-    Tortoise reads it (tests/engine/test_prepared_rows.py compares them)."""
+    """`model.get_or_none(**{column: value})` for a unique column, the SQL written once per
+    model and column: an instance with every field, as Tortoise reads it
+    (tests/engine/test_prepared_rows.py compares them)."""
     key = (model, column)
     rows = _BY_COLUMN.get(key)
     if rows is None:
@@ -291,11 +311,7 @@ async def get_by(model: type[M], column: str, value: int) -> M | None:
         lambda v: model.filter(**{column: v["value"]}).limit(v["one"]),
         {"value": value, "one": 1},  # an input: SQLite's LIMIT is a parameter
     )
-    if not found:
-        return None
-    instance = model(**found[0])
-    instance._saved_in_db = True  # as read from the database: a save updates it
-    return instance
+    return loaded(model, found[0], rows.fields) if found else None
 
 
 async def get_by_id(model: type[M], pk: int) -> M | None:

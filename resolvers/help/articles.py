@@ -23,7 +23,7 @@ from models.help import HelpArticle, HelpCategory
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden
 from resolvers.core.lookups import client_id_of
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, listed, numbered
 from resolvers.core.runtime import Viewer
 from services import search_text
 from services.clock import utcnow
@@ -161,10 +161,10 @@ async def list_articles(
     page = ranked[offset : offset + size + 1]
     if not page:
         return []
-    ids = {f"id_{i}": pk for i, pk in enumerate(page)}
+    ids = numbered("id", page)
     rows = await _ARTICLES.fetch(
         ("ids", len(ids)),
-        lambda v: HelpArticle.filter(id__in=[v[name] for name in ids]),
+        lambda v: HelpArticle.filter(id__in=listed(v, "id", len(ids))),
         ids,
         tuple(dict.fromkeys(("id", *(columns or ARTICLE_FIELDS)))),
     )
@@ -181,9 +181,9 @@ async def _ranked(
     """The ids of the visible articles with one of `words` at least, best first: one
     statement says, per word, whether the text and whether the title has it."""
     n = len(words)
-    for i, word in enumerate(words):  # a word or the start of one (services/search_text.py)
-        inputs[f"word_{i}"] = f" {word}"
-    inputs["yes"], inputs["no"] = "1", "0"  # as text on every database
+    # A word or the start of one (services/search_text.py); "1" and "0" as text on every
+    # database.
+    inputs = {**inputs, **numbered("word", (f" {word}" for word in words)), "yes": "1", "no": "0"}
 
     def build(v: Mapping[str, Any]) -> QuerySet[HelpArticle]:
         def found(column: str, i: int) -> Case:

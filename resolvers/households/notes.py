@@ -9,10 +9,8 @@ access codes only on the day of such a visit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -24,7 +22,7 @@ from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import agency_time_zone, worker_id_of
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import get_by, get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.households.contact import urgent_phone_of
 from resolvers.privacy import audit as privacy_audit
@@ -205,49 +203,35 @@ async def set_visit_note(
     return None
 
 
-async def _on_the_day(visit: Mapping[str, Any], now: datetime) -> bool:
-    if visit["status"] not in (InterventionStatus.SCHEDULED, InterventionStatus.IN_PROGRESS):
+async def _on_the_day(visit: Intervention, now: datetime) -> bool:
+    if visit.status not in (InterventionStatus.SCHEDULED, InterventionStatus.IN_PROGRESS):
         return False
-    zone = ZoneInfo(await agency_time_zone(visit["agency_id"]) or "UTC")
-    start: datetime = visit["scheduled_start"]
-    return start.astimezone(zone).date() == now.astimezone(zone).date()
-
-
-# A briefing's reads, the SQL written once (resolvers/core/prepared.py).
-_VISITS = PreparedRows(
-    Intervention, ("id", "agency_id", "client_id", "worker_id", "status", "scheduled_start")
-)
-_NOTES = PreparedRows(VisitNote, ("body",))
+    zone = ZoneInfo(await agency_time_zone(visit.agency_id))
+    return visit.scheduled_start.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> Briefing | None:
-    """What the worker needs for one visit; None for anyone who may not see it."""
+    """What the worker needs for one visit; None for anyone who may not see it. Every read
+    with SQL written once (resolvers/core/prepared.py)."""
     viewer = guards.signed_in(viewer)
-    found = await _VISITS.fetch(
-        "by id", lambda v: Intervention.filter(id=v["visit"]), {"visit": intervention_id}
-    )
-    if not found:
+    visit = await get_by_id(Intervention, intervention_id)
+    if visit is None:
         return None
-    visit = found[0]
     if viewer.is_staff:
-        allowed, codes = viewer.agency_id == visit["agency_id"], True
+        allowed, codes = viewer.agency_id == visit.agency_id, True
     elif viewer.role is Role.WORKER:
         worker_id = await worker_id_of(viewer.account_id)
-        allowed = worker_id is not None and visit["worker_id"] == worker_id
+        allowed = worker_id is not None and visit.worker_id == worker_id
         codes = allowed and await _on_the_day(visit, utcnow())
     else:
         _, client_id = await client_of(viewer)
-        allowed, codes = visit["client_id"] == client_id, False
+        allowed, codes = visit.client_id == client_id, False
     if not allowed:
         return None
-    row = await HouseholdProfile.get_or_none(client_id=visit["client_id"])
-    note = await _NOTES.fetch(
-        "of visit", lambda v: VisitNote.filter(intervention_id=v["visit"]), {"visit": visit["id"]}
-    )
+    row = await get_by(HouseholdProfile, "client_id", visit.client_id)
+    note = await get_by(VisitNote, "intervention_id", visit.id)
     return Briefing(
-        visit["id"],
-        note[0]["body"] if note else "",
-        _profile(visit["client_id"], row, rt if codes else None),
+        visit.id, note.body if note else "", _profile(visit.client_id, row, rt if codes else None)
     )
 
 

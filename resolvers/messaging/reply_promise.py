@@ -16,13 +16,14 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from models.accounts.people import Agency, Client
+from models.accounts.people import Client
 from models.enums import EventType
 from models.events import Event
 from models.messaging import ClientPremium, Conversation
 from resolvers.agency.opening_hours import opening_hours
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
+from resolvers.core.lookups import agency_time_zone
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from services.working_hours import add_working_hours
@@ -43,10 +44,8 @@ async def response_due(rt: Runtime, agency_id: int, client_id: int, sent_at: dat
         if await is_premium(client_id)
         else settings.message_reply_hours
     )
-    zone = await Agency.filter(id=agency_id).values_list("time_zone", flat=True)
-    return add_working_hours(
-        sent_at, hours, await opening_hours(agency_id), str(zone[0]) if zone else "Europe/Paris"
-    )
+    zone = await agency_time_zone(agency_id)
+    return add_working_hours(sent_at, hours, await opening_hours(agency_id), zone)
 
 
 @dataclass(frozen=True)

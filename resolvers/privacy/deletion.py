@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from models.accounts.people import Account, Agency, Client
+from models.accounts.people import Account, Client
 from models.accounts.security import OneTimeToken, Session
 from models.enums import DeletionReason, DeletionStatus, PrivacyAction, Role, TokenPurpose
 from models.events import Event
@@ -242,8 +242,3 @@ async def erase(rt: Runtime, deletion: AccountDeletion) -> None:
         await _audit(PrivacyAction.ERASED, client, None)
     await revoke_sessions(rt, [int(s) for s in sessions])  # type: ignore[call-overload]
     await events.publish(rt.bus, recorded)
-
-
-async def agency_zone(agency_id: int) -> str:
-    zone = await Agency.filter(id=agency_id).values_list("time_zone", flat=True)
-    return str(zone[0]) if zone else "Europe/Paris"  # type: ignore[index]

@@ -8,10 +8,9 @@ has no other visit then. Everything a page needs is read in a fixed number of qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Max
@@ -23,7 +22,7 @@ from models.visits.visits import Intervention, RecurringPlan
 from resolvers.agency.opening_hours import Span, opening_hours
 from resolvers.agency.policy import Policy, policy_of, within
 from resolvers.core.lookups import agency_time_zone
-from resolvers.core.prepared import PreparedRows, utc
+from resolvers.core.prepared import PreparedRows, listed, numbered, utc
 from resolvers.visits.planning import ACTIVE
 
 EDITABLE, NOTICE, OPENING_HOURS, WORKER_FREE = "EDITABLE", "NOTICE", "OPENING_HOURS", "WORKER_FREE"
@@ -216,18 +215,9 @@ _BUSY = PreparedRows(
 )
 
 
-def _numbered(prefix: str, values: Iterable[Any]) -> dict[str, Any]:
-    """Values as inputs of a prepared statement: `prefix_0`, `prefix_1`..."""
-    return {f"{prefix}_{i}": value for i, value in enumerate(values)}
-
-
-def _listed(inputs: Mapping[str, Any], prefix: str) -> list[Any]:
-    return [value for name, value in inputs.items() if name.startswith(f"{prefix}_")]
-
-
 async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
     """The worker of each client's latest weekly plan, or else of its latest visit."""
-    ids = _numbered("client", sorted(set(client_ids)))
+    ids = numbered("client", sorted(set(client_ids)))
     found: dict[int, int] = {}
     if not ids:
         return found
@@ -235,7 +225,9 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
     visits = await _WORKERS.fetch(
         ("latest visit", len(ids)),
         lambda v: (
-            Intervention.filter(client_id__in=_listed(v, "client"), worker_id__isnull=False)
+            Intervention.filter(
+                client_id__in=listed(v, "client", len(ids)), worker_id__isnull=False
+            )
             .annotate(latest=Max("scheduled_start"))
             .group_by("client_id", "worker_id")
         ),
@@ -246,7 +238,7 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
         found[row["client_id"]] = row["worker_id"]
     plans = await _PLAN_WORKERS.fetch(
         ("plans", len(ids)),
-        lambda v: RecurringPlan.filter(client_id__in=_listed(v, "client")).order_by("id"),
+        lambda v: RecurringPlan.filter(client_id__in=listed(v, "client", len(ids))).order_by("id"),
         ids,
     )
     found.update((row["client_id"], row["worker_id"]) for row in plans)
@@ -254,19 +246,17 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
 
 
 async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
-    zone = await agency_time_zone(agency_id)
-    if zone is None:
-        raise LookupError(f"agency {agency_id}")
-    ctx = Context(now, await policy_of(agency_id), ZoneInfo(zone), ())
+    zone = ZoneInfo(await agency_time_zone(agency_id))
+    ctx = Context(now, await policy_of(agency_id), zone, ())
     ctx.spans = await opening_hours(agency_id)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
         ctx.visits = {v.id: v for v in await Intervention.filter(id__in=list(visit_ids))}
-        visits = _numbered("visit", sorted(visit_ids))
+        visits = numbered("visit", sorted(visit_ids))
         offered = await _OFFERED.fetch(
             ("offered", len(visits)),
             lambda v: AbsenceVisit.filter(
-                intervention_id__in=_listed(v, "visit"), rescheduled_at=None
+                intervention_id__in=listed(v, "visit", len(visits)), rescheduled_at=None
             ),
             visits,
         )
@@ -279,18 +269,18 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
     ctx.usual_workers = await usual_workers(extra)
     slots = [s for r in requests for s in slots_to_check(r, ctx)]
     if slots:
-        workers = _numbered("worker", sorted({s.worker_id for s in slots}))
+        workers = numbered("worker", sorted({s.worker_id for s in slots}))
         inputs = {
             **workers,
-            **_numbered("status", ACTIVE),
+            **numbered("status", ACTIVE),
             "before": max(s.end for s in slots),
             "after": min(s.start for s in slots),
         }
         rows = await _BUSY.fetch(
             ("busy", len(workers)),
             lambda v: Intervention.filter(
-                worker_id__in=_listed(v, "worker"),
-                status__in=_listed(v, "status"),
+                worker_id__in=listed(v, "worker", len(workers)),
+                status__in=listed(v, "status", len(ACTIVE)),
                 scheduled_start__lt=v["before"],
                 scheduled_end__gt=v["after"],
             ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
@@ -28,7 +28,7 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, db_value, rows_changed
+from resolvers.core.prepared import PreparedRows, db_value, loaded, rows_changed
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
@@ -37,7 +37,6 @@ from services.clock import utcnow
 from services.geo import distance_m, valid_position
 from subscriptions import events
 
-M = TypeVar("M", Intervention, Account)
 EARLIEST_CHECK_IN = timedelta(hours=2)
 MAX_KEY = 100
 
@@ -85,12 +84,6 @@ def _rows() -> tuple[PreparedRows, tuple[str, ...], tuple[str, ...]]:
     return rows, visit, client
 
 
-def _loaded(model: type[M], row: dict[str, Any], names: tuple[str, ...], prefix: str = "") -> M:
-    found = model(**{name: row[prefix + name] for name in names})
-    found._saved_in_db = True
-    return found
-
-
 def _reach(rows: list[dict[str, Any]]) -> Reach:
     """How the household hears of its visits: its row for the topic, or the defaults."""
     topic = NotificationTopic.ATTENDANCE
@@ -125,8 +118,8 @@ async def _assigned_visit(viewer: Viewer, intervention_id: int) -> _Attending | 
     if not rows:
         return None
     row = rows[0]
-    visit = _loaded(Intervention, row, visit_fields)
-    client = _loaded(Account, row, client_fields, "client__account__")
+    visit = loaded(Intervention, row, visit_fields)
+    client = loaded(Account, row, client_fields, "client__account__")
     household = Household(
         client, row["worker__account__first_name"], row["agency__time_zone"], _reach(rows)
     )

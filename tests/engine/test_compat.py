@@ -235,8 +235,9 @@ def test_strawberry_asgi_view_extension_points():
 def test_tortoise_model_meta_names() -> None:
     # `_meta.db` (raw SQL: notifications/mailer.py, resolvers/billing/urssaf/,
     # resolvers/partners/webhook_delivery.py, services/buckets.py, resolvers/core/prepared.py),
-    # `_meta.fields_db_projection` (resolvers/visits/attendance.py), `_meta.db_table` and
-    # `_meta.fields_map` (the erasure test's scan of every text column).
+    # `_meta.fields_db_projection` (resolvers/visits/attendance.py, resolvers/core/prepared.py),
+    # `_meta.db_table` and `_meta.fields_map` (the erasure test's scan of every text column;
+    # prepared.py tells a model's fields from a query's annotations).
     for model in (Invoice, OutboundMessage):
         meta = model._meta
         assert isinstance(meta.db_table, str) and meta.db_table
@@ -246,7 +247,7 @@ def test_tortoise_model_meta_names() -> None:
 
 
 def test_tortoise_saved_in_db_flag():
-    # resolvers/visits/attendance.py builds a visit from a joined row and marks it loaded, so
+    # resolvers/core/prepared.py `loaded` builds a model from a row and marks it loaded, so
     # that `save()` updates instead of inserting.
     visit = Intervention()
     assert visit._saved_in_db is False

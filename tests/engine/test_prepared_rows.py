@@ -132,9 +132,10 @@ async def test_a_constant_or_a_value_written_into_the_text_is_never_cached(serve
 async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     from bench.documents import seed
     from models.accounts.people import Client
+    from models.agency.policy import AgencyPolicy
     from models.visits.visits import RecurringPlan
-    from resolvers.agency import opening_hours, policy
-    from resolvers.core import lookups
+    from resolvers.agency import opening_hours
+    from resolvers.core import lookups, prepared
     from resolvers.requests import review, rules
     from tests.factories import new_prefix
 
@@ -166,7 +167,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         rules._WORKERS,
         rules._PLAN_WORKERS,
         rules._BUSY,
-        policy._POLICIES,
+        prepared._BY_COLUMN[(AgencyPolicy, "agency_id")],
         opening_hours._SPANS,
     ]
     for rows in used:
