@@ -6,11 +6,14 @@ Forbidden and missing look the same (null), so ids cannot be probed.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
+
+from tortoise.models import Model
 
 from models.accounts.people import Account, Agency, Client, Worker
 from models.accounts.security import Session
 from resolvers.accounts.signup import AccountRecord, get_record
-from resolvers.core.prepared import get_by_id
+from resolvers.core.prepared import PreparedRows, every_field, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 
@@ -28,24 +31,41 @@ async def account(viewer: Viewer, pk: int) -> AccountRecord | None:
     return None
 
 
-async def client(viewer: Viewer, pk: int) -> tuple[Client, Account] | None:
-    row = await get_by_id(Client, pk)
-    if row is None:
+P = TypeVar("P", Client, Worker)
+_PEOPLE: dict[type[Model], PreparedRows] = {}
+
+
+def _with_account(model: type[Model]) -> PreparedRows:
+    """Every field of `model` and of its account, in one statement (fields known once
+    Tortoise has set its models up: built on first use)."""
+    rows = _PEOPLE.get(model)
+    if rows is None:
+        account = (f"account__{name}" for name in every_field(Account).fields)
+        rows = _PEOPLE[model] = PreparedRows(model, (*every_field(model).fields, *account))
+    return rows
+
+
+async def _person(viewer: Viewer, model: type[P], pk: int) -> tuple[P, Account] | None:
+    """A client or worker with its account: the viewer's own, or for staff of its agency."""
+    rows = _with_account(model)
+    found = await rows.fetch("by-id", lambda v: model.filter(id=v["id"]), {"id": pk})
+    if not found:
         return None
-    if row.account_id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
-        account = await get_by_id(Account, row.account_id)
-        return None if account is None else (row, account)
-    return None
+    row = found[0]
+    if row["account__id"] is None:
+        return None
+    if row["account_id"] != viewer.account_id and not _same_agency_staff(viewer, row["agency_id"]):
+        return None
+    own = loaded(model, row, every_field(model).fields)
+    return own, loaded(Account, row, every_field(Account).fields, prefix="account__")
+
+
+async def client(viewer: Viewer, pk: int) -> tuple[Client, Account] | None:
+    return await _person(viewer, Client, pk)
 
 
 async def worker(viewer: Viewer, pk: int) -> tuple[Worker, Account] | None:
-    row = await get_by_id(Worker, pk)
-    if row is None:
-        return None
-    if row.account_id == viewer.account_id or _same_agency_staff(viewer, row.agency_id):
-        account = await get_by_id(Account, row.account_id)
-        return None if account is None else (row, account)
-    return None
+    return await _person(viewer, Worker, pk)
 
 
 async def agency(viewer: Viewer, pk: int) -> Agency | None:

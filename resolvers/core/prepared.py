@@ -295,19 +295,25 @@ def loaded(model: type[M], row: Mapping[str, Any], names: Iterable[str], prefix:
     return found
 
 
-_BY_COLUMN: dict[tuple[type[Model], str], PreparedRows] = {}
+_EVERY_FIELD: dict[type[Model], PreparedRows] = {}
+
+
+def every_field(model: type[Model]) -> PreparedRows:
+    """Rows of every field of `model`, foreign keys' ids included: known only once Tortoise
+    has set its models up, so asked for when reading, not at import."""
+    rows = _EVERY_FIELD.get(model)
+    if rows is None:
+        rows = _EVERY_FIELD[model] = PreparedRows(model, tuple(model._meta.fields_db_projection))
+    return rows
 
 
 async def get_by(model: type[M], column: str, value: int) -> M | None:
     """`model.get_or_none(**{column: value})` for a unique column, the SQL written once per
     model and column: an instance with every field, as Tortoise reads it
     (tests/engine/test_prepared_rows.py compares them)."""
-    key = (model, column)
-    rows = _BY_COLUMN.get(key)
-    if rows is None:
-        rows = _BY_COLUMN[key] = PreparedRows(model, tuple(model._meta.fields_db_projection))
+    rows = every_field(model)
     found = await rows.fetch(
-        column,
+        ("by", column),
         lambda v: model.filter(**{column: v["value"]}).limit(v["one"]),
         {"value": value, "one": 1},  # an input: SQLite's LIMIT is a parameter
     )
@@ -317,3 +323,18 @@ async def get_by(model: type[M], column: str, value: int) -> M | None:
 async def get_by_id(model: type[M], pk: int) -> M | None:
     """`model.get_or_none(id=pk)`, the SQL written once per model (see `get_by`)."""
     return await get_by(model, "id", pk)
+
+
+async def get_many(model: type[M], ids: Iterable[int]) -> list[M]:
+    """`model.filter(id__in=ids)` in no given order, the SQL written once per model and
+    number of ids (see `get_by`)."""
+    wanted = numbered("id", sorted(set(ids)))
+    if not wanted:
+        return []
+    rows = every_field(model)
+    found = await rows.fetch(
+        ("in", len(wanted)),
+        lambda v: model.filter(id__in=listed(v, "id", len(wanted))),
+        wanted,
+    )
+    return [loaded(model, row, rows.fields) for row in found]

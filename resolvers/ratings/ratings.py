@@ -23,7 +23,7 @@ from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
 from resolvers.core.lookups import client_id_of
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, every_field, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -194,12 +194,6 @@ async def ratings_by_ids(ids: Sequence[int]) -> list[Rating | None]:
     return [rows.get(i) for i in ids]
 
 
-def _seen_by(viewer: Viewer) -> Q | None:
-    """The ratings `viewer` sees, as a filter: its own as a client (by its account: no
-    lookup of its client first), its agency's as staff; None: none at all."""
-    return _seen(_sides(viewer))
-
-
 def _sides(viewer: Viewer) -> dict[str, int]:
     """Through which side `viewer` sees ratings: `agency` (staff), `account` (a client)."""
     sides = {}
@@ -211,6 +205,8 @@ def _sides(viewer: Viewer) -> dict[str, int]:
 
 
 def _seen(sides: Mapping[str, Any]) -> Q | None:
+    """The ratings seen through `sides`, as a filter: its own as a client (by its account:
+    no lookup of its client first), its agency's as staff; None: none at all."""
     seen = []
     if "agency" in sides:
         seen.append(Q(agency_id=sides["agency"]))
@@ -220,13 +216,11 @@ def _seen(sides: Mapping[str, Any]) -> Q | None:
 
 
 async def ratings_for_visits(viewer: Viewer, visit_ids: Sequence[int]) -> list[Rating | None]:
-    """The rating of each visit, if the viewer is its client or staff of its agency."""
-    seen = _seen_by(viewer)
-    if seen is None:
-        return [None for _ in visit_ids]
-    found = await Rating.filter(seen, intervention_id__in=list(visit_ids))
-    rows = {r.intervention_id: r for r in found}
-    return [rows.get(i) for i in visit_ids]
+    """The rating of each visit, if the viewer is its client or staff of its agency: the
+    statement `rating_rows_for_visits` writes once per shape, read into instances."""
+    every = every_field(Rating).fields
+    rows = await rating_rows_for_visits(viewer, visit_ids, every)
+    return [loaded(Rating, rows[pk], every) if pk in rows else None for pk in visit_ids]
 
 
 async def rating_rows_for_visits(
@@ -247,7 +241,8 @@ async def rating_rows_for_visits(
 
 
 def _seen_among_visits(inputs: Mapping[str, Any]) -> QuerySet[Rating]:
-    """`_seen_by` over the visits of `inputs`, every value taken from `inputs`."""
+    """The ratings seen through the sides of `inputs` (`_seen`) among its visits, every
+    value taken from `inputs`."""
     visits = [value for name, value in inputs.items() if name.startswith("visit")]
     seen = _seen(inputs)
     assert seen is not None  # asked only with a side (rating_rows_for_visits)

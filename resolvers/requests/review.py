@@ -5,8 +5,11 @@ Staff act only on their agency's requests, a client only on its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Worker
@@ -16,7 +19,7 @@ from models.visits.visits import ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import client_id_of
-from resolvers.core.prepared import PreparedRows, get_by_id
+from resolvers.core.prepared import PreparedRows, every_field, get_by_id, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -98,21 +101,39 @@ async def withdraw(rt: Runtime, viewer: Viewer | None, request_id: int) -> Reque
 
 
 _SERVICE_CODES = PreparedRows(ServiceType, ("id", "code"))
+# A service type's code never changes and types are only ever added (by migrations): the
+# catalogue is read once per process, and again when a row names a type it does not hold.
+_CODES: dict[int, str] = {}
 
 
-async def service_codes() -> dict[int, str]:
-    """Every service type's code by id (a handful of rows), the SQL written once."""
-    rows = await _SERVICE_CODES.fetch("all", lambda v: ServiceType.all(), {})
-    return {row["id"]: row["code"] for row in rows}
+async def service_codes(needed: Iterable[int | None] = ()) -> dict[int, str]:
+    """Every service type's code by id (a handful of rows), holding every id of `needed`."""
+    if not _CODES or any(pk is not None and pk not in _CODES for pk in needed):
+        rows = await _SERVICE_CODES.fetch("all", lambda v: ServiceType.all(), {})
+        _CODES.update((row["id"], row["code"]) for row in rows)
+    return _CODES
 
 
 async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
     """The agency's pending requests, oldest first, each with its rules evaluated now."""
     staff = guards.staff(viewer)
-    query = ChangeRequest.filter(agency_id=staff.agency_id, status=ChangeRequestStatus.PENDING)
+    inputs: dict[str, Any] = {
+        "agency": staff.agency_id or 0,
+        "status": ChangeRequestStatus.PENDING,
+        "size": first + 1,
+    }
     if after_id is not None:
-        query = query.filter(id__gt=after_id)
-    rows = await query.order_by("id").limit(first + 1)
+        inputs["after"] = after_id
+
+    def build(v: Mapping[str, Any]) -> QuerySet[ChangeRequest]:
+        query = ChangeRequest.filter(agency_id=v["agency"], status=v["status"])
+        if "after" in v:
+            query = query.filter(id__gt=v["after"])
+        return query.order_by("id").limit(v["size"])
+
+    every = every_field(ChangeRequest)
+    found = await every.fetch(("pending", "after" in inputs), build, inputs)
+    rows = [loaded(ChangeRequest, row, every.fields) for row in found]
     ctx = await context_for(staff.agency_id or 0, rows, utcnow())
     return [Reviewed(row, evaluate(row, ctx)) for row in rows]
 

@@ -22,7 +22,7 @@ from models.visits.visits import Intervention, RecurringPlan
 from resolvers.agency.opening_hours import Span, opening_hours
 from resolvers.agency.policy import Policy, policy_of, within
 from resolvers.core.lookups import agency_time_zone
-from resolvers.core.prepared import PreparedRows, listed, numbered, utc
+from resolvers.core.prepared import PreparedRows, get_many, listed, numbered, utc
 from resolvers.visits.planning import ACTIVE
 
 EDITABLE, NOTICE, OPENING_HOURS, WORKER_FREE = "EDITABLE", "NOTICE", "OPENING_HOURS", "WORKER_FREE"
@@ -251,7 +251,7 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
     ctx.spans = await opening_hours(agency_id)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
-        ctx.visits = {v.id: v for v in await Intervention.filter(id__in=list(visit_ids))}
+        ctx.visits = {v.id: v for v in await get_many(Intervention, visit_ids)}
         visits = numbered("visit", sorted(visit_ids))
         offered = await _OFFERED.fetch(
             ("offered", len(visits)),
@@ -264,7 +264,7 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
         ctx.offered = {int(row["intervention_id"]) for row in offered if row["to_reschedule"]}
     plan_ids = {r.plan_id for r in requests if r.plan_id}
     if plan_ids:
-        ctx.plans = {p.id: p for p in await RecurringPlan.filter(id__in=list(plan_ids))}
+        ctx.plans = {p.id: p for p in await get_many(RecurringPlan, plan_ids)}
     extra = [r.client_id for r in requests if r.kind is ChangeRequestKind.EXTRA_VISIT]
     ctx.usual_workers = await usual_workers(extra)
     slots = [s for r in requests for s in slots_to_check(r, ctx)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -107,9 +108,9 @@ class ChangeRequest(Node):
         )
 
 
-async def service_codes() -> dict[int, str]:
-    """The catalogue is a handful of rows: one read serves a whole page."""
-    return await change_review.service_codes()
+async def service_codes(rows: Iterable[RequestModel]) -> dict[int, str]:
+    """The catalogue's codes, holding those of `rows` (read once per process)."""
+    return await change_review.service_codes(row.service_type_id for row in rows)
 
 
 @strawberry.input
@@ -170,7 +171,7 @@ class ChangeRequestPayload:
 async def _payload(result: change_requests.RequestResult) -> ChangeRequestPayload:
     row = result.request
     return ChangeRequestPayload(
-        request=ChangeRequest.from_model(row, await service_codes(), result.checks)
+        request=ChangeRequest.from_model(row, await service_codes([row]), result.checks)
         if row
         else None,
         user_errors=user_errors(result.user_errors),
@@ -191,7 +192,7 @@ class ChangeRequestQueries:
     ) -> Connection[ChangeRequest]:
         size = page_size(first)
         rows = await change_review.pending(info.context.viewer, size, after_pk(after))
-        codes = await service_codes()
+        codes = await service_codes(r.request for r in rows)
         return connection(
             [ChangeRequest.from_model(r.request, codes, r.checks) for r in rows],
             [cursor_for(r.request.id) for r in rows],
@@ -205,7 +206,7 @@ class ChangeRequestQueries:
     ) -> Connection[ChangeRequest]:
         size = page_size(first)
         rows = await change_review.mine(info.context.viewer, size, after_pk(after))
-        codes = await service_codes()
+        codes = await service_codes(rows)
         return connection_by_id(rows, lambda r: ChangeRequest.from_model(r, codes), size, after)
 
 
@@ -259,7 +260,7 @@ class ChangeRequestMutations:
 
 async def _node(viewer: Viewer, pk: int) -> ChangeRequest | None:
     row = await change_review.visible(viewer, pk)
-    return ChangeRequest.from_model(row, await service_codes()) if row else None
+    return ChangeRequest.from_model(row, await service_codes([row])) if row else None
 
 
 nodes.register("ChangeRequest", _node)

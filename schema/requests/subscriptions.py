@@ -62,7 +62,7 @@ class ChangeRequestSubscriptions:
             request = None
             if event.type != EventTypeEnum.ABSENCE_DECLARED and event.subject_id is not None:
                 row = await change_review.visible(viewer, int(event.subject_id))
-                request = ChangeRequest.from_model(row, await service_codes()) if row else None
+                request = ChangeRequest.from_model(row, await service_codes([row])) if row else None
             yield RequestEvent(
                 cursor=cursor_for(event.id),
                 type=RequestEventType(event.type),

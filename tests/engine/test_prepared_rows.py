@@ -133,6 +133,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     from bench.documents import seed
     from models.accounts.people import Client
     from models.agency.policy import AgencyPolicy
+    from models.requests import ChangeRequest
     from models.visits.visits import RecurringPlan
     from resolvers.agency import opening_hours
     from resolvers.core import lookups, prepared
@@ -167,7 +168,9 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         rules._WORKERS,
         rules._PLAN_WORKERS,
         rules._BUSY,
-        prepared._BY_COLUMN[(AgencyPolicy, "agency_id")],
+        prepared.every_field(AgencyPolicy),
+        prepared.every_field(ChangeRequest),
+        prepared.every_field(Intervention),
         opening_hours._SPANS,
     ]
     for rows in used:
@@ -175,28 +178,56 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         assert all(p is not None for p in rows._prepared.values()), rows.model
 
 
+def _same_instance(found: Any, truth: Any) -> None:
+    for name in type(truth)._meta.fields_db_projection:
+        value, expected = getattr(found, name), getattr(truth, name)
+        assert (value, type(value)) == (expected, type(expected)), (type(truth), name)
+
+
 async def test_get_by_id_gives_the_instance_tortoise_gives(server, settings):
     from bench.documents import seed
     from models.accounts.people import Account, Client, Worker
     from models.messaging import Conversation
+    from models.ratings import Rating
     from models.requests import ChangeRequest
-    from resolvers.core.prepared import get_by_id
+    from resolvers.core import nodes, prepared
+    from resolvers.core.prepared import get_by_id, get_many
+    from resolvers.ratings.ratings import ratings_for_visits
     from tests.factories import new_prefix
 
     tag = unique("by-id")
-    await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
-    for model in (Conversation, ChangeRequest, Client, Account, Worker):
+    world = await seed(name=f"Agence {tag}", prefix=new_prefix(), tag=tag)
+    for model in (Conversation, ChangeRequest, Client, Account, Worker, Intervention):
         truth = await model.all().order_by("-id").first()
         assert truth is not None
+        many = await model.all().order_by("-id").limit(3)
         for _ in range(2):  # the second time from the SQL written the first
             found = await get_by_id(model, truth.id)
             assert found is not None
-            for name in model._meta.fields_db_projection:
-                value, expected = getattr(found, name), getattr(truth, name)
-                assert (value, type(value)) == (expected, type(expected)), (model, name)
+            _same_instance(found, truth)
+            by_id = {row.pk: row for row in await get_many(model, [m.pk for m in many])}
+            assert sorted(by_id) == sorted(m.pk for m in many), model
+            for expected in many:
+                _same_instance(by_id[expected.pk], expected)
         assert await get_by_id(model, 2**31 - 1) is None
-    from resolvers.core import prepared
-
+        assert await get_many(model, [2**31 - 1]) == []
+    # A client and a worker with their accounts, as staff of their agency read them by node.
+    runtime = build_runtime(settings)
+    staff = await sessions.viewer_from_token(runtime, f"Bearer {world.token('staff')}")
+    assert staff is not None
+    for fetch, model in ((nodes.client, Client), (nodes.worker, Worker)):
+        truth = await model.filter(agency_id=staff.agency_id).first()
+        assert truth is not None
+        person = await fetch(staff, truth.id)
+        assert person is not None
+        _same_instance(person[0], truth)
+        _same_instance(person[1], await Account.get(id=truth.account_id))
+    # A visit's rating, as the node and graphql-core's loaders read it.
+    rating = await Rating.filter(agency_id=staff.agency_id).first()
+    assert rating is not None
+    ratings = await ratings_for_visits(staff, [rating.intervention_id, 2**31 - 1])
+    assert ratings[1] is None and ratings[0] is not None
+    _same_instance(ratings[0], rating)
     assert all(
-        p is not None for rows in prepared._BY_COLUMN.values() for p in rows._prepared.values()
+        p is not None for rows in prepared._EVERY_FIELD.values() for p in rows._prepared.values()
     )
