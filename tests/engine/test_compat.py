@@ -246,12 +246,23 @@ def test_tortoise_model_meta_names() -> None:
     assert isinstance(inspect.getattr_static(type(Invoice._meta), "db"), property)
 
 
-def test_tortoise_saved_in_db_flag():
-    # resolvers/core/prepared.py `loaded` builds a model from a row and marks it loaded, so
-    # that `save()` updates instead of inserting.
+def test_tortoise_instance_state_set_as_init_from_db_sets_it():
+    # resolvers/core/prepared.py `loaded` builds a model from a converted row as Tortoise
+    # builds a query's instances: these state attributes, then one attribute per field,
+    # and nothing else; `_saved_in_db` makes `save()` update instead of inserting.
     visit = Intervention()
     assert visit._saved_in_db is False
-    assert "self._saved_in_db = True" in inspect.getsource(Model._init_from_db)
+    source = inspect.getsource(Model._init_from_db)
+    for line in (
+        "self = cls.__new__(cls)",
+        "self._partial = False",
+        "self._saved_in_db = True",
+        "self._custom_generated_pk = self._meta.db_pk_column not in self._meta.generated_db_fields",
+        "self._await_when_save = {}",
+    ):
+        assert line in source, line
+    state = {"_partial", "_saved_in_db", "_custom_generated_pk", "_await_when_save"}
+    assert set(Model.__init__.__code__.co_names) >= state
 
 
 def test_tortoise_values_query_public_parts_we_rely_on():
