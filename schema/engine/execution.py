@@ -24,31 +24,24 @@ each of its full collections stopped the process for most of a second.
 
 from __future__ import annotations
 
-import functools
 import keyword
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLBoolean,
-    GraphQLEnumType,
     GraphQLField,
-    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
-    GraphQLString,
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Undefined,
     ValueNode,
     VariableNode,
     is_leaf_type,
@@ -57,10 +50,8 @@ from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-Complete = Callable[[Any], Any]
+from schema.engine.codegen import Complete, GiveUp, Leaf, compiled
 
-# Scalars whose coercion hands values of one type back unchanged (graphql-core's own).
-_UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 _SEQUENCES = (list, tuple)
 
 # graphql-core fields are not hashable: keyed by id, the field kept alive beside its answer.
@@ -72,15 +63,6 @@ _attributes: dict[int, tuple[GraphQLField, str | None]] = {}
 SHARED_OPERATIONS = 256
 _Shared = LRUCache[int, tuple[OperationDefinitionNode, dict[tuple[Any, ...], Any] | None]]
 _shared: weakref.WeakKeyDictionary[GraphQLSchema, _Shared] = weakref.WeakKeyDictionary()
-
-
-class GiveUp(Exception):
-    """The fast pass cannot complete this value; graphql-core will."""
-
-    @classmethod
-    def now(cls) -> Any:
-        """Raises, from inside an expression of generated code."""
-        raise cls
 
 
 def _attribute(field: GraphQLField) -> str | None:
@@ -111,52 +93,6 @@ def _plain_type_check(is_type_of: Any) -> bool:
     """Strawberry's own `is_type_of` (an isinstance check), which never reads `info`."""
     qualname = getattr(is_type_of, "__qualname__", "")
     return str(qualname).endswith("_get_is_type_of.<locals>.is_type_of")
-
-
-class Leaf:
-    """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
-
-    __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
-
-    def __init__(
-        self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] = lambda _: False
-    ) -> None:
-        self.coerce = type_.coerce_output_value
-        if isinstance(type_, GraphQLEnumType):
-            self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
-        self.unchanged = _UNCHANGED.get(type_)
-        self.non_null = non_null
-        self.is_awaitable = is_awaitable
-
-    def __call__(self, value: Any) -> Any:
-        if type(value) is self.unchanged:
-            return value
-        if value is None:
-            if self.non_null:
-                raise GiveUp
-            return None
-        if self.is_awaitable(value):
-            raise GiveUp
-        result = self.coerce(value)
-        if result is None or result is Undefined:
-            raise GiveUp
-        return result
-
-
-def _memoised(coerce: Complete) -> Complete:
-    names: dict[Any, Any] = {}
-
-    def memoised(value: Any) -> Any:
-        key = (type(value), value)  # a StrEnum member equals its value, yet is not it
-        try:
-            return names[key]
-        except KeyError:
-            names[key] = name = coerce(value)
-            return name
-        except TypeError:  # unhashable
-            return coerce(value)
-
-    return memoised
 
 
 def _stable_key(type_: GraphQLOutputType, field_details_list: Any) -> tuple[Any, ...] | None:
@@ -390,14 +326,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if is_type_of is not None:
             lines += ["    if not is_type_of(value, None):", "        raise GiveUp"]
         lines.append("    return {" + ", ".join(items) + "}")
-        exec(_compiled("\n".join(lines)), namespace)  # noqa: S102 - attribute names only
+        source = "\n".join(lines)
+        exec(compiled(source, "<fast completion>"), namespace)  # noqa: S102 - attribute names
+
         # Taken out of its own globals: left in, the function and its namespace would make a
         # cycle, freed only by the cycle collector.
         object_: Complete = namespace.pop("object_")
         return object_
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(source: str) -> Any:
-    """Compiling is the slow part; the code depends on the schema's types only."""
-    return compile(source, "<fast completion>", "exec")

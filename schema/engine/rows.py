@@ -14,7 +14,7 @@ for all the rows of a level. From that one declaration come:
 
 Both read a field's Python value with the same `Column`, and the compiled function
 serialises it with the field's own GraphQL type (graphql-core's `coerce_output_value`,
-through `schema.engine.execution.Leaf`), so the two ways cannot disagree. Whenever a row holds
+through `schema.engine.codegen.Leaf`), so the two ways cannot disagree. Whenever a row holds
 something the compiled function does not expect (a null where the schema says non-null,
 a value a scalar refuses), it raises `GiveUp` and the caller answers the graphql-core way.
 """
@@ -37,7 +37,7 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.core.ids import to_global_id
-from schema.engine.execution import GiveUp, Leaf
+from schema.engine.codegen import GiveUp, Leaf, bind, compiled, total
 from schema.engine.throttle import FREE_KEYS
 
 T = TypeVar("T")
@@ -250,9 +250,9 @@ class RowType(Generic[T]):
         if body is None:
             return None
         source = (
-            f"def write(r, d):\n    return {body}\ndef cost(r, d):\n    return {_total(costs)}\n"
+            f"def write(r, d):\n    return {body}\ndef cost(r, d):\n    return {total(costs)}\n"
         )
-        exec(_compiled(source), namespace)  # noqa: S102 - names are passed as values
+        exec(compiled(source, "<planned row>"), namespace)  # noqa: S102 - names are passed as values
         return Compiled(frozenset(needed), namespace["write"], tuple(loads), namespace["cost"])
 
     def _expression(
@@ -268,11 +268,11 @@ class RowType(Generic[T]):
         """The expression of the object `fields` select; `costs` gets the terms of its cost."""
         items = []
         for response_name, nodes in fields.items():
-            key = _name(namespace, "k", response_name)
+            key = bind(namespace, "k", response_name)
             costs.append(0 if response_name in FREE_KEYS else 1)
             field_name = nodes[0].name.value
             if field_name == "__typename":
-                items.append(f"{key}: {_name(namespace, 't', type_.name)}")
+                items.append(f"{key}: {bind(namespace, 't', type_.name)}")
                 continue
             field = type_.fields.get(field_name)
             if field is None or any(node.arguments for node in nodes):
@@ -304,10 +304,10 @@ class RowType(Generic[T]):
                     return None
                 if spec.unless_null is not None:
                     needed.add(spec.unless_null)
-                    present = f"r[{_name(namespace, 'n', spec.unless_null)}]"
+                    present = f"r[{bind(namespace, 'n', spec.unless_null)}]"
                     null = "GiveUp.now()" if non_null else "None"
                     nested = f"({null} if {present} is None else {nested})"
-                    costs.append(f"(0 if {present} is None else {_total(inner_costs)})")
+                    costs.append(f"(0 if {present} is None else {total(inner_costs)})")
                 else:
                     costs.extend(inner_costs)
                 items.append(f"{key}: {nested}")
@@ -335,13 +335,13 @@ class RowType(Generic[T]):
         """The expression of a field read by a statement of its own (see `Fetched`), and
         of its cost."""
         slot = str(next(_SLOTS))
-        found = f"d[{_name(namespace, 's', slot)}].get(r[{_name(namespace, 'n', spec.key)}]"
+        found = f"d[{bind(namespace, 's', slot)}].get(r[{bind(namespace, 'n', spec.key)}]"
         if isinstance(spec.of, Column):  # a value, read from its key's row
             if spec.many or not is_leaf_type(type_) or any(n.selection_set for n in nodes):
                 return None
             loads.append(Load(slot, spec.key, spec, spec.of.names, ()))
-            complete = _name(namespace, "c", Leaf(type_, non_null))
-            read, absent = _name(namespace, "f", spec.of.value), _name(namespace, "a", spec.absent)
+            complete = bind(namespace, "c", Leaf(type_, non_null))
+            read, absent = bind(namespace, "f", spec.of.value), bind(namespace, "a", spec.absent)
             return f"{complete}({absent} if (x := {found})) is None else {read}(x))", "0"
         item = type_
         if spec.many:  # [T!]! only: a null in the list is the resolver's to say
@@ -358,8 +358,8 @@ class RowType(Generic[T]):
         if compiled is None:
             return None
         loads.append(Load(slot, spec.key, spec, tuple(sorted(compiled.columns)), compiled.loads))
-        write = _name(namespace, "w", compiled.write)
-        cost = _name(namespace, "q", compiled.cost)
+        write = bind(namespace, "w", compiled.write)
+        cost = bind(namespace, "q", compiled.cost)
         if spec.many:
             return (
                 f"[{write}(x, d) for x in {found}, ())]",
@@ -377,12 +377,12 @@ class RowType(Generic[T]):
     ) -> str:
         needed.update(spec.names)
         leaf = Leaf(type_, non_null)
-        complete = _name(namespace, "c", leaf)
-        values = ", ".join(f"r[{_name(namespace, 'n', name)}]" for name in spec.names)
+        complete = bind(namespace, "c", leaf)
+        values = ", ".join(f"r[{bind(namespace, 'n', name)}]" for name in spec.names)
         if spec.read is not None:
-            return f"{complete}({_name(namespace, 'f', spec.read)}({values}))"
+            return f"{complete}({bind(namespace, 'f', spec.read)}({values}))"
         if leaf.unchanged is not None:  # most strings: handed on as they are
-            unchanged = _name(namespace, "u", leaf.unchanged)
+            unchanged = bind(namespace, "u", leaf.unchanged)
             return f"(x if type(x := {values}) is {unchanged} else {complete}(x))"
         return f"{complete}({values})"
 
@@ -390,24 +390,6 @@ class RowType(Generic[T]):
 _SLOTS = itertools.count()
 
 
-def _total(costs: list[str | int]) -> str:
-    """One expression adding cost terms, their constants folded."""
-    constant = sum(term for term in costs if isinstance(term, int))
-    return " + ".join([str(constant), *(term for term in costs if isinstance(term, str))])
-
-
 def type_name(rows: RowType[Any]) -> str:
     """The GraphQL name of the strawberry type `rows` reads."""
     return str(rows.cls.__strawberry_definition__.name)  # type: ignore[attr-defined]
-
-
-def _name(namespace: dict[str, Any], prefix: str, value: Any) -> str:
-    """A fresh variable of the generated code, bound to `value`."""
-    name = f"{prefix}{len(namespace)}"
-    namespace[name] = value
-    return name
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(source: str) -> Any:
-    return compile(source, "<planned row>", "exec")

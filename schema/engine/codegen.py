@@ -1,0 +1,94 @@
+"""What the compiled functions of the read path share: the fast completion of graphql-core's
+plain fields (schema/engine/execution.py) and the planned rows (schema/engine/rows.py).
+
+Both write Python source for a selection once, bind the values it uses as names of its
+namespace (never as text), compile it and call it for every value; both give a value up
+(`GiveUp`) for graphql-core to complete from the start, and complete leaves with `Leaf`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLBoolean, GraphQLEnumType, GraphQLID, GraphQLString, Undefined
+
+Complete = Callable[[Any], Any]
+
+# Scalars whose coercion hands values of one type back unchanged (graphql-core's own).
+_UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+class GiveUp(Exception):
+    """The fast pass cannot complete this value; graphql-core will."""
+
+    @classmethod
+    def now(cls) -> Any:
+        """Raises, from inside an expression of generated code."""
+        raise cls
+
+
+class Leaf:
+    """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
+
+    __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
+
+    def __init__(
+        self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] = lambda _: False
+    ) -> None:
+        self.coerce = type_.coerce_output_value
+        if isinstance(type_, GraphQLEnumType):
+            self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
+        self.unchanged = _UNCHANGED.get(type_)
+        self.non_null = non_null
+        self.is_awaitable = is_awaitable
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is self.unchanged:
+            return value
+        if value is None:
+            if self.non_null:
+                raise GiveUp
+            return None
+        if self.is_awaitable(value):
+            raise GiveUp
+        result = self.coerce(value)
+        if result is None or result is Undefined:
+            raise GiveUp
+        return result
+
+
+def _memoised(coerce: Complete) -> Complete:
+    names: dict[Any, Any] = {}
+
+    def memoised(value: Any) -> Any:
+        key = (type(value), value)  # a StrEnum member equals its value, yet is not it
+        try:
+            return names[key]
+        except KeyError:
+            names[key] = name = coerce(value)
+            return name
+        except TypeError:  # unhashable
+            return coerce(value)
+
+    return memoised
+
+
+def bind(namespace: dict[str, Any], prefix: str, value: Any) -> str:
+    """A fresh name of the generated code, bound to `value` in its namespace."""
+    name = f"{prefix}{len(namespace)}"
+    namespace[name] = value
+    return name
+
+
+def total(costs: list[str | int]) -> str:
+    """One expression adding cost terms, their constants folded."""
+    constant = sum(term for term in costs if isinstance(term, int))
+    return " + ".join([str(constant), *(term for term in costs if isinstance(term, str))])
+
+
+@functools.lru_cache(maxsize=2048)
+def compiled(source: str, filename: str) -> Any:
+    """Compiling is the slow part; the code depends on the schema's types only."""
+    return compile(source, filename, "exec")
