@@ -50,7 +50,7 @@ def lifespan(
     @contextlib.asynccontextmanager
     async def serving(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
-            await init_db(runtime.settings.database_url)
+            await init_db(runtime.settings.database_url, serving=True)
         await runtime.bus.connect()
         sockets.follow_revocations(runtime.bus)
         try:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
@@ -96,10 +96,24 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config("sqlite://var/makemigrations.sqlite3")
 
 
-async def init_db(database_url: str) -> None:
+def _opened_whole(database_url: str) -> str:
+    """A server's PostgreSQL pool opens all its connections when it starts: one opened
+    under load made a burst of check-ins wait for its set-up and for the first preparation
+    of every statement on it (`python -m bench.fanout`, docs/benchmarks.md). Overridable in
+    the URL (`?minsize=N`); commands and tests open connections as they need them."""
+    if urlsplit(database_url).scheme not in POSTGRES_SCHEMES or "minsize=" in database_url:
+        return database_url
+    joiner = "&" if "?" in database_url else "?"
+    size = parse_qs(urlsplit(database_url).query).get("maxsize", [str(POSTGRES_POOL_SIZE)])[-1]
+    return database_url + joiner + f"minsize={size}"
+
+
+async def init_db(database_url: str, *, serving: bool = False) -> None:
+    """The ORM's connections; `serving`: for a server, its pool opened whole."""
     _ensure_sqlite_folder(database_url)
+    url = _opened_whole(database_url) if serving else database_url
     # The global fallback lets request tasks spawned by the server find the context.
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
 
 
 async def migrate_db(database_url: str) -> None:

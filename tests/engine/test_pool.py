@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from models.db import keep_session, tortoise_config
+from models.db import _opened_whole, keep_session, tortoise_config
 
 
 def test_the_pool_is_configured_with_the_light_reset():
@@ -17,6 +17,21 @@ def test_the_pool_is_configured_with_the_light_reset():
     sqlite = tortoise_config("sqlite://x.db")["connections"]["default"]
     assert sqlite["credentials"]["synchronous"] == "NORMAL"
     assert sqlite["credentials"]["journal_mode"] == "WAL"
+
+
+def test_a_server_opens_its_postgresql_pool_whole():
+    def credentials(url: str) -> dict[str, object]:
+        return tortoise_config(url)["connections"]["default"]["credentials"]
+
+    served = credentials(_opened_whole("postgres://root@127.0.0.1:5432/test"))
+    assert int(str(served["minsize"])) == int(str(served["maxsize"])) == 20
+    sized = credentials(_opened_whole("postgres://root@127.0.0.1:5432/test?maxsize=8"))
+    assert int(str(sized["minsize"])) == int(str(sized["maxsize"])) == 8
+    # The URL says otherwise; commands and tests (not serving) open connections as needed.
+    chosen = credentials(_opened_whole("postgres://root@127.0.0.1:5432/test?minsize=2"))
+    assert int(str(chosen["minsize"])) == 2
+    assert "minsize" not in credentials("postgres://root@127.0.0.1:5432/test")
+    assert _opened_whole("sqlite://x.db") == "sqlite://x.db"
 
 
 async def test_a_transaction_left_open_is_rolled_back_and_nothing_else_runs(settings):
