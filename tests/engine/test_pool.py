@@ -21,7 +21,8 @@ def test_the_pool_is_configured_with_the_light_reset():
 
 def test_a_server_opens_its_postgresql_pool_whole():
     def credentials(url: str) -> dict[str, object]:
-        return tortoise_config(url)["connections"]["default"]["credentials"]
+        found: dict[str, object] = tortoise_config(url)["connections"]["default"]["credentials"]
+        return found
 
     served = credentials(_opened_whole("postgres://root@127.0.0.1:5432/test"))
     assert int(str(served["minsize"])) == int(str(served["maxsize"])) == 20
