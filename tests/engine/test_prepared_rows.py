@@ -231,3 +231,19 @@ async def test_get_by_id_gives_the_instance_tortoise_gives(server, settings):
     assert all(
         p is not None for rows in prepared._EVERY_FIELD.values() for p in rows._prepared.values()
     )
+
+
+async def test_the_service_catalogue_is_read_again_for_a_type_it_does_not_hold(server):
+    from models.visits.visits import ServiceType
+    from resolvers.requests.review import service_codes
+
+    codes = dict(await service_codes())  # read once, then held by the process
+    assert codes == dict(await ServiceType.all().values_list("id", "code"))
+    added = await ServiceType.create(
+        code=unique("SVC")[:40], label="Type ajouté", hourly_rate_cents=3000, active=False
+    )
+    try:
+        assert added.id not in codes
+        assert (await service_codes([added.id]))[added.id] == added.code
+    finally:
+        await added.delete()
