@@ -106,8 +106,9 @@ _SERVICE_CODES = PreparedRows(ServiceType, ("id", "code"))
 _CODES: dict[int, str] = {}
 
 
-async def service_codes(needed: Iterable[int | None] = ()) -> dict[int, str]:
-    """Every service type's code by id (a handful of rows), holding every id of `needed`."""
+async def service_codes(needed: Iterable[int | None] = ()) -> Mapping[int, str]:
+    """Every service type's code by id (a handful of rows), holding every id of `needed`:
+    the process's own map, read-only to callers."""
     if not _CODES or any(pk is not None and pk not in _CODES for pk in needed):
         rows = await _SERVICE_CODES.fetch("all", lambda v: ServiceType.all(), {})
         _CODES.update((row["id"], row["code"]) for row in rows)

@@ -28,7 +28,7 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, db_value, loaded, rows_changed
+from resolvers.core.prepared import PreparedRows, db_value, every_field, loaded, rows_changed
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
@@ -77,8 +77,7 @@ _EXTRA = (
 def _rows() -> tuple[PreparedRows, tuple[str, ...], tuple[str, ...]]:
     """Every column of the visit and of the client's account (foreign keys included, so
     only once the ORM is set up), and the columns above."""
-    visit = tuple(Intervention._meta.fields_db_projection)
-    client = tuple(Account._meta.fields_db_projection)
+    visit, client = every_field(Intervention).fields, every_field(Account).fields
     wanted = (*visit, *(f"client__account__{name}" for name in client), *ROW_FIELDS, *_EXTRA)
     rows = PreparedRows(Intervention, tuple(dict.fromkeys(wanted)))
     return rows, visit, client

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -80,7 +80,7 @@ class ChangeRequest(Node):
 
     @classmethod
     def from_model(
-        cls, row: RequestModel, codes: dict[int, str], checks: list[RuleCheckValue] | None = None
+        cls, row: RequestModel, codes: Mapping[int, str], checks: list[RuleCheckValue] | None = None
     ) -> ChangeRequest:
         minute = row.start_minute
         return cls(
@@ -108,7 +108,7 @@ class ChangeRequest(Node):
         )
 
 
-async def service_codes(rows: Iterable[RequestModel]) -> dict[int, str]:
+async def service_codes(rows: Iterable[RequestModel]) -> Mapping[int, str]:
     """The catalogue's codes, holding those of `rows` (read once per process)."""
     return await change_review.service_codes(row.service_type_id for row in rows)
 
