@@ -103,17 +103,24 @@ async def _create(
     not_before: datetime | None = None,
 ) -> None:
     now = utcnow()
-    await OutboundMessage.create(
-        channel=channel,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body_text=body,
-        body_html=html,
-        account_id=account_id,
-        next_attempt_at=max(now, not_before) if not_before else now,
-        created_at=now,
-    )
+    due = max(now, not_before) if not_before else now
+    db = OutboundMessage._meta.db  # the transaction's, inside one
+    values = [channel.value, kind, recipient, subject, body, html, account_id, due, now]
+    await db.execute_query(_INSERT[db.capabilities.dialect], [*values, OutboxStatus.PENDING.value])
+
+
+# A message queued, by a statement written once: Tortoise built a model and its INSERT on
+# every call, in the transaction of every check-in.
+_INSERT_COLUMNS = (
+    "channel, kind, recipient, subject, body_text, body_html, account_id, next_attempt_at, "
+    "created_at, status, attempts, last_error"
+)
+_INSERT = {
+    "postgres": f"INSERT INTO outbound_message ({_INSERT_COLUMNS}) "  # noqa: S608 - constants
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, '')",
+    "sqlite": f"INSERT INTO outbound_message ({_INSERT_COLUMNS}) "  # noqa: S608 - constants
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
+}
 
 
 def _error_text(exc: Exception) -> str:

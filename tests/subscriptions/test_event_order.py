@@ -1,4 +1,5 @@
-"""The event order lock: taken once per transaction, held until its end (PostgreSQL)."""
+"""The event order lock: taken once per transaction, held until its end (PostgreSQL); the
+events of one statement in order (both backends)."""
 
 from __future__ import annotations
 
@@ -84,31 +85,19 @@ async def test_each_transaction_takes_the_order_lock_again(postgres, home_agency
     assert [(await _rolled_back(home_agency, 1))[0] for _ in range(2)] == [1, 1]
 
 
-async def test_several_events_in_one_statement_keep_their_order(postgres, home_agency):
-    now = datetime.now(UTC)
+async def test_several_events_in_one_statement_keep_their_order(server, home_agency):
+    # Both backends: one statement, ids drawn in the order of the rows.
     kinds = [EventType.MESSAGE_SENT, EventType.CONVERSATION_READ, EventType.RATED]
-    rows = [
-        {
-            "type": kind,
-            "occurred_at": now,
-            "agency_id": home_agency,
-            "client_id": None,
-            "worker_id": None,
-            "previous_worker_id": None,
-            "intervention_id": None,
-            "status": None,
-            "subject_id": None,
-        }
-        for kind in kinds
-    ]
     with contextlib.suppress(_RolledBack):
         async with in_transaction():
-            written = await events.record_many(rows)
+            written = await events.record_many(_rows(home_agency, kinds, 7))
             stored = await Event.filter(id__in=[e.id for e in written]).order_by("id")
             raise _RolledBack
     assert [e.type for e in written] == kinds
     assert [e.id for e in written] == list(range(written[0].id, written[0].id + 3))
-    assert [(e.id, e.type) for e in stored] == [(e.id, e.type) for e in written]
+    assert [(e.id, e.type, e.occurred_at, e.subject_id) for e in stored] == [
+        (e.id, e.type, e.occurred_at, 7) for e in written
+    ]
 
 
 def _rows(agency_id: int, kinds: list[EventType], subject_id: int | None = None) -> list[Any]:
