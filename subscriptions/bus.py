@@ -21,6 +21,9 @@ from subscriptions.supervised_redis import RESYNC, SupervisedRedis
 log = logging.getLogger("passage.bus")
 
 SESSIONS_CHANNEL = "sessions.revoked"
+Handler = Callable[[str], Awaitable[None]]
+# An account's sign-in state changed (e-mail verified, status): its id, for session caches.
+ACCOUNTS_CHANNEL = "accounts.changed"
 
 
 class Bus:
@@ -36,6 +39,9 @@ class Bus:
         else:
             self._broadcast = Broadcast(url)
         self._tasks: list[asyncio.Task[None]] = []
+        # One subscription per channel however many listen (broadcaster's subscribe is not
+        # safe for two first subscribers of a channel at once): each runs every handler.
+        self._listeners: dict[str, list[tuple[Handler, Callable[[], None] | None]]] = {}
         self._before_disconnect: list[Callable[[], Awaitable[None]]] = []
 
     async def connect(self) -> None:
@@ -57,6 +63,7 @@ class Bus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self._listeners.clear()
         await self._broadcast.disconnect()
 
     async def publish(self, channel: str, message: str) -> None:
@@ -94,8 +101,28 @@ class Bus:
 
             yield batches()
 
-    def listen(self, channel: str, handler: Callable[[str], Awaitable[None]]) -> None:
-        """Runs `handler` for every message on `channel` until disconnect."""
+    def listen(
+        self, channel: str, handler: Handler, on_gap: Callable[[], None] | None = None
+    ) -> None:
+        """Runs `handler` for every message on `channel` until disconnect; `on_gap` each
+        time messages may have been missed (at every subscription, then whenever the
+        connection to Redis was lost). A handler that fails is logged; the others and the
+        subscription go on."""
+        listeners = self._listeners.get(channel)
+        if listeners is not None:
+            listeners.append((handler, on_gap))
+            return
+        listeners = self._listeners[channel] = [(handler, on_gap)]
+
+        async def deliver(message: str | None) -> None:
+            for handle, gap in list(listeners):
+                try:
+                    if message is not None:
+                        await handle(message)
+                    elif gap is not None:
+                        gap()
+                except Exception:
+                    log.exception("bus listener on %s failed", channel)
 
         async def loop() -> None:
             while True:
@@ -103,12 +130,11 @@ class Bus:
                     async with self.subscribe(channel) as batches:
                         async for batch in batches:
                             for message in batch:
-                                if message is not None:
-                                    await handler(message)
+                                await deliver(message)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("bus listener on %s failed; resubscribing", channel)
+                    log.exception("bus subscription on %s failed; resubscribing", channel)
                     await asyncio.sleep(1)
 
         self._tasks.append(asyncio.create_task(loop(), name=f"bus-listen:{channel}"))
