@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 import jobs
 from models.db import close_db, init_db
+from resolvers.accounts import sessions
 from resolvers.core.runtime import Runtime, build_runtime
 from services.config import Settings, load_settings
 from web.graphql import graphql_view
@@ -53,6 +54,7 @@ def lifespan(
             await init_db(runtime.settings.database_url, serving=True)
         await runtime.bus.connect()
         sockets.follow_revocations(runtime.bus)
+        sessions.follow_changes(runtime)
         try:
             async with jobs.running(runtime, sockets), collector_policy():
                 yield

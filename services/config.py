@@ -51,6 +51,9 @@ class Settings:
     # Sessions.
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_days: int = 30
+    # How long a process keeps a session read by its token (services/session_cache.py); 0: off.
+    session_cache_seconds: float = 1.0
+    session_cache_size: int = 10_000
     # Throttling of failed logins, counted in the database.
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
@@ -189,6 +192,10 @@ class Settings:
             raise ConfigError("INTROSPECTION must be 'public', 'authenticated' or 'off'")
         if self.session_sweep_seconds <= 0:
             raise ConfigError("SESSION_SWEEP_SECONDS must be positive")
+        if not 0 <= self.session_cache_seconds <= 60:
+            raise ConfigError("SESSION_CACHE_SECONDS must be between 0 and 60")
+        if not 1 <= self.session_cache_size <= 1_000_000:
+            raise ConfigError("SESSION_CACHE_SIZE must be between 1 and 1000000")
         if self.lateness_poll_seconds <= 0 or self.event_relay_seconds <= 0:
             raise ConfigError("LATENESS_POLL_SECONDS and EVENT_RELAY_SECONDS must be positive")
         if self.digest_poll_seconds <= 0:

@@ -98,6 +98,8 @@ def accounts(production: bool) -> dict[str, Any]:
         "session_idle_minutes": _int("SESSION_IDLE_MINUTES", 60 * 24 * 7),
         "session_absolute_days": _int("SESSION_ABSOLUTE_DAYS", 30),
         "session_sweep_seconds": _float("SESSION_SWEEP_SECONDS", 30.0),
+        "session_cache_seconds": _float("SESSION_CACHE_SECONDS", 1.0),
+        "session_cache_size": _int("SESSION_CACHE_SIZE", 10_000),
         "login_window_minutes": _int("LOGIN_WINDOW_MINUTES", 15),
         "login_max_failures_per_account": _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "login_max_failures_per_address": _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),

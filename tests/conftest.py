@@ -104,6 +104,7 @@ class RunningServer:
 async def start_server(settings: Settings, port: int = 0) -> RunningServer:
     """A server on a free port, or on `port` (to restart one where its clients expect it)."""
     app = create_app(settings, manage_db=False)
+    factories.SERVED.add(app)
     config = server_config(app, settings, "127.0.0.1", port)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

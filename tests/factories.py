@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -33,6 +34,18 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PASSWORD = "Vrai-Mot2Passe!"
 
 _counter = itertools.count(1)
+
+# Every app the tests serve (tests/conftest.py registers them), for `sessions_changed`.
+SERVED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def sessions_changed() -> None:
+    """A test changed a session or what a session carries of its account (revoked,
+    expired, idle, status, e-mail verified) in the database, behind the app's back: the
+    servers forget the sessions they keep (services/session_cache.py) so the next request
+    reads the rows, as the app's own changes make every process do."""
+    for app in list(SERVED):
+        app.state.runtime.sessions.clear()
 
 
 def unique(prefix: str = "user") -> str:

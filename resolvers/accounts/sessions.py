@@ -25,7 +25,7 @@ from services import identity
 from services.clock import utcnow
 from services.devices import describe_device, network_of
 from services.tokens import digest, keyed_digest, new_token
-from subscriptions.bus import SESSIONS_CHANNEL
+from subscriptions.bus import ACCOUNTS_CHANNEL, SESSIONS_CHANNEL
 
 log = logging.getLogger("passage.sessions")
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -207,12 +207,17 @@ async def viewer_from_token(
         raise Unauthenticated("Jeton invalide ou expiré.")
     if partner_keys.is_key(token.strip()):
         return await partner_keys.viewer_from_key(token.strip(), meta)
-    found = await _SESSION_ROWS.fetch(
-        "by-token",
-        lambda v: Session.filter(token_hash=v["token_hash"]),
-        {"token_hash": digest(token.strip())},
-    )
-    session = found[0] if found else None
+    token_hash = digest(token.strip())
+    session = rt.sessions.get(token_hash)  # services/session_cache.py
+    if session is None:
+        found = await _SESSION_ROWS.fetch(
+            "by-token",
+            lambda v: Session.filter(token_hash=v["token_hash"]),
+            {"token_hash": token_hash},
+        )
+        session = found[0] if found else None
+        if session is not None:
+            rt.sessions.put(token_hash, session)
     now = utcnow()
     idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
     if (
@@ -225,6 +230,7 @@ async def viewer_from_token(
         raise Unauthenticated("Jeton invalide ou expiré.")
     if now - session["last_seen_at"] > LAST_SEEN_RESOLUTION:
         await Session.filter(id=session["id"]).update(last_seen_at=now)
+        session["last_seen_at"] = now  # the cached row too
     return Viewer(
         account_id=session["account_id"],
         session_id=session["id"],
@@ -263,6 +269,7 @@ async def revoke_sessions(rt: Runtime, session_ids: list[int]) -> None:
     if not session_ids:
         return
     await Session.filter(id__in=session_ids, revoked_at=None).update(revoked_at=utcnow())
+    rt.sessions.forget_sessions(session_ids)  # here at once; other processes by the bus
     try:
         for session_id in session_ids:
             await rt.bus.publish(SESSIONS_CHANNEL, str(session_id))
@@ -270,6 +277,33 @@ async def revoke_sessions(rt: Runtime, session_ids: list[int]) -> None:
         # The rows are revoked: tokens already fail, and each process's session sweep
         # closes the sockets within SESSION_SWEEP_SECONDS.
         log.warning("bus unreachable: %d revoked session(s) left to the sweep", len(session_ids))
+
+
+async def account_changed(rt: Runtime, account_id: int) -> None:
+    """What a viewer carries about its account changed (e-mail verified, status): every
+    process forgets the sessions it holds for it."""
+    rt.sessions.forget_accounts([account_id])
+    try:
+        await rt.bus.publish(ACCOUNTS_CHANNEL, str(account_id))
+    except Exception:
+        log.warning("bus unreachable: other processes see account %d's change later", account_id)
+
+
+def follow_changes(rt: Runtime) -> None:
+    """Keeps this process's session cache true to revocations and account changes made
+    in any process; forgets it whole when the bus may have lost messages."""
+
+    async def on_revoked(message: str) -> None:
+        if message.isdigit():  # a session (a partner key's id comes negated)
+            rt.sessions.forget_sessions([int(message)])
+
+    async def on_account(message: str) -> None:
+        if message.isdigit():
+            rt.sessions.forget_accounts([int(message)])
+
+    if rt.sessions.enabled:
+        rt.bus.listen(SESSIONS_CHANNEL, on_revoked, on_gap=rt.sessions.clear)
+        rt.bus.listen(ACCOUNTS_CHANNEL, on_account, on_gap=rt.sessions.clear)
 
 
 async def log_out(rt: Runtime, viewer: Viewer | None, meta: RequestMeta) -> bool:

@@ -15,6 +15,7 @@ from models.enums import AccountStatus, Role, SecurityEventKind, TokenPurpose
 from notifications import texts
 from notifications.notify import email_now
 from resolvers.accounts import audit, signup_guard
+from resolvers.accounts.sessions import account_changed
 from resolvers.core.errors import RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.lookups import client_id_of, worker_id_of
 from resolvers.core.prepared import get_by_id
@@ -253,7 +254,9 @@ async def consume_token(token: str, purpose: TokenPurpose) -> OneTimeToken | Non
     return row if claimed else None
 
 
-async def verify_email(token: str, meta: RequestMeta) -> tuple[Account | None, list[UserError]]:
+async def verify_email(
+    rt: Runtime, token: str, meta: RequestMeta
+) -> tuple[Account | None, list[UserError]]:
     """A sign-up's address; a changed address is confirmed by `profile.confirm_email_change`."""
     async with in_transaction():
         row = await consume_token(token, TokenPurpose.VERIFY_EMAIL)
@@ -266,6 +269,7 @@ async def verify_email(token: str, meta: RequestMeta) -> tuple[Account | None, l
             account.email_verified_at = utcnow()
             await account.save(update_fields=["email_verified_at"])
             await audit.record(SecurityEventKind.EMAIL_VERIFIED, account.id, meta)
+    await account_changed(rt, account.id)  # its sessions now carry a verified address
     return account, []
 
 

@@ -11,6 +11,7 @@ from notifications.mailer import Mailer, transport_for
 from notifications.transports.sms import gateway_for
 from services.config import Settings
 from services.passwords import PasswordService
+from services.session_cache import SessionCache
 from services.urssaf.client import Credentials, UrssafClient
 from subscriptions.bus import Bus
 from subscriptions.hub import Hub
@@ -25,6 +26,8 @@ class Runtime:
     hub: Hub
     # URSSAF's API Tiers de prestation (unconfigured when URSSAF_URL is empty).
     urssaf: UrssafClient
+    # Sessions read by token, kept for SESSION_CACHE_SECONDS (resolvers/accounts/sessions.py).
+    sessions: SessionCache
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -52,6 +55,7 @@ def build_runtime(settings: Settings) -> Runtime:
             ),
             timeout_seconds=settings.urssaf_timeout_seconds,
         ),
+        sessions=SessionCache(settings.session_cache_seconds, settings.session_cache_size),
     )
 
 

@@ -21,7 +21,7 @@ from models.events import Event
 from models.privacy import AccountDeletion
 from notifications import texts
 from notifications.notify import email_now
-from resolvers.accounts.sessions import revoke_sessions
+from resolvers.accounts.sessions import account_changed, revoke_sessions
 from resolvers.accounts.signup import consume_token
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
@@ -241,4 +241,5 @@ async def erase(rt: Runtime, deletion: AccountDeletion) -> None:
         await deletion.save(update_fields=["status", "completed_at", "archive_until"])
         await _audit(PrivacyAction.ERASED, client, None)
     await revoke_sessions(rt, [int(s) for s in sessions])  # type: ignore[call-overload]
+    await account_changed(rt, client.account_id)  # closed: no session of it is kept anywhere
     await events.publish(rt.bus, recorded)

@@ -21,6 +21,7 @@ from models.privacy import EmailChange, VisitAddressFlag
 from models.visits.visits import Address, Intervention
 from notifications import texts
 from notifications.notify import email_now
+from resolvers.accounts.sessions import account_changed
 from resolvers.accounts.signup import agency_for_postal_code
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, NotFound, UserError, user_error
@@ -184,6 +185,7 @@ async def confirm_email_change(rt: Runtime, token: str) -> tuple[Account | None,
             await _audit(None, account, client, "email", PrivacyAction.EMAIL_CHANGED)
     except IntegrityError:
         return None, [user_error("token", "Cette adresse est déjà utilisée.", "EMAIL_TAKEN")]
+    await account_changed(rt, account.id)  # its sessions now carry a verified address
     rt.mailer.wake()
     return account, []
 

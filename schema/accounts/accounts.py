@@ -292,7 +292,9 @@ class AccountMutations:
         if token.startswith("eml_"):  # a changed address (resolvers/privacy/profile.py)
             account, errors = await profile.confirm_email_change(info.context.runtime, token)
         else:
-            account, errors = await accounts.verify_email(token, info.context.meta)
+            account, errors = await accounts.verify_email(
+                info.context.runtime, token, info.context.meta
+            )
         return VerifyEmailPayload(
             account=Account.from_model(account) if account else None,
             user_errors=user_errors(errors),

@@ -199,6 +199,7 @@ async def test_reset_request_answers_no_sooner_for_an_unknown_email(api, home_ag
 async def test_disabled_accounts_get_no_reset_email(api, home_agency):
     email, _ = await factories.client(api)
     await Account.filter(email=email).update(status=AccountStatus.DISABLED)
+    factories.sessions_changed()
     assert await request_reset(api, email) == OK
     assert await outbox_count(email, "password_reset") == 0
 

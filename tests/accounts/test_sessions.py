@@ -93,11 +93,13 @@ async def test_disabled_account_cannot_sign_in(api, home_agency):
     email, _ = await factories.client(api)
     token = await factories.log_in(api, email)
     await Account.filter(email=email).update(status=AccountStatus.DISABLED)
+    factories.sessions_changed()
 
     assert await log_in(api, email) == INVALID_CREDENTIALS
     assert await api.error_code(ME, token=token) == "UNAUTHENTICATED"
 
     await Account.filter(email=email).update(status=AccountStatus.ACTIVE)
+    factories.sessions_changed()
     assert (await log_in(api, email))["token"]
 
 
@@ -258,6 +260,7 @@ async def test_an_idle_session_expires(api, settings, home_agency):
     await Session.filter(token_hash=digest(idle)).update(
         last_seen_at=utcnow() - idle_limit - timedelta(minutes=1)
     )
+    factories.sessions_changed()
     assert await api.error_code(ME, token=idle) == "UNAUTHENTICATED"
     devices = [s["device"] for s in (await api.data(SESSIONS, token=active))["sessions"]]
     assert devices == ["Firefox sur Linux"]
@@ -268,6 +271,7 @@ async def test_using_a_session_keeps_it_alive(api, settings, home_agency):
     token = await factories.log_in(api, email)
     almost_idle = utcnow() - timedelta(minutes=settings.session_idle_minutes - 60)
     await Session.filter(token_hash=digest(token)).update(last_seen_at=almost_idle)
+    factories.sessions_changed()
 
     assert (await api.data(ME, token=token))["me"]["email"] == email
     session = await Session.get(token_hash=digest(token))
@@ -281,6 +285,7 @@ async def test_a_session_ends_at_its_absolute_expiry(api, settings, home_agency)
     assert session.expires_at - session.created_at == timedelta(days=settings.session_absolute_days)
 
     await Session.filter(id=session.id).update(expires_at=utcnow() - timedelta(seconds=1))
+    factories.sessions_changed()
     assert await api.error_code(ME, token=token) == "UNAUTHENTICATED"
 
 

@@ -116,6 +116,7 @@ async def verify(client_gid: str) -> Account:
     client = await Client.get(id=from_global_id(client_gid)[1]).select_related("account")
     client.account.email_verified_at = utcnow()
     await client.account.save(update_fields=["email_verified_at"])
+    factories.sessions_changed()
     return client.account
 
 

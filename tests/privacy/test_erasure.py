@@ -122,6 +122,7 @@ async def a_household_with_a_past(api, settings) -> Lived:
     published = await api.data(PUBLISH, {"year": 2025}, token=t.staff_token)
     assert published["publishTaxCertificates"]["published"] == 1
     await Account.filter(email=t.client_email).update(email_verified_at=utcnow())
+    factories.sessions_changed()
     sent = await api.data(
         SEND, {"input": {"body": "Le code du portail est 4512QZ."}}, token=t.client_token
     )

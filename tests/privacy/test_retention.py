@@ -45,6 +45,7 @@ async def test_an_inactive_household_is_warned_and_kept_if_it_comes_back(
         await Session.filter(account__email=email).update(
             last_seen_at=long_ago, created_at=long_ago
         )
+    factories.sessions_changed()
     runtime = server.app.state.runtime
     await retention.run_once(runtime, force=True)
     warned = await AccountDeletion.get(account_id=account.id)

@@ -45,6 +45,7 @@ async def until(page: Any, read: Any, ok: Any, timeout: float = 20) -> None:
 async def test_staff_watch_the_day_live_across_a_server_restart(daytime, api, settings, browser):
     day = await build_day(api, settings, moved={"75017": "75015", "75018": "75016"})
     await Account.filter(email=day.client_emails[0]).update(email_verified_at=datetime.now(UTC))
+    factories.sessions_changed()
     running = await start_server(settings)
     port = int(running.api.base_url.rsplit(":", 1)[1])
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
@@ -161,6 +162,7 @@ async def anne_has_a_visit_next_week(api: Any, day: Any) -> tuple[str, Any, str]
     day of it, the visit's id)."""
     anne_email, anne_token = day.client_emails[4], day.client_tokens[4]
     await Account.filter(email=anne_email).update(email_verified_at=datetime.now(UTC))
+    factories.sessions_changed()
     later = weekday_ahead(4)
     start, end = at(later, 10)
     scheduled = await gql_data(

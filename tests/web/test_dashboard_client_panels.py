@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from models.accounts.people import Account
+from tests import factories
 from tests.factories import at, schedule, setup_agency, weekday_ahead
 from tests.requests.factories import REQUEST, REVIEW
 from tests.web.dashboard import SEND, STAFF_PANELS, sign_in
@@ -19,6 +20,7 @@ async def test_a_client_writes_reads_answers_and_follows_its_requests_live(
     team = await setup_agency(api, settings, home_agency)
     email = (await api.data("{ me { email } }", token=team.client_token))["me"]["email"]
     await Account.filter(email=email).update(email_verified_at=datetime.now(UTC))
+    factories.sessions_changed()
     later = weekday_ahead(4)
     start, end = at(later, 9)
     visit = (await schedule(api, team, scheduledStart=start, scheduledEnd=end))["intervention"]

@@ -1,0 +1,201 @@
+"""The session cache (services/session_cache.py): a burst reads its session once, and
+what ends or changes a session is seen at once, in this process and in every other.
+
+Each test starts servers of its own with a cache far longer than the test, so that
+an answer that changes proves an eviction, not an expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from models.accounts.security import Session
+from services.clock import utcnow
+from services.tokens import digest
+from tests import factories
+from tests.client import Api
+from tests.factories import eventually, unique
+from tests.mailbox import token_in
+from tests.messaging.factories import SEND_FULL
+
+ME = "query Me { me { id } }"
+LOG_OUT = "mutation LogOut { logOut { ok } }"
+VERIFY = """
+mutation VerifyEmail($token: String!) {
+  verifyEmail(token: $token) { account { emailVerified } userErrors { code } }
+}
+"""
+LONG = 600.0  # seconds: longer than any test, so only an eviction changes an answer
+
+
+@pytest.fixture
+async def servers(start, settings) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    started: list[Any] = []
+
+    async def run(**changes: Any) -> Any:
+        running = await start(settings.with_(**changes))
+        started.append(running)
+        return running
+
+    yield run
+    for running in started:
+        await running.stop()
+
+
+async def signed_in(api: Api) -> tuple[str, str]:
+    email, _ = await factories.client(api)
+    return email, await factories.log_in(api, email)
+
+
+async def me_code(api: Api, token: str) -> str | None:
+    """None when `me` answers, else the error's code."""
+    result = await api.gql(ME, token=token)
+    if result.get("errors"):
+        return str(result["errors"][0]["extensions"]["code"])
+    assert result["data"]["me"]["id"]
+    return None
+
+
+async def test_a_session_is_read_once_per_burst_and_a_change_behind_the_app_seen_after(
+    servers, home_agency
+):
+    running = await servers(session_cache_seconds=0.5)
+    cache = running.app.state.runtime.sessions
+    _, token = await signed_in(running.api)
+    assert await me_code(running.api, token) is None
+    assert cache.get(digest(token)) is not None
+    # Revoked by hand, not through the app: this process holds the row a moment more...
+    await Session.filter(token_hash=digest(token)).update(revoked_at=utcnow())
+    assert await me_code(running.api, token) is None
+    # ...and no longer than SESSION_CACHE_SECONDS.
+    await asyncio.sleep(0.6)
+    assert await me_code(running.api, token) == "UNAUTHENTICATED"
+
+
+async def test_off_reads_the_session_every_time(servers, home_agency):
+    running = await servers(session_cache_seconds=0)
+    _, token = await signed_in(running.api)
+    assert await me_code(running.api, token) is None
+    await Session.filter(token_hash=digest(token)).update(revoked_at=utcnow())
+    assert await me_code(running.api, token) == "UNAUTHENTICATED"
+    assert len(running.app.state.runtime.sessions) == 0
+
+
+async def test_a_sign_out_is_refused_at_once(servers, home_agency):
+    running = await servers(session_cache_seconds=LONG)
+    _, token = await signed_in(running.api)
+    assert await me_code(running.api, token) is None
+    assert (await running.api.data(LOG_OUT, token=token))["logOut"]["ok"] is True
+    assert await me_code(running.api, token) == "UNAUTHENTICATED"
+
+
+async def test_a_password_change_ends_the_other_sessions_at_once(servers, home_agency):
+    running = await servers(session_cache_seconds=LONG)
+    email, token = await signed_in(running.api)
+    other = await factories.log_in(running.api, email)
+    assert await me_code(running.api, other) is None
+    changed = await running.api.data(
+        """mutation Change($input: ChangePasswordInput!) {
+             changePassword(input: $input) { ok userErrors { code } } }""",
+        {"input": {"currentPassword": factories.PASSWORD, "newPassword": "Autre-Secret7!x"}},
+        token=token,
+    )
+    assert changed["changePassword"] == {"ok": True, "userErrors": []}
+    assert await me_code(running.api, other) == "UNAUTHENTICATED"
+    assert await me_code(running.api, token) is None  # the session that changed it stays
+
+
+async def send_code(api: Api, token: str) -> list[str]:
+    result = await api.data(SEND_FULL, {"input": {"body": "Bonjour"}}, token=token)
+    return [e["code"] for e in result["sendMessage"]["userErrors"]]
+
+
+async def test_an_address_verified_is_carried_by_the_session_at_once(servers, mailbox, home_agency):
+    running = await servers(session_cache_seconds=LONG)
+    email, token = await signed_in(running.api)
+    assert await send_code(running.api, token) == ["EMAIL_NOT_VERIFIED"]
+    link = token_in(await mailbox.wait_for(email.lower(), "Confirmez"))
+    verified = await running.api.data(VERIFY, {"token": link})
+    assert verified["verifyEmail"] == {"account": {"emailVerified": True}, "userErrors": []}
+    assert await send_code(running.api, token) == []
+
+
+async def test_tokens_nobody_holds_are_not_kept(servers, home_agency):
+    running = await servers(session_cache_seconds=LONG)
+    for _ in range(20):
+        assert await me_code(running.api, f"pas_{secrets.token_urlsafe(32)}") == "UNAUTHENTICATED"
+    assert len(running.app.state.runtime.sessions) == 0
+
+
+def needs_redis(settings: Any) -> None:
+    if not settings.broadcast_url.startswith("redis"):
+        pytest.skip("two processes share news through Redis; needs TEST_BROADCAST_URL=redis://")
+
+
+async def test_a_sign_out_in_one_process_is_seen_by_the_others(servers, settings, home_agency):
+    needs_redis(settings)
+    one = await servers(session_cache_seconds=LONG)
+    other = await servers(session_cache_seconds=LONG)
+    _, token = await signed_in(one.api)
+    assert await me_code(other.api, token) is None  # held by the other process now
+    assert (await one.api.data(LOG_OUT, token=token))["logOut"]["ok"] is True
+
+    async def refused() -> bool:
+        return await me_code(other.api, token) == "UNAUTHENTICATED"
+
+    await eventually(refused, timeout=5)
+
+
+async def test_an_address_verified_in_one_process_is_seen_by_the_others(
+    servers, settings, mailbox, home_agency
+):
+    needs_redis(settings)
+    one = await servers(session_cache_seconds=LONG)
+    other = await servers(session_cache_seconds=LONG)
+    email, token = await signed_in(one.api)
+    assert await send_code(other.api, token) == ["EMAIL_NOT_VERIFIED"]
+    link = token_in(await mailbox.wait_for(email.lower(), "Confirmez"))
+    assert (await one.api.data(VERIFY, {"token": link}))["verifyEmail"]["userErrors"] == []
+    cache = other.app.state.runtime.sessions
+
+    async def forgotten() -> bool:
+        return cache.get(digest(token)) is None
+
+    await eventually(forgotten, timeout=5)
+    assert await send_code(other.api, token) == []
+
+
+async def test_the_cache_is_forgotten_when_the_bus_may_have_lost_news(
+    servers, settings, home_agency
+):
+    needs_redis(settings)
+    from redis import asyncio as aioredis
+
+    from tests.subscriptions.test_redis_outage import bus_connections
+
+    namespace = unique(f"{settings.bus_namespace}-sessions")
+    running = await servers(session_cache_seconds=LONG, bus_namespace=namespace)
+    _, token = await signed_in(running.api)
+    assert await me_code(running.api, token) is None
+    # Revoked where the bus cannot tell (by hand), then the bus's connection is lost: what
+    # it may have missed is unknown, so every session is read again.
+    await Session.filter(token_hash=digest(token)).update(revoked_at=utcnow())
+    assert await me_code(running.api, token) is None
+    connections = await bus_connections(settings, namespace)
+    assert connections
+    redis = aioredis.Redis.from_url(settings.broadcast_url)
+    try:
+        for connection in connections:
+            await redis.client_kill_filter(_id=connection["id"])
+    finally:
+        await redis.aclose()
+
+    async def refused() -> bool:
+        return await me_code(running.api, token) == "UNAUTHENTICATED"
+
+    await eventually(refused, timeout=10)
