@@ -42,6 +42,8 @@ _SESSION_ROWS = PreparedRows(
         "account__status",
         "account__agency_id",
         "account__email_verified_at",
+        "account__client__id",
+        "account__worker__id",
     ),
 )
 MAX_PASSWORD_INPUT = 1024
@@ -237,6 +239,8 @@ async def viewer_from_token(
         role=session["account__role"],
         agency_id=session["account__agency_id"],
         email_verified=session["account__email_verified_at"] is not None,
+        client_id=session["account__client__id"],
+        worker_id=session["account__worker__id"],
     )
 
 

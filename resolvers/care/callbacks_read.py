@@ -13,7 +13,7 @@ from models.enums import CallbackOutcome, CallbackTopic, CallbackUrgency, Role
 from resolvers.care.settings import settings_of
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.reply_promise import is_premium
 from services.clock import utcnow
@@ -95,7 +95,7 @@ async def queue(viewer: Viewer | None, first: int) -> list[CallbackView]:
 
 async def mine(viewer: Viewer | None) -> list[CallbackView]:
     household = guards.household(viewer)
-    client_id = await client_id_of(household.account_id) or 0
+    client_id = await client_id_for(household) or 0
     rows = await CallbackRequest.filter(client_id=client_id).order_by("-id").limit(MAX_LISTED)
     return await views(rows)
 
@@ -112,7 +112,7 @@ async def premium_support(viewer: Viewer | None) -> PremiumSupport:
     household = guards.signed_in(viewer)
     if household.role is not Role.CLIENT or household.agency_id is None:
         raise Forbidden("Réservé aux clients.")
-    client_id = await client_id_of(household.account_id) or 0
+    client_id = await client_id_for(household) or 0
     if not await is_premium(client_id):
         return PremiumSupport(False, None)
     phone = (await settings_of(household.agency_id)).premium_support_phone

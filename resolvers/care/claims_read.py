@@ -19,7 +19,7 @@ from models.accounts.people import Account
 from models.care.claims import Claim, ClaimAttachment
 from models.enums import AccountStatus, ClaimStatus
 from resolvers.core import guards
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.runtime import Viewer
 from resolvers.messaging import attachments as attachment_links
 from services.billing import money
@@ -126,7 +126,7 @@ async def visible(viewer: Viewer, claim_id: int) -> ClaimView | None:
 
 async def my_claims(viewer: Viewer | None) -> list[ClaimView]:
     household = guards.household(viewer)
-    client_id = await client_id_of(household.account_id) or 0
+    client_id = await client_id_for(household) or 0
     rows = await Claim.filter(client_id=client_id).order_by("-id").limit(MAX_LISTED)
     return await _views(rows, staff=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.accounts.people import Account
 from models.enums import Role
 from resolvers.core.errors import Forbidden, Unauthenticated
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for, client_id_of
 from resolvers.core.runtime import Viewer
 
 
@@ -25,6 +25,8 @@ def household(viewer: Viewer | None) -> Viewer:
 
 async def sees_household_row(viewer: Viewer, agency_id: int, client_id: int) -> bool:
     """A household's own row, seen by the household and by staff of its agency only."""
+    if viewer.role is Role.CLIENT:
+        return client_id == await client_id_for(viewer)  # carried by the session
     return await _sees(viewer.role, viewer.agency_id, viewer.account_id, agency_id, client_id)
 
 

@@ -21,7 +21,7 @@ from models.enums import EventType, Role
 from models.events import Event
 from resolvers.core import guards
 from resolvers.core.errors import DomainError
-from resolvers.core.lookups import client_id_of, worker_id_of
+from resolvers.core.lookups import client_id_for, worker_id_for
 from resolvers.core.runtime import Runtime, Viewer
 from subscriptions.events import EventRecord
 from subscriptions.hub import Overflowed, newest_id, scope_of
@@ -38,9 +38,9 @@ async def audience(viewer: Viewer) -> tuple[list[str], Q]:
     if viewer.is_staff:
         channel = f"agency:{viewer.agency_id}"
     elif viewer.role is Role.CLIENT:
-        channel = f"client:{await client_id_of(viewer.account_id) or 0}"
+        channel = f"client:{await client_id_for(viewer) or 0}"
     else:
-        channel = f"worker:{await worker_id_of(viewer.account_id) or 0}"
+        channel = f"worker:{await worker_id_for(viewer) or 0}"
     return [channel], scope_of(channel)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models.accounts.people import Account, Agency, Client, Worker
+from models.enums import Role
 from resolvers.core.prepared import PreparedRows
+from resolvers.core.runtime import Viewer
 
 
 async def agencies_by_ids(ids: Sequence[int]) -> list[Agency | None]:
@@ -49,3 +51,26 @@ async def worker_id_of(account_id: int) -> int | None:
         "by account", lambda v: Worker.filter(account_id=v["account"]), {"account": account_id}
     )
     return int(found[0]["id"]) if found else None
+
+
+# A CLIENT account has its client record and a WORKER its worker record, made with it and
+# never given to another account: the session's read carries them (sessions.py), so most
+# requests read neither; a viewer made otherwise (a calendar feed) reads them here.
+
+
+async def client_id_for(viewer: Viewer) -> int | None:
+    """The viewer's client record; None for anyone but a household."""
+    if viewer.role is not Role.CLIENT:
+        return None
+    return (
+        viewer.client_id if viewer.client_id is not None else await client_id_of(viewer.account_id)
+    )
+
+
+async def worker_id_for(viewer: Viewer) -> int | None:
+    """The viewer's worker record; None for anyone but a worker."""
+    if viewer.role is not Role.WORKER:
+        return None
+    return (
+        viewer.worker_id if viewer.worker_id is not None else await worker_id_of(viewer.account_id)
+    )

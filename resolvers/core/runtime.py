@@ -84,6 +84,9 @@ class Viewer:
     api_key_id: int | None = None
     application_id: int | None = None
     scopes: frozenset[PartnerScope] = frozenset()
+    # The account's client or worker record, read with the session (lookups.client_id_for).
+    client_id: int | None = None
+    worker_id: int | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -22,7 +22,7 @@ from models.enums import Role
 from models.help import HelpArticle, HelpCategory
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import PreparedRows, listed, numbered
 from resolvers.core.runtime import Viewer
 from services import search_text
@@ -66,7 +66,7 @@ class CategoryCount:
 async def reader_or_none(viewer: Viewer) -> Reader | None:
     if viewer.agency_id is None or viewer.role is Role.WORKER:
         return None
-    client_id = await client_id_of(viewer.account_id) if viewer.role is Role.CLIENT else None
+    client_id = await client_id_for(viewer)
     if viewer.role is Role.CLIENT and client_id is None:
         return None
     return Reader(viewer.account_id, viewer.agency_id, viewer.role, client_id)

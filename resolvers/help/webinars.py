@@ -21,7 +21,7 @@ from models.enums import Role
 from models.help import Webinar, WebinarRegistration
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.runtime import Viewer
 from resolvers.help import inputs as check
 from resolvers.help.admin import DeleteResult
@@ -229,7 +229,7 @@ async def _registrant(viewer: Viewer | None) -> tuple[Reader, int]:
     if signed.role is not Role.CLIENT:
         raise Forbidden("Seuls les clients s'inscrivent aux webinaires.")
     who = await reader(signed)
-    return who, who.client_id or await client_id_of(signed.account_id) or 0
+    return who, who.client_id or await client_id_for(signed) or 0
 
 
 async def register(viewer: Viewer | None, webinar_id: int) -> WebinarResult:

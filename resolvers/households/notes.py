@@ -21,7 +21,7 @@ from models.households.profile import HouseholdProfile, VisitNote
 from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
-from resolvers.core.lookups import agency_time_zone, worker_id_of
+from resolvers.core.lookups import agency_time_zone, worker_id_for
 from resolvers.core.prepared import get_by, get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.households.contact import urgent_phone_of
@@ -220,7 +220,7 @@ async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> 
     if viewer.is_staff:
         allowed, codes = viewer.agency_id == visit.agency_id, True
     elif viewer.role is Role.WORKER:
-        worker_id = await worker_id_of(viewer.account_id)
+        worker_id = await worker_id_for(viewer)
         allowed = worker_id is not None and visit.worker_id == worker_id
         codes = allowed and await _on_the_day(visit, utcnow())
     else:

@@ -21,7 +21,7 @@ from models.accounts.people import Account, Client
 from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import PreparedRows, add_position, past
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.messages import visible_conversation
@@ -67,7 +67,7 @@ async def my_conversation(viewer: Viewer | None) -> Conversation | None:
     viewer = guards.signed_in(viewer)
     if viewer.role is not Role.CLIENT:
         return None
-    return await Conversation.get_or_none(client_id=await client_id_of(viewer.account_id) or 0)
+    return await Conversation.get_or_none(client_id=await client_id_for(viewer) or 0)
 
 
 async def agency_conversations(

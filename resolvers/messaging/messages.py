@@ -23,7 +23,7 @@ from notifications import texts
 from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
@@ -64,7 +64,7 @@ async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversa
     if viewer.is_staff:
         return conversation if conversation.agency_id == viewer.agency_id else None
     if viewer.role is Role.CLIENT:
-        own = await client_id_of(viewer.account_id)
+        own = await client_id_for(viewer)
         return conversation if own == conversation.client_id else None
     return None
 
@@ -245,9 +245,7 @@ async def mark_read(
     if conversation_id is not None:
         conversation = await visible_conversation(viewer, conversation_id)
     elif viewer.role is Role.CLIENT:
-        conversation = await Conversation.get_or_none(
-            client_id=await client_id_of(viewer.account_id) or 0
-        )
+        conversation = await Conversation.get_or_none(client_id=await client_id_for(viewer) or 0)
     else:
         return None, [user_error("conversationId", "Indiquez la conversation.", "REQUIRED")]
     if conversation is None:

@@ -22,7 +22,7 @@ from models.ratings import Rating, RatingFollowUp
 from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import PreparedRows, every_field, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -64,7 +64,7 @@ async def rate(
     text = (comment or "").strip()
     if len(text) > MAX_COMMENT:
         errors.append(user_error("comment", f"{MAX_COMMENT} caractères au plus.", "TOO_LONG"))
-    client_id = await client_id_of(viewer.account_id)
+    client_id = await client_id_for(viewer)
     visit = await Intervention.get_or_none(id=intervention_id, client_id=client_id or 0)
     if visit is None:
         errors.append(user_error("interventionId", "Intervention introuvable.", "NOT_FOUND"))
@@ -141,7 +141,7 @@ async def agency_ratings(
 
 async def my_ratings(viewer: Viewer | None) -> list[Rating]:
     viewer = guards.signed_in(viewer)
-    client_id = await client_id_of(viewer.account_id)
+    client_id = await client_id_for(viewer)
     return await Rating.filter(client_id=client_id or 0).order_by("-id").limit(100)
 
 

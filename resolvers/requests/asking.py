@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Account
-from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType, Role
+from models.enums import ChangeRequestKind, ChangeRequestStatus, EventType
 from models.events import Event
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
@@ -25,7 +25,7 @@ from notifications.notify import notify_client
 from resolvers.agency.policy import policy_of
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused, apply
 from resolvers.requests.inputs import RequestData, check_shape
@@ -61,7 +61,7 @@ class RequestResult:
 
 async def client_of(viewer: Viewer | None) -> tuple[Viewer, int]:
     viewer = guards.signed_in(viewer)
-    client_id = await client_id_of(viewer.account_id) if viewer.role is Role.CLIENT else None
+    client_id = await client_id_for(viewer)
     if client_id is None:
         raise Forbidden("Réservé aux clients.")
     return viewer, client_id

@@ -18,7 +18,7 @@ from models.requests import ChangeRequest
 from models.visits.visits import ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
-from resolvers.core.lookups import client_id_of
+from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import PreparedRows, every_field, get_by_id, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
@@ -155,6 +155,6 @@ async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
         return None
     if viewer.is_staff and viewer.agency_id == row.agency_id:
         return row
-    if row.client_id == await client_id_of(viewer.account_id):
+    if row.client_id == await client_id_for(viewer):
         return row
     return None
