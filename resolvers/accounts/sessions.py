@@ -208,7 +208,7 @@ async def viewer_from_token(
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise Unauthenticated("Jeton invalide ou expiré.")
     if partner_keys.is_key(token.strip()):
-        return await partner_keys.viewer_from_key(token.strip(), meta)
+        return await partner_keys.viewer_from_key(rt, token.strip(), meta)
     token_hash = digest(token.strip())
     session = rt.sessions.get(token_hash)  # services/session_cache.py
     if session is None:
@@ -273,7 +273,7 @@ async def revoke_sessions(rt: Runtime, session_ids: list[int]) -> None:
     if not session_ids:
         return
     await Session.filter(id__in=session_ids, revoked_at=None).update(revoked_at=utcnow())
-    rt.sessions.forget_sessions(session_ids)  # here at once; other processes by the bus
+    rt.sessions.forget(session_ids)  # here at once; other processes by the bus
     try:
         for session_id in session_ids:
             await rt.bus.publish(SESSIONS_CHANNEL, str(session_id))
@@ -298,16 +298,22 @@ def follow_changes(rt: Runtime) -> None:
     in any process; forgets it whole when the bus may have lost messages."""
 
     async def on_revoked(message: str) -> None:
-        if message.isdigit():  # a session (a partner key's id comes negated)
-            rt.sessions.forget_sessions([int(message)])
+        if message.isdigit():  # a session
+            rt.sessions.forget([int(message)])
+        elif message.startswith("-") and message[1:].isdigit():  # a partner key
+            rt.keys.forget([int(message[1:])])
 
     async def on_account(message: str) -> None:
         if message.isdigit():
             rt.sessions.forget_accounts([int(message)])
 
+    def forget_all() -> None:
+        rt.sessions.clear()
+        rt.keys.clear()
+
     if rt.sessions.enabled:
-        rt.bus.listen(SESSIONS_CHANNEL, on_revoked, on_gap=rt.sessions.clear)
-        rt.bus.listen(ACCOUNTS_CHANNEL, on_account, on_gap=rt.sessions.clear)
+        rt.bus.listen(SESSIONS_CHANNEL, on_revoked, on_gap=forget_all)
+        rt.bus.listen(ACCOUNTS_CHANNEL, on_account, on_gap=forget_all)
 
 
 async def log_out(rt: Runtime, viewer: Viewer | None, meta: RequestMeta) -> bool:

@@ -28,6 +28,8 @@ class Runtime:
     urssaf: UrssafClient
     # Sessions read by token, kept for SESSION_CACHE_SECONDS (resolvers/accounts/sessions.py).
     sessions: SessionCache
+    # Partners' API keys read by their secret, kept the same way (resolvers/partners/keys.py).
+    keys: SessionCache
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -56,6 +58,7 @@ def build_runtime(settings: Settings) -> Runtime:
             timeout_seconds=settings.urssaf_timeout_seconds,
         ),
         sessions=SessionCache(settings.session_cache_seconds, settings.session_cache_size),
+        keys=SessionCache(settings.session_cache_seconds, settings.session_cache_size),
     )
 
 

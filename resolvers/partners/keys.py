@@ -20,6 +20,7 @@ from models.partners import PartnerApiKey, PartnerApplication, PartnerScope
 from resolvers.accounts import audit
 from resolvers.core import guards
 from resolvers.core.errors import Unauthenticated, UserError, user_error
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from resolvers.partners import applications, scopes
 from services import identity
@@ -141,6 +142,7 @@ async def revoke(rt: Runtime, viewer: Viewer | None, key_id: int, meta: RequestM
             key.revoked_at = utcnow()
             await key.save(update_fields=["revoked_at"])
             await audit.record(SecurityEventKind.PARTNER_KEY_REVOKED, admin.account_id, meta)
+        rt.keys.forget([key.id])  # here at once; other processes by the bus
         try:
             # Every process closes the key's websockets (negative id: a key, not a session).
             await rt.bus.publish(SESSIONS_CHANNEL, str(-key.id))
@@ -172,12 +174,24 @@ _KEY_COLUMNS = (
     "application__agency_id",
     "application__disabled_at",
 )
+# Read on every request of a partner: the SQL written once (resolvers/core/prepared.py).
+_KEY_ROWS = PreparedRows(PartnerApiKey, _KEY_COLUMNS)
 
 
-async def viewer_from_key(secret: str, meta: RequestMeta | None) -> Viewer:
-    """The application a key signs in as; raises Unauthenticated for any key not live."""
-    rows = await PartnerApiKey.filter(secret_hash=digest(secret)).values(*_KEY_COLUMNS)
-    row = rows[0] if rows else None
+async def viewer_from_key(rt: Runtime, secret: str, meta: RequestMeta | None) -> Viewer:
+    """The application a key signs in as; raises Unauthenticated for any key not live.
+    The row is kept for SESSION_CACHE_SECONDS as a session's is (services/session_cache.py)."""
+    secret_hash = digest(secret)
+    row = rt.keys.get(secret_hash)
+    if row is None:
+        rows = await _KEY_ROWS.fetch(
+            "by-secret",
+            lambda v: PartnerApiKey.filter(secret_hash=v["secret_hash"]),
+            {"secret_hash": secret_hash},
+        )
+        row = rows[0] if rows else None
+        if row is not None:
+            rt.keys.put(secret_hash, row)
     now = utcnow()
     if (
         row is None
@@ -194,6 +208,7 @@ async def viewer_from_key(secret: str, meta: RequestMeta | None) -> Viewer:
             Q(last_used_at=None) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION),
             id=row["id"],
         ).update(last_used_at=now, last_used_network=network)
+        row["last_used_at"] = now  # the cached row too
     return Viewer(
         account_id=0,
         session_id=0,

@@ -22,6 +22,7 @@ from tests.client import Api
 from tests.factories import eventually, unique
 from tests.mailbox import token_in
 from tests.messaging.factories import SEND_FULL
+from tests.partners.factories import REVOKE, issue_key, new_admin, register
 
 ME = "query Me { me { id } }"
 LOG_OUT = "mutation LogOut { logOut { ok } }"
@@ -132,6 +133,37 @@ async def test_tokens_nobody_holds_are_not_kept(servers, home_agency):
     assert len(running.app.state.runtime.sessions) == 0
 
 
+SERVICE_TYPES = "query { serviceTypes { code } }"
+
+
+async def partner_key(api: Api, settings: Any) -> tuple[str, str, str]:
+    """A partner's key: (the admin's token, the key's global id, its secret)."""
+    _, admin = await new_admin(api, settings)
+    application = await register(api, admin)
+    secret, key = await issue_key(api, admin, application["id"], ["VISITS_READ"])
+    return admin, key["id"], secret
+
+
+async def key_code(api: Api, secret: str) -> str | None:
+    result = await api.gql(SERVICE_TYPES, token=secret)
+    if result.get("errors"):
+        return str(result["errors"][0]["extensions"]["code"])
+    assert result["data"]["serviceTypes"]
+    return None
+
+
+async def test_a_partner_key_is_kept_and_refused_at_once_when_revoked(
+    servers, settings, home_agency
+):
+    running = await servers(session_cache_seconds=LONG)
+    admin, key_id, secret = await partner_key(running.api, settings)
+    assert await key_code(running.api, secret) is None
+    assert running.app.state.runtime.keys.get(digest(secret)) is not None
+    revoked = await running.api.data(REVOKE, {"input": {"keyId": key_id}}, admin)
+    assert revoked["revokePartnerApiKey"]["apiKey"]["active"] is False
+    assert await key_code(running.api, secret) == "UNAUTHENTICATED"
+
+
 def needs_redis(settings: Any) -> None:
     if not settings.broadcast_url.startswith("redis"):
         pytest.skip("two processes share news through Redis; needs TEST_BROADCAST_URL=redis://")
@@ -147,6 +179,24 @@ async def test_a_sign_out_in_one_process_is_seen_by_the_others(servers, settings
 
     async def refused() -> bool:
         return await me_code(other.api, token) == "UNAUTHENTICATED"
+
+    await eventually(refused, timeout=5)
+
+
+async def test_a_key_revoked_in_one_process_is_refused_by_the_others(
+    servers, settings, home_agency
+):
+    needs_redis(settings)
+    one = await servers(session_cache_seconds=LONG)
+    other = await servers(session_cache_seconds=LONG)
+    admin, key_id, secret = await partner_key(one.api, settings)
+    assert await key_code(other.api, secret) is None  # held by the other process now
+    assert (await one.api.data(REVOKE, {"input": {"keyId": key_id}}, admin))["revokePartnerApiKey"][
+        "userErrors"
+    ] == []
+
+    async def refused() -> bool:
+        return await key_code(other.api, secret) == "UNAUTHENTICATED"
 
     await eventually(refused, timeout=5)
 
