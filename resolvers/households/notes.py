@@ -9,8 +9,10 @@ access codes only on the day of such a visit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
@@ -22,7 +24,7 @@ from models.visits.visits import Intervention
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import agency_time_zone, worker_id_for
-from resolvers.core.prepared import get_by, get_by_id
+from resolvers.core.prepared import PreparedRows, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.households.contact import urgent_phone_of
 from resolvers.privacy import audit as privacy_audit
@@ -203,35 +205,71 @@ async def set_visit_note(
     return None
 
 
-async def _on_the_day(visit: Intervention, now: datetime) -> bool:
-    if visit.status not in (InterventionStatus.SCHEDULED, InterventionStatus.IN_PROGRESS):
+async def _on_the_day(visit: Mapping[str, Any], now: datetime) -> bool:
+    if visit["status"] not in (InterventionStatus.SCHEDULED, InterventionStatus.IN_PROGRESS):
         return False
-    zone = ZoneInfo(await agency_time_zone(visit.agency_id))
-    return visit.scheduled_start.astimezone(zone).date() == now.astimezone(zone).date()
+    zone = ZoneInfo(await agency_time_zone(visit["agency_id"]))
+    return bool(visit["scheduled_start"].astimezone(zone).date() == now.astimezone(zone).date())
+
+
+# What a briefing reads, in one statement: the visit's owners and day, its note and the
+# household's profile (both one-to-one, joined), the SQL written once (core/prepared.py).
+_PROFILE = "client__household_profile__"
+_PROFILE_FIELDS = (
+    "id",
+    "favour_products",
+    "avoid_products",
+    "preferred_slots",
+    "instructions",
+    "access_codes_sealed",
+    "reduced_mobility",
+    "large_family",
+    "pets",
+    "allergies",
+    "other_needs",
+)
+_BRIEFINGS = PreparedRows(
+    Intervention,
+    (
+        "id",
+        "agency_id",
+        "worker_id",
+        "client_id",
+        "status",
+        "scheduled_start",
+        "client_note__body",
+        *(_PROFILE + name for name in _PROFILE_FIELDS),
+    ),
+)
 
 
 async def briefing(rt: Runtime, viewer: Viewer | None, intervention_id: int) -> Briefing | None:
-    """What the worker needs for one visit; None for anyone who may not see it. Every read
-    with SQL written once (resolvers/core/prepared.py)."""
+    """What the worker needs for one visit; None for anyone who may not see it."""
     viewer = guards.signed_in(viewer)
-    visit = await get_by_id(Intervention, intervention_id)
-    if visit is None:
+    found = await _BRIEFINGS.fetch(
+        "by id", lambda v: Intervention.filter(id=v["id"]), {"id": intervention_id}
+    )
+    if not found:
         return None
+    visit = found[0]
     if viewer.is_staff:
-        allowed, codes = viewer.agency_id == visit.agency_id, True
+        allowed, codes = viewer.agency_id == visit["agency_id"], True
     elif viewer.role is Role.WORKER:
         worker_id = await worker_id_for(viewer)
-        allowed = worker_id is not None and visit.worker_id == worker_id
+        allowed = worker_id is not None and visit["worker_id"] == worker_id
         codes = allowed and await _on_the_day(visit, utcnow())
     else:
         _, client_id = await client_of(viewer)
-        allowed, codes = visit.client_id == client_id, False
+        allowed, codes = visit["client_id"] == client_id, False
     if not allowed:
         return None
-    row = await get_by(HouseholdProfile, "client_id", visit.client_id)
-    note = await get_by(VisitNote, "intervention_id", visit.id)
+    row = None
+    if visit[_PROFILE + "id"] is not None:
+        row = loaded(HouseholdProfile, visit, _PROFILE_FIELDS, _PROFILE)
     return Briefing(
-        visit.id, note.body if note else "", _profile(visit.client_id, row, rt if codes else None)
+        visit["id"],
+        visit["client_note__body"] or "",
+        _profile(visit["client_id"], row, rt if codes else None),
     )
 
 
