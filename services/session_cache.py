@@ -25,7 +25,7 @@ time, so guessing tokens cannot fill the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from cachetools import TTLCache
@@ -38,6 +38,9 @@ class SessionCache:
         self._rows: TTLCache[str, Row] | None = (
             TTLCache(maxsize=size, ttl=seconds) if seconds > 0 and size > 0 else None
         )
+        # Counts evictions: a row read while one happened may predate it (a sign-out that
+        # committed during the read), so it answers its request but is not kept.
+        self._evictions = 0
 
     @property
     def enabled(self) -> bool:
@@ -53,6 +56,17 @@ class SessionCache:
         if self._rows is not None:
             self._rows[token_hash] = row
 
+    async def read(self, token_hash: str, load: Callable[[], Awaitable[list[Row]]]) -> Row | None:
+        """The row kept for `token_hash`, else the first `load()` gives (kept if any)."""
+        row = self.get(token_hash)
+        if row is None:
+            evictions = self._evictions
+            rows = await load()
+            row = rows[0] if rows else None
+            if row is not None and evictions == self._evictions:
+                self.put(token_hash, row)
+        return row
+
     def forget(self, ids: Iterable[int]) -> None:
         """Evicts the rows (sessions, or keys) with these ids."""
         self._forget("id", set(ids))
@@ -61,12 +75,14 @@ class SessionCache:
         self._forget("account_id", set(account_ids))
 
     def clear(self) -> None:
+        self._evictions += 1
         if self._rows is not None:
             self._rows.clear()
 
     def _forget(self, column: str, values: set[int]) -> None:
         # A scan: evictions are rare (a sign-out, an e-mail verified) and the cache holds
         # only the sessions of the last few seconds.
+        self._evictions += 1
         if self._rows is None or not values:
             return
         for token_hash, row in list(self._rows.items()):

@@ -210,16 +210,14 @@ async def viewer_from_token(
     if partner_keys.is_key(token.strip()):
         return await partner_keys.viewer_from_key(rt, token.strip(), meta)
     token_hash = digest(token.strip())
-    session = rt.sessions.get(token_hash)  # services/session_cache.py
-    if session is None:
-        found = await _SESSION_ROWS.fetch(
+    session = await rt.sessions.read(  # services/session_cache.py
+        token_hash,
+        lambda: _SESSION_ROWS.fetch(
             "by-token",
             lambda v: Session.filter(token_hash=v["token_hash"]),
             {"token_hash": token_hash},
-        )
-        session = found[0] if found else None
-        if session is not None:
-            rt.sessions.put(token_hash, session)
+        ),
+    )
     now = utcnow()
     idle_limit = timedelta(minutes=rt.settings.session_idle_minutes)
     if (

@@ -182,16 +182,14 @@ async def viewer_from_key(rt: Runtime, secret: str, meta: RequestMeta | None) ->
     """The application a key signs in as; raises Unauthenticated for any key not live.
     The row is kept for SESSION_CACHE_SECONDS as a session's is (services/session_cache.py)."""
     secret_hash = digest(secret)
-    row = rt.keys.get(secret_hash)
-    if row is None:
-        rows = await _KEY_ROWS.fetch(
+    row = await rt.keys.read(
+        secret_hash,
+        lambda: _KEY_ROWS.fetch(
             "by-secret",
             lambda v: PartnerApiKey.filter(secret_hash=v["secret_hash"]),
             {"secret_hash": secret_hash},
-        )
-        row = rows[0] if rows else None
-        if row is not None:
-            rt.keys.put(secret_hash, row)
+        ),
+    )
     now = utcnow()
     if (
         row is None

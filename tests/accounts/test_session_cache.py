@@ -16,6 +16,7 @@ import pytest
 
 from models.accounts.security import Session
 from services.clock import utcnow
+from services.session_cache import SessionCache
 from services.tokens import digest
 from tests import factories
 from tests.client import Api
@@ -124,6 +125,26 @@ async def test_an_address_verified_is_carried_by_the_session_at_once(servers, ma
     verified = await running.api.data(VERIFY, {"token": link})
     assert verified["verifyEmail"] == {"account": {"emailVerified": True}, "userErrors": []}
     assert await send_code(running.api, token) == []
+
+
+async def test_a_row_read_while_a_session_is_revoked_is_not_kept():
+    """The read started before a sign-out committed: it may hold the row as it was, so it
+    answers its own request (which came first) and is not kept for the next ones."""
+    cache = SessionCache(LONG, 10)
+
+    async def read_during_a_revocation() -> list[dict[str, Any]]:
+        cache.forget([7])  # the sign-out's eviction, while the statement runs
+        return [{"id": 7, "account_id": 70, "revoked_at": None}]
+
+    assert (await cache.read("hash", read_during_a_revocation)) is not None
+    assert cache.get("hash") is None
+
+    async def read_quietly() -> list[dict[str, Any]]:
+        return [{"id": 7, "account_id": 70, "revoked_at": utcnow()}]
+
+    kept = await cache.read("hash", read_quietly)
+    assert kept is not None and kept["revoked_at"] is not None
+    assert cache.get("hash") is kept
 
 
 async def test_tokens_nobody_holds_are_not_kept(servers, home_agency):
