@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from models.accounts.people import Account
 from models.enums import Role
 from resolvers.core.errors import Forbidden, Unauthenticated
@@ -25,23 +27,29 @@ def household(viewer: Viewer | None) -> Viewer:
 
 async def sees_household_row(viewer: Viewer, agency_id: int, client_id: int) -> bool:
     """A household's own row, seen by the household and by staff of its agency only."""
-    if viewer.role is Role.CLIENT:
-        return client_id == await client_id_for(viewer)  # carried by the session
-    return await _sees(viewer.role, viewer.agency_id, viewer.account_id, agency_id, client_id)
+    return await _sees(
+        viewer.role, viewer.agency_id, agency_id, client_id, lambda: client_id_for(viewer)
+    )
 
 
 async def account_sees_household_row(account: Account, agency_id: int, client_id: int) -> bool:
     """The same rule for the account behind a signed link, which comes without a session."""
-    return await _sees(account.role, account.agency_id, account.id, agency_id, client_id)
+    return await _sees(
+        account.role, account.agency_id, agency_id, client_id, lambda: client_id_of(account.id)
+    )
 
 
 async def _sees(
-    role: Role, own_agency_id: int | None, account_id: int, agency_id: int, client_id: int
+    role: Role,
+    own_agency_id: int | None,
+    agency_id: int,
+    client_id: int,
+    own_client: Callable[[], Awaitable[int | None]],
 ) -> bool:
     if role.is_staff:
         return agency_id == own_agency_id
     if role is Role.CLIENT:
-        return client_id == await client_id_of(account_id)
+        return client_id == await own_client()
     return False
 
 

@@ -16,22 +16,22 @@ import pytest
 
 from models.accounts.security import Session
 from services.clock import utcnow
+from services.config import ConfigError, load_settings
 from services.session_cache import SessionCache
 from services.tokens import digest
 from tests import factories
+from tests.accounts.test_sessions import LOG_OUT
+from tests.accounts.test_sign_up import VERIFY
 from tests.client import Api
 from tests.factories import eventually, unique
 from tests.mailbox import token_in
 from tests.messaging.factories import SEND_FULL
 from tests.partners.factories import REVOKE, issue_key, new_admin, register
+from tests.partners.test_keys import SERVICE_TYPES
+from tests.subscriptions.factories import connected
+from tests.subscriptions.test_redis_outage import bus_connections, needs_redis
 
 ME = "query Me { me { id } }"
-LOG_OUT = "mutation LogOut { logOut { ok } }"
-VERIFY = """
-mutation VerifyEmail($token: String!) {
-  verifyEmail(token: $token) { account { emailVerified } userErrors { code } }
-}
-"""
 LONG = 600.0  # seconds: longer than any test, so only an eviction changes an answer
 
 
@@ -127,6 +127,33 @@ async def test_an_address_verified_is_carried_by_the_session_at_once(servers, ma
     assert await send_code(running.api, token) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SESSION_CACHE_SECONDS", "-1"),
+        ("SESSION_CACHE_SECONDS", "61"),
+        ("SESSION_CACHE_SECONDS", "nan"),
+        ("SESSION_CACHE_SECONDS", "une seconde"),
+        ("SESSION_CACHE_SIZE", "0"),
+        ("SESSION_CACHE_SIZE", "10000000"),
+        ("SESSION_CACHE_SIZE", "1.5"),
+    ],
+)
+def test_bad_cache_settings_are_refused_by_name(monkeypatch, name, value):
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings()
+
+
+def test_the_cache_settings_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("SESSION_CACHE_SECONDS", "0")
+    monkeypatch.setenv("SESSION_CACHE_SIZE", "500")
+    read = load_settings()
+    assert (read.session_cache_seconds, read.session_cache_size) == (0.0, 500)
+
+
 async def test_a_row_read_while_a_session_is_revoked_is_not_kept():
     """The read started before a sign-out committed: it may hold the row as it was, so it
     answers its own request (which came first) and is not kept for the next ones."""
@@ -152,9 +179,6 @@ async def test_tokens_nobody_holds_are_not_kept(servers, home_agency):
     for _ in range(20):
         assert await me_code(running.api, f"pas_{secrets.token_urlsafe(32)}") == "UNAUTHENTICATED"
     assert len(running.app.state.runtime.sessions) == 0
-
-
-SERVICE_TYPES = "query { serviceTypes { code } }"
 
 
 async def partner_key(api: Api, settings: Any) -> tuple[str, str, str]:
@@ -185,18 +209,16 @@ async def test_a_partner_key_is_kept_and_refused_at_once_when_revoked(
     assert await key_code(running.api, secret) == "UNAUTHENTICATED"
 
 
-def needs_redis(settings: Any) -> None:
-    if not settings.broadcast_url.startswith("redis"):
-        pytest.skip("two processes share news through Redis; needs TEST_BROADCAST_URL=redis://")
-
-
 async def test_a_sign_out_in_one_process_is_seen_by_the_others(servers, settings, home_agency):
     needs_redis(settings)
     one = await servers(session_cache_seconds=LONG)
     other = await servers(session_cache_seconds=LONG)
     _, token = await signed_in(one.api)
     assert await me_code(other.api, token) is None  # held by the other process now
+    # The revocation's message has two listeners there: its sockets and its cache.
+    ws = await connected(other.api, token)
     assert (await one.api.data(LOG_OUT, token=token))["logOut"]["ok"] is True
+    assert await ws.closed_with() == 4403
 
     async def refused() -> bool:
         return await me_code(other.api, token) == "UNAUTHENTICATED"
@@ -246,8 +268,6 @@ async def test_the_cache_is_forgotten_when_the_bus_may_have_lost_news(
 ):
     needs_redis(settings)
     from redis import asyncio as aioredis
-
-    from tests.subscriptions.test_redis_outage import bus_connections
 
     namespace = unique(f"{settings.bus_namespace}-sessions")
     running = await servers(session_cache_seconds=LONG, bus_namespace=namespace)
