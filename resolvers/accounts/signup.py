@@ -17,7 +17,7 @@ from notifications.notify import email_now
 from resolvers.accounts import audit, signup_guard
 from resolvers.accounts.sessions import account_changed
 from resolvers.core.errors import RateLimited, Unauthenticated, UserError, user_error
-from resolvers.core.lookups import client_id_of, worker_id_of
+from resolvers.core.lookups import client_id_for, client_id_of, worker_id_for, worker_id_of
 from resolvers.core.prepared import get_by_id
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from services import identity
@@ -309,4 +309,10 @@ async def get_record(account_id: int) -> AccountRecord:
 
 
 async def me(viewer: Viewer | None) -> AccountRecord | None:
-    return None if viewer is None else await get_record(viewer.account_id)
+    """The viewer's account; its client or worker record is the one the session carries."""
+    if viewer is None:
+        return None
+    account = await get_by_id(Account, viewer.account_id)
+    if account is None:
+        raise DoesNotExist(Account)
+    return AccountRecord(account, await client_id_for(viewer), await worker_id_for(viewer))
