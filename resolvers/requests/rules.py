@@ -19,9 +19,8 @@ from models.enums import ChangeRequestKind, InterventionStatus
 from models.households.absences import AbsenceVisit
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan
-from resolvers.agency.opening_hours import Span, opening_hours
-from resolvers.agency.policy import Policy, policy_of, within
-from resolvers.core.lookups import agency_time_zone
+from resolvers.agency.opening_hours import Span
+from resolvers.agency.policy import Policy, rule_settings, within
 from resolvers.core.prepared import PreparedRows, get_many, listed, numbered, utc
 from resolvers.visits.planning import ACTIVE
 
@@ -246,9 +245,8 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
 
 
 async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
-    zone = ZoneInfo(await agency_time_zone(agency_id))
-    ctx = Context(now, await policy_of(agency_id), zone, ())
-    ctx.spans = await opening_hours(agency_id)
+    settings = await rule_settings(agency_id)
+    ctx = Context(now, settings.policy, ZoneInfo(settings.time_zone), settings.spans)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
         ctx.visits = {v.id: v for v in await get_many(Intervention, visit_ids)}

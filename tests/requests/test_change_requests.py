@@ -280,6 +280,46 @@ async def test_slots_outside_opening_hours_are_refused(api, team):
         assert codes(made) == ["OUTSIDE_OPENING_HOURS"], (slot, made)
 
 
+SET_HOURS = """
+mutation Set($input: SetOpeningHoursInput!) {
+  setOpeningHours(input: $input) { userErrors { code } }
+}
+"""
+
+
+async def test_the_rules_read_the_agencys_own_hours_and_policy_together(api, team):
+    # Two spans a weekday: the rules read the agency, its policy and its hours joined, one
+    # row per span, with no policy row at first.
+    spans = [
+        {"weekday": day, "opensAt": opens, "closesAt": closes}
+        for day in range(5)
+        for opens, closes in (("07:00:00", "10:00:00"), ("15:00:00", "21:00:00"))
+    ]
+    result = await api.data(SET_HOURS, {"input": {"spans": spans}}, token=team.admin)
+    assert result["setOpeningHours"]["userErrors"] == []
+    day = weekday_ahead(20)
+    visit_id = await visit(api, team, at(day, 8))
+
+    async def move_to(hour: float) -> list[str]:
+        start, end = at(day, hour)
+        made = await ask(
+            api,
+            team,
+            kind="NEW_SLOT",
+            interventionId=visit_id,
+            scheduledStart=start,
+            scheduledEnd=end,
+        )
+        return codes(made)
+
+    # 11:00 is open by default, not by the agency's hours; 18:30-20:30 the other way round.
+    assert await move_to(11) == ["OUTSIDE_OPENING_HOURS"]
+    await set_policy(api, team, minNoticeHours=24 * 30)
+    assert await move_to(18.5) == ["TOO_LATE"]
+    await set_policy(api, team, minNoticeHours=48)
+    assert await move_to(18.5) == []
+
+
 async def test_running_and_past_visits_cannot_change(api, team):
     visit_id = await visit(api, team, soon(0.5))
     check_in = (
