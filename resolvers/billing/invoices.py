@@ -18,7 +18,8 @@ from models.enums import AdvanceStatus, EventType, InvoiceKind, InvoiceStatus, R
 from resolvers.billing import amending, invoicing
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, get_by, listed, numbered
+from resolvers.core.lookups import client_id_for
+from resolvers.core.prepared import PreparedRows, get_by_id, listed, numbered
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events
@@ -42,26 +43,43 @@ def status_shown(stored: Any, kind: Any, due_on: date, today: date) -> InvoiceSt
     return status
 
 
-async def client_of(viewer: Viewer) -> Client | None:
-    return await get_by(Client, "account_id", viewer.account_id)
-
-
 async def household(viewer: Viewer | None, client_id: int | None) -> Client | None:
     """The viewer's own household, or (staff, with `client_id`) one of their agency's.
 
     None when it is not the viewer's to see, like `node(id:)`.
     """
     viewer = guards.signed_in(viewer)
+    if _staff_asks(viewer, client_id):
+        return await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
+    own = await _own_household(viewer, client_id)
+    return None if own is None else await get_by_id(Client, own)
+
+
+async def household_id(viewer: Viewer | None, client_id: int | None) -> int | None:
+    """`household`'s id, for what needs no more: a household's own is the one its session
+    carries (no statement)."""
+    viewer = guards.signed_in(viewer)
+    if _staff_asks(viewer, client_id):
+        found = await Client.filter(id=client_id, agency_id=viewer.agency_id).values("id")
+        return int(found[0]["id"]) if found else None
+    return await _own_household(viewer, client_id)
+
+
+def _staff_asks(viewer: Viewer, client_id: int | None) -> bool:
+    """Whether staff ask (for `client_id`, which they must name); refuses anyone else but
+    a household."""
     if viewer.is_staff and viewer.agency_id is not None:
         if client_id is None:
             raise BadInput("Indiquez le client (clientId).")
-        return await Client.get_or_none(id=client_id, agency_id=viewer.agency_id)
+        return True
     if viewer.role is not Role.CLIENT:
         raise Forbidden("Réservé aux clients et au personnel de l'agence.")
-    client = await client_of(viewer)
-    if client is None or (client_id is not None and client_id != client.id):
-        return None
-    return client
+    return False
+
+
+async def _own_household(viewer: Viewer, client_id: int | None) -> int | None:
+    own = await client_id_for(viewer)
+    return None if own is None or client_id not in (None, own) else own
 
 
 @dataclass(frozen=True)
@@ -90,10 +108,10 @@ async def _visible(viewer: Viewer | None, year: int | None) -> _Visible:
     if viewer.is_staff and viewer.agency_id is not None:
         found = _Visible({"agency": viewer.agency_id}, True, viewer.role is not Role.ADMIN)
     elif viewer.role is Role.CLIENT:
-        client = await client_of(viewer)
-        if client is None:
+        own = await client_id_for(viewer)  # carried by the session: no statement
+        if own is None:
             raise Forbidden()
-        found = _Visible({"own": client.id}, False, False)
+        found = _Visible({"own": own}, False, False)
     else:
         raise Forbidden("Réservé aux clients et au personnel de l'agence.")
     if year is not None:
@@ -169,8 +187,7 @@ async def can_see(viewer: Viewer | None, invoice: Invoice) -> bool:
             or not await Client.filter(id=invoice.client_id, erased_at__not_isnull=True).exists()
         )
     if viewer.role is Role.CLIENT:
-        client = await client_of(viewer)
-        return client is not None and client.id == invoice.client_id
+        return await client_id_for(viewer) == invoice.client_id
     return False
 
 

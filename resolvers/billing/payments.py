@@ -19,7 +19,7 @@ from models.enums import (
 )
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers.billing.invoices import household, today_for
+from resolvers.billing.invoices import household_id, today_for
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
@@ -159,9 +159,9 @@ async def payments_of(client_id: int, year: int) -> list[Payment]:
 
 async def statement_client(
     viewer: Viewer | None, year: int, client_id: int | None = None
-) -> Client | None:
-    """The household whose payment statement of `year` the viewer may read."""
-    client = await household(viewer, client_id)
+) -> int | None:
+    """The household whose payment statement of `year` the viewer may read (its id)."""
+    client = await household_id(viewer, client_id)
     if not 2000 <= year <= today_for().year:
         raise BadInput("Année hors limites.")
     return client

@@ -230,7 +230,7 @@ class BillingQueries:
         client = await payments.statement_client(info.context.viewer, year, _client_arg(client_id))
         if client is None:
             return None
-        pdf_url, csv_url = _yearly_links(info, "statements", client.id, year)
+        pdf_url, csv_url = _yearly_links(info, "statements", client, year)
         return PaymentStatement(year=year, pdf_url=pdf_url, csv_url=csv_url)
 
 

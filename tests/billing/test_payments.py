@@ -178,6 +178,34 @@ async def test_the_yearly_payment_statement(api, issued):
     assert await api.error_code(STATEMENT, {"year": 2031}, t.client_token) == "BAD_USER_INPUT"
 
 
+FOR_CLIENT = """
+query S($year: Int!, $client: ID) {
+  paymentStatement(year: $year, clientId: $client) { pdfUrl }
+}
+"""
+
+
+async def test_the_payment_statement_of_a_household_named_by_its_id(api, settings, issued):
+    t, _ = issued
+    mine = to_global_id("Client", t.client_id)
+    other = await bh.team(api, settings)
+    theirs = to_global_id("Client", other.client_id)
+
+    async def links(token: str, client: str | None) -> dict | None:
+        found = await api.data(FOR_CLIENT, {"year": 2026, "client": client}, token=token)
+        return found["paymentStatement"]
+
+    # Staff of the household's agency, and the household itself, named or not.
+    for token, client in ((t.staff_token, mine), (t.client_token, mine), (t.client_token, None)):
+        found = await links(token, client)
+        assert found is not None, (token, client)
+        assert f"/statements/{t.client_id}-2026.pdf" in found["pdfUrl"]
+    # Another agency's household, and another household, look absent: null.
+    assert await links(t.staff_token, theirs) is None
+    assert await links(other.staff_token, mine) is None
+    assert await links(t.client_token, theirs) is None
+
+
 async def test_the_advance_status_moves_along_the_urssaf_steps(api, settings, issued):
     t, invoice = issued
     assert codes(await advance(api, t.staff_token, invoice["id"], "PAID")) == ["BAD_TRANSITION"]
