@@ -174,13 +174,17 @@ async def _client_main(pipe: Connection, url: str, tokens: list[str]) -> None:
 
 
 class ClientProcesses:
-    def __init__(self, url: str, tokens: list[str], processes: int) -> None:
+    """Subscribers spread over `processes`; process p connects to `urls[p % len(urls)]`
+    (with several servers, as a balancer in front of them would spread the sockets)."""
+
+    def __init__(self, urls: list[str], tokens: list[str], processes: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipes: list[Connection] = []
         self.procs = []
         self.shares = [tokens[i::processes] for i in range(processes)]
-        for share in self.shares:
+        for p, share in enumerate(self.shares):
             ours, theirs = context.Pipe()
+            url = urls[p % len(urls)]
             proc = context.Process(target=client_process, args=(theirs, url, share), daemon=True)
             proc.start()
             self.pipes.append(ours)
@@ -323,13 +327,20 @@ class Sent:
 
 
 async def fire(
-    base_url: str, visits: list[tuple[str, int, str]], rate: float, connections: int
+    base_urls: list[str], visits: list[tuple[str, int, str]], rate: float, connections: int
 ) -> tuple[list[Sent], float]:
-    """Check-ins at `rate` per second, open loop (each at its own time, answered or not)."""
+    """Check-ins at `rate` per second, open loop (each at its own time, answered or not);
+    with several servers, each in turn (`connections` spread over them)."""
     results: list[Sent] = []
-    async with loader.pool(base_url, connections) as http:
+    async with contextlib.AsyncExitStack() as stack:
+        pools = [
+            await stack.enter_async_context(loader.pool(url, max(1, connections // len(base_urls))))
+            for url in base_urls
+        ]
 
-        async def one(visit: str, client: int, request: bytes, at: float) -> None:
+        async def one(
+            http: loader.Pool, visit: str, client: int, request: bytes, at: float
+        ) -> None:
             delay = at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -349,18 +360,19 @@ async def fire(
             except (OSError, asyncio.IncompleteReadError, loader.LoaderError, ValueError):
                 record.answered = time.monotonic()
 
-        def request(visit: str, token: str) -> bytes:
+        def request(http: loader.Pool, visit: str, token: str) -> bytes:
             body = {"query": common.CHECK_IN, "variables": {"input": {"interventionId": visit}}}
             return http.request(
                 "POST", "/graphql", json.dumps(body).encode(), authorization=f"Bearer {token}"
             )
 
         # Every request is prepared before the clock starts.
-        prepared = [request(visit, token) for visit, _, token in visits]
+        each = [pools[i % len(pools)] for i in range(len(visits))]
+        prepared = [request(each[i], visit, token) for i, (visit, _, token) in enumerate(visits)]
         started = time.monotonic() + 0.05
         await asyncio.gather(
             *(
-                one(visit, client, prepared[i], started + i / rate)
+                one(each[i], visit, client, prepared[i], started + i / rate)
                 for i, (visit, client, _) in enumerate(visits)
             )
         )
@@ -379,37 +391,45 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
     warm = max(0, int(args.rate * args.warmup))
     measured = int(args.rate * args.seconds)
     print(
-        f"\n== {subscribers} subscribers, {args.rate:g} check-ins/s for {args.seconds:g} s",
+        f"\n== {subscribers} subscribers, {args.rate:g} check-ins/s for {args.seconds:g} s"
+        + (f", {args.servers} server processes" if args.servers > 1 else ""),
         flush=True,
     )
     async with common.scratch_database(args.database) as database_url:
         t = time.monotonic()
         world = await seed(database_url, subscribers, warm + measured, args.workers)
         print(f"seeded in {time.monotonic() - t:.1f} s", flush=True)
-        server = common.ServerProcess("graphql", database_url, args.broadcast, args.log_level)
+        servers: list[common.ServerProcess] = []
         clients: ClientProcesses | None = None
         dashboard = Listener(f"Bearer {world.staff_token}")
         dashboard_task = None
         try:
-            server.wait_ready()
-            url = server.url.replace("http://", "ws://") + "/graphql"
-            await dashboard.start(url)
+            for _ in range(args.servers):  # one after the other: each opens its pool whole
+                servers.append(
+                    common.ServerProcess("graphql", database_url, args.broadcast, args.log_level)
+                )
+                servers[-1].wait_ready()
+            server = servers[0]
+            base_urls = [one.url for one in servers]
+            urls = [one.replace("http://", "ws://") + "/graphql" for one in base_urls]
+            await dashboard.start(urls[0])
             dashboard_task = asyncio.create_task(dashboard.listen())
-            # Warm the server's code paths with a few subscribers, then let them go.
-            warmers = ClientProcesses(url, world.client_tokens[:20], 1)
+            # Warm the servers' code paths with a few subscribers, then let them go.
+            warmers = ClientProcesses(urls, world.client_tokens[:20], len(urls))
             await warmers.connected()
             await warmers.close()
-            server.wait_idle()
-            rss_before = server.rss_kib()
+            for one in servers:
+                one.wait_idle()
+            rss_before = sum(one.rss_kib() for one in servers)
             snapshot = _snapshot(server) if args.tracemalloc else None
             started = time.monotonic()
-            processes = min(args.client_processes, len(world.client_tokens))
-            clients = ClientProcesses(url, world.client_tokens, processes)
+            processes = min(max(args.client_processes, len(urls)), len(world.client_tokens))
+            clients = ClientProcesses(urls, world.client_tokens, processes)
             connected, failures = await clients.connected()
             connect_seconds = time.monotonic() - started
-            idle_wait = server.wait_idle()
+            idle_wait = max(one.wait_idle() for one in servers)
             await asyncio.sleep(1.0)
-            rss_after = server.rss_kib()
+            rss_after = sum(one.rss_kib() for one in servers)
             per_connection = (rss_after - rss_before) / connected if connected else float("nan")
             if snapshot is not None and connected:
                 traced = _traced_growth(snapshot, _snapshot(server)) / 1024 / connected
@@ -420,9 +440,9 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 + (f"; failures, e.g. {failures[:2]}" if failures else ""),
                 flush=True,
             )
-            idle_before = server.cpu_seconds()
+            idle_before = sum(one.cpu_seconds() for one in servers)
             await asyncio.sleep(args.idle_seconds)
-            idle_cpu = (server.cpu_seconds() - idle_before) / args.idle_seconds
+            idle_cpu = (sum(one.cpu_seconds() for one in servers) - idle_before) / args.idle_seconds
             print(
                 f"server RSS {rss_before / 1024:.1f} MiB -> {rss_after / 1024:.1f} MiB: "
                 f"{per_connection:.1f} KiB per idle subscriber; idle server CPU "
@@ -430,23 +450,26 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 flush=True,
             )
             if warm:
-                await fire(server.url, world.visits[:warm], args.rate, args.http_connections)
+                await fire(base_urls, world.visits[:warm], args.rate, args.http_connections)
                 await asyncio.sleep(1.0)
                 await clients.report()  # forget the warm-up
                 dashboard.received.clear()
                 # The subscriber processes free what they reported after answering: on these
                 # shared cores, that work ran into the first check-ins of the measure.
                 await clients.wait_idle()
-                server.wait_idle()
-            os.kill(server.pid, signal.SIGUSR2)  # opens the server's measured window
-            cpu_before = server.cpu_seconds()
+                for one in servers:
+                    one.wait_idle()
+            for one in servers:
+                os.kill(one.pid, signal.SIGUSR2)  # opens the server's measured window
+            cpu_before = sum(one.cpu_seconds() for one in servers)
             own_before = time.process_time()
             subscribers_before = clients.cpu_seconds()
             sent, elapsed = await fire(
-                server.url, world.visits[warm:], args.rate, args.http_connections
+                base_urls, world.visits[warm:], args.rate, args.http_connections
             )
             fired = time.monotonic()
-            _close_window(server)
+            for one in servers:
+                _close_window(one)
             print(
                 f"load generator (check-ins and dashboard): "
                 f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core; "
@@ -462,7 +485,7 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                     break
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)
-            server_cpu = server.cpu_seconds() - cpu_before
+            server_cpu = sum(one.cpu_seconds() for one in servers) - cpu_before
             arrivals, problems, problem_count = await clients.report()
             return summarise(
                 subscribers,
@@ -489,7 +512,8 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 dashboard_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dashboard_task
-            server.stop()
+            for one in servers:
+                one.stop()
 
 
 def _snapshot(server: common.ServerProcess) -> str:
@@ -670,6 +694,12 @@ async def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of check-ins first")
     parser.add_argument("--workers", type=int, default=50, help="workers checking in")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="server processes sharing the bus (more than one needs --broadcast redis://…)",
+    )
     parser.add_argument("--http-connections", type=int, default=64)
     parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
     parser.add_argument("--idle-seconds", type=float, default=5.0, help="idle CPU measured over")
@@ -687,6 +717,10 @@ async def main() -> None:
         help="profile the server over the measured check-ins (slower server: to find causes)",
     )
     args = parser.parse_args()
+    if args.servers < 1 or (args.servers > 1 and args.broadcast.startswith("memory")):
+        parser.error("--servers: 1, or more with a shared bus (--broadcast redis://…)")
+    if args.servers > 1 and args.tracemalloc:
+        parser.error("--tracemalloc traces one server: use it with --servers 1")
     common.raise_open_files()
     folder = tempfile.mkdtemp(prefix="passage-bench-window-")
     os.environ["PASSAGE_BENCH_WINDOW"] = os.path.join(folder, "window")
