@@ -23,7 +23,8 @@ DEFAULT_OPENING_HOURS: tuple[Span, ...] = (
 )
 
 
-# Read by every page of change requests: the SQL is written once (resolvers/core/prepared.py).
+# The hours alone (the change-request rules read them joined to their agency and policy:
+# resolvers/agency/policy.py rule_settings); the SQL is written once (resolvers/core/prepared.py).
 _SPANS = PreparedRows(OpeningHours, ("weekday", "opens_at", "closes_at"))
 
 

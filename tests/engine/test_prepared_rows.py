@@ -132,11 +132,10 @@ async def test_a_constant_or_a_value_written_into_the_text_is_never_cached(serve
 async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     from bench.documents import seed
     from models.accounts.people import Client
-    from models.agency.policy import AgencyPolicy
     from models.requests import ChangeRequest
     from models.visits.visits import RecurringPlan
-    from resolvers.agency import opening_hours
-    from resolvers.core import lookups, prepared
+    from resolvers.agency import policy
+    from resolvers.core import prepared
     from resolvers.requests import review, rules
     from tests.factories import new_prefix
 
@@ -163,15 +162,13 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     )
     assert await rules.usual_workers(clients) == truth
     used = [
-        lookups._ZONES,
+        policy._RULE_SETTINGS,
         rules._OFFERED,
         rules._WORKERS,
         rules._PLAN_WORKERS,
         rules._BUSY,
-        prepared.every_field(AgencyPolicy),
         prepared.every_field(ChangeRequest),
         prepared.every_field(Intervention),
-        opening_hours._SPANS,
     ]
     for rows in used:
         assert rows._prepared, rows.model
