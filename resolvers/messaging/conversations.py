@@ -8,12 +8,11 @@ selects, schema/engine/planner.py; None: every one), with SQL written once per s
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count, Max
 from tortoise.queryset import QuerySet
 
@@ -104,37 +103,40 @@ async def awaiting_reply(
     staff = guards.staff(viewer)
     if first < 1:
         return []
-    inputs: dict[str, Any] = {"agency": staff.agency_id, "of_agency": staff.agency_id}
+    # "1" and "0" as text on every database: the CASE's values are parameters, like the
+    # help search's (resolvers/help/articles.py).
+    inputs: dict[str, Any] = {
+        "agency": staff.agency_id,
+        "of_agency": staff.agency_id,
+        "yes": "1",
+        "no": "0",
+        "limit": first,
+    }
     if mine:
         inputs["advisor"] = staff.account_id
 
-    def build(v: Mapping[str, Any], premium: bool) -> QuerySet[Conversation]:
+    def build(v: Mapping[str, Any]) -> QuerySet[Conversation]:
         query = Conversation.filter(agency_id=v["agency"], waiting_since__isnull=False)
         if "advisor" in v:
             query = query.filter(client__advisor_id=v["advisor"])
         clients = ClientPremium.filter(client__agency_id=v["of_agency"]).values("client_id")
-        group = Q(client_id__in=Subquery(clients))
-        query = query.filter(group if premium else ~group)
-        return query.order_by("response_due_at", "id").limit(v["limit"])
-
-    fields = _fields(CONVERSATION_FIELDS, columns, "id", "response_due_at")
-    now = utcnow()
-    # Premium first needs both groups in due order: read each, premium one first.
-    found: list[dict[str, Any]] = []
-    for premium in (True, False):
-        if len(found) >= first:
-            break
-        rows = await _CONVERSATIONS.fetch(
-            ("waiting", premium, mine),
-            functools.partial(build, premium=premium),
-            {**inputs, "limit": first - len(found)},
-            fields,
+        premium = Case(When(Q(client_id__in=Subquery(clients)), then=v["yes"]), default=v["no"])
+        # Premium clients first, then the earliest promise: one statement.
+        return (
+            query.annotate(premium_rank=premium)
+            .order_by("-premium_rank", "response_due_at", "id")
+            .limit(v["limit"])
         )
-        for row in rows:
-            due = row["response_due_at"]
-            row["premium"], row["overdue"] = premium, due is not None and due <= now
-        found += rows
-    return found
+
+    chosen = _fields(CONVERSATION_FIELDS, columns, "id", "response_due_at")
+    fields = (*(chosen or CONVERSATION_FIELDS), "premium_rank")
+    now = utcnow()
+    rows = await _CONVERSATIONS.fetch(("waiting", mine), build, inputs, fields)
+    for row in rows:
+        due = row["response_due_at"]
+        row["premium"] = int(row.pop("premium_rank")) == 1
+        row["overdue"] = due is not None and due <= now
+    return rows
 
 
 async def history(
