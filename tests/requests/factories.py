@@ -59,6 +59,20 @@ async def ask(api, team, token=None, **values) -> dict[str, Any]:
     return dict(result["requestChange"])
 
 
+async def ask_slot(api, team, visit_id: str, slot: tuple[str, str], **more) -> dict[str, Any]:
+    """A NEW_SLOT request moving `visit_id` to `slot` (start, end)."""
+    start, end = slot
+    return await ask(
+        api,
+        team,
+        kind="NEW_SLOT",
+        interventionId=visit_id,
+        scheduledStart=start,
+        scheduledEnd=end,
+        **more,
+    )
+
+
 async def decide(api, team, request_id, decision="APPROVE", token=None, **more) -> dict[str, Any]:
     values = {"requestId": request_id, "decision": decision, **more}
     result = await api.data(REVIEW, {"input": values}, token=token or team.advisor)

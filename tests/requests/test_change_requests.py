@@ -14,7 +14,15 @@ from schema.core.ids import from_global_id
 from tests import factories
 from tests.factories import PARIS, at, codes, set_policy, soon, visit, weekday_ahead
 from tests.mailbox import body_of
-from tests.requests.factories import PENDING, WITHDRAW, ask, decide, make_plan, read_visit
+from tests.requests.factories import (
+    PENDING,
+    WITHDRAW,
+    ask,
+    ask_slot,
+    decide,
+    make_plan,
+    read_visit,
+)
 
 MINE = "query { myChangeRequests(first: 50) { edges { node { id status } } } }"
 
@@ -26,15 +34,7 @@ async def test_a_new_slot_waits_for_staff_then_moves_the_visit(api, team, mailbo
     day = weekday_ahead()
     visit_id = await visit(api, team, at(day, 9))
     start, end = at(day, 14)
-    made = await ask(
-        api,
-        team,
-        kind="NEW_SLOT",
-        interventionId=visit_id,
-        scheduledStart=start,
-        scheduledEnd=end,
-        note="Visite de famille le matin",
-    )
+    made = await ask_slot(api, team, visit_id, (start, end), note="Visite de famille le matin")
     assert made["userErrors"] == []
     request = made["request"]
     assert request["status"] == "PENDING" and request["autoApproved"] is False
@@ -269,14 +269,7 @@ async def test_slots_outside_opening_hours_are_refused(api, team):
     day = weekday_ahead()
     visit_id = await visit(api, team, at(day, 9))
     for slot in (at(day, 18), at(day, 6), at(weekday_ahead(4, 0) + timedelta(days=6), 10)):
-        made = await ask(
-            api,
-            team,
-            kind="NEW_SLOT",
-            interventionId=visit_id,
-            scheduledStart=slot[0],
-            scheduledEnd=slot[1],
-        )
+        made = await ask_slot(api, team, visit_id, slot)
         assert codes(made) == ["OUTSIDE_OPENING_HOURS"], (slot, made)
 
 
@@ -301,16 +294,7 @@ async def test_the_rules_read_the_agencys_own_hours_and_policy_together(api, tea
     visit_id = await visit(api, team, at(day, 8))
 
     async def move_to(hour: float) -> list[str]:
-        start, end = at(day, hour)
-        made = await ask(
-            api,
-            team,
-            kind="NEW_SLOT",
-            interventionId=visit_id,
-            scheduledStart=start,
-            scheduledEnd=end,
-        )
-        return codes(made)
+        return codes(await ask_slot(api, team, visit_id, at(day, hour)))
 
     # 11:00 is open by default, not by the agency's hours; 18:30-20:30 the other way round.
     assert await move_to(11) == ["OUTSIDE_OPENING_HOURS"]
