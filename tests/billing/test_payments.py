@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -191,7 +192,7 @@ async def test_the_payment_statement_of_a_household_named_by_its_id(api, setting
     other = await bh.team(api, settings)
     theirs = to_global_id("Client", other.client_id)
 
-    async def links(token: str, client: str | None) -> dict | None:
+    async def links(token: str, client: str | None) -> Any:
         found = await api.data(FOR_CLIENT, {"year": 2026, "client": client}, token=token)
         return found["paymentStatement"]
 
