@@ -17,6 +17,10 @@ the check-in's HTTP response and the check-in's own HTTP latency are printed bes
 it. Targets: p99 from the request under 100 ms at 200 check-ins/s with 5,000
 subscribers; under 40 KiB of server memory per idle subscriber.
 
+`--servers N` starts N server processes on one shared bus (Redis) and spreads the
+subscribers' processes and the check-ins over them, as a load balancer would; memory and
+CPU are then the sum of the servers'.
+
 The server's cycle-collector pauses over the measured check-ins are printed (a full
 collection stops everything for a time that grows with the number of open sockets).
 `--profile` adds a cProfile of the server over the same time (printed, top functions by
