@@ -300,19 +300,16 @@ async def resend_verification(rt: Runtime, viewer: Viewer | None) -> list[UserEr
     return []
 
 
-async def get_record(account_id: int) -> AccountRecord:
-    """The account with its client or worker record (every statement's SQL written once)."""
+async def get_record(account_id: int, own: Viewer | None = None) -> AccountRecord:
+    """The account with its client or worker record (every statement's SQL written once);
+    for the viewer's `own` account, the record its session carries."""
     account = await get_by_id(Account, account_id)
     if account is None:
         raise DoesNotExist(Account)
+    if own is not None:
+        return AccountRecord(account, await client_id_for(own), await worker_id_for(own))
     return AccountRecord(account, await client_id_of(account_id), await worker_id_of(account_id))
 
 
 async def me(viewer: Viewer | None) -> AccountRecord | None:
-    """The viewer's account; its client or worker record is the one the session carries."""
-    if viewer is None:
-        return None
-    account = await get_by_id(Account, viewer.account_id)
-    if account is None:
-        raise DoesNotExist(Account)
-    return AccountRecord(account, await client_id_for(viewer), await worker_id_for(viewer))
+    return None if viewer is None else await get_record(viewer.account_id, viewer)

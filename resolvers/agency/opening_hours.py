@@ -37,12 +37,10 @@ async def opening_hours(agency_id: int) -> tuple[Span, ...]:
     )
     if not rows:
         return DEFAULT_OPENING_HOURS
-    # Times come back with the ORM's UTC zone attached: they are wall-clock times.
-    return tuple(
-        Span(
-            row["weekday"],
-            row["opens_at"].replace(tzinfo=None),
-            row["closes_at"].replace(tzinfo=None),
-        )
-        for row in rows
-    )
+    return tuple(span_of(row["weekday"], row["opens_at"], row["closes_at"]) for row in rows)
+
+
+def span_of(weekday: int, opens_at: time, closes_at: time) -> Span:
+    """A span as read: times come back with the ORM's UTC zone attached, and are wall-clock
+    times."""
+    return Span(weekday, opens_at.replace(tzinfo=None), closes_at.replace(tzinfo=None))

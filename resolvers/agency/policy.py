@@ -16,7 +16,7 @@ from models.accounts.people import Agency
 from models.agency.hours import OpeningHours
 from models.agency.policy import AgencyPolicy
 from models.enums import AbsencePolicy
-from resolvers.agency.opening_hours import DEFAULT_OPENING_HOURS, Span, opening_hours
+from resolvers.agency.opening_hours import DEFAULT_OPENING_HOURS, Span, opening_hours, span_of
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import DEFAULT_TIME_ZONE
@@ -56,17 +56,20 @@ class HoursResult:
     user_errors: list[UserError]
 
 
+# A policy's own columns: its fields after the agency's id.
+_POLICY_COLUMNS = (
+    "min_notice_hours",
+    "auto_approve",
+    "absence_policy",
+    "late_cancellation_billable",
+)
+
+
 async def policy_of(agency_id: int) -> Policy:
     row = await get_by(AgencyPolicy, "agency_id", agency_id)  # SQL written once: read often
     if row is None:
         return Policy(agency_id)
-    return Policy(
-        agency_id,
-        row.min_notice_hours,
-        row.auto_approve,
-        row.absence_policy,
-        row.late_cancellation_billable,
-    )
+    return Policy(agency_id, **{name: getattr(row, name) for name in _POLICY_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,6 @@ class RuleSettings:
     spans: tuple[Span, ...]
 
 
-_POLICY_COLUMNS = (
-    "min_notice_hours",
-    "auto_approve",
-    "absence_policy",
-    "late_cancellation_billable",
-)
 # The agency, its policy and its opening hours joined: one statement (one row per span, or
 # one row of nulls after the agency's own columns when it has neither). Read by every page
 # of change requests and every request made.
@@ -115,14 +112,13 @@ async def rule_settings(agency_id: int) -> RuleSettings:
     policy = (
         Policy(agency_id)
         if first["policy__id"] is None
-        else Policy(agency_id, *(first[f"policy__{name}"] for name in _POLICY_COLUMNS))
+        else Policy(agency_id, **{name: first[f"policy__{name}"] for name in _POLICY_COLUMNS})
     )
-    # Times come back with the ORM's UTC zone attached: they are wall-clock times.
     spans = tuple(
-        Span(
+        span_of(
             row["opening_hours__weekday"],
-            row["opening_hours__opens_at"].replace(tzinfo=None),
-            row["opening_hours__closes_at"].replace(tzinfo=None),
+            row["opening_hours__opens_at"],
+            row["opening_hours__closes_at"],
         )
         for row in rows
         if row["opening_hours__weekday"] is not None
