@@ -42,6 +42,7 @@ from schema.engine.edge import (
 from schema.engine.execution import FastExecutionContext
 from schema.engine.limits import Limits
 from schema.engine.persisted import PersistedDocumentMutations, PersistedPolicy, PersistedQueries
+from schema.engine.pipeline import Pipeline
 from schema.engine.planner import Planner
 from schema.engine.throttle import CostThrottle, Throttle
 from schema.help.mutations import HelpMutations
@@ -200,10 +201,12 @@ class PassageSchema(strawberry.Schema):
         **kwargs: Any,
     ) -> None:
         self.planner = Planner(self) if planned else None
+        steps = list(kwargs.get("extensions", ()))
         if self.planner is not None:
-            # Last: it answers planned queries once every other extension has seen them.
-            planner = self.planner
-            kwargs["extensions"] = [*kwargs.get("extensions", ()), planner.extension]
+            # Last: it answers planned queries once every other step has seen them.
+            steps.append(self.planner.extension)
+        # One strawberry extension runs the steps in order (schema/engine/pipeline.py).
+        kwargs["extensions"] = [Pipeline.of(steps)]
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
         self.limits = limits

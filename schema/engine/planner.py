@@ -9,9 +9,10 @@ statement for all the rows of a level, such as a visit's rating) is answered wit
 graphql-core's execution.
 
 It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the
-last schema extension, so every document has been through the same parsing, limits,
-validation, cost, rate limit and partner scopes (schema/engine/limits.py, throttle.py,
-schema/partners/access.py) before it runs, and every other extension sees its answer.
+last step of the schema's extension (schema/engine/pipeline.py), so every document has
+been through the same parsing, limits, validation, cost, rate limit and partner scopes
+(schema/engine/limits.py, throttle.py, schema/partners/access.py) before it runs, and every
+other step sees its answer.
 In its `on_execute` it sets the result, which strawberry then uses instead of executing:
 
 - once per document, operation name and values of the variables its `@include`/`@skip`
@@ -205,7 +206,7 @@ class Planner:
 
 
 class PlannedQueries(SchemaExtension):
-    """The last extension: answers a planned query before graphql-core would execute it."""
+    """The last step: answers a planned query before graphql-core would execute it."""
 
     def __init__(self, planner: Planner) -> None:
         self.planner = planner

@@ -113,8 +113,8 @@ class PartnerAccess(SchemaExtension):
     """Refuses, after validation and before execution, what a key's scopes do not open.
 
     Runs after QueryLimits (which parses and validates): a document it refused is left
-    alone. Planned queries (schema/engine/planner.py) skip extensions, so a key never takes
-    that path (PassageSchema.execute).
+    alone. It is a step before the planner (schema/engine/pipeline.py), so a planned
+    document is refused the same way.
     """
 
     def on_validate(self) -> Iterator[None]:

@@ -140,11 +140,11 @@ def test_strawberry_pre_execution_errors():
 
 
 def test_strawberry_uses_a_result_an_extension_set_and_the_document_it_left():
-    # schema/engine/planner.py (PlannedQueries, the last extension) sets
+    # schema/engine/planner.py (PlannedQueries, the pipeline's last step) sets
     # `execution_context.result` in `on_execute` (strawberry's documented way for a cache
     # extension) or, for a document planned in part, swaps `graphql_document` for the rest
     # and merges the planned roots into the result's data after execution, before the
-    # extensions listed before it (the cost throttle) leave their `on_execute`.
+    # steps listed before it (the cost throttle) leave their `on_execute`.
     source = inspect.getsource(strawberry.Schema._execute_operation)
     executing = source.index("extensions_runner.executing()")
     assert source.index("if not execution_context.result", executing) > executing
