@@ -3,8 +3,9 @@
 Strawberry takes every extension's hooks apart again on each request and for each stage
 (operation, parsing, validation, execution): it looks each hook up, inspects it, and wraps
 it in a context manager it then enters with an exit stack. With four extensions that was
-sixteen lookups and ten context managers per request, about a tenth of the CPU of a small
-signed-in query (docs/benchmarks.md, the reads' eighth round).
+sixteen lookups and seven context managers per request (and four lookups more for each
+event a subscription delivers), about a tenth of the CPU of a small signed-in query
+(docs/benchmarks.md, the reads' eighth round).
 
 `Pipeline` is one `SchemaExtension` holding the steps (themselves `SchemaExtension`s,
 written and tested as strawberry documents them). Which hooks each step class defines is
@@ -27,14 +28,26 @@ from strawberry.types import ExecutionContext
 
 STAGES = ("on_operation", "on_parse", "on_validate", "on_execute")
 
-# By step class: for each stage, the hook functions it defines (unbound), async or not.
-_HOOKS: dict[type[SchemaExtension], dict[str, tuple[Callable[..., Any], bool]]] = {}
+# A stage's hooks, in the order of the steps: (index of the step, its unbound hook, async).
+Hooks = tuple[tuple[int, Callable[..., Any], bool], ...]
+# By the classes of a pipeline's steps: each stage's hooks. Read once, shared by every
+# request (a subscription keeps its pipeline for its whole life: nothing per instance).
+_PLANS: dict[tuple[type[SchemaExtension], ...], dict[str, Hooks]] = {}
+
+
+def _plan_of(steps: tuple[type[SchemaExtension], ...]) -> dict[str, Hooks]:
+    found = _PLANS.get(steps)
+    if found is None:
+        stages: dict[str, list[tuple[int, Callable[..., Any], bool]]] = {s: [] for s in STAGES}
+        for index, step in enumerate(steps):
+            for stage, hook in _hooks_of(step).items():
+                stages[stage].append((index, *hook))
+        found = _PLANS[steps] = {stage: tuple(hooks) for stage, hooks in stages.items()}
+    return found
 
 
 def _hooks_of(step: type[SchemaExtension]) -> dict[str, tuple[Callable[..., Any], bool]]:
-    found = _HOOKS.get(step)
-    if found is not None:
-        return found
+    """The lifecycle hooks `step` defines, by stage, each async or not."""
     if (
         step.resolve is not SchemaExtension.resolve
         or step.on_stream_result is not SchemaExtension.on_stream_result
@@ -51,7 +64,6 @@ def _hooks_of(step: type[SchemaExtension]) -> dict[str, tuple[Callable[..., Any]
             found[stage] = (function, False)
         else:
             raise TypeError(f"{step.__name__}.{stage}: a hook is a generator that yields once")
-    _HOOKS[step] = found
     return found
 
 
@@ -62,8 +74,8 @@ def _stage(name: str) -> Callable[[Pipeline], AsyncIterator[None]]:
     async def hook(self: Pipeline) -> AsyncIterator[None]:
         entered: list[tuple[Any, bool]] = []
         try:
-            for step, function, is_async in self._by_stage[name]:
-                generator = function(step)
+            for index, function, is_async in self._plan[name]:
+                generator = function(self.steps[index])
                 if is_async:
                     await generator.__anext__()
                 else:
@@ -90,18 +102,12 @@ class Pipeline(SchemaExtension):
 
     def __init__(self, steps: Sequence[SchemaExtension]) -> None:
         self.steps = tuple(steps)
-        self._by_stage: dict[str, list[tuple[SchemaExtension, Callable[..., Any], bool]]] = {
-            stage: [] for stage in STAGES
-        }
-        for step in self.steps:
-            for stage, (function, is_async) in _hooks_of(type(step)).items():
-                self._by_stage[stage].append((step, function, is_async))
+        self._plan = _plan_of(tuple(type(step) for step in self.steps))
 
     @classmethod
     def of(cls, factories: Sequence[Callable[[], SchemaExtension]]) -> Callable[[], Pipeline]:
         """A factory for strawberry's `extensions`: a pipeline of new steps per request."""
-        for factory in factories:  # refused now rather than on the first request
-            _hooks_of(type(factory()))
+        _plan_of(tuple(type(factory()) for factory in factories))  # refused now, not later
         return lambda: cls([factory() for factory in factories])
 
     # Strawberry sets the request's context on each extension before the first hook.
