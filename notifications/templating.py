@@ -21,6 +21,9 @@ _env = Environment(
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with the code: no look at their files' times on every e-mail (an
+    # arrival's e-mail is rendered inside the check-in).
+    auto_reload=False,
 )
 
 
