@@ -7,11 +7,12 @@ builds its own from settings with `build_schema` (same SDL, other limits).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -198,15 +199,17 @@ class PassageSchema(strawberry.Schema):
         planned: bool = True,
         throttle: Throttle | None = None,
         persisted: PersistedPolicy | None = None,
+        steps: Sequence[Callable[[], SchemaExtension]] = (),
         **kwargs: Any,
     ) -> None:
         self.planner = Planner(self) if planned else None
-        steps = list(kwargs.get("extensions", ()))
+        steps = list(steps)
         if self.planner is not None:
             # Last: it answers planned queries once every other step has seen them.
             steps.append(self.planner.extension)
-        # One strawberry extension runs the steps in order (schema/engine/pipeline.py).
-        kwargs["extensions"] = [Pipeline.of(steps)]
+        # One strawberry extension runs the steps in order, after `extensions`
+        # (schema/engine/pipeline.py).
+        kwargs["extensions"] = [*kwargs.get("extensions", ()), Pipeline.of(steps)]
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
         self.limits = limits
@@ -289,13 +292,12 @@ def build_schema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        # Persisted documents first: the hash becomes the text the limits then look at;
+        # Persisted documents first: the hash becomes the text the limits then look at.
+        # An extension of its own: its hook runs around the whole operation, which a
+        # subscription keeps open for its life (schema/engine/pipeline.py).
+        extensions=[lambda: PersistedQueries(persisted)],
         # PartnerAccess after the limits: it reads the document they validated.
-        extensions=[
-            lambda: PersistedQueries(persisted),
-            lambda: CostThrottle(limits, throttle),
-            PartnerAccess,
-        ],
+        steps=[lambda: CostThrottle(limits, throttle), PartnerAccess],
         limits=limits,
         throttle=throttle,
         persisted=persisted,

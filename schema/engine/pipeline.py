@@ -5,16 +5,20 @@ Strawberry takes every extension's hooks apart again on each request and for eac
 it in a context manager it then enters with an exit stack. With four extensions that was
 sixteen lookups and seven context managers per request (and four lookups more for each
 event a subscription delivers), about a tenth of the CPU of a small signed-in query
-(docs/benchmarks.md, the reads' eighth round).
+(docs/benchmarks.md, the reads' eighth round). Persisted documents stay an extension of
+their own, before the pipeline: theirs is the one hook around the whole operation, which a
+subscription keeps open for its life, and a pipeline's generator around it would cost each
+subscriber about half a KiB.
 
 `Pipeline` is one `SchemaExtension` holding the steps (themselves `SchemaExtension`s,
-written and tested as strawberry documents them). Which hooks each step class defines is
-read once per class; on a request each stage enters the steps' hooks in the order of the
-steps and leaves them in the reverse order, as strawberry's exit stack does, and an
-exception raised inside a stage is thrown into the hooks entered, innermost first, with the
-same rules as `contextlib`: a hook that returns swallows it, one that raises replaces it.
-A step's `get_results` are merged in order. Steps that need more of strawberry than these
-(a field `resolve` hook, `on_stream_result`) are refused: give them to strawberry directly.
+written and tested as strawberry documents them). Which hooks the steps' classes define is
+read once; on a request each stage (parsing, validation, execution) enters the steps'
+hooks in the order of the steps and leaves them in the reverse order, as strawberry's exit
+stack does, and an exception raised inside a stage is thrown into the hooks entered,
+innermost first, with the same rules as `contextlib`: a hook that returns swallows it, one
+that raises replaces it. A step's `get_results` are merged in order. Steps that need more
+of strawberry than these (`on_operation`, a field `resolve` hook, `on_stream_result`) are
+refused: give them to strawberry directly.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-STAGES = ("on_operation", "on_parse", "on_validate", "on_execute")
+STAGES = ("on_parse", "on_validate", "on_execute")
 
 # A stage's hooks, in the order of the steps: (index of the step, its unbound hook, async).
 Hooks = tuple[tuple[int, Callable[..., Any], bool], ...]
@@ -49,10 +53,13 @@ def _plan_of(steps: tuple[type[SchemaExtension], ...]) -> dict[str, Hooks]:
 def _hooks_of(step: type[SchemaExtension]) -> dict[str, tuple[Callable[..., Any], bool]]:
     """The lifecycle hooks `step` defines, by stage, each async or not."""
     if (
-        step.resolve is not SchemaExtension.resolve
+        step.on_operation is not SchemaExtension.on_operation
+        or step.resolve is not SchemaExtension.resolve
         or step.on_stream_result is not SchemaExtension.on_stream_result
     ):
-        raise TypeError(f"{step.__name__}: a pipeline step has lifecycle hooks only")
+        raise TypeError(
+            f"{step.__name__}: a pipeline step hooks parsing, validation and execution only"
+        )
     found = {}
     for stage in STAGES:
         function = getattr(step, stage)
@@ -121,7 +128,6 @@ class Pipeline(SchemaExtension):
         for step in self.steps:
             step.execution_context = value
 
-    on_operation = _stage("on_operation")
     on_parse = _stage("on_parse")
     on_validate = _stage("on_validate")
     on_execute = _stage("on_execute")

@@ -25,11 +25,6 @@ events: list[str] = []
 class SyncStep(SchemaExtension):
     name = "sync"
 
-    def on_operation(self) -> Iterator[None]:
-        events.append(f"{self.name} operation in")
-        yield
-        events.append(f"{self.name} operation out")
-
     def on_parse(self) -> Iterator[None]:
         events.append(f"{self.name} parse in")
         yield
@@ -75,14 +70,24 @@ class Query:
         return "world"
 
 
+class Operation(SchemaExtension):
+    """An extension of its own around the whole operation, before the pipeline."""
+
+    def on_operation(self) -> Iterator[None]:
+        events.append("operation in")
+        yield
+        events.append("operation out")
+
+
 def _schema(*steps: type[SchemaExtension]) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, extensions=[Pipeline.of(list(steps))])
+    return strawberry.Schema(query=Query, extensions=[Operation, Pipeline.of(list(steps))])
 
 
 async def _separately(*steps: type[SchemaExtension]) -> tuple[Any, list[str]]:
     """The answer and events with the same steps as strawberry's own separate extensions."""
     events.clear()
-    result = await strawberry.Schema(query=Query, extensions=list(steps)).execute("{ hello }")
+    schema = strawberry.Schema(query=Query, extensions=[Operation, *steps])
+    result = await schema.execute("{ hello }")
     return result, list(events)
 
 
@@ -92,7 +97,7 @@ async def test_each_stage_enters_the_steps_in_order_and_leaves_them_in_reverse()
     assert result.errors is None
     assert result.data == {"hello": "world"}
     assert events == [
-        "sync operation in",
+        "operation in",
         "sync parse in",
         "sync parse out",
         "async validate in",
@@ -102,7 +107,7 @@ async def test_each_stage_enters_the_steps_in_order_and_leaves_them_in_reverse()
         "resolver",
         "async execute out",
         "sync execute out",
-        "sync operation out",
+        "operation out",
     ]
     # Each step's results, in the order of the steps: a later step's key wins.
     assert result.extensions == {"sync": 1, "async": 2, "both": "async"}
@@ -170,12 +175,18 @@ async def test_a_hook_may_swallow_an_error_thrown_into_it():
     events.clear()
     result = await _schema(Swallowing, Failing).execute("{ hello }")
     assert result.data == {"hello": "world"}
-    assert events == ["failing execute in", "resolver", "swallowed"]
+    assert events == [
+        "operation in",
+        "failing execute in",
+        "resolver",
+        "swallowed",
+        "operation out",
+    ]
     theirs, their_events = await _separately(Swallowing, Failing)
     assert (theirs.data, their_events) == (result.data, events)
 
 
-def test_a_step_with_a_field_hook_or_a_plain_function_is_refused():
+def test_a_step_with_more_than_the_three_stages_or_a_plain_function_is_refused():
     class Middleware(SchemaExtension):
         def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
             return _next(root, info, *args, **kwargs)
@@ -184,8 +195,9 @@ def test_a_step_with_a_field_hook_or_a_plain_function_is_refused():
         def on_execute(self) -> None:  # type: ignore[override]
             return None
 
-    with pytest.raises(TypeError, match="lifecycle hooks only"):
-        Pipeline.of([Middleware])
+    for step in (Middleware, Operation):
+        with pytest.raises(TypeError, match="parsing, validation and execution only"):
+            Pipeline.of([step])
     with pytest.raises(TypeError, match="a generator that yields once"):
         Pipeline.of([NotAGenerator])
 
