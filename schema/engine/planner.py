@@ -118,21 +118,26 @@ class Planner:
     async def _run(
         self, entry: Entry, variables: dict[str, Any], context: Any
     ) -> tuple[dict[str, Any], int] | Partial | None:
-        coerced = get_variable_values(
-            self.schema._schema, entry.operation.variable_definitions or (), variables
-        )
-        if isinstance(coerced, list):
-            return None
-        key = tuple(coerced.coerced.get(name) for name in entry.conditions)
-        if any(type(value) is not bool for value in key):
-            return None
+        coerced = None
+        key: tuple[Any, ...] = ()
+        if entry.conditions:  # the plan depends on the values of some variables
+            coerced = self._coerced(entry, variables)
+            if coerced is None:
+                return None
+            key = tuple(coerced.coerced.get(name) for name in entry.conditions)
+            if any(type(value) is not bool for value in key):
+                return None
         if key in entry.plans:
             found = entry.plans[key]
         else:
             conditions = {n: v is True for n, v in zip(entry.conditions, key, strict=True)}
             found = entry.plans[key] = self._plan(entry, conditions)
-        if found is None:
+        if found is None:  # graphql-core answers: its variables are coerced once, by it
             return None
+        if coerced is None:
+            coerced = self._coerced(entry, variables)
+            if coerced is None:
+                return None
         data: dict[str, Any] = {}
         cost = 0
         for plan in found.roots:
@@ -147,6 +152,13 @@ class Planner:
         if found.rest is not None:
             return Partial(data, found.rest, found.order)
         return data, cost
+
+    def _coerced(self, entry: Entry, variables: dict[str, Any]) -> Any:
+        """The request's variables as graphql-core coerces them, or None when it refuses them."""
+        coerced = get_variable_values(
+            self.schema._schema, entry.operation.variable_definitions or (), variables
+        )
+        return None if isinstance(coerced, list) else coerced
 
     async def _fetch(self, plan: RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
         """A root field's JSON and its cost, or None when graphql-core must answer."""
