@@ -3,12 +3,12 @@
 Strawberry takes every extension's hooks apart again on each request and for each stage
 (operation, parsing, validation, execution): it looks each hook up, inspects it, and wraps
 it in a context manager it then enters with an exit stack. With four extensions that was
-sixteen lookups and seven context managers per request (and four lookups more for each
-event a subscription delivers), about a tenth of the CPU of a small signed-in query
-(docs/benchmarks.md, the reads' eighth round). Persisted documents stay an extension of
-their own, before the pipeline: theirs is the one hook around the whole operation, which a
-subscription keeps open for its life, and a pipeline's generator around it would cost each
-subscriber about half a KiB.
+sixteen lookups and seven context managers per request, and four lookups more for each
+event a subscription delivers. Persisted documents stay an extension of their own, before
+the pipeline: theirs is the one hook around the whole operation, which a subscription
+keeps open for its life, and a pipeline's generator around it cost each subscriber half a
+KiB. Counted by instructions, `schema.execute` of a `{ __typename }` does 5 % less work
+than with four extensions (docs/benchmarks.md, the reads' eighth round).
 
 `Pipeline` is one `SchemaExtension` holding the steps (themselves `SchemaExtension`s,
 written and tested as strawberry documents them). Which hooks the steps' classes define is
