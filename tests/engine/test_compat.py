@@ -392,6 +392,11 @@ def test_uvicorn_websocket_protocol_queue_and_handshake_attributes():
     assert used <= {"put_nowait", "get", "empty"}, used
     assert "self.response = self.conn.accept(" in source
     assert _parameters(WebSocketsSansIOProtocol.start_keepalive) == ["self"]
+    # ... and its flow-control `writable` (an asyncio.Event) by a gate with only `set`,
+    # `clear` and `wait`.
+    assert "self.writable = asyncio.Event()" in source
+    used = set(re.findall(r"self\.writable\.(\w+)", source))
+    assert used <= {"set", "clear", "wait"}, used
 
 
 # ----------------------------------------------------------------------------- broadcaster
