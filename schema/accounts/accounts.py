@@ -21,6 +21,7 @@ from schema.agency.policy import OpeningSpan
 from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Info
 from schema.core.ids import from_global_id, to_global_id
+from schema.engine.rows import Part, RowType, column, global_id
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")
@@ -179,19 +180,8 @@ class Client(Node):
     @classmethod
     def from_model(cls, client: ClientModel, account: AccountModel | None = None) -> Client:
         """`account`: the client's, when read apart (else the related one, fetched)."""
-        return cls(
-            id=strawberry.ID(to_global_id("Client", client.id)),
-            client_number=client.client_number,
-            billing_address=Address(
-                line1=client.billing_line1,
-                line2=client.billing_line2,
-                postal_code=client.billing_postal_code,
-                city=client.billing_city,
-                country=client.billing_country,
-            ),
-            account=Account.from_model(account or client.account, client_id=client.id),
-            created_at=client.created_at,
-        )
+        account_type = Account.from_model(account or client.account, client_id=client.id)
+        return CLIENT_ROWS.from_model(client, given={"account": account_type})
 
     @strawberry.field(description="Shorter reply promise and first in the staff queue.")
     async def premium(self, info: Info) -> bool:
@@ -205,11 +195,38 @@ class Worker(Node):
 
     @classmethod
     def from_model(cls, worker: WorkerModel, account: AccountModel) -> Worker:
-        return cls(
-            id=strawberry.ID(to_global_id("Worker", worker.id)),
-            employee_number=worker.employee_number,
-            account=Account.from_model(account, worker_id=worker.id),
-        )
+        account_type = Account.from_model(account, worker_id=worker.id)
+        return WORKER_ROWS.from_model(worker, given={"account": account_type})
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py); `node(id:)` answers
+# them from rows (schema/core/nodes.py). The account is read apart: never planned.
+CLIENT_ROWS = RowType(
+    Client,
+    {
+        "id": global_id("id", "Client"),
+        "client_number": column("client_number"),
+        "billing_address": Part(
+            RowType(
+                Address,
+                {
+                    "line1": column("billing_line1"),
+                    "line2": column("billing_line2"),
+                    "postal_code": column("billing_postal_code"),
+                    "city": column("billing_city"),
+                    "country": column("billing_country"),
+                },
+            )
+        ),
+        "created_at": column("created_at"),
+    },
+    given=("account",),
+)
+WORKER_ROWS = RowType(
+    Worker,
+    {"id": global_id("id", "Worker"), "employee_number": column("employee_number")},
+    given=("account",),
+)
 
 
 @strawberry.input

@@ -1,21 +1,33 @@
-"""The Relay `node(id:)` entry point."""
+"""The Relay `node(id:)` entry point.
+
+Each type a global id may name registers its fetcher here (`register`): graphql-core
+answers `node` with it. A type declared as rows (schema/engine/rows.py `RowType`) also
+registers the fetch of its row (`register_rows`): the planner (schema/engine/plans.py)
+then answers `node(id:)` of that type straight to JSON, with the same rules, when the
+whole selection is read from rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
 from resolvers.core import guards, nodes
 from resolvers.core.runtime import Viewer
-from schema.accounts.accounts import Account, Agency, Client, Worker
+from schema.accounts.accounts import CLIENT_ROWS, WORKER_ROWS, Account, Agency, Client, Worker
 from schema.accounts.sessions import Session
 from schema.core.common import Node
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.ids import from_global_id
+from schema.engine import plans
+from schema.engine.rows import Row, RowType
 
 # Looks an object up for a viewer; None when it is missing or not theirs.
 Fetcher = Callable[[Viewer, int], Awaitable[Node | None]]
+# The same, as a row with (at least) `columns`, for the planner.
+RowFetcher = Callable[[Viewer, int, tuple[str, ...]], Awaitable[Row | None]]
 
 
 async def _account(viewer: Viewer, pk: int) -> Account | None:
@@ -49,6 +61,30 @@ _FETCHERS: dict[str, Fetcher] = {
 def register(type_name: str, fetcher: Fetcher) -> None:
     """Domains add their node types here."""
     _FETCHERS[type_name] = fetcher
+
+
+def register_rows(type_name: str, rows: RowType[Any], fetch: RowFetcher) -> None:
+    """`node(id:)` may answer `type_name` from `rows`: `fetch` reads one by primary key with
+    the rules of the type's fetcher (None: missing or not the viewer's)."""
+
+    async def one(context: Context, columns: tuple[str, ...], pk: int) -> Row | None:
+        return await fetch(guards.signed_in(context.viewer), pk, columns)
+
+    plans.plan_node(type_name, rows, one)
+
+
+async def _client_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Row | None:
+    found = await nodes.client(viewer, pk)
+    return CLIENT_ROWS.row_of(found[0]) if found else None
+
+
+async def _worker_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Row | None:
+    found = await nodes.worker(viewer, pk)
+    return WORKER_ROWS.row_of(found[0]) if found else None
+
+
+register_rows("Client", CLIENT_ROWS, _client_row)
+register_rows("Worker", WORKER_ROWS, _worker_row)
 
 
 @strawberry.type

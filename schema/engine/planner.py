@@ -32,7 +32,7 @@ A fetch only reads: running it twice is safe.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +44,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import convert_arguments
 
+from schema.core.ids import from_global_id
 from schema.engine.bounds import violations
-from schema.engine.plans import Entry, Plan, RootPlan, make_entry, make_plan
+from schema.engine.plans import Entry, NodePlan, Plan, RootPlan, make_entry, make_plan
 from schema.engine.rows import load_all
 from schema.engine.throttle import FREE_KEYS
 
@@ -141,7 +142,7 @@ class Planner:
         data: dict[str, Any] = {}
         cost = 0
         for plan in found.roots:
-            if plan.root is None:
+            if plan.node is None:
                 data[plan.response_name] = plan.write()
                 continue
             answer = await self._fetch(plan, coerced, context)
@@ -164,7 +165,6 @@ class Planner:
         """A root field's JSON and its cost, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
-        assert plan.root is not None
         arguments = convert_arguments(
             get_argument_values(plan.field, plan.node, coerced),
             plan.arguments,
@@ -174,7 +174,10 @@ class Planner:
         if violations(arguments, plan.arguments, self.schema.config):
             # Past what the columns hold: graphql-core refuses it (schema/engine/bounds.py).
             return None
+        if plan.by_type is not None:
+            return await self._node(plan.by_type, arguments["id"], context)
         root = plan.root
+        assert root is not None
         if root.page is not None:
             page = await root.page(context, plan.columns, **arguments)
             rows = page.rows[: page.size]
@@ -186,6 +189,23 @@ class Planner:
             return plan.write(rows, loaded), plan.cost(rows, loaded)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
+        if row is None:
+            return None
+        loaded = await load_all(plan.loads, [row], context) if plan.loads else {}
+        return plan.write(row, loaded), plan.cost(row, loaded)
+
+    @staticmethod
+    async def _node(
+        by_type: Mapping[str, NodePlan], id: str, context: Any
+    ) -> tuple[Any, int] | None:
+        """`node(id:)` by the plan of the id's type, or None: graphql-core answers (an id of
+        another type or of nothing, no viewer, an object missing or not the viewer's)."""
+        type_name, pk = from_global_id(id)
+        plan = by_type.get(type_name)
+        if plan is None:
+            return None
+        assert plan.root.one is not None
+        row = await plan.root.one(context, plan.columns, pk)
         if row is None:
             return None
         loaded = await load_all(plan.loads, [row], context) if plan.loads else {}

@@ -1,7 +1,9 @@
 """Plans of planned queries: which root fields are read from rows, and how each is written.
 
 Root fields are registered by their domain (`plan_connection`, `plan_object`, `plan_list`,
-e.g. in schema/visits/queries.py). For a document (`make_entry`) and the values of the
+e.g. in schema/visits/queries.py), and so are the types `node(id:)` may answer from rows
+(`plan_node`): its selection is compiled for each of them, and the id's type picks one on
+each request. For a document (`make_entry`) and the values of the
 variables its `@include`/`@skip` read, `make_plan` collects each root's selection and
 compiles its columns, its statements and its writer (schema/engine/writers.py, rows.py).
 Roots it cannot plan are left to graphql-core: `rest` is the document without the planned
@@ -10,7 +12,7 @@ ones. schema/engine/planner.py runs the plans.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -27,13 +30,14 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    get_named_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds
 from schema.engine.limits import chosen_operation
-from schema.engine.rows import Fields, Load, Loaded, Row, RowType, type_name
+from schema.engine.rows import Collect, Fields, Load, Loaded, Row, RowType, type_name
 from schema.engine.writers import (
     collect_fields,
     condition_variables,
@@ -55,6 +59,9 @@ class _Root:
 
 
 _ROOTS: dict[str, _Root] = {}
+# GraphQL type name -> its rows and the fetch of one by primary key, for `node(id:)`.
+_NODES: dict[str, _Root] = {}
+NODE_FIELD = "node"
 
 
 def plan_connection(field: str, rows: RowType[Any], fetch: FetchPage) -> None:
@@ -72,17 +79,37 @@ def plan_list(field: str, rows: RowType[Any], fetch: FetchList) -> None:
     _ROOTS[field] = _Root(rows, many=fetch)
 
 
+def plan_node(type_name: str, rows: RowType[Any], fetch: FetchOne) -> None:
+    """`node(id:)` answers objects of `type_name` from `rows`, read by
+    `fetch(context, columns, pk)`, which applies the rules the type's node fetcher does."""
+    _NODES[type_name] = _Root(rows, one=fetch)
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    """`node(id:)`'s selection compiled for one type."""
+
+    root: _Root
+    columns: tuple[str, ...]
+    loads: tuple[Load, ...]
+    write: Callable[..., Any]
+    cost: Callable[..., int]
+
+
 @dataclass(frozen=True)
 class RootPlan:
     response_name: str
     node: FieldNode | None  # None: `__typename`
     field: GraphQLField | None
     arguments: Any  # the strawberry field's arguments
-    root: _Root | None
+    root: _Root | None  # None: `__typename`, or `node(id:)` (`by_type`)
     columns: tuple[str, ...]
     loads: tuple[Load, ...]
     write: Callable[..., Any]
     cost: Callable[..., int]  # of the written value (keys below the root's)
+    # `node(id:)`: the plan of each type it may answer from rows (`root` is None); an id of
+    # another type is answered by graphql-core.
+    by_type: Mapping[str, NodePlan] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,32 +143,34 @@ def make_plan(
         return None
     plans = []
     for response_name, nodes in roots.items():
-        plan = _root(query_type, response_name, nodes, entry, conditions)
+        plan = _root(graphql_schema, response_name, nodes, entry, conditions)
         if plan is not None:
             plans.append(plan)
     if len(plans) == len(roots):
         return Plan(tuple(plans))
-    planned = {plan.response_name for plan in plans if plan.root is not None}
+    planned = {plan.response_name for plan in plans if plan.node is not None}
     rest = _without(entry, planned)
     if not planned or rest is None:
         return None
-    return Plan(tuple(p for p in plans if p.root is not None), rest, tuple(roots))
+    return Plan(tuple(p for p in plans if p.node is not None), rest, tuple(roots))
 
 
 def _root(
-    query_type: GraphQLObjectType,
+    graphql_schema: GraphQLSchema,
     response_name: str,
     nodes: list[FieldNode],
     entry: Entry,
     conditions: dict[str, bool],
 ) -> RootPlan | None:
+    query_type = graphql_schema.query_type
+    assert query_type is not None
     name = nodes[0].name.value
     if name == "__typename":
         typename = query_type.name
         return RootPlan(response_name, None, None, None, None, (), (), lambda: typename, _no_cost)
     root = _ROOTS.get(name)
     field = query_type.fields.get(name)
-    if root is None or field is None or len(nodes) != 1:
+    if (root is None and name != NODE_FIELD) or field is None or len(nodes) != 1:
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
@@ -152,7 +181,11 @@ def _root(
         return None
 
     def collect(type_: GraphQLObjectType, of: list[FieldNode]) -> Fields | None:
-        return collect_fields([n.selection_set for n in of], type_, entry.fragments, conditions)
+        selections = [n.selection_set for n in of]
+        return collect_fields(selections, type_, entry.fragments, conditions, graphql_schema)
+
+    if root is None:
+        return _node(graphql_schema, response_name, nodes[0], field, definition, collect)
 
     target = named_object(_list_item(field.type) if root.many else field.type)
     selected = None if target is None else collect(target, nodes)
@@ -191,6 +224,51 @@ def _root(
         compiled.write,
         compiled.cost,
     )
+
+
+def _node(
+    graphql_schema: GraphQLSchema,
+    response_name: str,
+    node: FieldNode,
+    field: GraphQLField,
+    definition: Any,
+    collect: Collect,
+) -> RootPlan | None:
+    """`node(id:)`'s plan: its selection compiled for each type registered with
+    `plan_node`, or None when it compiles for none."""
+    interface = get_named_type(field.type)
+    if not isinstance(interface, GraphQLInterfaceType):
+        return None
+    by_type = {}
+    for name, root in _NODES.items():
+        target = graphql_schema.get_type(name)
+        if not isinstance(target, GraphQLObjectType) or not graphql_schema.is_sub_type(
+            interface, target
+        ):
+            continue
+        selected = collect(target, [node])
+        compiled = None if selected is None else root.rows.compile(target, selected, collect)
+        if compiled is not None:
+            columns = tuple(sorted(compiled.columns))
+            by_type[name] = NodePlan(root, columns, compiled.loads, compiled.write, compiled.cost)
+    if not by_type:
+        return None
+    return RootPlan(
+        response_name=response_name,
+        node=node,
+        field=field,
+        arguments=definition.arguments,
+        root=None,
+        columns=(),
+        loads=(),
+        write=_no_write,
+        cost=_no_cost,
+        by_type=by_type,
+    )
+
+
+def _no_write() -> None:
+    raise AssertionError("node(id:) writes with the plan of the id's type")
 
 
 def _made(

@@ -21,10 +21,12 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
     VariableNode,
     Visitor,
+    is_abstract_type,
     visit,
 )
 
@@ -73,10 +75,13 @@ def collect_fields(
     type_: GraphQLObjectType,
     fragments: dict[str, FragmentDefinitionNode],
     conditions: Mapping[str, bool] | None = None,
+    schema: GraphQLSchema | None = None,
 ) -> Fields | None:
     """The fields selected on `type_` by response name, or None for what is not planned:
-    directives other than `@include`/`@skip` (whose variables are in `conditions`) and
-    fragments on another type."""
+    directives other than `@include`/`@skip` (whose variables are in `conditions`) and,
+    without `schema`, fragments on another type. With it, a fragment applies as
+    graphql-core applies it: on `type_` itself or on an interface or union holding it;
+    a fragment on another type is left out (`node(id:)`'s fragments, one per type)."""
     conditions = conditions or {}
     fields: Fields = {}
     budget = [MAX_SELECTIONS]  # fragments spread in fragments could multiply without end
@@ -107,7 +112,10 @@ def collect_fields(
             else:
                 return False
             if condition is not None and condition.name.value != type_.name:
-                return False
+                if schema is None:
+                    return False
+                if not _applies(schema, condition.name.value, type_):
+                    continue
             if not walk(inner):
                 return False
         return True
@@ -115,6 +123,13 @@ def collect_fields(
     if not all(walk(s) for s in selection_sets):
         return None
     return fields
+
+
+def _applies(schema: GraphQLSchema, condition: str, type_: GraphQLObjectType) -> bool:
+    """Whether a fragment on `condition` applies to objects of `type_` (graphql-core's
+    `does_fragment_condition_match`)."""
+    named = schema.get_type(condition)
+    return is_abstract_type(named) and schema.is_sub_type(named, type_)  # type: ignore[arg-type]
 
 
 def named_object(type_: Any) -> GraphQLObjectType | None:

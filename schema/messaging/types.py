@@ -276,6 +276,13 @@ async def _conversation_node(viewer: Viewer, pk: int) -> Conversation | None:
     return Conversation.from_model(row) if row else None
 
 
+async def _conversation_row(
+    viewer: Viewer, pk: int, columns: tuple[str, ...]
+) -> Mapping[str, Any] | None:
+    row = await messages.visible_conversation(viewer, pk)
+    return CONVERSATION_ROWS.row_of(row) if row else None
+
+
 async def _message_node(viewer: Viewer, pk: int) -> Message | None:
     row = await conversations.visible_message(viewer, pk)
     return Message.from_model(row) if row else None
@@ -290,5 +297,6 @@ async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
 
 
 nodes.register("Conversation", _conversation_node)
+nodes.register_rows("Conversation", CONVERSATION_ROWS, _conversation_row)
 nodes.register("MessageAttachment", _attachment_node)
 nodes.register("Message", _message_node)

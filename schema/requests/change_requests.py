@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 import strawberry
 
@@ -27,7 +28,8 @@ from schema.core.common import (
     user_errors,
 )
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import after_pk, cursor_for, expect_id
+from schema.engine.rows import RowType, column, global_id
 
 ChangeRequestKind = strawberry.enum(KindEnum, name="ChangeRequestKind")
 ChangeRequestStatus = strawberry.enum(StatusEnum, name="ChangeRequestStatus")
@@ -42,10 +44,6 @@ class RuleCheck:
     @classmethod
     def from_value(cls, value: RuleCheckValue) -> RuleCheck:
         return cls(rule=value.rule, passed=value.passed, message=value.message)
-
-
-def _gid(type_name: str, pk: int | None) -> strawberry.ID | None:
-    return strawberry.ID(to_global_id(type_name, pk)) if pk is not None else None
 
 
 @strawberry.type
@@ -82,30 +80,45 @@ class ChangeRequest(Node):
     def from_model(
         cls, row: RequestModel, codes: Mapping[int, str], checks: list[RuleCheckValue] | None = None
     ) -> ChangeRequest:
-        minute = row.start_minute
-        return cls(
-            id=strawberry.ID(to_global_id("ChangeRequest", row.id)),
-            kind=row.kind,
-            status=row.status,
-            client_id=strawberry.ID(to_global_id("Client", row.client_id)),
-            intervention_id=_gid("Intervention", row.intervention_id),
-            plan_id=_gid("RecurringPlan", row.plan_id),
-            service_type_code=codes.get(row.service_type_id) if row.service_type_id else None,
-            scheduled_start=row.requested_start,
-            scheduled_end=row.requested_end,
-            duration_minutes=row.duration_minutes,
-            weekday=row.weekday,
-            start_time=time(minute // 60, minute % 60) if minute is not None else None,
-            valid_from=row.valid_from,
-            note=row.note,
-            late=row.late,
-            created_at=row.created_at,
-            decided_at=row.decided_at,
-            decision_reason=row.decision_reason,
-            auto_approved=row.auto_approved,
-            result_intervention_id=_gid("Intervention", row.result_intervention_id),
-            checks=[RuleCheck.from_value(c) for c in checks or []],
-        )
+        given = {
+            "service_type_code": codes.get(row.service_type_id) if row.service_type_id else None,
+            "checks": [RuleCheck.from_value(c) for c in checks or []],
+        }
+        return REQUEST_ROWS.from_model(row, given=given)
+
+
+def _start_time(minute: int | None) -> time | None:
+    return time(minute // 60, minute % 60) if minute is not None else None
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py); `node(id:)` answers
+# a request from its row (the service's code and the rule checks are read apart: never
+# planned).
+REQUEST_ROWS = RowType(
+    ChangeRequest,
+    {
+        "id": global_id("id", "ChangeRequest"),
+        "kind": column("kind"),
+        "status": column("status"),
+        "client_id": global_id("client_id", "Client"),
+        "intervention_id": global_id("intervention_id", "Intervention"),
+        "plan_id": global_id("plan_id", "RecurringPlan"),
+        "scheduled_start": column("requested_start"),
+        "scheduled_end": column("requested_end"),
+        "duration_minutes": column("duration_minutes"),
+        "weekday": column("weekday"),
+        "start_time": column("start_minute", _start_time),
+        "valid_from": column("valid_from"),
+        "note": column("note"),
+        "late": column("late"),
+        "created_at": column("created_at"),
+        "decided_at": column("decided_at"),
+        "decision_reason": column("decision_reason"),
+        "auto_approved": column("auto_approved"),
+        "result_intervention_id": global_id("result_intervention_id", "Intervention"),
+    },
+    given=("service_type_code", "checks"),
+)
 
 
 async def service_codes(rows: Iterable[RequestModel]) -> Mapping[int, str]:
@@ -263,4 +276,10 @@ async def _node(viewer: Viewer, pk: int) -> ChangeRequest | None:
     return ChangeRequest.from_model(row, await service_codes([row])) if row else None
 
 
+async def _node_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Mapping[str, Any] | None:
+    row = await change_review.visible(viewer, pk)
+    return REQUEST_ROWS.row_of(row) if row else None
+
+
 nodes.register("ChangeRequest", _node)
+nodes.register_rows("ChangeRequest", REQUEST_ROWS, _node_row)

@@ -514,6 +514,12 @@ async def test_fixed_documents_are_answered_the_same(paths, world, server):
             "query($id: ID!) { node(id: $id) { __typename id ... on Intervention { status "
             "rating { score } } } }",
             {"id": world.home_visits[0]},
+            True,
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { __typename id ... on Intervention { status "
+            "anomalies { kind } } } }",
+            {"id": world.home_visits[0]},
             False,
         ),
     ]
@@ -523,7 +529,7 @@ async def test_fixed_documents_are_answered_the_same(paths, world, server):
         assert found.same(), found.report(document, variables, "client")
         assert found.taken is planned, found.report(document, variables, "client")
         assert '"errors"' not in found.plain, found.plain
-    assert paths.answered == before + 3
+    assert paths.answered == before + 4
 
 
 # Documents meant for the planner, and how many of them it took.
@@ -602,6 +608,7 @@ CORPUS_PLANNED = {
     "invoices",
     "payment_statement",
     "help_search",
+    "nodes",
 }
 
 

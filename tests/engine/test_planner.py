@@ -272,8 +272,6 @@ async def test_a_visits_rating_is_one_more_statement_seen_by_whom_it_may_be(
 async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
     before = planner.answered
     for document in (
-        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
-        "{ edges { node { id ... on Node { id } } } } }",
         "query($from: DateTime!, $to: DateTime!) { me { id } interventions(filter: {from: $from, "
         "to: $to}) { edges { node { id } } } }",
         "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
@@ -282,6 +280,88 @@ async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
         result = await api.gql(document, WINDOW, team.client_token)
         assert "errors" not in result and result["data"]["interventions"]["edges"], result
     assert planner.answered == before
+
+
+async def test_fragments_on_an_interface_the_type_implements_are_planned(api, planner, team):
+    document = (
+        "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
+        "{ edges { node { id ... on Node { id again: id } ... N } } } } fragment N on Node "
+        "{ __typename }"
+    )
+    planned, plain = await both(api, planner, document, "interventions", WINDOW, team.staff_token)
+    assert planned == plain and planned["data"]["interventions"]["edges"][0]["node"]["again"]
+
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on Intervention { status scheduledStart worker { displayName } rating { score } }
+    ... on Client { clientNumber billingAddress { line1 postalCode city country } createdAt }
+    ... Worker
+  }
+}
+fragment Worker on Worker { employeeNumber }
+"""
+
+
+async def test_node_is_planned_for_the_types_read_from_rows(api, planner, team):
+    ids = [
+        to_global_id("Intervention", team.visits[0].id),  # rated
+        to_global_id("Intervention", team.visits[-1].id),
+        team.client_id,
+        team.worker_id,
+    ]
+    for token in (team.staff_token, team.client_token):
+        for id in ids if token == team.staff_token else ids[:3]:
+            planned, plain = await both(api, planner, NODE, "node", {"id": id}, token)
+            assert planned == plain and planned["data"]["node"]["id"] == id, planned
+    # Five roots, each of its own type, in one document: each by the plan of its id's type.
+    document = (
+        "query($a: ID!, $b: ID!, $c: ID!) { a: node(id: $a) { ...T } b: node(id: $b) { ...T } "
+        "c: node(id: $c) { ...T } } "
+        + NODE[NODE.index("fragment") :]
+        + " fragment T on Node { __typename ... on Client { clientNumber } ...Worker }"
+    )
+    variables = {"a": ids[0], "b": ids[2], "c": ids[3]}
+    planned, plain = await both(api, planner, document, "node", variables, team.staff_token)
+    assert planned == plain and [v["__typename"] for v in planned["data"].values()] == [
+        "Intervention",
+        "Client",
+        "Worker",
+    ]
+
+
+async def test_node_goes_to_graphql_core_when_the_plan_cannot_say(
+    api, planner, settings, home_agency, team
+):
+    stranger = await setup_agency(api, settings, home_agency)
+    me = (await api.data("{ me { id } }", None, team.staff_token))["me"]["id"]
+    visit = to_global_id("Intervention", team.visits[0].id)
+    cases = [
+        (NODE, {"id": me}, team.staff_token),  # a type not read from rows
+        (NODE, {"id": visit}, stranger.client_token),  # another household's
+        (NODE, {"id": team.client_id}, stranger.worker_token),
+        (NODE, {"id": to_global_id("Intervention", 2**31 - 1)}, team.staff_token),  # nothing
+        (NODE, {"id": "not an id"}, team.staff_token),
+        (NODE, {"id": visit}, None),  # nobody signed in
+        (
+            "query($id: ID!) { node(id: $id) { ... on Client { premium } } }",
+            {"id": team.client_id},
+            team.staff_token,
+        ),  # a field with a resolver of its own
+    ]
+    before = planner.answered
+    for document, variables, token in cases:
+        answer = await api.gql(document, variables, token)
+        assert answer == await unplanned(api, planner, document, variables, token), answer
+    assert planner.answered == before
+    answers = [await api.gql(d, v, t) for d, v, t in cases[1:6]]
+    assert [a["data"]["node"] for a in answers[:3]] == [None, None, None], answers
+    assert [a["errors"][0]["extensions"]["code"] for a in answers[3:]] == [
+        "BAD_USER_INPUT",
+        "UNAUTHENTICATED",
+    ], answers
 
 
 class _Statements(logging.Handler):
@@ -569,7 +649,8 @@ async def test_conversation_fields_not_read_from_rows_go_to_graphql_core(api, pl
         "{ conversations { edges { node { id messages(first: 2) { edges { node { id } } } } } } }",
         "{ conversations { edges { node { lastMessage { id conversation { id } } } } } }",
         "{ conversations { edges { node { lastMessage { attachments { id url } } } } } }",
-        "{ conversationsAwaitingReply { conversation { ... on Node { id } } } }",
+        "{ conversationsAwaitingReply { conversation { messages(first: 1) { edges { node { id } "
+        "} } } } }",
     ):
         result = await api.gql(document, None, inbox.staff_token)
         assert "errors" not in result, result
