@@ -137,6 +137,41 @@ _shapes: LRUCache[
     tuple[int, int, Limits], tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]
 ] = LRUCache(CACHE_SIZE)
 
+# Cost estimates by (id of an operation of a parsed document, id of the schema), kept beside
+# both: the variables the walk read, and the estimate (and whether it met introspection) for
+# each of their values seen lately.
+_costs: LRUCache[
+    tuple[int, int],
+    tuple[
+        OperationDefinitionNode,
+        GraphQLSchema,
+        tuple[str, ...] | None,
+        LRUCache[tuple[Any, ...], tuple[int, bool]],
+    ],
+] = LRUCache(CACHE_SIZE)
+
+
+def _values(
+    variables: dict[str, Any], read: tuple[str, ...], operation: OperationDefinitionNode
+) -> tuple[Any, ...] | None:
+    """The values of the variables `read` (a page size), or None when one is not a plain
+    int or null: then the walk runs again."""
+    if not read:
+        return ()
+    defaults = None
+    values = []
+    for name in read:
+        if name in variables:
+            value = variables[name]
+        else:
+            defaults = variable_defaults(operation) if defaults is None else defaults
+            value = defaults.get(name)
+        if value is not None and type(value) is not int:
+            return None
+        values.append(value)
+    return tuple(values)
+
+
 # Documents found valid, by their text with operation names numbered in order of
 # appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
 _valid: LRUCache[tuple[Any, ...], bool] = LRUCache(CACHE_SIZE)
@@ -250,10 +285,30 @@ class Limits:  # hashable: the key of the parse cache
         return errors
 
     def cost(self, walker: Walker, operation: OperationDefinitionNode) -> int:
-        """The estimate for `operation`, with the walker's variables (defaults filled in)."""
+        """The estimate for `operation`, with the walker's variables (defaults filled in).
+
+        Walked once per parsed document, operation and values of the variables the walk
+        read (page sizes), and kept."""
+        key = (id(operation), id(walker.schema))
+        found = _costs.get(key)
+        if found is None or found[0] is not operation or found[1] is not walker.schema:
+            found = _costs[key] = (operation, walker.schema, None, LRUCache(8))
+        variables = walker.variables
+        read, by_values = found[2], found[3]
+        values = None if read is None else _values(variables, read, operation)
+        if values is not None and values in by_values:
+            cost, walker.introspection = by_values[values]
+            return cost
         root = walker.schema.get_root_type(operation.operation)
-        walker.variables = {**variable_defaults(operation), **walker.variables}
-        return walker.cost(operation.selection_set, root)
+        walker.variables = {**variable_defaults(operation), **variables}
+        cost = walker.cost(operation.selection_set, root)
+        if read is None:  # what it read is the same for every request of this operation
+            read = tuple(sorted(walker.read))
+            _costs[key] = (operation, walker.schema, read, by_values)
+            values = _values(variables, read, operation)
+        if values is not None:
+            by_values[values] = (cost, walker.introspection)
+        return cost
 
     def cost_error(self, cost: int) -> GraphQLError | None:
         if cost > self.max_cost:

@@ -51,6 +51,9 @@ class Walker:
         self.fragments = fragments
         self.variables = variables
         self.introspection = False
+        # The variables the cost read (page sizes): the cost of a document is the same for
+        # any request whose values of these are the same (schema/engine/limits.py).
+        self.read: set[str] = set()
         self._memo: dict[tuple[str, str, int | None], int] = {}
         self._active: set[str] = set()
 
@@ -108,6 +111,7 @@ class Walker:
             if isinstance(value, IntValueNode):
                 return max(0, int(value.value))
             if isinstance(value, VariableNode):
+                self.read.add(value.name.value)
                 raw = self.variables.get(value.name.value)
                 if isinstance(raw, int) and not isinstance(raw, bool):
                     return max(0, raw)

@@ -206,6 +206,12 @@ async def test_cost_follows_variables_and_their_defaults(api, staff_token):
     with_default = CLIENTS_PAGE.replace("$n: Int)", "$n: Int = 50)")
     assert await cost(with_default) == 202
     assert await cost(with_default, {"n": 5}) == 22
+    # Estimates are kept per document and values of the page sizes: asked again, each value
+    # still gives its own (a null is the default page).
+    assert await cost(CLIENTS_PAGE, {"n": 100}) == 402
+    assert await cost(CLIENTS_PAGE, {"n": None}) == 82
+    assert await cost(with_default) == 202
+    assert await cost(with_default, {"n": 10}) == 42
 
 
 async def test_query_over_the_cost_limit_is_refused(api, staff_token):
@@ -234,6 +240,8 @@ async def test_query_over_the_cost_limit_is_refused(api, staff_token):
     smaller = await api.gql(pages(3), {"n": 80}, token=staff_token)
     assert not smaller.get("errors"), smaller
     assert smaller["extensions"]["cost"]["requestedQueryCost"] == 3 * (2 + 80 * 20)
+    again = await api.gql(pages(3), {"n": 100}, token=staff_token)
+    assert again["errors"][0]["extensions"]["cost"] == 6006, again
 
 
 async def test_pages_over_100_are_refused(api, staff_token):
