@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import keyword
+import types
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -202,6 +204,8 @@ class RowType(Generic[T]):
     ) -> T:
         """The strawberry object of `row` (and the `given` fields); nested objects equal
         within `shared` are one."""
+        if shared is None:
+            return self._from_row(row, given or _NOTHING)
         values = dict(given or {})
         for name, spec in self.fields.items():
             if isinstance(spec, Column):
@@ -215,8 +219,49 @@ class RowType(Generic[T]):
         return {name: getattr(model, name) for name in self.columns}
 
     def from_model(self, model: Any, given: Mapping[str, Any] | None = None) -> T:
-        """The strawberry object of a model instance (`row_of`, then `build`)."""
-        return self.build(self.row_of(model), given=given)
+        """The strawberry object of a model instance (what `build` makes of `row_of`)."""
+        return self._from_attributes(model, given or _NOTHING)
+
+    @functools.cached_property
+    def _from_row(self) -> Callable[[Row, Mapping[str, Any]], T]:
+        return self._builder(attributes=False)
+
+    @functools.cached_property
+    def _from_attributes(self) -> Callable[[Any, Mapping[str, Any]], T]:
+        return self._builder(attributes=True)
+
+    def _builder(self, attributes: bool) -> Callable[[Any, Mapping[str, Any]], T]:
+        """`build` without `shared`, compiled: one call of the constructor with an
+        expression per field, reading a row's keys (or, `attributes`, a model's)."""
+        namespace: dict[str, Any] = {"cls": self.cls, "E": _NOTHING}
+        arguments = ", ".join(
+            f"{name}={self._argument(spec, attributes, namespace)}"
+            for name, spec in self.fields.items()
+        )
+        source = f"def build(r, g):\n    return cls({arguments}, **g)\n"
+        exec(compiled(source, f"<{self.cls.__name__} from rows>"), namespace)  # noqa: S102 - names are passed as values
+        build: Callable[[Any, Mapping[str, Any]], T] = namespace["build"]
+        return build
+
+    @staticmethod
+    def _argument(spec: Column | Part, attributes: bool, namespace: dict[str, Any]) -> str:
+        def read(name: str) -> str:
+            if attributes:  # a column's name is an attribute of the model
+                assert name.isidentifier(), name
+                assert not keyword.iskeyword(name), name
+                return f"r.{name}"
+            return f"r[{bind(namespace, 'n', name)}]"
+
+        if isinstance(spec, Part):
+            method = "_from_attributes" if attributes else "_from_row"
+            nested = f"{bind(namespace, 'p', getattr(spec.of, method))}(r, E)"
+            if spec.unless_null is None:
+                return nested
+            return f"(None if {read(spec.unless_null)} is None else {nested})"
+        values = ", ".join(read(name) for name in spec.names)
+        if spec.read is None:
+            return values
+        return f"{bind(namespace, 'f', spec.read)}({values})"
 
     def build_all(self, rows: Iterable[Row]) -> list[T]:
         """A page of objects, whose rows share their nested objects (a page of visits has
@@ -388,6 +433,7 @@ class RowType(Generic[T]):
 
 
 _SLOTS = itertools.count()
+_NOTHING: Mapping[str, Any] = types.MappingProxyType({})
 
 
 def type_name(rows: RowType[Any]) -> str:
