@@ -157,19 +157,23 @@ async def list_articles(
         )
     if not words:  # only stop words or one-letter words
         return []
-    ranked = await _ranked(scope, shape, inputs, words)
+    wanted = tuple(dict.fromkeys(("id", *(columns or ARTICLE_FIELDS))))
+    # Without the body, the page's columns are short: read with the ranking, for every
+    # article found, in one statement. With it, the page is read apart.
+    together = "body" not in wanted
+    ranked = await _ranked(scope, shape, inputs, words, wanted if together else ())
     page = ranked[offset : offset + size + 1]
-    if not page:
-        return []
-    ids = numbered("id", page)
+    if together or not page:
+        return page
+    ids = numbered("id", [row["id"] for row in page])
     rows = await _ARTICLES.fetch(
         ("ids", len(ids)),
         lambda v: HelpArticle.filter(id__in=listed(v, "id", len(ids))),
         ids,
-        tuple(dict.fromkeys(("id", *(columns or ARTICLE_FIELDS)))),
+        wanted,
     )
     by_id = {row["id"]: row for row in rows}
-    return [by_id[pk] for pk in page if pk in by_id]
+    return [by_id[row["id"]] for row in page if row["id"] in by_id]
 
 
 async def _ranked(
@@ -177,9 +181,11 @@ async def _ranked(
     shape: tuple[Any, ...],
     inputs: dict[str, Any],
     words: list[str],
-) -> list[int]:
-    """The ids of the visible articles with one of `words` at least, best first: one
-    statement says, per word, whether the text and whether the title has it."""
+    columns: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The visible articles with one of `words` at least, best first, with their id,
+    update time and `columns`: one statement says, per word, whether the text and whether
+    the title has it."""
     n = len(words)
     # A word or the start of one (services/search_text.py); "1" and "0" as text on every
     # database.
@@ -202,19 +208,16 @@ async def _ranked(
 
     hits = [f"hit_{i}" for i in range(n)]
     titled = [f"titled_{i}" for i in range(n)]
-    rows = await _RANKED.fetch(
-        ("ranked", *shape, n), build, inputs, ("id", "updated_at", *hits, *titled)
-    )
-    scores = {
-        row["id"]: (
-            -sum(int(row[name]) for name in hits),
-            -sum(int(row[name]) for name in titled),
-            -row["updated_at"].timestamp(),
-            -row["id"],
-        )
-        for row in rows
-    }
-    return sorted(scores, key=scores.__getitem__)
+    read = tuple(dict.fromkeys(("id", "updated_at", *columns, *hits, *titled)))
+    rows = await _RANKED.fetch(("ranked", *shape, n), build, inputs, read)
+
+    scored = []
+    for row in rows:
+        found = sum(int(row.pop(name)) for name in hits)
+        in_title = sum(int(row.pop(name)) for name in titled)
+        scored.append(((-found, -in_title, -row["updated_at"].timestamp(), -row["id"]), row))
+    scored.sort(key=lambda pair: pair[0])
+    return [row for _, row in scored]
 
 
 async def get_article(

@@ -19,6 +19,13 @@ query Search($search: String) {
 }
 """
 
+# What a search box shows: no body, so the page is read with the ranking.
+TITLES = """
+query Titles($search: String) {
+  helpArticles(search: $search, first: 100) { edges { node { id title shared } } }
+}
+"""
+
 
 async def fill(team: Cast, count: int) -> None:
     now = datetime.now(UTC)
@@ -72,6 +79,7 @@ async def test_lists_cost_the_same_statements_for_3_or_60_rows(api, settings):
             for label, document, variables in (
                 ("webinars", WEBINARS, {}),
                 ("search", SEARCH, {"search": "linge repassez numero"}),
+                ("titles", TITLES, {"search": "linge repassez numero"}),
             ):
                 request_id = unique("help-request-")
                 result = await api.data(
@@ -84,9 +92,11 @@ async def test_lists_cost_the_same_statements_for_3_or_60_rows(api, settings):
     finally:
         db_log.removeHandler(counter)
         db_log.setLevel(previous)
-    for label in ("webinars", "search"):
+    for label in ("webinars", "search", "titles"):
         assert counts[("small", label)] == counts[("large", label)], counts
     # Session, reader, page, seat counts and the client's own seats.
     assert counts[("large", "webinars")] <= 6, counts
     # Session, reader, one query per word, the page.
     assert counts[("large", "search")] <= 7, counts
+    # Without the body, the ranking statement reads the page too.
+    assert counts[("large", "titles")] == counts[("large", "search")] - 1, counts
