@@ -16,7 +16,7 @@ from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count, Max
 from tortoise.queryset import QuerySet
 
-from models.accounts.people import Account, Client
+from models.accounts.people import Client
 from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
@@ -48,9 +48,10 @@ MESSAGE_FIELDS = (
     "response_due_at",
 )
 AUTHOR_FIELDS = ("id", "first_name", "last_name", "role")
+# A message's author read with it (one join): `author__id` is null when there is none.
+JOINED_AUTHOR = tuple(f"author__{name}" for name in AUTHOR_FIELDS)
 _CONVERSATIONS = PreparedRows(Conversation, CONVERSATION_FIELDS)
 _MESSAGES = PreparedRows(Message, MESSAGE_FIELDS)
-_AUTHORS = PreparedRows(Account, AUTHOR_FIELDS)
 
 
 def _fields(
@@ -196,7 +197,8 @@ async def last_message_by_conversation_ids(ids: Sequence[int]) -> list[dict[str,
 async def last_message_rows(
     conversation_ids: Sequence[int], columns: Sequence[str] | None = None
 ) -> dict[int, dict[str, Any]]:
-    """The newest message of each conversation that has one, as a row, in one statement."""
+    """The newest message of each conversation that has one, as a row, in one statement;
+    with `columns` of `JOINED_AUTHOR`, its author's are read with it."""
     inputs = {f"id{i}": pk for i, pk in enumerate(conversation_ids)}
 
     def build(v: Mapping[str, Any]) -> QuerySet[Message]:
@@ -209,23 +211,9 @@ async def last_message_rows(
         )
         return Message.filter(id__in=Subquery(newest))
 
-    fields = _fields(MESSAGE_FIELDS, columns, "conversation_id")
+    fields = _fields(MESSAGE_FIELDS + JOINED_AUTHOR, columns, "conversation_id")
     rows = await _MESSAGES.fetch(("newest", len(inputs)), build, inputs, fields)
     return {row["conversation_id"]: row for row in rows}
-
-
-async def author_rows(
-    ids: Sequence[int], columns: Sequence[str] | None = None
-) -> dict[int, dict[str, Any]]:
-    """The accounts among `ids` that still exist, as rows: messages' authors."""
-    inputs = {f"id{i}": pk for i, pk in enumerate(ids)}
-
-    def build(v: Mapping[str, Any]) -> QuerySet[Account]:
-        return Account.filter(id__in=[v[f"id{i}"] for i in range(len(ids))])
-
-    fields = _fields(AUTHOR_FIELDS, columns, "id")
-    rows = await _AUTHORS.fetch(("authors", len(inputs)), build, inputs, fields)
-    return {row["id"]: row for row in rows}
 
 
 async def premium_by_client_ids(ids: Sequence[int]) -> list[bool]:

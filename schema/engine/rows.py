@@ -153,8 +153,9 @@ class RowType(Generic[T]):
     """The fields of strawberry type `cls`, read from rows.
 
     `fields` are the constructor's arguments. `computed` are fields with a resolver of
-    their own that only read columns (e.g. a duration from two times): graphql-core
-    calls the resolver, the planner reads the same columns with the same function.
+    their own that only read columns (e.g. a duration from two times), or an object of
+    columns the row's statement joins (a message's author): graphql-core calls the
+    resolver, the planner reads the same columns with the same function.
     `fetched` are fields with a resolver that reads other rows (see `Fetched`). `given`
     are plain fields not read from rows (a signed link: the request's settings and clock),
     handed to `build` by its caller; a selection with one of them is not planned.
@@ -164,7 +165,7 @@ class RowType(Generic[T]):
         self,
         cls: type[T],
         fields: Mapping[str, Column | Part],
-        computed: Mapping[str, Column] | None = None,
+        computed: Mapping[str, Column | Part] | None = None,
         fetched: Mapping[str, Fetched] | None = None,
         given: Iterable[str] = (),
     ) -> None:

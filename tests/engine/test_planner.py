@@ -587,7 +587,7 @@ async def test_the_conversations_panel_is_answered_as_graphql_core_answers_it(
     shown |= {row["conversation"]["id"] for row in planned["data"]["conversationsAwaitingReply"]}
     assert not shown & set(inbox.conversation_ids)
     # The queue and the list read their rows with SQL written once per shape.
-    for rows in (conversations._CONVERSATIONS, conversations._MESSAGES, conversations._AUTHORS):
+    for rows in (conversations._CONVERSATIONS, conversations._MESSAGES):
         assert rows._prepared and all(p is not None for p in rows._prepared.values())
 
 
@@ -638,9 +638,9 @@ async def test_a_panel_reads_one_statement_per_level_whatever_its_length(api, pl
         # The panel's reads (not the session's, nor the event publisher's writes).
         counts.append(sum(s.startswith("SELECT") and "session" not in s for s in statements.sql))
     # 1 for the queue (premium first, then the others, in one statement), 1 for the list,
-    # and per level a statement for each of premium, assignedToMe, unreadCount,
-    # lastMessage, its author.
-    assert counts == [1 + 1 + 2 * 5] * 2
+    # and per level a statement for each of premium, assignedToMe, unreadCount and
+    # lastMessage (its author joined to it).
+    assert counts == [1 + 1 + 2 * 4] * 2
 
 
 async def test_conversation_fields_not_read_from_rows_go_to_graphql_core(api, planner, inbox):
