@@ -253,18 +253,8 @@ def _node(
             by_type[name] = NodePlan(root, columns, compiled.loads, compiled.write, compiled.cost)
     if not by_type:
         return None
-    return RootPlan(
-        response_name=response_name,
-        node=node,
-        field=field,
-        arguments=definition.arguments,
-        root=None,
-        columns=(),
-        loads=(),
-        write=_no_write,
-        cost=_no_cost,
-        by_type=by_type,
-    )
+    made = (response_name, node, field, definition, None)
+    return _made(*made, frozenset(), (), _no_write, _no_cost, by_type)
 
 
 def _no_write() -> None:
@@ -276,11 +266,12 @@ def _made(
     node: FieldNode,
     field: GraphQLField,
     definition: Any,
-    root: _Root,
+    root: _Root | None,
     columns: frozenset[str],
     loads: tuple[Load, ...],
     write: Callable[..., Any],
     cost: Callable[..., int],
+    by_type: Mapping[str, NodePlan] | None = None,
 ) -> RootPlan:
     return RootPlan(
         response_name=response_name,
@@ -292,6 +283,7 @@ def _made(
         loads=loads,
         write=write,
         cost=cost,
+        by_type=by_type,
     )
 
 
