@@ -65,12 +65,22 @@ def register(type_name: str, fetcher: Fetcher) -> None:
 
 def register_rows(type_name: str, rows: RowType[Any], fetch: RowFetcher) -> None:
     """`node(id:)` may answer `type_name` from `rows`: `fetch` reads one by primary key with
-    the rules of the type's fetcher (None: missing or not the viewer's)."""
+    the rules of the type's fetcher (None: missing or not the viewer's). A type whose rows
+    hold every field (no `given`) needs no other fetcher: graphql-core's builds the object
+    from the same fetch."""
 
     async def one(context: Context, columns: tuple[str, ...], pk: int) -> Row | None:
         return await fetch(guards.signed_in(context.viewer), pk, columns)
 
     plans.plan_node(type_name, rows, one)
+    if rows.given:
+        return
+
+    async def fetcher(viewer: Viewer, pk: int) -> Node | None:
+        row = await fetch(viewer, pk, rows.columns)
+        return None if row is None else rows.build(row)
+
+    register(type_name, fetcher)
 
 
 async def _client_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Row | None:

@@ -32,7 +32,7 @@ A fetch only reads: running it twice is safe.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ from strawberry.types.arguments import convert_arguments
 from schema.core.ids import from_global_id
 from schema.engine.bounds import violations
 from schema.engine.plans import Entry, NodePlan, Plan, RootPlan, make_entry, make_plan
-from schema.engine.rows import load_all
+from schema.engine.rows import Load, Row, load_all
 from schema.engine.throttle import FREE_KEYS
 
 log = logging.getLogger("passage.planner")
@@ -189,10 +189,7 @@ class Planner:
             return plan.write(rows, loaded), plan.cost(rows, loaded)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
-        if row is None:
-            return None
-        loaded = await load_all(plan.loads, [row], context) if plan.loads else {}
-        return plan.write(row, loaded), plan.cost(row, loaded)
+        return await _written(row, plan.loads, plan.write, plan.cost, context)
 
     @staticmethod
     async def _node(
@@ -206,10 +203,7 @@ class Planner:
             return None
         assert plan.root.one is not None
         row = await plan.root.one(context, plan.columns, pk)
-        if row is None:
-            return None
-        loaded = await load_all(plan.loads, [row], context) if plan.loads else {}
-        return plan.write(row, loaded), plan.cost(row, loaded)
+        return await _written(row, plan.loads, plan.write, plan.cost, context)
 
     # ----------------------------------------------------------------- plans
 
@@ -235,6 +229,21 @@ class Planner:
         except Exception:  # a planner bug must never fail a request: graphql-core answers
             log.exception("planning failed")
             return None
+
+
+async def _written(
+    row: Row | None,
+    loads: tuple[Load, ...],
+    write: Callable[..., Any],
+    cost: Callable[..., int],
+    context: Any,
+) -> tuple[Any, int] | None:
+    """One object's JSON and cost, the levels below it read first; None when it was not
+    found (graphql-core says so)."""
+    if row is None:
+        return None
+    loaded = await load_all(loads, [row], context) if loads else {}
+    return write(row, loaded), cost(row, loaded)
 
 
 class PlannedQueries(SchemaExtension):

@@ -276,11 +276,6 @@ CONVERSATION_ROWS = RowType(
 )
 
 
-async def _conversation_node(viewer: Viewer, pk: int) -> Conversation | None:
-    row = await messages.visible_conversation(viewer, pk)
-    return Conversation.from_model(row) if row else None
-
-
 async def _conversation_row(
     viewer: Viewer, pk: int, columns: tuple[str, ...]
 ) -> Mapping[str, Any] | None:
@@ -301,7 +296,6 @@ async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
     return next((MessageAttachment.from_row(r) for r in row if r["id"] == pk), None)
 
 
-nodes.register("Conversation", _conversation_node)
 nodes.register_rows("Conversation", CONVERSATION_ROWS, _conversation_row)
 nodes.register("MessageAttachment", _attachment_node)
 nodes.register("Message", _message_node)

@@ -204,15 +204,9 @@ async def load_intervention(info: Info, visit: InterventionModel | None) -> Inte
     return INTERVENTION_ROWS.build(rows[0]) if rows else None
 
 
-async def _node(viewer: Any, pk: int) -> Intervention | None:
-    rows = await calendar.by_ids(viewer, [pk])
-    return INTERVENTION_ROWS.build(rows[0]) if rows else None
-
-
 async def _node_row(viewer: Any, pk: int, columns: tuple[str, ...]) -> dict[str, Any] | None:
     rows = await calendar.by_ids(viewer, [pk], columns)
     return rows[0] if rows else None
 
 
-nodes.register("Intervention", _node)
 nodes.register_rows("Intervention", INTERVENTION_ROWS, _node_row)
