@@ -42,9 +42,22 @@ async def todays_visits(agency_id: int) -> list[Intervention]:
     ).order_by("worker_id", "scheduled_start")
 
 
+async def forget_todays_visits(agency_id: int) -> list[Intervention]:
+    """Removes today's demo visits and their events, as if the day had just begun."""
+    visits = await todays_visits(agency_id)
+    await Event.filter(intervention_id__in=[v.id for v in visits]).delete()
+    await Intervention.filter(id__in=[v.id for v in visits]).delete()
+    return visits
+
+
 async def test_the_demo_is_seeded_once_with_todays_visits(api, server, home_agency):
     # home_agency first: it serves 75, so the demo takes the prefixes still free.
     runtime = server.app.state.runtime
+    earlier = await Agency.get_or_none(name=DEMO_AGENCY)
+    if earlier is not None:
+        # Another test of the run seeded the demo minutes ago: its visits' statuses are
+        # those of that moment. This test judges them against its own, so it lays them out.
+        await forget_todays_visits(earlier.id)
     seeding = utcnow()
     logins = await seed_demo(runtime)
     assert f"Password for every demo account: {DEMO_PASSWORD}" in logins
@@ -121,9 +134,7 @@ async def test_a_new_day_with_no_visits_gets_its_visits(server, home_agency):
     await seed_demo(runtime)
     agency = await Agency.get(name=DEMO_AGENCY)
     # As if the day had just begun: today's visits are not there yet.
-    visits = await todays_visits(agency.id)
-    await Event.filter(intervention_id__in=[v.id for v in visits]).delete()
-    await Intervention.filter(id__in=[v.id for v in visits]).delete()
+    visits = await forget_todays_visits(agency.id)
     before = await counts(agency.id)
     await seed_demo(runtime)
     after = await counts(agency.id)
