@@ -337,13 +337,14 @@ async def get_by_id(model: type[M], pk: int) -> M | None:
     return await get_by(model, "id", pk)
 
 
-async def get_many(model: type[M], ids: Iterable[int]) -> list[M]:
+async def get_many(model: type[M], ids: Iterable[int], only: PreparedRows | None = None) -> list[M]:
     """`model.filter(id__in=ids)` in no given order, the SQL written once per model and
-    number of ids (see `get_by`)."""
+    number of ids (see `get_by`); with `only`, partial instances of its fields, as
+    `.only()` gives."""
     wanted = numbered("id", sorted(set(ids)))
     if not wanted:
         return []
-    rows = every_field(model)
+    rows = every_field(model) if only is None else only
     found = await rows.fetch(
         ("in", len(wanted)),
         lambda v: model.filter(id__in=listed(v, "id", len(wanted))),

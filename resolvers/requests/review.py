@@ -5,7 +5,7 @@ Staff act only on their agency's requests, a client only on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,8 +115,27 @@ async def service_codes(needed: Iterable[int | None] = ()) -> Mapping[int, str]:
     return _CODES
 
 
-async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
-    """The agency's pending requests, oldest first, each with its rules evaluated now."""
+# The columns the rules read of a request (`rules.evaluate`).
+RULE_COLUMNS = (
+    "id",
+    "kind",
+    "client_id",
+    "intervention_id",
+    "plan_id",
+    "requested_start",
+    "requested_end",
+    "duration_minutes",
+    "weekday",
+    "start_minute",
+    "valid_from",
+)
+
+
+async def pending_rows(
+    viewer: Viewer | None, first: int, after_id: int | None, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The agency's pending requests, oldest first (staff): `first + 1` rows, with
+    `columns` (None: every field) and `id`."""
     staff = guards.staff(viewer)
     inputs: dict[str, Any] = {
         "agency": staff.agency_id or 0,
@@ -133,10 +152,30 @@ async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> li
         return query.order_by("id").limit(v["size"])
 
     every = every_field(ChangeRequest)
-    found = await every.fetch(("pending", "after" in inputs), build, inputs)
-    rows = [loaded(ChangeRequest, row, every.fields) for row in found]
-    ctx = await context_for(staff.agency_id or 0, rows, utcnow())
-    return [Reviewed(row, evaluate(row, ctx)) for row in rows]
+    fields = None if columns is None else tuple(dict.fromkeys(("id", *columns)))
+    return await every.fetch(("pending", "after" in inputs), build, inputs, fields)
+
+
+async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
+    """The agency's pending requests, oldest first, each with its rules evaluated now."""
+    found = await pending_rows(viewer, first, after_id)
+    rows = [loaded(ChangeRequest, row, every_field(ChangeRequest).fields) for row in found]
+    checks = await pending_checks(viewer, rows)
+    return [Reviewed(row, checks[row.id]) for row in rows]
+
+
+async def pending_checks(
+    viewer: Viewer | None, requests: Sequence[ChangeRequest | Mapping[str, Any]]
+) -> dict[int, list[RuleCheck]]:
+    """The rules of pending requests of the viewer's agency, evaluated now (staff), by
+    request id; a request is a model or a row holding `RULE_COLUMNS`."""
+    staff = guards.staff(viewer)
+    models = [
+        r if isinstance(r, ChangeRequest) else loaded(ChangeRequest, r, RULE_COLUMNS)
+        for r in requests
+    ]
+    ctx = await context_for(staff.agency_id or 0, models, utcnow())
+    return {row.id: evaluate(row, ctx) for row in models}
 
 
 async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list[ChangeRequest]:

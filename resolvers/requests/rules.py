@@ -205,7 +205,10 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
     return checks
 
 
-# The statements of a page's context, written once per shape (resolvers/core/prepared.py).
+# The statements of a page's context, written once per shape (resolvers/core/prepared.py);
+# of the requests' visits and plans, only what the rules read.
+_VISITS = PreparedRows(Intervention, ("id", "status", "scheduled_start", "worker_id"))
+_PLANS = PreparedRows(RecurringPlan, ("id", "worker_id"))
 _OFFERED = PreparedRows(AbsenceVisit, ("intervention_id", "to_reschedule"))
 _WORKERS = PreparedRows(Intervention, ("client_id", "worker_id"))
 _PLAN_WORKERS = PreparedRows(RecurringPlan, ("client_id", "worker_id"))
@@ -249,8 +252,15 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
     ctx = Context(now, settings.policy, ZoneInfo(settings.time_zone), settings.spans)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
     if visit_ids:
-        ctx.visits = {v.id: v for v in await get_many(Intervention, visit_ids)}
-        visits = numbered("visit", sorted(visit_ids))
+        ctx.visits = {v.id: v for v in await get_many(Intervention, visit_ids, _VISITS)}
+    # Only a new slot's visit may be one an absence offered (`is_offered`).
+    new_slots = {
+        r.intervention_id
+        for r in requests
+        if r.kind is ChangeRequestKind.NEW_SLOT and r.intervention_id
+    }
+    if new_slots:
+        visits = numbered("visit", sorted(new_slots))
         offered = await _OFFERED.fetch(
             ("offered", len(visits)),
             lambda v: AbsenceVisit.filter(
@@ -262,7 +272,7 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
         ctx.offered = {int(row["intervention_id"]) for row in offered if row["to_reschedule"]}
     plan_ids = {r.plan_id for r in requests if r.plan_id}
     if plan_ids:
-        ctx.plans = {p.id: p for p in await get_many(RecurringPlan, plan_ids)}
+        ctx.plans = {p.id: p for p in await get_many(RecurringPlan, plan_ids, _PLANS)}
     extra = [r.client_id for r in requests if r.kind is ChangeRequestKind.EXTRA_VISIT]
     ctx.usual_workers = await usual_workers(extra)
     slots = [s for r in requests for s in slots_to_check(r, ctx)]

@@ -98,13 +98,16 @@ class Fetched:
     `fetch(context, columns, keys)` with the `key` column of every row, giving each key's
     row (`many`: its list of rows). The resolver and `fetch` must apply the same rules.
     `of` a `Column`: the field is a value (an unread count), read from the key's row, and
-    `absent` when the key has none."""
+    `absent` when the key has none. With `reads`, more columns of the row the fetch needs
+    (a change request's rule checks are worked out from its columns): it is handed the rows
+    themselves, one per key, with the key and those columns, instead of the keys."""
 
     of: RowType[Any] | Column
     key: str
     fetch: FetchRows
     many: bool = False
     absent: Any = None
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,10 @@ async def load_all(loads: Sequence[Load], rows: Sequence[Row], context: Any) -> 
     while level:
         below: list[tuple[Load, Sequence[Row]]] = []
         for load, of in level:
-            keys = list(dict.fromkeys(r[load.key] for r in of if r[load.key] is not None))
+            if load.fetched.reads:
+                keys = list({r[load.key]: r for r in of if r[load.key] is not None}.values())
+            else:
+                keys = list(dict.fromkeys(r[load.key] for r in of if r[load.key] is not None))
             found = await load.fetched.fetch(context, load.columns, keys) if keys else {}
             loaded[load.slot] = found
             if load.loads and found:
@@ -156,9 +162,11 @@ class RowType(Generic[T]):
     their own that only read columns (e.g. a duration from two times), or an object of
     columns the row's statement joins (a message's author): graphql-core calls the
     resolver, the planner reads the same columns with the same function.
-    `fetched` are fields with a resolver that reads other rows (see `Fetched`). `given`
-    are plain fields not read from rows (a signed link: the request's settings and clock),
-    handed to `build` by its caller; a selection with one of them is not planned.
+    `fetched` are fields with a resolver that reads other rows (see `Fetched`), or plain
+    fields a root's resolver hands in that its planned fetch reads the same way (the
+    pending requests' rule checks). `given` are plain fields not read from rows (a signed
+    link: the request's settings and clock), handed to `build` by its caller; a selection
+    with one of them is not planned.
     """
 
     def __init__(
@@ -177,10 +185,12 @@ class RowType(Generic[T]):
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
         plain = {f.python_name for f in definition.fields if f.base_resolver is None}
         resolved = {f.python_name for f in definition.fields if f.base_resolver is not None}
+        handed = set(self.fetched) & plain  # plain fields fetched when planned
         if (
-            plain != set(self.fields) | self.given
-            or self.given & set(self.fields)
-            or not set(self.computed) | set(self.fetched) <= resolved
+            plain != set(self.fields) | self.given | handed
+            or (self.given | handed) & set(self.fields)
+            or self.given & handed
+            or not set(self.computed) | set(self.fetched) <= resolved | handed
             or set(self.computed) & set(self.fetched)
         ):
             raise TypeError(f"{cls.__name__}: the row declaration does not match its fields")
@@ -362,6 +372,7 @@ class RowType(Generic[T]):
                 if fetched is None:
                     return None
                 needed.add(spec.key)
+                needed.update(spec.reads)
                 items.append(f"{key}: {fetched[0]}")
                 costs.append(fetched[1])
             else:

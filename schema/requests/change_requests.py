@@ -21,15 +21,17 @@ from schema.core import nodes
 from schema.core.common import (
     Connection,
     Node,
+    Page,
     UserErrorType,
     connection,
     connection_by_id,
     page_size,
     user_errors,
 )
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.ids import after_pk, cursor_for, expect_id
-from schema.engine.rows import RowType, column, global_id
+from schema.engine import plans
+from schema.engine.rows import Fetched, RowType, column, global_id
 
 ChangeRequestKind = strawberry.enum(KindEnum, name="ChangeRequestKind")
 ChangeRequestStatus = strawberry.enum(StatusEnum, name="ChangeRequestStatus")
@@ -119,6 +121,45 @@ REQUEST_ROWS = RowType(
     },
     given=("service_type_code", "checks"),
 )
+
+
+# A rule check as a row: what the pending requests' plan writes (`PENDING_ROWS`).
+CHECK_ROWS = RowType(
+    RuleCheck, {"rule": column("rule"), "passed": column("passed"), "message": column("message")}
+)
+
+
+async def _pending_checks(
+    context: Context, columns: tuple[str, ...], rows: list[Mapping[str, Any]]
+) -> Mapping[int, list[Mapping[str, Any]]]:
+    """The rule checks of pending requests' rows, evaluated now, as `CHECK_ROWS` rows."""
+    found = await change_review.pending_checks(context.viewer, rows)
+    return {pk: [CHECK_ROWS.row_of(check) for check in checks] for pk, checks in found.items()}
+
+
+# The staff's pending list, planned: the rule checks its resolver hands in are worked out
+# from the page's rows, for the whole page at once, as the resolver does.
+PENDING_ROWS = RowType(
+    ChangeRequest,
+    REQUEST_ROWS.fields,
+    fetched={
+        "checks": Fetched(
+            CHECK_ROWS, "id", _pending_checks, many=True, reads=change_review.RULE_COLUMNS
+        )
+    },
+    given=("service_type_code",),
+)
+
+
+async def _pending_page(
+    context: Context,
+    columns: tuple[str, ...] | None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page:
+    size = page_size(first)
+    rows = await change_review.pending_rows(context.viewer, size, after_pk(after), columns)
+    return Page(rows, [cursor_for(row["id"]) for row in rows], size, after is not None)
 
 
 async def service_codes(rows: Iterable[RequestModel]) -> Mapping[int, str]:
@@ -283,3 +324,4 @@ async def _node_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Mappin
 
 nodes.register("ChangeRequest", _node)
 nodes.register_rows("ChangeRequest", REQUEST_ROWS, _node_row)
+plans.plan_connection("pendingChangeRequests", PENDING_ROWS, _pending_page)

@@ -168,7 +168,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         rules._PLAN_WORKERS,
         rules._BUSY,
         prepared.every_field(ChangeRequest),
-        prepared.every_field(Intervention),
+        rules._VISITS,
     ]
     for rows in used:
         assert rows._prepared, rows.model

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import strawberry
 
-from schema.engine.rows import Part, RowType, column, columns, global_id
+from schema.engine.rows import Fetched, Load, Part, RowType, column, columns, global_id, load_all
 
 
 @strawberry.type
@@ -61,3 +61,44 @@ def test_a_missing_given_field_or_column_fails_as_the_constructor_does():
         THING_ROWS.build({"id": 1}, given={"owner": "x"})
     with pytest.raises(AttributeError):
         THING_ROWS.from_model(SimpleNamespace(id=1), given={"owner": "x"})
+
+
+@strawberry.type
+class Tagged:
+    id: strawberry.ID
+    owner: str  # handed in by its root's resolver; fetched for a whole page when planned
+
+
+async def _owners(context: object, names: tuple[str, ...], rows: list[dict[str, object]]):
+    return {row["id"]: {"owner": f"{row['name']}!"} for row in rows}
+
+
+OWNERS = Fetched(column("owner"), "id", _owners, reads=("name",))
+
+
+def test_a_plain_field_may_be_fetched_when_planned_but_not_given_as_well():
+    fields = {"id": global_id("id", "Tagged")}
+    RowType(Tagged, fields, fetched={"owner": OWNERS})
+    with pytest.raises(TypeError):
+        RowType(Tagged, fields, fetched={"owner": OWNERS}, given=("owner",))
+    with pytest.raises(TypeError):
+        RowType(Tagged, fields)  # neither read, nor fetched, nor given
+
+
+async def test_a_fetch_that_reads_columns_is_handed_the_rows_one_per_key():
+    handed: list[list[dict[str, object]]] = []
+
+    async def fetch(context: object, names: tuple[str, ...], rows: list[dict[str, object]]):
+        handed.append(rows)
+        return await _owners(context, names, rows)
+
+    load = Load("owners", "id", Fetched(column("owner"), "id", fetch, reads=("name",)), (), ())
+    rows: list[dict[str, object]] = [
+        {"id": 1, "name": "a"},
+        {"id": 2, "name": "b"},
+        {"id": 1, "name": "a"},
+        {"id": None, "name": "c"},  # no key: nothing to fetch for it
+    ]
+    loaded = await load_all([load], rows, None)
+    assert handed == [[{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]]
+    assert loaded == {"owners": {1: {"owner": "a!"}, 2: {"owner": "b!"}}}
