@@ -7,7 +7,7 @@ and on `me`, and never locks anyone out for it.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -38,7 +38,12 @@ RESET_ANSWER_FLOOR = 0.2
 
 
 def password_age_days(account: Account) -> int:
-    return max(0, (utcnow() - account.password_changed_at).days)
+    return age_days(account.password_changed_at)
+
+
+def age_days(changed_at: datetime) -> int:
+    """Whole days since a password was set, as of now."""
+    return max(0, (utcnow() - changed_at).days)
 
 
 def _policy_errors(field: str, password: str, account: Account) -> list[UserError]:

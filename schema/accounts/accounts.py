@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 
@@ -13,15 +14,16 @@ from models.accounts.people import Worker as WorkerModel
 from models.enums import Role as RoleEnum
 from models.enums import VatRegime as VatRegimeEnum
 from resolvers.accounts import signup as accounts
-from resolvers.accounts.passwords import password_age_days
+from resolvers.accounts.passwords import age_days
 from resolvers.agency.opening_hours import opening_hours as hours_of
 from resolvers.messaging import conversations
 from resolvers.privacy import profile
 from schema.agency.policy import OpeningSpan
 from schema.core.common import Node, UserErrorType, user_errors
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.ids import from_global_id, to_global_id
-from schema.engine.rows import Part, RowType, column, global_id
+from schema.engine import plans
+from schema.engine.rows import Part, RowType, column, columns, global_id
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")
@@ -97,21 +99,8 @@ class Account(Node):
     def from_model(
         cls, account: AccountModel, client_id: int | None = None, worker_id: int | None = None
     ) -> Account:
-        age = password_age_days(account)
-        return cls(
-            id=strawberry.ID(to_global_id("Account", account.id)),
-            email=account.email,
-            role=account.role,
-            first_name=account.first_name,
-            last_name=account.last_name,
-            phone=account.phone,
-            email_verified=account.email_verified_at is not None,
-            password_age_days=age,
-            password_change_recommended=age >= RECOMMENDED_CHANGE_DAYS,
-            _client_id=client_id,
-            _worker_id=worker_id,
-            _agency_id=account.agency_id,
-        )
+        given = {"_client_id": client_id, "_worker_id": worker_id, "_agency_id": account.agency_id}
+        return ACCOUNT_ROWS.from_model(account, given=given)
 
     @classmethod
     def from_record(cls, record: accounts.AccountRecord) -> Account:
@@ -119,7 +108,7 @@ class Account(Node):
 
     @strawberry.field
     def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name[:1]}."
+        return _display_name(self.first_name, self.last_name)
 
     @strawberry.field
     def client(self) -> ClientRef | None:
@@ -159,6 +148,50 @@ class ClientRef:
 @strawberry.type(description="A worker as seen from its own account.")
 class WorkerRef:
     id: strawberry.ID
+
+
+def _display_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name[:1]}."
+
+
+def _change_recommended(changed_at: datetime) -> bool:
+    return age_days(changed_at) >= RECOMMENDED_CHANGE_DAYS
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py). `me` is planned: its
+# row is the account's columns with the ids of its client and worker records; the agency
+# and the unread count are read by their resolvers (a selection with them is not planned).
+ACCOUNT_ROWS = RowType(
+    Account,
+    {
+        "id": global_id("id", "Account"),
+        "email": column("email"),
+        "role": column("role"),
+        "first_name": column("first_name"),
+        "last_name": column("last_name"),
+        "phone": column("phone"),
+        "email_verified": column("email_verified_at", lambda at: at is not None),
+        "password_age_days": column("password_changed_at", age_days),
+        "password_change_recommended": column("password_changed_at", _change_recommended),
+    },
+    computed={
+        "display_name": columns("first_name", "last_name", read=_display_name),
+        "client": Part(RowType(ClientRef, {"id": global_id("client_id", "Client")}), "client_id"),
+        "worker": Part(RowType(WorkerRef, {"id": global_id("worker_id", "Worker")}), "worker_id"),
+    },
+)
+# The columns of the account itself (the others are its records' ids).
+_ACCOUNT_COLUMNS = tuple(c for c in ACCOUNT_ROWS.columns if c not in ("client_id", "worker_id"))
+
+
+async def _me_row(context: Context, columns: tuple[str, ...]) -> dict[str, Any] | None:
+    """`me` as a row of `ACCOUNT_ROWS`: None when nobody is signed in."""
+    record = await accounts.me(context.viewer)
+    if record is None:
+        return None
+    row = {name: getattr(record.account, name) for name in _ACCOUNT_COLUMNS}
+    row["client_id"], row["worker_id"] = record.client_id, record.worker_id
+    return row
 
 
 @strawberry.type
@@ -321,3 +354,6 @@ class AccountMutations:
     async def resend_verification_email(self, info: Info) -> ResendVerificationPayload:
         errors = await accounts.resend_verification(info.context.runtime, info.context.viewer)
         return ResendVerificationPayload(ok=not errors, user_errors=user_errors(errors))
+
+
+plans.plan_object("me", ACCOUNT_ROWS, _me_row)

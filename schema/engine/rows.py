@@ -37,6 +37,7 @@ from graphql import (
     is_leaf_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.private import is_private
 
 from schema.core.ids import to_global_id
 from schema.engine.codegen import GiveUp, Leaf, bind, compiled, total
@@ -183,17 +184,24 @@ class RowType(Generic[T]):
         self.computed = dict(computed or {})
         self.fetched = dict(fetched or {})
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-        plain = {f.python_name for f in definition.fields if f.base_resolver is None}
-        resolved = {f.python_name for f in definition.fields if f.base_resolver is not None}
+        # `strawberry.Private` attributes are no fields of the schema: read from a column
+        # (`fields`) or handed to `build`.
+        private = {f.python_name for f in definition.fields if is_private(f.type)}
+        exposed = [f for f in definition.fields if f.python_name not in private]
+        plain = {f.python_name for f in exposed if f.base_resolver is None}
+        resolved = {f.python_name for f in exposed if f.base_resolver is not None}
         handed = set(self.fetched) & plain  # plain fields fetched when planned
         if (
-            plain != set(self.fields) | self.given | handed
+            plain != (set(self.fields) | self.given | handed) - private
             or (self.given | handed) & set(self.fields)
             or self.given & handed
             or not set(self.computed) | set(self.fetched) <= resolved | handed
             or set(self.computed) & set(self.fetched)
         ):
-            raise TypeError(f"{cls.__name__}: the row declaration does not match its fields")
+            raise TypeError(
+                f"{cls.__name__}: the row declaration does not match its fields (plain: "
+                f"{sorted(plain)}, with resolvers: {sorted(resolved)})"
+            )
         self.columns = tuple(dict.fromkeys(self._columns()))
 
     def _columns(self) -> Iterable[str]:

@@ -272,13 +272,33 @@ async def test_a_visits_rating_is_one_more_statement_seen_by_whom_it_may_be(
 async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
     before = planner.answered
     for document in (
-        "query($from: DateTime!, $to: DateTime!) { me { id } interventions(filter: {from: $from, "
-        "to: $to}) { edges { node { id } } } }",
+        "query($from: DateTime!, $to: DateTime!) { me { id agency { name } } interventions("
+        "filter: {from: $from, to: $to}) { edges { node { id } } } }",
         "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
         "{ edges { node { id anomalies { id } } } } }",
     ):
         result = await api.gql(document, WINDOW, team.client_token)
         assert "errors" not in result and result["data"]["interventions"]["edges"], result
+    assert planner.answered == before
+
+
+ME = """
+{ me { __typename id email role firstName lastName phone emailVerified passwordAgeDays
+       passwordChangeRecommended displayName client { id } worker { id } } }
+"""
+
+
+async def test_me_is_planned_for_every_role_and_left_to_graphql_core_when_anonymous(
+    api, planner, team
+):
+    for token in (team.client_token, team.worker_token, team.staff_token):
+        planned, plain = await both(api, planner, ME, "me", {}, token)
+        assert planned == plain and planned["data"]["me"]["email"], planned
+    household = (await api.gql(ME, {}, team.client_token))["data"]["me"]
+    assert household["client"] and household["worker"] is None
+    before = planner.answered
+    anonymous = await api.gql(ME, {}, None)
+    assert anonymous["data"] == {"me": None} and "errors" not in anonymous, anonymous
     assert planner.answered == before
 
 
