@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from resolvers.households import notes as households
 from schema.core.common import UserErrorType, user_errors
-from schema.core.context import Info
-from schema.core.ids import expect_id, from_global_id, to_global_id
+from schema.core.context import Context, Info
+from schema.core.ids import expect_id, from_global_id
+from schema.engine import plans
+from schema.engine.rows import Part, RowType, column, global_id
 
 
 @strawberry.type
@@ -39,20 +43,7 @@ class HouseholdProfile:
 
     @classmethod
     def from_profile(cls, p: households.Profile) -> HouseholdProfile:
-        return cls(
-            client_id=strawberry.ID(to_global_id("Client", p.client_id)),
-            favour_products=p.favour_products,
-            avoid_products=p.avoid_products,
-            preferred_slots=p.preferred_slots,
-            instructions=p.instructions,
-            has_access_codes=p.has_access_codes,
-            access_codes=p.access_codes,
-            reduced_mobility=p.reduced_mobility,
-            large_family=p.large_family,
-            pets=p.pets,
-            allergies=p.allergies,
-            other_needs=p.other_needs,
-        )
+        return PROFILE_ROWS.from_model(p)
 
 
 @strawberry.type
@@ -60,6 +51,60 @@ class VisitBriefing:
     intervention_id: strawberry.ID
     note: str = strawberry.field(description="The client's note on this visit.")
     household: HouseholdProfile
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py): a profile's row is
+# what the resolvers read (`households.Profile`, access codes already decrypted or null);
+# a briefing's row is the visit's id and note beside its household's profile.
+PROFILE_ROWS = RowType(
+    HouseholdProfile,
+    {
+        "client_id": global_id("client_id", "Client"),
+        **{
+            name: column(name)
+            for name in (
+                "favour_products",
+                "avoid_products",
+                "preferred_slots",
+                "instructions",
+                "has_access_codes",
+                "access_codes",
+                "reduced_mobility",
+                "large_family",
+                "pets",
+                "allergies",
+                "other_needs",
+            )
+        },
+    },
+)
+BRIEFING_ROWS = RowType(
+    VisitBriefing,
+    {
+        "intervention_id": global_id("intervention_id", "Intervention"),
+        "note": column("note"),
+        "household": Part(PROFILE_ROWS),
+    },
+)
+
+
+def _briefing_row(value: households.Briefing) -> dict[str, Any]:
+    return {
+        "intervention_id": value.intervention_id,
+        "note": value.note,
+        **PROFILE_ROWS.row_of(value.profile),
+    }
+
+
+async def _one_briefing(
+    context: Context, columns: tuple[str, ...], intervention_id: strawberry.ID
+) -> dict[str, Any] | None:
+    """`visitBriefing` as a row of `BRIEFING_ROWS`, with the resolver's rules: None for a
+    visit the viewer may not see (graphql-core then answers, null)."""
+    found = await households.briefing(
+        context.runtime, context.viewer, expect_id(intervention_id, "Intervention")
+    )
+    return None if found is None else _briefing_row(found)
 
 
 @strawberry.input
@@ -99,13 +144,7 @@ class VisitNotePayload:
 
 
 def _briefing(value: households.Briefing | None) -> VisitBriefing | None:
-    if value is None:
-        return None
-    return VisitBriefing(
-        intervention_id=strawberry.ID(to_global_id("Intervention", value.intervention_id)),
-        note=value.note,
-        household=HouseholdProfile.from_profile(value.profile),
-    )
+    return None if value is None else BRIEFING_ROWS.build(_briefing_row(value))
 
 
 @strawberry.type
@@ -171,3 +210,6 @@ class HouseholdMutations:
             return VisitNotePayload(briefing=None, user_errors=user_errors([error]))
         found = await households.briefing(info.context.runtime, info.context.viewer, visit_id)
         return VisitNotePayload(briefing=_briefing(found), user_errors=[])
+
+
+plans.plan_object("visitBriefing", BRIEFING_ROWS, _one_briefing)

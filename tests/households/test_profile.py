@@ -56,6 +56,22 @@ async def brief(api, token, visit_id) -> dict[str, Any] | None:
     return (await api.data(BRIEFING, {"id": visit_id}, token=token))["visitBriefing"]  # type: ignore[no-any-return]
 
 
+async def brief_both_ways(api, server, token, visit_id) -> dict[str, Any] | None:
+    """`brief`, answered by the planner and by graphql-core (the planner off): the same."""
+    planner = server.app.state.planner
+    before = planner.answered
+    planned = await api.gql(BRIEFING, {"id": visit_id}, token)
+    # A briefing the viewer may see is planned; none is graphql-core's to say.
+    assert planner.answered == before + (planned["data"]["visitBriefing"] is not None)
+    planner.enabled = False
+    try:
+        plain = await api.gql(BRIEFING, {"id": visit_id}, token)
+    finally:
+        planner.enabled = True
+    assert planned == plain
+    return planned["data"]["visitBriefing"]  # type: ignore[no-any-return]
+
+
 async def test_codes_are_encrypted_and_never_shown_back_to_the_client(api, settings, team):
     saved = await profile(
         api,
@@ -87,33 +103,33 @@ async def test_codes_are_encrypted_and_never_shown_back_to_the_client(api, setti
 
 
 async def test_the_assigned_worker_gets_the_codes_on_the_day_only(
-    daytime, api, settings, mailbox, team
+    daytime, api, server, settings, mailbox, team
 ):
     # "Today's visit" starts in minutes: at 23:57 it would be tomorrow's (daytime).
     await profile(api, team.client, accessCodes=CODES, instructions="Fermer le portail")
     today = await visit(api, team, soon(0.05, 1))
     later = await visit(api, team, at(weekday_ahead(), 10))
-    on_the_day = await brief(api, team.worker, today)
+    on_the_day = await brief_both_ways(api, server, team.worker, today)
     assert on_the_day is not None
     assert on_the_day["household"]["accessCodes"] == CODES
     assert on_the_day["household"]["instructions"] == "Fermer le portail"
-    ahead = await brief(api, team.worker, later)
+    ahead = await brief_both_ways(api, server, team.worker, later)
     assert ahead is not None and ahead["household"]["accessCodes"] is None
     assert ahead["household"]["hasAccessCodes"] is True
     # Nobody else: another worker of the agency, another client, staff of another agency.
     other_worker_visit = await visit(api, team, at(weekday_ahead(), 15), team.other_worker_id)
-    assert (await brief(api, team.worker, other_worker_visit)) is None
+    assert (await brief_both_ways(api, server, team.worker, other_worker_visit)) is None
     stranger = await household(api, mailbox, team.postal_code)
-    assert (await brief(api, stranger["token"], today)) is None
+    assert (await brief_both_ways(api, server, stranger["token"], today)) is None
     elsewhere = await office(api, settings, mailbox)
-    assert (await brief(api, elsewhere.advisor, today)) is None
-    assert (await brief(api, elsewhere.worker, today)) is None
+    assert (await brief_both_ways(api, server, elsewhere.advisor, today)) is None
+    assert (await brief_both_ways(api, server, elsewhere.worker, today)) is None
     outsider = await api.data(STAFF, {"id": team.client_id}, token=elsewhere.advisor)
     assert outsider["clientHousehold"] is None
     # The client reads its own briefing, without the codes; staff read them.
-    own = await brief(api, team.client, today)
+    own = await brief_both_ways(api, server, team.client, today)
     assert own is not None and own["household"]["accessCodes"] is None
-    staff = await brief(api, team.advisor, later)
+    staff = await brief_both_ways(api, server, team.advisor, later)
     assert staff is not None and staff["household"]["accessCodes"] == CODES
     assert await api.error_code(BRIEFING, {"id": today}) == "UNAUTHENTICATED"
 
