@@ -19,8 +19,9 @@ from schema.core.common import (
     page_size,
     user_errors,
 )
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.ids import after_pk, expect_id, to_global_id
+from schema.engine import plans
 from schema.engine.rows import Part, RowType, column, global_id
 
 
@@ -44,23 +45,36 @@ class Rating(Node):
         return RATING_ROWS.from_model(rating)
 
 
-# A rating as its row holds it: read into objects for graphql-core, or straight to JSON by
-# planned queries (schema/engine/rows.py), where a visit's `rating` is one more statement.
-RATING_ROWS = RowType(
-    Rating,
-    {
-        "id": global_id("id", "Rating"),
-        "score": column("score"),
-        "comment": column("comment"),
-        "created_at": column("created_at"),
-        "updated_at": column("updated_at"),
-        "editable_until": column("created_at", lambda created: created + ratings.EDITABLE_FOR),
-        "intervention": Part(
-            RowType(RatedIntervention, {"id": global_id("intervention_id", "Intervention")})
-        ),
-        "worker_id": global_id("worker_id", "Worker"),
-    },
-)
+def rating_rows(prefix: str = "") -> RowType[Rating]:
+    """A rating as its row holds it, each column named `prefix` + its name (a follow-up's
+    row holds its rating's columns as `rating__<name>`)."""
+    return RowType(
+        Rating,
+        {
+            "id": global_id(f"{prefix}id", "Rating"),
+            "score": column(f"{prefix}score"),
+            "comment": column(f"{prefix}comment"),
+            "created_at": column(f"{prefix}created_at"),
+            "updated_at": column(f"{prefix}updated_at"),
+            "editable_until": column(f"{prefix}created_at", _editable_until),
+            "intervention": Part(
+                RowType(
+                    RatedIntervention,
+                    {"id": global_id(f"{prefix}intervention_id", "Intervention")},
+                )
+            ),
+            "worker_id": global_id(f"{prefix}worker_id", "Worker"),
+        },
+    )
+
+
+def _editable_until(created: datetime) -> datetime:
+    return created + ratings.EDITABLE_FOR
+
+
+# Read into objects for graphql-core, or straight to JSON by planned queries
+# (schema/engine/rows.py), where a visit's `rating` is one more statement.
+RATING_ROWS = rating_rows()
 
 
 async def ratings_of_visits(
@@ -75,6 +89,26 @@ async def ratings_of_visits(
 class RatingFollowUp(Node):
     rating: Rating
     created_at: datetime
+
+
+RATING_PREFIX = "rating__"
+# A follow-up's row: its own columns, and its rating's beside them (one statement).
+FOLLOW_UP_ROWS = RowType(
+    RatingFollowUp,
+    {
+        "id": global_id("id", "RatingFollowUp"),
+        "rating": Part(rating_rows(RATING_PREFIX)),
+        "created_at": column("created_at"),
+    },
+)
+
+
+async def _follow_ups(context: Context, columns: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """The open follow-ups (staff), with the rating's columns among `columns` (None: all)."""
+    wanted = RATING_ROWS.columns
+    if columns is not None:
+        wanted = tuple(c[len(RATING_PREFIX) :] for c in columns if c.startswith(RATING_PREFIX))
+    return await ratings.open_follow_ups(context.viewer, wanted)
 
 
 @strawberry.enum
@@ -148,16 +182,7 @@ class RatingQueries:
 
     @strawberry.field(description="Low scores waiting for the advisor's call, oldest first.")
     async def rating_follow_ups(self, info: Info) -> list[RatingFollowUp]:
-        columns = RATING_ROWS.columns
-        rows = await ratings.open_follow_ups(info.context.viewer, columns)
-        return [
-            RatingFollowUp(
-                id=strawberry.ID(to_global_id("RatingFollowUp", row["id"])),
-                rating=RATING_ROWS.build({name: row[f"rating__{name}"] for name in columns}),
-                created_at=row["created_at"],
-            )
-            for row in rows
-        ]
+        return FOLLOW_UP_ROWS.build_all(await _follow_ups(info.context, None))
 
 
 @strawberry.type
@@ -177,3 +202,6 @@ class RatingMutations:
             rating=Rating.from_model(result.rating) if result.rating else None,
             user_errors=user_errors(result.user_errors),
         )
+
+
+plans.plan_list("ratingFollowUps", FOLLOW_UP_ROWS, _follow_ups)

@@ -609,6 +609,7 @@ CORPUS_PLANNED = {
     "payment_statement",
     "help_search",
     "nodes",
+    "rating_follow_ups",
 }
 
 
