@@ -253,8 +253,16 @@ def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | 
     moments = (base + timedelta(seconds=i) for i in itertools.count())
     members: dict[type[Enum], Any] = {}
     probe: dict[str, Any] = {}
+    flags = 0
     for name, value in inputs.items():
-        if isinstance(value, Enum):
+        if type(value) is bool:
+            # True in the first set, False in the second: one such input at most, or two
+            # would take the same values and a parameter could come from either.
+            flags += 1
+            if flags > 1:
+                return None
+            probe[name] = not second
+        elif isinstance(value, Enum):
             kind = type(value)
             if kind not in members:
                 listed = list(kind)

@@ -21,7 +21,7 @@ from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import PreparedRows, add_position, past
+from resolvers.core.prepared import PreparedRows, add_position, listed, numbered, past
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.messages import visible_conversation
 from services.clock import utcnow
@@ -52,6 +52,8 @@ AUTHOR_FIELDS = ("id", "first_name", "last_name", "role")
 JOINED_AUTHOR = tuple(f"author__{name}" for name in AUTHOR_FIELDS)
 _CONVERSATIONS = PreparedRows(Conversation, CONVERSATION_FIELDS)
 _MESSAGES = PreparedRows(Message, MESSAGE_FIELDS)
+# Unread messages per conversation, on one side (resolvers' and planned `unreadCount`).
+_UNREAD = PreparedRows(Message, ("conversation_id", "n"))
 
 
 def _fields(
@@ -244,22 +246,33 @@ async def attachments_by_message_ids(ids: Sequence[int]) -> list[list[dict[str, 
     return [grouped.get(i, []) for i in ids]
 
 
+async def _unread_on_side(ids: Sequence[int], staff_side: bool) -> list[dict[str, Any]]:
+    """Unread messages per conversation of `ids`: the client's for staff, else the agency's."""
+    count = len(ids)
+    unread = "agency_read_at" if staff_side else "client_read_at"
+    return await _UNREAD.fetch(
+        ("unread", unread, count),
+        lambda v: (
+            Message.filter(
+                conversation_id__in=listed(v, "conversation", count),
+                from_client=v["from_client"],
+                **{unread: None},
+            )
+            .annotate(n=Count("id"))
+            .group_by("conversation_id")
+        ),
+        {**numbered("conversation", ids), "from_client": staff_side},
+    )
+
+
 async def unread_by_conversation_ids(
     keys: Sequence[tuple[bool, int]],
 ) -> list[int]:
     """Unread counts per (staff side?, conversation id)."""
     result: dict[tuple[bool, int], int] = {}
     for staff_side in (True, False):
-        ids = [pk for side, pk in keys if side is staff_side]
-        if not ids:
-            continue
-        unread = {"agency_read_at": None} if staff_side else {"client_read_at": None}
-        rows = (
-            await Message.filter(conversation_id__in=ids, from_client=staff_side, **unread)
-            .annotate(n=Count("id"))
-            .group_by("conversation_id")
-            .values_list("conversation_id", "n")
-        )
-        for pk, n in rows:
-            result[(staff_side, pk)] = n
+        ids = sorted({pk for side, pk in keys if side is staff_side})
+        if ids:
+            for row in await _unread_on_side(ids, staff_side):
+                result[(staff_side, row["conversation_id"])] = row["n"]
     return [result.get(key, 0) for key in keys]

@@ -606,8 +606,9 @@ async def test_the_conversations_panel_is_answered_as_graphql_core_answers_it(
     shown = {e["node"]["id"] for e in planned["data"]["conversations"]["edges"]}
     shown |= {row["conversation"]["id"] for row in planned["data"]["conversationsAwaitingReply"]}
     assert not shown & set(inbox.conversation_ids)
-    # The queue and the list read their rows with SQL written once per shape.
-    for rows in (conversations._CONVERSATIONS, conversations._MESSAGES):
+    # The queue, the list and the unread counts read their rows with SQL written once per
+    # shape.
+    for rows in (conversations._CONVERSATIONS, conversations._MESSAGES, conversations._UNREAD):
         assert rows._prepared and all(p is not None for p in rows._prepared.values())
 
 

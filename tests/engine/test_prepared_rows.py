@@ -90,7 +90,7 @@ def test_inputs_without_distinct_probe_values_are_never_cached():
     assert _probe({"a": 1, "b": datetime(2030, 1, 1, tzinfo=UTC)}) is not None
     assert _probe({"a": None}) is None
     assert _probe({"a": datetime(2030, 1, 1)}) is None  # naive
-    assert _probe({"a": True}) is None
+    assert _probe({"a": True, "b": False}) is None  # two flags would share their values
     too_many = {f"s{i}": InterventionStatus.SCHEDULED for i in range(len(InterventionStatus) + 1)}
     assert _probe(too_many) is None
 
@@ -115,6 +115,23 @@ async def test_a_like_pattern_is_reused_and_its_special_characters_read_as_torto
         ("part", "%", "%"),
         ("tag", "", "%"),
     }
+
+
+async def test_a_flag_is_an_input_like_any_other(server):
+    from models.visits.visits import ServiceType
+
+    rows = PreparedRows(ServiceType, ("id", "code"))
+
+    def build(v: Any) -> Any:
+        return ServiceType.filter(active=v["active"], id__gt=v["after"]).order_by("id")
+
+    for active in (True, False, True, False):
+        inputs = {"active": active, "after": 0}
+        found = await rows.fetch("active", build, inputs)
+        assert [r["id"] for r in found] == [t.id for t in await build(inputs)]
+        assert found or not active  # the catalogue's active types at least
+    (prepared,) = rows._prepared.values()
+    assert prepared is not None and {slot.name for slot in prepared.slots} == {"active", "after"}
 
 
 async def test_a_constant_or_a_value_written_into_the_text_is_never_cached(server):
