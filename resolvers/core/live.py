@@ -22,9 +22,10 @@ from models.events import Event
 from resolvers.core import guards
 from resolvers.core.errors import DomainError
 from resolvers.core.lookups import client_id_for, worker_id_for
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import Runtime, Viewer
 from subscriptions.events import EventRecord
-from subscriptions.hub import Overflowed, newest_id, scope_of
+from subscriptions.hub import Overflowed, scope_of
 
 REPLAY_BATCH = 500
 
@@ -47,8 +48,23 @@ async def audience(viewer: Viewer) -> tuple[list[str], Q]:
 async def head(viewer: Viewer | None) -> int:
     """The id of the last event the viewer may see (0 if none): where live starts."""
     viewer = guards.signed_in(viewer)
-    _, in_scope = await audience(viewer)
-    return await newest_id(in_scope)
+    channels, _ = await audience(viewer)
+    return await newest_in(channels[0])
+
+
+_NEWEST = PreparedRows(Event, ("id",))
+
+
+async def newest_in(channel: str) -> int:
+    """`newest_id(scope_of(channel))`, with SQL written once per kind of channel (the
+    dashboard's first load asks for it)."""
+    kind, _, raw = channel.partition(":")
+    found = await _NEWEST.fetch(
+        ("newest", kind),
+        lambda v: Event.filter(scope_of(f"{kind}:{v['pk']}")).order_by("-id").limit(v["one"]),
+        {"pk": int(raw), "one": 1},  # an input: SQLite's LIMIT is a parameter
+    )
+    return int(found[0]["id"]) if found else 0
 
 
 async def _log_after(in_scope: Q, last: int) -> AsyncGenerator[EventRecord, None]:
@@ -75,7 +91,7 @@ async def events_for(
     channels, in_scope = await audience(viewer)
     wanted = _names(types)
     # Without `since`, from the head as it is now: what commits while going live is kept.
-    last = since_id if since_id is not None else await newest_id(in_scope)
+    last = since_id if since_id is not None else await newest_in(channels[0])
     async with rt.hub.attach(channels) as subscriber:
         while True:
             # Live is on before the log is read, so nothing falls between the two.

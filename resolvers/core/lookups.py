@@ -6,17 +6,17 @@ from collections.abc import Sequence
 
 from models.accounts.people import Account, Agency, Client, Worker
 from models.enums import Role
-from resolvers.core.prepared import PreparedRows
+from resolvers.core.prepared import PreparedRows, get_many
 from resolvers.core.runtime import Viewer
 
 
 async def agencies_by_ids(ids: Sequence[int]) -> list[Agency | None]:
-    rows = {row.id: row for row in await Agency.filter(id__in=list(ids))}
+    rows = {row.id: row for row in await get_many(Agency, ids)}
     return [rows.get(i) for i in ids]
 
 
 async def accounts_by_ids(ids: Sequence[int]) -> list[Account | None]:
-    rows = {row.id: row for row in await Account.filter(id__in=list(ids))}
+    rows = {row.id: row for row in await get_many(Account, ids)}
     return [rows.get(i) for i in ids]
 
 

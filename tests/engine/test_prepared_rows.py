@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -261,3 +261,27 @@ async def test_the_service_catalogue_is_read_again_for_a_type_it_does_not_hold(s
         assert (await service_codes([added.id]))[added.id] == added.code
     finally:
         await added.delete()
+
+
+async def test_the_newest_event_of_a_channel_is_the_one_tortoise_reads(api, office):
+    from models.events import Event
+    from resolvers.core import live
+    from subscriptions.hub import newest_id, scope_of
+    from tests.factories import at, visit
+
+    day = date(2034, 3, 7)  # a Tuesday, whatever today is
+    await visit(api, office, at(day, 9))
+    await visit(api, office, at(day, 14), office.other_worker_id)
+    newest = await Event.all().order_by("-id").first()
+    assert newest is not None and newest.worker_id is not None
+    channels = [
+        f"agency:{newest.agency_id}",
+        f"client:{newest.client_id}",
+        f"worker:{newest.worker_id}",
+        f"worker:{pk(office.worker_id)}",
+        "agency:0",  # none
+    ]
+    for channel in channels:
+        assert await live.newest_in(channel) == await newest_id(scope_of(channel)), channel
+    assert await live.newest_in(f"agency:{newest.agency_id}") == newest.id
+    assert all(p is not None for p in live._NEWEST._prepared.values())
