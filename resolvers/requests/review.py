@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from models.accounts.people import Worker
 from models.enums import ChangeRequestStatus, EventType
 from models.requests import ChangeRequest
-from models.visits.visits import ServiceType
+from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import client_id_for
@@ -115,8 +115,8 @@ async def service_codes(needed: Iterable[int | None] = ()) -> Mapping[int, str]:
     return _CODES
 
 
-# The columns the rules read of a request (`rules.evaluate`).
-RULE_COLUMNS = (
+# The columns the rules read of a request (`rules.evaluate`)...
+_REQUEST_COLUMNS = (
     "id",
     "kind",
     "client_id",
@@ -128,6 +128,15 @@ RULE_COLUMNS = (
     "weekday",
     "start_minute",
     "valid_from",
+)
+# ...and of its visit and its weekly plan, joined by the page's statement (`<fk>__id` is
+# null when there is none).
+_VISIT_COLUMNS = ("id", "status", "scheduled_start", "worker_id")
+_PLAN_COLUMNS = ("id", "worker_id")
+RULE_COLUMNS = (
+    *_REQUEST_COLUMNS,
+    *(f"intervention__{name}" for name in _VISIT_COLUMNS),
+    *(f"plan__{name}" for name in _PLAN_COLUMNS),
 )
 
 
@@ -158,24 +167,31 @@ async def pending_rows(
 
 async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
     """The agency's pending requests, oldest first, each with its rules evaluated now."""
-    found = await pending_rows(viewer, first, after_id)
-    rows = [loaded(ChangeRequest, row, every_field(ChangeRequest).fields) for row in found]
-    checks = await pending_checks(viewer, rows)
-    return [Reviewed(row, checks[row.id]) for row in rows]
+    every = every_field(ChangeRequest).fields
+    found = await pending_rows(viewer, first, after_id, (*every, *RULE_COLUMNS))
+    checks = await pending_checks(viewer, found)
+    return [Reviewed(loaded(ChangeRequest, row, every), checks[row["id"]]) for row in found]
 
 
 async def pending_checks(
-    viewer: Viewer | None, requests: Sequence[ChangeRequest | Mapping[str, Any]]
+    viewer: Viewer | None, rows: Sequence[Mapping[str, Any]]
 ) -> dict[int, list[RuleCheck]]:
     """The rules of pending requests of the viewer's agency, evaluated now (staff), by
-    request id; a request is a model or a row holding `RULE_COLUMNS`."""
+    request id, from their rows holding `RULE_COLUMNS`."""
     staff = guards.staff(viewer)
-    models = [
-        r if isinstance(r, ChangeRequest) else loaded(ChangeRequest, r, RULE_COLUMNS)
-        for r in requests
-    ]
-    ctx = await context_for(staff.agency_id or 0, models, utcnow())
-    return {row.id: evaluate(row, ctx) for row in models}
+    requests = [loaded(ChangeRequest, row, _REQUEST_COLUMNS) for row in rows]
+    visits = {
+        row["intervention__id"]: loaded(Intervention, row, _VISIT_COLUMNS, "intervention__")
+        for row in rows
+        if row["intervention__id"] is not None
+    }
+    plans = {
+        row["plan__id"]: loaded(RecurringPlan, row, _PLAN_COLUMNS, "plan__")
+        for row in rows
+        if row["plan__id"] is not None
+    }
+    ctx = await context_for(staff.agency_id or 0, requests, utcnow(), visits, plans)
+    return {request.id: evaluate(request, ctx) for request in requests}
 
 
 async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list[ChangeRequest]:

@@ -8,7 +8,7 @@ has no other visit then. Everything a page needs is read in a fixed number of qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -247,11 +247,21 @@ async def usual_workers(client_ids: Iterable[int]) -> dict[int, int]:
     return found
 
 
-async def context_for(agency_id: int, requests: list[ChangeRequest], now: datetime) -> Context:
+async def context_for(
+    agency_id: int,
+    requests: list[ChangeRequest],
+    now: datetime,
+    visits: Mapping[int, Intervention] | None = None,
+    plans: Mapping[int, RecurringPlan] | None = None,
+) -> Context:
+    """What evaluating `requests` needs; their `visits` and `plans` (by id) when the caller
+    read them already, with at least the columns the rules read."""
     settings = await rule_settings(agency_id)
     ctx = Context(now, settings.policy, ZoneInfo(settings.time_zone), settings.spans)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
-    if visit_ids:
+    if visits is not None:
+        ctx.visits = dict(visits)
+    elif visit_ids:
         ctx.visits = {v.id: v for v in await get_many(Intervention, visit_ids, _VISITS)}
     # Only a new slot's visit may be one an absence offered (`is_offered`).
     new_slots = {
@@ -260,18 +270,20 @@ async def context_for(agency_id: int, requests: list[ChangeRequest], now: dateti
         if r.kind is ChangeRequestKind.NEW_SLOT and r.intervention_id
     }
     if new_slots:
-        visits = numbered("visit", sorted(new_slots))
+        count = len(new_slots)
         offered = await _OFFERED.fetch(
-            ("offered", len(visits)),
+            ("offered", count),
             lambda v: AbsenceVisit.filter(
-                intervention_id__in=listed(v, "visit", len(visits)), rescheduled_at=None
+                intervention_id__in=listed(v, "visit", count), rescheduled_at=None
             ),
-            visits,
+            numbered("visit", sorted(new_slots)),
         )
         # `to_reschedule` is read, not filtered on: a boolean would be a constant of the SQL.
         ctx.offered = {int(row["intervention_id"]) for row in offered if row["to_reschedule"]}
     plan_ids = {r.plan_id for r in requests if r.plan_id}
-    if plan_ids:
+    if plans is not None:
+        ctx.plans = dict(plans)
+    elif plan_ids:
         ctx.plans = {p.id: p for p in await get_many(RecurringPlan, plan_ids, _PLANS)}
     extra = [r.client_id for r in requests if r.kind is ChangeRequestKind.EXTRA_VISIT]
     ctx.usual_workers = await usual_workers(extra)

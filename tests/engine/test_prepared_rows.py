@@ -164,6 +164,10 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     for _ in range(2):  # the second time from the SQL written the first
         reviewed = await review.pending(staff, 20, None)
         assert reviewed and all(r.checks for r in reviewed)
+    # The visits joined to the page are the ones the rules read by themselves elsewhere.
+    requests = [r.request for r in reviewed]
+    alone = await rules.context_for(staff.agency_id or 0, requests, datetime.now(UTC))
+    assert [rules.evaluate(r, alone) for r in requests] == [r.checks for r in reviewed]
     clients = [c.id for c in await Client.filter(agency_id=staff.agency_id)]
     # The worker of each client's latest visit, unless a weekly plan names one: as Tortoise
     # reads it from every visit.
@@ -185,7 +189,6 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         rules._PLAN_WORKERS,
         rules._BUSY,
         prepared.every_field(ChangeRequest),
-        rules._VISITS,
     ]
     for rows in used:
         assert rows._prepared, rows.model
