@@ -84,14 +84,7 @@ def _slot(
 ) -> _Slot | None:
     """Where a parameter comes from, given its values in the builds from the `first` and
     `second` probes: one input, the same one both times (its value, or a LIKE pattern of it)."""
-    found = [
-        name
-        for name in first
-        if type(one) is type(db_value(first[name]))
-        and one == db_value(first[name])
-        and type(other) is type(db_value(second[name]))
-        and other == db_value(second[name])
-    ]
+    found = [name for name in first if _same(one, first[name]) and _same(other, second[name])]
     if len(found) == 1:
         return _Slot(found[0])
     if not (isinstance(one, str) and isinstance(other, str)):
@@ -109,6 +102,14 @@ def _slot(
         ):
             return _Slot(name, before, after)
     return None
+
+
+def _same(parameter: Any, value: Any) -> bool:
+    """Whether a built statement's parameter is the input `value`, as a parameter."""
+    expected = db_value(value)
+    if type(expected) is bool and type(parameter) is int:
+        return parameter == int(expected)  # Tortoise gives SQLite a flag as 1 or 0
+    return type(parameter) is type(expected) and parameter == expected
 
 
 def db_value(value: Any) -> Any:

@@ -9,11 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Worker
 from models.enums import ChangeRequestStatus, EventType
+from models.households.absences import AbsenceVisit
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards
@@ -137,6 +139,7 @@ RULE_COLUMNS = (
     *_REQUEST_COLUMNS,
     *(f"intervention__{name}" for name in _VISIT_COLUMNS),
     *(f"plan__{name}" for name in _PLAN_COLUMNS),
+    "offered_rank",  # "1": its visit is one an absence offered for rescheduling
 )
 
 
@@ -153,16 +156,23 @@ async def pending_rows(
     }
     if after_id is not None:
         inputs["after"] = after_id
+    ranked = columns is not None and "offered_rank" in columns
+    if ranked:  # "1" and "0" as text on every database, as the reply queue's premium rank
+        inputs.update(to_reschedule=True, yes="1", no="0")
 
     def build(v: Mapping[str, Any]) -> QuerySet[ChangeRequest]:
         query = ChangeRequest.filter(agency_id=v["agency"], status=v["status"])
         if "after" in v:
             query = query.filter(id__gt=v["after"])
+        if "to_reschedule" in v:
+            offers = AbsenceVisit.filter(rescheduled_at=None, to_reschedule=v["to_reschedule"])
+            offered = Q(intervention_id__in=Subquery(offers.values("intervention_id")))
+            query = query.annotate(offered_rank=Case(When(offered, then=v["yes"]), default=v["no"]))
         return query.order_by("id").limit(v["size"])
 
     every = every_field(ChangeRequest)
     fields = None if columns is None else tuple(dict.fromkeys(("id", *columns)))
-    return await every.fetch(("pending", "after" in inputs), build, inputs, fields)
+    return await every.fetch(("pending", "after" in inputs, ranked), build, inputs, fields)
 
 
 async def pending(viewer: Viewer | None, first: int, after_id: int | None) -> list[Reviewed]:
@@ -190,7 +200,8 @@ async def pending_checks(
         for row in rows
         if row["plan__id"] is not None
     }
-    ctx = await context_for(staff.agency_id or 0, requests, utcnow(), visits, plans)
+    offered = {row["intervention_id"] for row in rows if int(row["offered_rank"]) == 1}
+    ctx = await context_for(staff.agency_id or 0, requests, utcnow(), visits, plans, offered)
     return {request.id: evaluate(request, ctx) for request in requests}
 
 

@@ -253,9 +253,11 @@ async def context_for(
     now: datetime,
     visits: Mapping[int, Intervention] | None = None,
     plans: Mapping[int, RecurringPlan] | None = None,
+    offered: set[int] | None = None,
 ) -> Context:
-    """What evaluating `requests` needs; their `visits` and `plans` (by id) when the caller
-    read them already, with at least the columns the rules read."""
+    """What evaluating `requests` needs; their `visits` and `plans` (by id), and which of
+    their visits an absence `offered`, when the caller read them already (the visits and
+    plans with at least the columns the rules read)."""
     settings = await rule_settings(agency_id)
     ctx = Context(now, settings.policy, ZoneInfo(settings.time_zone), settings.spans)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
@@ -269,17 +271,18 @@ async def context_for(
         for r in requests
         if r.kind is ChangeRequestKind.NEW_SLOT and r.intervention_id
     }
-    if new_slots:
+    if offered is not None:
+        ctx.offered = offered
+    elif new_slots:
         count = len(new_slots)
-        offered = await _OFFERED.fetch(
+        rows = await _OFFERED.fetch(
             ("offered", count),
             lambda v: AbsenceVisit.filter(
                 intervention_id__in=listed(v, "visit", count), rescheduled_at=None
             ),
             numbered("visit", sorted(new_slots)),
         )
-        # `to_reschedule` is read, not filtered on: a boolean would be a constant of the SQL.
-        ctx.offered = {int(row["intervention_id"]) for row in offered if row["to_reschedule"]}
+        ctx.offered = {int(row["intervention_id"]) for row in rows if row["to_reschedule"]}
     plan_ids = {r.plan_id for r in requests if r.plan_id}
     if plans is not None:
         ctx.plans = dict(plans)

@@ -184,7 +184,6 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     assert await rules.usual_workers(clients) == truth
     used = [
         policy._RULE_SETTINGS,
-        rules._OFFERED,
         rules._WORKERS,
         rules._PLAN_WORKERS,
         rules._BUSY,
@@ -192,7 +191,10 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     ]
     for rows in used:
         assert rows._prepared, rows.model
-        assert all(p is not None for p in rows._prepared.values()), rows.model
+        assert all(p is not None for p in rows._prepared.values()), (
+            rows.model,
+            [k for k, p in rows._prepared.items() if p is None],
+        )
 
 
 def _same_instance(found: Any, truth: Any) -> None:
