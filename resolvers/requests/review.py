@@ -32,7 +32,14 @@ from resolvers.requests.asking import (
     decide_pending,
     request_event,
 )
-from resolvers.requests.rules import RuleCheck, context_for, evaluate
+from resolvers.requests.rules import (
+    PLAN_COLUMNS,
+    REQUEST_COLUMNS,
+    VISIT_COLUMNS,
+    RuleCheck,
+    context_for,
+    evaluate,
+)
 from services.clock import utcnow
 
 
@@ -117,28 +124,12 @@ async def service_codes(needed: Iterable[int | None] = ()) -> Mapping[int, str]:
     return _CODES
 
 
-# The columns the rules read of a request (`rules.evaluate`)...
-_REQUEST_COLUMNS = (
-    "id",
-    "kind",
-    "client_id",
-    "intervention_id",
-    "plan_id",
-    "requested_start",
-    "requested_end",
-    "duration_minutes",
-    "weekday",
-    "start_minute",
-    "valid_from",
-)
-# ...and of its visit and its weekly plan, joined by the page's statement (`<fk>__id` is
-# null when there is none).
-_VISIT_COLUMNS = ("id", "status", "scheduled_start", "worker_id")
-_PLAN_COLUMNS = ("id", "worker_id")
+# What the rules read (`rules.evaluate`), the visit and the weekly plan joined by the
+# page's statement (`<fk>__id` is null when there is none).
 RULE_COLUMNS = (
-    *_REQUEST_COLUMNS,
-    *(f"intervention__{name}" for name in _VISIT_COLUMNS),
-    *(f"plan__{name}" for name in _PLAN_COLUMNS),
+    *REQUEST_COLUMNS,
+    *(f"intervention__{name}" for name in VISIT_COLUMNS),
+    *(f"plan__{name}" for name in PLAN_COLUMNS),
     "offered_rank",  # "1": its visit is one an absence offered for rescheduling
 )
 
@@ -189,14 +180,14 @@ async def pending_checks(
     """The rules of pending requests of the viewer's agency, evaluated now (staff), by
     request id, from their rows holding `RULE_COLUMNS`."""
     staff = guards.staff(viewer)
-    requests = [loaded(ChangeRequest, row, _REQUEST_COLUMNS) for row in rows]
+    requests = [loaded(ChangeRequest, row, REQUEST_COLUMNS) for row in rows]
     visits = {
-        row["intervention__id"]: loaded(Intervention, row, _VISIT_COLUMNS, "intervention__")
+        row["intervention__id"]: loaded(Intervention, row, VISIT_COLUMNS, "intervention__")
         for row in rows
         if row["intervention__id"] is not None
     }
     plans = {
-        row["plan__id"]: loaded(RecurringPlan, row, _PLAN_COLUMNS, "plan__")
+        row["plan__id"]: loaded(RecurringPlan, row, PLAN_COLUMNS, "plan__")
         for row in rows
         if row["plan__id"] is not None
     }

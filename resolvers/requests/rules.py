@@ -205,10 +205,26 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
     return checks
 
 
-# The statements of a page's context, written once per shape (resolvers/core/prepared.py);
-# of the requests' visits and plans, only what the rules read.
-_VISITS = PreparedRows(Intervention, ("id", "status", "scheduled_start", "worker_id"))
-_PLANS = PreparedRows(RecurringPlan, ("id", "worker_id"))
+# What the rules read of a request, of its visit and of its weekly plan.
+REQUEST_COLUMNS = (
+    "id",
+    "kind",
+    "client_id",
+    "intervention_id",
+    "plan_id",
+    "requested_start",
+    "requested_end",
+    "duration_minutes",
+    "weekday",
+    "start_minute",
+    "valid_from",
+)
+VISIT_COLUMNS = ("id", "status", "scheduled_start", "worker_id")
+PLAN_COLUMNS = ("id", "worker_id")
+
+# The statements of a page's context, written once per shape (resolvers/core/prepared.py).
+_VISITS = PreparedRows(Intervention, VISIT_COLUMNS)
+_PLANS = PreparedRows(RecurringPlan, PLAN_COLUMNS)
 _OFFERED = PreparedRows(AbsenceVisit, ("intervention_id", "to_reschedule"))
 _WORKERS = PreparedRows(Intervention, ("client_id", "worker_id"))
 _PLAN_WORKERS = PreparedRows(RecurringPlan, ("client_id", "worker_id"))

@@ -42,7 +42,7 @@ from schema.core.common import (
     user_errors,
 )
 from schema.core.context import Info
-from schema.core.ids import after_pk, cursor_for, expect_id, to_global_id
+from schema.core.ids import after_pk, expect_id, to_global_id
 from schema.engine import plans
 from services.billing import money
 
@@ -164,7 +164,7 @@ async def _invoices_page(
     rows = await invoices.page_rows(
         context.viewer, year, size, after_pk(after), client, columns or INVOICE_ROWS.columns
     )
-    return Page(rows, [cursor_for(row["id"]) for row in rows], size, after is not None)
+    return Page.by_id(rows, size, after)
 
 
 @strawberry.type

@@ -115,3 +115,9 @@ class Page:
 
     def connection(self, rows: RowType[T]) -> Connection[T]:
         return connection(rows.build_all(self.rows), self.cursors, self.size, self.has_previous)
+
+    @classmethod
+    def by_id(cls, rows: Sequence[Mapping[str, Any]], size: int, after: str | None) -> Page:
+        """Rows read after the row `after` names: each row's cursor is its id (as
+        `connection_by_id` for objects)."""
+        return cls(rows, [cursor_for(row["id"]) for row in rows], size, after is not None)

@@ -159,7 +159,7 @@ async def _pending_page(
 ) -> Page:
     size = page_size(first)
     rows = await change_review.pending_rows(context.viewer, size, after_pk(after), columns)
-    return Page(rows, [cursor_for(row["id"]) for row in rows], size, after is not None)
+    return Page.by_id(rows, size, after)
 
 
 async def service_codes(rows: Iterable[RequestModel]) -> Mapping[int, str]:

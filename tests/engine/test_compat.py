@@ -34,6 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.field import StrawberryField
+from strawberry.types.private import is_private
 from tortoise import Tortoise
 from tortoise.models import Model
 from tortoise.queryset import AwaitableQuery, ValuesQuery
@@ -163,6 +164,19 @@ def test_strawberry_converts_arguments_as_its_resolvers_receive_them():
         "config",
         "info",
     ]
+
+
+def test_strawberry_tells_a_private_attribute_from_a_field():
+    # schema/engine/rows.py leaves `strawberry.Private` attributes out of a row type's
+    # fields with `strawberry.types.private.is_private` (not in the documented API): they
+    # stay in a type's definition until the schema converts it.
+    from schema.accounts.accounts import Account
+
+    assert _parameters(is_private) == ["type_"]
+    assert is_private(strawberry.Private[int]) and not is_private(int)
+    definition = Account.__strawberry_definition__  # type: ignore[attr-defined]
+    fields = {f.python_name: f for f in definition.fields}
+    assert is_private(fields["_client_id"].type) and not is_private(fields["email"].type)
 
 
 def test_strawberry_default_resolver_marker_and_field_definition():
