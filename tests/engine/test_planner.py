@@ -302,6 +302,52 @@ async def test_me_is_planned_for_every_role_and_left_to_graphql_core_when_anonym
     assert planner.answered == before
 
 
+PENDING = """
+query($first: Int, $after: String) { pendingChangeRequests(first: $first, after: $after) {
+  edges { node { id kind checks { rule passed message } } } } }
+"""
+FOLLOW_UPS = "{ ratingFollowUps { id createdAt rating { id score } } }"
+BRIEFING = """
+query($id: ID!) { visitBriefing(interventionId: $id) { interventionId note
+  household { clientId hasAccessCodes accessCodes pets } } }
+"""
+
+
+async def test_the_roots_planned_last_refuse_the_same_way(api, planner, team):
+    """The pending requests, the follow-ups and a briefing: who asks and what they send are
+    checked by the plans' fetches as by the resolvers, and graphql-core says no."""
+    visit = to_global_id("Intervention", team.visits[0].id)
+    cases: list[tuple[str, dict[str, Any], str | None, str]] = [
+        (PENDING, {}, team.client_token, "FORBIDDEN"),
+        (PENDING, {}, team.worker_token, "FORBIDDEN"),
+        (PENDING, {}, None, "UNAUTHENTICATED"),
+        (PENDING, {"first": 101}, team.staff_token, "BAD_USER_INPUT"),
+        (PENDING, {"first": -1}, team.staff_token, "BAD_USER_INPUT"),
+        (PENDING, {"after": "garbage"}, team.staff_token, "BAD_USER_INPUT"),
+        (FOLLOW_UPS, {}, team.client_token, "FORBIDDEN"),
+        (FOLLOW_UPS, {}, None, "UNAUTHENTICATED"),
+        (BRIEFING, {"id": visit}, None, "UNAUTHENTICATED"),
+        (BRIEFING, {"id": "garbage"}, team.client_token, "BAD_USER_INPUT"),
+        (BRIEFING, {"id": team.client_id}, team.client_token, "BAD_USER_INPUT"),
+    ]
+    before = planner.answered
+    for document, variables, token, code in cases:
+        planned = await api.gql(document, variables, token)
+        plain = await unplanned(api, planner, document, variables, token)
+        assert planned == plain, (variables, planned, plain)
+        assert planned["errors"][0]["extensions"]["code"] == code, (variables, planned)
+    assert planner.answered == before  # each was handed to graphql-core
+    # And what they answer when allowed, both ways.
+    for document, variables, token in (
+        (PENDING, {"first": 0}, team.staff_token),
+        (FOLLOW_UPS, {}, team.staff_token),
+        (BRIEFING, {"id": visit}, team.client_token),
+        (BRIEFING, {"id": visit}, team.staff_token),
+    ):
+        planned, plain = await both(api, planner, document, "", variables, token)
+        assert planned == plain and "errors" not in planned, planned
+
+
 async def test_fragments_on_an_interface_the_type_implements_are_planned(api, planner, team):
     document = (
         "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
