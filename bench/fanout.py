@@ -418,25 +418,31 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             urls = [one.replace("http://", "ws://") + "/graphql" for one in base_urls]
             await dashboard.start(urls[0])
             dashboard_task = asyncio.create_task(dashboard.listen())
+            # From here the dashboard's socket lives on this loop: every wait below runs in a
+            # thread. The server pings each socket every 20 s and closes one that has not
+            # answered 20 s later; a wait that held the loop that long (the server idling
+            # after 5,000 subscribers connected, on PostgreSQL) once closed the dashboard's
+            # socket, and every check-in of the measure was counted lost.
             # Warm the servers' code paths with a few subscribers, then let them go.
             warmers = ClientProcesses(urls, world.client_tokens[:20], len(urls))
             await warmers.connected()
             await warmers.close()
             for one in servers:
-                one.wait_idle()
+                await asyncio.to_thread(one.wait_idle)
             rss_before = sum(one.rss_kib() for one in servers)
-            snapshot = _snapshot(server) if args.tracemalloc else None
+            snapshot = await asyncio.to_thread(_snapshot, server) if args.tracemalloc else None
             started = time.monotonic()
             processes = min(max(args.client_processes, len(urls)), len(world.client_tokens))
             clients = ClientProcesses(urls, world.client_tokens, processes)
             connected, failures = await clients.connected()
             connect_seconds = time.monotonic() - started
-            idle_wait = max(one.wait_idle() for one in servers)
+            idle_wait = max([await asyncio.to_thread(one.wait_idle) for one in servers])
             await asyncio.sleep(1.0)
             rss_after = sum(one.rss_kib() for one in servers)
             per_connection = (rss_after - rss_before) / connected if connected else float("nan")
             if snapshot is not None and connected:
-                traced = _traced_growth(snapshot, _snapshot(server)) / 1024 / connected
+                after = await asyncio.to_thread(_snapshot, server)
+                traced = _traced_growth(snapshot, after) / 1024 / connected
                 print(f"tracemalloc: {traced:.1f} KiB per idle subscriber", flush=True)
             print(
                 f"connected {connected}/{subscribers} subscribers in {connect_seconds:.1f} s "
@@ -462,7 +468,7 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
                 # shared cores, that work ran into the first check-ins of the measure.
                 await clients.wait_idle()
                 for one in servers:
-                    one.wait_idle()
+                    await asyncio.to_thread(one.wait_idle)
             for one in servers:
                 os.kill(one.pid, signal.SIGUSR2)  # opens the server's measured window
             cpu_before = sum(one.cpu_seconds() for one in servers)
@@ -473,7 +479,7 @@ async def run_size(args: argparse.Namespace, subscribers: int) -> dict[str, Any]
             )
             fired = time.monotonic()
             for one in servers:
-                _close_window(one)
+                await asyncio.to_thread(_close_window, one)
             print(
                 f"load generator (check-ins and dashboard): "
                 f"{100 * (time.process_time() - own_before) / max(elapsed, 1e-9):.0f} % of a core; "
