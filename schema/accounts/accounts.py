@@ -23,7 +23,8 @@ from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Context, Info
 from schema.core.ids import from_global_id, to_global_id
 from schema.engine import plans
-from schema.engine.rows import Part, RowType, column, columns, global_id
+from schema.engine.row_fields import Part, column, columns, global_id
+from schema.engine.rows import RowType
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
 Role = strawberry.enum(RoleEnum, name="Role", description="What an account is allowed to do.")

@@ -17,7 +17,8 @@ from models.enums import ServiceMode as ServiceModeEnum
 from resolvers.billing import documents, invoices
 from schema.core.common import Node
 from schema.core.context import Info
-from schema.engine.rows import Column, Fetched, RowType, column, columns, global_id
+from schema.engine.row_fields import Column, Fetched, column, columns, global_id
+from schema.engine.rows import RowType
 from services.billing import hours_text, money
 
 InvoiceKind = strawberry.enum(InvoiceKindEnum, name="InvoiceKind")

@@ -22,7 +22,8 @@ from schema.core.common import Node
 from schema.core.context import Context, Info
 from schema.core.ids import from_global_id
 from schema.engine import plans
-from schema.engine.rows import Row, RowType
+from schema.engine.row_fields import Row
+from schema.engine.rows import RowType
 
 # Looks an object up for a viewer; None when it is missing or not theirs.
 Fetcher = Callable[[Viewer, int], Awaitable[Node | None]]

@@ -47,7 +47,7 @@ from strawberry.types.arguments import convert_arguments
 from schema.core.ids import from_global_id
 from schema.engine.bounds import violations
 from schema.engine.plans import Entry, NodePlan, Plan, RootPlan, make_entry, make_plan
-from schema.engine.rows import Load, Row, load_all
+from schema.engine.row_fields import Load, Row, load_all
 from schema.engine.throttle import FREE_KEYS
 
 log = logging.getLogger("passage.planner")

@@ -37,7 +37,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds
 from schema.engine.limits import chosen_operation
-from schema.engine.rows import Collect, Fields, Load, Loaded, Row, RowType, type_name
+from schema.engine.row_fields import Load, Loaded, Row
+from schema.engine.rows import Collect, Fields, RowType, type_name
 from schema.engine.writers import (
     collect_fields,
     condition_variables,

@@ -3,7 +3,8 @@
 A `RowType` says, for each field of a strawberry type, which columns of a row it is
 read from (`Column`), which nested object of the same row it is (`Part`), or which rows
 of another statement it is (`Fetched`: a visit's rating, an invoice's lines), read once
-for all the rows of a level. From that one declaration come:
+for all the rows of a level; those are declared in schema/engine/row_fields.py. From that
+one declaration come:
 
 - `build(row)`: the strawberry object, for graphql-core's execution (mutation payloads,
   `node`, every document the planner does not take);
@@ -25,7 +26,7 @@ import functools
 import itertools
 import keyword
 import types
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -39,88 +40,14 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.private import is_private
 
-from schema.core.ids import to_global_id
 from schema.engine.codegen import GiveUp, Leaf, bind, compiled, total
+from schema.engine.row_fields import Column, Fetched, Load, Loaded, Part, Row
 from schema.engine.throttle import FREE_KEYS
 
 T = TypeVar("T")
-Row = Mapping[str, Any]
 # Response name -> the field nodes of that name, merged (see schema/engine/planner.py `collect`).
 Fields = dict[str, list[FieldNode]]
 Collect = Callable[[GraphQLObjectType, list[FieldNode]], Fields | None]
-# What the statements of a request's levels read, by `Load.slot`: key -> row (or rows).
-Loaded = dict[str, Mapping[Any, Any]]
-# (context, columns, keys) -> key -> row, or key -> list of rows; a key the viewer may not
-# see is absent, exactly as the field's own resolver would answer null or [].
-FetchRows = Callable[[Any, tuple[str, ...], list[Any]], Awaitable[Mapping[Any, Any]]]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A field read from columns of the row: `read(*values)`, or the one value as it is."""
-
-    names: tuple[str, ...]
-    read: Callable[..., Any] | None = None
-
-    def value(self, row: Row) -> Any:
-        if self.read is None:
-            return row[self.names[0]]
-        return self.read(*(row[name] for name in self.names))
-
-
-def column(name: str, read: Callable[[Any], Any] | None = None) -> Column:
-    return Column((name,), read)
-
-
-def columns(*names: str, read: Callable[..., Any]) -> Column:
-    return Column(names, read)
-
-
-def global_id(name: str, type_name: str) -> Column:
-    """A field that is the global id (schema/core/ids.py) of the `name` column; null with it."""
-    return Column((name,), functools.partial(_global_id, type_name))
-
-
-def _global_id(type_name: str, pk: int | None) -> str | None:
-    return None if pk is None else to_global_id(type_name, pk)
-
-
-@dataclass(frozen=True)
-class Part:
-    """A nested object read from the same row; null when the `unless_null` column is."""
-
-    of: RowType[Any]
-    unless_null: str | None = None
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A field with a resolver of its own, read by one more statement for a whole level:
-    `fetch(context, columns, keys)` with the `key` column of every row, giving each key's
-    row (`many`: its list of rows). The resolver and `fetch` must apply the same rules.
-    `of` a `Column`: the field is a value (an unread count), read from the key's row, and
-    `absent` when the key has none. With `reads`, more columns of the row the fetch needs
-    (a change request's rule checks are worked out from its columns): it is handed the rows
-    themselves, one per key, with the key and those columns, instead of the keys."""
-
-    of: RowType[Any] | Column
-    key: str
-    fetch: FetchRows
-    many: bool = False
-    absent: Any = None
-    reads: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Load:
-    """One statement of a planned answer: for the rows of its level, `fetched`, with the
-    columns its selection needs; `loads` are the level below, read from its rows."""
-
-    slot: str
-    key: str
-    fetched: Fetched
-    columns: tuple[str, ...]
-    loads: tuple[Load, ...]
 
 
 @dataclass(frozen=True)
@@ -133,27 +60,6 @@ class Compiled:
     # What the written object costs, priced as `actual_cost` prices any answer
     # (schema/engine/throttle.py), without walking it.
     cost: Callable[[Row, Loaded], int] = lambda row, loaded: 0
-
-
-async def load_all(loads: Sequence[Load], rows: Sequence[Row], context: Any) -> Loaded:
-    """Runs the statements of every level below `rows`, one per `Load`, level by level."""
-    loaded: Loaded = {}
-    level: list[tuple[Load, Sequence[Row]]] = [(load, rows) for load in loads]
-    while level:
-        below: list[tuple[Load, Sequence[Row]]] = []
-        for load, of in level:
-            if load.fetched.reads:
-                keys = list({r[load.key]: r for r in of if r[load.key] is not None}.values())
-            else:
-                keys = list(dict.fromkeys(r[load.key] for r in of if r[load.key] is not None))
-            found = await load.fetched.fetch(context, load.columns, keys) if keys else {}
-            loaded[load.slot] = found
-            if load.loads and found:
-                values = found.values()
-                children = [r for v in values for r in v] if load.fetched.many else list(values)
-                below.extend((inner, children) for inner in load.loads)
-        level = below
-    return loaded
 
 
 class RowType(Generic[T]):

@@ -31,7 +31,8 @@ from graphql import (
 )
 
 from schema.core.common import Page
-from schema.engine.rows import Collect, Compiled, Fields, Load, Loaded, Row, RowType, type_name
+from schema.engine.row_fields import Load, Loaded, Row
+from schema.engine.rows import Collect, Compiled, Fields, RowType, type_name
 from schema.engine.throttle import FREE_KEYS
 
 # Selections one planned document may hold, fragments spread: a page of visits takes ~30.

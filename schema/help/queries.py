@@ -21,7 +21,8 @@ from schema.core.common import Connection, Node, Page, connection, page_size
 from schema.core.context import Context, Info
 from schema.core.ids import expect_id, to_global_id
 from schema.engine import plans
-from schema.engine.rows import RowType, column, global_id
+from schema.engine.row_fields import column, global_id
+from schema.engine.rows import RowType
 from services.clock import utcnow
 from services.markdown import to_html
 

@@ -11,7 +11,8 @@ from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Context, Info
 from schema.core.ids import expect_id, from_global_id
 from schema.engine import plans
-from schema.engine.rows import Part, RowType, column, global_id
+from schema.engine.row_fields import Part, column, global_id
+from schema.engine.rows import RowType
 
 
 @strawberry.type

@@ -16,7 +16,8 @@ from schema.core.common import Connection, Page, UserErrorType, page_size, user_
 from schema.core.context import Context, Info
 from schema.core.ids import expect_id, to_global_id
 from schema.engine import plans
-from schema.engine.rows import Part, RowType, column
+from schema.engine.row_fields import Part, column
+from schema.engine.rows import RowType
 from schema.messaging.types import CONVERSATION_ROWS, Conversation, Message
 
 

@@ -25,7 +25,8 @@ from schema.core import nodes
 from schema.core.common import Connection, Node, connection_by_id, page_size
 from schema.core.context import Info
 from schema.core.ids import after_pk, to_global_id
-from schema.engine.rows import Fetched, Part, RowType, column, columns, global_id
+from schema.engine.row_fields import Fetched, Part, column, columns, global_id
+from schema.engine.rows import RowType
 from services.clock import utcnow
 
 

@@ -22,7 +22,8 @@ from schema.core.common import (
 from schema.core.context import Context, Info
 from schema.core.ids import after_pk, expect_id, to_global_id
 from schema.engine import plans
-from schema.engine.rows import Part, RowType, column, global_id
+from schema.engine.row_fields import Part, column, global_id
+from schema.engine.rows import RowType
 
 
 @strawberry.type

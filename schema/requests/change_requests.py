@@ -31,7 +31,8 @@ from schema.core.common import (
 from schema.core.context import Context, Info
 from schema.core.ids import after_pk, cursor_for, expect_id
 from schema.engine import plans
-from schema.engine.rows import Fetched, RowType, column, global_id
+from schema.engine.row_fields import Fetched, column, global_id
+from schema.engine.rows import RowType
 
 ChangeRequestKind = strawberry.enum(KindEnum, name="ChangeRequestKind")
 ChangeRequestStatus = strawberry.enum(StatusEnum, name="ChangeRequestStatus")

@@ -20,7 +20,8 @@ from schema.core import nodes
 from schema.core.common import Node
 from schema.core.context import Info
 from schema.core.ids import from_global_id
-from schema.engine.rows import Fetched, Part, RowType, column, columns, global_id
+from schema.engine.row_fields import Fetched, Part, column, columns, global_id
+from schema.engine.rows import RowType
 from schema.ratings.ratings import RATING_ROWS, Rating, ratings_of_visits
 from schema.visits.anomaly_types import AttendanceAnomaly
 

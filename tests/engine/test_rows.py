@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 import strawberry
 
-from schema.engine.rows import Fetched, Load, Part, RowType, column, columns, global_id, load_all
+from schema.engine.row_fields import Fetched, Load, Part, column, columns, global_id, load_all
+from schema.engine.rows import RowType
 
 
 @strawberry.type
