@@ -144,6 +144,9 @@ def eligible_paid(paid_cents: int, due_cents: int, not_eligible_cents: int) -> i
 
 def money(cents: int) -> str:
     """Cents as a decimal string in euros: 12340 → "123.40"."""
+    if type(cents) is int:  # digits only: a page of invoices writes hundreds of amounts
+        whole, part = divmod(-cents if cents < 0 else cents, 100)
+        return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
     return str((Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 

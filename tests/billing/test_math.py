@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services import billing
 from services.billing import Household, Law
@@ -126,6 +130,13 @@ def test_money_texts():
     assert billing.money_fr(12_340) == "123,40"
     assert billing.hours_text(90) == "1,50"
     assert billing.hours_text(127) == "2,12"
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_money_is_the_decimal_amount_rounded_to_the_cent(cents):
+    # `money` writes whole cents with integers; the amount it must write is the decimal one.
+    exact = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert billing.money(cents) == str(exact)
 
 
 @pytest.mark.parametrize(

@@ -290,3 +290,26 @@ async def test_the_newest_event_of_a_channel_is_the_one_tortoise_reads(api, offi
         assert await live.newest_in(channel) == await newest_id(scope_of(channel)), channel
     assert await live.newest_in(f"agency:{newest.agency_id}") == newest.id
     assert all(p is not None for p in live._NEWEST._prepared.values())
+
+
+async def test_a_date_is_read_as_tortoise_reads_it(server):
+    # Dates are text on SQLite: they are parsed by the standard library, and whatever it
+    # refuses by Tortoise, so every value gives what Tortoise's own field gives.
+    from models.billing.invoices import Invoice
+
+    field = Invoice._meta.fields_map["issued_on"]
+    for dialect in ("sqlite", "postgres"):
+        ((name, convert),) = PreparedRows(Invoice, ("issued_on",))._converters_for(
+            dialect, ("issued_on",)
+        )
+        assert name == "issued_on"
+        for value in (
+            "2024-03-01",
+            "2024-12-31",
+            "2024-03-01 00:00:00",
+            "2024-03-01T23:30:00+02:00",
+            "20240301",
+            date(2024, 3, 1),
+            None,
+        ):
+            assert convert(value) == field.to_python_value(value), value
