@@ -26,6 +26,9 @@ def server_config(
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         server_header=False,
         log_config=None,
+        # RequestLog (web/middleware.py) logs every request with its id; uvicorn's access
+        # line would repeat it, and still formats its arguments for a logger turned off.
+        access_log=False,
         lifespan="on",
         # A stop drains open requests and sockets for at most this long, then cancels them:
         # a connection that never closes must not keep a deploy (or a test run) waiting.
