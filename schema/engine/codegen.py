@@ -35,14 +35,14 @@ class Leaf:
     __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
 
     def __init__(
-        self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] = lambda _: False
+        self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] | None = None
     ) -> None:
         self.coerce = type_.coerce_output_value
         if isinstance(type_, GraphQLEnumType):
             self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
         self.unchanged = _UNCHANGED.get(type_)
         self.non_null = non_null
-        self.is_awaitable = is_awaitable
+        self.is_awaitable = is_awaitable  # None: a value read from a row, never awaitable
 
     def __call__(self, value: Any) -> Any:
         if type(value) is self.unchanged:
@@ -51,7 +51,7 @@ class Leaf:
             if self.non_null:
                 raise GiveUp
             return None
-        if self.is_awaitable(value):
+        if self.is_awaitable is not None and self.is_awaitable(value):
             raise GiveUp
         result = self.coerce(value)
         if result is None or result is Undefined:

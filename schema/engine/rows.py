@@ -351,8 +351,8 @@ class RowType(Generic[T]):
         complete = bind(namespace, "c", leaf)
         values = ", ".join(f"r[{bind(namespace, 'n', name)}]" for name in spec.names)
         if spec.read is not None:
-            return f"{complete}({bind(namespace, 'f', spec.read)}({values}))"
-        if leaf.unchanged is not None:  # most strings: handed on as they are
+            values = f"{bind(namespace, 'f', spec.read)}({values})"
+        if leaf.unchanged is not None:  # most strings (and global ids): handed on as they are
             unchanged = bind(namespace, "u", leaf.unchanged)
             return f"(x if type(x := {values}) is {unchanged} else {complete}(x))"
         return f"{complete}({values})"
