@@ -67,7 +67,7 @@ class Listener:
     received: list[tuple[str, float]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     socket: Any = None
-    cursor: str | None = None  # of the last event received
+    cursor: str | None = None  # of the last event received (at first, the head's)
     operation: str = "events"
     resumed: int = 0  # times the server dropped it as too slow (each one a problem)
 
@@ -98,6 +98,7 @@ class Listener:
                 head = message["payload"]["data"]["interventionEventsCursor"]
             elif message.get("type") == "error":
                 raise RuntimeError(f"head: {message}")
+        self.cursor = head
         await self._subscribe(head)
 
     async def _subscribe(self, since: str | None) -> None:
