@@ -298,18 +298,21 @@ async def test_a_date_is_read_as_tortoise_reads_it(server):
     from models.billing.invoices import Invoice
 
     field = Invoice._meta.fields_map["issued_on"]
-    for dialect in ("sqlite", "postgres"):
-        ((name, convert),) = PreparedRows(Invoice, ("issued_on",))._converters_for(
-            dialect, ("issued_on",)
-        )
-        assert name == "issued_on"
-        for value in (
-            "2024-03-01",
-            "2024-12-31",
-            "2024-03-01 00:00:00",
-            "2024-03-01T23:30:00+02:00",
-            "20240301",
-            date(2024, 3, 1),
-            None,
-        ):
-            assert convert(value) == field.to_python_value(value), value
+    dialect = Invoice._meta.db.capabilities.dialect
+    converters = dict(
+        PreparedRows(Invoice, ("issued_on",))._converters_for(dialect, ("issued_on",))
+    )
+    if dialect == "postgres":  # asyncpg hands dates over as dates: nothing to convert
+        assert not converters
+        return
+    convert = converters["issued_on"]
+    for value in (
+        "2024-03-01",
+        "2024-12-31",
+        "2024-03-01 00:00:00",
+        "2024-03-01T23:30:00+02:00",
+        "20240301",
+        date(2024, 3, 1),
+        None,
+    ):
+        assert convert(value) == field.to_python_value(value), value
