@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from tortoise import fields
-from tortoise.expressions import Q
+from tortoise.expressions import Case, Q, When
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 
@@ -310,6 +310,17 @@ def numbered(prefix: str, values: Iterable[Any]) -> dict[str, Any]:
 def listed(inputs: Mapping[str, Any], prefix: str, count: int) -> list[Any]:
     """The `count` values `numbered` put in `inputs` under `prefix`, in order."""
     return [inputs[f"{prefix}_{i}"] for i in range(count)]
+
+
+# The two values `truth` gives, as inputs: a constant would be written into the SQL, which
+# could then not be kept. Text, so every database reads them back the same.
+TRUTH = {"yes": "1", "no": "0"}
+
+
+def truth(condition: Q, inputs: Mapping[str, Any]) -> Case:
+    """`condition` as a column of the row: "1" when it holds, "0" otherwise (`TRUTH` must
+    be among the inputs)."""
+    return Case(When(condition, then=inputs["yes"]), default=inputs["no"])
 
 
 M = TypeVar("M", bound=Model)

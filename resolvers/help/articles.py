@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Case, Q, Subquery, When
+from tortoise.expressions import Case, Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
@@ -23,7 +23,7 @@ from models.help import HelpArticle, HelpCategory
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import PreparedRows, listed, numbered
+from resolvers.core.prepared import TRUTH, PreparedRows, listed, numbered, truth
 from resolvers.core.runtime import Viewer
 from services import search_text
 from services.clock import utcnow
@@ -187,14 +187,12 @@ async def _ranked(
     update time and `columns`: one statement says, per word, whether the text and whether
     the title has it."""
     n = len(words)
-    # A word or the start of one (services/search_text.py); "1" and "0" as text on every
-    # database.
-    inputs = {**inputs, **numbered("word", (f" {word}" for word in words)), "yes": "1", "no": "0"}
+    # A word or the start of one (services/search_text.py).
+    inputs = {**inputs, **numbered("word", (f" {word}" for word in words)), **TRUTH}
 
     def build(v: Mapping[str, Any]) -> QuerySet[HelpArticle]:
         def found(column: str, i: int) -> Case:
-            has = Q(**{f"{column}__contains": v[f"word_{i}"]})
-            return Case(When(has, then=v["yes"]), default=v["no"])
+            return truth(Q(**{f"{column}__contains": v[f"word_{i}"]}), v)
 
         any_word = Q(*(Q(search_text__contains=v[f"word_{i}"]) for i in range(n)), join_type="OR")
         return (

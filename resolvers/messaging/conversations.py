@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Case, Q, Subquery, When
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Max
 from tortoise.queryset import QuerySet
 
@@ -21,7 +21,15 @@ from models.enums import Role
 from models.messaging import ClientPremium, Conversation, Message, MessageAttachment
 from resolvers.core import guards
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import PreparedRows, add_position, listed, numbered, past
+from resolvers.core.prepared import (
+    TRUTH,
+    PreparedRows,
+    add_position,
+    listed,
+    numbered,
+    past,
+    truth,
+)
 from resolvers.core.runtime import Viewer
 from resolvers.messaging.messages import visible_conversation
 from services.clock import utcnow
@@ -106,13 +114,10 @@ async def awaiting_reply(
     staff = guards.staff(viewer)
     if first < 1:
         return []
-    # "1" and "0" as text on every database: the CASE's values are parameters, like the
-    # help search's (resolvers/help/articles.py).
     inputs: dict[str, Any] = {
         "agency": staff.agency_id,
         "of_agency": staff.agency_id,
-        "yes": "1",
-        "no": "0",
+        **TRUTH,
         "limit": first,
     }
     if mine:
@@ -123,7 +128,7 @@ async def awaiting_reply(
         if "advisor" in v:
             query = query.filter(client__advisor_id=v["advisor"])
         clients = ClientPremium.filter(client__agency_id=v["of_agency"]).values("client_id")
-        premium = Case(When(Q(client_id__in=Subquery(clients)), then=v["yes"]), default=v["no"])
+        premium = truth(Q(client_id__in=Subquery(clients)), v)
         # Premium clients first, then the earliest promise: one statement.
         return (
             query.annotate(premium_rank=premium)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Case, Q, Subquery, When
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -21,7 +21,7 @@ from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import PreparedRows, every_field, get_by_id, loaded
+from resolvers.core.prepared import TRUTH, PreparedRows, every_field, get_by_id, loaded, truth
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -148,8 +148,8 @@ async def pending_rows(
     if after_id is not None:
         inputs["after"] = after_id
     ranked = columns is not None and "offered_rank" in columns
-    if ranked:  # "1" and "0" as text on every database, as the reply queue's premium rank
-        inputs.update(to_reschedule=True, yes="1", no="0")
+    if ranked:
+        inputs.update(to_reschedule=True, **TRUTH)
 
     def build(v: Mapping[str, Any]) -> QuerySet[ChangeRequest]:
         query = ChangeRequest.filter(agency_id=v["agency"], status=v["status"])
@@ -158,7 +158,7 @@ async def pending_rows(
         if "to_reschedule" in v:
             offers = AbsenceVisit.filter(rescheduled_at=None, to_reschedule=v["to_reschedule"])
             offered = Q(intervention_id__in=Subquery(offers.values("intervention_id")))
-            query = query.annotate(offered_rank=Case(When(offered, then=v["yes"]), default=v["no"]))
+            query = query.annotate(offered_rank=truth(offered, v))
         return query.order_by("id").limit(v["size"])
 
     every = every_field(ChangeRequest)
