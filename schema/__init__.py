@@ -43,8 +43,8 @@ from schema.engine.edge import (
 from schema.engine.execution import FastExecutionContext
 from schema.engine.limits import Limits
 from schema.engine.persisted import PersistedDocumentMutations, PersistedPolicy, PersistedQueries
-from schema.engine.pipeline import Pipeline
 from schema.engine.planner import Planner
+from schema.engine.runner import HookRunner
 from schema.engine.throttle import CostThrottle, Throttle
 from schema.help.mutations import HelpMutations
 from schema.help.queries import HelpQueries
@@ -207,14 +207,20 @@ class PassageSchema(strawberry.Schema):
         if self.planner is not None:
             # Last: it answers planned queries once every other step has seen them.
             steps.append(self.planner.extension)
-        # One strawberry extension runs the steps in order, after `extensions`
-        # (schema/engine/pipeline.py).
-        kwargs["extensions"] = [*kwargs.get("extensions", ()), Pipeline.of(steps)]
+        # Strawberry extensions, run in order after `extensions` by `HookRunner`
+        # (schema/engine/runner.py).
+        kwargs["extensions"] = [*kwargs.get("extensions", ()), *steps]
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
         self.limits = limits
         self.throttle = throttle
         self.persisted = persisted
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> HookRunner:
+        # Each extension class's hooks read once, not on every stage (schema/engine/runner.py).
+        return HookRunner(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -292,9 +298,8 @@ def build_schema(
         query=query,
         mutation=Mutation,
         subscription=Subscription,
-        # Persisted documents first: the hash becomes the text the limits then look at.
-        # An extension of its own: its hook runs around the whole operation, which a
-        # subscription keeps open for its life (schema/engine/pipeline.py).
+        # Persisted documents first: the hash becomes the text the limits then look at
+        # (its hook runs around the whole operation).
         extensions=[lambda: PersistedQueries(persisted)],
         # PartnerAccess after the limits: it reads the document they validated.
         steps=[lambda: CostThrottle(limits, throttle), PartnerAccess],

@@ -9,7 +9,7 @@ statement for all the rows of a level, such as a visit's rating) is answered wit
 graphql-core's execution.
 
 It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the
-last step of the schema's extension (schema/engine/pipeline.py), so every document has
+last of the schema's strawberry extensions (schema/__init__.py), so every document has
 been through the same parsing, limits, validation, cost, rate limit and partner scopes
 (schema/engine/limits.py, throttle.py, schema/partners/access.py) before it runs, and every
 other step sees its answer.

@@ -113,7 +113,7 @@ class PartnerAccess(SchemaExtension):
     """Refuses, after validation and before execution, what a key's scopes do not open.
 
     Runs after QueryLimits (which parses and validates): a document it refused is left
-    alone. It is a step before the planner (schema/engine/pipeline.py), so a planned
+    alone. It is an extension before the planner (schema/__init__.py), so a planned
     document is refused the same way.
     """
 

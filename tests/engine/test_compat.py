@@ -23,7 +23,15 @@ from graphql import GraphQLObjectType, GraphQLSchema, parse
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.executor import Executor
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.extensions.context import ExecutingContextManager
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    ExtensionContextManagerBase,
+    OperationContextManager,
+    ParsingContextManager,
+    StreamResultContextManager,
+    ValidationContextManager,
+)
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.http.async_base_view import AsyncBaseHTTPView
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -44,6 +52,7 @@ from models.billing.invoices import Invoice
 from models.notifications import OutboundMessage
 from models.visits.visits import Intervention
 from schema import schema
+from schema.engine.runner import HookRunner
 
 # The versions these checks were written against; pyproject.toml pins the same.
 PINNED = {
@@ -141,7 +150,7 @@ def test_strawberry_pre_execution_errors():
 
 
 def test_strawberry_uses_a_result_an_extension_set_and_the_document_it_left():
-    # schema/engine/planner.py (PlannedQueries, the pipeline's last step) sets
+    # schema/engine/planner.py (PlannedQueries, the schema's last extension) sets
     # `execution_context.result` in `on_execute` (strawberry's documented way for a cache
     # extension) or, for a document planned in part, swaps `graphql_document` for the rest
     # and merges the planned roots into the result's data after execution, before the
@@ -150,7 +159,39 @@ def test_strawberry_uses_a_result_an_extension_set_and_the_document_it_left():
     executing = source.index("extensions_runner.executing()")
     assert source.index("if not execution_context.result", executing) > executing
     assert source.index("execution_context.graphql_document,", executing) > executing
-    assert "AsyncExitStack" in inspect.getsource(ExecutingContextManager.__aenter__)
+
+
+def test_strawberry_runs_the_extensions_through_the_runner_the_schema_creates():
+    # schema/engine/runner.py: PassageSchema.create_extensions_runner returns HookRunner,
+    # a SchemaExtensionsRunner whose stages are ours. Every runner strawberry uses comes
+    # from that method, and it calls no stage HookRunner does not answer: a new stage in an
+    # upgrade fails here rather than running strawberry's own code for it unseen.
+    source = inspect.getsource(strawberry.Schema)
+    assert "SchemaExtensionsRunner(" not in source.replace(
+        inspect.getsource(strawberry.Schema.create_extensions_runner), ""
+    )
+    assert source.count("self.create_extensions_runner(") >= 3  # execute, sync, stream
+    called = set(re.findall(r"extensions_runner\.(\w+)\(", source))
+    assert called == {
+        "operation",
+        "parsing",
+        "validation",
+        "executing",
+        "on_stream_result",
+        "get_extensions_results",
+        "get_extensions_results_sync",
+    }
+    for stage in called - {"get_extensions_results", "get_extensions_results_sync"}:
+        assert stage in HookRunner.__dict__
+    assert inspect.signature(SchemaExtensionsRunner.__init__).parameters.keys() == {
+        "self",
+        "execution_context",
+        "extensions",
+    }
+    for manager in (OperationContextManager, ParsingContextManager, ValidationContextManager):
+        assert issubclass(manager, ExtensionContextManagerBase)
+    assert issubclass(ExecutingContextManager, ExtensionContextManagerBase)
+    assert issubclass(StreamResultContextManager, ExtensionContextManagerBase)
 
 
 def test_strawberry_converts_arguments_as_its_resolvers_receive_them():
