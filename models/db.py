@@ -14,6 +14,9 @@ from tortoise.migrations.api.migrate import migrate as _migrate
 
 from models import MODEL_MODULES
 
+# Reads run one after the other on one pooled connection (PostgreSQL; nothing on SQLite).
+from models.backends.asyncpg import one_connection as one_connection
+
 # Python's sqlite3 has no adapter for `time` (TimeField, e.g. opening hours): store ISO text.
 sqlite3.register_adapter(time, time.isoformat)
 

@@ -34,6 +34,7 @@ from schema.care.settings import CareMutations, CareQueries
 from schema.core.clock import ClockQueries
 from schema.core.nodes import NodeQueries
 from schema.engine.bounds import guard
+from schema.engine.connection import OneConnection
 from schema.engine.edge import (
     OUT_OF_RANGE,
     UNAVAILABLE,
@@ -302,7 +303,8 @@ def build_schema(
         # (its hook runs around the whole operation).
         extensions=[lambda: PersistedQueries(persisted)],
         # PartnerAccess after the limits: it reads the document they validated.
-        steps=[lambda: CostThrottle(limits, throttle), PartnerAccess],
+        # OneConnection before the planner: a query's statements share a connection.
+        steps=[lambda: CostThrottle(limits, throttle), PartnerAccess, OneConnection],
         limits=limits,
         throttle=throttle,
         persisted=persisted,

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -113,6 +114,7 @@ class Transaction(TransactionWrapper):
 
 class _Transaction(TransactionContextPooled):
     async def __aenter__(self) -> TransactionalDBClient:
+        await _give_back_idle()
         await self.ensure_connection()
         pool = self.client._parent._pool
         connection = self.client._connection = await pool.acquire()
@@ -141,6 +143,102 @@ class _Transaction(TransactionContextPooled):
 class Client(AsyncpgDBClient):
     def _in_transaction(self) -> TransactionContext:
         return _Transaction(Transaction(self), self._pool_init_lock)
+
+    def acquire_connection(self) -> Any:
+        """A connection for one statement outside a transaction: the one `one_connection`
+        holds when it is free, else one from the pool (Tortoise's own)."""
+        held = _HELD.get()
+        if held is None or held.busy or held.closed or held.client not in (None, self):
+            return super().acquire_connection()
+        return _Lent(self, held)
+
+
+class Held:
+    """A pool connection kept by `one_connection` for its statements; see there."""
+
+    __slots__ = ("busy", "client", "closed", "connection")
+
+    def __init__(self) -> None:
+        self.client: Client | None = None
+        self.connection: Any = None
+        self.busy = False
+        self.closed = False
+
+
+_HELD: ContextVar[Held | None] = ContextVar("passage_held_connection", default=None)
+
+
+class _Lent:
+    """The held connection for one statement (taken from the pool at the first)."""
+
+    __slots__ = ("client", "held")
+
+    def __init__(self, client: Client, held: Held) -> None:
+        self.client = client
+        self.held = held
+
+    async def __aenter__(self) -> Any:
+        held = self.held
+        held.busy = True
+        try:
+            if held.connection is None:
+                wrapper = super(Client, self.client).acquire_connection()
+                await wrapper.ensure_connection()  # the pool, opened on first use
+                pool = self.client._pool
+                assert pool is not None  # opened just above
+                held.client = self.client
+                held.connection = await pool.acquire()
+        except BaseException:
+            held.busy = False
+            raise
+        return held.connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.held.busy = False
+        if self.held.closed:  # a task of the block outlived it: given back by its last user
+            await _give_back(self.held)
+
+
+@contextlib.asynccontextmanager
+async def one_connection() -> AsyncIterator[None]:
+    """Statements outside a transaction in this block share one pool connection, taken at
+    the first and given back at the end, rather than one taken and given back each.
+
+    asyncpg's pool costs about as much CPU to take a connection and give it back as a
+    short statement costs to send (a task, a timer and three turns of the event loop):
+    a planned document reads three to five statements in a row (schema/engine/planner.py).
+    A query's execution is one block (schema/engine/connection.py). A statement that
+    finds the connection busy (another task of the block, say a loader, while one runs),
+    or comes after the block, takes one from the pool as before. A transaction takes one
+    of its own, the block's idle one given back first (`_give_back_idle`).
+    """
+    held = Held()
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+        held.closed = True
+        if not held.busy:
+            await _give_back(held)
+
+
+async def _give_back_idle() -> None:
+    """A transaction takes a connection of its own: a `one_connection` block it runs in
+    gives back its idle one first. A task never holds one idle while it waits for another:
+    with every connection of the pool held so, that wait would never end. The block's next
+    statement takes one again."""
+    held = _HELD.get()
+    if held is not None and not held.busy:
+        await _give_back(held)
+
+
+async def _give_back(held: Held) -> None:
+    pool = None if held.client is None else held.client._pool
+    if held.connection is not None and pool is not None:
+        connection, held.connection = held.connection, None
+        # Given back even if this task is cancelled meanwhile.
+        await asyncio.shield(pool.release(connection))
 
 
 client_class = Client

@@ -404,6 +404,26 @@ def test_tortoise_transaction_openings_we_replace():
     assert _parameters(ConnectionHandler.reset) == ["self", "token"]
 
 
+def test_tortoise_sends_a_statement_outside_a_transaction_through_acquire_connection():
+    # models/backends/asyncpg.py `Client.acquire_connection` lends the connection a
+    # `one_connection` block holds: Tortoise's asyncpg client takes the connection of
+    # every statement outside a transaction from that method (an async context manager
+    # giving an asyncpg connection), and its pool wrapper opens the pool on first use.
+    from tortoise.backends.asyncpg.client import AsyncpgDBClient
+    from tortoise.backends.base.client import PoolConnectionWrapper
+
+    for method in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
+        source = inspect.getsource(getattr(AsyncpgDBClient, method))
+        assert "async with self.acquire_connection() as connection:" in source, method
+    assert "PoolConnectionWrapper(self, self._pool_init_lock)" in inspect.getsource(
+        AsyncpgDBClient.acquire_connection
+    )
+    assert "self.client.create_connection(with_db=True)" in inspect.getsource(
+        PoolConnectionWrapper.ensure_connection
+    )
+    assert "_pool" in inspect.getsource(AsyncpgDBClient.create_connection)
+
+
 def test_tortoise_transaction_endings_we_replace():
     # models/backends/asyncpg.py `Transaction`: begins, commits and rolls back with plain
     # statements instead of asyncpg's Transaction object, so a commit can carry statements

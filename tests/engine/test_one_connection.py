@@ -1,0 +1,193 @@
+"""A planned document's statements share one pool connection (models/db.py `one_connection`).
+
+On PostgreSQL a block takes a connection from the pool at its first statement and gives it
+back at its end; a statement that finds it busy (another task of the block), a statement
+after the block and a transaction each take their own, as before. On SQLite (one
+connection, no pool) the block changes nothing. Against the suite's database, with the
+server's own loops running beside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from typing import Any
+
+import pytest
+import strawberry
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.db import one_connection
+from schema import build_schema
+from tests import factories
+
+
+def _pooled() -> Any:
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one connection")
+    return connection
+
+
+async def _backend(client: Any) -> int:
+    rows = await client.execute_query_dict("SELECT pg_backend_pid() AS pid")
+    return int(rows[0]["pid"])
+
+
+async def _all_back(client: Any) -> None:
+    pool = client._pool
+
+    async def back() -> bool:
+        return bool(pool.get_idle_size() == pool.get_size())
+
+    await factories.eventually(back, timeout=5, every=0.01)
+
+
+async def test_the_statements_of_a_block_share_one_connection_given_back_at_its_end(server):
+    client = _pooled()
+    await _all_back(client)
+    async with one_connection():
+        first = await _backend(client)
+        assert [await _backend(client) for _ in range(5)] == [first] * 5
+        # Taken from the pool for the whole block (the server's loops borrow one for a
+        # moment now and then: the count is read until it settles).
+        pool = client._pool
+        await factories.eventually(
+            lambda: _true(pool.get_size() - pool.get_idle_size() == 1), timeout=5, every=0.01
+        )
+    await _all_back(client)
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_a_busy_connection_sends_other_tasks_to_the_pool(server):
+    client = _pooled()
+    async with one_connection():
+        mine = await _backend(client)
+
+        async def sleeper() -> int:
+            rows = await client.execute_query_dict(
+                "SELECT pg_backend_pid() AS pid, pg_sleep(0.2) AS slept"
+            )
+            return int(rows[0]["pid"])
+
+        # Both at once: one of them on the block's connection, the other on one of its own.
+        pids = await asyncio.gather(sleeper(), sleeper())
+        assert len(set(pids)) == 2
+        assert mine in pids
+        assert await _backend(client) == mine  # free again: the block's
+    await _all_back(client)
+
+
+async def test_a_task_that_outlives_its_block_gives_the_connection_back(server):
+    client = _pooled()
+    started = asyncio.Event()
+
+    async def late() -> int:
+        started.set()
+        rows = await client.execute_query_dict(
+            "SELECT pg_backend_pid() AS pid, pg_sleep(0.2) AS slept"
+        )
+        return int(rows[0]["pid"])
+
+    async with one_connection():
+        mine = await _backend(client)
+        task = asyncio.create_task(late())  # inherits the block
+        await started.wait()
+        await asyncio.sleep(0.05)  # its statement runs, on the block's connection
+    # The block ended while the task's statement ran: the connection is still the task's.
+    assert await task == mine
+    await _all_back(client)
+    # After the block a statement takes one from the pool, as outside any block.
+    assert isinstance(await _backend(client), int)
+    await _all_back(client)
+
+
+async def test_a_transaction_in_a_block_holds_one_connection_not_two(server):
+    # The block gives its idle connection back before the transaction takes one: a task
+    # never holds one idle while waiting for another (with every connection of the pool
+    # held so, the wait would never end).
+    client = _pooled()
+    pool = client._pool
+    async with one_connection():
+        await _backend(client)
+        async with in_transaction() as transaction:
+            await transaction.execute_query_dict("SELECT 1 AS n")
+            await factories.eventually(
+                lambda: _true(pool.get_size() - pool.get_idle_size() == 1), timeout=5, every=0.01
+            )
+        # The block's next statements take one again, and share it.
+        after = await _backend(client)
+        assert await _backend(client) == after
+    await _all_back(client)
+
+
+@strawberry.type
+class Backends:
+    @strawberry.field
+    async def backends(self) -> list[int]:
+        client = connections.get("default")
+        first = await _backend(client)
+        # Meanwhile a task outside the query takes a connection from the pool: the one the
+        # first statement used, had it gone back (asyncpg's pool gives the last one back
+        # first).
+        pool = client._pool
+
+        async def take() -> Any:
+            return await pool.acquire()
+
+        taken = await asyncio.create_task(take(), context=contextvars.Context())
+        try:
+            second = await _backend(client)
+        finally:
+            await pool.release(taken)
+        return [first, second]
+
+
+async def test_a_querys_statements_share_one_connection(server, settings):
+    # schema/engine/connection.py: the product's schema runs a query's execution in one
+    # block, through graphql-core here (a field the planner does not know).
+    _pooled()
+    schema = build_schema(settings, extra_queries=(Backends,))
+    result = await schema.execute("{ backends }")
+    assert result.errors is None
+    assert result.data is not None
+    assert len(set(result.data["backends"])) == 1
+
+
+async def test_a_block_cancelled_during_a_statement_leaves_the_pool_whole(server):
+    client = _pooled()
+
+    async def reading() -> None:
+        async with one_connection():
+            await _backend(client)
+            await client.execute_query_dict("SELECT pg_sleep(10)")
+
+    for delay in (0, 0.01, 0.05):
+        task = asyncio.create_task(reading())
+        await asyncio.sleep(delay)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await _all_back(client)
+        assert isinstance(await _backend(client), int)
+
+
+async def test_a_failing_statement_leaves_the_connection_usable(server):
+    client = _pooled()
+    async with one_connection():
+        mine = await _backend(client)
+        with pytest.raises(Exception, match="division by zero"):
+            await client.execute_query_dict("SELECT 1 / 0 AS n")
+        assert await _backend(client) == mine
+    await _all_back(client)
+
+
+async def test_on_sqlite_a_block_changes_nothing(server):
+    connection = connections.get("default")
+    async with one_connection():
+        rows = await connection.execute_query_dict("SELECT 1 AS n")
+    assert rows == [{"n": 1}]
