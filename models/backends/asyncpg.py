@@ -182,10 +182,10 @@ class _Lent:
         held.busy = True
         try:
             if held.connection is None:
-                wrapper = super(Client, self.client).acquire_connection()
-                await wrapper.ensure_connection()  # the pool, opened on first use
+                if self.client._pool is None:  # opened on first use, as Tortoise does
+                    await super(Client, self.client).acquire_connection().ensure_connection()
                 pool = self.client._pool
-                assert pool is not None  # opened just above
+                assert pool is not None
                 held.client = self.client
                 held.connection = await pool.acquire()
         except BaseException:
@@ -237,8 +237,7 @@ async def _give_back(held: Held) -> None:
     pool = None if held.client is None else held.client._pool
     if held.connection is not None and pool is not None:
         connection, held.connection = held.connection, None
-        # Given back even if this task is cancelled meanwhile.
-        await asyncio.shield(pool.release(connection))
+        await pool.release(connection)  # shielded by asyncpg: done even if this is cancelled
 
 
 client_class = Client
