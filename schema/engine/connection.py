@@ -8,13 +8,21 @@ runs the execution of a query inside one `one_connection` block: the first state
 takes a connection, the others reuse it, the end of the execution gives it back.
 Mutations and subscriptions are left as they were. On SQLite (one connection) nothing
 changes.
+
+A first try (docs/benchmarks.md, the reads' fifth round) was set aside: documents of one
+or two statements paid for it. Here nothing is taken before the first statement, and the
+connection goes back with asyncpg's own release: a document of one statement costs what
+it did, and one of four (the pending requests) 9 % less CPU.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from graphql import OperationDefinitionNode
+from graphql import OperationType as GraphQLOperationType
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from models.db import one_connection
@@ -24,9 +32,19 @@ class OneConnection(SchemaExtension):
     """A query's execution inside one `one_connection` block; see the module's docstring."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        ec = self.execution_context
-        if ec.graphql_document is None or ec.operation_type is not OperationType.QUERY:
+        if not _a_query(self.execution_context):
             yield
             return
         async with one_connection():
             yield
+
+
+def _a_query(ec: ExecutionContext) -> bool:
+    document = ec.graphql_document
+    if document is None:
+        return False
+    definitions = document.definitions
+    if len(definitions) == 1 and isinstance(definitions[0], OperationDefinitionNode):
+        # One operation, as nearly every client sends: no lookup by name needed.
+        return definitions[0].operation is GraphQLOperationType.QUERY
+    return ec.operation_type is OperationType.QUERY

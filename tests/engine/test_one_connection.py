@@ -152,10 +152,11 @@ async def test_a_querys_statements_share_one_connection(server, settings):
     # block, through graphql-core here (a field the planner does not know).
     _pooled()
     schema = build_schema(settings, extra_queries=(Backends,))
-    result = await schema.execute("{ backends }")
-    assert result.errors is None
-    assert result.data is not None
-    assert len(set(result.data["backends"])) == 1
+    for document in ("{ backends }", "query Q { ...F } fragment F on Query { backends }"):
+        result = await schema.execute(document)
+        assert result.errors is None
+        assert result.data is not None
+        assert len(set(result.data["backends"])) == 1
 
 
 async def test_a_block_cancelled_during_a_statement_leaves_the_pool_whole(server):
