@@ -9,6 +9,11 @@ process: at 200 check-ins a second every writer queued behind the one before (Po
 logged waits of 60 ms for it, and a check-in now and then waited over 100 ms). Sent with
 the COMMIT, it is held for the time the server takes to insert and commit.
 
+The client also lends one pooled connection to every statement of a `one_connection`
+block outside a transaction (a query's execution, schema/engine/connection.py): taking a
+connection from asyncpg's pool and giving it back costs about as much CPU as the
+statement.
+
 To end with statements of its own, the transaction is begun, committed and rolled back
 with plain statements (BEGIN, SAVEPOINT, COMMIT...), as asyncpg's own `Transaction` does,
 but without it: a COMMIT asyncpg did not send would leave its transaction object
@@ -181,6 +186,8 @@ class _Lent:
         held = self.held
         held.busy = True
         try:
+            if held.connection is not None and _lost(held.connection):
+                await _give_back(held)  # a new one below
             if held.connection is None:
                 if self.client._pool is None:  # opened on first use, as Tortoise does
                     await super(Client, self.client).acquire_connection().ensure_connection()
@@ -221,6 +228,15 @@ async def one_connection() -> AsyncIterator[None]:
         held.closed = True
         if not held.busy:
             await _give_back(held)
+
+
+def _lost(connection: Any) -> bool:
+    """The connection closed under the block (the server restarted, say): the pool took it
+    back as it closed, and the block takes another."""
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:  # already given back to the pool by its closing
+        return True
 
 
 async def _give_back_idle() -> None:

@@ -187,6 +187,24 @@ async def test_a_failing_statement_leaves_the_connection_usable(server):
     await _all_back(client)
 
 
+async def test_a_connection_lost_during_a_block_is_replaced(server):
+    # The server ends the block's connection (a restart, an administrator): the block's
+    # next statement runs on a new one instead of failing with the lost one.
+    client = _pooled()
+    async with one_connection():
+        lost = await _backend(client)
+
+        async def end() -> None:
+            await client.execute_query(f"SELECT pg_terminate_backend({lost})")
+
+        await asyncio.create_task(end(), context=contextvars.Context())  # outside the block
+        await asyncio.sleep(0.2)  # the socket's end reaches the event loop
+        found = await _backend(client)
+        assert found != lost
+        assert await _backend(client) == found
+    await _all_back(client)
+
+
 async def test_on_sqlite_a_block_changes_nothing(server):
     connection = connections.get("default")
     async with one_connection():
