@@ -4,8 +4,8 @@ Strawberry's own runner takes every extension apart again on each stage of each 
 (operation, parsing, validation, execution, and each event a subscription delivers): it
 looks the stage's hook up, asks `inspect` what kind of function it is, wraps it with
 `contextlib` (`functools.update_wrapper` included) and enters it through an exit stack.
-With the product's four extensions, reading them once here took a fifth off the CPU of
-a signed-in `{ __typename }` in process (docs/benchmarks.md, the reads' twelfth round).
+With the product's extensions, reading them once here took a fifth off the CPU of a
+signed-in `{ __typename }` in process (docs/benchmarks.md, the reads' twelfth round).
 
 `HookRunner` is that runner (`Schema.create_extensions_runner` returns it) with the same
 rules, done with less: which hook each extension class defines for a stage, and its kind,
