@@ -1,8 +1,10 @@
-"""A planned document's statements share one pool connection (models/db.py `one_connection`).
+"""A query's statements share one pool connection (models/db.py `one_connection`,
+schema/engine/connection.py).
 
 On PostgreSQL a block takes a connection from the pool at its first statement and gives it
-back at its end; a statement that finds it busy (another task of the block), a statement
-after the block and a transaction each take their own, as before. On SQLite (one
+back at its end; a statement that finds it busy (another task of the block) or comes after
+the block takes one from the pool, as before; a transaction takes its own, the block's
+idle one given back first; a connection the server ends is replaced. On SQLite (one
 connection, no pool) the block changes nothing. Against the suite's database, with the
 server's own loops running beside.
 """
