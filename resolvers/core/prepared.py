@@ -32,6 +32,10 @@ from tortoise.expressions import Case, Q, When
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 
+# A block whose reads share one pooled connection (PostgreSQL; nothing on SQLite): the
+# schema runs each query's execution in one (schema/engine/connection.py).
+from models.db import one_connection as one_connection
+
 Converter = Callable[[Any], Any]
 
 

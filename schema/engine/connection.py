@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from graphql import OperationDefinitionNode
-from graphql import OperationType as GraphQLOperationType
+from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.graphql import OperationType
 
-from models.db import one_connection
+from resolvers.core.prepared import one_connection
+from schema.engine.limits import chosen_operation
 
 
 class OneConnection(SchemaExtension):
@@ -40,11 +39,8 @@ class OneConnection(SchemaExtension):
 
 
 def _a_query(ec: ExecutionContext) -> bool:
+    # The operation strawberry runs, found as the limits find it (not strawberry's
+    # `operation_type`, which builds its enum on every request).
     document = ec.graphql_document
-    if document is None:
-        return False
-    definitions = document.definitions
-    if len(definitions) == 1 and isinstance(definitions[0], OperationDefinitionNode):
-        # One operation, as nearly every client sends: no lookup by name needed.
-        return definitions[0].operation is GraphQLOperationType.QUERY
-    return ec.operation_type is OperationType.QUERY
+    operation = None if document is None else chosen_operation(document, ec.operation_name)
+    return operation is not None and operation.operation is OperationType.QUERY
