@@ -368,13 +368,15 @@ class QueryCounter(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.by_request: dict[str, int] = {}
         self.statements: dict[str, list[str]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        request_id = request_id_var.get()
-        self.by_request[request_id] = self.by_request.get(request_id, 0) + 1
-        self.statements.setdefault(request_id, []).append(record.getMessage())
+        self.statements.setdefault(request_id_var.get(), []).append(record.getMessage())
+
+    @property
+    def by_request(self) -> dict[str, int]:
+        """The number of statements of each request."""
+        return {request_id: len(texts) for request_id, texts in self.statements.items()}
 
     def beyond_the_session(self, request_id: str) -> int:
         """The request's statements but the caller's session (read when the process's copy
