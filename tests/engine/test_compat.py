@@ -61,6 +61,7 @@ PINNED = {
     "tortoise-orm": "1.1.9",
     "uvicorn": "0.54.0",
     "broadcaster": "0.3.1",
+    "asyncpg": "0.32.0",
 }
 
 
@@ -422,6 +423,24 @@ def test_tortoise_sends_a_statement_outside_a_transaction_through_acquire_connec
         PoolConnectionWrapper.ensure_connection
     )
     assert "_pool" in inspect.getsource(AsyncpgDBClient.create_connection)
+
+
+def test_asyncpg_pool_gives_back_a_released_connection_quietly():
+    # models/backends/asyncpg.py `_lost` and `_give_back`: a connection the server ended
+    # is taken back by the pool as it closes; afterwards its proxy refuses every method
+    # with InterfaceError (how `_lost` tells it), and giving it back again does nothing.
+    from asyncpg.pool import Pool, PoolConnectionProxyMeta
+
+    release = inspect.getsource(Pool.release)
+    assert "if connection._con is None:" in release
+    assert (
+        release.index("if connection._con is None:")
+        < release.index("return", release.index("if connection._con is None:"))
+        < release.index("self._check_init()")
+    )
+    proxy = inspect.getsource(PoolConnectionProxyMeta)
+    assert "exceptions.InterfaceError(" in proxy
+    assert "connection has been released back to the pool" in proxy
 
 
 def test_tortoise_transaction_endings_we_replace():
