@@ -19,7 +19,8 @@ In its `on_execute` it sets the result, which strawberry then uses instead of ex
   read, the fields of each root are collected and the columns, statements and a function
   from rows to JSON are compiled (schema/engine/writers.py, rows.py);
 - on each request, the variables are coerced and the root fields' arguments converted as
-  graphql-core and strawberry do, each registered fetch reads its page with just those
+  graphql-core and strawberry do (strawberry's conversion built once per root:
+  schema/engine/arguments.py), each registered fetch reads its page with just those
   columns, each level below is read in one statement, and the compiled functions write.
 
 Anything else is left to graphql-core, and so is any request on which the plan meets
@@ -31,6 +32,7 @@ A fetch only reads: running it twice is safe.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -42,9 +44,9 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.arguments import convert_arguments
 
 from schema.core.ids import from_global_id
+from schema.engine.arguments import compile_arguments
 from schema.engine.bounds import violations
 from schema.engine.plans import Entry, NodePlan, Plan, RootPlan, make_entry, make_plan
 from schema.engine.row_fields import Load, Row, load_all
@@ -165,12 +167,8 @@ class Planner:
         """A root field's JSON and its cost, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
-        arguments = convert_arguments(
-            get_argument_values(plan.field, plan.node, coerced),
-            plan.arguments,
-            scalar_registry=self.schema.schema_converter.scalar_registry,
-            config=self.schema.config,
-        )
+        assert plan.convert is not None
+        arguments = plan.convert(get_argument_values(plan.field, plan.node, coerced))
         if violations(arguments, plan.arguments, self.schema.config):
             # Past what the columns hold: graphql-core refuses it (schema/engine/bounds.py).
             return None
@@ -223,7 +221,19 @@ class Planner:
 
     def _plan(self, entry: Entry, conditions: dict[str, bool]) -> Plan | None:
         try:
-            return make_plan(self.schema._schema, entry, conditions)
+            plan = make_plan(self.schema._schema, entry, conditions)
+            if plan is None:
+                return None
+            registry = self.schema.schema_converter.scalar_registry
+            roots = tuple(
+                dataclasses.replace(
+                    root, convert=compile_arguments(root.arguments, registry, self.schema.config)
+                )
+                if root.node is not None
+                else root
+                for root in plan.roots
+            )
+            return dataclasses.replace(plan, roots=roots)
         except (GraphQLError, RecursionError):
             return None
         except Exception:  # a planner bug must never fail a request: graphql-core answers

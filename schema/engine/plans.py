@@ -111,6 +111,9 @@ class RootPlan:
     # `node(id:)`: the plan of each type it may answer from rows (`root` is None); an id of
     # another type is answered by graphql-core.
     by_type: Mapping[str, NodePlan] | None = None
+    # The arguments' values (graphql-core's) to what the fetch takes: strawberry's
+    # conversion, built once (schema/engine/arguments.py, set by the planner).
+    convert: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.types.arguments import convert_arguments
+from strawberry.types.arguments import convert_argument, convert_arguments
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.private import is_private
@@ -196,15 +196,24 @@ def test_strawberry_runs_the_extensions_through_the_runner_the_schema_creates():
 
 
 def test_strawberry_converts_arguments_as_its_resolvers_receive_them():
-    # schema/engine/planner.py converts a planned root's arguments (input types, enums, IDs)
-    # with the function strawberry uses before calling a resolver (not in the module's
-    # documented API), so the fetch receives what the resolver would.
+    # schema/engine/arguments.py converts a planned root's arguments as strawberry does
+    # before calling a resolver (neither function is in the module's documented API): it
+    # hands the types it does not build itself to `convert_argument`, and
+    # tests/engine/test_arguments.py compares it with `convert_arguments`.
     assert _parameters(convert_arguments) == [
         "value",
         "arguments",
         "scalar_registry",
         "config",
         "info",
+    ]
+    assert _parameters(convert_argument) == [
+        "value",
+        "type_",
+        "scalar_registry",
+        "config",
+        "info",
+        "path",
     ]
 
 
