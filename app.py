@@ -18,6 +18,7 @@ from models.db import close_db, init_db
 from resolvers.accounts import sessions
 from resolvers.core.runtime import Runtime, build_runtime
 from services.config import Settings, load_settings
+from web.gate import PostGate
 from web.graphql import graphql_view
 from web.interpreter import collector_policy
 from web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors, SocketGate
@@ -25,19 +26,22 @@ from web.open_sockets import OpenSockets
 from web.routes import PassageApp, routes
 
 
+def cors_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "allow_origins": list(settings.allowed_origins),
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["authorization", "content-type", "x-request-id"],
+        "expose_headers": ["x-request-id"],
+        "max_age": 600,
+    }
+
+
 def middleware(settings: Settings) -> list[Middleware]:
     # Outermost first. CORS wraps the last two so a browser can read their 500 and 413 too.
     return [
         Middleware(RequestLog),
         Middleware(SecurityHeaders, production=settings.production),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["authorization", "content-type", "x-request-id"],
-            expose_headers=["x-request-id"],
-            max_age=600,
-        ),
+        Middleware(CORSMiddleware, **cors_options(settings)),
         Middleware(ServerErrors),
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
     ]
@@ -83,6 +87,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         lifespan=lifespan(runtime, sockets, throttle, manage_db=manage_db),
     )
     app.websocket_endpoints = {"/graphql": SocketGate(graphql, production=settings.production)}
+    app.post_gate = PostGate(
+        graphql, cors_options(settings), settings.production, settings.max_body_bytes
+    )
     app.state.runtime = runtime
     app.state.sockets = sockets
     app.state.planner = cast(Any, graphql.schema).planner

@@ -104,7 +104,8 @@ class PassageGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and json_post.takes(scope):
-            await json_post.answer(self, scope, receive, send)  # most requests
+            # Most requests come through web/gate.py; these through the middlewares.
+            await json_post.answer(self, scope, await json_post.read_body(receive), receive, send)
         else:
             await super().__call__(scope, receive, send)
 

@@ -46,8 +46,10 @@ def takes(scope: Scope) -> bool:
     return json_body
 
 
-async def answer(view: PassageGraphQL, scope: Scope, receive: Receive, send: Send) -> None:
-    body = await _body(receive)
+async def answer(
+    view: PassageGraphQL, scope: Scope, body: bytes, receive: Receive, send: Send
+) -> None:
+    """Answers the request whose whole `body` was read (`receive` then gives a disconnect)."""
     try:
         data = view.decode_json(body)
     except json.JSONDecodeError:
@@ -95,7 +97,7 @@ def _single(data: object) -> bool:
     return True
 
 
-async def _body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     """The whole body (BodyLimit, web/middleware.py, has already bounded it)."""
     chunks = []
     while True:

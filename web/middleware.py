@@ -32,7 +32,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _request_id(scope: Scope) -> str:
+def request_id_for(scope: Scope) -> str:
     """The caller's X-Request-ID when well formed, else a new one: 16 hex digits.
 
     An id ties a response to its log lines; it guards nothing, so it is drawn from the
@@ -45,6 +45,22 @@ def _request_id(scope: Scope) -> str:
     return f"{random.getrandbits(64):016x}"
 
 
+def log_request(kind: str, method: str, path: str, status: int, started: float) -> None:
+    """A request's log line, once it is answered (or has failed)."""
+    log.info(
+        "request",
+        extra={
+            "fields": {
+                "kind": kind,
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+        },
+    )
+
+
 class RequestLog:
     """Gives each request an id (kept from X-Request-ID when well formed) and logs it."""
 
@@ -55,7 +71,7 @@ class RequestLog:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = request_id_for(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
@@ -73,17 +89,8 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "kind": scope["type"],
-                        "method": scope.get("method", "GET"),
-                        "path": scope.get("path", ""),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
-                },
+            log_request(
+                scope["type"], scope.get("method", "GET"), scope.get("path", ""), status, started
             )
             request_id_var.reset(token)
 
@@ -115,6 +122,10 @@ async def _json_error(send: Send, status: int, code: str, message: str, **extra:
     await respond(send, status, b"application/json", json.dumps({"errors": [error]}).encode())
 
 
+async def body_too_large(send: Send, max_bytes: int) -> None:
+    await _json_error(send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {max_bytes} bytes.")
+
+
 class BodyLimit:
     """Refuses request bodies over `max_bytes`, declared or streamed (413)."""
 
@@ -128,9 +139,7 @@ class BodyLimit:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _json_error(
-                send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {self.max_bytes} bytes."
-            )
+            await body_too_large(send, self.max_bytes)
             return
         received = 0
         started = False
@@ -154,13 +163,26 @@ class BodyLimit:
             await self.app(scope, counted_receive, guarded_send)
         except _TooLarge:
             if not started:
-                await _json_error(
-                    send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {self.max_bytes} bytes."
-                )
+                await body_too_large(send, self.max_bytes)
 
 
 class _TooLarge(Exception):
     pass
+
+
+def log_unhandled(scope: Scope) -> None:
+    """Logs the exception being handled, with the request's path and id."""
+    log.exception(
+        "unhandled error",
+        extra={"fields": {"path": scope.get("path", ""), "request_id": request_id_var.get()}},
+    )
+
+
+async def server_error(send: Send) -> None:
+    """The JSON 500, naming the request id."""
+    await _json_error(
+        send, 500, "INTERNAL_SERVER_ERROR", "Erreur inattendue.", requestId=request_id_var.get()
+    )
 
 
 class ServerErrors:
@@ -188,16 +210,29 @@ class ServerErrors:
         try:
             await self.app(scope, receive, tracked_send)
         except Exception:
-            request_id = request_id_var.get()
-            log.exception(
-                "unhandled error",
-                extra={"fields": {"path": scope.get("path", ""), "request_id": request_id}},
-            )
+            log_unhandled(scope)
             if started:
                 raise  # too late for an answer: the server drops the connection
-            await _json_error(
-                send, 500, "INTERNAL_SERVER_ERROR", "Erreur inattendue.", requestId=request_id
-            )
+            await server_error(send)
+
+
+def security_headers(production: bool) -> list[tuple[bytes, bytes]]:
+    """What every response carries unless the app set it."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
+        # Answers are per viewer: no shared cache may keep them (a route may say otherwise).
+        (b"cache-control", b"no-store"),
+    ]
+    if production:
+        headers += [
+            (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
+            (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+        ]
+    return headers
 
 
 class SecurityHeaders:
@@ -210,21 +245,7 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, production: bool) -> None:
         self.app = app
         self.production = production
-        headers = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"x-frame-options", b"DENY"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"geolocation=(), camera=(), microphone=()"),
-            # Answers are per viewer: no shared cache may keep them (a route may say otherwise).
-            (b"cache-control", b"no-store"),
-        ]
-        if production:
-            headers += [
-                (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
-                (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-            ]
-        self.headers = headers
+        self.headers = security_headers(production)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and self.production:
@@ -260,7 +281,7 @@ class SocketGate:
             if origin is not None and not origin.startswith("https://"):
                 await send({"type": "websocket.close", "code": 1008})
                 return
-        request_id = _request_id(scope)
+        request_id = request_id_for(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
@@ -274,16 +295,5 @@ class SocketGate:
         try:
             await self.app(scope, receive, tracked_send)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "kind": "websocket",
-                        "method": "GET",
-                        "path": scope.get("path", ""),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
-                },
-            )
+            log_request("websocket", "GET", scope.get("path", ""), status, started)
             request_id_var.reset(token)

@@ -16,6 +16,7 @@ from dashboard import DashboardFiles
 from pages import PAGES, Page, page_files
 from services.config import Settings
 from web import files
+from web.gate import PostGate
 from web.graphql import PassageGraphQL
 
 
@@ -29,8 +30,16 @@ class PassageApp(Starlette):
     """
 
     websocket_endpoints: dict[str, ASGIApp]
+    # A JSON POST to /graphql, most requests, answered past the middlewares by the one
+    # frame that does their work (web/gate.py); None: through them.
+    post_gate: PostGate | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = self.post_gate
+        if gate is not None and gate.takes(scope):
+            scope["app"] = self
+            await gate(scope, receive, send)
+            return
         if scope["type"] == "websocket":
             endpoint = self.websocket_endpoints.get(scope["path"])
             if endpoint is not None:
