@@ -10,6 +10,7 @@ from datetime import UTC, time
 from itertools import pairwise
 from typing import Any
 
+from cachetools import TTLCache
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Agency
@@ -97,8 +98,39 @@ _RULE_SETTINGS = PreparedRows(
 )
 
 
+# Each agency's rule settings, kept for a second: every page of pending requests and
+# every request made reads them, an admin changes them now and then. A change made in
+# this process is seen at once (`forget_rule_settings`); one made in another process
+# within RULE_SETTINGS_SECONDS, as if it had been made that much later.
+RULE_SETTINGS_SECONDS = 1.0
+_KEPT: TTLCache[int, RuleSettings] = TTLCache(maxsize=4096, ttl=RULE_SETTINGS_SECONDS)
+# Counts forgets: settings read while one happened may predate it, so they answer their
+# request but are not kept.
+_forgotten = 0
+
+
+def forget_rule_settings(agency_id: int) -> None:
+    """This process reads the agency's settings again (after a change committed)."""
+    global _forgotten
+    _forgotten += 1
+    _KEPT.pop(agency_id, None)
+
+
 async def rule_settings(agency_id: int) -> RuleSettings:
-    """`agency_time_zone`, `policy_of` and `opening_hours` of one agency, in one statement."""
+    """`agency_time_zone`, `policy_of` and `opening_hours` of one agency, in one statement,
+    kept for RULE_SETTINGS_SECONDS."""
+    kept = _KEPT.get(agency_id)
+    if kept is not None:
+        return kept
+    forgotten = _forgotten
+    found = await _read_rule_settings(agency_id)
+    if found is not None and forgotten == _forgotten:
+        _KEPT[agency_id] = found
+    return found or RuleSettings(DEFAULT_TIME_ZONE, Policy(agency_id), DEFAULT_OPENING_HOURS)
+
+
+async def _read_rule_settings(agency_id: int) -> RuleSettings | None:
+    """None: no such agency."""
     rows = await _RULE_SETTINGS.fetch(
         "of agency",
         lambda v: Agency.filter(id=v["agency"]).order_by(
@@ -107,7 +139,7 @@ async def rule_settings(agency_id: int) -> RuleSettings:
         {"agency": agency_id},
     )
     if not rows:
-        return RuleSettings(DEFAULT_TIME_ZONE, Policy(agency_id), DEFAULT_OPENING_HOURS)
+        return None
     first = rows[0]
     policy = (
         Policy(agency_id)
@@ -157,6 +189,7 @@ async def update_policy(viewer: Viewer | None, change: PolicyChange) -> PolicyRe
             await AgencyPolicy.create(agency_id=agency_id, **values)
         elif values:
             await AgencyPolicy.filter(id=row.id).update(**values)
+    forget_rule_settings(agency_id)
     return PolicyResult(await policy_of(agency_id), [])
 
 
@@ -217,6 +250,7 @@ async def set_opening_hours(viewer: Viewer | None, spans: list[Span]) -> HoursRe
                 opens_at=span.opens_at.replace(tzinfo=UTC),
                 closes_at=span.closes_at.replace(tzinfo=UTC),
             )
+    forget_rule_settings(agency_id)
     return HoursResult(await opening_hours(agency_id), [])
 
 

@@ -407,3 +407,58 @@ async def test_two_staff_deciding_at_once_one_decision_wins(api, settings, team)
     final = (await read_visit(api, team, visit_id))["status"]
     winner = next(r for r in results if not r["userErrors"])["request"]["status"]
     assert final == ("CANCELLED" if winner == "APPROVED" else "SCHEDULED")
+
+
+async def test_a_change_of_policy_or_hours_reaches_the_pending_checks_at_once(api, team):
+    # The rules' settings are kept a second per process (resolvers/agency/policy.py): a
+    # change made here is seen by the very next request.
+    day = weekday_ahead(6)
+    visit_id = await visit(api, team, at(day, 9))
+    made = await ask_slot(api, team, visit_id, at(day, 14))
+    assert made["userErrors"] == []
+    request_id = made["request"]["id"]
+
+    async def checks() -> dict[str, bool]:
+        page = await api.data(PENDING, {"first": 50}, token=team.advisor)
+        [node] = [
+            e["node"]
+            for e in page["pendingChangeRequests"]["edges"]
+            if e["node"]["id"] == request_id
+        ]
+        return {c["rule"]: c["passed"] for c in node["checks"]}
+
+    assert (await checks())["NOTICE"] is True
+    await set_policy(api, team, minNoticeHours=720)
+    assert (await checks())["NOTICE"] is False
+    assert (await checks())["OPENING_HOURS"] is True
+    mornings = [{"weekday": d, "opensAt": "07:00:00", "closesAt": "10:00:00"} for d in range(5)]
+    result = await api.data(SET_HOURS, {"input": {"spans": mornings}}, token=team.admin)
+    assert result["setOpeningHours"]["userErrors"] == []
+    assert (await checks())["OPENING_HOURS"] is False
+
+
+async def test_a_policy_changed_by_another_process_is_seen_within_a_second(api, team):
+    from models.agency.policy import AgencyPolicy
+    from resolvers.agency.policy import RULE_SETTINGS_SECONDS
+
+    day = weekday_ahead(6)
+    visit_id = await visit(api, team, at(day, 9))
+    made = await ask_slot(api, team, visit_id, at(day, 14))
+    request_id = made["request"]["id"]
+    await set_policy(api, team, minNoticeHours=24)
+
+    async def notice() -> bool:
+        page = await api.data(PENDING, {"first": 50}, token=team.advisor)
+        [node] = [
+            e["node"]
+            for e in page["pendingChangeRequests"]["edges"]
+            if e["node"]["id"] == request_id
+        ]
+        return next(c["passed"] for c in node["checks"] if c["rule"] == "NOTICE")
+
+    assert await notice() is True  # read and kept
+    # Another process changes the row: this one is not told, and reads it again once its
+    # copy is RULE_SETTINGS_SECONDS old.
+    await AgencyPolicy.filter(agency_id=team.agency_id).update(min_notice_hours=720)
+    await asyncio.sleep(RULE_SETTINGS_SECONDS + 0.05)
+    assert await notice() is False
