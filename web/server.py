@@ -8,6 +8,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from services.config import Settings
+from web.http_protocol import LeanHttpProtocol
 from web.ws_protocol import LeanWebSocketProtocol
 
 
@@ -18,6 +19,8 @@ def server_config(
         app,
         host=host,
         port=port,
+        # A response's head and body in one write (web/http_protocol.py).
+        http=LeanHttpProtocol,
         ws=LeanWebSocketProtocol,
         # Per-message deflate nearly doubled memory per idle websocket (see DESIGN.md).
         ws_per_message_deflate=False,

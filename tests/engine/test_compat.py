@@ -502,6 +502,27 @@ def test_uvicorn_websocket_protocol_queue_and_handshake_attributes():
     assert used <= {"set", "clear", "wait"}, used
 
 
+def test_uvicorn_http_protocol_writes_through_its_transport():
+    # web/http_protocol.py hands uvicorn's httptools protocol a transport that joins the
+    # writes of one turn of the event loop, in `connection_made`, and gives a websocket
+    # the raw one back in `handle_websocket_upgrade`, before uvicorn hands it over.
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+    assert _parameters(HttpToolsProtocol.connection_made) == ["self", "transport"]
+    assert _parameters(HttpToolsProtocol.handle_websocket_upgrade) == ["self"]
+    made = inspect.getsource(HttpToolsProtocol.connection_made)
+    assert "self.transport = transport" in made
+    assert "self.flow = FlowControl(transport)" in made
+    upgrade = inspect.getsource(HttpToolsProtocol.handle_websocket_upgrade)
+    assert "protocol.connection_made(self.transport)" in upgrade
+    # Every response write goes through the protocol's transport, handed to the cycle.
+    assert "self.loop = _loop or asyncio.get_event_loop()" in inspect.getsource(
+        HttpToolsProtocol.__init__
+    )
+    assert "transport=self.transport" in inspect.getsource(HttpToolsProtocol.on_headers_complete)
+    assert "self.transport.write(" in inspect.getsource(RequestResponseCycle.send)
+
+
 # ----------------------------------------------------------------------------- broadcaster
 
 
