@@ -29,26 +29,37 @@ def read_json(data: str | bytes) -> object:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise _refuse("Body is not UTF-8") from None
+    elif not data.isascii():  # text handed over decoded: it may hold a surrogate as is
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _refuse("Text with a lone surrogate") from None
     try:
         value = json.loads(data)
     except RecursionError:
         raise _refuse("JSON nested too deeply") from None
     if not isinstance(value, dict | list):
         raise _refuse("Body must be a JSON object")
-    _check(value)
+    # Valid UTF-8 holds no surrogate: only a `\u` escape writes one. And a value nested
+    # deeper than MAX_DEPTH needs more than MAX_DEPTH opening brackets. Most bodies have
+    # neither, and are not walked.
+    escaped = "\\u" in data
+    if escaped or data.count("{") + data.count("[") > MAX_DEPTH:
+        _check(value, escaped)
     return value
 
 
-def _check(value: object) -> None:
-    """Depth and text of every value, without recursion."""
+def _check(value: object, escaped: bool = True) -> None:
+    """Depth of every value and, when the text has escapes, text without recursion."""
     pending: list[tuple[object, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise _refuse("Text with a lone surrogate") from None
+            if escaped:
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise _refuse("Text with a lone surrogate") from None
             continue
         if not isinstance(item, dict | list):
             continue
