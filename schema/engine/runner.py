@@ -37,6 +37,8 @@ from strawberry.extensions.context import (
     ValidationContextManager,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
 
 # What a hook is, so how a stage enters it.
 GENERATOR, ASYNC_GENERATOR, FUNCTION, COROUTINE = range(4)
@@ -66,6 +68,17 @@ def hook_of(extension: type[SchemaExtension], stage: str) -> Hook | None:
     else:
         raise ValueError(f"Hook {stage} on {extension} must be callable, received {function!r}")
     _HOOKS[key] = found
+    return found
+
+
+_REPORTS: dict[type[SchemaExtension], bool] = {}
+
+
+def reports(extension: type[SchemaExtension]) -> bool:
+    """Whether the class has results of its own for `extensions` (read once)."""
+    found = _REPORTS.get(extension)
+    if found is None:
+        found = _REPORTS[extension] = extension.get_results is not SchemaExtension.get_results
     return found
 
 
@@ -159,6 +172,17 @@ class HookRunner(SchemaExtensionsRunner):
             lambda: StreamResultContextManager(self.extensions, result),
             result,
         )
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        """strawberry's, asking only the extensions whose class reports something."""
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if not reports(type(extension)):
+                continue  # SchemaExtension.get_results: nothing
+            results = extension.get_results()
+            data.update(results if type(results) is dict else await await_maybe(results))
+        data.update(ctx.extensions_results)
+        return data
 
     def _operation(self) -> ExtensionContextManagerBase:
         return OperationContextManager(self.extensions)
