@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -206,8 +206,7 @@ class _Lent:
             await _give_back(self.held)
 
 
-@contextlib.asynccontextmanager
-async def one_connection() -> AsyncIterator[None]:
+class one_connection:  # lower case: used as a function, `async with one_connection():`
     """Statements outside a transaction in this block share one pool connection, taken at
     the first and given back at the end, rather than one taken and given back each.
 
@@ -218,13 +217,20 @@ async def one_connection() -> AsyncIterator[None]:
     finds the connection busy (another task of the block, say a loader, while one runs),
     or comes after the block, takes one from the pool as before. A transaction takes one
     of its own, the block's idle one given back first (`_give_back_idle`).
+
+    A class rather than `contextlib.asynccontextmanager`: it runs around every query, and
+    an async generator costs the event loop's hooks and contextlib's wrapper each time.
     """
-    held = Held()
-    token = _HELD.set(held)
-    try:
-        yield
-    finally:
-        _HELD.reset(token)
+
+    __slots__ = ("_held", "_token")
+
+    async def __aenter__(self) -> None:
+        self._held = Held()
+        self._token = _HELD.set(self._held)
+
+    async def __aexit__(self, *exc: object) -> None:
+        held = self._held
+        _HELD.reset(self._token)
         held.closed = True
         if not held.busy:
             await _give_back(held)
