@@ -21,7 +21,6 @@ ended the operation with a bare `complete` and no error.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,7 +351,10 @@ class QueryLimits(SchemaExtension):
         self.cost: int | None = None
         self.refused: GraphQLError | None = None
 
-    def on_parse(self) -> Iterator[None]:
+    # Hooks that only act on entering their stage are plain functions, not generators:
+    # strawberry runs them as they are (schema/engine/runner.py), with no generator to
+    # make, resume and finish on every request.
+    def on_parse(self) -> None:  # type: ignore[override]
         ec = self.execution_context
         if ec.graphql_document is None and ec.query:
             try:
@@ -362,9 +364,8 @@ class QueryLimits(SchemaExtension):
                 # and `on_validate` answers with the refusal.
                 self.refused = error
                 ec.graphql_document = _stand_in(ec.operation_name)
-        yield
 
-    def on_validate(self) -> Iterator[None]:
+    def on_validate(self) -> None:  # type: ignore[override]
         ec = self.execution_context
         document = ec.graphql_document
         if self.refused is not None:
@@ -384,7 +385,6 @@ class QueryLimits(SchemaExtension):
             except RecursionError:
                 errors = [_error("Document nested too deeply.", QUERY_TOO_DEEP)]
             ec.pre_execution_errors = errors
-        yield
 
     def _cost_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
         operation = chosen_operation(document, self.execution_context.operation_name)

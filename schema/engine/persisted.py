@@ -17,7 +17,6 @@ The hash is resolved in `on_operation`, before parsing, so the rest of the pipel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import strawberry
@@ -71,7 +70,8 @@ class PersistedQueries(SchemaExtension):
         # Sent with its hash, to register once it has passed the limits and validation.
         self.to_register: str | None = None
 
-    async def on_operation(self) -> AsyncIterator[None]:
+    # Both hooks act on entering their stage only: plain coroutines, no generator each.
+    async def on_operation(self) -> None:  # type: ignore[override]
         ec = self.execution_context
         try:
             refusal = await self._resolve()
@@ -83,7 +83,6 @@ class PersistedQueries(SchemaExtension):
             ec.query = None
             ec.graphql_document = _stand_in(ec.operation_name)
             ec.pre_execution_errors = [refusal]
-        yield
 
     async def _resolve(self) -> GraphQLError | None:
         ec = self.execution_context
@@ -114,12 +113,11 @@ class PersistedQueries(SchemaExtension):
             return _refusal("PersistedQueryNotFound", NOT_FOUND)
         return None
 
-    async def on_execute(self) -> AsyncIterator[None]:
+    async def on_execute(self) -> None:  # type: ignore[override]
         # Reached only by a document that passed every limit and validation.
         if self.to_register is not None:
             ec = self.execution_context
             await self.policy.store.register(self.to_register, AUTOMATIC, _account_id(ec.context))
-        yield
 
 
 def _account_id(context: Any) -> int | None:

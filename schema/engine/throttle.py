@@ -227,9 +227,8 @@ class CostThrottle(QueryLimits):
         self.ticket: Ticket | None = None
         self.actual: int | None = None
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
-        checks = super().on_validate()
-        next(checks)  # the limits (sets `self.cost`, or the errors)
+    async def on_validate(self) -> None:  # type: ignore[override]
+        super().on_validate()  # the limits (sets `self.cost`, or the errors)
         ec = self.execution_context
         if self.throttle is not None and self.cost is not None and not ec.pre_execution_errors:
             self.ticket = await self.throttle.take(ec.context, self.cost)
@@ -237,9 +236,6 @@ class CostThrottle(QueryLimits):
                 error = self.ticket.refusal()
                 refuse_http(ec.context, error)
                 ec.pre_execution_errors = [error]
-        yield
-        for _ in checks:
-            pass
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield

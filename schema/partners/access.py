@@ -9,7 +9,6 @@ key, whatever its scopes. A new root field is closed to keys until it is listed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
@@ -117,7 +116,7 @@ class PartnerAccess(SchemaExtension):
     document is refused the same way.
     """
 
-    def on_validate(self) -> Iterator[None]:
+    def on_validate(self) -> None:  # type: ignore[override]  # acts on entering only
         ec = self.execution_context
         viewer = getattr(ec.context, "maybe_viewer", None)
         document = ec.graphql_document
@@ -131,4 +130,3 @@ class PartnerAccess(SchemaExtension):
             refused = refusal(operation_type, names, viewer.scopes)
             if refused is not None:
                 ec.pre_execution_errors = [_forbidden(operation_type, refused)]
-        yield
