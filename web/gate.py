@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 PATH = "/graphql"
 # Distinct `Origin` values whose CORS headers are kept: a browser sends its page's own.
 ORIGINS_KEPT = 64
-_NO_ORIGIN = ""
 
 
 class PostGate:
@@ -72,7 +71,8 @@ class PostGate:
         self.security = security_headers(production)
         self.security_names = frozenset(name for name, _ in self.security)
         self.max_body_bytes = max_body_bytes
-        self._cors_headers: LRUCache[str, list[tuple[bytes, bytes]]] = LRUCache(ORIGINS_KEPT)
+        # By `Origin` (None: none sent; "" is an origin sent empty).
+        self._cors_headers: LRUCache[str | None, list[tuple[bytes, bytes]]] = LRUCache(ORIGINS_KEPT)
 
     @staticmethod
     def takes(scope: Scope) -> bool:
@@ -155,10 +155,9 @@ class PostGate:
         if any(name == b"vary" or name.startswith(b"access-control-") for name in names):
             headers = await self._cors(headers, origin)  # not kept: the app set its own
         else:
-            key = _NO_ORIGIN if origin is None else origin
-            extra = self._cors_headers.get(key)
+            extra = self._cors_headers.get(origin)
             if extra is None:
-                extra = self._cors_headers[key] = await self._cors([], origin)
+                extra = self._cors_headers[origin] = await self._cors([], origin)
             headers = [*headers, *extra]
         if names.isdisjoint(self.security_names):
             headers.extend(self.security)

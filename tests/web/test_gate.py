@@ -80,6 +80,7 @@ CASES: list[dict[str, Any]] = [
     {"x-request-id": "bad id with spaces"},
     {"origin": APP_ORIGIN},
     {"origin": "https://elsewhere.example"},
+    {"origin": ""},
     {"origin": APP_ORIGIN, "x-request-id": REQUEST_ID},
     {"content-type": "application/json; charset=utf-8"},
     {"authorization": "Bearer not-a-token"},
