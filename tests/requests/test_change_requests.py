@@ -454,7 +454,7 @@ async def test_a_policy_changed_by_another_process_is_seen_within_a_second(api, 
             for e in page["pendingChangeRequests"]["edges"]
             if e["node"]["id"] == request_id
         ]
-        return next(c["passed"] for c in node["checks"] if c["rule"] == "NOTICE")
+        return bool(next(c["passed"] for c in node["checks"] if c["rule"] == "NOTICE"))
 
     assert await notice() is True  # read and kept
     # Another process changes the row: this one is not told, and reads it again once its
