@@ -61,6 +61,7 @@ PINNED = {
     "strawberry-graphql": "0.341.2",
     "tortoise-orm": "1.1.9",
     "uvicorn": "0.54.0",
+    "starlette": "1.10.0",
     "broadcaster": "0.3.1",
     "asyncpg": "0.32.0",
 }
@@ -525,6 +526,32 @@ def test_uvicorn_http_protocol_writes_through_its_transport():
     )
     assert "transport=self.transport" in inspect.getsource(HttpToolsProtocol.on_headers_complete)
     assert "self.transport.write(" in inspect.getsource(RequestResponseCycle.send)
+
+
+# ------------------------------------------------------------------------------- starlette
+
+
+async def test_starlette_cors_adds_its_headers_in_send():
+    # web/gate.py asks Starlette's CORS middleware for the headers it would add to a
+    # response, through the method its own middleware wraps `send` with (not documented).
+    from starlette.datastructures import Headers
+    from starlette.middleware.cors import CORSMiddleware
+
+    assert _parameters(CORSMiddleware.send) == ["self", "message", "send", "request_headers"]
+    cors = CORSMiddleware(None, allow_origins=["https://a.example"], expose_headers=["x-id"])  # type: ignore[arg-type]
+    sent: list[Any] = []
+
+    async def keep(message: Any) -> None:
+        sent.append(message)
+
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    request = Headers(raw=[(b"origin", b"https://a.example")])
+    await cors.send(start, send=keep, request_headers=request)
+    assert sent[0]["headers"] == [
+        (b"access-control-expose-headers", b"x-id"),
+        (b"access-control-allow-origin", b"https://a.example"),
+        (b"vary", b"Origin"),
+    ]
 
 
 # ----------------------------------------------------------------------------- broadcaster
