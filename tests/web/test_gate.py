@@ -177,3 +177,19 @@ async def test_cors_headers_are_kept_for_a_bounded_number_of_origins(prod_server
         a.status_code == 200 and "access-control-allow-origin" not in a.headers for a in answers
     )
     assert len(gate._cors_headers) <= 64
+
+
+async def test_an_http_exception_is_answered_as_starlette_answers_it(prod_server, monkeypatch):
+    # Nothing of ours raises Starlette's HTTPException on this path; if a library did, the
+    # stack's exception layer would answer with its status and text: so does the gate.
+    from starlette.exceptions import HTTPException
+
+    view = prod_server.app.post_gate.view
+
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise HTTPException(418, "Théière", headers={"Retry-After": "1"})
+
+    monkeypatch.setattr(view, "get_context", refused)
+    gated, stacked = await _both(prod_server, **{"x-request-id": REQUEST_ID})
+    assert gated.status_code == 418 and gated.headers["retry-after"] == "1"
+    _same(gated, stacked)
