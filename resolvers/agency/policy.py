@@ -10,7 +10,6 @@ from datetime import UTC, time
 from itertools import pairwise
 from typing import Any
 
-from cachetools import TTLCache
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Agency
@@ -23,6 +22,7 @@ from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import DEFAULT_TIME_ZONE
 from resolvers.core.prepared import PreparedRows, get_by
 from resolvers.core.runtime import Viewer
+from services.session_cache import SessionCache
 
 MAX_NOTICE_HOURS = 24 * 30
 MAX_SPANS = 21
@@ -100,33 +100,32 @@ _RULE_SETTINGS = PreparedRows(
 
 # Each agency's rule settings, kept for a second: every page of pending requests and
 # every request made reads them, an admin changes them now and then. A change made in
-# this process is seen at once (`forget_rule_settings`); one made in another process
-# within RULE_SETTINGS_SECONDS, as if it had been made that much later.
+# this process is seen at once (`forget_rule_settings`; a read that overlapped it is not
+# kept); one made in another process within RULE_SETTINGS_SECONDS, as if it had been
+# made that much later. Kept as the sessions are (services/session_cache.py), by the
+# agency's id, as a row {"id": agency id, "settings": RuleSettings}.
 RULE_SETTINGS_SECONDS = 1.0
-_KEPT: TTLCache[int, RuleSettings] = TTLCache(maxsize=4096, ttl=RULE_SETTINGS_SECONDS)
-# Counts forgets: settings read while one happened may predate it, so they answer their
-# request but are not kept.
-_forgotten = 0
+_KEPT = SessionCache(RULE_SETTINGS_SECONDS, 4096)
 
 
 def forget_rule_settings(agency_id: int) -> None:
     """This process reads the agency's settings again (after a change committed)."""
-    global _forgotten
-    _forgotten += 1
-    _KEPT.pop(agency_id, None)
+    _KEPT.forget([agency_id])
 
 
 async def rule_settings(agency_id: int) -> RuleSettings:
     """`agency_time_zone`, `policy_of` and `opening_hours` of one agency, in one statement,
     kept for RULE_SETTINGS_SECONDS."""
-    kept = _KEPT.get(agency_id)
-    if kept is not None:
-        return kept
-    forgotten = _forgotten
-    found = await _read_rule_settings(agency_id)
-    if found is not None and forgotten == _forgotten:
-        _KEPT[agency_id] = found
-    return found or RuleSettings(DEFAULT_TIME_ZONE, Policy(agency_id), DEFAULT_OPENING_HOURS)
+
+    async def read() -> list[dict[str, Any]]:
+        found = await _read_rule_settings(agency_id)
+        return [] if found is None else [{"id": agency_id, "settings": found}]
+
+    row = await _KEPT.read(str(agency_id), read)
+    if row is None:  # no such agency: nothing kept
+        return RuleSettings(DEFAULT_TIME_ZONE, Policy(agency_id), DEFAULT_OPENING_HOURS)
+    settings: RuleSettings = row["settings"]
+    return settings
 
 
 async def _read_rule_settings(agency_id: int) -> RuleSettings | None:
