@@ -41,6 +41,7 @@ from web.middleware import (
     Scope,
     Send,
     body_too_large,
+    declared_over,
     log_request,
     log_unhandled,
     request_id_for,
@@ -127,24 +128,11 @@ class PostGate:
         self, scope: Scope, receive: Receive, send: Send, declared: str | None
     ) -> None:
         limit = self.max_body_bytes
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        body = None if declared_over(declared, limit) else await json_post.read_body(receive, limit)
+        if body is None:
             await body_too_large(send, limit)
             return
-        chunks = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > limit:
-                await body_too_large(send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        await json_post.answer(self.view, scope, b"".join(chunks), receive, send)
+        await json_post.answer(self.view, scope, body, receive, send)
 
     async def _headers(
         self, headers: list[tuple[bytes, bytes]], origin: str | None, request_id_value: str

@@ -105,7 +105,9 @@ class PassageGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and json_post.takes(scope):
             # Most requests come through web/gate.py; these through the middlewares.
-            await json_post.answer(self, scope, await json_post.read_body(receive), receive, send)
+            body = await json_post.read_body(receive)  # bounded by BodyLimit
+            assert body is not None
+            await json_post.answer(self, scope, body, receive, send)
         else:
             await super().__call__(scope, receive, send)
 

@@ -97,14 +97,20 @@ def _single(data: object) -> bool:
     return True
 
 
-async def read_body(receive: Receive) -> bytes:
-    """The whole body (BodyLimit, web/middleware.py, has already bounded it)."""
+async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The whole body, or None once it is over `limit` bytes (BodyLimit, web/middleware.py,
+    bounds it for a request through the middlewares; web/gate.py passes the limit)."""
     chunks = []
+    received = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if limit is not None and received > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

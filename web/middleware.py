@@ -122,6 +122,11 @@ async def _json_error(send: Send, status: int, code: str, message: str, **extra:
     await respond(send, status, b"application/json", json.dumps({"errors": [error]}).encode())
 
 
+def declared_over(declared: str | None, max_bytes: int) -> bool:
+    """A `Content-Length` past `max_bytes`, or not a number."""
+    return declared is not None and (not declared.isdigit() or int(declared) > max_bytes)
+
+
 async def body_too_large(send: Send, max_bytes: int) -> None:
     await _json_error(send, 413, "PAYLOAD_TOO_LARGE", f"Request body over {max_bytes} bytes.")
 
@@ -138,7 +143,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared_over(declared, self.max_bytes):
             await body_too_large(send, self.max_bytes)
             return
         received = 0
