@@ -487,6 +487,43 @@ def test_tortoise_transaction_endings_we_replace():
     assert "await connection.execute(query)" in inspect.getsource(BasePostgresClient.execute_script)
 
 
+def test_tortoise_sqlite_client_calls_on_its_connection_only_what_ours_has():
+    # models/backends/sqlite.py `InLoopConnection` stands in for aiosqlite's connection in
+    # Tortoise's SQLite client (`_connection`, made in `create_connection`, whose steps we
+    # repeat). Every method or attribute Tortoise's client, its transaction and its regexp
+    # functions use on that connection must be one ours has, and behave as aiosqlite's.
+    import re
+
+    from tortoise.backends.sqlite import client
+    from tortoise.contrib.sqlite import regex
+
+    from models.backends.sqlite import InLoopConnection
+
+    # The methods that run statements (the `__init__`s take a client named `connection`).
+    methods = [
+        function
+        for owner in (client.SqliteClient, client.SqliteTransactionWrapper)
+        for name, function in vars(owner).items()
+        if inspect.isfunction(function) and name != "__init__"
+    ]
+    source = "".join(map(inspect.getsource, methods)) + inspect.getsource(regex)
+    # `connection` is the database connection where Tortoise names it so; `self.connection`
+    # is a transaction's client.
+    used = set(re.findall(r"(?<!self\.)\bconnection\.(\w+)", source))
+    used |= set(re.findall(r"self\._connection\.(\w+)", source))
+    assert used, "no call found: Tortoise's client was reshaped"
+    assert used <= set(dir(InLoopConnection)) | {"_conn"}, used - set(dir(InLoopConnection))
+    assert "aiosqlite.connect(self.filename, isolation_level=None)" in inspect.getsource(
+        client.SqliteClient.create_connection
+    )
+    assert "self._connection._conn.row_factory = sqlite3.Row" in inspect.getsource(
+        client.SqliteClient.create_connection
+    )
+    assert "await self._post_connect()" in inspect.getsource(client.SqliteClient.create_connection)
+    for name in ("filename", "pragmas"):
+        assert f"self.{name} =" in inspect.getsource(client.SqliteClient.__init__)
+
+
 # --------------------------------------------------------------------------------- uvicorn
 
 

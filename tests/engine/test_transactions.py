@@ -84,3 +84,35 @@ async def test_many_openings_cancelled_at_once_leave_the_database_usable(server)
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(result, asyncio.CancelledError) for result in results)
     await _answers()
+
+
+async def test_an_embedded_transaction_holds_the_lock_for_no_turn_of_the_loop(server, tmp_path):
+    # models/backends/sqlite.py: the embedded default's statements run on the loop's
+    # thread, so a transaction that awaits only its statements runs from BEGIN to COMMIT
+    # without the loop running anything else (a check-in held the lock for seven turns).
+    client = sqlite_backend.Client(
+        file_path=str(tmp_path / "turns.sqlite3"), connection_name="turns"
+    )
+    await client.create_connection(with_db=True)
+    try:
+        await client.execute_script("CREATE TABLE visit (id INTEGER PRIMARY KEY, status TEXT)")
+        turns: list[str] = []
+        asyncio.get_running_loop().call_soon(turns.append, "a turn")
+        async with client._in_transaction() as transaction:
+            inserted = await transaction.execute_insert(
+                "INSERT INTO visit (status) VALUES (?)", ["SCHEDULED"]
+            )
+            changed, _ = await transaction.execute_query(
+                "UPDATE visit SET status = ? WHERE id = ?", ["IN_PROGRESS", inserted]
+            )
+            rows = await transaction.execute_query_dict("SELECT id, status FROM visit")
+        assert turns == []
+        assert (changed, rows) == (1, [{"id": inserted, "status": "IN_PROGRESS"}])
+        await asyncio.sleep(0)
+        assert turns == ["a turn"]
+        # Committed: another connection to the file reads it.
+        other = sqlite_backend.InLoopConnection.open(str(tmp_path / "turns.sqlite3"))
+        assert await other.execute_fetchall("SELECT status FROM visit") == [("IN_PROGRESS",)]
+        await other.close()
+    finally:
+        await client.close()
