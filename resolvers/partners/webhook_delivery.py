@@ -38,8 +38,11 @@ from subscriptions.events import STREAM
 log = logging.getLogger("passage.webhooks")
 
 CLAIM_SECONDS = 120
-# Woken by an event, the loop waits this long first, so a burst is claimed together.
+# Woken by an event, the loop waits this long first, so a burst is claimed together...
 GATHER_SECONDS = 0.005
+# ...and, woken again and again (every check-in of a busy hour wakes it), claims at most
+# once in this time: the peek is a statement, and most events concern no endpoint.
+CLAIM_INTERVAL_SECONDS = 0.05
 
 
 def _statements(
@@ -128,9 +131,11 @@ class Deliverer:
             self._wake.set()
 
         self.rt.bus.listen(STREAM, on_event)
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 claimed = 0
+                last_claim = loop.time()
                 try:
                     claimed = await self.claim_and_start()
                 except asyncio.CancelledError:
@@ -140,7 +145,8 @@ class Deliverer:
                 if claimed:
                     continue
                 await woken(self._wake, settings.webhook_poll_seconds)
-                await asyncio.sleep(GATHER_SECONDS)
+                next_claim = last_claim + CLAIM_INTERVAL_SECONDS - loop.time()
+                await asyncio.sleep(max(GATHER_SECONDS, next_claim))
                 self._wake.clear()
         finally:
             for task in list(self._tasks):
