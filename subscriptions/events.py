@@ -351,11 +351,22 @@ class _Marks:
         while self.pending:
             ids, self.pending = self.pending[:MARK_BATCH], self.pending[MARK_BATCH:]
             try:
-                await Event.filter(id__in=ids, published_at=None).update(
-                    published_at=datetime.now(UTC)
-                )
+                db = Event._meta.db
+                dialect = db.capabilities.dialect
+                listed = ids if dialect == "postgres" else json.dumps(ids)
+                await db.execute_query(_MARKED[dialect], [datetime.now(UTC), listed])
             except Exception:
                 log.warning("marking %d published event(s) failed; relayed later", len(ids))
+
+
+# One statement per dialect whatever the number of ids (Tortoise wrote an IN of each
+# length anew): a PostgreSQL array, a JSON list on SQLite.
+_MARKED = {
+    "postgres": "UPDATE event SET published_at = $1 "
+    "WHERE id = ANY($2::bigint[]) AND published_at IS NULL",
+    "sqlite": "UPDATE event SET published_at = ? "
+    "WHERE id IN (SELECT value FROM json_each(?)) AND published_at IS NULL",
+}
 
 
 _marks: weakref.WeakKeyDictionary[Bus, _Marks] = weakref.WeakKeyDictionary()
