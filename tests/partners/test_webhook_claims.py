@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from itertools import pairwise
 
 from resolvers.partners import webhook_delivery
@@ -27,25 +28,32 @@ class _Counting(Deliverer):
         return 0
 
 
-async def test_a_stream_of_events_is_looked_at_once_per_interval(server: RunningServer) -> None:
+@contextlib.asynccontextmanager
+async def _running(server: RunningServer) -> AsyncIterator[_Counting]:
+    """A deliverer of the server's runtime, running until the block ends."""
     runtime = server.app.state.runtime
     delivering = dataclasses.replace(
         runtime, settings=runtime.settings.with_(webhook_concurrency=2, webhook_poll_seconds=60)
     )
     deliverer = _Counting(delivering)
     deliverer.looked, deliverer.twice = [], asyncio.Event()
-    loop = asyncio.get_running_loop()
     task = asyncio.create_task(deliverer.run())
     try:
+        yield deliverer
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_a_stream_of_events_is_looked_at_once_per_interval(server: RunningServer) -> None:
+    loop = asyncio.get_running_loop()
+    async with _running(server) as deliverer:
         started = loop.time()
         while loop.time() - started < 0.6:  # an event every 5 ms, as at 200 check-ins/s
             deliverer.wake()
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.1)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
     interval = webhook_delivery.CLAIM_INTERVAL_SECONDS
     gaps = [later - earlier for earlier, later in pairwise(deliverer.looked)]
     # It keeps looking while woken (the first look is at start), never twice in an interval.
@@ -55,24 +63,13 @@ async def test_a_stream_of_events_is_looked_at_once_per_interval(server: Running
 
 
 async def test_a_single_event_is_looked_at_at_once(server: RunningServer) -> None:
-    runtime = server.app.state.runtime
-    delivering = dataclasses.replace(
-        runtime, settings=runtime.settings.with_(webhook_concurrency=2, webhook_poll_seconds=60)
-    )
-    deliverer = _Counting(delivering)
-    deliverer.looked, deliverer.twice = [], asyncio.Event()
     loop = asyncio.get_running_loop()
-    task = asyncio.create_task(deliverer.run())
-    try:
+    async with _running(server) as deliverer:
         await asyncio.sleep(webhook_delivery.CLAIM_INTERVAL_SECONDS * 2)  # quiet
         woken_at = loop.time()
         deliverer.wake()
         async with asyncio.timeout(2):
             await deliverer.twice.wait()
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
     # After a quiet time the look follows the event by the gathering wait only.
     assert len(deliverer.looked) == 2, deliverer.looked
     assert deliverer.looked[1] - woken_at < webhook_delivery.CLAIM_INTERVAL_SECONDS
