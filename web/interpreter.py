@@ -1,7 +1,7 @@
 """Interpreter settings for a process that serves the API (`passage serve`, the benchmarks).
 
 Some work runs on threads beside the event loop: argon2 hashing, PDF rendering (and, until
-the fifteenth round of docs/benchmarks.md, every SQLite statement). Handing work to a
+the fan-out's fifteenth round in docs/benchmarks.md, every SQLite statement). Handing work to a
 thread and its answer back each need the GIL, and while the event loop's thread runs
 Python, CPython hands the GIL over only once the switch interval has passed (5 ms by
 default). With SQLite on aiosqlite's thread, each of the seven statements of a check-in
