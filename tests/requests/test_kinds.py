@@ -81,7 +81,8 @@ async def test_each_kind_is_approved_automatically_and_both_sides_see_it(
     assert made["userErrors"] == [], made
     assert made["request"]["status"] == "APPROVED" and made["request"]["autoApproved"] is True
     for ws, requests_op, visits_op in sockets:
-        request_types, visit_types = [], set()
+        request_types: list[str] = []
+        visit_types: set[str] = set()
         # Each subscription replays the log from the head in order; the two of one socket
         # run side by side, so either may deliver first.
         while "REQUEST_APPROVED" not in request_types or visit_types < VISIT_EVENTS[kind]:
