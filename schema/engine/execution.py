@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import keyword
 import weakref
+from inspect import CORO_CREATED, getcoroutinestate
+from types import CoroutineType
 from typing import Any
 
 from cachetools import LRUCache
@@ -190,6 +192,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._by_identity: dict[tuple[Any, ...], tuple[Any, Complete | None]] = {}
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
+        # The resolvers' coroutines of this execution (see `complete_awaitable_value`).
+        self._resolving: list[CoroutineType[Any, Any, Any]] = []
 
     def build_per_event_executor(self, payload: Any) -> FastExecutionContext:
         executor = super().build_per_event_executor(payload)
@@ -200,11 +204,40 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         executor._relevant_sub_fields = {}
         executor._stream_usages = type(self._stream_usages)()
         executor._by_identity = {}
+        executor._resolving = []
         return executor
+
+    def complete_awaitable_value(  # type: ignore[override]
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, the resolver's coroutine (`result`) kept until the response.
+
+        When a field fails and nulls its parent, graphql-core cancels the sibling fields
+        still running, and a cancelled task that had not started drops the coroutine it was
+        given without running it: its resolver never runs (nothing lost), but Python warns
+        at its collection that it was never awaited, in the log of every such request.
+        Resolvers that answer without waiting (the embedded default's statements run on the
+        loop's thread) make it common. `build_response` closes those never started."""
+        if type(result) is CoroutineType:
+            self._resolving.append(result)
+        return super().complete_awaitable_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         response = super().build_response(data)
         if not self.background_futures and not self.pending_incremental_futures:
+            # Nothing runs for this execution any more: a coroutine not started never will.
+            for coroutine in self._resolving:
+                if getcoroutinestate(coroutine) == CORO_CREATED:
+                    coroutine.close()
+            self._resolving = []
             # graphql-core's resolve-info helpers are bound methods of the executor, a
             # reference cycle: every finished request (executor, context, viewer, collected
             # fields, completers: about a hundred objects) was left to the cycle collector,

@@ -94,6 +94,24 @@ def test_graphql_core_executor_execute_field_signature():
     assert issubclass(StrawberryGraphQLCoreExecutionContext, Executor)
 
 
+def test_graphql_core_hands_a_resolvers_awaitable_to_complete_awaitable_value():
+    # schema/engine/execution.py overrides `complete_awaitable_value` to keep the resolver's
+    # coroutine (`result`) until the response, and closes it there if it never started.
+    assert _parameters(Executor.complete_awaitable_value) == [
+        "self",
+        "return_type",
+        "field_details_list",
+        "info",
+        "path",
+        "result",
+        "position_context",
+    ]
+    source = inspect.getsource(Executor.execute_field)
+    assert "result = resolve_fn(source, info, **args)" in source
+    assert "return self.complete_awaitable_value(" in source
+    assert inspect.iscoroutinefunction(Executor.complete_awaitable_value)
+
+
 def test_graphql_core_executor_state_the_fast_path_reads_and_resets():
     # schema/engine/execution.py: `_relevant_sub_fields` (a dict) and `_stream_usages`
     # (rebuilt with its own type) are reset on each per-event copy and after a response,

@@ -8,7 +8,10 @@ graphql-core's own execution.
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import logging
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -708,6 +711,22 @@ async def test_a_panel_reads_one_statement_per_level_whatever_its_length(api, pl
     # and per level a statement for each of premium, assignedToMe, unreadCount and
     # lastMessage (its author joined to it).
     assert counts == [1 + 1 + 2 * 4] * 2
+
+
+async def test_a_failing_root_leaves_no_resolver_unawaited(api, planner, inbox):
+    # The queue refuses its `first`, which nulls the whole answer: graphql-core cancels the
+    # page's fields still running, some before they start. Their resolvers never run, and
+    # their coroutines are closed (schema/engine/execution.py `complete_awaitable_value`),
+    # not left for Python to warn of at their collection, in the log of each such request.
+    variables = {"first": 2, "mine": False, "waiting": 101}
+    for answer in (api.gql, functools.partial(unplanned, api, planner)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = await answer(EVERY_CONVERSATION_FIELD, variables, inbox.staff_token)
+            gc.collect()
+        assert result["data"] is None, result
+        assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", result
+        assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
 
 
 async def test_conversation_fields_not_read_from_rows_go_to_graphql_core(api, planner, inbox):
