@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,14 @@ async def keep_session(connection: Any) -> None:
     statement outside a transaction (docs/benchmarks.md; tests/engine/test_pool.py)."""
     if connection.is_in_transaction():
         await connection.execute("ROLLBACK")
+
+
+def ids_parameter(dialect: str, ids: Iterable[int]) -> list[int] | str:
+    """Ids bound as one parameter whatever their number, so that a statement is written
+    once (Tortoise writes an `IN` of each length anew): a PostgreSQL array, for
+    `= ANY($n::bigint[])`, or a JSON list on SQLite, for `IN (SELECT value FROM json_each(?))`."""
+    listed = list(ids)
+    return listed if dialect == "postgres" else json.dumps(listed)
 
 
 # Tortoise's clients, with transactions that give back what they took when their opening

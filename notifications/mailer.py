@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import secrets
@@ -22,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from models.db import ids_parameter
 from models.enums import MessageChannel, OutboxStatus
 from models.notifications import OutboundMessage
 from notifications.transports.email import SMTP_TIMEOUT_SECONDS, Email, EmailTransport
@@ -284,14 +284,12 @@ async def _mark_sent(token: str, ids: Sequence[int]) -> None:
         return
     db = OutboundMessage._meta.db
     dialect = db.capabilities.dialect
-    listed = list(ids) if dialect == "postgres" else json.dumps(list(ids))
-    params = [OutboxStatus.SENT.value, utcnow(), token, listed]
+    params = [OutboxStatus.SENT.value, utcnow(), token, ids_parameter(dialect, ids)]
     await db.execute_query(_MARK_SENT[dialect], params)
 
 
-# One statement per dialect whatever the number of ids (Tortoise wrote an IN of each
-# length anew, a tenth of the outbox's CPU in a busy hour): a PostgreSQL array, a JSON
-# list on SQLite.
+# One statement per dialect whatever the number of ids (`ids_parameter`: Tortoise wrote an
+# IN of each length anew, a tenth of the outbox's CPU in a busy hour).
 _MARK_SENT = {
     "postgres": "UPDATE outbound_message SET status = $1, sent_at = $2, "
     "attempts = attempts + 1, body_text = '', body_html = '', claim = NULL "

@@ -35,6 +35,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
 from models.backends.asyncpg import Transaction
+from models.db import ids_parameter
 from models.enums import EventType, InterventionStatus
 from models.events import Event
 from models.visits.visits import Intervention
@@ -353,14 +354,14 @@ class _Marks:
             try:
                 db = Event._meta.db
                 dialect = db.capabilities.dialect
-                listed = ids if dialect == "postgres" else json.dumps(ids)
-                await db.execute_query(_MARKED[dialect], [datetime.now(UTC), listed])
+                await db.execute_query(
+                    _MARKED[dialect], [datetime.now(UTC), ids_parameter(dialect, ids)]
+                )
             except Exception:
                 log.warning("marking %d published event(s) failed; relayed later", len(ids))
 
 
-# One statement per dialect whatever the number of ids (Tortoise wrote an IN of each
-# length anew): a PostgreSQL array, a JSON list on SQLite.
+# One statement per dialect whatever the number of ids (`ids_parameter`).
 _MARKED = {
     "postgres": "UPDATE event SET published_at = $1 "
     "WHERE id = ANY($2::bigint[]) AND published_at IS NULL",
