@@ -11,4 +11,8 @@ The clients here are Tortoise's own, configured as the connection's `engine`
 (models/db.py); their transaction context gives back what it took when its opening fails
 or is cancelled, then lets the error go on. tests/engine/test_transactions.py cancels an
 opening at every step; tests/engine/test_compat.py checks the names reached into.
+
+On SQLite, `BEGIN` no longer waits (its statements run on the event loop's thread,
+models/backends/sqlite.py): an opening can only be cancelled while it waits for the lock,
+which takes nothing. The guard stays, for a connection Tortoise opens with an await.
 """

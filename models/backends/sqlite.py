@@ -126,9 +126,6 @@ class _Cursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
 
-    async def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
-
     async def close(self) -> None:
         self._cursor.close()
 
