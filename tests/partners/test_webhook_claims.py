@@ -54,12 +54,13 @@ async def test_a_stream_of_events_is_looked_at_once_per_interval(server: Running
             deliverer.wake()
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.1)
+        elapsed = loop.time() - started
     interval = webhook_delivery.CLAIM_INTERVAL_SECONDS
     gaps = [later - earlier for earlier, later in pairwise(deliverer.looked)]
     # It keeps looking while woken (the first look is at start), never twice in an interval.
     assert len(deliverer.looked) >= 4, deliverer.looked
     assert min(gaps) >= interval * 0.99, gaps
-    assert len(deliverer.looked) <= 0.7 / interval + 2
+    assert len(deliverer.looked) <= elapsed / interval + 2  # a slow machine runs longer
 
 
 async def test_a_single_event_is_looked_at_at_once(server: RunningServer) -> None:
