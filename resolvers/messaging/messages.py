@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -24,7 +25,7 @@ from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import get_by_id
+from resolvers.core.prepared import every_field, get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
 from resolvers.messaging.reply_promise import response_due
@@ -61,12 +62,33 @@ async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversa
     conversation = await get_by_id(Conversation, conversation_id)
     if conversation is None:
         return None
+    return (
+        conversation
+        if await _a_side(viewer, conversation.agency_id, conversation.client_id)
+        else None
+    )
+
+
+async def visible_conversation_row(
+    viewer: Viewer, conversation_id: int, columns: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """`visible_conversation`'s `columns` (fields of the conversation) as a row."""
+    wanted = tuple(dict.fromkeys(("agency_id", "client_id", *columns)))
+    found = await every_field(Conversation).fetch(
+        "by-id", lambda v: Conversation.filter(id=v["id"]), {"id": conversation_id}, wanted
+    )
+    if not found or not await _a_side(viewer, found[0]["agency_id"], found[0]["client_id"]):
+        return None
+    return found[0]
+
+
+async def _a_side(viewer: Viewer, agency_id: int, client_id: int) -> bool:
+    """Whether the viewer is one side of a conversation: its agency's staff, or its client."""
     if viewer.is_staff:
-        return conversation if conversation.agency_id == viewer.agency_id else None
+        return agency_id == viewer.agency_id
     if viewer.role is Role.CLIENT:
-        own = await client_id_for(viewer)
-        return conversation if own == conversation.client_id else None
-    return None
+        return await client_id_for(viewer) == client_id
+    return False
 
 
 def check_body(body: str) -> UserError | None:

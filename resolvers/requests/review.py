@@ -208,10 +208,26 @@ async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list
 async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
     """One request, if the viewer is its client or staff of its agency (else None)."""
     row = await get_by_id(ChangeRequest, request_id)
-    if row is None:
+    if row is None or not await _may_see(viewer, row.agency_id, row.client_id):
         return None
-    if viewer.is_staff and viewer.agency_id == row.agency_id:
-        return row
-    if row.client_id == await client_id_for(viewer):
-        return row
-    return None
+    return row
+
+
+async def visible_row(
+    viewer: Viewer, request_id: int, columns: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """`visible`'s `columns` (fields of the request) as a row."""
+    wanted = tuple(dict.fromkeys(("agency_id", "client_id", *columns)))
+    found = await every_field(ChangeRequest).fetch(
+        "by-id", lambda v: ChangeRequest.filter(id=v["id"]), {"id": request_id}, wanted
+    )
+    if not found or not await _may_see(viewer, found[0]["agency_id"], found[0]["client_id"]):
+        return None
+    return found[0]
+
+
+async def _may_see(viewer: Viewer, agency_id: int, client_id: int) -> bool:
+    """The request's client, or staff of its agency."""
+    if viewer.is_staff and viewer.agency_id == agency_id:
+        return True
+    return client_id == await client_id_for(viewer)

@@ -84,18 +84,8 @@ def register_rows(type_name: str, rows: RowType[Any], fetch: RowFetcher) -> None
     register(type_name, fetcher)
 
 
-async def _client_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Row | None:
-    found = await nodes.client(viewer, pk)
-    return CLIENT_ROWS.row_of(found[0]) if found else None
-
-
-async def _worker_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Row | None:
-    found = await nodes.worker(viewer, pk)
-    return WORKER_ROWS.row_of(found[0]) if found else None
-
-
-register_rows("Client", CLIENT_ROWS, _client_row)
-register_rows("Worker", WORKER_ROWS, _worker_row)
+register_rows("Client", CLIENT_ROWS, nodes.client_row)
+register_rows("Worker", WORKER_ROWS, nodes.worker_row)
 
 
 @strawberry.type

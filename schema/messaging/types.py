@@ -277,13 +277,6 @@ CONVERSATION_ROWS = RowType(
 )
 
 
-async def _conversation_row(
-    viewer: Viewer, pk: int, columns: tuple[str, ...]
-) -> Mapping[str, Any] | None:
-    row = await messages.visible_conversation(viewer, pk)
-    return CONVERSATION_ROWS.row_of(row) if row else None
-
-
 async def _message_node(viewer: Viewer, pk: int) -> Message | None:
     row = await conversations.visible_message(viewer, pk)
     return Message.from_model(row) if row else None
@@ -297,6 +290,6 @@ async def _attachment_node(viewer: Viewer, pk: int) -> MessageAttachment | None:
     return next((MessageAttachment.from_row(r) for r in row if r["id"] == pk), None)
 
 
-nodes.register_rows("Conversation", CONVERSATION_ROWS, _conversation_row)
+nodes.register_rows("Conversation", CONVERSATION_ROWS, messages.visible_conversation_row)
 nodes.register("MessageAttachment", _attachment_node)
 nodes.register("Message", _message_node)

@@ -318,11 +318,6 @@ async def _node(viewer: Viewer, pk: int) -> ChangeRequest | None:
     return ChangeRequest.from_model(row, await service_codes([row])) if row else None
 
 
-async def _node_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> Mapping[str, Any] | None:
-    row = await change_review.visible(viewer, pk)
-    return REQUEST_ROWS.row_of(row) if row else None
-
-
 nodes.register("ChangeRequest", _node)
-nodes.register_rows("ChangeRequest", REQUEST_ROWS, _node_row)
+nodes.register_rows("ChangeRequest", REQUEST_ROWS, change_review.visible_row)
 plans.plan_connection("pendingChangeRequests", PENDING_ROWS, _pending_page)

@@ -21,8 +21,10 @@ import pytest
 from graphql import parse
 
 from models.accounts.people import Account, Client
+from models.enums import ChangeRequestKind, Role
 from models.messaging import Conversation, Message
 from models.ratings import Rating
+from models.requests import ChangeRequest
 from models.visits.visits import Intervention
 from resolvers.messaging import conversations
 from schema import build_schema
@@ -399,6 +401,73 @@ async def test_node_is_planned_for_the_types_read_from_rows(api, planner, team):
         "Client",
         "Worker",
     ]
+
+
+PEOPLE_AND_THREADS = """
+query Node($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on Client { clientNumber billingAddress { city } createdAt }
+    ... on Worker { employeeNumber }
+    ... on Conversation { lastMessageAt waitingSince client { id } }
+    ... on ChangeRequest { kind status note createdAt }
+  }
+}
+"""
+
+
+async def test_node_rows_of_people_threads_and_requests_keep_their_rules(
+    api, planner, settings, home_agency, team
+):
+    """Clients, workers, conversations and change requests are read as rows by `node(id:)`:
+    shown to whom graphql-core shows them, and to nobody else."""
+    neighbour = await setup_agency(api, settings, home_agency)  # same agency, other people
+    elsewhere = await factories.log_in(
+        api, await factories.staff(settings, await factories.agency(settings), Role.ADVISOR)
+    )
+    await messaging.verify(team.client_id)  # a household writes once its e-mail is verified
+    sent = await messaging.send(api, team.client_token, "Bonjour")
+    assert not sent["userErrors"], sent
+    client = await Client.get(id=pk(team.client_id))
+    conversation = await Conversation.get(client_id=client.id)
+    request = await ChangeRequest.create(
+        agency_id=client.agency_id,
+        client_id=client.id,
+        kind=ChangeRequestKind.EXTRA_VISIT,
+        requested_start=DAY,
+        requested_end=DAY + timedelta(hours=2),
+        note="Avant les fêtes",
+        created_at=DAY - timedelta(days=3),
+    )
+    ids = {
+        "client": team.client_id,
+        "worker": team.worker_id,
+        "conversation": to_global_id("Conversation", conversation.id),
+        "request": to_global_id("ChangeRequest", request.id),
+    }
+    seen_by = {  # who sees each: the object's own person, and the agency's staff
+        "client": {team.client_token, team.staff_token},
+        "worker": {team.worker_token, team.staff_token},
+        "conversation": {team.client_token, team.staff_token},
+        "request": {team.client_token, team.staff_token},
+    }
+    viewers = [team.client_token, team.worker_token, team.staff_token]
+    viewers += [neighbour.client_token, neighbour.worker_token, elsewhere]
+    for name, global_id in ids.items():
+        for token in viewers:
+            before = planner.answered
+            with _statements() as statements:
+                planned = await api.gql(PEOPLE_AND_THREADS, {"id": global_id}, token)
+            plain = await unplanned(api, planner, PEOPLE_AND_THREADS, {"id": global_id}, token)
+            assert planned == plain and "errors" not in planned, (name, planned)
+            node = planned["data"]["node"]
+            if token in seen_by[name]:
+                assert node is not None and node["id"] == global_id, (name, planned)
+                assert planner.answered == before + 1, name
+                # Only the columns selected and those the rule reads: never the account's.
+                assert not [s for s in statements.sql if "password_hash" in s], statements.sql
+            else:
+                assert node is None, (name, token, planned)
 
 
 async def test_node_goes_to_graphql_core_when_the_plan_cannot_say(
