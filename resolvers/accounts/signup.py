@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from tortoise.exceptions import DoesNotExist, IntegrityError
 from tortoise.transactions import in_transaction
@@ -18,7 +18,7 @@ from resolvers.accounts import audit, signup_guard
 from resolvers.accounts.sessions import account_changed
 from resolvers.core.errors import RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.lookups import client_id_for, client_id_of, worker_id_for, worker_id_of
-from resolvers.core.prepared import get_by_id
+from resolvers.core.prepared import every_field, get_by_id
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from services import identity
 from services.clock import utcnow
@@ -313,3 +313,23 @@ async def get_record(account_id: int, own: Viewer | None = None) -> AccountRecor
 
 async def me(viewer: Viewer | None) -> AccountRecord | None:
     return None if viewer is None else await get_record(viewer.account_id, viewer)
+
+
+async def me_row(viewer: Viewer | None, columns: tuple[str, ...]) -> dict[str, Any] | None:
+    """`me` as a row of the account's `columns` and its records' ids (`client_id`,
+    `worker_id`, those its session carries), reading only those columns (not the password
+    hash that `me` reads with the rest): None when nobody is signed in."""
+    if viewer is None:
+        return None
+    own = tuple(dict.fromkeys(c for c in ("id", *columns) if c not in _RECORD_IDS))
+    found = await every_field(Account).fetch(
+        "by-id", lambda v: Account.filter(id=v["id"]), {"id": viewer.account_id}, own
+    )
+    if not found:
+        raise DoesNotExist(Account)
+    row = found[0]
+    row["client_id"], row["worker_id"] = await client_id_for(viewer), await worker_id_for(viewer)
+    return row
+
+
+_RECORD_IDS = ("client_id", "worker_id")

@@ -181,18 +181,11 @@ ACCOUNT_ROWS = RowType(
         "worker": Part(RowType(WorkerRef, {"id": global_id("worker_id", "Worker")}), "worker_id"),
     },
 )
-# The columns of the account itself (the others are its records' ids).
-_ACCOUNT_COLUMNS = tuple(c for c in ACCOUNT_ROWS.columns if c not in ("client_id", "worker_id"))
 
 
 async def _me_row(context: Context, columns: tuple[str, ...]) -> dict[str, Any] | None:
     """`me` as a row of `ACCOUNT_ROWS`: None when nobody is signed in."""
-    record = await accounts.me(context.viewer)
-    if record is None:
-        return None
-    row = {name: getattr(record.account, name) for name in _ACCOUNT_COLUMNS}
-    row["client_id"], row["worker_id"] = record.client_id, record.worker_id
-    return row
+    return await accounts.me_row(context.viewer, columns)
 
 
 @strawberry.type

@@ -297,8 +297,12 @@ async def test_me_is_planned_for_every_role_and_left_to_graphql_core_when_anonym
     api, planner, team
 ):
     for token in (team.client_token, team.worker_token, team.staff_token):
-        planned, plain = await both(api, planner, ME, "me", {}, token)
+        with _statements() as statements:
+            planned, plain = await both(api, planner, ME, "me", {}, token)
         assert planned == plain and planned["data"]["me"]["email"], planned
+        # The planned answer's read (the first), then graphql-core's: only what it selects.
+        (read, *_) = [s for s in statements.sql if 'FROM "account"' in s]
+        assert "password_hash" not in read and '"first_name"' in read, read
     household = (await api.gql(ME, {}, team.client_token))["data"]["me"]
     assert household["client"] and household["worker"] is None
     before = planner.answered
