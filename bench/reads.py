@@ -11,7 +11,9 @@ filter), each in a process of its own. For every document it sends Passage's doc
 (bench/documents/postgraphile/NAME.graphql, the viewer's scope written as conditions),
 checks both answer the same rows, then loads them in turn, round after round, over N
 keep-alive connections (bench/loader.py). It prints, per document, the requests/s of
-each and the ratio Passage / PostGraphile, then the lowest ratio.
+each and the ratio Passage / PostGraphile; then the floor (a signed-in `{ __typename }` on
+both, and the same answer from a bare ASGI app under uvicorn, bench/serve.py: uvicorn's
+own share); then the lowest ratio.
 
 The first run installs postgraphile@4 with npm into bench/.postgraphile/ (git-ignored).
 
@@ -423,6 +425,19 @@ async def floor(world: World, passage: Any, postgraphile: Any, args: argparse.Na
     theirs = Target(postgraphile, body, {})
     results = await alternate([("passage", ours), ("postgraphile", theirs)], args)
     compared("(floor: { __typename })", "", results)
+    # uvicorn's own share of that floor: the same answer from a bare ASGI app (bench/serve.py).
+    bare = common.ServerProcess("bare", passage.database_url, "memory://", args.log_level)
+    try:
+        bare.wait_ready()
+        rounds = (await alternate([("bare", Target(bare, body, {}))], args))["bare"]
+        cpu = 1000 * _median([r.server_cpu / max(1, r.requests) for r in rounds])
+        print(
+            f"{'(uvicorn alone, bare ASGI)':30} {_median([r.rps for r in rounds]):8.1f}/s"
+            f"{'':37}{cpu:6.2f}",
+            flush=True,
+        )
+    finally:
+        bare.stop()
 
 
 def _median(values: list[float]) -> float:

@@ -1,6 +1,8 @@
-"""One benchmark server process: `python -m bench.serve graphql|unplanned|baseline ...`.
+"""One benchmark server process: `python -m bench.serve graphql|unplanned|baseline|bare ...`.
 
-Both kinds are served by uvicorn with `web.server.server_config`, as `passage serve` does.
+Every kind is served by uvicorn with `web.server.server_config`, as `passage serve` does.
+`bare` is uvicorn's own share of a request: an ASGI app that answers every request with
+the bytes and headers the app answers a signed-in `{ __typename }` with, and nothing else.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 import os
 import signal
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -21,7 +24,7 @@ from web.interpreter import tune_for_serving
 def main() -> None:
     parser = argparse.ArgumentParser()
     # unplanned: the GraphQL app with PLANNED_QUERIES=off (graphql-core answers everything).
-    parser.add_argument("kind", choices=["graphql", "unplanned", "baseline"])
+    parser.add_argument("kind", choices=["graphql", "unplanned", "baseline", "bare"])
     parser.add_argument("--database", required=True)
     parser.add_argument("--broadcast", default="memory://")
     parser.add_argument("--port", type=int, required=True)
@@ -47,15 +50,17 @@ def main() -> None:
         app = create_app(settings)
     elif args.kind == "unplanned":
         app = create_app(dataclasses.replace(settings, planned_queries=False))
-    else:
+    elif args.kind == "baseline":
         from bench.baseline import create_baseline_app
 
         app = create_baseline_app(settings)
+    else:
+        app = _bare(settings.production)
     # Investigation aid: cProfile stats of the whole serve to `path`.PID; with a measured
     # window (bench.fanout), `_measure_windows` profiles each window instead.
     profile_to = os.environ.get("PASSAGE_BENCH_PROFILE")
     profiler = None
-    if profile_to and not window_to and args.kind != "baseline":
+    if profile_to and not window_to and args.kind in ("graphql", "unplanned"):
         import cProfile
 
         profiler = cProfile.Profile()
@@ -66,6 +71,34 @@ def main() -> None:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(f"{profile_to}.{os.getpid()}")
+
+
+def _bare(production: bool) -> Any:
+    """An ASGI app answering every request as the app answers `{ __typename }`: the same
+    body and the same headers (uvicorn checks and writes each), no routing, no GraphQL."""
+    from web.middleware import security_headers
+
+    body = b'{"data":{"__typename":"Query"}}'
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"vary", b"Origin"),
+        *security_headers(production),
+        (b"x-request-id", b"0123456789abcdef"),
+    ]
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
 def _trace_memory(path: str) -> None:
