@@ -18,7 +18,7 @@ from resolvers.accounts import audit, signup_guard
 from resolvers.accounts.sessions import account_changed
 from resolvers.core.errors import RateLimited, Unauthenticated, UserError, user_error
 from resolvers.core.lookups import client_id_for, client_id_of, worker_id_for, worker_id_of
-from resolvers.core.prepared import every_field, get_by_id
+from resolvers.core.prepared import get_by_id, row_by_id
 from resolvers.core.runtime import RequestMeta, Runtime, Viewer
 from services import identity
 from services.clock import utcnow
@@ -321,13 +321,10 @@ async def me_row(viewer: Viewer | None, columns: tuple[str, ...]) -> dict[str, A
     hash that `me` reads with the rest): None when nobody is signed in."""
     if viewer is None:
         return None
-    own = tuple(dict.fromkeys(c for c in ("id", *columns) if c not in _RECORD_IDS))
-    found = await every_field(Account).fetch(
-        "by-id", lambda v: Account.filter(id=v["id"]), {"id": viewer.account_id}, own
-    )
-    if not found:
+    own = [c for c in ("id", *columns) if c not in _RECORD_IDS]
+    row = await row_by_id(Account, viewer.account_id, own)
+    if row is None:
         raise DoesNotExist(Account)
-    row = found[0]
     row["client_id"], row["worker_id"] = await client_id_for(viewer), await worker_id_for(viewer)
     return row
 

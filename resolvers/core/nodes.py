@@ -13,7 +13,7 @@ from tortoise.models import Model
 from models.accounts.people import Account, Agency, Client, Worker
 from models.accounts.security import Session
 from resolvers.accounts.signup import AccountRecord, get_record
-from resolvers.core.prepared import PreparedRows, every_field, loaded
+from resolvers.core.prepared import PreparedRows, every_field, loaded, row_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 
@@ -66,13 +66,10 @@ async def _person_row(
     """A client's or worker's `columns` (fields of `model`), by the rule of `_person`, in
     one statement that reads only those and what the rule needs: not the account's row,
     its password hash included, which `_person` reads for graphql-core's objects."""
-    wanted = tuple(dict.fromkeys(("account_id", "agency_id", "account__id", *columns)))
-    found = await _with_account(model).fetch(
-        "by-id", lambda v: model.filter(id=v["id"]), {"id": pk}, wanted
-    )
-    if not found or found[0]["account__id"] is None:
+    rule = ("account_id", "agency_id", "account__id")
+    row = await row_by_id(model, pk, (*rule, *columns), _with_account(model))
+    if row is None or row["account__id"] is None:
         return None
-    row = found[0]
     if row["account_id"] != viewer.account_id and not _same_agency_staff(viewer, row["agency_id"]):
         return None
     return row

@@ -367,12 +367,31 @@ async def get_by(model: type[M], column: str, value: int) -> M | None:
     model and column: an instance with every field, as Tortoise reads it
     (tests/engine/test_prepared_rows.py compares them)."""
     rows = every_field(model)
+    found = await _row_by(rows, column, value, rows.fields)
+    return loaded(model, found, rows.fields) if found else None
+
+
+async def row_by_id(
+    model: type[Model], pk: int, columns: Iterable[str], rows: PreparedRows | None = None
+) -> dict[str, Any] | None:
+    """The row of `model` with id `pk` and only `columns` (fields of `model`, or of `rows`
+    when given, such as a related row's `account__id`), as `get_by` reads it; None when
+    there is none. For a row a rule decides on: the caller names the columns its rule
+    reads beside those it answers with."""
+    wanted = tuple(dict.fromkeys(columns))
+    return await _row_by(rows or every_field(model), "id", pk, wanted)
+
+
+async def _row_by(
+    rows: PreparedRows, column: str, value: int, columns: tuple[str, ...]
+) -> dict[str, Any] | None:
     found = await rows.fetch(
         ("by", column),
-        lambda v: model.filter(**{column: v["value"]}).limit(v["one"]),
+        lambda v: rows.model.filter(**{column: v["value"]}).limit(v["one"]),
         {"value": value, "one": 1},  # an input: SQLite's LIMIT is a parameter
+        columns,
     )
-    return loaded(model, found[0], rows.fields) if found else None
+    return found[0] if found else None
 
 
 async def get_by_id(model: type[M], pk: int) -> M | None:

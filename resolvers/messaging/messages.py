@@ -25,7 +25,7 @@ from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import every_field, get_by_id
+from resolvers.core.prepared import get_by_id, row_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
 from resolvers.messaging.reply_promise import response_due
@@ -62,24 +62,19 @@ async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversa
     conversation = await get_by_id(Conversation, conversation_id)
     if conversation is None:
         return None
-    return (
-        conversation
-        if await _a_side(viewer, conversation.agency_id, conversation.client_id)
-        else None
-    )
+    if not await _a_side(viewer, conversation.agency_id, conversation.client_id):
+        return None
+    return conversation
 
 
 async def visible_conversation_row(
     viewer: Viewer, conversation_id: int, columns: tuple[str, ...]
 ) -> dict[str, Any] | None:
     """`visible_conversation`'s `columns` (fields of the conversation) as a row."""
-    wanted = tuple(dict.fromkeys(("agency_id", "client_id", *columns)))
-    found = await every_field(Conversation).fetch(
-        "by-id", lambda v: Conversation.filter(id=v["id"]), {"id": conversation_id}, wanted
-    )
-    if not found or not await _a_side(viewer, found[0]["agency_id"], found[0]["client_id"]):
+    row = await row_by_id(Conversation, conversation_id, ("agency_id", "client_id", *columns))
+    if row is None or not await _a_side(viewer, row["agency_id"], row["client_id"]):
         return None
-    return found[0]
+    return row
 
 
 async def _a_side(viewer: Viewer, agency_id: int, client_id: int) -> bool:

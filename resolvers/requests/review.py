@@ -21,7 +21,15 @@ from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import TRUTH, PreparedRows, every_field, get_by_id, loaded, truth
+from resolvers.core.prepared import (
+    TRUTH,
+    PreparedRows,
+    every_field,
+    get_by_id,
+    loaded,
+    row_by_id,
+    truth,
+)
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -217,13 +225,10 @@ async def visible_row(
     viewer: Viewer, request_id: int, columns: tuple[str, ...]
 ) -> dict[str, Any] | None:
     """`visible`'s `columns` (fields of the request) as a row."""
-    wanted = tuple(dict.fromkeys(("agency_id", "client_id", *columns)))
-    found = await every_field(ChangeRequest).fetch(
-        "by-id", lambda v: ChangeRequest.filter(id=v["id"]), {"id": request_id}, wanted
-    )
-    if not found or not await _may_see(viewer, found[0]["agency_id"], found[0]["client_id"]):
+    row = await row_by_id(ChangeRequest, request_id, ("agency_id", "client_id", *columns))
+    if row is None or not await _may_see(viewer, row["agency_id"], row["client_id"]):
         return None
-    return found[0]
+    return row
 
 
 async def _may_see(viewer: Viewer, agency_id: int, client_id: int) -> bool:
