@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -25,7 +24,7 @@ from notifications.notify import notify_client
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import get_by_id, row_by_id
+from resolvers.core.prepared import get_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.messaging.attachments import CheckedFile, Upload, check_uploads
 from resolvers.messaging.reply_promise import response_due
@@ -62,28 +61,13 @@ async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversa
     conversation = await get_by_id(Conversation, conversation_id)
     if conversation is None:
         return None
-    if not await _a_side(viewer, conversation.agency_id, conversation.client_id):
+    if not await guards.sees_household_row(viewer, conversation.agency_id, conversation.client_id):
         return None
     return conversation
 
 
-async def visible_conversation_row(
-    viewer: Viewer, conversation_id: int, columns: tuple[str, ...]
-) -> dict[str, Any] | None:
-    """`visible_conversation`'s `columns` (fields of the conversation) as a row."""
-    row = await row_by_id(Conversation, conversation_id, ("agency_id", "client_id", *columns))
-    if row is None or not await _a_side(viewer, row["agency_id"], row["client_id"]):
-        return None
-    return row
-
-
-async def _a_side(viewer: Viewer, agency_id: int, client_id: int) -> bool:
-    """Whether the viewer is one side of a conversation: its agency's staff, or its client."""
-    if viewer.is_staff:
-        return agency_id == viewer.agency_id
-    if viewer.role is Role.CLIENT:
-        return await client_id_for(viewer) == client_id
-    return False
+# `visible_conversation`'s columns as a row, for the planner's `node(id:)`.
+visible_conversation_row = guards.household_rows(Conversation)
 
 
 def check_body(body: str) -> UserError | None:

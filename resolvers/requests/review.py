@@ -20,16 +20,7 @@ from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
-from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import (
-    TRUTH,
-    PreparedRows,
-    every_field,
-    get_by_id,
-    loaded,
-    row_by_id,
-    truth,
-)
+from resolvers.core.prepared import TRUTH, PreparedRows, every_field, get_by_id, loaded, truth
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -216,23 +207,10 @@ async def mine(viewer: Viewer | None, first: int, before_id: int | None) -> list
 async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
     """One request, if the viewer is its client or staff of its agency (else None)."""
     row = await get_by_id(ChangeRequest, request_id)
-    if row is None or not await _may_see(viewer, row.agency_id, row.client_id):
+    if row is None or not await guards.sees_household_row(viewer, row.agency_id, row.client_id):
         return None
     return row
 
 
-async def visible_row(
-    viewer: Viewer, request_id: int, columns: tuple[str, ...]
-) -> dict[str, Any] | None:
-    """`visible`'s `columns` (fields of the request) as a row."""
-    row = await row_by_id(ChangeRequest, request_id, ("agency_id", "client_id", *columns))
-    if row is None or not await _may_see(viewer, row["agency_id"], row["client_id"]):
-        return None
-    return row
-
-
-async def _may_see(viewer: Viewer, agency_id: int, client_id: int) -> bool:
-    """The request's client, or staff of its agency."""
-    if viewer.is_staff and viewer.agency_id == agency_id:
-        return True
-    return client_id == await client_id_for(viewer)
+# `visible`'s columns as a row, for the planner's `node(id:)`.
+visible_row = guards.household_rows(ChangeRequest)
