@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from models.accounts.people import Account, Agency, Client, Worker
 from models.enums import InterventionStatus
@@ -144,3 +145,9 @@ async def test_a_new_day_with_no_visits_gets_its_visits(server, home_agency):
     assert {k: v for k, v in after.items() if k not in ("visits", "events")} == {
         k: v for k, v in before.items() if k not in ("visits", "events")
     }
+
+
+def test_the_demo_guide_gives_the_demo_password():
+    """docs/demo.md tells how to sign in to the demo: with the password the seed sets."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text()
+    assert f"password `{DEMO_PASSWORD}`" in guide
