@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,18 @@ def ids_parameter(dialect: str, ids: Iterable[int]) -> list[int] | str:
     `= ANY($n::bigint[])`, or a JSON list on SQLite, for `IN (SELECT value FROM json_each(?))`."""
     listed = list(ids)
     return listed if dialect == "postgres" else json.dumps(listed)
+
+
+async def rows_changed(db: Any, statements: Mapping[str, str], values: list[Any]) -> int:
+    """How many rows a hand-written INSERT or UPDATE changed; `statements` holds it per
+    dialect. On PostgreSQL it ends in RETURNING and its rows are counted (Tortoise's
+    `execute_query` takes the OID of "INSERT 0 1" for the count); on SQLite the changes
+    count is read (RETURNING needs SQLite 3.35)."""
+    dialect = db.capabilities.dialect
+    if dialect == "postgres":
+        return len(await db.execute_query_dict(statements[dialect], values))
+    changed, _ = await db.execute_query(statements[dialect], values)
+    return int(changed)
 
 
 # Tortoise's clients, with transactions that give back what they took when their opening

@@ -137,18 +137,6 @@ def db_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-async def rows_changed(db: Any, statements: Mapping[str, str], values: list[Any]) -> int:
-    """How many rows a hand-written INSERT or UPDATE changed; `statements` holds it per
-    dialect. On PostgreSQL it ends in RETURNING and its rows are counted (Tortoise's
-    `execute_query` takes the OID of "INSERT 0 1" for the count); on SQLite the changes
-    count is read (RETURNING needs SQLite 3.35)."""
-    dialect = db.capabilities.dialect
-    if dialect == "postgres":
-        return len(await db.execute_query_dict(statements[dialect], values))
-    changed, _ = await db.execute_query(statements[dialect], values)
-    return int(changed)
-
-
 CACHE_SIZE = 256
 
 

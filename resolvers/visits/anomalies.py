@@ -26,12 +26,12 @@ from models.care.settings import (
     DEFAULT_DURATION_TOLERANCE_PERCENT,
     DEFAULT_EARLY_CHECK_IN_MINUTES,
 )
+from models.db import rows_changed
 from models.enums import AnomalyKind, EventType, InterventionStatus
 from models.events import Event
 from models.visits.anomalies import AttendanceAnomaly
 from models.visits.visits import Intervention
 from resolvers.core import guards
-from resolvers.core.prepared import rows_changed
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
 from subscriptions import events

@@ -21,6 +21,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.accounts.people import Account
+from models.db import rows_changed
 from models.enums import EventType, InterventionStatus, NotificationTopic, Role
 from models.visits.visits import IdempotentRequest, Intervention
 from notifications.notify import DEFAULT_ZONE, Reach
@@ -28,7 +29,7 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, db_value, every_field, loaded, rows_changed
+from resolvers.core.prepared import PreparedRows, db_value, every_field, loaded
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
