@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from tortoise.models import Model
 
 from models.accounts.people import Account
 from models.enums import Role
 from resolvers.core.errors import Forbidden, Unauthenticated
 from resolvers.core.lookups import client_id_for, client_id_of
-from resolvers.core.prepared import row_by_id
 from resolvers.core.runtime import Viewer
 
 
@@ -34,24 +30,6 @@ async def sees_household_row(viewer: Viewer, agency_id: int, client_id: int) -> 
     return await _sees(
         viewer.role, viewer.agency_id, agency_id, client_id, lambda: client_id_for(viewer)
     )
-
-
-HouseholdRow = Callable[[Viewer, int, tuple[str, ...]], Awaitable[dict[str, Any] | None]]
-
-
-def household_rows(model: type[Model]) -> HouseholdRow:
-    """Reads a household's own record of `model` (which has `agency_id` and `client_id`)
-    by id, as a row with the columns asked for, if `sees_household_row`; else None."""
-
-    async def visible_row(
-        viewer: Viewer, pk: int, columns: tuple[str, ...]
-    ) -> dict[str, Any] | None:
-        row = await row_by_id(model, pk, ("agency_id", "client_id", *columns))
-        if row is None or not await sees_household_row(viewer, row["agency_id"], row["client_id"]):
-            return None
-        return row
-
-    return visible_row
 
 
 async def account_sees_household_row(account: Account, agency_id: int, client_id: int) -> bool:

@@ -5,6 +5,7 @@ Forbidden and missing look the same (null), so ids cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from tortoise.models import Model
 from models.accounts.people import Account, Agency, Client, Worker
 from models.accounts.security import Session
 from resolvers.accounts.signup import AccountRecord, get_record
+from resolvers.core import guards
 from resolvers.core.prepared import PreparedRows, every_field, loaded, row_by_id
 from resolvers.core.runtime import Runtime, Viewer
 from services.clock import utcnow
@@ -47,14 +49,8 @@ def _with_account(model: type[Model]) -> PreparedRows:
 
 async def _person(viewer: Viewer, model: type[P], pk: int) -> tuple[P, Account] | None:
     """A client or worker with its account: the viewer's own, or for staff of its agency."""
-    rows = _with_account(model)
-    found = await rows.fetch("by-id", lambda v: model.filter(id=v["id"]), {"id": pk})
-    if not found:
-        return None
-    row = found[0]
-    if row["account__id"] is None:
-        return None
-    if row["account_id"] != viewer.account_id and not _same_agency_staff(viewer, row["agency_id"]):
+    row = await _person_row(viewer, model, pk, _with_account(model).fields)
+    if row is None:
         return None
     own = loaded(model, row, every_field(model).fields)
     return own, loaded(Account, row, every_field(Account).fields, prefix="account__")
@@ -63,9 +59,10 @@ async def _person(viewer: Viewer, model: type[P], pk: int) -> tuple[P, Account] 
 async def _person_row(
     viewer: Viewer, model: type[Model], pk: int, columns: tuple[str, ...]
 ) -> dict[str, Any] | None:
-    """A client's or worker's `columns` (fields of `model`), by the rule of `_person`, in
-    one statement that reads only those and what the rule needs: not the account's row,
-    its password hash included, which `_person` reads for graphql-core's objects."""
+    """A client's or worker's `columns` (its fields, and its account's as `account__…`),
+    the viewer's own or for staff of its agency, in one statement that reads only those
+    and what the rule needs: the planner's rows leave the account out, its password hash
+    with it; graphql-core's objects (`_person`) read every column."""
     rule = ("account_id", "agency_id", "account__id")
     row = await row_by_id(model, pk, (*rule, *columns), _with_account(model))
     if row is None or row["account__id"] is None:
@@ -81,6 +78,26 @@ async def client_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> dict[
 
 async def worker_row(viewer: Viewer, pk: int, columns: tuple[str, ...]) -> dict[str, Any] | None:
     return await _person_row(viewer, Worker, pk, columns)
+
+
+HouseholdRow = Callable[[Viewer, int, tuple[str, ...]], Awaitable[dict[str, Any] | None]]
+
+
+def household_rows(model: type[Model]) -> HouseholdRow:
+    """Reads a household's own record of `model` (which has `agency_id` and `client_id`)
+    by id, as a row with the columns asked for, if `guards.sees_household_row`; else None:
+    `node(id:)`'s planned fetch of conversations and change requests."""
+
+    async def visible_row(
+        viewer: Viewer, pk: int, columns: tuple[str, ...]
+    ) -> dict[str, Any] | None:
+        row = await row_by_id(model, pk, ("agency_id", "client_id", *columns))
+        if row is None:
+            return None
+        seen = await guards.sees_household_row(viewer, row["agency_id"], row["client_id"])
+        return row if seen else None
+
+    return visible_row
 
 
 async def client(viewer: Viewer, pk: int) -> tuple[Client, Account] | None:

@@ -21,7 +21,7 @@ from models.messaging import Conversation, Message, MessageAttachment
 from models.visits.visits import Intervention
 from notifications import texts
 from notifications.notify import notify_client
-from resolvers.core import guards
+from resolvers.core import guards, nodes
 from resolvers.core.errors import Forbidden, RateLimited, UserError, user_error
 from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import get_by_id
@@ -67,7 +67,7 @@ async def visible_conversation(viewer: Viewer, conversation_id: int) -> Conversa
 
 
 # `visible_conversation`'s columns as a row, for the planner's `node(id:)`.
-visible_conversation_row = guards.household_rows(Conversation)
+visible_conversation_row = nodes.household_rows(Conversation)
 
 
 def check_body(body: str) -> UserError | None:

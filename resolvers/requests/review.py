@@ -18,7 +18,7 @@ from models.enums import ChangeRequestStatus, EventType
 from models.households.absences import AbsenceVisit
 from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
-from resolvers.core import guards
+from resolvers.core import guards, nodes
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.prepared import TRUTH, PreparedRows, every_field, get_by_id, loaded, truth
 from resolvers.core.runtime import Runtime, Viewer
@@ -213,4 +213,4 @@ async def visible(viewer: Viewer, request_id: int) -> ChangeRequest | None:
 
 
 # `visible`'s columns as a row, for the planner's `node(id:)`.
-visible_row = guards.household_rows(ChangeRequest)
+visible_row = nodes.household_rows(ChangeRequest)
