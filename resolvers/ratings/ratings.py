@@ -240,6 +240,35 @@ async def rating_rows_for_visits(
     return {r["intervention_id"]: r for r in rows}
 
 
+# A visit's rating as its own statement reads it, beside the visit: `rating__<column>` of
+# a visit's row (a left join on the one-to-one relation), with the two columns its rule
+# reads (`ratings_in_visit_rows`).
+VISIT_RATING_COLUMNS = tuple(
+    f"rating__{name}" for name in (*_RATING_ROWS.fields, "agency_id", "client_id")
+)
+
+
+async def ratings_in_visit_rows(
+    viewer: Viewer | None, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """`rating_rows_for_visits` from visit rows that hold `VISIT_RATING_COLUMNS`, by visit,
+    with no statement: the same rule as `_seen`, read from the rating's own columns (its
+    agency; its client, the one record of the viewer's account)."""
+    if viewer is None or not (sides := _sides(viewer)):
+        return {}
+    client_id = await client_id_for(viewer) if "account" in sides else None
+    agency_id = sides.get("agency")
+    wanted = tuple(dict.fromkeys(("intervention_id", *columns)))
+    found = {}
+    for row in rows:
+        if row["rating__id"] is None:
+            continue
+        if row["rating__agency_id"] != agency_id and row["rating__client_id"] != client_id:
+            continue
+        found[row["id"]] = {name: row[f"rating__{name}"] for name in wanted}
+    return found
+
+
 def _seen_among_visits(inputs: Mapping[str, Any]) -> QuerySet[Rating]:
     """The ratings seen through the sides of `inputs` (`_seen`) among its visits, every
     value taken from `inputs`."""

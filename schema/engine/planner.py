@@ -5,7 +5,8 @@ for the contract's Calendar that was most of the request, the SQL a small part. 
 query whose root fields are all registered (`plan_connection`, `plan_object`,
 `plan_list`) and whose whole selection is read from rows (schema/engine/rows.py: columns
 of the row, nested objects of the same row, and `Fetched` fields read by one more
-statement for all the rows of a level, such as a visit's rating) is answered without
+statement for all the rows of a level, such as an invoice's lines, or from columns the
+level's own statement joins, such as a visit's rating) is answered without
 graphql-core's execution.
 
 It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the

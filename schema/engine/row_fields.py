@@ -71,8 +71,10 @@ class Fetched:
     row (`many`: its list of rows). The resolver and `fetch` must apply the same rules.
     `of` a `Column`: the field is a value (an unread count), read from the key's row, and
     `absent` when the key has none. With `reads`, more columns of the row the fetch needs
-    (a change request's rule checks are worked out from its columns): it is handed the rows
-    themselves, one per key, with the key and those columns, instead of the keys."""
+    (a change request's rule checks are worked out from its columns), or that hold the
+    field's own row, joined by the level's statement (a visit's rating: `fetch` then reads
+    it from them, with no statement): it is handed the rows themselves, one per key, with
+    the key and those columns, instead of the keys."""
 
     of: RowType[Any] | Column
     key: str

@@ -2,9 +2,9 @@
 
 A `RowType` says, for each field of a strawberry type, which columns of a row it is
 read from (`Column`), which nested object of the same row it is (`Part`), or which rows
-of another statement it is (`Fetched`: a visit's rating, an invoice's lines), read once
-for all the rows of a level; those are declared in schema/engine/row_fields.py. From that
-one declaration come:
+of another statement it is (`Fetched`: an invoice's lines; a visit's rating, from columns
+its visit's statement joins), read once for all the rows of a level; those are declared
+in schema/engine/row_fields.py. From that one declaration come:
 
 - `build(row)`: the strawberry object, for graphql-core's execution (mutation payloads,
   `node`, every document the planner does not take);

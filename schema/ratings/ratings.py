@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -74,16 +75,20 @@ def _editable_until(created: datetime) -> datetime:
 
 
 # Read into objects for graphql-core, or straight to JSON by planned queries
-# (schema/engine/rows.py), where a visit's `rating` is one more statement.
+# (schema/engine/rows.py), where a visit's `rating` is read by the visit's own statement.
 RATING_ROWS = rating_rows()
 
 
 async def ratings_of_visits(
-    context: Any, columns: tuple[str, ...], visit_ids: list[int]
+    context: Any, columns: tuple[str, ...], visits: list[Mapping[str, Any]]
 ) -> dict[int, dict[str, Any]]:
-    """Each visit's rating row, for `Intervention.rating` in planned queries: the same
-    rule as its resolver (no viewer: none; the client or the agency's staff only)."""
-    return await ratings.rating_rows_for_visits(context.viewer, visit_ids, columns)
+    """Each visit's rating row, for `Intervention.rating` in planned queries, from the
+    visits' rows (`VISIT_RATING_COLUMNS`, joined by their statement): the same rule as its
+    resolver (no viewer: none; the client or the agency's staff only)."""
+    return await ratings.ratings_in_visit_rows(context.viewer, visits, columns)
+
+
+VISIT_RATING_COLUMNS = ratings.VISIT_RATING_COLUMNS
 
 
 @strawberry.type

@@ -22,7 +22,12 @@ from schema.core.context import Info
 from schema.core.ids import from_global_id
 from schema.engine.row_fields import Fetched, Part, column, columns, global_id
 from schema.engine.rows import RowType
-from schema.ratings.ratings import RATING_ROWS, Rating, ratings_of_visits
+from schema.ratings.ratings import (
+    RATING_ROWS,
+    VISIT_RATING_COLUMNS,
+    Rating,
+    ratings_of_visits,
+)
 from schema.visits.anomaly_types import AttendanceAnomaly
 
 InterventionStatus = strawberry.enum(InterventionStatusEnum, name="InterventionStatus")
@@ -193,7 +198,11 @@ INTERVENTION_ROWS = RowType(
         ),
     },
     computed={"actual_minutes": columns("checked_in_at", "checked_out_at", read=minutes_between)},
-    fetched={"rating": Fetched(RATING_ROWS, key="id", fetch=ratings_of_visits)},
+    fetched={
+        "rating": Fetched(
+            RATING_ROWS, key="id", fetch=ratings_of_visits, reads=VISIT_RATING_COLUMNS
+        )
+    },
 )
 
 

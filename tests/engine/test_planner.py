@@ -253,7 +253,7 @@ async def test_a_document_over_the_cost_limit_is_refused_the_same(
         await other.stop()
 
 
-async def test_a_visits_rating_is_one_more_statement_seen_by_whom_it_may_be(
+async def test_a_visits_rating_is_read_with_its_visit_seen_by_whom_it_may_be(
     api, planner, settings, home_agency, team
 ):
     stranger = await setup_agency(api, settings, home_agency)
@@ -262,16 +262,36 @@ async def test_a_visits_rating_is_one_more_statement_seen_by_whom_it_may_be(
         " first: 100) { edges { node { id rating { score comment } } } } }"
     )
     tokens = (team.client_token, team.worker_token, team.staff_token, stranger.client_token)
-    scores = []
-    for token in tokens:
-        planned, plain = await both(api, planner, document, "interventions", WINDOW, token)
-        assert planned == plain
-        edges = planned["data"]["interventions"]["edges"]
-        scores.append(sorted(e["node"]["rating"]["score"] for e in edges if e["node"]["rating"]))
+
+    async def scores_seen() -> list[list[int]]:
+        scores = []
+        for token in tokens:
+            before = planner.answered
+            with _statements() as statements:
+                planned = await api.gql(document, WINDOW, token)
+            assert planner.answered == before + 1
+            assert planned == await unplanned(api, planner, document, WINDOW, token)
+            # The planned answer reads the ratings with the page: no statement of their own.
+            (page,) = [s for s in statements.sql if 'FROM "session"' not in s]
+            assert 'FROM "intervention" LEFT OUTER JOIN "rating"' in page, page
+            edges = planned["data"]["interventions"]["edges"]
+            scores.append(
+                sorted(e["node"]["rating"]["score"] for e in edges if e["node"]["rating"])
+            )
+        return scores
+
+    scores = await scores_seen()
     # The client sees its three ratings, the agency's staff those and others of the agency,
     # the worker and another household none.
     assert scores[0] == [2, 4, 5] and scores[1] == scores[3] == []
     assert set(scores[2]) == {2, 4, 5} and len(scores[2]) >= 3
+    # The rule is the rating's own, not its visit's: a rating of the household's visit
+    # written for another client and another agency is seen by neither, both ways.
+    elsewhere = await factories.agency(settings)
+    moved = await Rating.get(score=2, client_id=pk(team.client_id))
+    await Rating.filter(id=moved.id).update(client_id=pk(stranger.client_id), agency_id=elsewhere)
+    again = await scores_seen()
+    assert again[0] == [4, 5] and len(again[2]) == len(scores[2]) - 1 and again[3] == []
 
 
 async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
