@@ -22,7 +22,9 @@ In its `on_execute` it sets the result, which strawberry then uses instead of ex
 - on each request, the variables are coerced and the root fields' arguments converted as
   graphql-core and strawberry do (strawberry's conversion built once per root:
   schema/engine/arguments.py), each registered fetch reads its page with just those
-  columns, each level below is read in one statement, and the compiled functions write.
+  columns, each level below is read in one statement (the roots' pages first, then the
+  levels below all of them: roots reading the same field below share its statement), and
+  the compiled functions write.
 
 Anything else is left to graphql-core, and so is any request on which the plan meets
 something it does not expect: variables or arguments refused, an error from a fetch (no
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +71,18 @@ class Partial:
     def merge(self, executed: dict[str, Any]) -> dict[str, Any]:
         both = {**executed, **self.data}
         return {name: both[name] for name in self.order if name in both}
+
+
+@dataclass(frozen=True)
+class Read:
+    """A root's rows as its fetch read them: `value` is what its writer takes (a page, a
+    list of rows, one row), `rows` the rows the levels below are read for."""
+
+    value: Any
+    rows: Sequence[Row]
+    loads: tuple[Load, ...]
+    write: Callable[..., Any]
+    cost: Callable[..., int]
 
 
 class PlannedResult(GraphQLExecutionResult):
@@ -143,16 +157,23 @@ class Planner:
             if coerced is None:
                 return None
         data: dict[str, Any] = {}
-        cost = 0
+        read: list[tuple[RootPlan, Read]] = []
         for plan in found.roots:
             if plan.node is None:
                 data[plan.response_name] = plan.write()
                 continue
-            answer = await self._fetch(plan, coerced, context)
+            answer = await self._read(plan, coerced, context)
             if answer is None:
                 return None
-            data[plan.response_name] = answer[0]
-            cost += answer[1] + (0 if plan.response_name in FREE_KEYS else 1)
+            data[plan.response_name] = None  # its place, in the document's order
+            read.append((plan, answer))
+        # The levels below every root, read together: roots that read the same field below
+        # (two panels' conversations' last messages) share its statement.
+        loaded = await load_all([(load, r.rows) for _, r in read for load in r.loads], context)
+        cost = 0
+        for plan, r in read:
+            data[plan.response_name] = r.write(r.value, loaded)
+            cost += r.cost(r.value, loaded) + (0 if plan.response_name in FREE_KEYS else 1)
         if found.rest is not None:
             return Partial(data, found.rest, found.order)
         return data, cost
@@ -164,8 +185,8 @@ class Planner:
         )
         return None if isinstance(coerced, list) else coerced
 
-    async def _fetch(self, plan: RootPlan, coerced: Any, context: Any) -> tuple[Any, int] | None:
-        """A root field's JSON and its cost, or None when graphql-core must answer."""
+    async def _read(self, plan: RootPlan, coerced: Any, context: Any) -> Read | None:
+        """A root field's rows, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
         assert plan.convert is not None
@@ -179,30 +200,29 @@ class Planner:
         assert root is not None
         if root.page is not None:
             page = await root.page(context, plan.columns, **arguments)
-            rows = page.rows[: page.size]
-            loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
-            return plan.write(page, loaded), plan.cost(page, loaded)
+            return Read(page, page.rows[: page.size], plan.loads, plan.write, plan.cost)
         if root.many is not None:
             rows = await root.many(context, plan.columns, **arguments)
-            loaded = await load_all(plan.loads, rows, context) if plan.loads else {}
-            return plan.write(rows, loaded), plan.cost(rows, loaded)
+            return Read(rows, rows, plan.loads, plan.write, plan.cost)
         assert root.one is not None
         row = await root.one(context, plan.columns, **arguments)
-        return await _written(row, plan.loads, plan.write, plan.cost, context)
+        if row is None:  # not found: graphql-core says so
+            return None
+        return Read(row, [row], plan.loads, plan.write, plan.cost)
 
     @staticmethod
-    async def _node(
-        by_type: Mapping[str, NodePlan], id: str, context: Any
-    ) -> tuple[Any, int] | None:
-        """`node(id:)` by the plan of the id's type, or None: graphql-core answers (an id of
-        another type or of nothing, no viewer, an object missing or not the viewer's)."""
+    async def _node(by_type: Mapping[str, NodePlan], id: str, context: Any) -> Read | None:
+        """`node(id:)`'s row by the plan of the id's type, or None: graphql-core answers (an
+        id of another type or of nothing, no viewer, an object missing or not the viewer's)."""
         type_name, pk = from_global_id(id)
         plan = by_type.get(type_name)
         if plan is None:
             return None
         assert plan.root.one is not None
         row = await plan.root.one(context, plan.columns, pk)
-        return await _written(row, plan.loads, plan.write, plan.cost, context)
+        if row is None:
+            return None
+        return Read(row, [row], plan.loads, plan.write, plan.cost)
 
     # ----------------------------------------------------------------- plans
 
@@ -240,21 +260,6 @@ class Planner:
         except Exception:  # a planner bug must never fail a request: graphql-core answers
             log.exception("planning failed")
             return None
-
-
-async def _written(
-    row: Row | None,
-    loads: tuple[Load, ...],
-    write: Callable[..., Any],
-    cost: Callable[..., int],
-    context: Any,
-) -> tuple[Any, int] | None:
-    """One object's JSON and cost, the levels below it read first; None when it was not
-    found (graphql-core says so)."""
-    if row is None:
-        return None
-    loaded = await load_all(loads, [row], context) if loads else {}
-    return write(row, loaded), cost(row, loaded)
 
 
 class PlannedQueries(SchemaExtension):

@@ -96,22 +96,43 @@ class Load:
     loads: tuple[Load, ...]
 
 
-async def load_all(loads: Sequence[Load], rows: Sequence[Row], context: Any) -> Loaded:
-    """Runs the statements of every level below `rows`, one per `Load`, level by level."""
+async def load_all(level: Sequence[tuple[Load, Sequence[Row]]], context: Any) -> Loaded:
+    """Runs the statements of every level below the rows each `Load` of `level` is for,
+    level by level. Loads of one level that read the same field by the same key with no
+    level of their own below (two roots' conversations, each with its last message) share
+    one statement: their keys and columns together; each writer looks up only its own."""
     loaded: Loaded = {}
-    level: list[tuple[Load, Sequence[Row]]] = [(load, rows) for load in loads]
-    while level:
+    pending = list(level)
+    while pending:
         below: list[tuple[Load, Sequence[Row]]] = []
-        for load, of in level:
-            if load.fetched.reads:
-                keys = list({r[load.key]: r for r in of if r[load.key] is not None}.values())
+        for group in _shared(pending):
+            load = group[0][0]
+            fetched = load.fetched
+            columns = load.columns
+            if len(group) > 1:
+                columns = tuple(sorted({name for shared, _ in group for name in shared.columns}))
+            rows = [row for _, of in group for row in of]
+            if fetched.reads:
+                keys = list({r[load.key]: r for r in rows if r[load.key] is not None}.values())
             else:
-                keys = list(dict.fromkeys(r[load.key] for r in of if r[load.key] is not None))
-            found = await load.fetched.fetch(context, load.columns, keys) if keys else {}
-            loaded[load.slot] = found
+                keys = list(dict.fromkeys(r[load.key] for r in rows if r[load.key] is not None))
+            found = await fetched.fetch(context, columns, keys) if keys else {}
+            for shared, _ in group:
+                loaded[shared.slot] = found
             if load.loads and found:
                 values = found.values()
-                children = [r for v in values for r in v] if load.fetched.many else list(values)
+                children = [r for v in values for r in v] if fetched.many else list(values)
                 below.extend((inner, children) for inner in load.loads)
-        level = below
+        pending = below
     return loaded
+
+
+def _shared(level: Sequence[tuple[Load, Sequence[Row]]]) -> list[list[tuple[Load, Sequence[Row]]]]:
+    """The loads of a level in groups of one statement each, in order of first appearance:
+    together those of one field and key with no level below, alone the others."""
+    groups: dict[Any, list[tuple[Load, Sequence[Row]]]] = {}
+    for item in level:
+        load = item[0]
+        key = (id(load.fetched), load.key) if not load.loads else ("alone", load.slot)
+        groups.setdefault(key, []).append(item)
+    return list(groups.values())

@@ -100,6 +100,28 @@ async def test_a_fetch_that_reads_columns_is_handed_the_rows_one_per_key():
         {"id": 1, "name": "a"},
         {"id": None, "name": "c"},  # no key: nothing to fetch for it
     ]
-    loaded = await load_all([load], rows, None)
+    loaded = await load_all([(load, rows)], None)
     assert handed == [[{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]]
     assert loaded == {"owners": {1: {"owner": "a!"}, 2: {"owner": "b!"}}}
+
+
+async def test_loads_of_one_field_on_one_level_share_one_statement():
+    asked: list[tuple[tuple[str, ...], list[object]]] = []
+
+    async def fetch(context: object, names: tuple[str, ...], keys: list[object]):
+        asked.append((names, keys))
+        return {key: {"id": key, "name": f"n{key}", "size": key} for key in keys}
+
+    shared = Fetched(column("name"), "id", fetch)
+    first = Load("a", "id", shared, ("name",), ())
+    second = Load("b", "id", shared, ("size",), ())
+    below = Load("c", "id", Fetched(column("name"), "id", fetch), ("name",), ())
+    alone = Load("d", "id", shared, ("name",), (below,))  # a level below: its own statement
+    loaded = await load_all(
+        [(first, [{"id": 1}, {"id": 2}]), (second, [{"id": 2}, {"id": 3}]), (alone, [{"id": 4}])],
+        None,
+    )
+    # The two loads of the same field: one call with both keys and both columns.
+    assert asked[0] == (("name", "size"), [1, 2, 3]) and asked[1] == (("name",), [4])
+    assert loaded["a"] is loaded["b"] and set(loaded["a"]) == {1, 2, 3}
+    assert set(loaded["d"]) == {4} and set(loaded["c"]) == {4} and len(asked) == 3
