@@ -329,12 +329,15 @@ def loaded(model: type[M], row: Mapping[str, Any], names: Iterable[str], prefix:
     meta = model._meta
     found = model.__new__(model)
     names = tuple(names)
-    found._partial = len(names) < len(meta.fields_db_projection)
-    found._saved_in_db = True
-    found._custom_generated_pk = meta.db_pk_column not in meta.generated_db_fields
-    found._await_when_save = {}
+    # Past `Model.__setattr__`, as `_init_from_db` sets the fields: it would look for
+    # pending defaults and check relations, which a row read back has none of.
+    setattr_ = object.__setattr__
+    setattr_(found, "_partial", len(names) < len(meta.fields_db_projection))
+    setattr_(found, "_saved_in_db", True)
+    setattr_(found, "_custom_generated_pk", meta.db_pk_column not in meta.generated_db_fields)
+    setattr_(found, "_await_when_save", {})
     for name in names:
-        object.__setattr__(found, name, row[prefix + name])
+        setattr_(found, name, row[prefix + name])
     return found
 
 

@@ -65,6 +65,9 @@ class Context:
     busy: list[tuple[int, int, int | None, datetime, datetime]] = field(default_factory=list)
     # Visits an absence took out and offered for rescheduling, not yet rescheduled.
     offered: set[int] = field(default_factory=set)
+    # Each request's slots to check, by the request object's identity (`slots_to_check`):
+    # worked out once for reading the busy visits, reused to evaluate.
+    slots: dict[int, list[Slot]] = field(default_factory=dict)
 
     @property
     def notice(self) -> timedelta:
@@ -111,6 +114,15 @@ def new_slot(request: ChangeRequest, ctx: Context) -> tuple[datetime, datetime] 
 
 
 def slots_to_check(request: ChangeRequest, ctx: Context) -> list[Slot]:
+    """The slots whose worker must be free for `request` (set once the context holds its
+    visits, plans and usual workers)."""
+    found = ctx.slots.get(id(request))
+    if found is None:
+        found = ctx.slots[id(request)] = _slots_to_check(request, ctx)
+    return found
+
+
+def _slots_to_check(request: ChangeRequest, ctx: Context) -> list[Slot]:
     visit = visit_of(request, ctx)
     kind = request.kind
     if kind is ChangeRequestKind.PLAN_CHANGE:
