@@ -240,9 +240,9 @@ async def rating_rows_for_visits(
     return {r["intervention_id"]: r for r in rows}
 
 
-# A visit's rating as its own statement reads it, beside the visit: `rating__<column>` of
-# a visit's row (a left join on the one-to-one relation), with the two columns its rule
-# reads (`ratings_in_visit_rows`).
+# A visit's rating read by the visit's own statement (a left join on the one-to-one
+# relation): `rating__<column>` of the visit's row, for each column `rating_rows_for_visits`
+# reads and the two its rule reads (`ratings_in_visit_rows`).
 VISIT_RATING_COLUMNS = tuple(
     f"rating__{name}" for name in (*_RATING_ROWS.fields, "agency_id", "client_id")
 )

@@ -88,6 +88,8 @@ async def ratings_of_visits(
     return await ratings.ratings_in_visit_rows(context.viewer, visits, columns)
 
 
+# The columns a visit's statement joins for `ratings_of_visits`: named here, where the
+# visits' declaration may read ratings (the one import of this domain it is allowed).
 VISIT_RATING_COLUMNS = ratings.VISIT_RATING_COLUMNS
 
 
