@@ -39,7 +39,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError
@@ -73,10 +73,10 @@ class Partial:
         return {name: both[name] for name in self.order if name in both}
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(NamedTuple):
     """A root's rows as its fetch read them: `value` is what its writer takes (a page, a
-    list of rows, one row), `rows` the rows the levels below are read for."""
+    list of rows, one row), `rows` the rows the levels below are read for. A tuple: one is
+    made per root of every planned request."""
 
     value: Any
     rows: Sequence[Row]

@@ -111,7 +111,7 @@ async def load_all(level: Sequence[tuple[Load, Sequence[Row]]], context: Any) ->
             columns = load.columns
             if len(group) > 1:
                 columns = tuple(sorted({name for shared, _ in group for name in shared.columns}))
-            rows = [row for _, of in group for row in of]
+            rows = group[0][1] if len(group) == 1 else [r for _, of in group for r in of]
             if fetched.reads:
                 keys = list({r[load.key]: r for r in rows if r[load.key] is not None}.values())
             else:
