@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from bench.common import database_cpu_seconds
+
 
 class LoaderError(Exception):
     """The server closed the connection or answered something this client does not read."""
@@ -153,6 +155,7 @@ class Load:
     errors: int  # not 200, or an answer with "errors"
     server_cpu: float  # seconds of the server process
     client_cpu: float  # seconds of this process
+    database_cpu: float = 0.0  # seconds of the PostgreSQL processes (bench.common)
 
 
 async def measure(
@@ -166,6 +169,7 @@ async def measure(
         request = http.request("POST", "/graphql", body, **headers)
         await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
         cpu_before = server.cpu_seconds()
+        database_before = database_cpu_seconds()
         client_before = time.process_time()
         started = time.perf_counter()
         deadline = started + seconds
@@ -186,4 +190,5 @@ async def measure(
         elapsed = time.perf_counter() - started
         server_cpu = server.cpu_seconds() - cpu_before
         client_cpu = time.process_time() - client_before
-    return Load(len(latencies), elapsed, latencies, errors, server_cpu, client_cpu)
+        database_cpu = database_cpu_seconds() - database_before
+    return Load(len(latencies), elapsed, latencies, errors, server_cpu, client_cpu, database_cpu)

@@ -11,9 +11,11 @@ filter), each in a process of its own. For every document it sends Passage's doc
 (bench/documents/postgraphile/NAME.graphql, the viewer's scope written as conditions),
 checks both answer the same rows, then loads them in turn, round after round, over N
 keep-alive connections (bench/loader.py). It prints, per document, the requests/s of
-each and the ratio Passage / PostGraphile; then the floor (a signed-in `{ __typename }` on
-both, and the same answer from a bare ASGI app under uvicorn, bench/serve.py: uvicorn's
-own share); then the lowest ratio.
+each and the ratio Passage / PostGraphile, each server's median latency and CPU per
+request, and the CPU per request of the PostgreSQL processes while each was loaded (the
+database shares the machine's cores: its share is part of what a request costs); then
+the floor (a signed-in `{ __typename }` on both, and the same answer from a bare ASGI app
+under uvicorn, bench/serve.py: uvicorn's own share); then the lowest ratio.
 
 The first run installs postgraphile@4 with npm into bench/.postgraphile/ (git-ignored).
 
@@ -239,6 +241,7 @@ class Round:
     errors: int
     server_cpu: float
     latencies: list[float] = field(default_factory=list)
+    database_cpu: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -267,7 +270,14 @@ async def post(target: Target) -> Any:
 
 async def load(target: Target, concurrency: int, seconds: float) -> Round:
     found = await loader.measure(target.server, target.body, target.headers, concurrency, seconds)
-    return Round(found.requests, found.seconds, found.errors, found.server_cpu, found.latencies)
+    return Round(
+        found.requests,
+        found.seconds,
+        found.errors,
+        found.server_cpu,
+        found.latencies,
+        found.database_cpu,
+    )
 
 
 async def alternate(
@@ -291,11 +301,12 @@ def compared(name: str, ids: str, results: dict[str, list[Round]]) -> float:
         1000 * common.percentile([x for r in results[k] for x in r.latencies], 50) for k in kinds
     ]
     cpu = [1000 * _median([r.server_cpu / max(1, r.requests) for r in results[k]]) for k in kinds]
+    db = [1000 * _median([r.database_cpu / max(1, r.requests) for r in results[k]]) for k in kinds]
     errors = sum(r.errors for k in results for r in results[k])
     print(
         f"{name:24} {ids:>5} {a:8.1f}/s {b:11.1f}/s "
         f"{a / b:6.2f}  {p50[0]:6.1f} {p50[1]:6.1f}  {cpu[0]:6.2f} {cpu[1]:6.2f}"
-        + (f"  ERRORS {errors}" if errors else ""),
+        f"  {db[0]:6.2f} {db[1]:6.2f}" + (f"  ERRORS {errors}" if errors else ""),
         flush=True,
     )
     return a / b
@@ -499,7 +510,7 @@ async def main() -> None:
             )
             print(
                 f"\n{'document':24} {'ids':>5} {'Passage':>10} {'PostGraphile':>13} {'ratio':>6}"
-                f"  {'p50 ms':>13}  {'CPU ms/req':>13}"
+                f"  {'p50 ms':>13}  {'CPU ms/req':>13}  {'DB CPU ms/req':>13}"
             )
             ratios = {}
             for document in documents:
