@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
+
+from services import clock
 
 
 def new_token(prefix: str) -> str:
@@ -26,9 +27,10 @@ def sign_link(secret_key: str, path: str, lifetime_seconds: int, now: float | No
     """`path?expires=…&signature=…`: a link that works for anyone holding it, for a while.
 
     The signed message starts with "link|" so no other digest made with the key can
-    pass for a link signature.
+    pass for a link signature. `now` (seconds since the epoch) is by default the code
+    base's one clock (services/clock.py), which `check_link` reads too.
     """
-    expires = int((now if now is not None else time.time()) + lifetime_seconds)
+    expires = int((now if now is not None else _now()) + lifetime_seconds)
     signature = keyed_digest(secret_key, f"link|{path}|{expires}")
     return f"{path}?expires={expires}&signature={signature}"
 
@@ -42,4 +44,8 @@ def check_link(
     expected = keyed_digest(secret_key, f"link|{path}|{expires}")
     if not hmac.compare_digest(expected, signature):
         return False
-    return int(expires) >= (now if now is not None else time.time())
+    return int(expires) >= (now if now is not None else _now())
+
+
+def _now() -> float:
+    return clock.utcnow().timestamp()

@@ -25,6 +25,7 @@ from resolvers.core import guards
 from resolvers.core.errors import BadInput, user_error
 from schema.billing.types import (
     INVOICE_ROWS,
+    PAYMENT_STATEMENT_ROWS,
     AdvanceStatus,
     Invoice,
     Payment,
@@ -41,7 +42,7 @@ from schema.core.common import (
     page_size,
     user_errors,
 )
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.ids import after_pk, expect_id, to_global_id
 from schema.engine import plans
 from services.billing import money
@@ -202,7 +203,7 @@ class BillingQueries:
         cert = await certificates.for_viewer(info.context.viewer, year, _client_arg(client_id))
         if cert is None:
             return None
-        pdf_url, csv_url = _yearly_links(info, "certificates", cert.client_id, year)
+        pdf_url, csv_url = _yearly_links(info.context, "certificates", cert.client_id, year)
         f = cert.figures
         return TaxCertificate(
             year=year,
@@ -227,20 +228,29 @@ class BillingQueries:
     async def payment_statement(
         self, info: Info, year: int, client_id: strawberry.ID | None = None
     ) -> PaymentStatement | None:
-        client = await payments.statement_client(info.context.viewer, year, _client_arg(client_id))
-        if client is None:
-            return None
-        pdf_url, csv_url = _yearly_links(info, "statements", client, year)
-        return PaymentStatement(year=year, pdf_url=pdf_url, csv_url=csv_url)
+        row = await _payment_statement_row(info.context, (), year, client_id)
+        return None if row is None else PaymentStatement(**row)
 
 
 def _client_arg(client_id: strawberry.ID | None) -> int | None:
     return expect_id(client_id, "Client") if client_id else None
 
 
-def _yearly_links(info: Info, kind: str, client_id: int, year: int) -> tuple[str, str]:
+async def _payment_statement_row(
+    context: Context, columns: tuple[str, ...], year: int, client_id: strawberry.ID | None = None
+) -> dict[str, Any] | None:
+    """`paymentStatement` as a row of `PAYMENT_STATEMENT_ROWS`, for the resolver and the
+    planner alike: None when there is none to give (graphql-core then answers, null)."""
+    client = await payments.statement_client(context.viewer, year, _client_arg(client_id))
+    if client is None:
+        return None
+    pdf_url, csv_url = _yearly_links(context, "statements", client, year)
+    return {"year": year, "pdf_url": pdf_url, "csv_url": csv_url}
+
+
+def _yearly_links(context: Context, kind: str, client_id: int, year: int) -> tuple[str, str]:
     """Signed links to a household's yearly document, as PDF and as CSV."""
-    settings = info.context.runtime.settings
+    settings = context.runtime.settings
     return (
         documents.yearly_link(settings, kind, client_id, year, "pdf"),
         documents.yearly_link(settings, kind, client_id, year, "csv"),
@@ -396,3 +406,4 @@ class BillingMutations:
 
 
 plans.plan_connection("invoices", INVOICE_ROWS, _invoices_page)
+plans.plan_object("paymentStatement", PAYMENT_STATEMENT_ROWS, _payment_statement_row)

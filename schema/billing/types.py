@@ -207,6 +207,14 @@ class PaymentStatement:
     csv_url: str
 
 
+# Its fields read from a row the planned `paymentStatement` writes (schema/billing/
+# operations.py `_payment_statement_row`): no statement, the links signed in the request.
+PAYMENT_STATEMENT_ROWS = RowType(
+    PaymentStatement,
+    {"year": column("year"), "pdf_url": column("pdf_url"), "csv_url": column("csv_url")},
+)
+
+
 @strawberry.type
 class Payment:
     id: strawberry.ID

@@ -31,6 +31,7 @@ from schema import build_schema
 from schema.core.ids import to_global_id
 from schema.engine.planner import PLAN_CACHE_SIZE
 from schema.engine.throttle import actual_cost
+from services import clock
 from services.clock import utcnow
 from services.config import Settings
 from services.logs import request_id_var
@@ -375,6 +376,74 @@ async def test_the_roots_planned_last_refuse_the_same_way(api, planner, team):
     ):
         planned, plain = await both(api, planner, document, "", variables, token)
         assert planned == plain and "errors" not in planned, planned
+
+
+STATEMENT = """
+query($year: Int!, $client: ID) {
+  paymentStatement(year: $year, clientId: $client) { __typename year pdfUrl csvUrl }
+}
+"""
+
+
+@contextlib.contextmanager
+def standing_clock() -> Iterator[datetime]:
+    """The server's clock stands still (the test server runs in this process): a signed
+    link's expiry is then the same both ways."""
+    now = utcnow()
+    clock.set_warp(clock.Warp(now, now, 0.0))
+    try:
+        yield now
+    finally:
+        clock.set_warp(None)
+
+
+async def test_the_payment_statement_is_planned_with_the_resolvers_links_and_rules(
+    api, planner, settings, team
+):
+    """No statement for a household's own: its links are signed by the planner as by the
+    resolver; who may not, or a year out of range, is refused by graphql-core."""
+    with standing_clock() as now:
+        year = now.year
+        for token, client in (
+            (team.client_token, None),
+            (team.client_token, team.client_id),
+            (team.staff_token, team.client_id),
+        ):
+            with _statements() as statements:
+                planned, plain = await both(
+                    api, planner, STATEMENT, "", {"year": year, "client": client}, token
+                )
+            assert planned == plain and "errors" not in planned, planned
+            links = planned["data"]["paymentStatement"]
+            assert links["year"] == year and "/statements/" in links["pdfUrl"], links
+            expires = int(links["csvUrl"].split("expires=")[1].split("&")[0])
+            assert expires == int(now.timestamp()) + settings.document_link_seconds
+            if token == team.client_token:  # the household's own: nothing read but the session
+                assert all('FROM "session"' in s for s in statements.sql), statements.sql
+        before = planner.answered
+        other = await setup_agency(api, settings, await factories.agency(settings))
+        for variables, token, code in (
+            ({"year": year}, team.worker_token, "FORBIDDEN"),
+            ({"year": year}, team.staff_token, "BAD_USER_INPUT"),  # staff name the household
+            ({"year": year}, None, "UNAUTHENTICATED"),
+            ({"year": year + 1}, team.client_token, "BAD_USER_INPUT"),
+            ({"year": 1999}, team.client_token, "BAD_USER_INPUT"),
+            ({"year": year, "client": "garbage"}, team.staff_token, "BAD_USER_INPUT"),
+        ):
+            planned = await api.gql(STATEMENT, variables, token)
+            plain = await unplanned(api, planner, STATEMENT, variables, token)
+            assert planned == plain, (variables, planned, plain)
+            assert planned["errors"][0]["extensions"]["code"] == code, (variables, planned)
+        # Another agency's household looks absent, both ways: null.
+        for token, client in (
+            (other.staff_token, team.client_id),
+            (team.client_token, other.client_id),
+        ):
+            variables = {"year": year, "client": client}
+            planned = await api.gql(STATEMENT, variables, token)
+            assert planned == await unplanned(api, planner, STATEMENT, variables, token)
+            assert planned["data"] == {"paymentStatement": None} and "errors" not in planned
+        assert planner.answered == before  # each was handed to graphql-core
 
 
 async def test_fragments_on_an_interface_the_type_implements_are_planned(api, planner, team):
