@@ -32,6 +32,12 @@ from tortoise.expressions import Case, Q, When
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 
+from models.backends import batch
+
+# Reads run side by side, their statements sent as one (PostgreSQL): the planner reads a
+# document's roots, and each level below them, so (schema/engine/planner.py, row_fields.py).
+from models.backends.batch import together as together
+
 # A block whose reads share one pooled connection (PostgreSQL; nothing on SQLite): the
 # schema runs each query's execution in one (schema/engine/connection.py).
 from models.db import one_connection as one_connection
@@ -180,7 +186,7 @@ class PreparedRows:
             sql, params = self._sql(build(inputs), columns)
         else:
             sql = prepared.sql
-        rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
+        rows: list[dict[str, Any]] = await batch.fetch(db, sql, params)
         converters = self._converters_for(dialect, columns)
         for row in rows:
             for name, convert in converters:

@@ -24,7 +24,9 @@ In its `on_execute` it sets the result, which strawberry then uses instead of ex
   schema/engine/arguments.py), each registered fetch reads its page with just those
   columns, each level below is read in one statement (the roots' pages first, then the
   levels below all of them: roots reading the same field below share its statement), and
-  the compiled functions write.
+  the compiled functions write. The roots' fetches run side by side, and so do the
+  statements of each level below: on PostgreSQL the statements they come to together are
+  sent as one (models/backends/batch.py), so `node(id:)` five times is one round trip.
 
 Anything else is left to graphql-core, and so is any request on which the plan meets
 something it does not expect: variables or arguments refused, an error from a fetch (no
@@ -48,6 +50,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from resolvers.core.prepared import together
 from schema.core.ids import from_global_id
 from schema.engine.arguments import compile_arguments
 from schema.engine.bounds import violations
@@ -157,16 +160,20 @@ class Planner:
             if coerced is None:
                 return None
         data: dict[str, Any] = {}
-        read: list[tuple[RootPlan, Read]] = []
+        reading: list[RootPlan] = []
         for plan in found.roots:
             if plan.node is None:
                 data[plan.response_name] = plan.write()
-                continue
-            answer = await self._read(plan, coerced, context)
-            if answer is None:
-                return None
-            data[plan.response_name] = None  # its place, in the document's order
-            read.append((plan, answer))
+            else:
+                data[plan.response_name] = None  # its place, in the document's order
+                reading.append(plan)
+        # The roots' rows read side by side, their statements sent as one (PostgreSQL:
+        # models/backends/batch.py); a lone root simply awaited.
+        reads = [self._read(plan, coerced, context) for plan in reading]
+        answers: list[Any] = [await reads[0]] if len(reads) == 1 else await together(reads)
+        if any(type(answer) is not Read for answer in answers):  # None, or an exception
+            return None
+        read: list[tuple[RootPlan, Read]] = list(zip(reading, answers, strict=True))
         # The levels below every root, read together: roots that read the same field below
         # (two panels' conversations' last messages) share its statement.
         loaded = await load_all([(load, r.rows) for _, r in read for load in r.loads], context)

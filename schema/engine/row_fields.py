@@ -9,10 +9,11 @@ planned answer runs those statements level by level (`Load`, `load_all`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from resolvers.core.prepared import together
 from schema.core.ids import to_global_id
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ Row = Mapping[str, Any]
 Loaded = dict[str, Mapping[Any, Any]]
 # (context, columns, keys) -> key -> row, or key -> list of rows; a key the viewer may not
 # see is absent, exactly as the field's own resolver would answer null or [].
-FetchRows = Callable[[Any, tuple[str, ...], list[Any]], Awaitable[Mapping[Any, Any]]]
+FetchRows = Callable[[Any, tuple[str, ...], list[Any]], Coroutine[Any, Any, Mapping[Any, Any]]]
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,15 @@ class Load:
 
 async def load_all(level: Sequence[tuple[Load, Sequence[Row]]], context: Any) -> Loaded:
     """Runs the statements of every level below the rows each `Load` of `level` is for,
-    level by level. Loads of one level that read the same field by the same key with no
-    level of their own below (two roots' conversations, each with its last message) share
-    one statement: their keys and columns together; each writer looks up only its own."""
+    level by level, the statements of one level sent together (models/backends/batch.py).
+    Loads of one level that read the same field by the same key with no level of their
+    own below (two roots' conversations, each with its last message) share one statement:
+    their keys and columns together; each writer looks up only its own."""
     loaded: Loaded = {}
     pending = list(level)
     while pending:
-        below: list[tuple[Load, Sequence[Row]]] = []
+        groups = []
+        reads = []
         for group in _shared(pending):
             load = group[0][0]
             fetched = load.fetched
@@ -116,12 +119,23 @@ async def load_all(level: Sequence[tuple[Load, Sequence[Row]]], context: Any) ->
                 keys = list({r[load.key]: r for r in rows if r[load.key] is not None}.values())
             else:
                 keys = list(dict.fromkeys(r[load.key] for r in rows if r[load.key] is not None))
-            found = await fetched.fetch(context, columns, keys) if keys else {}
+            if not keys:
+                for shared, _ in group:
+                    loaded[shared.slot] = {}
+                continue
+            groups.append(group)
+            reads.append(fetched.fetch(context, columns, keys))
+        founds = [await reads[0]] if len(reads) == 1 else await together(reads)
+        below: list[tuple[Load, Sequence[Row]]] = []
+        for group, found in zip(groups, founds, strict=True):
+            if isinstance(found, BaseException):
+                raise found
+            load = group[0][0]
             for shared, _ in group:
                 loaded[shared.slot] = found
             if load.loads and found:
                 values = found.values()
-                children = [r for v in values for r in v] if fetched.many else list(values)
+                children = [r for v in values for r in v] if load.fetched.many else list(values)
                 below.extend((inner, children) for inner in load.loads)
         pending = below
     return loaded
