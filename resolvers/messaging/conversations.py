@@ -62,6 +62,10 @@ _CONVERSATIONS = PreparedRows(Conversation, CONVERSATION_FIELDS)
 _MESSAGES = PreparedRows(Message, MESSAGE_FIELDS)
 # Unread messages per conversation, on one side (resolvers' and planned `unreadCount`).
 _UNREAD = PreparedRows(Message, ("conversation_id", "n"))
+# Which households are premium, and their advisors (`premium`, `assignedToMe`): with SQL
+# written once, so that a planned panel sends them with its other reads of that level.
+_PREMIUM = PreparedRows(ClientPremium, ("client_id",))
+_ADVISORS = PreparedRows(Client, ("id", "advisor_id"))
 
 
 def _fields(
@@ -224,18 +228,25 @@ async def last_message_rows(
 
 
 async def premium_by_client_ids(ids: Sequence[int]) -> list[bool]:
-    found = await _premium_ids(client_id__in=list(ids))
+    count = len(ids)
+    rows = await _PREMIUM.fetch(
+        ("premium", count),
+        lambda v: ClientPremium.filter(client_id__in=listed(v, "client", count)),
+        numbered("client", ids),
+    )
+    found = {int(row["client_id"]) for row in rows}
     return [i in found for i in ids]
 
 
-async def _premium_ids(**where: Any) -> set[int]:
-    rows = await ClientPremium.filter(**where).values_list("client_id", flat=True)
-    return {int(pk) for pk in rows}  # type: ignore[call-overload]
-
-
 async def advisor_by_client_ids(ids: Sequence[int]) -> list[int | None]:
-    rows = dict(await Client.filter(id__in=list(ids)).values_list("id", "advisor_id"))
-    return [rows.get(i) for i in ids]
+    count = len(ids)
+    rows = await _ADVISORS.fetch(
+        ("advisors", count),
+        lambda v: Client.filter(id__in=listed(v, "client", count)),
+        numbered("client", ids),
+    )
+    advisors = {row["id"]: row["advisor_id"] for row in rows}
+    return [advisors.get(i) for i in ids]
 
 
 async def attachments_by_message_ids(ids: Sequence[int]) -> list[list[dict[str, Any]]]:

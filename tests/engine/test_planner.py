@@ -890,9 +890,9 @@ async def test_a_panel_reads_one_statement_per_level_whatever_its_length(api, pl
     # 1 for the queue (premium first, then the others, in one statement), 1 for the list,
     # and one statement for each of premium, assignedToMe, unreadCount and lastMessage (its
     # author joined to it) for the conversations of both.
-    # On PostgreSQL the two roots' statements go as one, and so do those of the level below
-    # read with SQL written once (unreadCount, lastMessage: models/backends/batch.py).
-    expected = 1 + 2 + 1 if planner_dialect() == "postgres" else 1 + 1 + 4
+    # On PostgreSQL the two roots' statements go as one, and so do the four of the level
+    # below (models/backends/batch.py).
+    expected = 1 + 1 if planner_dialect() == "postgres" else 1 + 1 + 4
     assert counts == [expected] * 2
 
 
