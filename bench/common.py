@@ -203,11 +203,11 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def database_cpu_seconds() -> float:
-    """User + system CPU time so far of the PostgreSQL processes on this machine (its
-    backends answer both servers' statements: their share of a request is part of its
-    cost on a machine whose cores they share). 0 where /proc does not say."""
-    total = 0.0
+def database_cpu() -> dict[int, float]:
+    """User + system CPU time so far of each PostgreSQL process on this machine, by pid
+    (its backends answer both servers' statements: their share of a request is part of
+    its cost on a machine whose cores they share). Empty where /proc does not say."""
+    found: dict[int, float] = {}
     with contextlib.suppress(OSError):
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
@@ -218,8 +218,14 @@ def database_cpu_seconds() -> float:
                         continue
             except OSError:
                 continue
-            total += process_cpu_seconds(int(entry.name))
-    return total
+            found[int(entry.name)] = process_cpu_seconds(int(entry.name))
+    return found
+
+
+def database_cpu_since(before: dict[int, float]) -> float:
+    """The PostgreSQL processes' CPU seconds since `before` (`database_cpu()`): a process
+    that began since counts whole, one that ended is left out (its last seconds with it)."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in database_cpu().items())
 
 
 # --------------------------------------------------------------------------- seed data

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from bench.common import database_cpu_seconds
+from bench.common import database_cpu, database_cpu_since
 
 
 class LoaderError(Exception):
@@ -169,7 +169,7 @@ async def measure(
         request = http.request("POST", "/graphql", body, **headers)
         await asyncio.gather(*(http.send(request) for _ in range(concurrency)))
         cpu_before = server.cpu_seconds()
-        database_before = database_cpu_seconds()
+        database_before = database_cpu()
         client_before = time.process_time()
         started = time.perf_counter()
         deadline = started + seconds
@@ -190,5 +190,7 @@ async def measure(
         elapsed = time.perf_counter() - started
         server_cpu = server.cpu_seconds() - cpu_before
         client_cpu = time.process_time() - client_before
-        database_cpu = database_cpu_seconds() - database_before
-    return Load(len(latencies), elapsed, latencies, errors, server_cpu, client_cpu, database_cpu)
+        database_seconds = database_cpu_since(database_before)
+    return Load(
+        len(latencies), elapsed, latencies, errors, server_cpu, client_cpu, database_seconds
+    )
