@@ -170,7 +170,10 @@ class Planner:
         # The roots' rows read side by side, their statements sent as one (PostgreSQL:
         # models/backends/batch.py); a lone root simply awaited.
         reads = [self._read(plan, coerced, context) for plan in reading]
-        answers: list[Any] = [await reads[0]] if len(reads) == 1 else await together(reads)
+        if len(reads) > 1:
+            answers: list[Any] = await together(reads)
+        else:
+            answers = [await read for read in reads]
         if any(type(answer) is not Read for answer in answers):  # None, or an exception
             return None
         read: list[tuple[RootPlan, Read]] = list(zip(reading, answers, strict=True))
