@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from models.accounts.people import Account, Agency, Client, Worker
 from models.enums import Role
-from resolvers.core.prepared import PreparedRows, get_many
+from resolvers.core.prepared import PreparedRows, every_field, get_many, listed, numbered
 from resolvers.core.runtime import Viewer
 
 
 async def agencies_by_ids(ids: Sequence[int]) -> list[Agency | None]:
     rows = {row.id: row for row in await get_many(Agency, ids)}
     return [rows.get(i) for i in ids]
+
+
+async def agency_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """Agencies by id as rows of `columns` (and `id`): what `agencies_by_ids` reads, for
+    planned queries (schema/accounts/accounts.py `me { agency }`)."""
+    wanted = numbered("id", sorted(set(ids)))
+    if not wanted:
+        return {}
+    fields = tuple(dict.fromkeys(("id", *columns)))
+    rows = await every_field(Agency).fetch(
+        ("in", len(wanted)),
+        lambda v: Agency.filter(id__in=listed(v, "id", len(wanted))),
+        wanted,
+        fields,
+    )
+    return {row["id"]: row for row in rows}
 
 
 async def accounts_by_ids(ids: Sequence[int]) -> list[Account | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from models.enums import VatRegime as VatRegimeEnum
 from resolvers.accounts import signup as accounts
 from resolvers.accounts.passwords import age_days
 from resolvers.agency.opening_hours import opening_hours as hours_of
+from resolvers.core import lookups
 from resolvers.messaging import conversations
 from resolvers.privacy import profile
 from schema.agency.policy import OpeningSpan
@@ -23,7 +25,7 @@ from schema.core.common import Node, UserErrorType, user_errors
 from schema.core.context import Context, Info
 from schema.core.ids import from_global_id, to_global_id
 from schema.engine import plans
-from schema.engine.row_fields import Part, column, columns, global_id
+from schema.engine.row_fields import Fetched, Part, column, columns, global_id
 from schema.engine.rows import RowType
 from services.passwords import RECOMMENDED_CHANGE_DAYS
 
@@ -33,6 +35,15 @@ Role = strawberry.enum(RoleEnum, name="Role", description="What an account is al
 VatRegime = strawberry.enum(
     VatRegimeEnum, name="VatRegime", description="SUBJECT: VAT charged; EXEMPT: art. 293 B CGI."
 )
+
+
+@strawberry.type
+class Address:
+    line1: str
+    line2: str
+    postal_code: str
+    city: str
+    country: str
 
 
 @strawberry.type(
@@ -78,6 +89,43 @@ class Agency(Node):
             sap_declared_on=agency.sap_declared_on,
             vat_regime=agency.vat_regime,
         )
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py): an account's agency
+# (`me { agency }`) is read from these columns by the planner.
+AGENCY_ROWS = RowType(
+    Agency,
+    {
+        "id": global_id("id", "Agency"),
+        "pk": column("id"),
+        "name": column("name"),
+        "time_zone": column("time_zone"),
+        "sap_number": column("sap_number"),
+        "legal_name": column("legal_name"),
+        "address": Part(
+            RowType(
+                Address,
+                {
+                    "line1": column("address_line1"),
+                    "line2": column("address_line2"),
+                    "postal_code": column("postal_code"),
+                    "city": column("city"),
+                    "country": column("id", lambda _: "FR"),  # as `Agency.from_model`
+                },
+            )
+        ),
+        "phone": column("phone"),
+        "email": column("email"),
+        "siret": column("siret"),
+        "sap_declared_on": column("sap_declared_on"),
+        "vat_regime": column("vat_regime"),
+    },
+)
+
+
+async def _agencies(context: Any, columns: Sequence[str], ids: list[int]) -> Mapping[int, Any]:
+    """The agencies of a level's accounts, as the `agency` resolver reads them (by id)."""
+    return await lookups.agency_rows(ids, columns)
 
 
 @strawberry.type
@@ -180,21 +228,13 @@ ACCOUNT_ROWS = RowType(
         "client": Part(RowType(ClientRef, {"id": global_id("client_id", "Client")}), "client_id"),
         "worker": Part(RowType(WorkerRef, {"id": global_id("worker_id", "Worker")}), "worker_id"),
     },
+    fetched={"agency": Fetched(AGENCY_ROWS, key="agency_id", fetch=_agencies)},
 )
 
 
 async def _me_row(context: Context, columns: tuple[str, ...]) -> dict[str, Any] | None:
     """`me` as a row of `ACCOUNT_ROWS`: None when nobody is signed in."""
     return await accounts.me_row(context.viewer, columns)
-
-
-@strawberry.type
-class Address:
-    line1: str
-    line2: str
-    postal_code: str
-    city: str
-    country: str
 
 
 @strawberry.type

@@ -208,6 +208,9 @@ class Planner:
             return await self._node(plan.by_type, arguments["id"], context)
         root = plan.root
         assert root is not None
+        if root.value is not None:
+            value = await root.value(context, **arguments)
+            return Read(value, (), plan.loads, plan.write, plan.cost)
         if root.page is not None:
             page = await root.page(context, plan.columns, **arguments)
             return Read(page, page.rows[: page.size], plan.loads, plan.write, plan.cost)

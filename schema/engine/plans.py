@@ -31,11 +31,13 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_named_type,
+    is_leaf_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds
+from schema.engine.codegen import Leaf
 from schema.engine.limits import chosen_operation
 from schema.engine.row_fields import Load, Loaded, Row
 from schema.engine.rows import Collect, Fields, RowType, type_name
@@ -49,14 +51,16 @@ from schema.engine.writers import (
 FetchPage = Callable[..., Awaitable[Page]]  # (context, columns, **arguments)
 FetchOne = Callable[..., Awaitable[Row | None]]  # None: not found (graphql-core says so)
 FetchList = Callable[..., Awaitable[Sequence[Row]]]
+FetchValue = Callable[..., Awaitable[Any]]  # (context, **arguments): a leaf's Python value
 
 
 @dataclass(frozen=True)
 class _Root:
-    rows: RowType[Any]
+    rows: RowType[Any] | None  # None: a leaf (`value`)
     page: FetchPage | None = None
     one: FetchOne | None = None
     many: FetchList | None = None
+    value: FetchValue | None = None
 
 
 _ROOTS: dict[str, _Root] = {}
@@ -78,6 +82,12 @@ def plan_object(field: str, rows: RowType[Any], fetch: FetchOne) -> None:
 def plan_list(field: str, rows: RowType[Any], fetch: FetchList) -> None:
     """Root field `field` is a list of `rows` (`[T!]!`), read by `fetch`."""
     _ROOTS[field] = _Root(rows, many=fetch)
+
+
+def plan_value(field: str, fetch: FetchValue) -> None:
+    """Root field `field` is a leaf (a scalar or an enum, `String!` say), whose Python value
+    `fetch(context, **arguments)` gives, serialised by the field's own type."""
+    _ROOTS[field] = _Root(None, value=fetch)
 
 
 def plan_node(type_name: str, rows: RowType[Any], fetch: FetchOne) -> None:
@@ -190,6 +200,9 @@ def _root(
 
     if root is None:
         return _node(graphql_schema, response_name, nodes[0], field, definition, collect)
+    if root.value is not None:
+        return _leaf(response_name, nodes[0], field, definition, root)
+    assert root.rows is not None
 
     target = named_object(_list_item(field.type) if root.many else field.type)
     selected = None if target is None else collect(target, nodes)
@@ -230,6 +243,25 @@ def _root(
     )
 
 
+def _leaf(
+    response_name: str, node: FieldNode, field: GraphQLField, definition: Any, root: _Root
+) -> RootPlan | None:
+    """A leaf root's plan: its value serialised as graphql-core serialises it (`Leaf`)."""
+    if node.selection_set is not None or not is_leaf_type(get_named_type(field.type)):
+        return None
+    serialise = Leaf(get_named_type(field.type), isinstance(field.type, GraphQLNonNull))
+
+    def write(value: Any, loaded: Loaded) -> Any:
+        return serialise(value)
+
+    made = (response_name, node, field, definition, root)
+    return _made(*made, frozenset(), (), write, _no_leaf_cost)
+
+
+def _no_leaf_cost(value: Any, loaded: Loaded) -> int:
+    return 0
+
+
 def _node(
     graphql_schema: GraphQLSchema,
     response_name: str,
@@ -251,6 +283,7 @@ def _node(
         ):
             continue
         selected = collect(target, [node])
+        assert root.rows is not None  # plan_node's
         compiled = None if selected is None else root.rows.compile(target, selected, collect)
         if compiled is not None:
             columns = tuple(sorted(compiled.columns))

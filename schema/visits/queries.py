@@ -76,7 +76,7 @@ class InterventionQueries:
         "subscribe to interventionEvents(since:) with it: nothing falls in between."
     )
     async def intervention_events_cursor(self, info: Info) -> str:
-        return cursor_for(await live.head(info.context.viewer))
+        return await _events_cursor(info.context)
 
     @strawberry.field(description="Finished, cancelled and missed visits, the latest slot first.")
     async def intervention_history(
@@ -130,6 +130,12 @@ async def _one_visit(
     return rows[0] if rows else None
 
 
+async def _events_cursor(context: Any) -> str:
+    """`interventionEventsCursor`, for the resolver and the planner alike."""
+    return cursor_for(await live.head(context.viewer))
+
+
 plans.plan_connection("interventions", INTERVENTION_ROWS, _calendar_page)
 plans.plan_connection("interventionHistory", INTERVENTION_ROWS, _history_page)
 plans.plan_object("intervention", INTERVENTION_ROWS, _one_visit)
+plans.plan_value("interventionEventsCursor", _events_cursor)

@@ -303,7 +303,8 @@ async def test_a_visits_rating_is_read_with_its_visit_seen_by_whom_it_may_be(
 async def test_fields_not_read_from_rows_go_to_graphql_core(api, planner, team):
     before = planner.answered
     for document in (
-        "query($from: DateTime!, $to: DateTime!) { me { id agency { name } } interventions("
+        "query($from: DateTime!, $to: DateTime!) { me { id agency { openingHours { weekday } } } "
+        "interventions("
         "filter: {from: $from, to: $to}) { edges { node { id } } } }",
         "query($from: DateTime!, $to: DateTime!) { interventions(filter: {from: $from, to: $to}) "
         "{ edges { node { id anomalies { id } } } } }",
@@ -334,6 +335,44 @@ async def test_me_is_planned_for_every_role_and_left_to_graphql_core_when_anonym
     before = planner.answered
     anonymous = await api.gql(ME, {}, None)
     assert anonymous["data"] == {"me": None} and "errors" not in anonymous, anonymous
+    assert planner.answered == before
+
+
+ME_AND_AGENCY = """
+{ me { id role agency { __typename id name timeZone sapNumber legalName phone email siret
+       sapDeclaredOn vatRegime address { line1 line2 postalCode city country } } }
+  interventionEventsCursor }
+"""
+
+
+async def test_me_with_its_agency_and_the_events_cursor_are_planned(api, planner, team):
+    """The dashboard's first load needs no graphql-core: the viewer's agency is read by one
+    statement for the level below `me`, the cursor by the roots' (one on PostgreSQL)."""
+    for token in (team.staff_token, team.worker_token, team.client_token):
+        before = planner.answered
+        with _statements() as statements:
+            planned = await api.gql(ME_AND_AGENCY, {}, token)
+        assert planner.answered == before + 1, planned
+        assert planned == await unplanned(api, planner, ME_AND_AGENCY, {}, token)
+        assert "errors" not in planned, planned
+        assert planned["extensions"]["cost"]["actualQueryCost"] == actual_cost(planned["data"])
+        agency = planned["data"]["me"]["agency"]
+        assert agency["name"] and agency["address"]["country"] == "FR", agency
+        assert planned["data"]["interventionEventsCursor"], planned
+        read = [s for s in statements.sql if 'FROM "session"' not in s]
+        assert len(read) == (2 if planner_dialect() == "postgres" else 3), read
+    # A field the rows do not hold (opening hours): graphql-core answers, the same.
+    hours = "{ me { agency { name openingHours { weekday opensAt closesAt } } } }"
+    before = planner.answered
+    assert await api.gql(hours, {}, team.staff_token) == await unplanned(
+        api, planner, hours, {}, team.staff_token
+    )
+    assert planner.answered == before
+    # Nobody signed in: the cursor is refused by graphql-core, with its error.
+    cursor = "{ interventionEventsCursor }"
+    anonymous = await api.gql(cursor, {}, None)
+    assert anonymous == await unplanned(api, planner, cursor, {}, None)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert planner.answered == before
 
 
