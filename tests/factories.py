@@ -12,6 +12,8 @@ import asyncio
 import itertools
 import logging
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -361,6 +363,20 @@ async def eventually(check: Any, timeout: float = 10, every: float = 0.05) -> No
             if await check():
                 return
             await asyncio.sleep(every)
+
+
+@contextmanager
+def logged_statements(handler: logging.Handler) -> Iterator[None]:
+    """`handler` is given every statement the ORM's clients log while the block runs."""
+    log = logging.getLogger("tortoise.db_client")
+    previous = log.level
+    log.setLevel(logging.DEBUG)
+    log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(previous)
 
 
 class QueryCounter(logging.Handler):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from tests.billing import factories as bh
 from tests.billing.factories import INVOICE_DETAILS, paris
-from tests.factories import QueryCounter, unique
+from tests.factories import QueryCounter, logged_statements, unique
 
 
 async def test_invoice_lists_have_no_query_per_row(api, settings):
@@ -18,11 +16,7 @@ async def test_invoice_lists_have_no_query_per_row(api, settings):
         await bh.visit(four, paris(2026, month, 9, 9), worked=(0, 60))
         await bh.run(api, four, f"2026-{month:02d}")
     counter = QueryCounter()
-    db_log = logging.getLogger("tortoise.db_client")
-    previous = db_log.level
-    db_log.setLevel(logging.DEBUG)
-    db_log.addHandler(counter)
-    try:
+    with logged_statements(counter):
         counts = {}
         for name, team, size in (("one", one, 1), ("four", four, 4)):
             request_id = unique("invoices-request-")
@@ -36,7 +30,4 @@ async def test_invoice_lists_have_no_query_per_row(api, settings):
             assert len(edges) == size
             assert all(edge["node"]["lines"] for edge in edges)
             counts[name] = counter.by_request.get(request_id, 0)
-    finally:
-        db_log.removeHandler(counter)
-        db_log.setLevel(previous)
     assert counts["one"] == counts["four"]

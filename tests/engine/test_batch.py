@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from models.backends import batch
 from models.db import one_connection
+from tests.factories import logged_statements
 
 
 def _client() -> Any:
@@ -54,15 +55,8 @@ class _Sent(logging.Handler):
 def _sent() -> Iterator[_Sent]:
     """The statements Tortoise's client sends while the block runs."""
     sent = _Sent()
-    log = logging.getLogger("tortoise.db_client")
-    previous = log.level
-    log.setLevel(logging.DEBUG)
-    log.addHandler(sent)
-    try:
+    with logged_statements(sent):
         yield sent
-    finally:
-        log.removeHandler(sent)
-        log.setLevel(previous)
 
 
 # Parameters in each, quoted text that looks like one, and rows in an order of their own.

@@ -664,15 +664,8 @@ class _Statements(logging.Handler):
 def _statements() -> Iterator[_Statements]:
     """The statements the ORM runs for requests while the block runs."""
     statements = _Statements()
-    db_log = logging.getLogger("tortoise.db_client")
-    previous = db_log.level
-    db_log.setLevel(logging.DEBUG)
-    db_log.addHandler(statements)
-    try:
+    with factories.logged_statements(statements):
         yield statements
-    finally:
-        db_log.removeHandler(statements)
-        db_log.setLevel(previous)
 
 
 async def test_a_planned_page_reads_only_the_columns_it_selects(api, planner, team):

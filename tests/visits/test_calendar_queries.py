@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import QueryCounter, setup_agency, unique
+from tests.factories import QueryCounter, logged_statements, setup_agency, unique
 from tests.visits.factories import CALENDAR, make_visits
 
 
@@ -19,11 +18,7 @@ async def test_listing_100_visits_costs_the_same_queries_as_listing_10(api, sett
     await make_visits(large, 100, day)
 
     counter = QueryCounter()
-    db_log = logging.getLogger("tortoise.db_client")
-    previous = db_log.level
-    db_log.setLevel(logging.DEBUG)
-    db_log.addHandler(counter)
-    try:
+    with logged_statements(counter):
         counts = {}
         for name, team, size in (("small", small, 10), ("large", large, 100)):
             request_id = unique("calendar-request-")
@@ -46,8 +41,5 @@ async def test_listing_100_visits_costs_the_same_queries_as_listing_10(api, sett
                 for e in edges
             )
             counts[name] = counter.by_request.get(request_id, 0)
-    finally:
-        db_log.removeHandler(counter)
-        db_log.setLevel(previous)
     assert counts["small"] == counts["large"]
     assert counts["large"] <= 4  # session, scope, the page; nothing per row
