@@ -1,7 +1,8 @@
 """Plans of planned queries: which root fields are read from rows, and how each is written.
 
 Root fields are registered by their domain (`plan_connection`, `plan_object`, `plan_list`,
-e.g. in schema/visits/queries.py), and so are the types `node(id:)` may answer from rows
+e.g. in schema/visits/queries.py; `plan_value` for a leaf root, its value serialised by
+its type), and so are the types `node(id:)` may answer from rows
 (`plan_node`): its selection is compiled for each of them, and the id's type picks one on
 each request. For a document (`make_entry`) and the values of the
 variables its `@include`/`@skip` read, `make_plan` collects each root's selection and
