@@ -9,10 +9,13 @@ running has come to a statement (`fetch`), the statements go to PostgreSQL as on
     SELECT ARRAY(SELECT _t FROM (<first>) _t) AS r0, ARRAY(SELECT _t FROM (<second>) _t) AS r1
 
 Each part is the statement as written (its parameters renumbered after the ones before
-it), its rows an array of records in the part's own order, each column decoded by its
-type as a statement of its own would be. A part's column names are read once per text
-(asyncpg's `prepare`, kept in a bounded cache). Then each read goes on with its rows, and
-the reads that come to another statement are sent together again.
+it), its rows an array of records in the part's own order (PostgreSQL builds the array
+by scanning the part's result as it comes, its ORDER BY and LIMIT applied inside it), each
+column decoded by its type as a statement of its own would be (tests/engine/test_batch.py;
+the planner's differential tests compare every page, in order, on PostgreSQL too). A
+part's column names are read once per text (asyncpg's `prepare`, kept in a bounded
+cache). Then each read goes on with its rows, and the reads that come to another
+statement are sent together again.
 
 What is never combined: a statement in a transaction (its client is not the pool's), on
 SQLite (no round trip to save), from a task the reads started themselves, or past
