@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from models.backends import batch
 from models.db import one_connection
+from tests import factories
 from tests.factories import logged_statements
 
 
@@ -205,3 +206,28 @@ async def test_on_sqlite_each_statement_is_sent_as_it_is(server):
     with _sent() as sent:
         found = await batch.together([_read(sql, [1]), _read(sql, [2])])
     assert found == [[{"n": 1}], [{"n": 2}]] and sent.sql == [sql, sql]
+
+
+async def test_reads_cancelled_during_their_statement_leave_the_pool_whole(server):
+    client = _pooled()
+    sleepy = "SELECT pg_sleep($1::float) AS slept"
+
+    async def reading() -> list[Any]:
+        async with one_connection():
+            return await batch.together([_read(sleepy, [10]), _read(SERIES, [3])])
+
+    pool = client._pool
+    for delay in (0, 0.01, 0.05):
+        task = asyncio.ensure_future(reading())
+        await asyncio.sleep(delay)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+        async def back() -> bool:
+            return bool(pool.get_idle_size() == pool.get_size())
+
+        await factories.eventually(back, timeout=5, every=0.01)
+        async with one_connection():  # and what follows reads as before
+            found = await batch.together([_read(SERIES, [2]), _read(SERIES, [1])])
+        assert [len(rows) for rows in found] == [2, 1]
