@@ -3,11 +3,11 @@
 graphql-core answers a page of 50 visits field by field, through an object per row:
 for the contract's Calendar that was most of the request, the SQL a small part. Here a
 query whose root fields are all registered (`plan_connection`, `plan_object`,
-`plan_list`, `plan_value`) and whose whole selection is read from rows (schema/engine/rows.py: columns
-of the row, nested objects of the same row, and `Fetched` fields read by one more
-statement for all the rows of a level, such as an invoice's lines, or from columns the
-level's own statement joins, such as a visit's rating) is answered without
-graphql-core's execution.
+`plan_list`, `plan_value`) and whose whole selection is read from rows
+(schema/engine/rows.py: columns of the row, nested objects of the same row, and `Fetched`
+fields read by one more statement for all the rows of a level, such as an invoice's
+lines, or from columns the level's own statement joins, such as a visit's rating) is
+answered without graphql-core's execution.
 
 It is a step of the one request pipeline, not a way around it: `PlannedQueries` is the
 last of the schema's strawberry extensions (schema/__init__.py), so every document has
