@@ -69,30 +69,16 @@ class Agency(Node):
 
     @classmethod
     def from_model(cls, agency: AgencyModel) -> Agency:
-        return cls(
-            id=strawberry.ID(to_global_id("Agency", agency.id)),
-            pk=agency.id,
-            name=agency.name,
-            time_zone=agency.time_zone,
-            sap_number=agency.sap_number,
-            legal_name=agency.legal_name,
-            address=Address(
-                line1=agency.address_line1,
-                line2=agency.address_line2,
-                postal_code=agency.postal_code,
-                city=agency.city,
-                country="FR",
-            ),
-            phone=agency.phone,
-            email=agency.email,
-            siret=agency.siret,
-            sap_declared_on=agency.sap_declared_on,
-            vat_regime=agency.vat_regime,
-        )
+        return AGENCY_ROWS.from_model(agency)
 
 
-# Declared once, for both ways of answering (schema/engine/rows.py): an account's agency
-# (`me { agency }`) is read from these columns by the planner.
+def _france(_: int) -> str:
+    return "FR"
+
+
+# Declared once, for both ways of answering (schema/engine/rows.py): graphql-core's
+# objects are built from it, and the planner reads an account's agency (`me { agency }`)
+# from these columns.
 AGENCY_ROWS = RowType(
     Agency,
     {
@@ -110,7 +96,7 @@ AGENCY_ROWS = RowType(
                     "line2": column("address_line2"),
                     "postal_code": column("postal_code"),
                     "city": column("city"),
-                    "country": column("id", lambda _: "FR"),  # as `Agency.from_model`
+                    "country": column("id", _france),  # agencies are French
                 },
             )
         ),
