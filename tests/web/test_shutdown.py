@@ -8,6 +8,7 @@ busy process stopped during a check-in could hang (services/waiting.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -41,6 +42,29 @@ async def test_a_wait_woken_and_cancelled_at_once_ends_cancelled() -> None:
     assert await woken(event, 0.01) is False  # a timeout says so
     event.set()
     assert await woken(event, 0.01) is True
+
+
+async def test_a_cancellation_swallowed_before_the_wait_still_ends_the_loop() -> None:
+    """As 3.11's `wait_for` in a library can: the request stays (`cancelling()`), and the
+    loop's next wait must end it rather than poll on."""
+    event = asyncio.Event()
+    polls = 0
+
+    async def swallowing() -> None:
+        nonlocal polls
+        while True:
+            # What the loop does between waits; the cancellation lost, without `uncancel()`.
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(60)
+            polls += 1
+            await woken(event, 0.01)
+
+    task = asyncio.ensure_future(swallowing())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+    assert task in done and task.cancelled(), "the loop polled on, cancelled"
+    assert polls == 1
 
 
 async def test_the_outbox_loop_ends_when_stopped_as_it_is_woken(server: RunningServer) -> None:
