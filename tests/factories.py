@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import logging
 import weakref
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from models.accounts.people import Client, Worker
 from models.enums import Role
@@ -363,6 +364,25 @@ async def eventually(check: Any, timeout: float = 10, every: float = 0.05) -> No
             if await check():
                 return
             await asyncio.sleep(every)
+
+
+async def cancelled_after(run: Callable[[], Awaitable[Any]], delay: float) -> None:
+    """Starts `run()`, cancels it after `delay` seconds, and checks it ended cancelled."""
+    task = asyncio.ensure_future(run())
+    await asyncio.sleep(delay)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def pool_all_back(client: Any) -> None:
+    """Until every connection of the client's pool is back in it (PostgreSQL)."""
+    pool = client._pool
+
+    async def back() -> bool:
+        return bool(pool.get_idle_size() == pool.get_size())
+
+    await eventually(back, timeout=5, every=0.01)
 
 
 @contextmanager

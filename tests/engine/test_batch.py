@@ -216,18 +216,9 @@ async def test_reads_cancelled_during_their_statement_leave_the_pool_whole(serve
         async with one_connection():
             return await batch.together([_read(sleepy, [10]), _read(SERIES, [3])])
 
-    pool = client._pool
     for delay in (0, 0.01, 0.05):
-        task = asyncio.ensure_future(reading())
-        await asyncio.sleep(delay)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-        async def back() -> bool:
-            return bool(pool.get_idle_size() == pool.get_size())
-
-        await factories.eventually(back, timeout=5, every=0.01)
+        await factories.cancelled_after(reading, delay)
+        await factories.pool_all_back(client)
         async with one_connection():  # and what follows reads as before
             found = await batch.together([_read(SERIES, [2]), _read(SERIES, [1])])
         assert [len(rows) for rows in found] == [2, 1]

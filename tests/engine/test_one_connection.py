@@ -38,12 +38,7 @@ async def _backend(client: Any) -> int:
 
 
 async def _all_back(client: Any) -> None:
-    pool = client._pool
-
-    async def back() -> bool:
-        return bool(pool.get_idle_size() == pool.get_size())
-
-    await factories.eventually(back, timeout=5, every=0.01)
+    await factories.pool_all_back(client)
 
 
 async def test_the_statements_of_a_block_share_one_connection_given_back_at_its_end(server):
@@ -170,11 +165,7 @@ async def test_a_block_cancelled_during_a_statement_leaves_the_pool_whole(server
             await client.execute_query_dict("SELECT pg_sleep(10)")
 
     for delay in (0, 0.01, 0.05):
-        task = asyncio.create_task(reading())
-        await asyncio.sleep(delay)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await factories.cancelled_after(reading, delay)
         await _all_back(client)
         assert isinstance(await _backend(client), int)
 
