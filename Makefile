@@ -71,12 +71,14 @@ test-services: install
 
 # The date-sensitive tests (marker `clock`) at each instant, the whole process moved there
 # (tests/clock.py), on SQLite, CLOCK_JOBS instants at a time: weekend, before midnight,
-# New Year's Eve, both DST nights, 29 February (docs/testing.md).
+# New Year's Eve, New Year in Paris while UTC is still in the old year, both DST nights,
+# 29 February (docs/testing.md).
 CLOCK_INSTANTS ?= \
 	2026-12-05T10:00:00+01:00 \
 	2026-12-06T10:00:00+01:00 \
 	2026-12-09T23:55:00+01:00 \
 	2026-12-31T23:30:00+01:00 \
+	2027-01-01T00:20:00+01:00 \
 	2027-03-28T01:58:00+01:00 \
 	2027-10-31T02:58:00+02:00 \
 	2028-02-29T10:00:00+01:00

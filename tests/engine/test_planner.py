@@ -37,6 +37,7 @@ from services.clock import utcnow
 from services.config import Settings
 from services.logs import request_id_var
 from tests import factories
+from tests.clock import PARIS
 from tests.factories import pk, setup_agency
 from tests.messaging import factories as messaging
 from tests.visits.factories import CALENDAR, visits_in_every_state
@@ -441,13 +442,16 @@ def standing_clock() -> Iterator[datetime]:
         clock.set_warp(None)
 
 
+@pytest.mark.clock  # the household's year (Paris) against UTC's on New Year's night
 async def test_the_payment_statement_is_planned_with_the_resolvers_links_and_rules(
     api, planner, settings, team
 ):
     """No statement for a household's own: its links are signed by the planner as by the
     resolver; who may not, or a year out of range, is refused by graphql-core."""
     with standing_clock() as now:
-        year = now.year
+        # The household's year is its agency's (Paris): on 31 December after 23:00 UTC it
+        # is already the next one, which then is no longer out of range.
+        year = now.astimezone(PARIS).year
         for token, client in (
             (team.client_token, None),
             (team.client_token, team.client_id),
