@@ -95,7 +95,10 @@ async def fetch(db: Any, sql: str, params: list[Any]) -> Rows:
 
 async def together(reads: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
     """Each read's result, or the exception it raised, in order; see the module's
-    docstring. Every read is run to its end, or closed should this be cancelled."""
+    docstring. Every read is run to its end, or closed should this be cancelled. A lone
+    read has nothing to be sent with: it is simply awaited."""
+    if len(reads) <= 1:
+        return [await _alone(read) for read in reads]
     results: list[Any] = [None] * len(reads)
     # What each read is resumed with: (an error?, the value).
     resume: list[tuple[bool, Any]] = [(False, None)] * len(reads)
@@ -141,6 +144,13 @@ async def together(reads: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
         _DRIVER.reset(token)
         for read in reads:
             read.close()  # a no-op for those that ended
+
+
+async def _alone(read: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return await read
+    except Exception as error:
+        return error
 
 
 async def _wait(yielded: asyncio.Future[Any] | None) -> None:

@@ -168,12 +168,8 @@ class Planner:
                 data[plan.response_name] = None  # its place, in the document's order
                 reading.append(plan)
         # The roots' rows read side by side, their statements sent as one (PostgreSQL:
-        # models/backends/batch.py); a lone root simply awaited.
-        reads = [self._read(plan, coerced, context) for plan in reading]
-        if len(reads) > 1:
-            answers: list[Any] = await together(reads)
-        else:
-            answers = [await read for read in reads]
+        # models/backends/batch.py).
+        answers = await together([self._read(plan, coerced, context) for plan in reading])
         if any(type(answer) is not Read for answer in answers):  # None, or an exception
             return None
         read: list[tuple[RootPlan, Read]] = list(zip(reading, answers, strict=True))

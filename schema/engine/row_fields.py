@@ -125,7 +125,7 @@ async def load_all(level: Sequence[tuple[Load, Sequence[Row]]], context: Any) ->
                 continue
             groups.append(group)
             reads.append(fetched.fetch(context, columns, keys))
-        founds = [await reads[0]] if len(reads) == 1 else await together(reads)
+        founds = await together(reads)
         below: list[tuple[Load, Sequence[Row]]] = []
         for group, found in zip(groups, founds, strict=True):
             if isinstance(found, BaseException):
