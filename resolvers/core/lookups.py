@@ -7,7 +7,7 @@ from typing import Any
 
 from models.accounts.people import Account, Agency, Client, Worker
 from models.enums import Role
-from resolvers.core.prepared import PreparedRows, every_field, get_many, listed, numbered
+from resolvers.core.prepared import PreparedRows, every_field, get_many, rows_by_ids
 from resolvers.core.runtime import Viewer
 
 
@@ -19,17 +19,8 @@ async def agencies_by_ids(ids: Sequence[int]) -> list[Agency | None]:
 async def agency_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, dict[str, Any]]:
     """Agencies by id as rows of `columns` (and `id`): what `agencies_by_ids` reads, for
     planned queries (schema/accounts/accounts.py `me { agency }`)."""
-    wanted = numbered("id", sorted(set(ids)))
-    if not wanted:
-        return {}
-    fields = tuple(dict.fromkeys(("id", *columns)))
-    rows = await every_field(Agency).fetch(
-        ("in", len(wanted)),
-        lambda v: Agency.filter(id__in=listed(v, "id", len(wanted))),
-        wanted,
-        fields,
-    )
-    return {row["id"]: row for row in rows}
+    wanted = tuple(dict.fromkeys(("id", *columns)))
+    return {row["id"]: row for row in await rows_by_ids(every_field(Agency), ids, wanted)}
 
 
 async def accounts_by_ids(ids: Sequence[int]) -> list[Account | None]:

@@ -400,13 +400,22 @@ async def get_many(model: type[M], ids: Iterable[int], only: PreparedRows | None
     """`model.filter(id__in=ids)` in no given order, the SQL written once per model and
     number of ids (see `get_by`); with `only`, partial instances of its fields, as
     `.only()` gives."""
+    rows = every_field(model) if only is None else only
+    return [loaded(model, row, rows.fields) for row in await rows_by_ids(rows, ids)]
+
+
+async def rows_by_ids(
+    rows: PreparedRows, ids: Iterable[int], columns: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of `rows.model` with these ids, in no given order, with `columns` (by
+    default the fields `rows` was made with); the SQL written once per number of ids."""
     wanted = numbered("id", sorted(set(ids)))
     if not wanted:
         return []
-    rows = every_field(model) if only is None else only
-    found = await rows.fetch(
+    model = rows.model
+    return await rows.fetch(
         ("in", len(wanted)),
         lambda v: model.filter(id__in=listed(v, "id", len(wanted))),
         wanted,
+        columns,
     )
-    return [loaded(model, row, rows.fields) for row in found]

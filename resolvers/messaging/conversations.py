@@ -28,6 +28,7 @@ from resolvers.core.prepared import (
     listed,
     numbered,
     past,
+    rows_by_ids,
     truth,
 )
 from resolvers.core.runtime import Viewer
@@ -239,13 +240,7 @@ async def premium_by_client_ids(ids: Sequence[int]) -> list[bool]:
 
 
 async def advisor_by_client_ids(ids: Sequence[int]) -> list[int | None]:
-    count = len(ids)
-    rows = await _ADVISORS.fetch(
-        ("advisors", count),
-        lambda v: Client.filter(id__in=listed(v, "client", count)),
-        numbered("client", ids),
-    )
-    advisors = {row["id"]: row["advisor_id"] for row in rows}
+    advisors = {row["id"]: row["advisor_id"] for row in await rows_by_ids(_ADVISORS, ids)}
     return [advisors.get(i) for i in ids]
 
 
