@@ -409,11 +409,6 @@ class QueryCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.statements.setdefault(request_id_var.get(), []).append(record.getMessage())
 
-    @property
-    def by_request(self) -> dict[str, int]:
-        """The number of statements of each request."""
-        return {request_id: len(texts) for request_id, texts in self.statements.items()}
-
     def beyond_the_kept(self, request_id: str) -> int:
         """The request's statements but those of what a process keeps a second: the
         caller's session (read when the process's copy of it is over a second old, written

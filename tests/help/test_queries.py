@@ -88,15 +88,16 @@ async def test_lists_cost_the_same_statements_for_3_or_60_rows(api, settings):
                 # The agency's own rows: the shared starter library may be seeded too.
                 edges = next(iter(result.values()))["edges"]
                 assert len([e for e in edges if not e["node"].get("shared")]) == size
-                counts[(name, label)] = counter.by_request.get(request_id, 0)
+                counts[(name, label)] = counter.beyond_the_kept(request_id)
     finally:
         db_log.removeHandler(counter)
         db_log.setLevel(previous)
     for label in ("webinars", "search", "titles"):
         assert counts[("small", label)] == counts[("large", label)], counts
-    # Session, reader, page, seat counts and the client's own seats.
-    assert counts[("large", "webinars")] <= 6, counts
-    # Session, reader, one query per word, the page.
-    assert counts[("large", "search")] <= 7, counts
+    # Reader, page, seat counts and the client's own seats (the session is kept a second,
+    # so whether a request reads it depends on the clock: not counted).
+    assert counts[("large", "webinars")] <= 5, counts
+    # Reader, one query per word, the page.
+    assert counts[("large", "search")] <= 6, counts
     # Without the body, the ranking statement reads the page too.
     assert counts[("large", "titles")] == counts[("large", "search")] - 1, counts
