@@ -11,6 +11,7 @@ from typing import Any, cast
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -98,6 +99,18 @@ class _TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class SubResponse(Response):
+    """What strawberry's `get_sub_response` makes (no status yet, no header), without
+    Response's constructor: a body rendered and a length worked out, then deleted, on
+    every request."""
+
+    def __init__(self) -> None:  # not super().__init__: its work is what is skipped
+        self.status_code = None  # type: ignore[assignment]  # as strawberry's: none set
+        self.background = None
+        self.body = b""
+        self.raw_headers = []
+
+
 class PassageGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = PassageTransportWS
     websocket_adapter_class = _TextFrames
@@ -114,6 +127,9 @@ class PassageGraphQL(GraphQL[Context, None]):
     async def generic(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry's view, for what `web/json_post.py` does not answer itself."""
         await super().__call__(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        return SubResponse()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET with a persisted document's hash and no text is a query, not the IDE.

@@ -47,6 +47,8 @@ def request_id_for(scope: Scope) -> str:
 
 def log_request(kind: str, method: str, path: str, status: int, started: float) -> None:
     """A request's log line, once it is answered (or has failed)."""
+    if not log.isEnabledFor(logging.INFO):
+        return  # not even its fields made
     log.info(
         "request",
         extra={

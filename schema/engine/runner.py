@@ -9,10 +9,11 @@ signed-in `{ __typename }` in process (docs/benchmarks.md, the reads' twelfth ro
 
 `HookRunner` is that runner (`Schema.create_extensions_runner` returns it) with the same
 rules, done with less: which hook each extension class defines for a stage, and its kind,
-is read once; a stage calls the hooks in the order of the extensions and leaves them in
-the reverse order; an exception raised inside the stage is thrown into the hooks entered,
-innermost first, with `contextlib`'s rules (a hook that returns swallows it, one that
-raises replaces it). Hooks are what strawberry documents: a generator or an async
+is read once, and so is the list of a stage's hooks for the schema's extension classes;
+a stage calls the hooks in the order of the extensions and leaves them in the reverse
+order; an exception raised inside the stage is thrown into the hooks entered, innermost
+first, with `contextlib`'s rules (a hook that returns swallows it, one that raises
+replaces it). Hooks are what strawberry documents: a generator or an async
 generator that yields once, or a plain or async function run on entering. One difference:
 when a hook fails on entering, the hooks entered before it are told (their `finally`
 runs), where strawberry's exit stack left them suspended.
@@ -47,6 +48,11 @@ Hook = tuple[Callable[..., Any], int]
 # By extension class and stage: its hook and kind, None when it has none. Read once: a
 # process has a few extension classes, the same on every request.
 _HOOKS: dict[tuple[type[SchemaExtension], str], Hook | None] = {}
+# A stage's hooks for a request's extensions: (position, hook, kind) of those that have
+# one, by the extensions' classes and the stage. A schema makes the same classes, in the
+# same order, for every request: one entry per schema and stage.
+Hooks = tuple[tuple[int, Callable[..., Any], int], ...]
+_STAGES: dict[tuple[tuple[type[SchemaExtension], ...], str], Hooks] = {}
 
 
 def hook_of(extension: type[SchemaExtension], stage: str) -> Hook | None:
@@ -71,6 +77,19 @@ def hook_of(extension: type[SchemaExtension], stage: str) -> Hook | None:
     return found
 
 
+def stage_hooks(classes: tuple[type[SchemaExtension], ...], stage: str) -> Hooks:
+    """The hooks of `stage` for extensions of `classes`, in their order (read once)."""
+    key = (classes, stage)
+    found = _STAGES.get(key)
+    if found is None:
+        found = _STAGES[key] = tuple(
+            (position, *hook)
+            for position, extension in enumerate(classes)
+            if (hook := hook_of(extension, stage)) is not None
+        )
+    return found
+
+
 _REPORTS: dict[type[SchemaExtension], bool] = {}
 
 
@@ -85,16 +104,16 @@ def reports(extension: type[SchemaExtension]) -> bool:
 class Stage:
     """One stage of one request: `async with` enters its extensions' hooks, in order."""
 
-    __slots__ = ("_args", "_entered", "_extensions", "_name", "_strawberry", "_sync")
+    __slots__ = ("_args", "_entered", "_extensions", "_hooks", "_strawberry", "_sync")
 
     def __init__(
         self,
-        name: str,
+        hooks: Hooks,
         extensions: list[SchemaExtension],
         strawberry: Callable[[], ExtensionContextManagerBase],
         *args: Any,
     ) -> None:
-        self._name = name
+        self._hooks = hooks
         self._extensions = extensions
         self._args = args
         self._strawberry = strawberry
@@ -103,12 +122,10 @@ class Stage:
 
     async def __aenter__(self) -> None:
         entered = self._entered
+        extensions = self._extensions
         try:
-            for extension in self._extensions:
-                hook = hook_of(type(extension), self._name)
-                if hook is None:
-                    continue
-                function, kind = hook
+            for position, function, kind in self._hooks:
+                extension = extensions[position]
                 if kind == GENERATOR:
                     generator = function(extension, *self._args)
                     try:
@@ -153,22 +170,32 @@ class Stage:
 class HookRunner(SchemaExtensionsRunner):
     """Strawberry's runner, its stages `Stage`s; see the module's docstring."""
 
+    def __init__(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None
+    ) -> None:
+        super().__init__(execution_context, extensions)
+        self._classes = tuple(type(extension) for extension in self.extensions)
+
+    def _stage(
+        self, name: str, strawberry: Callable[[], ExtensionContextManagerBase], *args: Any
+    ) -> Stage:
+        return Stage(stage_hooks(self._classes, name), self.extensions, strawberry, *args)
+
     def operation(self) -> Any:
-        return Stage("on_operation", self.extensions, self._operation)
+        return self._stage("on_operation", self._operation)
 
     def validation(self) -> Any:
-        return Stage("on_validate", self.extensions, self._validation)
+        return self._stage("on_validate", self._validation)
 
     def parsing(self) -> Any:
-        return Stage("on_parse", self.extensions, self._parsing)
+        return self._stage("on_parse", self._parsing)
 
     def executing(self) -> Any:
-        return Stage("on_execute", self.extensions, self._executing)
+        return self._stage("on_execute", self._executing)
 
     def on_stream_result(self, result: Any) -> Any:
-        return Stage(
+        return self._stage(
             "on_stream_result",
-            self.extensions,
             lambda: StreamResultContextManager(self.extensions, result),
             result,
         )
