@@ -51,7 +51,13 @@ class SessionCache:
         return 0 if self._rows is None else len(self._rows)
 
     def get(self, token_hash: str) -> Row | None:
-        return None if self._rows is None else self._rows.get(token_hash)
+        rows = self._rows
+        if rows is None:
+            return None
+        try:  # one look-up (a hit is the rule); `get` would make two
+            return rows[token_hash]
+        except KeyError:
+            return None
 
     def put(self, token_hash: str, row: Row) -> None:
         if self._rows is not None:

@@ -143,8 +143,9 @@ class PostGate:
         if any(name == b"vary" or name.startswith(b"access-control-") for name in names):
             headers = await self._cors(headers, origin)  # not kept: the app set its own
         else:
-            extra = self._cors_headers.get(origin)
-            if extra is None:
+            try:  # one look-up: an origin seen before is the rule
+                extra = self._cors_headers[origin]
+            except KeyError:
                 extra = self._cors_headers[origin] = await self._cors([], origin)
             headers = [*headers, *extra]
         if names.isdisjoint(self.security_names):

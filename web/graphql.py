@@ -99,6 +99,19 @@ class _TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+def _agent_and_authorization(scope: Scope) -> tuple[str | None, str | None]:
+    """The first `User-Agent` and `Authorization` values, as Starlette's `headers.get`
+    reads them (names lowercased by the server, values as Latin-1), in one pass."""
+    agent = authorization = None
+    for name, value in scope["headers"]:
+        if name == b"user-agent":
+            if agent is None:
+                agent = value.decode("latin-1")
+        elif name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+    return agent, authorization
+
+
 class SubResponse(Response):
     """What strawberry's `get_sub_response` makes (no status yet, no header), without
     Response's constructor: a body rendered and a length worked out, then deleted, on
@@ -190,11 +203,9 @@ class PassageGraphQL(GraphQL[Context, None]):
         self.sockets = sockets
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        client = request.client
-        meta = RequestMeta(
-            address=client.host if client else "",
-            user_agent=request.headers.get("user-agent", "")[:512],
-        )
+        client = request.scope.get("client")
+        agent, authorization = _agent_and_authorization(request.scope)
+        meta = RequestMeta(address=client[0] if client else "", user_agent=(agent or "")[:512])
         context = Context(runtime=self.runtime, meta=meta)
         if isinstance(request, WebSocket):
             context.websocket = request
@@ -202,7 +213,7 @@ class PassageGraphQL(GraphQL[Context, None]):
         context.response = response
         try:
             context.maybe_viewer = await sessions.viewer_from_token(
-                self.runtime, request.headers.get("authorization"), meta
+                self.runtime, authorization, meta
             )
         except Unauthenticated:
             context.bad_token = True

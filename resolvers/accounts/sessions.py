@@ -197,6 +197,10 @@ async def record_failure(
     rt.mailer.wake()
 
 
+# The key under which a session's row read by its token keeps the viewer made from it.
+_VIEWER = "viewer"
+
+
 async def viewer_from_token(
     rt: Runtime, authorization: str | None, meta: RequestMeta | None = None
 ) -> Viewer | None:
@@ -231,15 +235,18 @@ async def viewer_from_token(
     if now - session["last_seen_at"] > LAST_SEEN_RESOLUTION:
         await Session.filter(id=session["id"]).update(last_seen_at=now)
         session["last_seen_at"] = now  # the cached row too
-    return Viewer(
-        account_id=session["account_id"],
-        session_id=session["id"],
-        role=session["account__role"],
-        agency_id=session["account__agency_id"],
-        email_verified=session["account__email_verified_at"] is not None,
-        client_id=session["account__client__id"],
-        worker_id=session["account__worker__id"],
-    )
+    viewer: Viewer | None = session.get(_VIEWER)
+    if viewer is None:  # made once per row read: kept with it (a frozen value)
+        viewer = session[_VIEWER] = Viewer(
+            account_id=session["account_id"],
+            session_id=session["id"],
+            role=session["account__role"],
+            agency_id=session["account__agency_id"],
+            email_verified=session["account__email_verified_at"] is not None,
+            client_id=session["account__client__id"],
+            worker_id=session["account__worker__id"],
+        )
+    return viewer
 
 
 async def session_is_live(rt: Runtime, session_id: int) -> bool:
