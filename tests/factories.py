@@ -376,11 +376,12 @@ async def cancelled_after(run: Callable[[], Awaitable[Any]], delay: float) -> No
 
 
 async def pool_all_back(client: Any) -> None:
-    """Until every connection of the client's pool is back in it (PostgreSQL)."""
+    """Until every connection of the client's pool is back in it, or kept by the client
+    for the next block (`Client.park`, models/backends/asyncpg.py) (PostgreSQL)."""
     pool = client._pool
 
     async def back() -> bool:
-        return bool(pool.get_idle_size() == pool.get_size())
+        return bool(pool.get_idle_size() + client.parked == pool.get_size())
 
     await eventually(back, timeout=5, every=0.01)
 

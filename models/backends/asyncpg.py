@@ -12,7 +12,9 @@ the COMMIT, it is held for the time the server takes to insert and commit.
 The client also lends one pooled connection to every statement of a `one_connection`
 block outside a transaction (a query's execution, schema/engine/connection.py): taking a
 connection from asyncpg's pool and giving it back costs about as much CPU as the
-statement.
+statement. And a block that ends normally keeps its connection for the next block or
+transaction (`Client.park`) rather than giving it back: a few at most, given back when
+the client closes (docs/benchmarks.md, the reads' eighteenth round).
 
 To end with statements of its own, the transaction is begun, committed and rolled back
 with plain statements (BEGIN, SAVEPOINT, COMMIT...), as asyncpg's own `Transaction` does,
@@ -26,7 +28,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
@@ -121,8 +123,12 @@ class _Transaction(TransactionContextPooled):
     async def __aenter__(self) -> TransactionalDBClient:
         await _give_back_idle()
         await self.ensure_connection()
-        pool = self.client._parent._pool
-        connection = self.client._connection = await pool.acquire()
+        parent = cast(Client, self.client._parent)
+        pool = parent._pool
+        assert pool is not None  # ensure_connection opened it
+        # One a block kept (idle, outside a transaction), else one from the pool; either
+        # way given back to the pool at the end, by Tortoise's own `__aexit__`.
+        connection = self.client._connection = parent.unpark() or await pool.acquire()
         token = None
         try:
             token = self.token = get_connections().set(self.connection_name, self.client)
@@ -145,9 +151,60 @@ class _Transaction(TransactionContextPooled):
         await pool.release(connection)
 
 
+# How many connections `one_connection` blocks keep for the next ones (`Client.park`): a
+# quarter of the pool at most, so that the rest is always there for the statements that
+# take one from the pool (none kept with a pool under 4).
+PARKED_AT_MOST = 4
+
+
 class Client(AsyncpgDBClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._parked: list[Any] = []
+
     def _in_transaction(self) -> TransactionContext:
         return _Transaction(Transaction(self), self._pool_init_lock)
+
+    def park(self, connection: Any) -> bool:
+        """Keeps a pool connection a block is done with, for the next block or transaction
+        (`unpark`), instead of giving it back: asyncpg's release and the next acquire cost
+        more CPU than a statement (a task, a timer, a queue). False when it cannot be kept
+        (enough kept, the pool closed, the connection lost or in a transaction): the
+        caller gives it back."""
+        if (
+            self._pool is None
+            or len(self._parked) >= min(PARKED_AT_MOST, self.pool_maxsize // 4)
+            or _lost(connection)
+            or connection.is_in_transaction()
+        ):
+            return False
+        self._parked.append(connection)
+        return True
+
+    def unpark(self) -> Any | None:
+        """A connection `park` kept (the last one: the warmest), or None. One that closed
+        while kept is dropped: its closing gave it back to the pool."""
+        while self._parked:
+            connection = self._parked.pop()
+            if not _lost(connection):
+                return connection
+        return None
+
+    @property
+    def parked(self) -> int:
+        return len(self._parked)
+
+    async def give_back_parked(self) -> None:
+        """Gives every kept connection back to the pool (before it closes; tests)."""
+        parked, self._parked = self._parked, []
+        for connection in parked:
+            if self._pool is not None and not _lost(connection):
+                await self._pool.release(connection)
+
+    async def close(self) -> None:
+        # asyncpg's pool waits, as it closes, for every connection to come back.
+        await self.give_back_parked()
+        await super().close()
 
     def acquire_connection(self) -> Any:
         """A connection for one statement outside a transaction: the one `one_connection`
@@ -189,11 +246,13 @@ class _Lent:
             if held.connection is not None and _lost(held.connection):
                 await _give_back(held)  # a new one below
             if held.connection is None:
+                held.connection = self.client.unpark()
+                held.client = self.client
+            if held.connection is None:
                 if self.client._pool is None:  # opened on first use, as Tortoise does
                     await super(Client, self.client).acquire_connection().ensure_connection()
                 pool = self.client._pool
                 assert pool is not None
-                held.client = self.client
                 held.connection = await pool.acquire()
         except BaseException:
             held.busy = False
@@ -228,12 +287,15 @@ class one_connection:  # lower case: used as a function, `async with one_connect
         self._held = Held()
         self._token = _HELD.set(self._held)
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, kind: object, *exc: object) -> None:
         held = self._held
         _HELD.reset(self._token)
         held.closed = True
-        if not held.busy:
-            await _give_back(held)
+        if held.busy:
+            return  # given back by its last user (`_Lent`)
+        if kind is None:  # ended normally: kept for the next block, when it can be
+            _park(held)
+        await _give_back(held)
 
 
 def _lost(connection: Any) -> bool:
@@ -252,7 +314,15 @@ async def _give_back_idle() -> None:
     statement takes one again."""
     held = _HELD.get()
     if held is not None and not held.busy:
+        _park(held)  # the transaction then takes it (`Client.unpark`)
         await _give_back(held)
+
+
+def _park(held: Held) -> None:
+    """The block's idle connection kept by its client (`Client.park`), when it can be."""
+    client = held.client
+    if held.connection is not None and client is not None and client.park(held.connection):
+        held.connection = None
 
 
 async def _give_back(held: Held) -> None:

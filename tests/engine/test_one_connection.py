@@ -1,10 +1,11 @@
 """A query's statements share one pool connection (models/db.py `one_connection`,
 schema/engine/connection.py).
 
-On PostgreSQL a block takes a connection from the pool at its first statement and gives it
-back at its end; a statement that finds it busy (another task of the block) or comes after
+On PostgreSQL a block takes a connection at its first statement (one a block before kept,
+else one from the pool) and, at its end, keeps it for the next block (a few at most) or
+gives it back; a statement that finds it busy (another task of the block) or comes after
 the block takes one from the pool, as before; a transaction takes its own, the block's
-idle one given back first; a connection the server ends is replaced. On SQLite (one
+idle one handed over first; a connection the server ends is replaced. On SQLite (one
 connection, no pool) the block changes nothing. Against the suite's database, with the
 server's own loops running beside.
 """
@@ -20,6 +21,7 @@ import strawberry
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from models.backends import asyncpg as asyncpg_backend
 from models.db import one_connection
 from schema import build_schema
 from tests import factories
@@ -47,13 +49,16 @@ async def test_the_statements_of_a_block_share_one_connection_given_back_at_its_
     async with one_connection():
         first = await _backend(client)
         assert [await _backend(client) for _ in range(5)] == [first] * 5
-        # Taken from the pool for the whole block (the server's loops borrow one for a
-        # moment now and then: the count is read until it settles).
-        pool = client._pool
-        await factories.eventually(
-            lambda: _true(pool.get_size() - pool.get_idle_size() == 1), timeout=5, every=0.01
-        )
+        # Held for the whole block (the server's loops borrow one for a moment now and
+        # then: the count is read until it settles).
+        await factories.eventually(lambda: _true(_in_use(client) == 1), timeout=5, every=0.01)
     await _all_back(client)
+
+
+def _in_use(client: Any) -> int:
+    """Connections out of the pool, but those kept for the next block."""
+    pool = client._pool
+    return int(pool.get_size() - pool.get_idle_size() - client.parked)
 
 
 async def _true(value: bool) -> bool:
@@ -108,14 +113,13 @@ async def test_a_transaction_in_a_block_holds_one_connection_not_two(server):
     # never holds one idle while waiting for another (with every connection of the pool
     # held so, the wait would never end).
     client = _pooled()
-    pool = client._pool
     async with one_connection():
-        await _backend(client)
+        mine = await _backend(client)
         async with in_transaction() as transaction:
-            await transaction.execute_query_dict("SELECT 1 AS n")
-            await factories.eventually(
-                lambda: _true(pool.get_size() - pool.get_idle_size() == 1), timeout=5, every=0.01
-            )
+            rows = await transaction.execute_query_dict("SELECT pg_backend_pid() AS pid")
+            await factories.eventually(lambda: _true(_in_use(client) == 1), timeout=5, every=0.01)
+            # The block's own, handed over (kept by the client meanwhile, not pooled).
+            assert rows[0]["pid"] == mine
         # The block's next statements take one again, and share it.
         after = await _backend(client)
         assert await _backend(client) == after
@@ -203,3 +207,117 @@ async def test_on_sqlite_a_block_changes_nothing(server):
     async with one_connection():
         rows = await connection.execute_query_dict("SELECT 1 AS n")
     assert rows == [{"n": 1}]
+
+
+async def test_a_block_keeps_its_connection_for_the_next_one(server):
+    # Giving a connection back to asyncpg's pool and taking one again cost more CPU than a
+    # statement: a block that ends normally keeps its connection, and the next block (of
+    # this task or another) takes it without the pool.
+    client = _pooled()
+    await client.give_back_parked()
+    async with one_connection():
+        first = await _backend(client)
+    assert client.parked >= 1
+    pool = client._pool
+    idle = pool.get_idle_size()
+
+    async def next_block() -> int:
+        async with one_connection():
+            return await _backend(client)
+
+    # Another task (a request of its own), with no block of this one around it.
+    assert await asyncio.create_task(next_block(), context=contextvars.Context()) == first
+    assert pool.get_idle_size() == idle  # nothing taken from the pool, nothing given back
+    await _all_back(client)
+
+
+async def test_no_more_than_a_quarter_of_the_pool_is_kept(server):
+    client = _pooled()
+    await client.give_back_parked()
+    blocks_done = asyncio.Event()
+    ended = 0
+
+    async def block() -> None:
+        nonlocal ended
+        async with one_connection():
+            await client.execute_query_dict("SELECT pg_sleep(0.05) AS slept")
+            ended += 1
+            if ended == 8:
+                blocks_done.set()
+            await blocks_done.wait()  # eight connections held at once, then all ended
+
+    await asyncio.gather(*(block() for _ in range(8)))
+    assert client.parked == min(asyncpg_backend.PARKED_AT_MOST, client.pool_maxsize // 4)
+    await _all_back(client)
+
+
+async def test_a_block_that_fails_or_is_cancelled_gives_its_connection_back(server):
+    client = _pooled()
+    await client.give_back_parked()
+
+    async def failing() -> None:
+        async with one_connection():
+            await _backend(client)
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        await failing()
+    assert client.parked == 0
+
+    async def reading() -> None:
+        async with one_connection():
+            await _backend(client)
+            await asyncio.sleep(10)
+
+    await factories.cancelled_after(reading, 0.05)
+    assert client.parked == 0
+    await _all_back(client)
+
+
+async def test_a_kept_connection_the_server_ended_is_not_used_again(server):
+    client = _pooled()
+    await client.give_back_parked()
+    async with one_connection():
+        kept = await _backend(client)
+    assert client.parked == 1
+
+    async def end() -> None:
+        await client.execute_query(f"SELECT pg_terminate_backend({kept})")
+
+    await asyncio.create_task(end(), context=contextvars.Context())
+    await asyncio.sleep(0.2)  # the socket's end reaches the event loop
+    async with one_connection():
+        found = await _backend(client)
+    assert found != kept
+    await _all_back(client)
+
+
+async def test_a_transaction_takes_a_kept_connection(server):
+    client = _pooled()
+    await client.give_back_parked()
+    async with one_connection():
+        kept = await _backend(client)
+    async with in_transaction() as transaction:
+        rows = await transaction.execute_query_dict("SELECT pg_backend_pid() AS pid")
+    assert rows[0]["pid"] == kept
+    assert client.parked == 0  # the transaction gave it back to the pool
+    await _all_back(client)
+
+
+async def test_closing_gives_the_kept_connections_back(settings):
+    # asyncpg's pool waits, as it closes, for every connection to come back: the client
+    # gives back what it kept first. A client of its own, beside the suite's.
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one connection")
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(settings.database_url)
+    credentials = config["credentials"]
+    client = asyncpg_backend.Client(connection_name="closing", **credentials)
+    await client.create_connection(with_db=True)
+    async with one_connection(), client.acquire_connection() as connection:
+        await connection.fetch("SELECT 1")
+    assert client.parked == 1
+    async with asyncio.timeout(5):
+        await client.close()
+    assert client.parked == 0

@@ -36,12 +36,7 @@ async def _answers(seconds: float = 5.0) -> None:
         if connection.capabilities.dialect == "postgres":
             # The server's own loops borrow connections for a moment; a leaked one never
             # comes back.
-            pool = connection._pool
-
-            async def all_back() -> bool:
-                return bool(pool.get_idle_size() == pool.get_size())
-
-            await factories.eventually(all_back, timeout=seconds, every=0.01)
+            await factories.pool_all_back(connection)
 
 
 async def test_the_suites_database_uses_passages_clients(server):
