@@ -12,9 +12,11 @@ the COMMIT, it is held for the time the server takes to insert and commit.
 The client also lends one pooled connection to every statement of a `one_connection`
 block outside a transaction (a query's execution, schema/engine/connection.py): taking a
 connection from asyncpg's pool and giving it back costs about as much CPU as the
-statement. And a block that ends normally keeps its connection for the next block or
-transaction (`Client.park`) rather than giving it back: a few at most, given back when
-the client closes (docs/benchmarks.md, the reads' eighteenth round).
+statement. So a connection a statement or a block is done with is kept by the client for
+the next statement, block or transaction (`Client.park`) rather than given back: a
+quarter of the pool at most, given back when the client closes (docs/benchmarks.md, the
+reads' eighteenth round). Only after a normal end: after an error or a cancel, asyncpg's
+release checks and resets the connection.
 
 To end with statements of its own, the transaction is begun, committed and rolled back
 with plain statements (BEGIN, SAVEPOINT, COMMIT...), as asyncpg's own `Transaction` does,
@@ -34,6 +36,7 @@ import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import (
     NestedTransactionContext,
+    PoolConnectionWrapper,
     TransactionalDBClient,
     TransactionContext,
     TransactionContextPooled,
@@ -151,10 +154,9 @@ class _Transaction(TransactionContextPooled):
         await pool.release(connection)
 
 
-# How many connections `one_connection` blocks keep for the next ones (`Client.park`): a
-# quarter of the pool at most, so that the rest is always there for the statements that
-# take one from the pool (none kept with a pool under 4).
-PARKED_AT_MOST = 4
+# Connections kept for the next statements (`Client.park`): a quarter of the pool at most
+# (5 of the 20 of models/db.py), none with a pool under 4.
+PARKED_SHARE = 4
 
 
 class Client(AsyncpgDBClient):
@@ -173,7 +175,7 @@ class Client(AsyncpgDBClient):
         caller gives it back."""
         if (
             self._pool is None
-            or len(self._parked) >= min(PARKED_AT_MOST, self.pool_maxsize // 4)
+            or len(self._parked) >= self.pool_maxsize // PARKED_SHARE
             or _lost(connection)
             or connection.is_in_transaction()
         ):
@@ -208,11 +210,32 @@ class Client(AsyncpgDBClient):
 
     def acquire_connection(self) -> Any:
         """A connection for one statement outside a transaction: the one `one_connection`
-        holds when it is free, else one from the pool (Tortoise's own)."""
+        holds when it is free, else a kept one or one from the pool (`_Borrowed`)."""
         held = _HELD.get()
         if held is None or held.busy or held.closed or held.client not in (None, self):
-            return super().acquire_connection()
+            return _Borrowed(self, self._pool_init_lock)
         return _Lent(self, held)
+
+
+class _Borrowed(PoolConnectionWrapper):  # type: ignore[type-arg]
+    """Tortoise's connection for one statement outside a block, a kept one first (`Client.
+    unpark`), and kept again after it when it can be; else given back as Tortoise does."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> Any:
+        client = cast(Client, self.client)
+        connection = client.unpark()
+        if connection is None:
+            return await super().__aenter__()
+        self.connection = connection
+        return connection
+
+    async def __aexit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if kind is None and cast(Client, self.client).park(self.connection):
+            self.connection = None
+            return
+        await super().__aexit__(kind, error, traceback)
 
 
 class Held:

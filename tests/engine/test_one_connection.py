@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import strawberry
 from tortoise import connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
 from models.backends import asyncpg as asyncpg_backend
@@ -114,12 +116,10 @@ async def test_a_transaction_in_a_block_holds_one_connection_not_two(server):
     # held so, the wait would never end).
     client = _pooled()
     async with one_connection():
-        mine = await _backend(client)
+        await _backend(client)
         async with in_transaction() as transaction:
-            rows = await transaction.execute_query_dict("SELECT pg_backend_pid() AS pid")
+            await transaction.execute_query_dict("SELECT 1 AS n")
             await factories.eventually(lambda: _true(_in_use(client) == 1), timeout=5, every=0.01)
-            # The block's own, handed over (kept by the client meanwhile, not pooled).
-            assert rows[0]["pid"] == mine
         # The block's next statements take one again, and share it.
         after = await _backend(client)
         assert await _backend(client) == after
@@ -209,114 +209,120 @@ async def test_on_sqlite_a_block_changes_nothing(server):
     assert rows == [{"n": 1}]
 
 
-async def test_a_block_keeps_its_connection_for_the_next_one(server):
+@pytest.fixture
+async def own(settings: Any) -> AsyncIterator[Any]:
+    """A client of its own on the suite's PostgreSQL database (a pool of 8), beside the
+    server's: nothing but the test takes or keeps its connections."""
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one connection")
+    credentials = expand_db_url(settings.database_url)["credentials"]
+    credentials.update(minsize=1, maxsize=8)
+    client = asyncpg_backend.Client(connection_name="own", **credentials)
+    await client.create_connection(with_db=True)
+    try:
+        yield client
+    finally:
+        async with asyncio.timeout(5):  # asyncpg's pool waits for every connection back
+            await client.close()
+
+
+async def _pid(client: Any) -> int:
+    rows = await client.execute_query_dict("SELECT pg_backend_pid() AS pid")
+    return int(rows[0]["pid"])
+
+
+async def test_a_statement_keeps_its_connection_for_the_next_one(own):
     # Giving a connection back to asyncpg's pool and taking one again cost more CPU than a
-    # statement: a block that ends normally keeps its connection, and the next block (of
-    # this task or another) takes it without the pool.
-    client = _pooled()
-    await client.give_back_parked()
-    async with one_connection():
-        first = await _backend(client)
-    assert client.parked >= 1
-    pool = client._pool
-    idle = pool.get_idle_size()
+    # statement: one that ends normally is kept by the client, and the next statement or
+    # block (of this task or another) takes it without the pool.
+    first = await _pid(own)
+    assert own.parked == 1
+    idle = own._pool.get_idle_size()
+    assert await _pid(own) == first
 
-    async def next_block() -> int:
+    async def block() -> int:
         async with one_connection():
-            return await _backend(client)
+            return await _pid(own)
 
-    # Another task (a request of its own), with no block of this one around it.
-    assert await asyncio.create_task(next_block(), context=contextvars.Context()) == first
-    assert pool.get_idle_size() == idle  # nothing taken from the pool, nothing given back
-    await _all_back(client)
+    assert await asyncio.create_task(block(), context=contextvars.Context()) == first
+    assert own.parked == 1
+    assert own._pool.get_idle_size() == idle  # nothing taken from the pool or given back
 
 
-async def test_no_more_than_a_quarter_of_the_pool_is_kept(server):
-    client = _pooled()
-    await client.give_back_parked()
-    blocks_done = asyncio.Event()
-    ended = 0
+async def test_a_transaction_takes_a_kept_connection(own):
+    first = await _pid(own)
+    idle = own._pool.get_idle_size()
+    async with own._in_transaction() as transaction:
+        rows = await transaction.execute_query_dict("SELECT pg_backend_pid() AS pid")
+    assert rows[0]["pid"] == first
+    assert own.parked == 0  # the transaction gave it back to the pool, as Tortoise does
+    assert own._pool.get_idle_size() == idle + 1
+
+
+async def test_no_more_than_a_quarter_of_the_pool_is_kept(own):
+    held = asyncio.Event()
+    running = 0
 
     async def block() -> None:
-        nonlocal ended
+        nonlocal running
         async with one_connection():
-            await client.execute_query_dict("SELECT pg_sleep(0.05) AS slept")
-            ended += 1
-            if ended == 8:
-                blocks_done.set()
-            await blocks_done.wait()  # eight connections held at once, then all ended
+            await _pid(own)
+            running += 1
+            if running == 8:
+                held.set()
+            await held.wait()  # the pool's eight connections held at once, then all ended
 
     await asyncio.gather(*(block() for _ in range(8)))
-    assert client.parked == min(asyncpg_backend.PARKED_AT_MOST, client.pool_maxsize // 4)
-    await _all_back(client)
+    assert own.parked == 8 // asyncpg_backend.PARKED_SHARE
+    assert own._pool.get_idle_size() == 8 - own.parked
 
 
-async def test_a_block_that_fails_or_is_cancelled_gives_its_connection_back(server):
-    client = _pooled()
-    await client.give_back_parked()
+async def test_a_statement_or_block_that_fails_or_is_cancelled_gives_its_connection_back(own):
+    with pytest.raises(Exception, match="division by zero"):
+        await own.execute_query_dict("SELECT 1 / 0 AS n")
+    assert own.parked == 0
 
     async def failing() -> None:
         async with one_connection():
-            await _backend(client)
+            await _pid(own)
             raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
         await failing()
-    assert client.parked == 0
+    assert own.parked == 0
 
     async def reading() -> None:
         async with one_connection():
-            await _backend(client)
+            await _pid(own)
             await asyncio.sleep(10)
 
     await factories.cancelled_after(reading, 0.05)
-    assert client.parked == 0
-    await _all_back(client)
+    assert own.parked == 0
+    assert own._pool.get_idle_size() == own._pool.get_size()
 
 
-async def test_a_kept_connection_the_server_ended_is_not_used_again(server):
-    client = _pooled()
-    await client.give_back_parked()
-    async with one_connection():
-        kept = await _backend(client)
-    assert client.parked == 1
-
-    async def end() -> None:
-        await client.execute_query(f"SELECT pg_terminate_backend({kept})")
-
-    await asyncio.create_task(end(), context=contextvars.Context())
-    await asyncio.sleep(0.2)  # the socket's end reaches the event loop
-    async with one_connection():
-        found = await _backend(client)
+async def test_a_kept_connection_the_server_ended_is_not_used_again(own):
+    kept = await _pid(own)
+    assert own.parked == 1
+    (connection,) = own._parked
+    await connections.get("default").execute_query(f"SELECT pg_terminate_backend({kept})")
+    await factories.eventually(
+        lambda: _true(asyncpg_backend._lost(connection)), timeout=5, every=0.01
+    )  # the socket's end reached the event loop
+    found = await _pid(own)
     assert found != kept
-    await _all_back(client)
-
-
-async def test_a_transaction_takes_a_kept_connection(server):
-    client = _pooled()
-    await client.give_back_parked()
-    async with one_connection():
-        kept = await _backend(client)
-    async with in_transaction() as transaction:
-        rows = await transaction.execute_query_dict("SELECT pg_backend_pid() AS pid")
-    assert rows[0]["pid"] == kept
-    assert client.parked == 0  # the transaction gave it back to the pool
-    await _all_back(client)
+    assert await _pid(own) == found
 
 
 async def test_closing_gives_the_kept_connections_back(settings):
     # asyncpg's pool waits, as it closes, for every connection to come back: the client
-    # gives back what it kept first. A client of its own, beside the suite's.
+    # gives back what it kept first.
     if not settings.database_url.startswith("postgres"):
         pytest.skip("PostgreSQL only (TEST_DATABASE_URL): SQLite has one connection")
-    from tortoise.backends.base.config_generator import expand_db_url
-
-    config = expand_db_url(settings.database_url)
-    credentials = config["credentials"]
+    credentials = expand_db_url(settings.database_url)["credentials"]
     client = asyncpg_backend.Client(connection_name="closing", **credentials)
     await client.create_connection(with_db=True)
-    async with one_connection(), client.acquire_connection() as connection:
-        await connection.fetch("SELECT 1")
+    await _pid(client)
     assert client.parked == 1
     async with asyncio.timeout(5):
         await client.close()
