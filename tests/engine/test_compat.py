@@ -457,6 +457,26 @@ def test_tortoise_sends_a_statement_outside_a_transaction_through_acquire_connec
     assert "_pool" in inspect.getsource(AsyncpgDBClient.create_connection)
 
 
+def test_tortoises_pool_wrapper_takes_and_gives_back_its_connection_attribute():
+    # models/backends/asyncpg.py `_Borrowed`: Tortoise's wrapper for a statement outside a
+    # transaction, handed a kept connection instead of the pool's (its `connection`, which
+    # its exit gives back to the pool), and a quarter of the pool's size kept at most (the
+    # client's `pool_maxsize`, the URL's `maxsize`).
+    from tortoise.backends.base.client import PoolConnectionWrapper
+    from tortoise.backends.base_postgres.client import BasePostgresClient
+
+    assert "connection" in PoolConnectionWrapper.__slots__
+    assert "self.connection = await self.client._pool.acquire()" in inspect.getsource(
+        PoolConnectionWrapper.__aenter__
+    )
+    assert "self.client._pool.release(self.connection)" in inspect.getsource(
+        PoolConnectionWrapper.__aexit__
+    )
+    assert 'self.pool_maxsize = int(self.extra.pop("maxsize", 5))' in inspect.getsource(
+        BasePostgresClient.__init__
+    )
+
+
 def test_asyncpg_pool_gives_back_a_released_connection_quietly():
     # models/backends/asyncpg.py `_lost` and `_give_back`: a connection the server ended
     # is taken back by the pool as it closes; afterwards its proxy refuses every method
@@ -584,6 +604,28 @@ def test_uvicorn_http_protocol_writes_through_its_transport():
 
 
 # ------------------------------------------------------------------------------- starlette
+
+
+def test_a_starlette_response_is_its_status_background_body_and_raw_headers():
+    # web/graphql.py `SubResponse`: an empty Response without the constructor, whose
+    # `headers` read and write the raw list; what strawberry's own sub-response is.
+    from starlette.responses import Response
+    from strawberry.asgi import GraphQL
+
+    from web.graphql import SubResponse
+
+    made = inspect.getsource(Response.__init__)
+    for attribute in ("self.status_code =", "self.background =", "self.body ="):
+        assert attribute in made, attribute
+    assert "self.raw_headers =" in inspect.getsource(Response.init_headers)
+    assert "raw=self.raw_headers" in inspect.getsource(Response.headers.fget)
+    theirs = inspect.getsource(GraphQL.get_sub_response)
+    assert "sub_response.status_code = None" in theirs
+    assert 'del sub_response.headers["content-length"]' in theirs
+    ours = SubResponse()
+    ours.headers["Retry-After"] = "3"
+    assert ours.raw_headers == [(b"retry-after", b"3")]
+    assert ours.status_code is None
 
 
 async def test_starlette_cors_adds_its_headers_in_send():
