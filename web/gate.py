@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from web.graphql import PassageGraphQL
 
 PATH = "/graphql"
+# The headers a JSON answer of the app carries as a rule (web/middleware.py `respond`).
+_PLAIN = frozenset({b"content-type", b"content-length"})
 # Distinct `Origin` values whose CORS headers are kept: a browser sends its page's own.
 ORIGINS_KEPT = 64
 
@@ -74,6 +76,10 @@ class PostGate:
         self.max_body_bytes = max_body_bytes
         # By `Origin` (None: none sent; "" is an origin sent empty).
         self._cors_headers: LRUCache[str | None, list[tuple[bytes, bytes]]] = LRUCache(ORIGINS_KEPT)
+        # What follows the app's headers when it set only `_PLAIN` ones: CORS's, then the
+        # security headers (none of which is one of those), by `Origin`.
+        assert self.security_names.isdisjoint(_PLAIN)
+        self._plain_tails: LRUCache[str | None, list[tuple[bytes, bytes]]] = LRUCache(ORIGINS_KEPT)
 
     @staticmethod
     def takes(scope: Scope) -> bool:
@@ -139,6 +145,12 @@ class PostGate:
     ) -> list[tuple[bytes, bytes]]:
         """The response's headers as the middlewares leave them: CORS's, the security
         headers the app did not set, then the request id."""
+        if all(name in _PLAIN for name, _ in headers):  # most answers: kept whole per origin
+            try:
+                tail = self._plain_tails[origin]
+            except KeyError:
+                tail = self._plain_tails[origin] = [*await self._cors([], origin), *self.security]
+            return [*headers, *tail, (b"x-request-id", request_id_value.encode())]
         names = {name.lower() for name, _ in headers}
         if any(name == b"vary" or name.startswith(b"access-control-") for name in names):
             headers = await self._cors(headers, origin)  # not kept: the app set its own
