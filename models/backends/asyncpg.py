@@ -168,11 +168,11 @@ class Client(AsyncpgDBClient):
         return _Transaction(Transaction(self), self._pool_init_lock)
 
     def park(self, connection: Any) -> bool:
-        """Keeps a pool connection a block is done with, for the next block or transaction
-        (`unpark`), instead of giving it back: asyncpg's release and the next acquire cost
-        more CPU than a statement (a task, a timer, a queue). False when it cannot be kept
-        (enough kept, the pool closed, the connection lost or in a transaction): the
-        caller gives it back."""
+        """Keeps a pool connection a statement or a block is done with, for the next
+        statement, block or transaction (`unpark`), instead of giving it back: asyncpg's
+        release and the next acquire cost more CPU than a statement (a task, a timer, a
+        queue). False when it cannot be kept (enough kept, the pool closed, the connection
+        lost or in a transaction): the caller gives it back."""
         if (
             self._pool is None
             or len(self._parked) >= self.pool_maxsize // PARKED_SHARE
