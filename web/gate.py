@@ -149,23 +149,27 @@ class PostGate:
             try:
                 tail = self._plain_tails[origin]
             except KeyError:
-                tail = self._plain_tails[origin] = [*await self._cors([], origin), *self.security]
+                tail = self._plain_tails[origin] = [*await self._cors_for(origin), *self.security]
             return [*headers, *tail, (b"x-request-id", request_id_value.encode())]
         names = {name.lower() for name, _ in headers}
         if any(name == b"vary" or name.startswith(b"access-control-") for name in names):
             headers = await self._cors(headers, origin)  # not kept: the app set its own
         else:
-            try:  # one look-up: an origin seen before is the rule
-                extra = self._cors_headers[origin]
-            except KeyError:
-                extra = self._cors_headers[origin] = await self._cors([], origin)
-            headers = [*headers, *extra]
+            headers = [*headers, *await self._cors_for(origin)]
         if names.isdisjoint(self.security_names):
             headers.extend(self.security)
         else:
             headers.extend((k, v) for k, v in self.security if k not in names)
         headers.append((b"x-request-id", request_id_value.encode()))
         return headers
+
+    async def _cors_for(self, origin: str | None) -> list[tuple[bytes, bytes]]:
+        """The headers CORS adds for `origin` to an answer that set none of its own (kept)."""
+        try:  # one look-up: an origin seen before is the rule
+            return self._cors_headers[origin]
+        except KeyError:
+            extra = self._cors_headers[origin] = await self._cors([], origin)
+            return extra
 
     async def _cors(
         self, headers: list[tuple[bytes, bytes]], origin: str | None
