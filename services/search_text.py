@@ -10,6 +10,7 @@ or the start of one ("aspir" finds "aspirateur") and nothing in the middle of on
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -58,11 +59,19 @@ def query_words(query: str) -> list[str]:
 
     Callers check the limits on the raw query first (MAX_QUERY_CHARS, MAX_QUERY_WORDS).
     """
+    return list(_query_words(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_words(query: str) -> tuple[str, ...]:
+    # Folding decomposes the query a character at a time, on every search; a help centre's
+    # searches repeat, and a query is MAX_QUERY_CHARS long at most: 1,024 kept are a few
+    # hundred KiB at most.
     found: list[str] = []
     for word in words(query):
         if len(word) >= MIN_WORD_CHARS and word not in STOP_WORDS and word not in found:
             found.append(word)
-    return found
+    return tuple(found)
 
 
 def slugify(text: str, max_length: int = 80) -> str:

@@ -18,6 +18,7 @@ parser, against well under 1 ms for the database to answer. So:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 from cachetools import LRUCache
 from tortoise import fields
 from tortoise.expressions import Case, Q, When
+from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 
@@ -47,6 +49,8 @@ Converter = Callable[[Any], Any]
 
 def utc(value: Any) -> datetime | None:
     """What Tortoise's DatetimeField gives (use_tz, UTC), parsed by the standard library."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # asyncpg's, for a timestamptz
     if value is None:
         return None
     moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -69,6 +73,21 @@ def _day_of(field: fields.DateField[Any]) -> Converter:
     return day
 
 
+def _member_of(field: CharEnumFieldInstance) -> Converter:
+    """What Tortoise's CharEnumField gives (the member with that value), by a look-up in
+    the enum's members rather than a call of the enum each time; anything else (a value
+    no member has, which the enum refuses) is left to Tortoise."""
+    members = {member.value: member for member in field.enum_type}
+
+    def member(value: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return field.to_python_value(value)
+
+    return member
+
+
 # What a LIKE pattern needs escaped: a value holding one is read without the cached SQL.
 _LIKE_SPECIAL = frozenset("%_\\")
 
@@ -87,21 +106,35 @@ class _Slot:
         return bool(self.before or self.after)
 
 
+def _derived() -> Any:
+    """A field worked out from the others once (`__post_init__`)."""
+    return dataclasses.field(init=False, repr=False, compare=False)
+
+
 @dataclass(frozen=True)
 class _Prepared:
     sql: str
     slots: tuple[_Slot, ...]  # where each parameter takes its value from, in order
+    # Read per statement: each parameter's input, and where the LIKE patterns are.
+    _names: tuple[str, ...] = _derived()
+    _patterns: tuple[tuple[int, str, str], ...] = _derived()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", tuple(slot.name for slot in self.slots))
+        patterns = tuple((i, s.before, s.after) for i, s in enumerate(self.slots) if s.pattern)
+        object.__setattr__(self, "_patterns", patterns)
 
     def params(self, inputs: Mapping[str, Any]) -> list[Any] | None:
         """The parameters for `inputs`, or None when one needs the escaping Tortoise does."""
-        params = []
-        for slot in self.slots:
-            value = db_value(inputs[slot.name])
-            if slot.pattern:
-                if not _LIKE_SPECIAL.isdisjoint(value):
-                    return None
-                value = f"{slot.before}{value}{slot.after}"
-            params.append(value)
+        params = [
+            value.value if isinstance(value, Enum) else value
+            for value in map(inputs.__getitem__, self._names)
+        ]
+        for index, before, after in self._patterns:
+            value = params[index]
+            if not _LIKE_SPECIAL.isdisjoint(value):
+                return None
+            params[index] = f"{before}{value}{after}"
         return params
 
 
@@ -144,6 +177,7 @@ def db_value(value: Any) -> Any:
 
 
 CACHE_SIZE = 256
+_UNKNOWN: Any = object()  # a shape not prepared yet (None: one that cannot be)
 
 
 class PreparedRows:
@@ -178,18 +212,20 @@ class PreparedRows:
         db = self.model._meta.db
         dialect = db.capabilities.dialect
         key = (dialect, columns, shape)
-        if key not in self._prepared:
-            self._prepared[key] = self._prepare(build, inputs, columns)
-        prepared = self._prepared[key]
+        prepared = self._prepared.get(key, _UNKNOWN)
+        if prepared is _UNKNOWN:
+            prepared = self._prepared[key] = self._prepare(build, inputs, columns)
         params = None if prepared is None else prepared.params(inputs)
         if prepared is None or params is None:
             sql, params = self._sql(build(inputs), columns)
         else:
             sql = prepared.sql
         rows: list[dict[str, Any]] = await batch.fetch(db, sql, params)
-        converters = self._converters_for(dialect, columns)
-        for row in rows:
-            for name, convert in converters:
+        converters = self._converters.get((dialect, columns))
+        if converters is None:
+            converters = self._converters[dialect, columns] = self._converters_of(columns)
+        for name, convert in converters:
+            for row in rows:
                 row[name] = convert(row[name])
         return rows
 
@@ -225,27 +261,24 @@ class PreparedRows:
             return None  # an input written nowhere: `build` reads something else
         return _Prepared(sql, tuple(slots))
 
-    def _converters_for(
-        self, dialect: str, columns: tuple[str, ...]
-    ) -> list[tuple[str, Converter]]:
-        key = (dialect, columns)
-        if key not in self._converters:
-            # An annotation of the query (help search's word hits) is given as it is read.
-            read = [n for n in columns if n in self.model._meta.fields_map or "__" in n]
-            values: ValuesQuery[Any] = self.model.all().values(*read)
-            found = []
-            for name in read:
-                convert = values.resolve_to_python_value(self.model, name)
-                if isinstance(convert, FunctionType):
-                    continue  # Tortoise's identity lambdas
-                owner = getattr(convert, "__self__", None)
-                if isinstance(owner, fields.DatetimeField):
-                    convert = utc
-                elif isinstance(owner, fields.DateField):
-                    convert = _day_of(owner)
-                found.append((name, convert))
-            self._converters[key] = found
-        return self._converters[key]
+    def _converters_of(self, columns: tuple[str, ...]) -> list[tuple[str, Converter]]:
+        # An annotation of the query (help search's word hits) is given as it is read.
+        read = [n for n in columns if n in self.model._meta.fields_map or "__" in n]
+        values: ValuesQuery[Any] = self.model.all().values(*read)
+        found = []
+        for name in read:
+            convert = values.resolve_to_python_value(self.model, name)
+            if isinstance(convert, FunctionType):
+                continue  # Tortoise's identity lambdas
+            owner = getattr(convert, "__self__", None)
+            if isinstance(owner, fields.DatetimeField):
+                convert = utc
+            elif isinstance(owner, fields.DateField):
+                convert = _day_of(owner)
+            elif isinstance(owner, CharEnumFieldInstance):
+                convert = _member_of(owner)
+            found.append((name, convert))
+        return found
 
 
 def add_position(inputs: dict[str, Any], position: tuple[Any, int]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from tortoise.expressions import Case, Q, Subquery
@@ -210,11 +211,11 @@ async def _ranked(
     rows = await _RANKED.fetch(("ranked", *shape, n), build, inputs, read)
 
     scored = []
-    for row in rows:
-        found = sum(int(row.pop(name)) for name in hits)
-        in_title = sum(int(row.pop(name)) for name in titled)
+    for row in rows:  # the marks taken out of the row as they are counted
+        found = sum(map(int, map(row.pop, hits)))
+        in_title = sum(map(int, map(row.pop, titled)))
         scored.append(((-found, -in_title, -row["updated_at"].timestamp(), -row["id"]), row))
-    scored.sort(key=lambda pair: pair[0])
+    scored.sort(key=itemgetter(0))
     return [row for _, row in scored]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from tortoise.expressions import Q
 
 from models.accounts.people import Agency
@@ -299,9 +300,7 @@ async def test_a_date_is_read_as_tortoise_reads_it(server):
 
     field = Invoice._meta.fields_map["issued_on"]
     dialect = Invoice._meta.db.capabilities.dialect
-    converters = dict(
-        PreparedRows(Invoice, ("issued_on",))._converters_for(dialect, ("issued_on",))
-    )
+    converters = dict(PreparedRows(Invoice, ("issued_on",))._converters_of(("issued_on",)))
     if dialect == "postgres":  # asyncpg hands dates over as dates: nothing to convert
         assert not converters
         return
@@ -316,3 +315,35 @@ async def test_a_date_is_read_as_tortoise_reads_it(server):
         None,
     ):
         assert convert(value) == field.to_python_value(value), value
+
+
+async def test_an_enum_and_an_instant_are_read_as_tortoise_reads_them(server):
+    # An enum column is read by a look-up of its members, an instant asyncpg gave in UTC
+    # as it is: the same values, of the same types, as Tortoise's fields give.
+    from models.help import HelpArticle, HelpArticleKind
+
+    kind = HelpArticle._meta.fields_map["kind"]
+    published = HelpArticle._meta.fields_map["published_at"]
+    converters = dict(
+        PreparedRows(HelpArticle, ("kind", "published_at"))._converters_of(("kind", "published_at"))
+    )
+    for value in [*(member.value for member in HelpArticleKind), None]:
+        got = converters["kind"](value)
+        assert got is kind.to_python_value(value), value
+    with pytest.raises(ValueError):
+        kind.to_python_value("NOT_A_KIND")
+    with pytest.raises(ValueError):
+        converters["kind"]("NOT_A_KIND")
+    moments = [
+        datetime(2026, 3, 1, 8, 30, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+        "2026-03-01 08:30:00",
+        "2026-03-01T09:30:00+01:00",
+        None,
+    ]
+    for moment in moments:
+        expected = published.to_python_value(moment)
+        got = converters["published_at"](moment)
+        assert got == expected and type(got) is type(expected), moment
+        if got is not None:  # in UTC, as Tortoise's (its zone object may differ)
+            assert got.utcoffset() == expected.utcoffset() == timedelta(0), moment
