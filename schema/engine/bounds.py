@@ -66,8 +66,12 @@ def _message(value: object) -> str | None:
     return None
 
 
+# Values nothing bounds, told apart at once (most arguments are text, flags or enums).
+_UNBOUNDED = frozenset({str, bool, float, type(None), type(UNSET)})
+
+
 def _walk(value: object, path: tuple[str, ...], config: StrawberryConfig) -> Iterator[Violation]:
-    if value is None or value is UNSET:
+    if type(value) in _UNBOUNDED:
         return
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
@@ -94,11 +98,14 @@ def violations(
     """
     found: list[Violation] = []
     for argument in arguments:
-        if argument.python_name not in values:
+        value = values.get(argument.python_name)
+        if type(value) in _UNBOUNDED:
             continue
-        name = config.name_converter.get_graphql_name(argument)
-        start = () if name == INPUT else (name,)
-        found.extend(_walk(values[argument.python_name], start, config))
+        problems = list(_walk(value, (), config))
+        if problems:  # the argument's name only then: most values are within bounds
+            name = config.name_converter.get_graphql_name(argument)
+            start = () if name == INPUT else (name,)
+            found.extend(Violation((*start, *v.path), v.message) for v in problems)
     return found
 
 
