@@ -70,22 +70,35 @@ def _message(value: object) -> str | None:
 _UNBOUNDED = frozenset({str, bool, float, type(None), type(UNSET)})
 
 
-def _walk(value: object, path: tuple[str, ...], config: StrawberryConfig) -> Iterator[Violation]:
+# A value's place: list indexes as text, and the fields (or arguments) leading to it,
+# named only once a value is found out of bounds (most are within them).
+Place = tuple[str | StrawberryField | StrawberryArgument, ...]
+
+
+def _walk(value: object, place: Place, config: StrawberryConfig) -> Iterator[Violation]:
     if type(value) in _UNBOUNDED:
         return
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _walk(item, (*path, str(index)), config)
+            yield from _walk(item, (*place, str(index)), config)
         return
     if has_object_definition(value):
         definition = get_object_definition(value, strict=True)
         for field in definition.fields:
-            name = config.name_converter.get_graphql_name(field)
-            yield from _walk(getattr(value, field.python_name, None), (*path, name), config)
+            yield from _walk(getattr(value, field.python_name, None), (*place, field), config)
         return
     message = _message(value)
     if message is not None:
-        yield Violation(path, message)
+        yield Violation(_path(place, config), message)
+
+
+def _path(place: Place, config: StrawberryConfig) -> tuple[str, ...]:
+    """The place's names in the schema; the argument `input` leaves no name (DESIGN.md)."""
+    names = (
+        step if isinstance(step, str) else config.name_converter.get_graphql_name(step)
+        for step in place
+    )
+    return tuple(name for index, name in enumerate(names) if index or name != INPUT)
 
 
 def violations(
@@ -99,13 +112,8 @@ def violations(
     found: list[Violation] = []
     for argument in arguments:
         value = values.get(argument.python_name)
-        if type(value) in _UNBOUNDED:
-            continue
-        problems = list(_walk(value, (), config))
-        if problems:  # the argument's name only then: most values are within bounds
-            name = config.name_converter.get_graphql_name(argument)
-            start = () if name == INPUT else (name,)
-            found.extend(Violation((*start, *v.path), v.message) for v in problems)
+        if type(value) not in _UNBOUNDED:
+            found.extend(_walk(value, (argument,), config))
     return found
 
 
