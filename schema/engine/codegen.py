@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
-from graphql import GraphQLBoolean, GraphQLEnumType, GraphQLID, GraphQLString, Undefined
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLString,
+    Undefined,
+)
+from strawberry.schema.types.base_scalars import isoformat
 
 Complete = Callable[[Any], Any]
 
@@ -32,11 +41,12 @@ class GiveUp(Exception):
 class Leaf:
     """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
 
-    __slots__ = ("coerce", "is_awaitable", "non_null", "unchanged")
+    __slots__ = ("coerce", "is_awaitable", "non_null", "type_", "unchanged")
 
     def __init__(
         self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] | None = None
     ) -> None:
+        self.type_ = type_
         self.coerce = type_.coerce_output_value
         if isinstance(type_, GraphQLEnumType):
             self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
@@ -57,6 +67,31 @@ class Leaf:
         if result is None or result is Undefined:
             raise GiveUp
         return result
+
+
+def completed(leaf: Leaf, value: str, namespace: dict[str, Any]) -> str:
+    """The expression completing `value` (an expression of a row's value, never awaitable)
+    with `leaf`, the usual values inline, exactly as `leaf` completes them; anything else
+    by `leaf` itself."""
+    complete = bind(namespace, "c", leaf)
+    type_ = leaf.type_
+    if leaf.unchanged is not None:  # most strings (and global ids): handed on as they are
+        unchanged = bind(namespace, "u", leaf.unchanged)
+        return f"(x if type(x := {value}) is {unchanged} else {complete}(x))"
+    if type_ is GraphQLInt:  # graphql-core's: an int within 32 bits, as it is
+        return (
+            f"(x if type(x := {value}) is int and {-(2**31)} <= x <= {2**31 - 1}"
+            f" else {complete}(x))"
+        )
+    origin = _ISO_ORIGINS.get(type_.name)
+    if origin is not None and type_.serialize is isoformat:  # strawberry's DateTime, Date
+        exact = bind(namespace, "u", origin)
+        return f"(x.isoformat() if type(x := {value}) is {exact} else {complete}(x))"
+    return f"{complete}({value})"
+
+
+# Scalars strawberry writes with the value's `isoformat()`, and the type they are for.
+_ISO_ORIGINS: dict[str, type] = {"DateTime": datetime, "Date": date}
 
 
 def _memoised(coerce: Complete) -> Complete:

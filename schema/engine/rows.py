@@ -40,7 +40,7 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.private import is_private
 
-from schema.engine.codegen import GiveUp, Leaf, bind, compiled, total
+from schema.engine.codegen import GiveUp, Leaf, bind, compiled, completed, total
 from schema.engine.row_fields import Column, Fetched, Load, Loaded, Part, Row
 from schema.engine.throttle import FREE_KEYS
 
@@ -347,15 +347,10 @@ class RowType(Generic[T]):
         spec: Column, type_: Any, non_null: bool, namespace: dict[str, Any], needed: set[str]
     ) -> str:
         needed.update(spec.names)
-        leaf = Leaf(type_, non_null)
-        complete = bind(namespace, "c", leaf)
         values = ", ".join(f"r[{bind(namespace, 'n', name)}]" for name in spec.names)
         if spec.read is not None:
             values = f"{bind(namespace, 'f', spec.read)}({values})"
-        if leaf.unchanged is not None:  # most strings (and global ids): handed on as they are
-            unchanged = bind(namespace, "u", leaf.unchanged)
-            return f"(x if type(x := {values}) is {unchanged} else {complete}(x))"
-        return f"{complete}({values})"
+        return completed(Leaf(type_, non_null), values, namespace)
 
 
 _SLOTS = itertools.count()

@@ -19,7 +19,7 @@ from typing import Any
 import broadcaster
 import pytest
 import strawberry
-from graphql import GraphQLObjectType, GraphQLSchema, parse
+from graphql import GraphQLObjectType, GraphQLScalarType, GraphQLSchema, parse
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.executor import Executor
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -78,6 +78,16 @@ def test_the_libraries_reached_into_are_the_pinned_versions(distribution, versio
 
 
 # --------------------------------------------------------------------------- graphql-core
+
+
+def test_strawberry_writes_datetimes_and_dates_with_its_isoformat():
+    # schema/engine/codegen.py `completed` writes a row's datetime or date inline with
+    # `isoformat()` when the scalar's serializer is strawberry's `isoformat`.
+    from strawberry.schema.types.base_scalars import isoformat
+
+    for name in ("DateTime", "Date"):
+        scalar = schema._schema.get_type(name)
+        assert isinstance(scalar, GraphQLScalarType) and scalar.serialize is isoformat, name
 
 
 def test_graphql_core_executor_execute_field_signature():

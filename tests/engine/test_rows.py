@@ -3,7 +3,9 @@ within a page whose rows share their nested objects, or from a model's attribute
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import strawberry
@@ -125,3 +127,44 @@ async def test_loads_of_one_field_on_one_level_share_one_statement():
     assert asked[0] == (("name", "size"), [1, 2, 3]) and asked[1] == (("name",), [4])
     assert loaded["a"] is loaded["b"] and set(loaded["a"]) == {1, 2, 3}
     assert set(loaded["d"]) == {4} and set(loaded["c"]) == {4} and len(asked) == 3
+
+
+def _outcome(complete: Any, value: Any) -> tuple[Any, ...]:
+    try:
+        result = complete(value)
+    except Exception as error:
+        return ("raised", type(error), str(error))
+    return ("completed", type(result), result)
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("Int", [0, -5, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, True, 3.0, 3.5, "7", None]),
+        (
+            "DateTime",
+            [
+                datetime(2026, 12, 7, 8, 30, tzinfo=UTC),
+                datetime(2026, 12, 7, 8, 30),
+                date(2026, 12, 7),
+                "2026-12-07",
+                None,
+            ],
+        ),
+        ("Date", [date(2026, 12, 7), datetime(2026, 12, 7, 8, 30, tzinfo=UTC), None]),
+        ("String", ["text", 12, None]),
+    ],
+)
+@pytest.mark.parametrize("non_null", [True, False])
+def test_a_leaf_written_inline_completes_as_the_leaf_does(name, values, non_null):
+    # schema/engine/codegen.py `completed`: the usual values of a row's leaf completed in
+    # the generated code itself; every value, usual or not, as `Leaf` completes it.
+    from schema import schema
+    from schema.engine.codegen import Leaf, completed
+
+    type_ = schema._schema.get_type(name)
+    leaf = Leaf(type_, non_null)
+    namespace: dict[str, Any] = {}
+    inline = eval(f"lambda v: {completed(leaf, 'v', namespace)}", namespace)
+    for value in values:
+        assert _outcome(inline, value) == _outcome(Leaf(type_, non_null), value), value
