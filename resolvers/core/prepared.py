@@ -5,25 +5,19 @@ SQL and 1 ms turning SQLite's datetime text back into datetimes with a pure-Pyth
 parser, against well under 1 ms for the database to answer. So:
 
 - each query is still written with Tortoise, as a function of named inputs; the first
-  time a shape (which filters, how many values in an IN) is asked for, it is built twice,
-  with two sets of distinct probe values, and each SQL parameter is matched to the one
-  input it came from, the same in both builds (its value, or a `contains`/`startswith`
-  LIKE pattern of it). Later requests of that shape reuse the SQL with their own values.
-  If the two texts differ (an input Tortoise wrote into the text, a None that became
-  IS NULL) or a parameter matches no one input (a value it transformed, a constant), the
-  shape is never cached and Tortoise builds every query;
-- datetimes are converted with the standard library, the other columns as Tortoise does;
-  an annotation's column is given as the database gives it.
+  time a shape (which filters, how many values in an IN) is asked for, its SQL is kept
+  with where each parameter comes from (resolvers/core/shapes.py), and later requests of
+  that shape reuse it with their own values; a shape that cannot be kept is built by
+  Tortoise every time;
+- datetimes are converted with the standard library, enum columns by a look-up of their
+  members, the other columns as Tortoise does; an annotation's column is given as the
+  database gives it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from enum import Enum
+from datetime import UTC, date, datetime
 from types import FunctionType
 from typing import Any, TypeVar
 
@@ -43,6 +37,7 @@ from models.backends.batch import together as together
 # A block whose reads share one pooled connection (PostgreSQL; nothing on SQLite): the
 # schema runs each query's execution in one (schema/engine/connection.py).
 from models.db import one_connection as one_connection
+from resolvers.core.shapes import Prepared, probe, shape_of
 
 Converter = Callable[[Any], Any]
 
@@ -88,94 +83,6 @@ def _member_of(field: CharEnumFieldInstance) -> Converter:
     return member
 
 
-# What a LIKE pattern needs escaped: a value holding one is read without the cached SQL.
-_LIKE_SPECIAL = frozenset("%_\\")
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """A parameter: the value of input `name`, or (`pattern`) a LIKE pattern of it, the
-    `%` Tortoise put around it (`contains`, `startswith`) kept."""
-
-    name: str
-    before: str = ""
-    after: str = ""
-
-    @property
-    def pattern(self) -> bool:
-        return bool(self.before or self.after)
-
-
-def _derived() -> Any:
-    """A field worked out from the others once (`__post_init__`)."""
-    return dataclasses.field(init=False, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    sql: str
-    slots: tuple[_Slot, ...]  # where each parameter takes its value from, in order
-    # Read per statement: each parameter's input, and where the LIKE patterns are.
-    _names: tuple[str, ...] = _derived()
-    _patterns: tuple[tuple[int, str, str], ...] = _derived()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_names", tuple(slot.name for slot in self.slots))
-        patterns = tuple((i, s.before, s.after) for i, s in enumerate(self.slots) if s.pattern)
-        object.__setattr__(self, "_patterns", patterns)
-
-    def params(self, inputs: Mapping[str, Any]) -> list[Any] | None:
-        """The parameters for `inputs`, or None when one needs the escaping Tortoise does."""
-        params = [
-            value.value if isinstance(value, Enum) else value
-            for value in map(inputs.__getitem__, self._names)
-        ]
-        for index, before, after in self._patterns:
-            value = params[index]
-            if not _LIKE_SPECIAL.isdisjoint(value):
-                return None
-            params[index] = f"{before}{value}{after}"
-        return params
-
-
-def _slot(
-    one: Any, other: Any, first: Mapping[str, Any], second: Mapping[str, Any]
-) -> _Slot | None:
-    """Where a parameter comes from, given its values in the builds from the `first` and
-    `second` probes: one input, the same one both times (its value, or a LIKE pattern of it)."""
-    found = [name for name in first if _same(one, first[name]) and _same(other, second[name])]
-    if len(found) == 1:
-        return _Slot(found[0])
-    if not (isinstance(one, str) and isinstance(other, str)):
-        return None
-    for name, value in first.items():
-        if type(value) is not str or value not in one:
-            continue
-        before, _, after = one.partition(value)
-        if (
-            (before or after)
-            and before in ("", "%")
-            and after in ("", "%")
-            and one == f"{before}{value}{after}"
-            and other == f"{before}{second[name]}{after}"
-        ):
-            return _Slot(name, before, after)
-    return None
-
-
-def _same(parameter: Any, value: Any) -> bool:
-    """Whether a built statement's parameter is the input `value`, as a parameter."""
-    expected = db_value(value)
-    if type(expected) is bool and type(parameter) is int:
-        return parameter == int(expected)  # Tortoise gives SQLite a flag as 1 or 0
-    return type(parameter) is type(expected) and parameter == expected
-
-
-def db_value(value: Any) -> Any:
-    """A value as a statement's parameter: an enum member as its value."""
-    return value.value if isinstance(value, Enum) else value
-
-
 CACHE_SIZE = 256
 _UNKNOWN: Any = object()  # a shape not prepared yet (None: one that cannot be)
 
@@ -188,7 +95,7 @@ class PreparedRows:
         self.fields = fields
         # (dialect, columns, shape) -> the SQL and where its parameters come from; None: not
         # cacheable. Bounded: the planner asks for the columns of each document it plans.
-        self._prepared: LRUCache[Hashable, _Prepared | None] = LRUCache(CACHE_SIZE)
+        self._prepared: LRUCache[Hashable, Prepared | None] = LRUCache(CACHE_SIZE)
         self._converters: LRUCache[tuple[str, tuple[str, ...]], list[tuple[str, Converter]]] = (
             LRUCache(CACHE_SIZE)
         )
@@ -240,26 +147,15 @@ class PreparedRows:
         build: Callable[[Mapping[str, Any]], QuerySet[Any]],
         inputs: Mapping[str, Any],
         columns: tuple[str, ...],
-    ) -> _Prepared | None:
+    ) -> Prepared | None:
         """The SQL of `build` for any inputs of this shape, from two builds with two sets
         of distinct probe values: the text must be the same (no value written into it) and
         each parameter must come from one input, the same one both times."""
-        probe, other_probe = _probe(inputs), _probe(inputs, second=True)
-        if probe is None or other_probe is None:
+        first, second = probe(inputs), probe(inputs, second=True)
+        if first is None or second is None:
             return None
-        sql, first = self._sql(build(probe), columns)
-        again, second = self._sql(build(other_probe), columns)
-        if sql != again or len(first) != len(second):
-            return None
-        slots = []
-        for one, other in zip(first, second, strict=True):
-            slot = _slot(one, other, probe, other_probe)
-            if slot is None:
-                return None
-            slots.append(slot)
-        if {slot.name for slot in slots} != set(inputs):
-            return None  # an input written nowhere: `build` reads something else
-        return _Prepared(sql, tuple(slots))
+        built, again = self._sql(build(first), columns), self._sql(build(second), columns)
+        return shape_of(built, again, first, second, inputs)
 
     def _converters_of(self, columns: tuple[str, ...]) -> list[tuple[str, Converter]]:
         # An annotation of the query (help search's word hits) is given as it is read.
@@ -294,43 +190,6 @@ def past(inputs: Mapping[str, Any], column: str, descending: bool = False) -> Q:
     return Q(**{f"{column}__{op}": inputs["after"]}) | Q(
         **{column: inputs["after_again"], f"id__{op}": inputs["after_id"]}
     )
-
-
-def _probe(inputs: Mapping[str, Any], second: bool = False) -> dict[str, Any] | None:
-    """A distinct value of the same type for each input, or None for an unsupported one;
-    `second`: another set, each input's value differing from the first set's."""
-    numbers = itertools.count(2_000_000_001 if second else 1_000_000_001)
-    base = datetime(2002 if second else 2001, 2, 3, tzinfo=UTC)
-    moments = (base + timedelta(seconds=i) for i in itertools.count())
-    members: dict[type[Enum], Any] = {}
-    probe: dict[str, Any] = {}
-    flags = 0
-    for name, value in inputs.items():
-        if type(value) is bool:
-            # True in the first set, False in the second: one such input at most, or two
-            # would take the same values and a parameter could come from either.
-            flags += 1
-            if flags > 1:
-                return None
-            probe[name] = not second
-        elif isinstance(value, Enum):
-            kind = type(value)
-            if kind not in members:
-                listed = list(kind)
-                members[kind] = iter(listed[1:] + listed[:1] if second else listed)
-            choice = next(members[kind], None)
-            if choice is None:
-                return None  # more inputs than members: no distinct values left
-            probe[name] = choice
-        elif type(value) is int:
-            probe[name] = next(numbers)
-        elif type(value) is str:
-            probe[name] = f"probe{next(numbers)}"
-        elif isinstance(value, datetime) and value.tzinfo is not None:
-            probe[name] = next(moments)
-        else:
-            return None
-    return probe
 
 
 def numbered(prefix: str, values: Iterable[Any]) -> dict[str, Any]:

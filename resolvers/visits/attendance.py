@@ -29,8 +29,9 @@ from notifications.preferences import chosen, default, quiet_between
 from notifications.visit_notices import Household
 from resolvers.core import guards
 from resolvers.core.errors import Forbidden, UserError, user_error
-from resolvers.core.prepared import PreparedRows, db_value, every_field, loaded
+from resolvers.core.prepared import PreparedRows, every_field, loaded
 from resolvers.core.runtime import Runtime, Viewer
+from resolvers.core.shapes import db_value
 from resolvers.visits import anomalies
 from resolvers.visits.calendar import ROW_FIELDS
 from resolvers.visits.planning import InterventionResult, failure

@@ -12,8 +12,9 @@ from models.accounts.people import Agency
 from models.enums import InterventionStatus
 from models.visits.visits import Intervention
 from resolvers.accounts import sessions
-from resolvers.core.prepared import PreparedRows, _probe
+from resolvers.core.prepared import PreparedRows
 from resolvers.core.runtime import build_runtime
+from resolvers.core.shapes import probe
 from resolvers.visits import calendar
 from tests.factories import pk, setup_agency, unique
 from tests.visits.factories import make_visits
@@ -88,12 +89,12 @@ async def test_a_stranger_sees_nothing_through_a_cached_shape(api, settings, hom
 
 
 def test_inputs_without_distinct_probe_values_are_never_cached():
-    assert _probe({"a": 1, "b": datetime(2030, 1, 1, tzinfo=UTC)}) is not None
-    assert _probe({"a": None}) is None
-    assert _probe({"a": datetime(2030, 1, 1)}) is None  # naive
-    assert _probe({"a": True, "b": False}) is None  # two flags would share their values
+    assert probe({"a": 1, "b": datetime(2030, 1, 1, tzinfo=UTC)}) is not None
+    assert probe({"a": None}) is None
+    assert probe({"a": datetime(2030, 1, 1)}) is None  # naive
+    assert probe({"a": True, "b": False}) is None  # two flags would share their values
     too_many = {f"s{i}": InterventionStatus.SCHEDULED for i in range(len(InterventionStatus) + 1)}
-    assert _probe(too_many) is None
+    assert probe(too_many) is None
 
 
 async def test_a_like_pattern_is_reused_and_its_special_characters_read_as_tortoise_reads(server):
