@@ -3,7 +3,8 @@ plain fields (schema/engine/execution.py) and the planned rows (schema/engine/ro
 
 Both write Python source for a selection once, bind the values it uses as names of its
 namespace (never as text), compile it and call it for every value; both give a value up
-(`GiveUp`) for graphql-core to complete from the start, and complete leaves with `Leaf`.
+(`GiveUp`) for graphql-core to complete from the start, and complete leaves with
+`completed`: the usual values inline, the rest by `Leaf`.
 """
 
 from __future__ import annotations
@@ -70,9 +71,9 @@ class Leaf:
 
 
 def completed(leaf: Leaf, value: str, namespace: dict[str, Any]) -> str:
-    """The expression completing `value` (an expression of a row's value, never awaitable)
-    with `leaf`, the usual values inline, exactly as `leaf` completes them; anything else
-    by `leaf` itself."""
+    """The expression completing `value` (an expression) with `leaf` in generated code:
+    the usual values (text, an int within 32 bits, a datetime or a date) inline, exactly as
+    `leaf` completes them; anything else, an awaitable included, by `leaf` itself."""
     complete = bind(namespace, "c", leaf)
     type_ = leaf.type_
     if leaf.unchanged is not None:  # most strings (and global ids): handed on as they are

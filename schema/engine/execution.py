@@ -52,7 +52,7 @@ from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.engine.codegen import Complete, GiveUp, Leaf, compiled
+from schema.engine.codegen import Complete, GiveUp, Leaf, bind, compiled, completed
 
 _SEQUENCES = (list, tuple)
 
@@ -331,12 +331,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # and completers are passed in as values.
         namespace: dict[str, Any] = {"GiveUp": GiveUp, "is_type_of": is_type_of}
         items = []
-        for i, (response_name, group) in enumerate(grouped.items()):
+        for response_name, group in grouped.items():
             node = group[0].node
-            namespace[f"k{i}"] = response_name
+            key = bind(namespace, "k", response_name)
             if node.name.value == "__typename":
-                namespace[f"v{i}"] = type_.name
-                items.append(f"k{i}: v{i}")
+                items.append(f"{key}: {bind(namespace, 'v', type_.name)}")
                 continue
             field = type_.fields.get(node.name.value)
             name = _attribute(field) if field is not None and not node.arguments else None
@@ -345,12 +344,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             complete = self._completer(field.type, group)
             if complete is None:
                 return None
-            namespace[f"c{i}"] = complete
-            if isinstance(complete, Leaf) and complete.unchanged is not None:
-                namespace[f"u{i}"] = complete.unchanged
-                items.append(f"k{i}: (x if type(x := value.{name}) is u{i} else c{i}(x))")
+            if isinstance(complete, Leaf):
+                items.append(f"{key}: {completed(complete, f'value.{name}', namespace)}")
             else:
-                items.append(f"k{i}: c{i}(value.{name})")
+                items.append(f"{key}: {bind(namespace, 'c', complete)}(value.{name})")
         lines = [
             "def object_(value):",
             "    if value is None:",

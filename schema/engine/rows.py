@@ -311,9 +311,9 @@ class RowType(Generic[T]):
             if spec.many or not is_leaf_type(type_) or any(n.selection_set for n in nodes):
                 return None
             loads.append(Load(slot, spec.key, spec, spec.of.names, ()))
-            complete = bind(namespace, "c", Leaf(type_, non_null))
             read, absent = bind(namespace, "f", spec.of.value), bind(namespace, "a", spec.absent)
-            return f"{complete}({absent} if (x := {found})) is None else {read}(x))", "0"
+            value = f"({absent} if (x := {found})) is None else {read}(x))"
+            return completed(Leaf(type_, non_null), value, namespace), "0"
         item = type_
         if spec.many:  # [T!]! only: a null in the list is the resolver's to say
             if not (non_null and isinstance(type_, GraphQLList)):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 
+from schema.engine.codegen import GiveUp
 from schema.engine.row_fields import Fetched, Load, Part, column, columns, global_id, load_all
 from schema.engine.rows import RowType
 
@@ -168,3 +169,22 @@ def test_a_leaf_written_inline_completes_as_the_leaf_does(name, values, non_null
     inline = eval(f"lambda v: {completed(leaf, 'v', namespace)}", namespace)
     for value in values:
         assert _outcome(inline, value) == _outcome(Leaf(type_, non_null), value), value
+
+
+@pytest.mark.parametrize("name", ["Int", "DateTime", "String"])
+def test_an_awaitable_is_left_to_the_leaf_written_inline_or_not(name):
+    # graphql-core's fast completion (schema/engine/execution.py) completes resolvers'
+    # values the same way: an awaitable is never a usual value, and the leaf gives it up.
+    import asyncio
+    import inspect
+
+    from schema import schema
+    from schema.engine.codegen import Leaf, completed
+
+    leaf = Leaf(schema._schema.get_type(name), True, inspect.isawaitable)
+    namespace: dict[str, Any] = {}
+    inline = eval(f"lambda v: {completed(leaf, 'v', namespace)}", namespace)
+    future: asyncio.Future[None] = asyncio.Future(loop=asyncio.new_event_loop())
+    assert _outcome(inline, future) == _outcome(leaf, future)
+    assert _outcome(inline, future)[1] is GiveUp
+    future.get_loop().close()
