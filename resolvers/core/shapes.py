@@ -59,7 +59,7 @@ class Prepared:
 
     def params(self, inputs: Mapping[str, Any]) -> list[Any] | None:
         """The parameters for `inputs`, or None when one needs the escaping Tortoise does."""
-        params = [
+        params = [  # `db_value` written out: this runs for each parameter of a statement
             value.value if isinstance(value, Enum) else value
             for value in map(inputs.__getitem__, self._names)
         ]

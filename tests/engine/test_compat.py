@@ -14,6 +14,7 @@ import importlib.metadata
 import inspect
 import re
 import sys
+from enum import Enum
 from typing import Any
 
 import broadcaster
@@ -78,6 +79,17 @@ def test_the_libraries_reached_into_are_the_pinned_versions(distribution, versio
 
 
 # --------------------------------------------------------------------------- graphql-core
+
+
+def test_tortoise_reads_an_enum_column_by_calling_its_enum_type():
+    # resolvers/core/prepared.py `_member_of` looks the value up in the members of the
+    # field's `enum_type`, which is what Tortoise's `to_python_value` calls.
+    from tortoise.fields.data import CharEnumFieldInstance
+
+    source = inspect.getsource(CharEnumFieldInstance.to_python_value)
+    assert "self.enum_type(value)" in source
+    field = Intervention._meta.fields_map["status"]
+    assert isinstance(field, CharEnumFieldInstance) and issubclass(field.enum_type, Enum)
 
 
 def test_strawberry_writes_datetimes_and_dates_with_its_isoformat():
