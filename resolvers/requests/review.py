@@ -20,7 +20,15 @@ from models.requests import ChangeRequest
 from models.visits.visits import Intervention, RecurringPlan, ServiceType
 from resolvers.core import guards, nodes
 from resolvers.core.errors import UserError, user_error
-from resolvers.core.prepared import TRUTH, PreparedRows, every_field, get_by_id, loaded, truth
+from resolvers.core.prepared import (
+    TRUTH,
+    PreparedRows,
+    every_field,
+    get_by_id,
+    loaded,
+    truth,
+    utc,
+)
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused
 from resolvers.requests.asking import (
@@ -38,6 +46,7 @@ from resolvers.requests.rules import (
     RuleCheck,
     context_for,
     evaluate,
+    next_busy,
 )
 from services.clock import utcnow
 
@@ -130,6 +139,7 @@ RULE_COLUMNS = (
     *(f"intervention__{name}" for name in VISIT_COLUMNS),
     *(f"plan__{name}" for name in PLAN_COLUMNS),
     "offered_rank",  # "1": its visit is one an absence offered for rescheduling
+    "next_busy",  # rules.next_busy()
 )
 
 
@@ -157,7 +167,7 @@ async def pending_rows(
         if "to_reschedule" in v:
             offers = AbsenceVisit.filter(rescheduled_at=None, to_reschedule=v["to_reschedule"])
             offered = Q(intervention_id__in=Subquery(offers.values("intervention_id")))
-            query = query.annotate(offered_rank=truth(offered, v))
+            query = query.annotate(offered_rank=truth(offered, v), next_busy=next_busy())
         return query.order_by("id").limit(v["size"])
 
     every = every_field(ChangeRequest)
@@ -191,7 +201,8 @@ async def pending_checks(
         if row["plan__id"] is not None
     }
     offered = {row["intervention_id"] for row in rows if int(row["offered_rank"]) == 1}
-    ctx = await context_for(staff.agency_id or 0, requests, utcnow(), visits, plans, offered)
+    busy = {row["id"]: utc(row["next_busy"]) for row in rows}
+    ctx = await context_for(staff.agency_id or 0, requests, utcnow(), visits, plans, offered, busy)
     return {request.id: evaluate(request, ctx) for request in requests}
 
 

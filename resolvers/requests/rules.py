@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import RawSQL
 from tortoise.functions import Max
 
 from models.enums import ChangeRequestKind, InterventionStatus
@@ -68,6 +69,10 @@ class Context:
     # Each request's slots to check, by the request object's identity (`slots_to_check`):
     # worked out once for reading the busy visits, reused to evaluate.
     slots: dict[int, list[Slot]] = field(default_factory=dict)
+    # By request id, for requests whose one slot is their visit's (`ONE_VISIT`) read with
+    # `next_busy()`: the earliest start of the worker's other busy visits ending after
+    # the slot starts (None: none). Their slot is not among those `busy` was read for.
+    next_busy: dict[int, datetime | None] = field(default_factory=dict)
 
     @property
     def notice(self) -> timedelta:
@@ -147,6 +152,14 @@ def _slots_to_check(request: ChangeRequest, ctx: Context) -> list[Slot]:
     return []
 
 
+def worker_free(request: ChangeRequest, slots: list[Slot], ctx: Context) -> bool:
+    """Whether the worker of each of `slots`, the request's, is free then."""
+    if request.id in ctx.next_busy:
+        first = ctx.next_busy[request.id]  # a visit's slot, looked up with the page
+        return first is None or first >= slots[0].end
+    return all(is_free(s, ctx) for s in slots)
+
+
 def is_free(slot: Slot, ctx: Context) -> bool:
     return not any(
         worker == slot.worker_id
@@ -208,7 +221,7 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
             RuleCheck(WORKER_FREE, False, "Pas d'intervenant habituel : l'agence en choisira un.")
         )
     elif slots:
-        free = all(is_free(s, ctx) for s in slots)
+        free = worker_free(request, slots, ctx)
         checks.append(
             RuleCheck(
                 WORKER_FREE, free, "" if free else "L'intervenant est déjà pris sur ce créneau."
@@ -233,6 +246,35 @@ REQUEST_COLUMNS = (
 )
 VISIT_COLUMNS = ("id", "status", "scheduled_start", "worker_id")
 PLAN_COLUMNS = ("id", "worker_id")
+
+# The kinds whose one slot is their visit's, taken by its worker (`_slots_to_check`):
+# from the requested start for a new slot, from the visit's own for a new duration.
+ONE_VISIT = (ChangeRequestKind.NEW_SLOT, ChangeRequestKind.NEW_DURATION)
+_QUOTED = {
+    name: ",".join(f"'{member.value}'" for member in members)
+    for name, members in (("active", ACTIVE), ("kinds", ONE_VISIT))
+}
+# Such a slot [start, end) is free exactly when the earliest start of the worker's other
+# busy visits that end after `start` is at or after `end` (or there is none): a column of
+# the page's own statement, so that the page's rules need no statement of their own.
+# Written for `change_request` rows (both databases: constants and the table's name only).
+_NEXT_BUSY = (
+    'SELECT MIN(b."scheduled_start") FROM "intervention" b'  # noqa: S608 - enums' values
+    ' JOIN "intervention" v ON v."worker_id"=b."worker_id"'
+    ' WHERE v."id"="change_request"."intervention_id" AND b."id"<>v."id"'
+    f' AND b."status" IN ({_QUOTED["active"]})'
+    f' AND "change_request"."kind" IN ({_QUOTED["kinds"]})'
+    ' AND b."scheduled_end">CASE "change_request"."kind"'
+    f" WHEN '{ChangeRequestKind.NEW_SLOT.value}'"
+    ' THEN "change_request"."requested_start" ELSE v."scheduled_start" END'
+)
+
+
+def next_busy() -> RawSQL:
+    """A column of `change_request` rows for `context_for`'s `next_busy` (the text as
+    the database gives it: `utc` reads it)."""
+    return RawSQL(f"({_NEXT_BUSY})")
+
 
 # The statements of a page's context, written once per shape (resolvers/core/prepared.py).
 _VISITS = PreparedRows(Intervention, VISIT_COLUMNS)
@@ -282,10 +324,12 @@ async def context_for(
     visits: Mapping[int, Intervention] | None = None,
     plans: Mapping[int, RecurringPlan] | None = None,
     offered: set[int] | None = None,
+    next_busy: Mapping[int, datetime | None] | None = None,
 ) -> Context:
-    """What evaluating `requests` needs; their `visits` and `plans` (by id), and which of
-    their visits an absence `offered`, when the caller read them already (the visits and
-    plans with at least the columns the rules read)."""
+    """What evaluating `requests` needs; their `visits` and `plans` (by id), which of
+    their visits an absence `offered`, and the `next_busy()` column of the requests of a
+    `ONE_VISIT` kind (by request id), when the caller read them already (the visits and
+    plans with at least the columns the rules read, with the requests)."""
     settings = await rule_settings(agency_id)
     ctx = Context(now, settings.policy, ZoneInfo(settings.time_zone), settings.spans)
     visit_ids = {r.intervention_id for r in requests if r.intervention_id}
@@ -318,7 +362,13 @@ async def context_for(
         ctx.plans = {p.id: p for p in await get_many(RecurringPlan, plan_ids, _PLANS)}
     extra = [r.client_id for r in requests if r.kind is ChangeRequestKind.EXTRA_VISIT]
     ctx.usual_workers = await usual_workers(extra)
-    slots = [s for r in requests for s in slots_to_check(r, ctx)]
+    if next_busy:
+        ctx.next_busy = {
+            r.id: next_busy[r.id]
+            for r in requests
+            if r.kind in ONE_VISIT and r.id in next_busy and slots_to_check(r, ctx)
+        }
+    slots = [s for r in requests if r.id not in ctx.next_busy for s in slots_to_check(r, ctx)]
     if slots:
         workers = numbered("worker", sorted({s.worker_id for s in slots}))
         inputs = {
