@@ -24,7 +24,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from resolvers.core.prepared import one_connection
-from schema.engine.limits import chosen_operation
+from schema.engine.walker import chosen_operation
 
 
 class OneConnection(SchemaExtension):

@@ -32,9 +32,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
-    NameNode,
     OperationDefinitionNode,
-    OperationType,
     parse,
     validate,
 )
@@ -45,50 +43,24 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.engine.budget import measure, prescan
 from schema.engine.edge import document_errors, variables_errors
-from schema.engine.walker import Walker, operations, variable_defaults
+from schema.engine.refusals import (
+    PARSE_FAILED,
+    QUERY_TOO_COSTLY,
+    QUERY_TOO_DEEP,
+    TOO_MANY_ALIASES,
+    TOO_MANY_DIRECTIVES,
+    TOO_MANY_OPERATIONS,
+    TOO_MANY_REPEATS,
+    TOO_MANY_TOKENS,
+    VALIDATION_FAILED,
+    over_limit,
+    refusal,
+    stand_in,
+    tagged,
+)
+from schema.engine.walker import Walker, chosen_operation, operations, variable_defaults
 
 CACHE_SIZE = 512
-REPORTED_AT_MOST = 2**53 - 1
-
-TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
-TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
-QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
-TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
-TOO_MANY_REPEATS = "TOO_MANY_REPEATED_FIELDS"
-TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
-QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-
-
-def _error(message: str, code: str, **extra: Any) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code, **extra})
-
-
-_OVER = {
-    "operations": "Too many operations in one document",
-    "depth": "Query too deep (levels of nested fields)",
-    "aliases": "Too many aliases",
-    "pairs": "Too many fields asked again under one name (pairs to compare)",
-    "directives": "Too many directives",
-    "cost": "Query too costly; ask for smaller pages",
-}
-
-
-def _over(measure: str, value: int, limit: int, code: str) -> GraphQLError:
-    """E.g. extensions {"code": "QUERY_TOO_DEEP", "depth": 12, "maxDepth": 10}."""
-    value = min(value, REPORTED_AT_MOST)  # fragments spread 2^40 times: keep it a JSON number
-    return _error(
-        f"{_OVER[measure]}: {value} > {limit}.",
-        code,
-        **{measure: value, f"max{measure.capitalize()}": limit},
-    )
-
-
-def _tag(error: GraphQLError, code: str) -> GraphQLError:
-    if not (error.extensions or {}).get("code"):
-        error.extensions = {**(error.extensions or {}), "code": code}
-    return error
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -96,21 +68,21 @@ def _parse(query: str, limits: Limits) -> DocumentNode | GraphQLError:
     """The document, or why not: refusals are cached too, and cost no second parse."""
     scan = prescan(query, limits.max_tokens, limits.max_pairs, limits.max_directives)
     if scan.tokens > limits.max_tokens:
-        return _error(
+        return refusal(
             f"Syntax Error: Document contains more than {limits.max_tokens} tokens.",
             TOO_MANY_TOKENS,
         )
     if scan.pairs > limits.max_pairs:
-        return _over("pairs", scan.pairs, limits.max_pairs, TOO_MANY_REPEATS)
+        return over_limit("pairs", scan.pairs, limits.max_pairs, TOO_MANY_REPEATS)
     if scan.directives > limits.max_directives:
-        return _over("directives", scan.directives, limits.max_directives, TOO_MANY_DIRECTIVES)
+        return over_limit("directives", scan.directives, limits.max_directives, TOO_MANY_DIRECTIVES)
     try:
         return parse(query, max_tokens=limits.max_tokens)
     except GraphQLSyntaxError as error:
         too_long = f"more than {limits.max_tokens} tokens" in error.message
-        return _tag(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
+        return tagged(error, TOO_MANY_TOKENS if too_long else PARSE_FAILED)
     except RecursionError:
-        return _error("Document nested too deeply.", QUERY_TOO_DEEP)
+        return refusal("Document nested too deeply.", QUERY_TOO_DEEP)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -127,7 +99,7 @@ def _validate(
         OneOfInputValidationRule,
     )
     errors = validate(schema, document, all_rules, hide_suggestions=hide_suggestions)
-    return tuple(_tag(error, VALIDATION_FAILED) for error in errors)
+    return tuple(tagged(error, VALIDATION_FAILED) for error in errors)
 
 
 # Shape errors by (id of the parsed document, id of the schema, limits); the document and
@@ -170,6 +142,14 @@ def _values(
         values.append(value)
     return tuple(values)
 
+
+# Parsed documents within their limits' shape and found valid with these rules, by (id of
+# the document, id of the schema, rules), kept beside the document, the schema and the
+# limits: a document sent again skips both looks (the variables and cost are per request).
+_clean: LRUCache[
+    tuple[int, int, tuple[type[ASTValidationRule], ...]],
+    tuple[DocumentNode, GraphQLSchema, Limits],
+] = LRUCache(CACHE_SIZE)
 
 # Documents found valid, by their text with operation names numbered in order of
 # appearance: `query u1 {…}` and `query u2 {…}` are validated once between them.
@@ -252,20 +232,22 @@ class Limits:  # hashable: the key of the parse cache
         )
         for name, value, limit, code in measures:
             if value > limit:
-                return [_over(name, value, limit, code)]
+                return [over_limit(name, value, limit, code)]
         return self.budget_errors(walker.schema, document)
 
     def budget_errors(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
         """What validation would cost, bounded before it runs (one error at most)."""
         budget = measure(schema, document)
         if budget.pairs > self.max_pairs:
-            return [_over("pairs", budget.pairs, self.max_pairs, TOO_MANY_REPEATS)]
+            return [over_limit("pairs", budget.pairs, self.max_pairs, TOO_MANY_REPEATS)]
         if budget.directives > self.max_directives:
             return [
-                _over("directives", budget.directives, self.max_directives, TOO_MANY_DIRECTIVES)
+                over_limit(
+                    "directives", budget.directives, self.max_directives, TOO_MANY_DIRECTIVES
+                )
             ]
         if budget.directive_problem is not None:
-            return [_error(budget.directive_problem, VALIDATION_FAILED)]
+            return [refusal(budget.directive_problem, VALIDATION_FAILED)]
         return document_errors(document)
 
     def validation_errors(
@@ -311,7 +293,7 @@ class Limits:  # hashable: the key of the parse cache
 
     def cost_error(self, cost: int) -> GraphQLError | None:
         if cost > self.max_cost:
-            return _over("cost", cost, self.max_cost, QUERY_TOO_COSTLY)
+            return over_limit("cost", cost, self.max_cost, QUERY_TOO_COSTLY)
         return None
 
     def results(self, requested: int, actual: int | None = None) -> dict[str, Any]:
@@ -321,23 +303,6 @@ class Limits:  # hashable: the key of the parse cache
         """
         cost = {"requestedQueryCost": requested, "actualQueryCost": actual}
         return {"cost": {**cost, "maxQueryCost": self.max_cost}}
-
-
-_TYPENAME = parse("{__typename}").definitions[0]
-
-
-def _stand_in(operation_name: str | None) -> DocumentNode:
-    """A document with the operation the request names, for a request refused unparsed."""
-    assert isinstance(_TYPENAME, OperationDefinitionNode)
-    name = None if operation_name is None else NameNode(value=operation_name)
-    operation = OperationDefinitionNode(
-        operation=OperationType.QUERY,
-        name=name,
-        variable_definitions=(),
-        directives=(),
-        selection_set=_TYPENAME.selection_set,
-    )
-    return DocumentNode(definitions=(operation,))
 
 
 class QueryLimits(SchemaExtension):
@@ -363,7 +328,7 @@ class QueryLimits(SchemaExtension):
                 # Strawberry would parse again: it is handed a stand-in document instead,
                 # and `on_validate` answers with the refusal.
                 self.refused = error
-                ec.graphql_document = _stand_in(ec.operation_name)
+                ec.graphql_document = stand_in(ec.operation_name)
 
     def on_validate(self) -> None:  # type: ignore[override]
         ec = self.execution_context
@@ -373,17 +338,27 @@ class QueryLimits(SchemaExtension):
         elif document is not None:
             schema = ec.schema._schema
             walker = self.limits.walker(schema, document, ec.variables)
+            rules = tuple(ec.validation_rules)
+            key = (id(document), id(schema), rules)
+            seen = _clean.get(key)
+            clean = (
+                seen is not None
+                and seen[0] is document
+                and seen[1] is schema
+                and seen[2] == self.limits
+            )
             try:
-                errors = self.limits.shape_errors(document, walker)
+                errors = [] if clean else self.limits.shape_errors(document, walker)
                 if not errors:
                     errors = variables_errors(ec.variables)
-                if not errors and ec.pre_execution_errors is None:
-                    rules = tuple(ec.validation_rules)
+                if not errors and ec.pre_execution_errors is None and not clean:
                     errors = self.limits.validation_errors(schema, document, rules)
+                    if not errors:
+                        _clean[key] = (document, schema, self.limits)
                 if not errors:
                     errors = ec.pre_execution_errors or self._cost_errors(document, walker)
             except RecursionError:
-                errors = [_error("Document nested too deeply.", QUERY_TOO_DEEP)]
+                errors = [refusal("Document nested too deeply.", QUERY_TOO_DEEP)]
             ec.pre_execution_errors = errors
 
     def _cost_errors(self, document: DocumentNode, walker: Walker) -> list[GraphQLError]:
@@ -400,18 +375,10 @@ class QueryLimits(SchemaExtension):
         if self.limits.introspection == "public":
             return None
         if self.limits.introspection == "off":
-            return _error("Introspection is turned off.", "FORBIDDEN")
+            return refusal("Introspection is turned off.", "FORBIDDEN")
         if getattr(self.execution_context.context, "maybe_viewer", None) is not None:
             return None
-        return _error("Introspection needs a signed-in caller.", "UNAUTHENTICATED")
+        return refusal("Introspection needs a signed-in caller.", "UNAUTHENTICATED")
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.cost is None else self.limits.results(self.cost)
-
-
-def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    """The operation a request runs: Strawberry runs the first one when no name is given."""
-    found = operations(document)
-    if name is None:
-        return found[0] if found else None
-    return next((op for op in found if op.name and op.name.value == name), None)

@@ -27,7 +27,8 @@ from resolvers.core import guards, persisted
 from resolvers.core.persisted import AUTOMATIC, HASH, DocumentStore, sha256_of
 from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Info
-from schema.engine.limits import Limits, _stand_in
+from schema.engine.limits import Limits
+from schema.engine.refusals import stand_in
 from services.config import Settings
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
@@ -81,7 +82,7 @@ class PersistedQueries(SchemaExtension):
             # Answered with the refusal, as if validation had found it (schema/engine/limits.py
             # keeps errors set before it); nothing is parsed, costed or charged.
             ec.query = None
-            ec.graphql_document = _stand_in(ec.operation_name)
+            ec.graphql_document = stand_in(ec.operation_name)
             ec.pre_execution_errors = [refusal]
 
     async def _resolve(self) -> GraphQLError | None:

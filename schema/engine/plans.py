@@ -39,9 +39,9 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from schema.core.common import Page
 from schema.engine.bounds import InputBounds
 from schema.engine.codegen import Leaf
-from schema.engine.limits import chosen_operation
 from schema.engine.row_fields import Load, Loaded, Row
 from schema.engine.rows import Collect, Fields, RowType, type_name
+from schema.engine.walker import chosen_operation
 from schema.engine.writers import (
     collect_fields,
     condition_variables,

@@ -27,7 +27,8 @@ from typing import Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 
-from schema.engine.limits import QUERY_TOO_COSTLY, Limits, QueryLimits
+from schema.engine.limits import Limits, QueryLimits
+from schema.engine.refusals import QUERY_TOO_COSTLY
 from services.buckets import Buckets, Draw, buckets_for
 from services.config import Settings
 from services.devices import network_of

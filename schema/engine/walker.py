@@ -180,3 +180,11 @@ def variable_defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
         for d in operation.variable_definitions or ()
         if d.default_value is not None
     }
+
+
+def chosen_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation a request runs: Strawberry runs the first one when no name is given."""
+    found = operations(document)
+    if name is None:
+        return found[0] if found else None
+    return next((op for op in found if op.name and op.name.value == name), None)

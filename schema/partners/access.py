@@ -23,7 +23,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from models.partners import PartnerScope
-from schema.engine.limits import chosen_operation
+from schema.engine.walker import chosen_operation
 
 S = PartnerScope
 # (operation type, root field) -> the scope that opens it.

@@ -264,3 +264,24 @@ async def test_fragment_spread_bombs_are_refused(api, alias, code):
     result = await api.gql(document)
     assert code_of(result) == code
     assert result["data"] is None
+
+
+async def test_a_document_found_valid_is_still_checked_for_each_request_s_variables(
+    api, staff_token
+):
+    """Its shape and validation are looked at once; its variables and cost every time."""
+    fields = " ".join(
+        f"p{i}: clients(first: $n, after: $at) {{ edges {{ node {{ {WIDE_NODE} }} }} }}"
+        for i in range(3)
+    )
+    pages = f"query Pages($n: Int!, $at: String) {{ __typename @skip(if: false) {fields} }}"
+    passed = await api.gql(pages, {"n": 10}, token=staff_token)
+    assert not passed.get("errors"), passed
+    costly = await api.gql(pages, {"n": 100}, token=staff_token)
+    assert code_of(costly) == "QUERY_TOO_COSTLY" and costly["data"] is None
+    unstorable = await api.gql(pages, {"n": 10, "at": "a\x00b"}, token=staff_token)
+    assert code_of(unstorable) == "BAD_USER_INPUT" and unstorable["data"] is None
+    again = await api.gql(pages, {"n": 10}, token=staff_token)
+    assert not again.get("errors") and again["extensions"]["cost"]["requestedQueryCost"] == 3 * (
+        2 + 10 * 20
+    )

@@ -5,6 +5,8 @@ request's own answer said when it was made (the rules' other path), and what is 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.factories import at, visit, weekday_ahead
@@ -13,7 +15,7 @@ from tests.visits.factories import CANCEL
 
 # (what is asked, the worker's other visits that day as (hour, hours[, cancelled]), free?)
 # The request's own visit is 9:00-11:00; a slot is [start, end): touching is not taking.
-ARRANGEMENTS = [
+ARRANGEMENTS: list[tuple[tuple[str, float], list[tuple[Any, ...]], bool]] = [
     (("slot", 14), [(12, 2)], True),  # ends as the slot starts
     (("slot", 14), [(16, 1)], True),  # starts as the slot ends
     (("slot", 14), [(13, 2)], False),  # runs into the slot's start
