@@ -16,6 +16,8 @@ parser, against well under 1 ms for the database to answer. So:
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from types import FunctionType
@@ -223,20 +225,53 @@ def loaded(model: type[M], row: Mapping[str, Any], names: Iterable[str], prefix:
     Built as Tortoise builds the instances of a query (`Model._init_from_db`): its state
     flags, then each field's value, without `__init__`'s second conversion of every value
     and defaults (14 % of the pending requests' CPU in a profile). With fewer names than
-    fields it is a partial instance, as `.only()` gives."""
+    fields it is a partial instance, as `.only()` gives.
+
+    Past `Model.__setattr__`, as `_init_from_db` sets the fields: it would look for pending
+    defaults and check relations, which a row read back has none of. The values go
+    straight into the instance's `__dict__`, which is what `object.__setattr__` does for
+    a name the class does not make a data descriptor of (`_plain` says none is).
+    """
     meta = model._meta
     found = model.__new__(model)
     names = tuple(names)
-    # Past `Model.__setattr__`, as `_init_from_db` sets the fields: it would look for
-    # pending defaults and check relations, which a row read back has none of.
-    setattr_ = object.__setattr__
-    setattr_(found, "_partial", len(names) < len(meta.fields_db_projection))
-    setattr_(found, "_saved_in_db", True)
-    setattr_(found, "_custom_generated_pk", meta.db_pk_column not in meta.generated_db_fields)
-    setattr_(found, "_await_when_save", {})
-    for name in names:
-        setattr_(found, name, row[prefix + name])
+    values = found.__dict__ if _plain(model, names) else _Setter(found)
+    values["_partial"] = len(names) < len(meta.fields_db_projection)
+    values["_saved_in_db"] = True
+    values["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
+    values["_await_when_save"] = {}
+    if prefix:
+        for name in names:
+            values[name] = row[prefix + name]
+    else:
+        for name in names:
+            values[name] = row[name]
     return found
+
+
+class _Setter:
+    """`object.__setattr__` on one instance, written as item assignment."""
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance: Model) -> None:
+        self.instance = instance
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        object.__setattr__(self.instance, name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain(model: type[Model], names: tuple[str, ...]) -> bool:
+    """Whether none of `names` (nor a state flag `loaded` sets) is a data descriptor of
+    `model`'s class: then setting it is writing it into the instance's `__dict__`."""
+    return not any(
+        hasattr(type(inspect.getattr_static(model, name, None)), "__set__")
+        for name in (*names, *_FLAGS)
+    )
+
+
+_FLAGS = ("_partial", "_saved_in_db", "_custom_generated_pk", "_await_when_save")
 
 
 _EVERY_FIELD: dict[type[Model], PreparedRows] = {}

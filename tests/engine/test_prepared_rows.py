@@ -348,3 +348,17 @@ async def test_an_enum_and_an_instant_are_read_as_tortoise_reads_them(server):
         assert got == expected and type(got) is type(expected), moment
         if got is not None:  # in UTC, as Tortoise's (its zone object may differ)
             assert got.utcoffset() == expected.utcoffset() == timedelta(0), moment
+
+
+async def test_a_loaded_instance_is_set_as_tortoise_sets_it_descriptors_included(server):
+    """`loaded` writes a row's values straight into the instance, but through the class
+    for a name it makes a property of (`pk`, here): as `object.__setattr__` does."""
+    from models.requests import ChangeRequest
+    from resolvers.core.prepared import loaded
+
+    plain = loaded(ChangeRequest, {"id": 7, "note": "x"}, ("id", "note"))
+    assert (plain.pk, plain.id, plain.note) == (7, 7, "x")
+    assert plain._partial and plain._saved_in_db
+    through = loaded(ChangeRequest, {"pk": 8, "note": "y"}, ("pk", "note"))
+    assert (through.pk, through.id, through.note) == (8, 8, "y")
+    assert "pk" not in vars(through)
