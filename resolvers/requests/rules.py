@@ -8,9 +8,11 @@ has no other visit then. Everything a page needs is read in a fixed number of qu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import RawSQL
@@ -36,8 +38,7 @@ VISIT_KINDS = frozenset(
 PLAN_WEEKS = 4  # weeks of a changed plan checked against the worker's other visits
 
 
-@dataclass(frozen=True)
-class RuleCheck:
+class RuleCheck(NamedTuple):  # a value: made a few times per request on a page
     rule: str
     passed: bool
     message: str
@@ -74,9 +75,10 @@ class Context:
     # the slot starts (None: none). Their slot is not among those `busy` was read for.
     next_busy: dict[int, datetime | None] = field(default_factory=dict)
 
-    @property
-    def notice(self) -> timedelta:
-        return timedelta(hours=self.policy.min_notice_hours)
+    @functools.cached_property
+    def earliest(self) -> datetime:
+        """The earliest moment a change may be about: now plus the agency's notice."""
+        return self.now + timedelta(hours=self.policy.min_notice_hours)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -187,7 +189,7 @@ def evaluate(request: ChangeRequest, ctx: Context) -> list[RuleCheck]:
                 "" if editable else "L'intervention a commencé, est passée ou annulée.",
             )
         )
-    earliest = ctx.now + ctx.notice
+    earliest = ctx.earliest
     moments = [visit.scheduled_start] if visit is not None and not offered else []
     slot = new_slot(request, ctx)
     if slot is not None and kind is not ChangeRequestKind.NEW_DURATION:
