@@ -9,7 +9,8 @@ phones. Set through PASSAGE_CLOCK (see docs/demo.md); never in production.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,26 @@ def set_warp(warp: Warp | None) -> None:
 
 def current_warp() -> Warp | None:
     return _warp
+
+
+# By time zone: the UTC bounds of the local day last asked for, and its date.
+_DAYS: dict[str, tuple[datetime, datetime, date]] = {}
+_DAYS_KEPT = 64
+
+
+def today_in(time_zone: str) -> date:
+    """The date in `time_zone` at `utcnow()`. The local day's bounds are kept, so that a
+    page of rows asking it each (an invoice's shown status) compares two instants."""
+    now = utcnow()
+    kept = _DAYS.get(time_zone)
+    if kept is not None and kept[0] <= now < kept[1]:
+        return kept[2]
+    zone = ZoneInfo(time_zone)
+    day = now.astimezone(zone).date()
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    if start <= now < end:  # else (a zone whose midnight is skipped) not kept
+        if len(_DAYS) >= _DAYS_KEPT:
+            _DAYS.clear()
+        _DAYS[time_zone] = (start, end, day)
+    return day

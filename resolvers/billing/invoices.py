@@ -21,7 +21,7 @@ from resolvers.core.errors import BadInput, Forbidden, UserError, user_error
 from resolvers.core.lookups import client_id_for
 from resolvers.core.prepared import PreparedRows, get_by_id, listed, numbered
 from resolvers.core.runtime import Runtime, Viewer
-from services.clock import utcnow
+from services.clock import today_in, utcnow
 from subscriptions import events
 
 MAX_REASON = 500
@@ -35,7 +35,7 @@ def shown_status(invoice: Invoice, today: date) -> InvoiceStatus:
 
 def status_shown(stored: Any, kind: Any, due_on: date, today: date) -> InvoiceStatus:
     """`shown_status` from an invoice's columns."""
-    status = InvoiceStatus(stored)
+    status = stored if type(stored) is InvoiceStatus else InvoiceStatus(stored)
     payable = kind in (InvoiceKind.INVOICE, InvoiceKind.CORRECTION)
     late = payable and due_on < today
     if late and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID):
@@ -230,7 +230,7 @@ async def line_rows_by_invoice(
 
 
 def today_for(agency_time_zone: str = "Europe/Paris") -> date:
-    return utcnow().astimezone(ZoneInfo(agency_time_zone)).date()
+    return today_in(agency_time_zone)
 
 
 @dataclass(frozen=True)
