@@ -51,6 +51,7 @@ CLOCK_MODULES = {
     "requests/test_change_requests.py",
     "requests/test_kinds.py",
     "requests/test_queries.py",
+    "requests/test_worker_free.py",
     "simulation/test_demo.py",
     "simulation/test_demo_day.py",
     "simulation/test_simulate.py",
