@@ -59,6 +59,20 @@ async def ask(api, team, token=None, **values) -> dict[str, Any]:
     return dict(result["requestChange"])
 
 
+async def ask_extra(api, team, slot: tuple[str, str], **more) -> dict[str, Any]:
+    """An EXTRA_VISIT request (windows) in `slot` (start, end)."""
+    start, end = slot
+    return await ask(
+        api,
+        team,
+        kind="EXTRA_VISIT",
+        serviceTypeCode="WINDOWS",
+        scheduledStart=start,
+        scheduledEnd=end,
+        **more,
+    )
+
+
 async def ask_slot(api, team, visit_id: str, slot: tuple[str, str], **more) -> dict[str, Any]:
     """A NEW_SLOT request moving `visit_id` to `slot` (start, end)."""
     start, end = slot

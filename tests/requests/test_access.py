@@ -10,6 +10,7 @@ from tests.requests.factories import (
     REVIEW,
     WITHDRAW,
     ask,
+    ask_extra,
     decide,
     listen,
     received,
@@ -117,28 +118,14 @@ async def test_staff_act_only_within_their_agency(api, settings, mailbox, team):
     assert (await api.data(NODE, {"id": request_id}, token=elsewhere.advisor))["node"] is None
     # A worker of another agency cannot be sent on an extra visit.
     start, end = at(weekday_ahead(), 15)
-    extra = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=start,
-        scheduledEnd=end,
-    )
+    extra = await ask_extra(api, team, (start, end))
     outsider = await decide(api, team, extra["request"]["id"], workerId=elsewhere.worker_id)
     assert codes(outsider) == ["NOT_IN_AGENCY"]
 
 
 async def test_an_extra_visit_without_a_usual_worker_needs_staff_to_pick_one(api, team):
     start, end = at(weekday_ahead(), 15)
-    extra = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=start,
-        scheduledEnd=end,
-    )
+    extra = await ask_extra(api, team, (start, end))
     checks = {c["rule"]: c["passed"] for c in extra["request"]["checks"]}
     assert checks["WORKER_FREE"] is False
     assert codes(await decide(api, team, extra["request"]["id"])) == ["WORKER_REQUIRED"]

@@ -18,6 +18,7 @@ from tests.requests.factories import (
     PENDING,
     WITHDRAW,
     ask,
+    ask_extra,
     ask_slot,
     decide,
     make_plan,
@@ -70,15 +71,7 @@ async def test_an_extra_visit_goes_to_the_usual_worker_or_the_one_staff_pick(api
     day = weekday_ahead()
     await visit(api, team, at(day, 8))  # the usual worker
     start, end = at(day, 15)
-    made = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=start,
-        scheduledEnd=end,
-        note="Déménagement",
-    )
+    made = await ask_extra(api, team, (start, end), note="Déménagement")
     assert made["userErrors"] == [] and made["request"]["status"] == "PENDING"
     decided = await decide(api, team, made["request"]["id"])
     created = await read_visit(api, team, decided["request"]["resultInterventionId"])
@@ -223,14 +216,7 @@ async def test_automatic_approval_when_every_rule_passes(api, team, mailbox):
     await mailbox.wait_for(team.client_email, "Réponse à votre demande")
 
     await visit(api, team, at(day, 16))
-    extra = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=at(day, 17)[0],
-        scheduledEnd=at(day, 17)[1],
-    )
+    extra = await ask_extra(api, team, at(day, 17))
     assert extra["request"]["status"] == "PENDING"  # the usual worker is busy then
     assert {"rule": "WORKER_FREE", "passed": False} in [
         {k: c[k] for k in ("rule", "passed")} for c in extra["request"]["checks"]
@@ -254,14 +240,7 @@ async def test_changes_inside_the_notice_period_are_refused(api, team):
     made = await ask(api, team, kind="NEW_DURATION", interventionId=visit_id, durationMinutes=60)
     assert codes(made) == ["TOO_LATE"] and made["request"] is None
     start, end = at(weekday_ahead(5), 14)
-    extra = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=start,
-        scheduledEnd=end,
-    )
+    extra = await ask_extra(api, team, (start, end))
     assert "TOO_LATE" in codes(extra)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.client import WsClient
 from tests.factories import QueryCounter, at, office, unique, visit, weekday_ahead
-from tests.requests.factories import REQUEST_EVENTS, ask
+from tests.requests.factories import REQUEST_EVENTS, ask, ask_extra
 
 PENDING = """
 query Pending {
@@ -56,14 +56,7 @@ async def _requests(api, team, count: int) -> None:
                 scheduledEnd=at(when, 9 + 2 * (index % 5), 1)[1],
             )
         elif index % 3 == 1:
-            made = await ask(
-                api,
-                team,
-                kind="EXTRA_VISIT",
-                serviceTypeCode="WINDOWS",
-                scheduledStart=at(next_day, 9, 1)[0],
-                scheduledEnd=at(next_day, 9, 1)[1],
-            )
+            made = await ask_extra(api, team, at(next_day, 9, 1))
         else:
             made = await ask(api, team, kind="CANCELLATION", interventionId=visit_id)
         assert made["userErrors"] == [], made

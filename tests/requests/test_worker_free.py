@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import at, visit, weekday_ahead
-from tests.requests.factories import PENDING, ask, ask_slot
+from tests.requests.factories import PENDING, ask, ask_extra, ask_slot
 from tests.visits.factories import CANCEL
 
 # (what is asked, the worker's other visits that day as (hour, hours[, cancelled]), free?)
@@ -57,17 +57,25 @@ async def _arrange(api, team, index: int) -> tuple[str, bool]:
     return made["request"]["id"], free
 
 
+async def _worker_free(api, team) -> dict[str, bool | None]:
+    """WORKER_FREE of each pending request of the staff's list (None: not checked), by
+    request id."""
+    page = await api.data(PENDING, {"first": 50}, token=team.advisor)
+    return {
+        edge["node"]["id"]: next(
+            (c["passed"] for c in edge["node"]["checks"] if c["rule"] == "WORKER_FREE"), None
+        )
+        for edge in page["pendingChangeRequests"]["edges"]
+    }
+
+
 async def test_the_pending_list_says_whether_the_worker_is_free(api, team):
     expected = {}
     for index in range(len(ARRANGEMENTS)):
         request_id, free = await _arrange(api, team, index)
         expected[request_id] = free
-    page = await api.data(PENDING, {"first": 50}, token=team.advisor)
-    listed = {
-        edge["node"]["id"]: {c["rule"]: c["passed"] for c in edge["node"]["checks"]}
-        for edge in page["pendingChangeRequests"]["edges"]
-    }
-    assert {pk: listed[pk]["WORKER_FREE"] for pk in expected} == expected
+    listed = await _worker_free(api, team)
+    assert {pk: listed[pk] for pk in expected} == expected
 
 
 @pytest.mark.parametrize("free", [True, False])
@@ -79,19 +87,8 @@ async def test_a_page_mixing_kinds_reads_both_ways(api, team, free):
     slot = await ask_slot(api, team, visit_id, at(day, 14))
     if not free:
         await visit(api, team, at(day, 15, 0.5))
-    extra = await ask(
-        api,
-        team,
-        kind="EXTRA_VISIT",
-        serviceTypeCode="WINDOWS",
-        scheduledStart=at(day, 15.25, 0.5)[0],
-        scheduledEnd=at(day, 15.25, 0.5)[1],
-    )
+    extra = await ask_extra(api, team, at(day, 15.25, 0.5))
     assert extra["userErrors"] == [], extra
-    page = await api.data(PENDING, {"first": 50}, token=team.advisor)
-    listed = {
-        edge["node"]["id"]: {c["rule"]: c["passed"] for c in edge["node"]["checks"]}
-        for edge in page["pendingChangeRequests"]["edges"]
-    }
-    assert listed[slot["request"]["id"]]["WORKER_FREE"] is free
-    assert listed[extra["request"]["id"]]["WORKER_FREE"] is free
+    listed = await _worker_free(api, team)
+    assert listed[slot["request"]["id"]] is free
+    assert listed[extra["request"]["id"]] is free
