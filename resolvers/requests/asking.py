@@ -29,15 +29,14 @@ from resolvers.core.lookups import client_id_for
 from resolvers.core.runtime import Runtime, Viewer
 from resolvers.requests.apply import Refused, apply
 from resolvers.requests.inputs import RequestData, check_shape
+from resolvers.requests.rule_context import context_for, usual_workers
 from resolvers.requests.rules import (
     EDITABLE,
     NOTICE,
     OPENING_HOURS,
     RuleCheck,
-    context_for,
     evaluate,
     passes,
-    usual_workers,
 )
 from services.clock import utcnow
 from subscriptions import events

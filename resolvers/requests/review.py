@@ -39,15 +39,14 @@ from resolvers.requests.asking import (
     decide_pending,
     request_event,
 )
-from resolvers.requests.rules import (
+from resolvers.requests.rule_context import (
     PLAN_COLUMNS,
     REQUEST_COLUMNS,
     VISIT_COLUMNS,
-    RuleCheck,
     context_for,
-    evaluate,
-    next_busy,
+    next_busy_column,
 )
+from resolvers.requests.rules import RuleCheck, evaluate
 from services.clock import utcnow
 
 
@@ -139,7 +138,7 @@ RULE_COLUMNS = (
     *(f"intervention__{name}" for name in VISIT_COLUMNS),
     *(f"plan__{name}" for name in PLAN_COLUMNS),
     "offered_rank",  # "1": its visit is one an absence offered for rescheduling
-    "next_busy",  # rules.next_busy()
+    "next_busy",  # rule_context.next_busy_column()
 )
 
 
@@ -167,7 +166,7 @@ async def pending_rows(
         if "to_reschedule" in v:
             offers = AbsenceVisit.filter(rescheduled_at=None, to_reschedule=v["to_reschedule"])
             offered = Q(intervention_id__in=Subquery(offers.values("intervention_id")))
-            query = query.annotate(offered_rank=truth(offered, v), next_busy=next_busy())
+            query = query.annotate(offered_rank=truth(offered, v), next_busy=next_busy_column())
         return query.order_by("id").limit(v["size"])
 
     every = every_field(ChangeRequest)

@@ -155,7 +155,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
     from models.visits.visits import RecurringPlan
     from resolvers.agency import policy
     from resolvers.core import prepared
-    from resolvers.requests import review, rules
+    from resolvers.requests import review, rule_context, rules
     from tests.factories import new_prefix
 
     tag = unique("rules")
@@ -168,7 +168,7 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         assert reviewed and all(r.checks for r in reviewed)
     # The visits joined to the page are the ones the rules read by themselves elsewhere.
     requests = [r.request for r in reviewed]
-    alone = await rules.context_for(staff.agency_id or 0, requests, datetime.now(UTC))
+    alone = await rule_context.context_for(staff.agency_id or 0, requests, datetime.now(UTC))
     assert [rules.evaluate(r, alone) for r in requests] == [r.checks for r in reviewed]
     clients = [c.id for c in await Client.filter(agency_id=staff.agency_id)]
     # The worker of each client's latest visit, unless a weekly plan names one: as Tortoise
@@ -183,12 +183,12 @@ async def test_the_rule_context_is_read_with_sql_written_once(server, settings):
         .order_by("id")
         .values_list("client_id", "worker_id")
     )
-    assert await rules.usual_workers(clients) == truth
+    assert await rule_context.usual_workers(clients) == truth
     used = [
         policy._RULE_SETTINGS,
-        rules._WORKERS,
-        rules._PLAN_WORKERS,
-        rules._BUSY,
+        rule_context._WORKERS,
+        rule_context._PLAN_WORKERS,
+        rule_context._BUSY,
         prepared.every_field(ChangeRequest),
     ]
     for rows in used:

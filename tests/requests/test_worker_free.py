@@ -1,7 +1,8 @@
 """WORKER_FREE on the staff's pending list: a new slot's or a new duration's worker is
-looked up within the page's own statement (rules.next_busy), other kinds with a statement
-of their own. Each arrangement is on a day of its own; the list must say what the
-request's own answer said when it was made (the rules' other path), and what is true."""
+looked up within the page's own statement (rule_context.next_busy_column), other kinds
+with a statement of their own. Each arrangement is on a day of its own; the list must say
+what the request's own answer said when it was made (the rules' other path), and what is
+true."""
 
 from __future__ import annotations
 
