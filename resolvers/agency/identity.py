@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from models.accounts.people import Agency
 from models.enums import VatRegime
@@ -16,7 +15,7 @@ from resolvers.core import guards
 from resolvers.core.errors import BadInput, UserError, user_error
 from resolvers.core.runtime import Viewer
 from services import agency_identity, identity
-from services.clock import utcnow
+from services.clock import today_in
 
 # Field → (API name, longest text).
 TEXTS = {
@@ -55,7 +54,7 @@ class IdentityResult:
 
 
 def agency_today(agency: Agency) -> date:
-    return utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
+    return today_in(agency.time_zone)
 
 
 def _clean(data: IdentityData, today: date) -> tuple[dict[str, Any], list[UserError]]:

@@ -36,7 +36,7 @@ from resolvers.core import guards
 from resolvers.core.errors import UserError, user_error
 from resolvers.core.runtime import Runtime, Viewer
 from services import billing
-from services.clock import utcnow
+from services.clock import today_in, utcnow
 from subscriptions import events
 
 MAX_REASON = 300
@@ -70,7 +70,7 @@ async def apply_advance_status(
     if found is None:
         return _fail("invoiceId", "Facture inconnue.", "NOT_FOUND")
     agency = await Agency.get(id=found.agency_id)
-    today = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
+    today = today_in(agency.time_zone)
     numbers = status in MOVED_TO_HOUSEHOLD or status is AdvanceStatus.PAID
     if numbers:
         await invoicing.ensure_counter(agency.id, today.year)

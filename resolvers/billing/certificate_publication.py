@@ -32,7 +32,7 @@ from resolvers.billing import certificates
 from resolvers.core import guards
 from resolvers.core.errors import BadInput
 from resolvers.core.runtime import Runtime, Viewer
-from services.clock import utcnow
+from services.clock import today_in, utcnow
 from subscriptions import events
 
 
@@ -164,7 +164,7 @@ async def publish(rt: Runtime, viewer: Viewer | None, year: int, allow_late: boo
     assert staff.agency_id is not None
     certificates.check_year(year)
     agency = await Agency.get(id=staff.agency_id)
-    today = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
+    today = today_in(agency.time_zone)
     if today > deadline(year) and not allow_late:
         raise BadInput(
             f"Les attestations {year} devaient être remises avant le "

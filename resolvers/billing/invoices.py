@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -255,7 +254,7 @@ async def issue_credit_note(
     if invoice is None:
         return _not_credited("invoiceId", "Facture inconnue.", "NOT_FOUND")
     agency = await Agency.get(id=invoice.agency_id)
-    issued_on = utcnow().astimezone(ZoneInfo(agency.time_zone)).date()
+    issued_on = today_in(agency.time_zone)
     await invoicing.ensure_counter(agency.id, issued_on.year)
     async with in_transaction():
         counter = await invoicing.lock_counter(agency.id, issued_on.year)
