@@ -375,6 +375,29 @@ def test_tortoise_instance_state_set_as_init_from_db_sets_it():
     assert set(Model.__init__.__code__.co_names) >= state
 
 
+def test_tortoise_instances_keep_their_fields_in_their_dict():
+    # resolvers/core/prepared.py `loaded` writes a row's values into the instance's
+    # `__dict__` (what `object.__setattr__` does for a name that is no data descriptor of
+    # the class): models have no `__slots__`, and a field is a plain attribute.
+    visit = Intervention()
+    assert not any("__slots__" in vars(cls) for cls in type(visit).__mro__ if cls is not object)
+    vars(visit)["worker_id"] = 7
+    assert visit.worker_id == 7
+
+
+async def test_tortoise_writes_a_query_s_own_table_unaliased(server):
+    # resolvers/requests/rule_context.py `next_busy_column`: a raw correlated column of the
+    # pending page names the page's rows by their table, "change_request", as Tortoise
+    # writes the table a query is on (its joins are aliased, the table itself is not).
+    from tortoise.expressions import RawSQL
+
+    from models.requests import ChangeRequest
+
+    query = ChangeRequest.filter(agency_id=1).annotate(x=RawSQL('"change_request"."id"'))
+    sql = query.values("id", "intervention__worker_id", "x").sql()
+    assert 'FROM "change_request" ' in sql and '"change_request"."id"' in sql
+
+
 def test_tortoise_values_query_public_parts_we_rely_on():
     # resolvers/core/prepared.py: `sql()` picks the connection and builds `query`, whose
     # parameterised SQL is then read; `resolve_to_python_value` gives each column's converter.
