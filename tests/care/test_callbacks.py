@@ -152,13 +152,15 @@ async def test_staff_log_the_outcome_live_and_a_missed_due_time_is_flagged(
     ws = await WsClient.connect(api, token=team.staff_token)
     await ws.ack()
     await ws.subscribe(EVENTS, {"since": head})
+    # The clock stands at Saturday until the sweep: on the real clock the promise (Monday
+    # 30 November) is past, and the server's own periodic sweep would flag it first.
     with clock_at(SATURDAY_11H):
         made = (await api.data(REQUEST, ask(SATURDAY_11H), token=team.client_token))[
             "requestCallback"
         ]["request"]
-    event = await event_about(ws, made["id"])
-    assert (event["type"], event["request"]["id"]) == ("CALLBACK_REQUESTED", made["id"])
-    await mailbox.wait_for(household.email, "rappel")
+        event = await event_about(ws, made["id"])
+        assert (event["type"], event["request"]["id"]) == ("CALLBACK_REQUESTED", made["id"])
+        await mailbox.wait_for(household.email, "rappel")
 
     with clock_at(MONDAY_15H + timedelta(minutes=1)):
         # The sweep every process runs, here on the server's own runtime.
