@@ -30,7 +30,12 @@ from models.visits.visits import Intervention
 from resolvers.messaging import conversations
 from schema import build_schema
 from schema.core.ids import to_global_id
-from schema.engine.planner import PLAN_CACHE_SIZE
+from schema.engine.planner import (
+    COERCED_CACHE_SIZE,
+    COERCED_KEY_MAX_CHARS,
+    PLAN_CACHE_SIZE,
+    values_key,
+)
 from schema.engine.throttle import actual_cost
 from services import clock
 from services.clock import utcnow
@@ -705,6 +710,65 @@ async def test_the_plan_cache_is_bounded(settings):
         query = f"query Q{i} {{ me {{ id }} }}"
         planner._entry(query, None, parse(query))
     assert len(planner._entries) == PLAN_CACHE_SIZE
+
+
+async def test_kept_coerced_variables_answer_each_request_with_its_own_values(api, planner, team):
+    """The variables coerced for a document are kept by their values: each request is
+    still answered with its own, whether they were kept, new or refused."""
+    other_day = {
+        "from": (DAY + timedelta(hours=3)).isoformat(),
+        "to": (DAY + timedelta(hours=6)).isoformat(),
+    }
+    seen = []
+    for window in (WINDOW, other_day, WINDOW, other_day):
+        planned, plain = await both(
+            api, planner, CALENDAR, "interventions", {**window, "first": 100}, team.client_token
+        )
+        assert planned == plain
+        seen.append(len(planned["data"]["interventions"]["edges"]))
+    assert seen == [12, 3, 12, 3]
+    # A text given for a list variable is coerced to a list: used, never kept to share.
+    statuses = []
+    for status in ("COMPLETED", "MISSED", "COMPLETED", ["COMPLETED", "MISSED"]):
+        variables = {**WINDOW, "status": status}
+        planned, plain = await both(
+            api, planner, FILTERED, "interventions", variables, team.staff_token
+        )
+        assert planned == plain
+        statuses.append({e["node"]["status"] for e in planned["data"]["interventions"]["edges"]})
+    assert statuses == [{"COMPLETED"}, {"MISSED"}, {"COMPLETED"}, {"COMPLETED", "MISSED"}]
+    assert not any(
+        isinstance(value, list)
+        for _entry, coerced in planner._coerced_by_values.values()
+        for value in coerced.coerced.values()
+    )
+    # Refused values are refused on every request, kept values beside them or not.
+    for _ in range(2):
+        refused = await api.gql(CALENDAR, {**WINDOW, "from": "hier"}, team.client_token)
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert len((await api.data(CALENDAR, WINDOW, team.client_token))["interventions"]["edges"])
+
+
+def test_only_short_scalar_variables_make_a_key():
+    assert values_key({}) == ()
+    assert values_key({"a": 1}) != values_key({"a": True}) != values_key({"a": 1.0})
+    assert values_key({"a": "x" * COERCED_KEY_MAX_CHARS}) is not None
+    assert values_key({"a": "x" * (COERCED_KEY_MAX_CHARS + 1)}) is None
+    assert values_key({"a": ["x"]}) is None and values_key({"a": {"b": 1}}) is None
+    assert values_key({f"v{i}": i for i in range(17)}) is None
+
+
+async def test_the_coerced_variables_kept_are_bounded(settings):
+    planner = build_schema(settings).planner
+    assert planner is not None
+    query = "query Q($n: Int) { me { id } }"
+    entry = planner._entry(query, None, parse(query))
+    assert entry is not None
+    for i in range(COERCED_CACHE_SIZE + 50):
+        assert planner._coerced(entry, {"n": i}).coerced == {"n": i}
+    assert len(planner._coerced_by_values) == COERCED_CACHE_SIZE
+    assert planner._coerced(entry, {"n": "douze"}) is None  # refused: nothing kept
+    assert len(planner._coerced_by_values) == COERCED_CACHE_SIZE
 
 
 async def test_another_households_visits_never_show(api, planner, settings, home_agency, team):
