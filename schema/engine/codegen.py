@@ -42,15 +42,17 @@ class GiveUp(Exception):
 class Leaf:
     """Completes a scalar or enum value; `unchanged` is the type it hands back as is."""
 
-    __slots__ = ("coerce", "is_awaitable", "non_null", "type_", "unchanged")
+    __slots__ = ("coerce", "is_awaitable", "names", "non_null", "type_", "unchanged")
 
     def __init__(
         self, type_: Any, non_null: bool, is_awaitable: Callable[[Any], bool] | None = None
     ) -> None:
         self.type_ = type_
         self.coerce = type_.coerce_output_value
+        # An enum's coercion, its names kept by value: strawberry's scans the values.
+        self.names: _Names | None = None
         if isinstance(type_, GraphQLEnumType):
-            self.coerce = _memoised(self.coerce)  # strawberry's enum coercion scans the values
+            self.coerce = self.names = _Names(self.coerce)
         self.unchanged = _UNCHANGED.get(type_)
         self.non_null = non_null
         self.is_awaitable = is_awaitable  # None: a value read from a row, never awaitable
@@ -88,6 +90,15 @@ def completed(leaf: Leaf, value: str, namespace: dict[str, Any]) -> str:
     if origin is not None and type_.serialize is isoformat:  # strawberry's DateTime, Date
         exact = bind(namespace, "u", origin)
         return f"(x.isoformat() if type(x := {value}) is {exact} else {complete}(x))"
+    if leaf.names is not None and leaf.is_awaitable is None:
+        # An enum read from a row (never awaitable): a value of a type named before is
+        # looked up; any other is completed by `leaf`, which names it or gives up.
+        names = bind(namespace, "n", leaf.names.names)
+        kinds = bind(namespace, "k", leaf.names.kinds)
+        return (
+            f"(n if type(x := {value}) in {kinds} and type(n := {names}.get((type(x), x))) is str"
+            f" else {complete}(x))"
+        )
     return f"{complete}({value})"
 
 
@@ -95,20 +106,28 @@ def completed(leaf: Leaf, value: str, namespace: dict[str, Any]) -> str:
 _ISO_ORIGINS: dict[str, type] = {"DateTime": datetime, "Date": date}
 
 
-def _memoised(coerce: Complete) -> Complete:
-    names: dict[Any, Any] = {}
+class _Names:
+    """An enum's coercion, its answers kept by value (and the types of the values kept:
+    hashable, so generated code may look a value of one of them up)."""
 
-    def memoised(value: Any) -> Any:
+    __slots__ = ("coerce", "kinds", "names")
+
+    def __init__(self, coerce: Complete) -> None:
+        self.coerce = coerce
+        self.names: dict[tuple[type, Any], Any] = {}
+        self.kinds: set[type] = set()
+
+    def __call__(self, value: Any) -> Any:
         key = (type(value), value)  # a StrEnum member equals its value, yet is not it
         try:
-            return names[key]
+            return self.names[key]
         except KeyError:
-            names[key] = name = coerce(value)
+            self.names[key] = name = self.coerce(value)
+            if key[0] is not tuple:  # a tuple may hold a list: not every one is hashable
+                self.kinds.add(key[0])
             return name
         except TypeError:  # unhashable
-            return coerce(value)
-
-    return memoised
+            return self.coerce(value)
 
 
 def bind(namespace: dict[str, Any], prefix: str, value: Any) -> str:

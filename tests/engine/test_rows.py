@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 
+from models.enums import InterventionStatus
 from schema.engine.codegen import GiveUp
 from schema.engine.row_fields import Fetched, Load, Part, column, columns, global_id, load_all
 from schema.engine.rows import RowType
@@ -154,6 +155,21 @@ def _outcome(complete: Any, value: Any) -> tuple[Any, ...]:
         ),
         ("Date", [date(2026, 12, 7), datetime(2026, 12, 7, 8, 30, tzinfo=UTC), None]),
         ("String", ["text", 12, None]),
+        # An enum: its members, a value no member has, text, other types, unhashable ones.
+        (
+            "InterventionStatus",
+            [
+                InterventionStatus.COMPLETED,
+                InterventionStatus.MISSED,
+                "COMPLETED",
+                "NOPE",
+                3,
+                ["COMPLETED"],
+                ("COMPLETED",),
+                ("COMPLETED", ["MISSED"]),
+                None,
+            ],
+        ),
     ],
 )
 @pytest.mark.parametrize("non_null", [True, False])
@@ -167,7 +183,7 @@ def test_a_leaf_written_inline_completes_as_the_leaf_does(name, values, non_null
     leaf = Leaf(type_, non_null)
     namespace: dict[str, Any] = {}
     inline = eval(f"lambda v: {completed(leaf, 'v', namespace)}", namespace)
-    for value in values:
+    for value in values * 2:  # the second time, an enum's names are known
         assert _outcome(inline, value) == _outcome(Leaf(type_, non_null), value), value
 
 
