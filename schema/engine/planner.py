@@ -121,7 +121,7 @@ class Planner:
         self.partly = 0  # requests whose planned roots were answered, graphql-core the rest
         self.enabled = True  # off: graphql-core answers everything (comparisons)
         self._entries: LRUCache[tuple[str, str | None], Entry | None] = LRUCache(PLAN_CACHE_SIZE)
-        self._coerced_by_values: LRUCache[tuple[int, tuple[Any, ...]], tuple[Entry, Any]] = (
+        self._coerced_by_values: LRUCache[tuple[int, tuple[Any, ...]], tuple[Entry, Variables]] = (
             LRUCache(COERCED_CACHE_SIZE)
         )
 
@@ -163,7 +163,7 @@ class Planner:
             coerced = self._coerced(entry, variables)
             if coerced is None:
                 return None
-            key = tuple(coerced.coerced.get(name) for name in entry.conditions)
+            key = tuple(coerced.values.coerced.get(name) for name in entry.conditions)
             if any(type(value) is not bool for value in key):
                 return None
         if key in entry.plans:
@@ -202,7 +202,7 @@ class Planner:
             return Partial(data, found.rest, found.order)
         return data, cost
 
-    def _coerced(self, entry: Entry, variables: dict[str, Any]) -> Any:
+    def _coerced(self, entry: Entry, variables: dict[str, Any]) -> Variables | None:
         """The request's variables as graphql-core coerces them, or None when it refuses them.
 
         Coercion is a function of the operation and the values alone: when these are
@@ -219,16 +219,17 @@ class Planner:
         )
         if isinstance(coerced, list):
             return None
-        if key is not None and all(_shareable(value) for value in coerced.coerced.values()):
-            self._coerced_by_values[id(entry), key] = (entry, coerced)
-        return coerced
+        if key is None or not all(_shareable(value) for value in coerced.coerced.values()):
+            return Variables(coerced, None)
+        kept = self._coerced_by_values[id(entry), key] = (entry, Variables(coerced, {}))
+        return kept[1]
 
-    async def _read(self, plan: RootPlan, coerced: Any, context: Any) -> Read | None:
+    async def _read(self, plan: RootPlan, coerced: Variables, context: Any) -> Read | None:
         """A root field's rows, or None when graphql-core must answer."""
         assert plan.field is not None
         assert plan.node is not None
         assert plan.convert is not None
-        arguments = plan.convert(get_argument_values(plan.field, plan.node, coerced))
+        arguments = plan.convert(_argument_values(plan, coerced))
         if violations(arguments, plan.arguments, self.schema.config):
             # Past what the columns hold: graphql-core refuses it (schema/engine/bounds.py).
             return None
@@ -315,6 +316,37 @@ def values_key(variables: Mapping[str, Any]) -> tuple[Any, ...] | None:
             return None
         key.append((name, kind, value))
     return tuple(key)
+
+
+class Variables(NamedTuple):
+    """A request's coerced variables (graphql-core's `VariableValues`) and, when they are
+    kept for the next requests with the same values, the graphql-core values of each
+    root's arguments worked out with them, by root (`_argument_values`)."""
+
+    values: Any
+    arguments: dict[int, tuple[RootPlan, dict[str, Any]]] | None
+
+
+# The roots whose arguments' values are kept with one set of coerced variables: a document
+# has a few roots, and a few plans (by its conditions' values).
+KEPT_ROOTS = 32
+
+
+def _argument_values(plan: RootPlan, variables: Variables) -> dict[str, Any]:
+    """graphql-core's values of the root's arguments (literals and variables, defaults
+    filled in), kept with kept variables: they are read, never changed (the conversion
+    to what the fetch takes builds its own lists and inputs: schema/engine/arguments.py)."""
+    assert plan.field is not None and plan.node is not None
+    kept = variables.arguments
+    if kept is None:
+        return get_argument_values(plan.field, plan.node, variables.values)
+    found = kept.get(id(plan))
+    if found is None or found[0] is not plan:
+        values = get_argument_values(plan.field, plan.node, variables.values)
+        if len(kept) >= KEPT_ROOTS:
+            kept.clear()
+        found = kept[id(plan)] = (plan, values)
+    return found[1]
 
 
 def _shareable(value: Any) -> bool:

@@ -8,6 +8,7 @@ graphql-core's own execution.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import logging
@@ -77,6 +78,14 @@ query Filtered($from: DateTime!, $to: DateTime!, $status: [InterventionStatus!],
   interventions(filter: { from: $from, to: $to, status: $status, clientId: $clientId,
                           workerId: $workerId }, first: 100) {
     edges { node { id status ... on Intervention { worker { id } } } }
+  }
+}
+"""
+
+LITERAL_LIST = """
+query Literal($from: DateTime!, $to: DateTime!) {
+  interventions(filter: { from: $from, to: $to, status: [COMPLETED, MISSED] }, first: 100) {
+    edges { node { id status } }
   }
 }
 """
@@ -737,16 +746,47 @@ async def test_kept_coerced_variables_answer_each_request_with_its_own_values(ap
         assert planned == plain
         statuses.append({e["node"]["status"] for e in planned["data"]["interventions"]["edges"]})
     assert statuses == [{"COMPLETED"}, {"MISSED"}, {"COMPLETED"}, {"COMPLETED", "MISSED"}]
-    assert not any(
-        isinstance(value, list)
-        for _entry, coerced in planner._coerced_by_values.values()
-        for value in coerced.coerced.values()
-    )
+    # A literal list among the arguments: graphql-core's values are kept with the variables.
+    for _ in range(2):
+        planned, plain = await both(
+            api, planner, LITERAL_LIST, "interventions", WINDOW, team.staff_token
+        )
+        assert planned == plain
+        assert {e["node"]["status"] for e in planned["data"]["interventions"]["edges"]} == {
+            "COMPLETED",
+            "MISSED",
+        }
+    kept = [variables for _entry, variables in planner._coerced_by_values.values()]
+    assert not any(isinstance(v, list) for k in kept for v in k.values.coerced.values())
+    # The arguments' values kept with them are never handed on: converted, they share no
+    # list or object with what is kept (a fetch may change its own).
+    roots = [found for k in kept for found in (k.arguments or {}).values()]
+    assert any(type(values.get("filter", {}).get("status")) is list for _plan, values in roots)
+    for plan, values in roots:
+        assert not _containers(values) & _containers(plan.convert(values))
     # Refused values are refused on every request, kept values beside them or not.
     for _ in range(2):
         refused = await api.gql(CALENDAR, {**WINDOW, "from": "hier"}, team.client_token)
         assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert len((await api.data(CALENDAR, WINDOW, team.client_token))["interventions"]["edges"])
+
+
+def _containers(value: Any) -> set[int]:
+    """The ids of every list, dict and input object (a dataclass) in `value`, nested."""
+    found: set[int] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(vars(item).values())
+        else:
+            continue
+        found.add(id(item))
+    return found
 
 
 def test_only_short_scalar_variables_make_a_key():
@@ -765,7 +805,8 @@ async def test_the_coerced_variables_kept_are_bounded(settings):
     entry = planner._entry(query, None, parse(query))
     assert entry is not None
     for i in range(COERCED_CACHE_SIZE + 50):
-        assert planner._coerced(entry, {"n": i}).coerced == {"n": i}
+        kept = planner._coerced(entry, {"n": i})
+        assert kept is not None and kept.values.coerced == {"n": i}
     assert len(planner._coerced_by_values) == COERCED_CACHE_SIZE
     assert planner._coerced(entry, {"n": "douze"}) is None  # refused: nothing kept
     assert len(planner._coerced_by_values) == COERCED_CACHE_SIZE
