@@ -9,6 +9,7 @@ published_at) are seen by the agency staff only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -205,18 +206,35 @@ async def _ranked(
             )
         )
 
-    hits = [f"hit_{i}" for i in range(n)]
-    titled = [f"titled_{i}" for i in range(n)]
-    read = tuple(dict.fromkeys(("id", "updated_at", *columns, *hits, *titled)))
+    hits, titled, read = _marks(n, columns)
     rows = await _RANKED.fetch(("ranked", *shape, n), build, inputs, read)
+    # Each mark is "1" or "0" (TRUTH), taken out of the row as it is counted. Best first:
+    # most words found, then most in the title, the latest update, the latest id.
+    scored = [
+        (
+            "".join(map(row.pop, hits)).count("1"),
+            "".join(map(row.pop, titled)).count("1"),
+            row["updated_at"],
+            row["id"],
+            row,
+        )
+        for row in rows
+    ]
+    scored.sort(key=_RANK, reverse=True)
+    return [entry[-1] for entry in scored]
 
-    scored = []
-    for row in rows:  # the marks taken out of the row as they are counted
-        found = sum(map(int, map(row.pop, hits)))
-        in_title = sum(map(int, map(row.pop, titled)))
-        scored.append(((-found, -in_title, -row["updated_at"].timestamp(), -row["id"]), row))
-    scored.sort(key=itemgetter(0))
-    return [row for _, row in scored]
+
+_RANK = itemgetter(0, 1, 2, 3)
+
+
+@functools.lru_cache(maxsize=64)
+def _marks(
+    n: int, columns: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The names of the marks of `n` words, and the columns the ranking reads with them."""
+    hits = tuple(f"hit_{i}" for i in range(n))
+    titled = tuple(f"titled_{i}" for i in range(n))
+    return hits, titled, tuple(dict.fromkeys(("id", "updated_at", *columns, *hits, *titled)))
 
 
 async def get_article(
