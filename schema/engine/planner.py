@@ -336,7 +336,8 @@ def _argument_values(plan: RootPlan, variables: Variables) -> dict[str, Any]:
     """graphql-core's values of the root's arguments (literals and variables, defaults
     filled in), kept with kept variables: they are read, never changed (the conversion
     to what the fetch takes builds its own lists and inputs: schema/engine/arguments.py)."""
-    assert plan.field is not None and plan.node is not None
+    assert plan.field is not None
+    assert plan.node is not None
     kept = variables.arguments
     if kept is None:
         return get_argument_values(plan.field, plan.node, variables.values)
