@@ -60,6 +60,9 @@ class Compiled:
     # What the written object costs, priced as `actual_cost` prices any answer
     # (schema/engine/throttle.py), without walking it.
     cost: Callable[[Row, Loaded], int] = lambda row, loaded: 0
+    # That cost when it is the same for every row (no list, nothing nullable below a
+    # field that counts): a page's cost is then counted without calling `cost` per row.
+    fixed_cost: int | None = None
 
 
 class RowType(Generic[T]):
@@ -223,7 +226,11 @@ class RowType(Generic[T]):
             f"def write(r, d):\n    return {body}\ndef cost(r, d):\n    return {total(costs)}\n"
         )
         exec(compiled(source, "<planned row>"), namespace)  # noqa: S102 - names are passed as values
-        return Compiled(frozenset(needed), namespace["write"], tuple(loads), namespace["cost"])
+        constants = [term for term in costs if isinstance(term, int)]
+        fixed_cost = sum(constants) if len(constants) == len(costs) else None
+        return Compiled(
+            frozenset(needed), namespace["write"], tuple(loads), namespace["cost"], fixed_cost
+        )
 
     def _expression(
         self,

@@ -158,6 +158,7 @@ def connection_writer(
     columns: frozenset[str] = frozenset()
     loads: tuple[Load, ...] = ()
     edge_costs: list[Callable[[Row, Loaded], int]] = []
+    edge_fixed: list[int | None] = []  # each edge's cost when the same for every row
     fixed = 0  # the keys of the connection and of its page info
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
@@ -177,6 +178,7 @@ def connection_writer(
             columns |= edge[0].columns
             loads += edge[0].loads
             edge_costs.append(edge[0].cost)
+            edge_fixed.append(edge[0].fixed_cost)
             parts.append((response_name, "edges", edge[1]))
         elif name == "pageInfo" and all(
             n[0].name.value in _PAGE_INFO or n[0].name.value == "__typename" for n in sub.values()
@@ -207,6 +209,12 @@ def connection_writer(
     def cost(page: Page, loaded: Loaded) -> int:
         rows = page.rows[: page.size]
         return fixed + sum(edge_cost(row, loaded) for edge_cost in edge_costs for row in rows)
+
+    if all(term is not None for term in edge_fixed):  # the same for every row: counted
+        per_row = sum(term for term in edge_fixed if term is not None)
+
+        def cost(page: Page, loaded: Loaded) -> int:
+            return fixed + per_row * min(len(page.rows), page.size)
 
     return PageWriter(columns, loads, write, cost)
 
@@ -240,6 +248,7 @@ def _edge(
     columns: frozenset[str] = frozenset()
     loads: tuple[Load, ...] = ()
     node_costs: list[Callable[[Row, Loaded], int]] = []
+    nodes_compiled: list[Compiled] = []
     fixed = sum(0 if key in FREE_KEYS else 1 for key in fields)
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
@@ -259,6 +268,7 @@ def _edge(
             columns |= compiled.columns
             loads += compiled.loads
             node_costs.append(compiled.cost)
+            nodes_compiled.append(compiled)
             parts.append((response_name, "node", compiled.write))
         else:
             return None
@@ -266,7 +276,14 @@ def _edge(
     def edge_cost(row: Row, loaded: Loaded) -> int:
         return fixed + sum(node_cost(row, loaded) for node_cost in node_costs)
 
-    node_compiled = Compiled(columns, _unused, loads, edge_cost)
+    node_fixed = [compiled.fixed_cost for compiled in nodes_compiled]
+    node_compiled = Compiled(
+        columns,
+        _unused,
+        loads,
+        edge_cost,
+        None if None in node_fixed else fixed + sum(c for c in node_fixed if c is not None),
+    )
     kinds = [kind for _, kind, _ in parts]
     if kinds == ["cursor", "node"]:  # the usual edges, written out
         (cursor_key, _, _), (node_key, _, node) = parts
