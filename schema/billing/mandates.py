@@ -8,7 +8,7 @@ from resolvers.billing import documents, mandates
 from schema.core.common import UserErrorType, user_errors
 from schema.core.context import Info
 from schema.core.ids import expect_id, to_global_id
-from services.billing import hours_text
+from services.billing import hours
 
 
 @strawberry.type(description="Hours one worker spent at the household in one month.")
@@ -82,7 +82,7 @@ class MandateQueries:
                 employee_number=row.employee_number,
                 month=row.month,
                 visits=row.visits,
-                hours=hours_text(row.minutes).replace(",", "."),
+                hours=hours(row.minutes),
             )
             for row in rows
         ]

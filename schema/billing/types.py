@@ -19,7 +19,7 @@ from schema.core.common import Node
 from schema.core.context import Info
 from schema.engine.row_fields import Column, Fetched, column, columns, global_id
 from schema.engine.rows import RowType
-from services.billing import hours_text, money
+from services.billing import hours, money
 
 InvoiceKind = strawberry.enum(InvoiceKindEnum, name="InvoiceKind")
 InvoiceStatus = strawberry.enum(InvoiceStatusEnum, name="InvoiceStatus")
@@ -75,7 +75,7 @@ INVOICE_LINE_ROWS = RowType(
         "place": column("place"),
         "worker_name": column("worker_name"),
         "employee_number": column("employee_number"),
-        "hours": column("minutes", lambda minutes: hours_text(minutes).replace(",", ".")),
+        "hours": column("minutes", hours),
         "planned_duration": column("planned_duration"),
         "hourly_rate": _money("hourly_rate_cents"),
         "vat_rate": _money("vat_rate_bp"),

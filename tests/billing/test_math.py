@@ -130,9 +130,17 @@ def test_money_texts():
     assert billing.money_fr(12_340) == "123,40"
     assert billing.hours_text(90) == "1,50"
     assert billing.hours_text(127) == "2,12"
+    assert billing.hours(90) == "1.50" and billing.hours(127) == "2.12"
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15))
+@given(
+    st.one_of(
+        st.integers(min_value=-(10**15), max_value=10**15),
+        st.integers(min_value=-(10**15) - 10**6, max_value=-(10**15) + 10**6),
+        st.integers(min_value=10**15 - 10**6, max_value=10**15 + 10**6),
+        st.integers(min_value=-(10**24), max_value=10**24),
+    )
+)
 def test_money_is_the_decimal_amount_rounded_to_the_cent(cents):
     # `money` writes whole cents with integers; the amount it must write is the decimal one.
     exact = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
