@@ -7,14 +7,20 @@ needs (an array 5,000 deep raised RecursionError, a 500), a lone surrogate anywh
 answer), and a top level that is not an object or an array (`null`, `12` and `"x"` met
 `.get` and failed with a 500).
 
-The standard library reads it, which keeps every integer exact (orjson reads integers
-past 64 bits as floats).
+A request body (bytes) is read by orjson when it can be read exactly so: orjson refuses
+what the rules above refuse (invalid UTF-8, a lone surrogate, `NaN`, a number past a
+double), but reads an integer past 64 bits as a float. A body holding a run of 19
+digits, or one orjson refuses, is read by the standard library instead, which keeps
+every integer exact and says why a body is refused. A frame (text) is read by the
+standard library.
 """
 
 from __future__ import annotations
 
 import json
 import re
+
+import orjson
 
 MAX_DEPTH = 32
 # Where a surrogate may be written: `\u` then D8 to DF, in either case (an escaped
@@ -26,8 +32,23 @@ def _refuse(reason: str) -> json.JSONDecodeError:
     return json.JSONDecodeError(reason, "", 0)
 
 
+# Where an integer might be past 64 bits (one has 20 digits at least; 19 keeps a margin).
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def read_json(data: str | bytes) -> object:
     """The decoded object or array, or a JSONDecodeError saying why not."""
+    if isinstance(data, bytes) and _LONG_DIGITS.search(data) is None:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # the standard library says why, as it always did
+        else:
+            if not isinstance(value, dict | list):
+                raise _refuse("Body must be a JSON object")
+            if data.count(b"{") + data.count(b"[") > MAX_DEPTH:
+                _check(value, escaped=False)  # orjson read no lone surrogate
+            return value
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from web.request_json import MAX_DEPTH, read_json
 
@@ -61,3 +63,49 @@ def test_escapes_that_write_no_surrogate_are_read_without_the_walk():
     # backslash before a `u`: read as they are.
     assert read_json(b'{"q": "pr\\u00e9l\\u00e8vement"}') == {"q": "prélèvement"}
     assert read_json('{"q": "\\\\ud800"}') == {"q": "\\ud800"}
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(st.dictionaries(st.text(), _JSON, max_size=4), st.booleans())
+def test_a_body_reads_as_the_standard_library_reads_it(value, ascii_only):
+    # A body is read by orjson unless it may hold an integer past 64 bits: the same
+    # values, of the same types (1 and 1.0, every digit of a float, every integer exact).
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    read = read_json(text.encode())
+    assert json.dumps(read) == json.dumps(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": 123456789012345678901234567890}',  # past 64 bits: exact, not a float
+        b'{"a": -9223372036854775809}',
+        b'{"a": 18446744073709551616}',
+        b'{"a": 1e400}',  # the standard library's infinity, as before
+        b'{"a": NaN}',
+    ],
+)
+def test_what_orjson_reads_otherwise_is_read_by_the_standard_library(body):
+    assert json.dumps(read_json(body)) == json.dumps(json.loads(body.decode()))
+
+
+def test_a_body_orjson_refuses_is_refused_with_the_standard_librarys_reason():
+    with pytest.raises(json.JSONDecodeError, match="not UTF-8"):
+        read_json(b'{"q": "\xff"}')
+    with pytest.raises(json.JSONDecodeError, match="surrogate"):
+        read_json(b'{"q": "\\ud800"}')
+    with pytest.raises(json.JSONDecodeError, match="must be a JSON object"):
+        read_json(b"12")
+    with pytest.raises(json.JSONDecodeError, match="nested deeper"):
+        read_json(_nested(MAX_DEPTH + 1).encode())
