@@ -206,17 +206,17 @@ def connection_writer(
                 out[key] = how
         return out
 
-    def cost(page: Page, loaded: Loaded) -> int:
+    def priced(page: Page, loaded: Loaded) -> int:
         rows = page.rows[: page.size]
         return fixed + sum(edge_cost(row, loaded) for edge_cost in edge_costs for row in rows)
 
-    if all(term is not None for term in edge_fixed):  # the same for every row: counted
-        per_row = sum(term for term in edge_fixed if term is not None)
+    per_row = None if None in edge_fixed else sum(t for t in edge_fixed if t is not None)
 
-        def cost(page: Page, loaded: Loaded) -> int:
-            return fixed + per_row * min(len(page.rows), page.size)
+    def counted(page: Page, loaded: Loaded) -> int:  # every row costs `per_row`
+        assert per_row is not None
+        return fixed + per_row * min(len(page.rows), page.size)
 
-    return PageWriter(columns, loads, write, cost)
+    return PageWriter(columns, loads, write, priced if per_row is None else counted)
 
 
 @dataclass(frozen=True)
