@@ -38,40 +38,57 @@ _LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 def read_json(data: str | bytes) -> object:
     """The decoded object or array, or a JSONDecodeError saying why not."""
-    if isinstance(data, bytes) and _LONG_DIGITS.search(data) is None:
+    value = _by_orjson(data) if isinstance(data, bytes) else _UNREAD
+    if value is _UNREAD:
+        text = _text(data)
         try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # the standard library says why, as it always did
-        else:
-            if not isinstance(value, dict | list):
-                raise _refuse("Body must be a JSON object")
-            if data.count(b"{") + data.count(b"[") > MAX_DEPTH:
-                _check(value, escaped=False)  # orjson read no lone surrogate
-            return value
+            value = json.loads(text)
+        except RecursionError:
+            raise _refuse("JSON nested too deeply") from None
+        # Valid UTF-8 holds no surrogate: only an escape `\uD800` to `\uDFFF` writes one
+        # (an accent escaped, `\u00e9`, does not).
+        escaped = _SURROGATE_ESCAPE.search(text) is not None
+        brackets = text.count("{") + text.count("[")
+    else:
+        assert isinstance(data, bytes)
+        escaped = False  # orjson reads no lone surrogate
+        brackets = data.count(b"{") + data.count(b"[")
+    if not isinstance(value, dict | list):
+        raise _refuse("Body must be a JSON object")
+    # A value nested deeper than MAX_DEPTH needs more than MAX_DEPTH opening brackets. Most
+    # bodies have neither those nor an escape, and are not walked.
+    if escaped or brackets > MAX_DEPTH:
+        _check(value, escaped)
+    return value
+
+
+_UNREAD = object()
+
+
+def _by_orjson(data: bytes) -> object:
+    """The body as orjson reads it, or _UNREAD when it may not read it exactly (a run of
+    digits) or refuses it (the standard library then says why)."""
+    if _LONG_DIGITS.search(data) is not None:
+        return _UNREAD
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _UNREAD
+
+
+def _text(data: str | bytes) -> str:
+    """The body or frame as text, refused when it is no UTF-8."""
     if isinstance(data, bytes):
         try:
-            data = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise _refuse("Body is not UTF-8") from None
-    elif not data.isascii():  # text handed over decoded: it may hold a surrogate as is
+    if not data.isascii():  # text handed over decoded: it may hold a surrogate as is
         try:
             data.encode("utf-8")
         except UnicodeEncodeError:
             raise _refuse("Text with a lone surrogate") from None
-    try:
-        value = json.loads(data)
-    except RecursionError:
-        raise _refuse("JSON nested too deeply") from None
-    if not isinstance(value, dict | list):
-        raise _refuse("Body must be a JSON object")
-    # Valid UTF-8 holds no surrogate: only an escape `\uD800` to `\uDFFF` writes one (an
-    # accent escaped, `\u00e9`, does not). And a value nested deeper than MAX_DEPTH needs
-    # more than MAX_DEPTH opening brackets. Most bodies have neither, and are not walked.
-    escaped = _SURROGATE_ESCAPE.search(data) is not None
-    if escaped or data.count("{") + data.count("[") > MAX_DEPTH:
-        _check(value, escaped)
-    return value
+    return data
 
 
 def _check(value: object, escaped: bool = True) -> None:
