@@ -9,15 +9,21 @@ published_at) are seen by the agency staff only.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from tortoise.expressions import Case, Q, Subquery
-from tortoise.functions import Count
+from tortoise.expressions import (
+    Case,
+    CombinedExpression,
+    Connector,
+    Expression,
+    Q,
+    Subquery,
+    When,
+)
+from tortoise.functions import Count, Length
 from tortoise.queryset import QuerySet
 
 from models.enums import Role
@@ -25,7 +31,7 @@ from models.help import HelpArticle, HelpCategory
 from resolvers.core import guards
 from resolvers.core.errors import BadInput, Forbidden
 from resolvers.core.lookups import client_id_for
-from resolvers.core.prepared import TRUTH, PreparedRows, listed, numbered, truth
+from resolvers.core.prepared import PreparedRows, numbered
 from resolvers.core.runtime import Viewer
 from services import search_text
 from services.clock import utcnow
@@ -122,7 +128,6 @@ ARTICLE_FIELDS = (
     "updated_at",
 )
 _ARTICLES = PreparedRows(HelpArticle, ARTICLE_FIELDS)
-_RANKED = PreparedRows(HelpArticle, ("id", "updated_at"))
 
 
 async def list_articles(
@@ -159,82 +164,57 @@ async def list_articles(
         )
     if not words:  # only stop words or one-letter words
         return []
-    wanted = tuple(dict.fromkeys(("id", *(columns or ARTICLE_FIELDS))))
-    # Without the body, the page's columns are short: read with the ranking, for every
-    # article found, in one statement. With it, the page is read apart.
-    together = "body" not in wanted
-    ranked = await _ranked(scope, shape, inputs, words, wanted if together else ())
-    page = ranked[offset : offset + size + 1]
-    if together or not page:
-        return page
-    ids = numbered("id", [row["id"] for row in page])
-    rows = await _ARTICLES.fetch(
-        ("ids", len(ids)),
-        lambda v: HelpArticle.filter(id__in=listed(v, "id", len(ids))),
-        ids,
-        wanted,
+    # Ranked and cut to the page by the database: a common word among hundreds of
+    # articles reads one page, not every article that has it.
+    return await _ARTICLES.fetch(
+        ("ranked", *shape, len(words)),
+        _ranking(scope, len(words)),
+        {**inputs, **_rank_inputs(words), "skip": offset, "take": size + 1},
+        columns,
     )
-    by_id = {row["id"]: row for row in rows}
-    return [by_id[row["id"]] for row in page if row["id"] in by_id]
 
 
-async def _ranked(
-    scope: Callable[[Mapping[str, Any]], QuerySet[HelpArticle]],
-    shape: tuple[Any, ...],
-    inputs: dict[str, Any],
-    words: list[str],
-    columns: tuple[str, ...],
-) -> list[dict[str, Any]]:
-    """The visible articles with one of `words` at least, best first, with their id,
-    update time and `columns`: one statement says, per word, whether the text and whether
-    the title has it."""
-    n = len(words)
+# The values a mark takes, as inputs (a constant would be written into the SQL, which could
+# then not be kept): one character for a word found, none for a word missing, so that the
+# sum of the marks' lengths is the number of words found, on every database.
+_MARKS = {"found_mark": "1", "missing_mark": ""}
+
+
+def _rank_inputs(words: list[str]) -> dict[str, Any]:
     # A word or the start of one (services/search_text.py).
-    inputs = {**inputs, **numbered("word", (f" {word}" for word in words)), **TRUTH}
+    return {**numbered("word", (f" {word}" for word in words)), **_MARKS}
+
+
+def _ranking(
+    scope: Callable[[Mapping[str, Any]], QuerySet[HelpArticle]], n: int
+) -> Callable[[Mapping[str, Any]], QuerySet[HelpArticle]]:
+    """The page of the visible articles with one of `n` words at least, best first: most
+    words found, then most found in the title, the latest update, the latest id."""
 
     def build(v: Mapping[str, Any]) -> QuerySet[HelpArticle]:
-        def found(column: str, i: int) -> Case:
-            return truth(Q(**{f"{column}__contains": v[f"word_{i}"]}), v)
+        def count(column: str) -> Expression:
+            """The number of the words `column` has: the sum of their marks' lengths."""
+            total: Expression | None = None
+            for i in range(n):
+                has = Q(**{f"{column}__contains": v[f"word_{i}"]})
+                # Tortoise resolves any expression a function is given (`Function.
+                # _resolve_argument`); its annotation names fewer.
+                mark = Length(Case(When(has, then=v["found_mark"]), default=v["missing_mark"]))  # type: ignore[arg-type]
+                total = mark if total is None else CombinedExpression(total, Connector.add, mark)
+            assert total is not None  # n >= 1: a search has a word at least
+            return total
 
         any_word = Q(*(Q(search_text__contains=v[f"word_{i}"]) for i in range(n)), join_type="OR")
         return (
             scope(v)
             .filter(any_word)
-            .annotate(
-                **{f"hit_{i}": found("search_text", i) for i in range(n)},
-                **{f"titled_{i}": found("title_search", i) for i in range(n)},
-            )
+            .annotate(found=count("search_text"), titled=count("title_search"))
+            .order_by("-found", "-titled", "-updated_at", "-id")
+            .offset(v["skip"])
+            .limit(v["take"])
         )
 
-    hits, titled, read = _marks(n, columns)
-    rows = await _RANKED.fetch(("ranked", *shape, n), build, inputs, read)
-    # Each mark is "1" or "0" (TRUTH), taken out of the row as it is counted. Best first:
-    # most words found, then most in the title, the latest update, the latest id.
-    scored = [
-        (
-            "".join(map(row.pop, hits)).count("1"),
-            "".join(map(row.pop, titled)).count("1"),
-            row["updated_at"],
-            row["id"],
-            row,
-        )
-        for row in rows
-    ]
-    scored.sort(key=_RANK, reverse=True)
-    return [entry[-1] for entry in scored]
-
-
-_RANK = itemgetter(0, 1, 2, 3)
-
-
-@functools.lru_cache(maxsize=64)
-def _marks(
-    n: int, columns: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """The names of the marks of `n` words, and the columns the ranking reads with them."""
-    hits = tuple(f"hit_{i}" for i in range(n))
-    titled = tuple(f"titled_{i}" for i in range(n))
-    return hits, titled, tuple(dict.fromkeys(("id", "updated_at", *columns, *hits, *titled)))
+    return build
 
 
 async def get_article(

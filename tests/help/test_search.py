@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from schema.core.ids import from_global_id
 from tests.help.factories import CATEGORIES, Cast, article
 
 SEARCH = """
@@ -137,3 +138,71 @@ async def test_search_limits_and_bad_cursors_are_refused(api, team):
     assert await api.error_code(SEARCH, too_many, token=team.client) == "BAD_USER_INPUT"
     assert await api.error_code(SEARCH, {"first": 101}, token=team.client) == "BAD_USER_INPUT"
     assert await api.error_code(SEARCH, {"after": "nope"}, token=team.client) == "BAD_USER_INPUT"
+
+
+RANKED = """
+query Ranked($search: String, $after: String) {
+  helpArticles(search: $search, first: 7, after: $after) {
+    edges { node { id title shared } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_the_database_ranks_as_the_rule_says(api, settings):
+    """Many articles sharing words, some updated at the same moment: page after page, the
+    order is the rule's (words found, then found in the title, the latest update, the
+    latest id), worked out here from every article."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from models.help import HelpArticle, HelpArticleKind, HelpCategory
+    from resolvers.help.admin import index_article
+    from services import search_text
+    from tests.help.factories import cast
+
+    team = await cast(api, settings)
+    pick = random.Random(17)
+    vocabulary = ["vitres", "parquet", "tapis", "linge", "four", "rideaux"]
+    moments = [datetime(2024, 5, 1, tzinfo=UTC) + timedelta(hours=h) for h in range(4)]
+    rows = []
+    for i in range(45):
+        article = HelpArticle(
+            agency_id=team.agency_id,
+            slug=f"classement-{i}",
+            kind=HelpArticleKind.ARTICLE,
+            category=HelpCategory.HOUSEKEEPING_TIPS,
+            title=" ".join(["Fiche", *pick.sample(vocabulary, pick.randint(0, 2))]),
+            body=" ".join(["Conseils", *pick.sample(vocabulary, pick.randint(0, 3))]),
+            published_at=moments[0],
+            created_at=moments[0],
+            updated_at=pick.choice(moments),  # ties: the id decides
+        )
+        index_article(article)
+        rows.append(article)
+    await HelpArticle.bulk_create(rows)
+    own = await HelpArticle.filter(agency_id=team.agency_id)
+    for search in ("vitres parquet", "tapis linge four", "rideaux", "vitre four parq"):
+        words = search_text.query_words(search)
+
+        def score(row: HelpArticle, words: list[str] = words) -> tuple[int, int, datetime, int]:
+            found = sum(f" {word}" in row.search_text for word in words)
+            titled = sum(f" {word}" in row.title_search for word in words)
+            return found, titled, row.updated_at, row.id
+
+        expected = [row.id for row in sorted(own, key=score, reverse=True) if score(row)[0] > 0]
+        assert len(expected) > 7  # more than a page
+        seen, after = [], None
+        while True:
+            result = await api.data(RANKED, {"search": search, "after": after}, token=team.client)
+            connection = result["helpArticles"]
+            seen += [
+                from_global_id(edge["node"]["id"])[1]
+                for edge in connection["edges"]
+                if not edge["node"]["shared"]
+            ]
+            if not connection["pageInfo"]["hasNextPage"]:
+                break
+            after = connection["pageInfo"]["endCursor"]
+        assert seen == expected, search
