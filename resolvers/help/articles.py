@@ -197,10 +197,13 @@ def _ranking(
             total: Expression | None = None
             for i in range(n):
                 has = Q(**{f"{column}__contains": v[f"word_{i}"]})
-                # Tortoise resolves any expression a function is given (`Function.
-                # _resolve_argument`); its annotation names fewer.
-                mark = Length(Case(When(has, then=v["found_mark"]), default=v["missing_mark"]))  # type: ignore[arg-type]
-                total = mark if total is None else CombinedExpression(total, Connector.add, mark)
+                mark = Case(When(has, then=v["found_mark"]), default=v["missing_mark"])
+                # Tortoise resolves any expression a function is given; its annotation
+                # names fewer (docs/compat.md).
+                length = Length(mark)  # type: ignore[arg-type]
+                total = (
+                    length if total is None else CombinedExpression(total, Connector.add, length)
+                )
             assert total is not None  # n >= 1: a search has a word at least
             return total
 

@@ -398,6 +398,23 @@ async def test_tortoise_writes_a_query_s_own_table_unaliased(server):
     assert 'FROM "change_request" ' in sql and '"change_request"."id"' in sql
 
 
+async def test_tortoise_resolves_a_case_given_to_a_function(server):
+    # resolvers/help/articles.py `_ranking`: a word's mark is `Length(Case(...))`, and the
+    # marks are added up; `Function.__init__`'s annotation does not name an expression.
+    from tortoise.expressions import Case, CombinedExpression, Connector, Q, When
+    from tortoise.functions import Length
+
+    from models.help import HelpArticle
+
+    def mark(word: str) -> Length:
+        return Length(Case(When(Q(title_search__contains=word), then="1"), default=""))  # type: ignore[arg-type]
+
+    total = CombinedExpression(mark("a"), Connector.add, mark("b"))
+    sql = HelpArticle.all().annotate(found=total).order_by("-found").values("id").sql()
+    assert sql.count("LENGTH(CASE WHEN") == 2
+    assert ")+LENGTH(" in sql
+
+
 def test_tortoise_values_query_public_parts_we_rely_on():
     # resolvers/core/prepared.py: `sql()` picks the connection and builds `query`, whose
     # parameterised SQL is then read; `resolve_to_python_value` gives each column's converter.
