@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from models.help import HelpArticle, HelpArticleKind, HelpCategory
+from resolvers.help.admin import index_article
 from schema.core.ids import from_global_id
-from tests.help.factories import CATEGORIES, Cast, article
+from services import search_text
+from tests.help.factories import CATEGORIES, Cast, article, cast
 
 SEARCH = """
 query Search($search: String, $category: HelpCategoryCode, $first: Int, $after: String) {
@@ -154,14 +160,6 @@ async def test_the_database_ranks_as_the_rule_says(api, settings):
     """Many articles sharing words, some updated at the same moment: page after page, the
     order is the rule's (words found, then found in the title, the latest update, the
     latest id), worked out here from every article."""
-    import random
-    from datetime import UTC, datetime, timedelta
-
-    from models.help import HelpArticle, HelpArticleKind, HelpCategory
-    from resolvers.help.admin import index_article
-    from services import search_text
-    from tests.help.factories import cast
-
     team = await cast(api, settings)
     pick = random.Random(17)
     vocabulary = ["vitres", "parquet", "tapis", "linge", "four", "rideaux"]
