@@ -210,7 +210,7 @@ def connection_writer(
         rows = page.rows[: page.size]
         return fixed + sum(edge_cost(row, loaded) for edge_cost in edge_costs for row in rows)
 
-    per_row = None if None in edge_fixed else sum(t for t in edge_fixed if t is not None)
+    per_row = _same_for_every_row(edge_fixed)
 
     def counted(page: Page, loaded: Loaded) -> int:  # every row costs `per_row`
         assert per_row is not None
@@ -238,6 +238,16 @@ def _list_item(type_: Any) -> Any:
     return inner.of_type if isinstance(inner, GraphQLList) else type_
 
 
+def _same_for_every_row(costs: list[int | None]) -> int | None:
+    """The sum of parts' costs when each is the same for every row (None: one is not)."""
+    total = 0
+    for cost in costs:
+        if cost is None:
+            return None
+        total += cost
+    return total
+
+
 def _edge(
     type_: GraphQLObjectType,
     fields: Fields,
@@ -247,7 +257,6 @@ def _edge(
     parts: list[tuple[str, str, Any]] = []
     columns: frozenset[str] = frozenset()
     loads: tuple[Load, ...] = ()
-    node_costs: list[Callable[[Row, Loaded], int]] = []
     nodes_compiled: list[Compiled] = []
     fixed = sum(0 if key in FREE_KEYS else 1 for key in fields)
     for response_name, nodes in fields.items():
@@ -267,22 +276,19 @@ def _edge(
                 return None
             columns |= compiled.columns
             loads += compiled.loads
-            node_costs.append(compiled.cost)
             nodes_compiled.append(compiled)
             parts.append((response_name, "node", compiled.write))
         else:
             return None
 
+    node_costs = [compiled.cost for compiled in nodes_compiled]
+
     def edge_cost(row: Row, loaded: Loaded) -> int:
         return fixed + sum(node_cost(row, loaded) for node_cost in node_costs)
 
-    node_fixed = [compiled.fixed_cost for compiled in nodes_compiled]
+    same_cost = _same_for_every_row([compiled.fixed_cost for compiled in nodes_compiled])
     node_compiled = Compiled(
-        columns,
-        _unused,
-        loads,
-        edge_cost,
-        None if None in node_fixed else fixed + sum(c for c in node_fixed if c is not None),
+        columns, _unused, loads, edge_cost, None if same_cost is None else fixed + same_cost
     )
     kinds = [kind for _, kind, _ in parts]
     if kinds == ["cursor", "node"]:  # the usual edges, written out
